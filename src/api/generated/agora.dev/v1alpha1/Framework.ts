@@ -1,0 +1,270 @@
+// Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import { Model, type ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
+import type { ValidateFunc } from "@kubernetes-models/validate";
+import { validate } from "../../_schemas/AgoraDevV1alpha1Framework.js";
+
+/**
+ * A Framework is a two-level scheduler: Agora offers it node resources in Dominant Resource Fairness order and it answers with tasks to launch. Its scheduler is either an external program (the SDK) or, when spec.builtin is set, Agora's built-in scheduler.
+ */
+export interface IFramework {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object.
+   */
+  "apiVersion": "agora.dev/v1alpha1";
+  /**
+   * Kind is a string value representing the REST resource this object represents.
+   */
+  "kind": "Framework";
+  "metadata"?: IObjectMeta;
+  /**
+   * What the framework wants from the cluster.
+   */
+  "spec": {
+    /**
+     * The resource role the framework's allocation is charged to (a ResourceRole name, or a role with weight 1 and no quota when no ResourceRole of that name exists). A lowercase DNS label.
+     */
+    "role"?: string;
+    /**
+     * SUPPRESS: when true the framework receives no offers. Setting it back to false (REVIVE) clears the framework's decline filters.
+     */
+    "suppressed"?: boolean;
+    /**
+     * Optional framework capabilities, as in Mesos.
+     */
+    "capabilities"?: Array<"GPU_RESOURCES">;
+    /**
+     * The ServiceAccount (in the framework's namespace) that the framework's scheduler runs as. Only this identity (and cluster administrators) may answer the framework's offers, and the Pods of its tasks are created with the permissions it has.
+     */
+    "serviceAccountName"?: string;
+    /**
+     * How long an external scheduler may stop heartbeating (renewing its Lease) before its tasks are killed and its offers rescinded. Unset means the framework never fails over (its tasks outlive its scheduler). Ignored for built-in frameworks.
+     */
+    "failoverTimeoutSeconds"?: number;
+    /**
+     * Seconds a declined offer's node is withheld when a decline does not say.
+     */
+    "defaultRefuseSeconds"?: number;
+    /**
+     * Only nodes whose labels match are offered to this framework.
+     */
+    "offerConstraints"?: {
+      /**
+       * A label selector over node labels (the agent's attributes).
+       */
+      "nodeSelector"?: {
+        /**
+         * Labels that must all be present with these values.
+         */
+        "matchLabels"?: {
+          [key: string]: string;
+        };
+        /**
+         * Label requirements, all of which must hold.
+         */
+        "matchExpressions"?: Array<{
+          /**
+           * The label key.
+           */
+          "key": string;
+          /**
+           * How the key relates to the values.
+           */
+          "operator": "In" | "NotIn" | "Exists" | "DoesNotExist";
+          /**
+           * Values for In and NotIn.
+           */
+          "values"?: Array<string>;
+        }>;
+      };
+    };
+    /**
+     * Run this framework with Agora's built-in scheduler: it answers offers by launching copies of the template until `tasks` are running or finished.
+     */
+    "builtin"?: {
+      /**
+       * How many tasks to run in total.
+       */
+      "tasks"?: number;
+      /**
+       * The most tasks launched from a single offer.
+       */
+      "tasksPerOffer"?: number;
+      /**
+       * Seconds to refuse a node whose offer fits no task (defaults to spec.defaultRefuseSeconds).
+       */
+      "refuseSeconds"?: number;
+      /**
+       * Whether a failed or lost task is replaced by a new one.
+       */
+      "restartPolicy"?: "Never" | "OnFailure";
+      /**
+       * How many replacement tasks may be launched for failures, in total.
+       */
+      "maxRetries"?: number;
+      /**
+       * Base delay before a replacement task (doubles per failure, capped at 5 minutes).
+       */
+      "backoffSeconds"?: number;
+      /**
+       * The task every launch copies.
+       */
+      "template"?: {
+        /**
+         * What one task uses (cpu, memory, ephemeral-storage, extended resources such as nvidia.com/gpu), as Kubernetes quantities. The Pod's requests and limits.
+         */
+        "resources": {
+          [key: string]: any;
+        };
+        /**
+         * Labels added to each task's Pod.
+         */
+        "labels"?: {
+          [key: string]: string;
+        };
+        /**
+         * The task's containers, as in a Pod (resources are set by Agora).
+         */
+        "containers": Array<{
+          /**
+           * The container name, a DNS label.
+           */
+          "name": string;
+          /**
+           * The container image.
+           */
+          "image": string;
+        }>;
+      };
+    };
+  };
+  /**
+   * What Agora observed and decided for the framework.
+   */
+  "status"?: {
+    /**
+     * The spec generation this status reflects.
+     */
+    "observedGeneration"?: number;
+    /**
+     * A one-word summary of the framework's state.
+     */
+    "phase"?: "Pending" | "Active" | "Suppressed" | "Completed" | "Failed" | "Disconnected" | "Terminating";
+    /**
+     * Resources of the framework's non-terminal tasks, as Kubernetes quantities.
+     */
+    "allocated"?: {
+      [key: string]: any;
+    };
+    /**
+     * The framework's DRF dominant share, 0..1 (its largest fraction of any cluster resource).
+     */
+    "dominantShare"?: number;
+    /**
+     * Offers made to the framework and not yet answered.
+     */
+    "outstandingOffers"?: number;
+    /**
+     * How many of the framework's tasks are in each state.
+     */
+    "tasks"?: {
+      /**
+       * Tasks in TASK_STAGING.
+       */
+      "staging"?: number;
+      /**
+       * Tasks in TASK_STARTING.
+       */
+      "starting"?: number;
+      /**
+       * Tasks in TASK_RUNNING.
+       */
+      "running"?: number;
+      /**
+       * Tasks in TASK_FINISHED.
+       */
+      "finished"?: number;
+      /**
+       * Tasks in TASK_FAILED.
+       */
+      "failed"?: number;
+      /**
+       * Tasks in TASK_KILLED.
+       */
+      "killed"?: number;
+      /**
+       * Tasks in TASK_LOST.
+       */
+      "lost"?: number;
+      /**
+       * Tasks in TASK_ERROR.
+       */
+      "error"?: number;
+    };
+    /**
+     * Tasks the built-in scheduler has launched in total.
+     */
+    "launched"?: number;
+    /**
+     * When the framework's scheduler last renewed its Lease.
+     */
+    "lastHeartbeatTime"?: string;
+    /**
+     * Standard conditions (Ready, Complete, Disconnected, Refused).
+     */
+    "conditions"?: Array<{
+      /**
+       * The condition type.
+       */
+      "type": string;
+      /**
+       * The condition status.
+       */
+      "status": "True" | "False" | "Unknown";
+      /**
+       * The generation the condition was computed from.
+       */
+      "observedGeneration"?: number;
+      /**
+       * When the status last changed.
+       */
+      "lastTransitionTime": string;
+      /**
+       * A CamelCase reason.
+       */
+      "reason": string;
+      /**
+       * A human-readable message.
+       */
+      "message": string;
+    }>;
+  };
+}
+
+/**
+ * A Framework is a two-level scheduler: Agora offers it node resources in Dominant Resource Fairness order and it answers with tasks to launch. Its scheduler is either an external program (the SDK) or, when spec.builtin is set, Agora's built-in scheduler.
+ */
+export class Framework extends Model<IFramework> implements IFramework {
+  "apiVersion": IFramework["apiVersion"];
+  "kind": IFramework["kind"];
+  "metadata"?: IFramework["metadata"];
+  "spec": IFramework["spec"];
+  "status"?: IFramework["status"];
+
+static apiVersion: IFramework["apiVersion"] = "agora.dev/v1alpha1";
+static kind: IFramework["kind"] = "Framework";
+static is = createTypeMetaGuard<IFramework>(Framework);
+
+constructor(data?: ModelData<IFramework>) {
+  super();
+
+  this.setDefinedProps({
+    apiVersion: Framework.apiVersion,
+    kind: Framework.kind,
+    ...data
+  } as IFramework);
+}
+}
+
+
+setValidateFunc(Framework, validate as ValidateFunc<IFramework>);

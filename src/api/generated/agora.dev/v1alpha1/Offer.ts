@@ -1,0 +1,158 @@
+// Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import { Model, type ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
+import type { ValidateFunc } from "@kubernetes-models/validate";
+import { validate } from "../../_schemas/AgoraDevV1alpha1Offer.js";
+
+/**
+ * An Offer is one node's free resources offered to one framework. The framework answers once, by setting spec.accept (tasks to launch on the node) or spec.decline. Resources in an outstanding offer are offered to no one else.
+ */
+export interface IOffer {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object.
+   */
+  "apiVersion": "agora.dev/v1alpha1";
+  /**
+   * Kind is a string value representing the REST resource this object represents.
+   */
+  "kind": "Offer";
+  "metadata"?: IObjectMeta;
+  /**
+   * The offer (written by Agora) and the framework's answer (accept or decline).
+   */
+  "spec": {
+    /**
+     * The Framework (in this namespace) the offer is made to.
+     */
+    "framework": string;
+    /**
+     * The node whose resources are offered.
+     */
+    "nodeName": string;
+    /**
+     * The offered resources, as Kubernetes quantities.
+     */
+    "resources": {
+      [key: string]: any;
+    };
+    /**
+     * The node's labels at the time of the offer (the agent's attributes).
+     */
+    "attributes"?: {
+      [key: string]: string;
+    };
+    /**
+     * The role the offered resources are allocated to.
+     */
+    "role"?: string;
+    /**
+     * When the offer is withdrawn (phase Expired) if not answered.
+     */
+    "expiresAt"?: string;
+    /**
+     * ACCEPT — launch these tasks on the node; unused resources return to the pool at once.
+     */
+    "accept"?: {
+      /**
+       * The tasks to launch. Names are unique in the offer.
+       */
+      "tasks": Array<{
+        /**
+         * The task's name (a DNS label), unique among the framework's tasks; the Task object's name.
+         */
+        "name": string;
+        /**
+         * What the task uses; the Pod's requests and limits.
+         */
+        "resources": {
+          [key: string]: any;
+        };
+        /**
+         * Labels added to the task's Pod.
+         */
+        "labels"?: {
+          [key: string]: string;
+        };
+        /**
+         * The task's containers, as in a Pod (resources are set by Agora).
+         */
+        "containers": Array<{
+          /**
+           * The container name, a DNS label.
+           */
+          "name": string;
+          /**
+           * The container image.
+           */
+          "image": string;
+        }>;
+      }>;
+      /**
+       * Seconds the unused remainder of the node is withheld from this framework (default 0).
+       */
+      "refuseSeconds"?: number;
+    };
+    /**
+     * DECLINE — the framework does not want this node for refuseSeconds.
+     */
+    "decline"?: {
+      /**
+       * Seconds the node is not re-offered to this framework unless its free resources grow (default 5).
+       */
+      "refuseSeconds"?: number;
+    };
+  };
+  /**
+   * The offer's lifecycle, written by Agora.
+   */
+  "status"?: {
+    /**
+     * Outstanding until answered, rescinded (node lost, framework removed) or expired.
+     */
+    "phase"?: "Outstanding" | "Accepted" | "Declined" | "Rescinded" | "Expired";
+    /**
+     * A CamelCase reason for the phase.
+     */
+    "reason"?: string;
+    /**
+     * A human-readable explanation of the phase.
+     */
+    "message"?: string;
+    /**
+     * The Task objects an accept created.
+     */
+    "tasks"?: Array<string>;
+    /**
+     * When Agora processed the answer, rescind or expiry.
+     */
+    "respondedAt"?: string;
+  };
+}
+
+/**
+ * An Offer is one node's free resources offered to one framework. The framework answers once, by setting spec.accept (tasks to launch on the node) or spec.decline. Resources in an outstanding offer are offered to no one else.
+ */
+export class Offer extends Model<IOffer> implements IOffer {
+  "apiVersion": IOffer["apiVersion"];
+  "kind": IOffer["kind"];
+  "metadata"?: IOffer["metadata"];
+  "spec": IOffer["spec"];
+  "status"?: IOffer["status"];
+
+static apiVersion: IOffer["apiVersion"] = "agora.dev/v1alpha1";
+static kind: IOffer["kind"] = "Offer";
+static is = createTypeMetaGuard<IOffer>(Offer);
+
+constructor(data?: ModelData<IOffer>) {
+  super();
+
+  this.setDefinedProps({
+    apiVersion: Offer.apiVersion,
+    kind: Offer.kind,
+    ...data
+  } as IOffer);
+}
+}
+
+
+setValidateFunc(Offer, validate as ValidateFunc<IOffer>);

@@ -1,0 +1,103 @@
+// Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import { Model, type ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
+import type { ValidateFunc } from "@kubernetes-models/validate";
+import { validate } from "../../_schemas/AgoraDevV1alpha1ResourceRole.js";
+
+/**
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ */
+export interface IResourceRole {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object.
+   */
+  "apiVersion": "agora.dev/v1alpha1";
+  /**
+   * Kind is a string value representing the REST resource this object represents.
+   */
+  "kind": "ResourceRole";
+  "metadata"?: IObjectMeta;
+  /**
+   * The role's weight, quota and reservations.
+   */
+  "spec"?: {
+    /**
+     * The role's DRF weight; a role of weight 2 is entitled to twice the share of a role of weight 1.
+     */
+    "weight"?: number;
+    /**
+     * Quota guarantee — resources the role is offered before roles without unmet guarantees.
+     */
+    "guarantee"?: {
+      [key: string]: any;
+    };
+    /**
+     * Quota limit — the most the role may be allocated, per resource.
+     */
+    "limit"?: {
+      [key: string]: any;
+    };
+    /**
+     * Static reservations — part of a node offered only to this role.
+     */
+    "reservations"?: Array<{
+      /**
+       * The node.
+       */
+      "nodeName": string;
+      /**
+       * The reserved resources.
+       */
+      "resources": {
+        [key: string]: any;
+      };
+    }>;
+  };
+  /**
+   * The role's current allocation, written by Agora.
+   */
+  "status"?: {
+    /**
+     * Resources allocated to the role's frameworks.
+     */
+    "allocated"?: {
+      [key: string]: any;
+    };
+    /**
+     * The role's weighted DRF share.
+     */
+    "dominantShare"?: number;
+    /**
+     * How many frameworks are in the role.
+     */
+    "frameworks"?: number;
+  };
+}
+
+/**
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ */
+export class ResourceRole extends Model<IResourceRole> implements IResourceRole {
+  "apiVersion": IResourceRole["apiVersion"];
+  "kind": IResourceRole["kind"];
+  "metadata"?: IResourceRole["metadata"];
+  "spec"?: IResourceRole["spec"];
+  "status"?: IResourceRole["status"];
+
+static apiVersion: IResourceRole["apiVersion"] = "agora.dev/v1alpha1";
+static kind: IResourceRole["kind"] = "ResourceRole";
+static is = createTypeMetaGuard<IResourceRole>(ResourceRole);
+
+constructor(data?: ModelData<IResourceRole>) {
+  super();
+
+  this.setDefinedProps({
+    apiVersion: ResourceRole.apiVersion,
+    kind: ResourceRole.kind,
+    ...data
+  } as IResourceRole);
+}
+}
+
+
+setValidateFunc(ResourceRole, validate as ValidateFunc<IResourceRole>);

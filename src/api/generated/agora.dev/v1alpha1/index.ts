@@ -1,0 +1,5 @@
+// Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
+export * from "./Framework.ts";
+export * from "./Offer.ts";
+export * from "./ResourceRole.ts";
+export * from "./Task.ts";

@@ -1,0 +1,5 @@
+export { up, down, status, adminKubeConfig, buildBinaries, type UpOptions, type UpResult } from './control-plane.ts';
+export { clusterPaths, repoRoot, cacheRoot } from './paths.ts';
+export { ensureFakeNode, deleteNode, fakeNode, isReady, type FakeNodeSpec } from './nodes.ts';
+export { toolPath } from './tools.ts';
+export { ensureCa, ensureCert } from './pki.ts';

@@ -1,0 +1,64 @@
+// Fake nodes managed by kwok: a Node object with the kwok annotation; kwok makes it Ready,
+// heartbeats it and runs the Pods bound to it.
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+
+export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export interface FakeNodeSpec {
+  name: string;
+  cpu: string;
+  memory: string;
+  pods?: string;
+  gpus?: number;
+  labels?: Record<string, string>;
+}
+
+export function fakeNode(spec: FakeNodeSpec): V1Node {
+  const resources: Record<string, string> = { cpu: spec.cpu, memory: spec.memory, pods: spec.pods ?? '110', 'ephemeral-storage': '100Gi' };
+  if (spec.gpus) resources['nvidia.com/gpu'] = String(spec.gpus);
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: spec.name,
+      annotations: { [KWOK_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/hostname': spec.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+        ...(spec.gpus ? { 'agora.dev/gpu': 'true' } : {}),
+        ...spec.labels,
+      },
+    },
+    status: { capacity: resources, allocatable: resources },
+  };
+}
+
+/** Creates the node, or brings an existing one's labels and resources to the spec. */
+export async function ensureFakeNode(kc: KubeConfig, spec: FakeNodeSpec): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const want = fakeNode(spec);
+  try {
+    await core.createNode({ body: want });
+    return;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  await core.patchNode({ name: spec.name, body: { metadata: { labels: want.metadata!.labels, annotations: want.metadata!.annotations } } }, merge);
+  await core.patchNodeStatus({ name: spec.name, body: { status: want.status } }, merge);
+}
+
+export async function deleteNode(kc: KubeConfig, name: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  try {
+    await core.deleteNode({ name });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+}
+
+export function isReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}

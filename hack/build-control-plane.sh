@@ -28,6 +28,15 @@ if all_built; then
   exit 0
 fi
 
+# One build at a time per cache: a second caller waits, then finds the binaries built.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/build.lock"
+flock 9
+if all_built; then
+  echo "$BIN_DIR"
+  exit 0
+fi
+
 command -v go >/dev/null || { log "go is required to build the local control plane (https://go.dev/dl)"; exit 1; }
 mkdir -p "$BIN_DIR"
 WORK="$(mktemp -d "$CACHE_ROOT/build.XXXXXX")"
@@ -58,7 +67,7 @@ build_kubernetes() {
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
     [[ -x "$BIN_DIR/$c" ]] && continue
     log "building $c $K8S_VERSION"
-    go get "k8s.io/kubernetes/cmd/$c@$K8S_VERSION" >/dev/null 2>&1 || go get "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"
+    go get "k8s.io/kubernetes/cmd/$c@$K8S_VERSION" 2>"$WORK/go-get.log" || { cat "$WORK/go-get.log" >&2; exit 1; }
     go build -ldflags "$ld" -o "$BIN_DIR/$c.tmp" "k8s.io/kubernetes/cmd/$c"
     mv "$BIN_DIR/$c.tmp" "$BIN_DIR/$c"
   done
@@ -70,7 +79,7 @@ build_etcd() {
   mkdir -p "$dir" && cd "$dir"
   go mod init agora.local/etcd >/dev/null 2>&1
   log "building etcd $ETCD_VERSION"
-  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>"$WORK/go-get.log" || { cat "$WORK/go-get.log" >&2; exit 1; }
   go build -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" go.etcd.io/etcd/server/v3
   mv "$BIN_DIR/etcd.tmp" "$BIN_DIR/etcd"
 }

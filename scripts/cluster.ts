@@ -19,6 +19,13 @@ function count(name: string, value: string | undefined, fallback: number): numbe
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'kubectl') {
+    // Pass everything through untouched: kubectl's flags are not ours to parse.
+    const { spawnSync } = await import('node:child_process');
+    const { clusterPaths } = await import('./cluster/index.ts');
+    const res = spawnSync(toolPath('kubectl'), ['--kubeconfig', clusterPaths().kubeconfig, ...process.argv.slice(3)], { stdio: 'inherit' });
+    process.exit(res.status ?? 1);
+  }
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -36,7 +43,7 @@ async function main(): Promise<void> {
   if (values.help || !command) {
     console.log(`usage: cluster.ts up [--nodes N] [--node-cpu 8] [--node-memory 32Gi] [--gpu-nodes N] [--node-gpus 4]
                        [--node-labels k=v,...] [--no-crds]
-       cluster.ts down | status | kubectl-path | helm-path`);
+       cluster.ts down | status | kubectl-path | helm-path | kubectl ARGS...`);
     return;
   }
   const log = (line: string) => console.error(`[cluster] ${line}`);

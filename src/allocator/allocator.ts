@@ -1,0 +1,247 @@
+// The allocator's public face, after Mesos's HierarchicalDRFAllocator: the controller tells
+// it what exists (nodes, frameworks, roles, task allocations, outstanding offers) and what
+// frameworks said (decline, accept, suppress, revive); allocate(now) returns decisions.
+// Pure: no I/O, no timers, no clock of its own, no randomness — same calls, same decisions.
+import type { ResourceList } from '../api/quantity.ts';
+import { runCycle } from './cycle.ts';
+import { addInto, dominantShare, grow, zeros } from './resources.ts';
+import { AllocatorState } from './state.ts';
+import type {
+  AllocatorOptions,
+  CycleOptions,
+  CycleResult,
+  FrameworkInfo,
+  FrameworkStatus,
+  NodeInfo,
+  OfferInfo,
+  RoleInfo,
+  RoleStatus,
+} from './types.ts';
+
+/** Mesos's default --min_allocatable_resources: cpus:0.01|mem:32 (MB). */
+export const DEFAULT_MIN_ALLOCATABLE: readonly ResourceList[] = [{ cpu: 10 }, { memory: 32 * 2 ** 20 }];
+/** Mesos's --filter_gpu_resources, on by default. */
+export const DEFAULT_SCARCE_RESOURCES: readonly string[] = ['nvidia.com/gpu'];
+/** Mesos's default refuse_seconds for a decline without one. */
+export const DEFAULT_REFUSE_SECONDS = 5;
+
+export class Allocator {
+  private readonly s: AllocatorState;
+  private readonly offerTimeoutMs: number;
+  private readonly minAllocatable: readonly ResourceList[];
+  private readonly offerId: (framework: string, node: string, seq: number) => string;
+  private seq = 0;
+
+  constructor(options: AllocatorOptions = {}) {
+    this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)]);
+    this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
+    this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
+    this.offerId = options.offerId ?? ((_f, _n, seq) => `offer-${seq}`);
+  }
+
+  // ---- what exists ----------------------------------------------------------------------
+
+  /** Adds or replaces a node (allocatable, external use, labels, reservations, readiness). */
+  upsertNode(info: NodeInfo): void {
+    this.s.declareNode(info);
+  }
+
+  /** The node is gone: its outstanding offers are rescinded (NodeGone) at the next cycle. */
+  removeNode(name: string): void {
+    this.s.undeclareNode(name);
+  }
+
+  /**
+   * Adds or replaces a framework. Turning `suppressed` off is a revive: its filters go.
+   * Changing its role moves its allocations to the new role.
+   */
+  upsertFramework(info: FrameworkInfo): void {
+    const { revived } = this.s.declareFramework(info);
+    if (revived) this.s.clearFilters(this.s.framework(info.name));
+  }
+
+  /** The framework is gone: its offers are rescinded (FrameworkGone); its tasks stay counted until set to zero. */
+  removeFramework(name: string): void {
+    this.s.undeclareFramework(name);
+  }
+
+  upsertRole(info: RoleInfo): void {
+    this.s.declareRole(info);
+  }
+
+  /** Forgets the role's weight and quota (frameworks may still name it: weight 1, no quota). */
+  removeRole(name: string): void {
+    this.s.undeclareRole(name);
+  }
+
+  /**
+   * The resources of `framework`'s tasks on `node` (absolute, not a delta; `{}` = none).
+   * Level-triggered: call it with the sum of the requests of the framework's non-terminal
+   * Pods on that node. Either may be unknown yet.
+   */
+  setAllocation(framework: string, node: string, resources: ResourceList): void {
+    const f = this.s.framework(framework);
+    const n = this.s.node(node);
+    this.s.setAllocation(f, n, this.s.space.vec(resources));
+    this.s.forgetNodeIfUnused(n);
+    this.s.forgetFrameworkIfUnused(f);
+  }
+
+  // ---- offers ---------------------------------------------------------------------------
+
+  /**
+   * Records an outstanding offer the allocator did not make in this process (after a
+   * restart, from Offer objects). Idempotent for an offer it already knows.
+   */
+  upsertOffer(offer: OfferInfo): void {
+    const existing = this.s.offers.get(offer.id);
+    if (existing !== undefined) {
+      if (existing.framework.name === offer.framework && existing.node.name === offer.node) return;
+      this.s.removeOffer(existing);
+    }
+    const f = this.s.framework(offer.framework);
+    const n = this.s.node(offer.node);
+    this.s.addOffer({ id: offer.id, framework: f, node: n, role: f.role, resources: this.s.space.vec(offer.resources), createdAt: offer.createdAt });
+  }
+
+  /** The offer is no longer outstanding (accepted, declined, rescinded, expired, deleted). */
+  removeOffer(offerId: string): void {
+    const o = this.s.offers.get(offerId);
+    if (o !== undefined) this.s.removeOffer(o);
+  }
+
+  /**
+   * DECLINE: the offer's resources go back, and the node is not offered to the framework
+   * again for refuseSeconds (Infinity: until revive) unless its free resources grow beyond
+   * what was declined. refuseSeconds 0 installs no filter.
+   */
+  decline(offerId: string, now: number, refuseSeconds = DEFAULT_REFUSE_SECONDS): void {
+    const o = this.s.offers.get(offerId);
+    if (o === undefined) return;
+    this.s.removeOffer(o);
+    if (refuseSeconds > 0 && o.framework.declared) {
+      this.s.filters.add(o.framework.id, o.node.id, o.resources, now + refuseSeconds * 1000);
+    }
+  }
+
+  /**
+   * ACCEPT: `used` (the launched tasks' resources) is added to the framework's allocation on
+   * the node, the rest goes back at once; with refuseSeconds, the rest is also filtered as if
+   * declined (Mesos does so with a 5 s default; here it is opt-in).
+   */
+  accept(offerId: string, now: number, used: ResourceList, refuseSeconds = 0): void {
+    const o = this.s.offers.get(offerId);
+    if (o === undefined) throw new Error(`accept: no outstanding offer ${offerId}`);
+    const usedVec = this.s.space.vec(used);
+    for (let i = 0; i < usedVec.length; i++) {
+      if (usedVec[i]! > (i < o.resources.length ? o.resources[i]! : 0)) {
+        throw new Error(`accept ${offerId}: ${this.s.space.names[i]} ${usedVec[i]} exceeds the offered ${o.resources[i] ?? 0}`);
+      }
+    }
+    this.s.removeOffer(o);
+    const f = this.s.framework(o.framework.name);
+    const n = this.s.node(o.node.name);
+    const current = grow(n.allocations.get(f.id) ?? zeros(0), this.s.width);
+    const next = new Float64Array(current);
+    addInto(next, usedVec);
+    this.s.setAllocation(f, n, next);
+    if (refuseSeconds > 0 && f.declared) {
+      const rest = new Float64Array(grow(o.resources, this.s.width));
+      addInto(rest, usedVec, -1);
+      this.s.filters.add(f.id, n.id, rest, now + refuseSeconds * 1000);
+    }
+  }
+
+  /** Installs a refuse filter directly (e.g. rebuilt from a recent decline after failover). */
+  addFilter(framework: string, node: string, resources: ResourceList, until: number): void {
+    const f = this.s.frameworks.get(framework);
+    const n = this.s.nodes.get(node);
+    if (f === undefined || n === undefined) return;
+    this.s.filters.add(f.id, n.id, this.s.space.vec(resources), until);
+  }
+
+  /** REVIVE: clears the framework's filters and un-suppresses it. */
+  revive(framework: string): void {
+    const f = this.s.frameworks.get(framework);
+    if (f === undefined) return;
+    f.suppressed = false;
+    this.s.clearFilters(f);
+  }
+
+  /** SUPPRESS: the framework is offered nothing until revived. */
+  suppress(framework: string): void {
+    const f = this.s.frameworks.get(framework);
+    if (f === undefined || f.suppressed) return;
+    f.suppressed = true;
+    this.s.frameworksEpoch++;
+  }
+
+  // ---- the cycle ------------------------------------------------------------------------
+
+  /** One allocation cycle at time `now` (ms). Apply `rescinds` first, then `offers`. */
+  allocate(now: number, options: CycleOptions = {}): CycleResult {
+    const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
+    return runCycle(
+      this.s,
+      { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
+      now,
+      options.explain === true,
+    );
+  }
+
+  // ---- what it knows --------------------------------------------------------------------
+
+  /** Σ allocatable of the known nodes. */
+  clusterTotal(): ResourceList {
+    return this.s.space.list(this.s.total);
+  }
+
+  frameworkStatus(name: string): FrameworkStatus | undefined {
+    const f = this.s.frameworks.get(name);
+    if (f === undefined) return undefined;
+    const offered = zeros(this.s.width);
+    for (const o of f.offers) addInto(offered, o.resources);
+    return {
+      name,
+      role: f.role.name,
+      allocated: this.s.space.list(f.allocated),
+      offered: this.s.space.list(offered),
+      dominantShare: dominantShare(f.held, this.s.total),
+    };
+  }
+
+  roleStatus(name: string): RoleStatus | undefined {
+    const r = this.s.roles.get(name);
+    if (r === undefined) return undefined;
+    return { name, weight: r.weight, consumed: this.s.space.list(r.consumed), share: dominantShare(r.consumed, this.s.total) / r.weight };
+  }
+
+  /** allocatable − other pods − tasks − outstanding offers (reserved parts included). */
+  nodeFree(name: string): ResourceList | undefined {
+    const n = this.s.nodes.get(name);
+    if (n === undefined || !n.declared) return undefined;
+    const out: ResourceList = {};
+    const names = this.s.space.names;
+    for (let i = 0; i < n.total.length; i++) {
+      const v = n.total[i]! - (n.external[i] ?? 0) - (n.used[i] ?? 0);
+      out[names[i]!] = Math.max(0, v);
+    }
+    return out;
+  }
+
+  offers(): OfferInfo[] {
+    return [...this.s.offers.values()].map((o) => ({
+      id: o.id,
+      framework: o.framework.name,
+      node: o.node.name,
+      resources: this.s.space.list(o.resources),
+      createdAt: o.createdAt,
+    }));
+  }
+
+  getOffer(id: string): OfferInfo | undefined {
+    const o = this.s.offers.get(id);
+    if (o === undefined) return undefined;
+    return { id, framework: o.framework.name, node: o.node.name, resources: this.s.space.list(o.resources), createdAt: o.createdAt };
+  }
+}

@@ -1,0 +1,272 @@
+// One allocation cycle, in named phases over the allocator's state:
+//   expire filters → find rescinds → stage 1 (unmet quota guarantees) → stage 2 (everyone).
+// Each stage walks the nodes; at each node the roles in DRF order, and in each role its
+// frameworks in DRF order: the node's offerable resources go to the first eligible
+// framework of each role (whole-node offers, as Mesos does), so normally to one framework.
+// An offer made here is recorded as outstanding at once (it counts in the framework's
+// share and is subtracted from the node), so no resource is in two offers.
+import { containsVec, isZeroVec, zeros, type Vec } from './resources.ts';
+import {
+  addUnmet,
+  availableHeadroom,
+  hasUnmetGuarantee,
+  limitReached,
+  requiredHeadroom,
+  trimToHeadroom,
+  trimToLimit,
+  unreservedFree,
+} from './quota.ts';
+import { findRescinds } from './rescind.ts';
+import { selectorMismatch } from './selector.ts';
+import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
+import type { CycleResult, OfferDecision, Refusal } from './types.ts';
+
+export interface CycleConfig {
+  offerTimeoutMs: number;
+  minAllocatable: Vec[];
+  newOfferId: (framework: string, node: string) => string;
+}
+
+type Stage = 'guarantee' | 'fair';
+
+class Cycle {
+  private readonly s: AllocatorState;
+  private readonly cfg: CycleConfig;
+  private readonly now: number;
+  private readonly explain: boolean;
+  private readonly W: number;
+  readonly offers: OfferDecision[] = [];
+  readonly refusals: Refusal[] = [];
+  // Scratch vectors, reused across nodes to keep the walk allocation-free.
+  private readonly unres: Vec;
+  private readonly reservedPart: Vec;
+  private readonly off: Vec;
+  private readonly required: Vec;
+  private readonly available: Vec;
+  private readonly requiredOthers: Vec;
+  private readonly quota: boolean;
+  /** Offers made this cycle, by framework id and node id, to merge stage 1 and 2 offers. */
+  private readonly made = new Map<string, { state: OfferState; decision: OfferDecision }>();
+
+  constructor(s: AllocatorState, cfg: CycleConfig, now: number, explain: boolean) {
+    this.s = s;
+    this.cfg = cfg;
+    this.now = now;
+    this.explain = explain;
+    const W = (this.W = s.width);
+    this.unres = zeros(W);
+    this.reservedPart = zeros(W);
+    this.off = zeros(W);
+    this.required = zeros(W);
+    this.available = zeros(W);
+    this.requiredOthers = zeros(W);
+    this.quota = requiredHeadroom(s.roles.values(), this.required);
+    if (this.quota) availableHeadroom(s.nodeWalk(), this.available, zeros(W));
+  }
+
+  run(): void {
+    const nodes = this.s.nodeWalk();
+    if (this.quota && [...this.s.roles.values()].some((r) => r.members > 0 && hasUnmetGuarantee(r))) {
+      for (const n of nodes) if (n.schedulable && n.ready) this.node(n, 'guarantee');
+    }
+    for (const n of nodes) {
+      if (!n.schedulable || !n.ready) {
+        if (this.explain) this.refuse({ node: n.name, reason: n.schedulable ? 'NodeNotReady' : 'NodeUnschedulable' });
+        continue;
+      }
+      // Nothing about the node or the frameworks changed since a walk found no taker.
+      if (!this.explain && n.idleEpoch === n.epoch && n.idleFrameworksEpoch === this.s.frameworksEpoch) continue;
+      this.node(n, 'fair');
+    }
+  }
+
+  /** Offers node n's resources to the roles in DRF order. */
+  private node(n: NodeState, stage: Stage): void {
+    const unres = unreservedFree(n, this.unres);
+    const hasReservations = n.reserved.size > 0;
+    if (!hasReservations && !this.allocatable(unres)) {
+      if (stage === 'fair') {
+        if (this.explain) this.refuse({ node: n.name, reason: 'BelowMinimum' });
+        this.markIdle(n);
+      }
+      return;
+    }
+    let lasting = true; // every refusal at this node lasts until the node or a framework changes
+    let offered = false;
+    const roles = this.s.roleSorter.sort();
+    for (let ri = 0; ri < roles.length; ri++) {
+      const role = this.s.roleById_(roles[ri]!.id);
+      if (role.members === 0) continue;
+      if (stage === 'guarantee' && !hasUnmetGuarantee(role)) continue;
+      const li = limitReached(role);
+      if (li >= 0) {
+        lasting = false;
+        if (this.explain) {
+          this.refuseRole(role, n, {
+            reason: 'RoleLimit',
+            resource: this.s.space.names[li]!,
+            limit: role.limit![li]!,
+            allocated: at(role.consumed, li),
+          });
+        }
+        continue;
+      }
+      const cut = this.buildOffer(n, role, stage);
+      if (cut !== undefined) lasting = false;
+      if (!this.allocatable(this.off)) {
+        if (this.explain) this.refuseRole(role, n, cut ?? { reason: 'BelowMinimum' });
+        continue;
+      }
+      const fws = role.frameworks.sort();
+      for (let fi = 0; fi < fws.length; fi++) {
+        const f = this.s.frameworkById_(fws[fi]!.id)!;
+        const why = this.ineligible(f, n);
+        if (why !== undefined) {
+          if (this.explain) this.refuse({ ...why, node: n.name, framework: f.name, role: role.name });
+          continue;
+        }
+        this.offer(f, n, role);
+        offered = true;
+        break;
+      }
+      if (offered && !hasReservations && !this.allocatable(unreservedFree(n, this.unres))) break;
+    }
+    if (stage === 'fair' && !offered && lasting) this.markIdle(n);
+  }
+
+  private markIdle(n: NodeState): void {
+    n.idleEpoch = n.epoch;
+    n.idleFrameworksEpoch = this.s.frameworksEpoch;
+  }
+
+  /**
+   * Fills this.off with what node n can offer to role: its unused reservation there plus the
+   * unreserved free resources, trimmed for quota (guarantee stage: to the unmet guarantee;
+   * otherwise: to keep the headroom other roles' guarantees need) and for the role's limit.
+   * Returns why something was cut, if anything was.
+   */
+  private buildOffer(n: NodeState, role: RoleState, stage: Stage): Omit<Refusal, 'node'> | undefined {
+    const W = this.W;
+    const off = this.off;
+    off.set(this.unres);
+    let cut: Omit<Refusal, 'node'> | undefined;
+    if (this.quota) {
+      const others = this.requiredOthers;
+      others.set(this.required);
+      addUnmet(role, others, -1);
+      if (stage === 'guarantee') {
+        const g = role.guarantee!;
+        for (let i = 0; i < W; i++) {
+          const gi = i < g.length ? g[i]! : 0;
+          if (gi > 0) off[i] = Math.min(off[i]!, Math.max(0, gi - at(role.consumed, i)));
+          else off[i] = Math.min(off[i]!, Math.max(0, this.available[i]! - others[i]!));
+        }
+      } else {
+        const i = trimToHeadroom(off, this.available, others);
+        if (i >= 0) cut = { reason: 'QuotaHeadroom', resource: this.s.space.names[i]! };
+      }
+    }
+    if (trimToLimit(role, off) && cut === undefined) {
+      const i = firstLimited(role, off);
+      cut = { reason: 'RoleLimit', resource: i < 0 ? undefined : this.s.space.names[i], limit: i < 0 ? undefined : role.limit![i], allocated: i < 0 ? undefined : at(role.consumed, i) };
+    }
+    const rp = this.reservedPart;
+    rp.fill(0);
+    const reserved = n.reserved.get(role.id);
+    if (reserved !== undefined) {
+      const use = n.roleUse.get(role.id);
+      for (let i = 0; i < reserved.length; i++) {
+        const left = reserved[i]! - (use !== undefined && i < use.length ? use[i]! : 0);
+        if (left > 0) {
+          rp[i] = left;
+          off[i]! += left;
+        }
+      }
+    }
+    return cut;
+  }
+
+  private ineligible(f: FrameworkState, n: NodeState): Omit<Refusal, 'node'> | undefined {
+    if (f.suppressed) return { reason: 'Suppressed' };
+    if (n.scarce && !f.gpu) return { reason: 'GpuCapability' };
+    if (f.constraints !== undefined) {
+      const label = selectorMismatch(f.constraints, n.labels);
+      if (label !== undefined) return { reason: 'Constraint', label };
+    }
+    const filter = this.s.filters.blocks(n.id, f.id, this.off, this.now);
+    if (filter !== undefined) return { reason: 'Refused', until: filter.until };
+    return undefined;
+  }
+
+  private offer(f: FrameworkState, n: NodeState, role: RoleState): void {
+    const s = this.s;
+    const resources = new Float64Array(this.off);
+    if (this.quota) {
+      // Headroom bookkeeping: the unreserved part leaves the pool; the role's unmet guarantee
+      // (part of the required headroom) shrinks by what it now consumes.
+      for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
+      addUnmet(role, this.required, -1);
+    }
+    const key = `${f.id}:${n.id}`;
+    const earlier = this.made.get(key);
+    if (earlier !== undefined) {
+      // Same framework, same node, same cycle (stage 1 then 2): one offer.
+      s.hold(f, n, resources, 1);
+      for (let i = 0; i < this.W; i++) earlier.state.resources[i]! += resources[i]!;
+      earlier.decision.resources = s.space.list(earlier.state.resources);
+    } else {
+      const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now };
+      s.addOffer(state);
+      const decision: OfferDecision = { offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) };
+      this.offers.push(decision);
+      if (this.quota) this.made.set(key, { state, decision });
+      s.roleSorter.allocated(role.id);
+      role.frameworks.allocated(f.id);
+    }
+    if (this.quota) addUnmet(role, this.required, 1);
+  }
+
+  /** Mesos's min_allocatable_resources: non-empty and containing one of the lists in full. */
+  private allocatable(v: Vec): boolean {
+    if (isZeroVec(v)) return false;
+    const mins = this.cfg.minAllocatable;
+    if (mins.length === 0) return true;
+    for (let i = 0; i < mins.length; i++) if (containsVec(v, mins[i]!)) return true;
+    return false;
+  }
+
+  private refuse(r: Refusal): void {
+    this.refusals.push(r);
+  }
+
+  private refuseRole(role: RoleState, n: NodeState, why: Omit<Refusal, 'node'>): void {
+    for (const e of role.frameworks.sort()) {
+      this.refuse({ ...why, node: n.name, framework: this.s.frameworkById_(e.id)!.name, role: role.name });
+    }
+  }
+}
+
+function at(v: Vec, i: number): number {
+  return i < v.length ? v[i]! : 0;
+}
+
+function firstLimited(role: RoleState, off: Vec): number {
+  const l = role.limit!;
+  for (let i = 0; i < l.length && i < off.length; i++) {
+    if (role.limitNames!.has(i) && off[i]! >= l[i]! - at(role.consumed, i)) return i;
+  }
+  return -1;
+}
+
+export function runCycle(s: AllocatorState, cfg: CycleConfig, now: number, explain: boolean): CycleResult {
+  s.filters.expire(now, (id) => {
+    const n = s.nodeById(id);
+    if (n !== undefined) n.epoch++;
+  });
+  const rescinds = findRescinds(s, now, cfg.offerTimeoutMs);
+  const c = new Cycle(s, cfg, now, explain);
+  c.run();
+  const out: CycleResult = { offers: c.offers, rescinds };
+  if (explain) out.refusals = c.refusals;
+  return out;
+}

@@ -1,0 +1,9 @@
+// The allocator's public interface. Pure: see allocator.ts.
+export { Allocator, DEFAULT_MIN_ALLOCATABLE, DEFAULT_REFUSE_SECONDS, DEFAULT_SCARCE_RESOURCES } from './allocator.ts';
+export { selectorMismatch } from './selector.ts';
+export { DrfSorter } from './sorter.ts';
+export type { SorterEntry } from './sorter.ts';
+export { GPU_RESOURCES } from './types.ts';
+export type * from './types.ts';
+export { simulate, parseScenario, ScenarioError } from './simulation.ts';
+export type { Scenario, SimulationResult } from './simulation.ts';

@@ -1,0 +1,481 @@
+// The allocator's bookkeeping: nodes, frameworks, roles, offers, and what each holds.
+//
+// Everything a framework holds on a node — its tasks (setAllocation) and its outstanding
+// offers — goes through `hold`, which keeps every aggregate consistent in one place: the
+// node's used and unused-reserved amounts, the role's consumption, the framework's holding,
+// and the sorters' dirty flags. Entities are created on first reference, so the controller
+// may feed Pods before their Node or Framework; only *declared* ones (upsertNode /
+// upsertFramework) count in the cluster total or take part in a cycle.
+import { DrfSorter } from './sorter.ts';
+import { FilterIndex } from './filters.ts';
+import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './resources.ts';
+import { unusedReservedDelta } from './reservations.ts';
+import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
+import { GPU_RESOURCES } from './types.ts';
+
+export interface NodeState {
+  readonly id: number;
+  readonly name: string;
+  declared: boolean;
+  info: NodeInfo | undefined;
+  total: Vec;
+  external: Vec;
+  labels: Record<string, string>;
+  schedulable: boolean;
+  ready: boolean;
+  /** Has a scarce resource (GPU) in its total. */
+  scarce: boolean;
+  /** role id → reserved amount. */
+  reserved: Map<number, Vec>;
+  /** role id → what the role's frameworks hold here (tasks + offers). */
+  roleUse: Map<number, Vec>;
+  /** Σ held by every framework (tasks + offers). */
+  used: Vec;
+  /** Σ over roles of max(0, reserved − use). */
+  unusedReserved: Vec;
+  /** framework id → tasks' resources (setAllocation). */
+  allocations: Map<number, Vec>;
+  offers: Set<OfferState>;
+  /** Bumped whenever the node's offerable may have grown, or its filters went away. */
+  epoch: number;
+  /** Memo of a walk that found no taker for only lasting reasons: (epoch, frameworks epoch). */
+  idleEpoch: number;
+  idleFrameworksEpoch: number;
+}
+
+export interface FrameworkState {
+  readonly id: number;
+  readonly name: string;
+  declared: boolean;
+  role: RoleState;
+  gpu: boolean;
+  suppressed: boolean;
+  constraints: LabelSelector | undefined;
+  /** Tasks + offers, summed over nodes: what DRF counts. */
+  held: Vec;
+  /** Tasks only. */
+  allocated: Vec;
+  /** node id → held on that node (tasks + offers). */
+  perNode: Map<number, Vec>;
+  offers: Set<OfferState>;
+}
+
+export interface RoleState {
+  readonly id: number;
+  readonly name: string;
+  declared: boolean;
+  weight: number;
+  guarantee: Vec | undefined;
+  limit: Vec | undefined;
+  /** Resources the limit names (a zero entry of an unnamed resource is no limit). */
+  limitNames: Set<number> | undefined;
+  /** Held by its frameworks (tasks + offers). */
+  allocated: Vec;
+  /** Unused reservations across nodes. */
+  unusedReserved: Vec;
+  /** allocated + unusedReserved: DRF share and quota count this. */
+  consumed: Vec;
+  frameworks: DrfSorter;
+  /** Declared frameworks in the role. */
+  members: number;
+}
+
+export interface OfferState {
+  readonly id: string;
+  readonly framework: FrameworkState;
+  readonly node: NodeState;
+  readonly role: RoleState;
+  readonly resources: Vec;
+  readonly createdAt: number;
+}
+
+export class AllocatorState {
+  readonly space = new ResourceSpace();
+  readonly nodes = new Map<string, NodeState>();
+  readonly frameworks = new Map<string, FrameworkState>();
+  readonly roles = new Map<string, RoleState>();
+  readonly offers = new Map<string, OfferState>();
+  readonly filters = new FilterIndex();
+  /** Σ allocatable of declared nodes. */
+  total: Vec = zeros(0);
+  readonly roleSorter: DrfSorter;
+  /** Declared nodes in the order a cycle walks them (insertion order). */
+  walk: NodeState[] = [];
+  private walkDirty = false;
+  /** Bumped when the set of frameworks or anything about their eligibility changes. */
+  frameworksEpoch = 0;
+  private nextNodeId = 0;
+  private nextFrameworkId = 0;
+  private nextRoleId = 0;
+  readonly scarceNames: string[];
+  private readonly frameworkById: (FrameworkState | undefined)[] = [];
+  private readonly roleById: RoleState[] = [];
+  private readonly nodeIndex: (NodeState | undefined)[] = [];
+
+  constructor(scarceNames: string[]) {
+    this.scarceNames = scarceNames;
+    this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.consumed, this.total));
+  }
+
+  get width(): number {
+    return this.space.size;
+  }
+
+  nodeWalk(): NodeState[] {
+    if (this.walkDirty) {
+      this.walk = [...this.nodes.values()].filter((n) => n.declared);
+      this.walkDirty = false;
+    }
+    return this.walk;
+  }
+
+  // ---- entities --------------------------------------------------------------------------
+
+  node(name: string): NodeState {
+    let n = this.nodes.get(name);
+    if (n === undefined) {
+      n = {
+        id: this.nextNodeId++,
+        name,
+        declared: false,
+        info: undefined,
+        total: zeros(0),
+        external: zeros(0),
+        labels: {},
+        schedulable: false,
+        ready: false,
+        scarce: false,
+        reserved: new Map(),
+        roleUse: new Map(),
+        used: zeros(0),
+        unusedReserved: zeros(0),
+        allocations: new Map(),
+        offers: new Set(),
+        epoch: 0,
+        idleEpoch: -1,
+        idleFrameworksEpoch: -1,
+      };
+      this.nodes.set(name, n);
+      this.nodeIndex[n.id] = n;
+    }
+    return n;
+  }
+
+  framework(name: string): FrameworkState {
+    let f = this.frameworks.get(name);
+    if (f === undefined) {
+      const role = this.role('default');
+      f = {
+        id: this.nextFrameworkId++,
+        name,
+        declared: false,
+        role,
+        gpu: false,
+        suppressed: false,
+        constraints: undefined,
+        held: zeros(0),
+        allocated: zeros(0),
+        perNode: new Map(),
+        offers: new Set(),
+      };
+      this.frameworks.set(name, f);
+      this.frameworkById[f.id] = f;
+    }
+    return f;
+  }
+
+  frameworkById_(id: number): FrameworkState | undefined {
+    return this.frameworkById[id];
+  }
+
+  roleById_(id: number): RoleState {
+    return this.roleById[id]!;
+  }
+
+  role(name: string): RoleState {
+    let r = this.roles.get(name);
+    if (r === undefined) {
+      const id = this.nextRoleId++;
+      r = {
+        id,
+        name,
+        declared: false,
+        weight: 1,
+        guarantee: undefined,
+        limit: undefined,
+        limitNames: undefined,
+        allocated: zeros(0),
+        unusedReserved: zeros(0),
+        consumed: zeros(0),
+        frameworks: new DrfSorter((fid) => dominantShare(this.frameworkById[fid]!.held, this.total)),
+        members: 0,
+      };
+      this.roles.set(name, r);
+      this.roleById[id] = r;
+    }
+    return r;
+  }
+
+  // ---- nodes -----------------------------------------------------------------------------
+
+  declareNode(info: NodeInfo): void {
+    const n = this.node(info.name);
+    const allocatable = this.space.vec(info.allocatable);
+    const W = this.width;
+    if (n.declared) addInto(this.total = grow(this.total, W), n.total, -1);
+    const total = grow(this.total, W);
+    addInto(total, allocatable);
+    for (let i = 0; i < W; i++) {
+      if (total[i]! > Number.MAX_SAFE_INTEGER) {
+        addInto(total, allocatable, -1);
+        if (n.declared) addInto(total, n.total);
+        throw new Error(`node ${info.name}: cluster total of ${this.space.names[i]} would exceed ${Number.MAX_SAFE_INTEGER}, the largest exact amount`);
+      }
+    }
+    this.total = total;
+    n.total = allocatable;
+    n.external = this.space.vec(info.external);
+    n.labels = info.labels ?? {};
+    n.schedulable = info.unschedulable !== true;
+    n.ready = info.ready !== false;
+    n.scarce = this.scarceNames.some((s) => {
+      const i = this.space.lookup(s);
+      return i !== undefined && i < allocatable.length && allocatable[i]! > 0;
+    });
+    const reserved = new Map<number, Vec>();
+    for (const r of info.reservations ?? []) {
+      const role = this.role(r.role);
+      const v = this.space.vec(r.resources);
+      const prev = reserved.get(role.id);
+      if (prev !== undefined) addInto(grow(v, prev.length), prev);
+      reserved.set(role.id, prev === undefined ? v : grow(v, Math.max(v.length, prev.length)));
+    }
+    this.setReservations(n, reserved);
+    if (!n.declared) this.walkDirty = true;
+    n.declared = true;
+    n.info = info;
+    n.epoch++; // capacity, labels or reservations may have changed what a walk would find
+    this.totalChanged();
+  }
+
+  undeclareNode(name: string): void {
+    const n = this.nodes.get(name);
+    if (n === undefined || !n.declared) return;
+    addInto(this.total, n.total, -1);
+    this.setReservations(n, new Map());
+    n.declared = false;
+    n.info = undefined;
+    n.epoch++;
+    this.filters.removeNode(n.id);
+    this.walkDirty = true;
+    this.totalChanged();
+    this.forgetNodeIfUnused(n);
+  }
+
+  private totalChanged(): void {
+    this.roleSorter.markAllDirty();
+    for (const r of this.roles.values()) r.frameworks.markAllDirty();
+  }
+
+  /** Swaps a node's reservations, moving the unused parts in and out of role consumption. */
+  private setReservations(n: NodeState, reserved: Map<number, Vec>): void {
+    for (const [roleId, res] of n.reserved) this.adjustUnusedReserved(n, roleId, res, -1);
+    n.reserved = reserved;
+    for (const [roleId, res] of reserved) this.adjustUnusedReserved(n, roleId, res, 1);
+  }
+
+  private adjustUnusedReserved(n: NodeState, roleId: number, res: Vec, sign: number): void {
+    const role = this.roleById[roleId]!;
+    const use = n.roleUse.get(roleId);
+    const W = this.width;
+    const scratch = zeros(W);
+    for (let i = 0; i < res.length; i++) {
+      const u = use !== undefined && i < use.length ? use[i]! : 0;
+      scratch[i] = sign * Math.max(0, res[i]! - u);
+    }
+    n.unusedReserved = grow(n.unusedReserved, W);
+    role.unusedReserved = grow(role.unusedReserved, W);
+    role.consumed = grow(role.consumed, W);
+    addInto(n.unusedReserved, scratch);
+    addInto(role.unusedReserved, scratch);
+    addInto(role.consumed, scratch);
+    this.roleSorter.markDirty(roleId);
+  }
+
+  forgetNodeIfUnused(n: NodeState): void {
+    if (!n.declared && n.allocations.size === 0 && n.offers.size === 0) {
+      this.nodes.delete(n.name);
+      this.nodeIndex[n.id] = undefined;
+    }
+  }
+
+  // ---- frameworks and roles ----------------------------------------------------------------
+
+  declareFramework(info: FrameworkInfo): { revived: boolean } {
+    const f = this.framework(info.name);
+    const roleName = info.role ?? 'default';
+    if (f.role.name !== roleName) this.moveRole(f, this.role(roleName));
+    const wasSuppressed = f.declared && f.suppressed;
+    f.gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
+    f.suppressed = info.suppressed === true;
+    f.constraints = info.constraints;
+    if (!f.declared) {
+      f.declared = true;
+      f.role.members++;
+      f.role.frameworks.add(f.id, f.name);
+      this.roleSorter.add(f.role.id, f.role.name, f.role.weight);
+    }
+    this.frameworksEpoch++;
+    return { revived: wasSuppressed && !f.suppressed };
+  }
+
+  undeclareFramework(name: string): void {
+    const f = this.frameworks.get(name);
+    if (f === undefined || !f.declared) return;
+    f.declared = false;
+    this.leaveRole(f);
+    this.clearFilters(f);
+    this.frameworksEpoch++;
+    this.forgetFrameworkIfUnused(f);
+  }
+
+  /** Revive: drop every filter of the framework. */
+  clearFilters(f: FrameworkState): void {
+    for (const id of this.filters.removeFramework(f.id)) {
+      const n = this.nodeById(id);
+      if (n !== undefined) n.epoch++;
+    }
+    this.frameworksEpoch++;
+  }
+
+  forgetFrameworkIfUnused(f: FrameworkState): void {
+    if (!f.declared && f.perNode.size === 0 && f.offers.size === 0) {
+      this.frameworks.delete(f.name);
+      this.frameworkById[f.id] = undefined;
+    }
+  }
+
+  private leaveRole(f: FrameworkState): void {
+    f.role.frameworks.remove(f.id);
+    f.role.members--;
+    if (f.role.members === 0) this.roleSorter.remove(f.role.id);
+  }
+
+  private moveRole(f: FrameworkState, to: RoleState): void {
+    // Take the framework's holdings out of the old role's books and into the new one's.
+    for (const [nodeId, v] of [...f.perNode]) this.roleHold(this.nodeById(nodeId)!, f.role, v, -1);
+    if (f.declared) this.leaveRole(f);
+    f.role = to;
+    for (const [nodeId, v] of f.perNode) this.roleHold(this.nodeById(nodeId)!, to, v, 1);
+    if (f.declared) {
+      to.members++;
+      to.frameworks.add(f.id, f.name);
+      this.roleSorter.add(to.id, to.name, to.weight);
+    }
+  }
+
+  declareRole(info: RoleInfo): void {
+    const r = this.role(info.name);
+    r.declared = true;
+    const weight = info.weight ?? 1;
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`role ${info.name}: weight must be a positive number, got ${weight}`);
+    r.weight = weight;
+    this.roleSorter.setWeight(r.id, weight);
+    r.guarantee = info.guarantee === undefined ? undefined : this.space.vec(info.guarantee);
+    r.limit = info.limit === undefined ? undefined : this.space.vec(info.limit);
+    r.limitNames = info.limit === undefined ? undefined : new Set(Object.keys(info.limit).map((k) => this.space.id(k)));
+    this.frameworksEpoch++;
+  }
+
+  undeclareRole(name: string): void {
+    const r = this.roles.get(name);
+    if (r === undefined) return;
+    r.declared = false;
+    r.weight = 1;
+    r.guarantee = undefined;
+    r.limit = undefined;
+    r.limitNames = undefined;
+    this.roleSorter.setWeight(r.id, 1);
+    this.frameworksEpoch++;
+  }
+
+  nodeById(id: number): NodeState | undefined {
+    return this.nodeIndex[id];
+  }
+
+  // ---- holdings ------------------------------------------------------------------------------
+
+  /** framework holds sign·v more on node (a task allocation, or an offer). */
+  hold(f: FrameworkState, n: NodeState, v: Vec, sign: number): void {
+    const W = this.width;
+    f.held = grow(f.held, W);
+    addInto(f.held, v, sign);
+    let per = f.perNode.get(n.id);
+    if (per === undefined) f.perNode.set(n.id, (per = zeros(W)));
+    else if (per.length < W) f.perNode.set(n.id, (per = grow(per, W)));
+    addInto(per, v, sign);
+    if (sign < 0 && isZeroVec(per)) f.perNode.delete(n.id);
+    n.used = grow(n.used, W);
+    addInto(n.used, v, sign);
+    this.roleHold(n, f.role, v, sign);
+    if (f.declared) f.role.frameworks.markDirty(f.id);
+    if (sign < 0) n.epoch++;
+  }
+
+  private roleHold(n: NodeState, role: RoleState, v: Vec, sign: number): void {
+    const W = this.width;
+    let use = n.roleUse.get(role.id);
+    if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
+    else if (use.length < W) n.roleUse.set(role.id, (use = grow(use, W)));
+    role.allocated = grow(role.allocated, W);
+    role.consumed = grow(role.consumed, W);
+    const reserved = n.reserved.get(role.id);
+    if (reserved !== undefined) {
+      const delta = zeros(W);
+      unusedReservedDelta(reserved, use, v, sign, delta);
+      n.unusedReserved = grow(n.unusedReserved, W);
+      role.unusedReserved = grow(role.unusedReserved, W);
+      addInto(n.unusedReserved, delta);
+      addInto(role.unusedReserved, delta);
+      addInto(role.consumed, delta);
+    }
+    addInto(use, v, sign);
+    if (sign < 0 && isZeroVec(use)) n.roleUse.delete(role.id);
+    addInto(role.allocated, v, sign);
+    addInto(role.consumed, v, sign);
+    this.roleSorter.markDirty(role.id);
+  }
+
+  setAllocation(f: FrameworkState, n: NodeState, v: Vec): void {
+    const old = n.allocations.get(f.id);
+    if (old !== undefined) {
+      this.hold(f, n, old, -1);
+      f.allocated = grow(f.allocated, this.width);
+      addInto(f.allocated, old, -1);
+    }
+    if (isZeroVec(v)) n.allocations.delete(f.id);
+    else {
+      n.allocations.set(f.id, v);
+      this.hold(f, n, v, 1);
+      f.allocated = grow(f.allocated, this.width);
+      addInto(f.allocated, v);
+    }
+  }
+
+  addOffer(o: OfferState): void {
+    this.offers.set(o.id, o);
+    o.node.offers.add(o);
+    o.framework.offers.add(o);
+    this.hold(o.framework, o.node, o.resources, 1);
+  }
+
+  removeOffer(o: OfferState): void {
+    if (this.offers.get(o.id) !== o) return;
+    this.offers.delete(o.id);
+    o.node.offers.delete(o);
+    o.framework.offers.delete(o);
+    this.hold(o.framework, o.node, o.resources, -1);
+    this.forgetNodeIfUnused(o.node);
+    this.forgetFrameworkIfUnused(o.framework);
+  }
+}

@@ -1,0 +1,180 @@
+// The allocator's public interface: what the controller feeds it and what it hands back.
+// Amounts are integers in the resource's unit (millicores for cpu, bytes for memory and
+// ephemeral-storage, counts for pods and extended resources): see src/api/quantity.ts.
+import type { ResourceList } from '../api/quantity.ts';
+
+export type { ResourceList };
+
+/** A Kubernetes node, seen as a Mesos agent. */
+export interface NodeInfo {
+  name: string;
+  /** The node's allocatable resources: the agent's total. */
+  allocatable: ResourceList;
+  /** Requests of pods on the node that no framework owns (system pods, other workloads). */
+  external?: ResourceList;
+  /** Node labels: the agent's attributes, matched by framework constraints. */
+  labels?: Record<string, string>;
+  /** Static reservations: parts of the node offered only to one role. */
+  reservations?: Reservation[];
+  /** Cordoned (`spec.unschedulable`): nothing is offered, outstanding offers are rescinded. */
+  unschedulable?: boolean;
+  /** Ready condition; default true. A NotReady node is treated like a cordoned one. */
+  ready?: boolean;
+}
+
+export interface Reservation {
+  role: string;
+  resources: ResourceList;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** A Kubernetes label selector over node labels. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** Capability a framework declares to be offered nodes with scarce resources (GPUs). */
+export const GPU_RESOURCES = 'GPU_RESOURCES';
+
+export interface FrameworkInfo {
+  name: string;
+  /** Default `default`. */
+  role?: string;
+  /** e.g. [`GPU_RESOURCES`]. */
+  capabilities?: string[];
+  /** A suppressed framework is offered nothing. Going from suppressed to not is a revive. */
+  suppressed?: boolean;
+  /** Only nodes whose labels match are offered. */
+  constraints?: LabelSelector;
+}
+
+export interface RoleInfo {
+  name: string;
+  /** DRF weight; default 1. A role's share is divided by its weight. */
+  weight?: number;
+  /** Quota guarantee: offered first, and held back from other roles while unmet. */
+  guarantee?: ResourceList;
+  /** Quota limit: the role's consumption never exceeds it. */
+  limit?: ResourceList;
+}
+
+/** An outstanding offer as the controller sees it (an Offer object in phase Outstanding). */
+export interface OfferInfo {
+  id: string;
+  framework: string;
+  node: string;
+  resources: ResourceList;
+  /** When the offer was made, ms (same clock as `now`). */
+  createdAt: number;
+}
+
+export interface AllocatorOptions {
+  /** An outstanding offer older than this (ms) is rescinded with reason Expired. Default: never. */
+  offerTimeoutMs?: number;
+  /**
+   * Mesos's --min_allocatable_resources: an offer is made only if it contains at least one of
+   * these lists in full. Default `[{cpu: 10m}, {memory: 32Mi}]`; `[]` disables the check.
+   */
+  minAllocatable?: ResourceList[];
+  /**
+   * Mesos's --filter_gpu_resources: a node with any of these resources is offered only to
+   * frameworks with the GPU_RESOURCES capability. Default `['nvidia.com/gpu']`; `[]` is off.
+   */
+  scarceResources?: string[];
+  /** Names offers made by allocate(); default `${prefix}${seq}` with a per-allocator counter. */
+  offerId?: (framework: string, node: string, seq: number) => string;
+}
+
+export type OfferRefusalReason =
+  | 'Refused' // a decline filter (refuseSeconds) still applies
+  | 'Suppressed'
+  | 'RoleLimit' // the role is at or over its quota limit for `resource`
+  | 'QuotaHeadroom' // held back for other roles' unmet guarantees
+  | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
+  | 'BelowMinimum' // what could be offered is below every min allocatable list
+  | 'Constraint' // node labels do not match the framework's constraints (`label`)
+  | 'NodeUnschedulable'
+  | 'NodeNotReady';
+
+/** Why a node was not offered to a framework (framework absent: to nobody). */
+export interface Refusal {
+  node: string;
+  framework?: string;
+  role?: string;
+  reason: OfferRefusalReason;
+  /** Refused: when the filter expires (ms; Infinity = until revive or resources grow). */
+  until?: number;
+  /** RoleLimit / QuotaHeadroom: which resource, the limit and what the role consumes. */
+  resource?: string;
+  limit?: number;
+  allocated?: number;
+  /** Constraint: the label key whose requirement failed. */
+  label?: string;
+}
+
+export interface OfferDecision {
+  offerId: string;
+  framework: string;
+  role: string;
+  node: string;
+  resources: ResourceList;
+}
+
+export type RescindReason =
+  | 'Expired'
+  | 'NodeGone'
+  | 'NodeUnschedulable'
+  | 'NodeNotReady'
+  | 'NodeResourcesGone' // the node no longer has the offered resources free
+  | 'FrameworkGone'
+  | 'FrameworkSuppressed';
+
+export interface RescindDecision {
+  offerId: string;
+  framework: string;
+  node: string;
+  reason: RescindReason;
+}
+
+export interface CycleOptions {
+  /** Collect a Refusal for every (node, framework) passed over. Slower; off by default. */
+  explain?: boolean;
+}
+
+/**
+ * One allocation cycle's decisions. Apply `rescinds` before `offers`. The offers are already
+ * counted as outstanding inside the allocator; rescinded offers stay counted until the
+ * controller calls removeOffer (so their resources are never offered twice).
+ */
+export interface CycleResult {
+  offers: OfferDecision[];
+  rescinds: RescindDecision[];
+  refusals?: Refusal[];
+}
+
+/** A framework's standing, for Framework.status. */
+export interface FrameworkStatus {
+  name: string;
+  role: string;
+  /** Resources of its tasks (setAllocation). */
+  allocated: ResourceList;
+  /** Resources in its outstanding offers. */
+  offered: ResourceList;
+  /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
+  dominantShare: number;
+}
+
+export interface RoleStatus {
+  name: string;
+  weight: number;
+  /** Allocations of its frameworks plus its unused reservations. */
+  consumed: ResourceList;
+  /** Dominant share of `consumed`, divided by the weight: the role sorter's key. */
+  share: number;
+}

@@ -14,7 +14,7 @@ const schema9 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "PXJ681cPnR24zDcUGc8Qvsk11dNEgEqVdifHRL4aU"
+      "$ref": "lLwDpknfNugKJNs9M0pVwfTk8JexXOwg2AC6jG7CE"
     },
     "status": {
       "$ref": "cNgRaDOsOHHb8fvu2sbyOyAOGN4kHbVz8tMus8FlzLA"
@@ -169,7 +169,7 @@ const schema14 = {
       "$ref": "cfZ3Vf12g8BViAs4ZYfCw4urV61Irrysdy0TCHLScto"
     },
     "builtin": {
-      "$ref": "A0KTh52cye0R1uUE5XmqAHoENCVdknSpVW92Gt5kJc"
+      "$ref": "OKcV1xSvmCeRQ8ZcyzEidXBg9nmKs2sPngk3tkuhHk"
     }
   }
 };
@@ -1173,7 +1173,7 @@ const schema29 = {
       "$ref": "c9YPAEzrsghCV2vYMUdWqaG1kppVA6KntOQpdUWk"
     },
     "template": {
-      "$ref": "cj3zBVt0MUQH2h8Fv20Dh3Ze3FBq7fHEe5552DR4e6o"
+      "$ref": "C08KLZmiDyWr7ynnDH98kF7223BjRL1jJX2QXpPCVQ"
     }
   },
   "nullable": true
@@ -1637,6 +1637,9 @@ const schema36 = {
     "labels": {
       "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
     },
+    "annotations": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
     "containers": {
       "$ref": "AlcwhbnKr1TDsFXpJboWYIREEI4p9vvpeyLinHgPU"
     }
@@ -1782,7 +1785,7 @@ const schema41 = {
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
-function validate86(data, {
+function validate87(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1855,14 +1858,14 @@ function validate86(data, {
     }
     errors++;
   }
-  validate86.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
 const schema42 = {
   "type": "string",
   "minLength": 1
 };
-function validate88(data, {
+function validate89(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1903,10 +1906,10 @@ function validate88(data, {
     }
     errors++;
   }
-  validate88.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
-function validate85(data, {
+function validate86(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1948,24 +1951,24 @@ function validate85(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate86(data.name, {
+      if (!validate87(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate88(data.image, {
+      if (!validate89(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
       }
     }
@@ -1985,10 +1988,10 @@ function validate85(data, {
     }
     errors++;
   }
-  validate85.errors = vErrors;
+  validate86.errors = vErrors;
   return errors === 0;
 }
-function validate84(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2031,13 +2034,13 @@ function validate84(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate85(data[i0], {
+      if (!validate86(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
         errors = vErrors.length;
       }
     }
@@ -2057,7 +2060,7 @@ function validate84(data, {
     }
     errors++;
   }
-  validate84.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
 function validate78(data, {
@@ -2139,14 +2142,25 @@ function validate78(data, {
         errors = vErrors.length;
       }
     }
+    if (data.annotations !== undefined) {
+      if (!validate22(data.annotations, {
+        instancePath: instancePath + "/annotations",
+        parentData: data,
+        parentDataProperty: "annotations",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.containers !== undefined) {
-      if (!validate84(data.containers, {
+      if (!validate85(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
@@ -2414,7 +2428,7 @@ const schema44 = {
   "format": "int64",
   "nullable": true
 };
-function validate96(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2456,7 +2470,7 @@ function validate96(data, {
       errors++;
     }
   }
-  validate96.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
 const schema45 = {
@@ -2464,7 +2478,7 @@ const schema45 = {
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate98(data, {
+function validate99(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2504,7 +2518,7 @@ function validate98(data, {
     }
     errors++;
   }
-  validate98.errors = vErrors;
+  validate99.errors = vErrors;
   return errors === 0;
 }
 const schema46 = {
@@ -2516,16 +2530,16 @@ const schema46 = {
   "nullable": true
 };
 const schema47 = {};
-function validate101(data, {
+function validate102(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate101.errors = null;
+  validate102.errors = null;
   return true;
 }
-function validate100(data, {
+function validate101(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2551,18 +2565,18 @@ function validate100(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate101(data[key0], {
+      if (!validate102(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate100.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
 const schema48 = {
@@ -2570,7 +2584,7 @@ const schema48 = {
   "minimum": 0,
   "nullable": true
 };
-function validate104(data, {
+function validate105(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2613,7 +2627,7 @@ function validate104(data, {
       errors++;
     }
   }
-  validate104.errors = vErrors;
+  validate105.errors = vErrors;
   return errors === 0;
 }
 const schema8 = {
@@ -2696,7 +2710,7 @@ const schema49 = {
   },
   "nullable": true
 };
-function validate107(data, {
+function validate108(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2810,7 +2824,7 @@ function validate107(data, {
       }
     }
   }
-  validate107.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
 const schema50 = {
@@ -2819,7 +2833,7 @@ const schema50 = {
   "nullable": true
 };
 const formats12 = formats["date-time"];
-function validate118(data, {
+function validate119(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2861,7 +2875,7 @@ function validate118(data, {
       errors++;
     }
   }
-  validate118.errors = vErrors;
+  validate119.errors = vErrors;
   return errors === 0;
 }
 const schema51 = {
@@ -2899,7 +2913,7 @@ const schema53 = {
   "type": "string",
   "maxLength": 316
 };
-function validate122(data, {
+function validate123(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2940,14 +2954,14 @@ function validate122(data, {
     }
     errors++;
   }
-  validate122.errors = vErrors;
+  validate123.errors = vErrors;
   return errors === 0;
 }
 const schema54 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate124(data, {
+function validate125(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2987,7 +3001,7 @@ function validate124(data, {
     }
     errors++;
   }
-  validate124.errors = vErrors;
+  validate125.errors = vErrors;
   return errors === 0;
 }
 const schema55 = {
@@ -2996,7 +3010,7 @@ const schema55 = {
   "minimum": 0,
   "nullable": true
 };
-function validate126(data, {
+function validate127(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3055,14 +3069,14 @@ function validate126(data, {
       errors++;
     }
   }
-  validate126.errors = vErrors;
+  validate127.errors = vErrors;
   return errors === 0;
 }
 const schema56 = {
   "type": "string",
   "format": "date-time"
 };
-function validate128(data, {
+function validate129(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3103,14 +3117,14 @@ function validate128(data, {
     }
     errors++;
   }
-  validate128.errors = vErrors;
+  validate129.errors = vErrors;
   return errors === 0;
 }
 const schema57 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate130(data, {
+function validate131(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3151,14 +3165,14 @@ function validate130(data, {
     }
     errors++;
   }
-  validate130.errors = vErrors;
+  validate131.errors = vErrors;
   return errors === 0;
 }
 const schema58 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate132(data, {
+function validate133(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3199,10 +3213,10 @@ function validate132(data, {
     }
     errors++;
   }
-  validate132.errors = vErrors;
+  validate133.errors = vErrors;
   return errors === 0;
 }
-function validate121(data, {
+function validate122(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3292,68 +3306,68 @@ function validate121(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate122(data.type, {
+      if (!validate123(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate124(data.status, {
+      if (!validate125(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+        vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate126(data.observedGeneration, {
+      if (!validate127(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
+        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate128(data.lastTransitionTime, {
+      if (!validate129(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate130(data.reason, {
+      if (!validate131(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+        vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate132(data.message, {
+      if (!validate133(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+        vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
         errors = vErrors.length;
       }
     }
@@ -3373,10 +3387,10 @@ function validate121(data, {
     }
     errors++;
   }
-  validate121.errors = vErrors;
+  validate122.errors = vErrors;
   return errors === 0;
 }
-function validate120(data, {
+function validate121(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3403,21 +3417,21 @@ function validate120(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate121(data[i0], {
+      if (!validate122(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate120.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-function validate95(data, {
+function validate96(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3443,46 +3457,46 @@ function validate95(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate96(data.observedGeneration, {
+      if (!validate97(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate98(data.phase, {
+      if (!validate99(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+        vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
         errors = vErrors.length;
       }
     }
     if (data.allocated !== undefined) {
-      if (!validate100(data.allocated, {
+      if (!validate101(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate104(data.dominantShare, {
+      if (!validate105(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
         errors = vErrors.length;
       }
     }
@@ -3498,13 +3512,13 @@ function validate95(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate107(data.tasks, {
+      if (!validate108(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
+        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
         errors = vErrors.length;
       }
     }
@@ -3520,29 +3534,29 @@ function validate95(data, {
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate118(data.lastHeartbeatTime, {
+      if (!validate119(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate120(data.conditions, {
+      if (!validate121(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate95.errors = vErrors;
+  validate96.errors = vErrors;
   return errors === 0;
 }
 function validate25(data, {
@@ -3648,13 +3662,13 @@ function validate25(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate95(data.status, {
+      if (!validate96(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
         errors = vErrors.length;
       }
     }

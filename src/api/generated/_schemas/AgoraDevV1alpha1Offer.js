@@ -14,7 +14,7 @@ const schema14 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "BASo7rfwUdxLOff9Og8KAVSnTFECb4EW2jKBPMA3Zyk"
+      "$ref": "ouUw6jQlBYw6sC6FIl9w8WNJplAjSG8FzKgPkoac"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -167,7 +167,7 @@ const schema19 = {
       "$ref": "thZzwpySeU7LsVtTYjwqN1mWUAwFAnezim8OMie8k"
     },
     "accept": {
-      "$ref": "l4gW3fKiuHmKGbLYSyZAsf3SoFLVMH2hzuxdwxckA"
+      "$ref": "apqlf8qYu9Ov5VjPfwgAzjetjdnBCwX4W6ejLQNde4"
     },
     "decline": {
       "$ref": "NEMZEnzLHKb0ibc1aDYWTdROVqKkrT2gHStr5Rio"
@@ -501,7 +501,7 @@ const schema21 = {
   "required": ["tasks"],
   "properties": {
     "tasks": {
-      "$ref": "Wt2Z8Bjb8wR1gnNj8WuAGXed0M1oBOvzZjULrVqU4"
+      "$ref": "althk3E6nxX4Tzw3ISoJG5x1mUV1PeelWZk4ba9tQ"
     },
     "refuseSeconds": {
       "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
@@ -514,7 +514,7 @@ const schema22 = {
   "minItems": 1,
   "maxItems": 256,
   "items": {
-    "$ref": "2lN2mJeg0hjc1jmapDhaXThRdF10F2OAHTMGONoS1E"
+    "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
 const schema23 = {
@@ -528,6 +528,9 @@ const schema23 = {
       "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
     },
     "labels": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
+    "annotations": {
       "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
     },
     "containers": {
@@ -722,7 +725,7 @@ const schema27 = {
   "type": "string",
   "minLength": 1
 };
-function validate59(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -763,10 +766,10 @@ function validate59(data, {
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-function validate57(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -819,13 +822,13 @@ function validate57(data, {
       }
     }
     if (data.image !== undefined) {
-      if (!validate59(data.image, {
+      if (!validate60(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -845,10 +848,10 @@ function validate57(data, {
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
-function validate56(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -891,13 +894,13 @@ function validate56(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate57(data[i0], {
+      if (!validate58(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
         errors = vErrors.length;
       }
     }
@@ -917,7 +920,7 @@ function validate56(data, {
     }
     errors++;
   }
-  validate56.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
 function validate50(data, {
@@ -1010,14 +1013,25 @@ function validate50(data, {
         errors = vErrors.length;
       }
     }
+    if (data.annotations !== undefined) {
+      if (!validate23(data.annotations, {
+        instancePath: instancePath + "/annotations",
+        parentData: data,
+        parentDataProperty: "annotations",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.containers !== undefined) {
-      if (!validate56(data.containers, {
+      if (!validate57(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
         errors = vErrors.length;
       }
     }
@@ -1257,7 +1271,7 @@ const schema28 = {
   },
   "nullable": true
 };
-function validate67(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1294,7 +1308,7 @@ function validate67(data, {
       }
     }
   }
-  validate67.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
 function validate39(data, {
@@ -1432,13 +1446,13 @@ function validate39(data, {
       }
     }
     if (data.decline !== undefined) {
-      if (!validate67(data.decline, {
+      if (!validate68(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
@@ -1487,7 +1501,7 @@ const schema30 = {
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate72(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1527,7 +1541,7 @@ function validate72(data, {
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
 const schema31 = {
@@ -1537,7 +1551,7 @@ const schema31 = {
   },
   "nullable": true
 };
-function validate76(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1575,10 +1589,10 @@ function validate76(data, {
       }
     }
   }
-  validate76.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-function validate71(data, {
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1604,13 +1618,13 @@ function validate71(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate72(data.phase, {
+      if (!validate73(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
@@ -1637,13 +1651,13 @@ function validate71(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate76(data.tasks, {
+      if (!validate77(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
@@ -1659,7 +1673,7 @@ function validate71(data, {
       }
     }
   }
-  validate71.errors = vErrors;
+  validate72.errors = vErrors;
   return errors === 0;
 }
 function validate30(data, {
@@ -1765,13 +1779,13 @@ function validate30(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate71(data.status, {
+      if (!validate72(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }

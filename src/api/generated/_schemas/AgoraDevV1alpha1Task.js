@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate24;
-const schema9 = {
+export const validate = validate27;
+const schema11 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema9 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "VgA8nh5yrMb1yDRXuC8UpGVd2CdoEBxsU2EQE4"
+      "$ref": "3l11mmpndzQSDnNObkQR4G2w4PkBwWd9Dy54aSPfTE"
     },
     "status": {
       "$ref": "R6bIpl2H1n3n9y0ffKIRofnEUIneqVcreqavl80aQ"
@@ -23,11 +23,11 @@ const schema9 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Task"
 };
-const schema10 = {
+const schema12 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate25(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate25(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema10.enum
+        allowedValues: schema12.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate25(data, {
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema13 = {
   "type": "string",
   "enum": ["Task"]
 };
-function validate27(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate27(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema11.enum
+        allowedValues: schema13.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate27(data, {
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema14 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema13 = {};
-import { validate as validate30 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate29(data, {
+const schema15 = {};
+import { validate as validate33 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate29(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate30(data, {
+    if (!validate33(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+      vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
       errors = vErrors.length;
     }
   }
-  validate29.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema16 = {
   "type": "object",
   "required": ["framework", "nodeName", "resources", "containers"],
   "properties": {
@@ -161,6 +161,9 @@ const schema14 = {
       "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
     },
     "labels": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
+    "annotations": {
       "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
     },
     "containers": {
@@ -237,12 +240,12 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema17 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate35(data, {
+function validate38(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -284,10 +287,10 @@ function validate35(data, {
       errors++;
     }
   }
-  validate35.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema18 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -296,11 +299,11 @@ const schema16 = {
   },
   "properties": {}
 };
-const schema17 = {
+const schema19 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate39(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -326,10 +329,10 @@ function validate39(data, {
       errors++;
     }
   }
-  validate39.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-function validate38(data, {
+function validate41(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -371,13 +374,13 @@ function validate38(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate39(data[key0], {
+      if (!validate42(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
@@ -397,10 +400,10 @@ function validate38(data, {
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema7 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -408,10 +411,10 @@ const schema18 = {
   "properties": {},
   "nullable": true
 };
-const schema19 = {
+const schema8 = {
   "type": "string"
 };
-function validate43(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -435,10 +438,10 @@ function validate43(data, {
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -464,18 +467,18 @@ function validate42(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate43(data[key0], {
+      if (!validate23(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate42.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
 const schema20 = {
@@ -505,7 +508,7 @@ const schema22 = {
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate48(data, {
+function validate49(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -578,14 +581,14 @@ function validate48(data, {
     }
     errors++;
   }
-  validate48.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
 const schema23 = {
   "type": "string",
   "minLength": 1
 };
-function validate50(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -626,10 +629,10 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-function validate47(data, {
+function validate48(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -671,24 +674,24 @@ function validate47(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate48(data.name, {
+      if (!validate49(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate50(data.image, {
+      if (!validate51(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
@@ -708,10 +711,10 @@ function validate47(data, {
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-function validate46(data, {
+function validate47(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -754,13 +757,13 @@ function validate46(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate47(data[i0], {
+      if (!validate48(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
     }
@@ -780,14 +783,14 @@ function validate46(data, {
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
 const schema24 = {
   "type": "boolean",
   "nullable": true
 };
-function validate54(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -811,10 +814,10 @@ function validate54(data, {
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-function validate33(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -899,13 +902,13 @@ function validate33(data, {
       }
     }
     if (data.offer !== undefined) {
-      if (!validate35(data.offer, {
+      if (!validate38(data.offer, {
         instancePath: instancePath + "/offer",
         parentData: data,
         parentDataProperty: "offer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
         errors = vErrors.length;
       }
     }
@@ -921,46 +924,57 @@ function validate33(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate38(data.resources, {
+      if (!validate41(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
         errors = vErrors.length;
       }
     }
     if (data.labels !== undefined) {
-      if (!validate42(data.labels, {
+      if (!validate22(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.annotations !== undefined) {
+      if (!validate22(data.annotations, {
+        instancePath: instancePath + "/annotations",
+        parentData: data,
+        parentDataProperty: "annotations",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate46(data.containers, {
+      if (!validate47(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
         errors = vErrors.length;
       }
     }
     if (data.kill !== undefined) {
-      if (!validate54(data.kill, {
+      if (!validate55(data.kill, {
         instancePath: instancePath + "/kill",
         parentData: data,
         parentDataProperty: "kill",
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
@@ -980,7 +994,7 @@ function validate33(data, {
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
 const schema25 = {
@@ -1021,7 +1035,7 @@ const schema26 = {
   "enum": ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"],
   "nullable": true
 };
-function validate58(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1061,14 +1075,14 @@ function validate58(data, {
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-const schema7 = {
+const schema9 = {
   "type": "string",
   "nullable": true
 };
-function validate22(data, {
+function validate25(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1092,7 +1106,7 @@ function validate22(data, {
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
 const schema27 = {
@@ -1101,7 +1115,7 @@ const schema27 = {
   "nullable": true
 };
 const formats2 = formats.int32;
-function validate63(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1143,16 +1157,16 @@ function validate63(data, {
       errors++;
     }
   }
-  validate63.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-const schema8 = {
+const schema10 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats0 = formats["date-time"];
-function validate23(data, {
+function validate26(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1194,7 +1208,7 @@ function validate23(data, {
       errors++;
     }
   }
-  validate23.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
 const schema28 = {
@@ -1203,7 +1217,7 @@ const schema28 = {
   "nullable": true
 };
 const formats4 = formats.int64;
-function validate68(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1245,10 +1259,10 @@ function validate68(data, {
       errors++;
     }
   }
-  validate68.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
-function validate57(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1274,109 +1288,109 @@ function validate57(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.state !== undefined) {
-      if (!validate58(data.state, {
+      if (!validate59(data.state, {
         instancePath: instancePath + "/state",
         parentData: data,
         parentDataProperty: "state",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate22(data.reason, {
+      if (!validate25(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate22(data.message, {
+      if (!validate25(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.podName !== undefined) {
-      if (!validate22(data.podName, {
+      if (!validate25(data.podName, {
         instancePath: instancePath + "/podName",
         parentData: data,
         parentDataProperty: "podName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.exitCode !== undefined) {
-      if (!validate63(data.exitCode, {
+      if (!validate64(data.exitCode, {
         instancePath: instancePath + "/exitCode",
         parentData: data,
         parentDataProperty: "exitCode",
         rootData
       })) {
-        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate23(data.lastTransitionTime, {
+      if (!validate26(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.startedAt !== undefined) {
-      if (!validate23(data.startedAt, {
+      if (!validate26(data.startedAt, {
         instancePath: instancePath + "/startedAt",
         parentData: data,
         parentDataProperty: "startedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.finishedAt !== undefined) {
-      if (!validate23(data.finishedAt, {
+      if (!validate26(data.finishedAt, {
         instancePath: instancePath + "/finishedAt",
         parentData: data,
         parentDataProperty: "finishedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate68(data.observedGeneration, {
+      if (!validate69(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate57.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
-function validate24(data, {
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1435,57 +1449,57 @@ function validate24(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate25(data.apiVersion, {
+      if (!validate28(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate27(data.kind, {
+      if (!validate30(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.metadata !== undefined) {
-      if (!validate29(data.metadata, {
+      if (!validate32(data.metadata, {
         instancePath: instancePath + "/metadata",
         parentData: data,
         parentDataProperty: "metadata",
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.spec !== undefined) {
-      if (!validate33(data.spec, {
+      if (!validate36(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate57(data.status, {
+      if (!validate58(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
         errors = vErrors.length;
       }
     }
@@ -1505,6 +1519,6 @@ function validate24(data, {
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }

@@ -123,6 +123,12 @@ export interface IFramework {
           [key: string]: string;
         };
         /**
+         * Annotations added to each task's Pod.
+         */
+        "annotations"?: {
+          [key: string]: string;
+        };
+        /**
          * The task's containers, as in a Pod (resources are set by Agora).
          */
         "containers": Array<{

@@ -46,6 +46,12 @@ export interface ITask {
       [key: string]: string;
     };
     /**
+     * Annotations added to the task's Pod.
+     */
+    "annotations"?: {
+      [key: string]: string;
+    };
+    /**
      * The task's containers, as in a Pod (resources are set by Agora).
      */
     "containers": Array<{

@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate24;
-const schema8 = {
+export const validate = validate22;
+const schema7 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema8 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "aZQQJZEW4WYvmm2VcYbE1shjPo27ZMIl7eicQGt4U"
+      "$ref": "x7wmvtpWWLoGGjx1anHI0EQISQ5LGB5VWWaB7H4XeA"
     },
     "status": {
       "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
@@ -23,11 +23,11 @@ const schema8 = {
   "required": ["apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.ResourceRole"
 };
-const schema9 = {
+const schema8 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate25(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate25(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema9.enum
+        allowedValues: schema8.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate25(data, {
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-const schema10 = {
+const schema9 = {
   "type": "string",
   "enum": ["ResourceRole"]
 };
-function validate27(data, {
+function validate25(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate27(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema10.enum
+        allowedValues: schema9.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate27(data, {
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema10 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema12 = {};
-import { validate as validate30 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate29(data, {
+const schema11 = {};
+import { validate as validate28 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,30 +131,30 @@ function validate29(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate30(data, {
+    if (!validate28(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+      vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
       errors = vErrors.length;
     }
   }
-  validate29.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
+const schema12 = {
   "type": "object",
   "properties": {
     "weight": {
       "$ref": "2qzze1JWEZws3D2bY2gSi1qONL9aL3YJWJ7aUtIw"
     },
     "guarantee": {
-      "$ref": "Iu3i3aYsgcbDzb0lYLtRPzzGkT6O61Ia60dWvd5Sno"
+      "$ref": "p3ICnrRMApNDZRLYgJFV9SCPloQMzDHB6NFhckOhdds"
     },
     "limit": {
-      "$ref": "Iu3i3aYsgcbDzb0lYLtRPzzGkT6O61Ia60dWvd5Sno"
+      "$ref": "tmiHMcftPTk1pnjF2yTSjCMWjRZjl91Re8cFWuJblNo"
     },
     "reservations": {
       "$ref": "FfDVGQjHFFhNIG9NvRjVF6rNuIbMdDWZuyeeuM8ftQ"
@@ -162,14 +162,14 @@ const schema13 = {
   },
   "nullable": true
 };
-const schema14 = {
+const schema13 = {
   "type": "number",
   "default": 1,
   "exclusiveMinimum": 0,
   "maximum": 1000000,
   "nullable": true
 };
-function validate34(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -229,23 +229,23 @@ function validate34(data, {
       errors++;
     }
   }
-  validate34.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema6 = {
+const schema14 = {
   "type": "object",
-  "maxProperties": 16,
+  "maxProperties": 6,
   "additionalProperties": {
     "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
   },
   "properties": {},
   "nullable": true
 };
-const schema7 = {
+const schema6 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate22(data, {
+function validate21(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -271,10 +271,10 @@ function validate22(data, {
       errors++;
     }
   }
-  validate22.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
-function validate21(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -299,13 +299,13 @@ function validate21(data, {
     errors++;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (Object.keys(data).length > 16) {
+    if (Object.keys(data).length > 6) {
       const err1 = {
         instancePath,
         schemaPath: "#/maxProperties",
         keyword: "maxProperties",
         params: {
-          limit: 16
+          limit: 6
         }
       };
       if (vErrors === null) {
@@ -316,21 +316,86 @@ function validate21(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate22(data[key0], {
+      if (!validate21(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate21.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
 const schema15 = {
+  "type": "object",
+  "maxProperties": 8,
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {},
+  "nullable": true
+};
+function validate37(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length > 8) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxProperties",
+        keyword: "maxProperties",
+        params: {
+          limit: 8
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!validate21(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate37.errors = vErrors;
+  return errors === 0;
+}
+const schema16 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -338,7 +403,7 @@ const schema15 = {
   },
   "nullable": true
 };
-const schema16 = {
+const schema17 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -350,13 +415,13 @@ const schema16 = {
     }
   }
 };
-const schema17 = {
+const schema18 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate40(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -413,10 +478,10 @@ function validate40(data, {
     }
     errors++;
   }
-  validate40.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema19 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -425,7 +490,7 @@ const schema18 = {
   },
   "properties": {}
 };
-function validate42(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -467,13 +532,13 @@ function validate42(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate22(data[key0], {
+      if (!validate21(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
@@ -493,10 +558,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-function validate39(data, {
+function validate41(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -538,24 +603,24 @@ function validate39(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate40(data.nodeName, {
+      if (!validate42(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate42(data.resources, {
+      if (!validate44(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
@@ -575,10 +640,10 @@ function validate39(data, {
     }
     errors++;
   }
-  validate39.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-function validate38(data, {
+function validate40(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -621,21 +686,21 @@ function validate38(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate39(data[i0], {
+      if (!validate41(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate38.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-function validate33(data, {
+function validate31(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -661,54 +726,54 @@ function validate33(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.weight !== undefined) {
-      if (!validate34(data.weight, {
+      if (!validate32(data.weight, {
         instancePath: instancePath + "/weight",
         parentData: data,
         parentDataProperty: "weight",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.guarantee !== undefined) {
+      if (!validate34(data.guarantee, {
+        instancePath: instancePath + "/guarantee",
+        parentData: data,
+        parentDataProperty: "guarantee",
         rootData
       })) {
         vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
-    if (data.guarantee !== undefined) {
-      if (!validate21(data.guarantee, {
-        instancePath: instancePath + "/guarantee",
-        parentData: data,
-        parentDataProperty: "guarantee",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-        errors = vErrors.length;
-      }
-    }
     if (data.limit !== undefined) {
-      if (!validate21(data.limit, {
+      if (!validate37(data.limit, {
         instancePath: instancePath + "/limit",
         parentData: data,
         parentDataProperty: "limit",
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.reservations !== undefined) {
-      if (!validate38(data.reservations, {
+      if (!validate40(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate33.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema20 = {
   "type": "object",
   "properties": {
     "allocated": {
@@ -723,7 +788,7 @@ const schema19 = {
   },
   "nullable": true
 };
-const schema20 = {
+const schema21 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -731,17 +796,17 @@ const schema20 = {
   "properties": {},
   "nullable": true
 };
-const schema21 = {};
-function validate50(data, {
+const schema22 = {};
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate50.errors = null;
+  validate52.errors = null;
   return true;
 }
-function validate49(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -767,25 +832,25 @@ function validate49(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate50(data[key0], {
+      if (!validate52(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate49.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema23 = {
   "type": "number",
   "nullable": true
 };
-function validate53(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -809,16 +874,16 @@ function validate53(data, {
     }
     errors++;
   }
-  validate53.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema24 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate55(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -860,10 +925,10 @@ function validate55(data, {
       errors++;
     }
   }
-  validate55.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
-function validate48(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -889,43 +954,43 @@ function validate48(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate49(data.allocated, {
+      if (!validate51(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate53(data.dominantShare, {
+      if (!validate55(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.frameworks !== undefined) {
-      if (!validate55(data.frameworks, {
-        instancePath: instancePath + "/frameworks",
-        parentData: data,
-        parentDataProperty: "frameworks",
         rootData
       })) {
         vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
+    if (data.frameworks !== undefined) {
+      if (!validate57(data.frameworks, {
+        instancePath: instancePath + "/frameworks",
+        parentData: data,
+        parentDataProperty: "frameworks",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate48.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-function validate24(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -968,57 +1033,57 @@ function validate24(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate25(data.apiVersion, {
+      if (!validate23(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.kind !== undefined) {
+      if (!validate25(data.kind, {
+        instancePath: instancePath + "/kind",
+        parentData: data,
+        parentDataProperty: "kind",
         rootData
       })) {
         vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
-    if (data.kind !== undefined) {
-      if (!validate27(data.kind, {
-        instancePath: instancePath + "/kind",
+    if (data.metadata !== undefined) {
+      if (!validate27(data.metadata, {
+        instancePath: instancePath + "/metadata",
         parentData: data,
-        parentDataProperty: "kind",
+        parentDataProperty: "metadata",
         rootData
       })) {
         vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
-    if (data.metadata !== undefined) {
-      if (!validate29(data.metadata, {
-        instancePath: instancePath + "/metadata",
-        parentData: data,
-        parentDataProperty: "metadata",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-        errors = vErrors.length;
-      }
-    }
     if (data.spec !== undefined) {
-      if (!validate33(data.spec, {
+      if (!validate31(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate48(data.status, {
+      if (!validate50(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
@@ -1038,6 +1103,6 @@ function validate24(data, {
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }

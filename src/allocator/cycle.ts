@@ -93,9 +93,10 @@ class Cycle {
     }
     let lasting = true; // every refusal at this node lasts until the node or a framework changes
     let offered = false;
-    const roles = this.s.roleSorter.sort();
-    for (let ri = 0; ri < roles.length; ri++) {
-      const role = this.s.roleById_(roles[ri]!.id);
+    const roles = this.s.roleSorter;
+    roles.sort();
+    for (let ri = 0; ri < roles.size; ri++) {
+      const role = this.s.roleById_(roles.idAt(ri));
       if (role.members === 0) continue;
       if (stage === 'guarantee' && !hasUnmetGuarantee(role)) continue;
       const li = limitReached(role);
@@ -117,9 +118,10 @@ class Cycle {
         if (this.explain) this.refuseRole(role, n, cut ?? { reason: 'BelowMinimum' });
         continue;
       }
-      const fws = role.frameworks.sort();
-      for (let fi = 0; fi < fws.length; fi++) {
-        const f = this.s.frameworkById_(fws[fi]!.id)!;
+      const fws = role.frameworks;
+      fws.sort();
+      for (let fi = 0; fi < fws.size; fi++) {
+        const f = this.s.frameworkById_(fws.idAt(fi))!;
         const why = this.ineligible(f, n);
         if (why !== undefined) {
           if (this.explain) this.refuse({ ...why, node: n.name, framework: f.name, role: role.name });
@@ -207,8 +209,8 @@ class Cycle {
       for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
       addUnmet(role, this.required, -1);
     }
-    const key = `${f.id}:${n.id}`;
-    const earlier = this.made.get(key);
+    const key = this.quota ? `${f.id}:${n.id}` : '';
+    const earlier = this.quota ? this.made.get(key) : undefined;
     if (earlier !== undefined) {
       // Same framework, same node, same cycle (stage 1 then 2): one offer.
       s.hold(f, n, resources, 1);
@@ -240,7 +242,7 @@ class Cycle {
   }
 
   private refuseRole(role: RoleState, n: NodeState, why: Omit<Refusal, 'node'>): void {
-    for (const e of role.frameworks.sort()) {
+    for (const e of role.frameworks.entries()) {
       this.refuse({ ...why, node: n.name, framework: this.s.frameworkById_(e.id)!.name, role: role.name });
     }
   }

@@ -2,74 +2,97 @@
 // Fairness order, as Mesos's DRFSorter. Order: weighted dominant share ascending, then the
 // number of allocations (offers) made to the client, then name. Nothing is recomputed
 // eagerly: a change marks the client dirty, and sort() re-places only the dirty clients
-// (binary search + splice), falling back to a full sort when many changed.
+// (binary search + one memmove each in typed arrays), falling back to a full sort when many
+// changed. A cycle re-sorts after every offer, so this is on the hot path.
 
-/** One client's sort key, as of the last sort(). */
+/** Returns the client's current unweighted dominant share. */
+export type ShareFn = (id: number) => number;
+
+/** One client's standing as of the last sort(). */
 export interface SorterEntry {
-  readonly id: number;
-  readonly name: string;
+  id: number;
+  name: string;
   /** Dominant share divided by weight. */
   share: number;
   /** Allocations (offers) made to the client. */
   count: number;
   weight: number;
-  /** count to apply at the next sort(). */
-  pendingCount: number;
-  dirty: boolean;
 }
 
-/** Returns the client's current unweighted dominant share. */
-export type ShareFn = (id: number) => number;
-
 export class DrfSorter {
-  private readonly entries = new Map<number, SorterEntry>();
-  private order: SorterEntry[] = [];
-  private dirtyList: SorterEntry[] = [];
-  private allDirty = false;
   private readonly shareOf: ShareFn;
+  // Per client, by local slot.
+  private readonly slotOf = new Map<number, number>();
+  private ids: number[] = [];
+  private names: string[] = [];
+  private weights: number[] = [];
+  private pending: number[] = [];
+  private dirtyFlag: boolean[] = [];
+  private freeSlots: number[] = [];
+  // In sorted order: slot, and the key it was placed with.
+  private order = new Int32Array(16);
+  private keyShare = new Float64Array(16);
+  private keyCount = new Float64Array(16);
+  private n = 0;
+  // By slot: the key each client was placed with, to find it again.
+  private placedShare = new Float64Array(16);
+  private placedCount = new Float64Array(16);
+  private dirty: number[] = [];
+  private allDirty = false;
 
   constructor(shareOf: ShareFn) {
     this.shareOf = shareOf;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.n;
   }
 
   has(id: number): boolean {
-    return this.entries.has(id);
+    return this.slotOf.has(id);
   }
 
   add(id: number, name: string, weight = 1): void {
-    if (this.entries.has(id)) return;
-    const e: SorterEntry = { id, name, share: 0, count: 0, weight, pendingCount: 0, dirty: false };
-    this.entries.set(id, e);
-    this.order.push(e);
+    if (this.slotOf.has(id)) return;
+    const slot = this.freeSlots.pop() ?? this.ids.length;
+    this.slotOf.set(id, slot);
+    this.ids[slot] = id;
+    this.names[slot] = name;
+    this.weights[slot] = weight;
+    this.pending[slot] = 0;
+    this.dirtyFlag[slot] = false;
+    if (this.n === this.order.length) this.growKeys();
+    this.order[this.n] = slot;
+    this.keyShare[this.n] = 0;
+    this.keyCount[this.n] = 0;
+    this.n++;
     this.allDirty = true;
   }
 
   remove(id: number): void {
-    const e = this.entries.get(id);
-    if (e === undefined) return;
-    this.entries.delete(id);
-    const i = this.order.indexOf(e);
-    if (i >= 0) this.order.splice(i, 1);
-    if (e.dirty) this.dirtyList = this.dirtyList.filter((d) => d !== e);
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    const at = this.order.subarray(0, this.n).indexOf(slot);
+    this.cut(at);
+    this.slotOf.delete(id);
+    if (this.dirtyFlag[slot]) this.dirty = this.dirty.filter((s) => s !== slot);
+    this.dirtyFlag[slot] = false;
+    this.freeSlots.push(slot);
   }
 
   setWeight(id: number, weight: number): void {
-    const e = this.entries.get(id);
-    if (e === undefined || e.weight === weight) return;
-    e.weight = weight;
+    const slot = this.slotOf.get(id);
+    if (slot === undefined || this.weights[slot] === weight) return;
+    this.weights[slot] = weight;
     this.markDirty(id);
   }
 
   /** The client's allocation changed: re-place it at the next sort(). */
   markDirty(id: number): void {
-    const e = this.entries.get(id);
-    if (e !== undefined && !e.dirty && !this.allDirty) {
-      e.dirty = true;
-      this.dirtyList.push(e);
+    const slot = this.slotOf.get(id);
+    if (slot !== undefined && !this.dirtyFlag[slot] && !this.allDirty) {
+      this.dirtyFlag[slot] = true;
+      this.dirty.push(slot);
     }
   }
 
@@ -80,72 +103,140 @@ export class DrfSorter {
 
   /** An offer was made to the client: counts towards the allocation-count tie-break. */
   allocated(id: number): void {
-    const e = this.entries.get(id);
-    if (e === undefined) return;
-    e.pendingCount++;
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    this.pending[slot]!++;
     this.markDirty(id);
   }
 
-  /** Current share (weighted) of a client as of the last sort. */
-  entry(id: number): SorterEntry | undefined {
-    return this.entries.get(id);
-  }
-
-  /**
-   * Clients in DRF order. The returned array is the sorter's own: read it, do not keep it
-   * across calls that change the sorter (changes only take effect at the next sort()).
-   */
-  sort(): readonly SorterEntry[] {
-    if (this.allDirty || this.dirtyList.length * 8 > this.order.length) {
-      for (const e of this.order) this.refresh(e);
-      this.order.sort(compare);
-      this.allDirty = false;
-      this.dirtyList = [];
-      return this.order;
+  /** Brings the order up to date; then idAt(0..size-1) are the clients in DRF order. */
+  sort(): void {
+    if (this.allDirty || this.dirty.length * 8 > this.n) {
+      this.fullSort();
+      return;
     }
-    for (const e of this.dirtyList) {
-      // Find e by its stale key, take it out, re-key it, put it back.
-      const at = this.locate(e);
-      this.order.splice(at, 1);
-      this.refresh(e);
-      this.order.splice(this.insertionPoint(e), 0, e);
+    for (const slot of this.dirty) {
+      this.cut(this.locate(slot));
+      this.dirtyFlag[slot] = false;
+      this.place(slot);
     }
-    this.dirtyList = [];
-    return this.order;
+    this.dirty.length = 0;
   }
 
-  private refresh(e: SorterEntry): void {
-    e.share = this.shareOf(e.id) / e.weight;
-    e.count = e.pendingCount;
-    e.dirty = false;
+  /** The client at position i of the order as of the last sort(). */
+  idAt(i: number): number {
+    return this.ids[this.order[i]!]!;
   }
 
-  private locate(e: SorterEntry): number {
+  /** Clients in order with their keys (sorts first). For status and tests, not the hot path. */
+  entries(): SorterEntry[] {
+    this.sort();
+    const out: SorterEntry[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const s = this.order[i]!;
+      out.push({ id: this.ids[s]!, name: this.names[s]!, share: this.keyShare[i]!, count: this.keyCount[i]!, weight: this.weights[s]! });
+    }
+    return out;
+  }
+
+  private fullSort(): void {
+    const items: { slot: number; share: number; count: number; name: string }[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const slot = this.order[i]!;
+      this.dirtyFlag[slot] = false;
+      items.push({ slot, share: this.shareOf(this.ids[slot]!) / this.weights[slot]!, count: this.pending[slot]!, name: this.names[slot]! });
+    }
+    items.sort((a, b) => (a.share !== b.share ? (a.share < b.share ? -1 : 1) : a.count !== b.count ? a.count - b.count : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      this.order[i] = it.slot;
+      this.keyShare[i] = it.share;
+      this.keyCount[i] = it.count;
+      this.remember(it.slot, it.share, it.count);
+    }
+    this.dirty.length = 0;
+    this.allDirty = false;
+  }
+
+  /** Position of slot in the order, found by binary search on the key it was placed with. */
+  private locate(slot: number): number {
+    const share = this.placedShare[slot]!;
+    const count = this.placedCount[slot]!;
+    const name = this.names[slot]!;
     let lo = 0;
-    let hi = this.order.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(this.order[mid]!, e) < 0) lo = mid + 1;
+      if (this.before(mid, share, count, name)) lo = mid + 1;
       else hi = mid;
     }
-    if (this.order[lo] === e) return lo;
-    return this.order.indexOf(e); // equal keys cannot happen (names are unique); defensive
+    if (this.order[lo] === slot) return lo;
+    return this.order.subarray(0, this.n).indexOf(slot); // unreachable: names are unique
   }
 
-  private insertionPoint(e: SorterEntry): number {
+  /** Does the client at position pos sort before the key (share, count, name)? */
+  private before(pos: number, share: number, count: number, name: string): boolean {
+    const a = this.keyShare[pos]!;
+    if (a !== share) return a < share;
+    const c = this.keyCount[pos]!;
+    if (c !== count) return c < count;
+    return this.names[this.order[pos]!]! < name;
+  }
+
+  /** Inserts slot by its current key. */
+  private place(slot: number): void {
+    const share = this.shareOf(this.ids[slot]!) / this.weights[slot]!;
+    const count = this.pending[slot]!;
+    const name = this.names[slot]!;
     let lo = 0;
-    let hi = this.order.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(this.order[mid]!, e) < 0) lo = mid + 1;
+      if (this.before(mid, share, count, name)) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    if (this.n === this.order.length) this.growKeys();
+    this.order.copyWithin(lo + 1, lo, this.n);
+    this.keyShare.copyWithin(lo + 1, lo, this.n);
+    this.keyCount.copyWithin(lo + 1, lo, this.n);
+    this.order[lo] = slot;
+    this.keyShare[lo] = share;
+    this.keyCount[lo] = count;
+    this.n++;
+    this.remember(slot, share, count);
   }
-}
 
-export function compare(a: SorterEntry, b: SorterEntry): number {
-  if (a.share !== b.share) return a.share < b.share ? -1 : 1;
-  if (a.count !== b.count) return a.count - b.count;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  private remember(slot: number, share: number, count: number): void {
+    if (slot >= this.placedShare.length) {
+      const len = Math.max(16, slot * 2);
+      const ps = new Float64Array(len);
+      ps.set(this.placedShare);
+      const pc = new Float64Array(len);
+      pc.set(this.placedCount);
+      this.placedShare = ps;
+      this.placedCount = pc;
+    }
+    this.placedShare[slot] = share;
+    this.placedCount[slot] = count;
+  }
+
+  private cut(at: number): void {
+    this.order.copyWithin(at, at + 1, this.n);
+    this.keyShare.copyWithin(at, at + 1, this.n);
+    this.keyCount.copyWithin(at, at + 1, this.n);
+    this.n--;
+  }
+
+  private growKeys(): void {
+    const len = this.order.length * 2;
+    const o = new Int32Array(len);
+    o.set(this.order);
+    const s = new Float64Array(len);
+    s.set(this.keyShare);
+    const c = new Float64Array(len);
+    c.set(this.keyCount);
+    this.order = o;
+    this.keyShare = s;
+    this.keyCount = c;
+  }
 }

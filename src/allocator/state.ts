@@ -27,7 +27,7 @@ export interface NodeState {
   scarce: boolean;
   /** role id → reserved amount. */
   reserved: Map<number, Vec>;
-  /** role id → what the role's frameworks hold here (tasks + offers). */
+  /** role id → what the role's frameworks hold here (tasks + offers); reserved roles only. */
   roleUse: Map<number, Vec>;
   /** Σ held by every framework (tasks + offers). */
   used: Vec;
@@ -55,8 +55,8 @@ export interface FrameworkState {
   held: Vec;
   /** Tasks only. */
   allocated: Vec;
-  /** node id → held on that node (tasks + offers). */
-  perNode: Map<number, Vec>;
+  /** Nodes where it has tasks. */
+  allocatedOn: Set<NodeState>;
   offers: Set<OfferState>;
 }
 
@@ -175,7 +175,7 @@ export class AllocatorState {
         constraints: undefined,
         held: zeros(0),
         allocated: zeros(0),
-        perNode: new Map(),
+        allocatedOn: new Set(),
         offers: new Set(),
       };
       this.frameworks.set(name, f);
@@ -281,7 +281,22 @@ export class AllocatorState {
   private setReservations(n: NodeState, reserved: Map<number, Vec>): void {
     for (const [roleId, res] of n.reserved) this.adjustUnusedReserved(n, roleId, res, -1);
     n.reserved = reserved;
+    this.recomputeRoleUse(n);
     for (const [roleId, res] of reserved) this.adjustUnusedReserved(n, roleId, res, 1);
+  }
+
+  /** Rebuilds what each reserved role holds on n, from its tasks and offers there. */
+  private recomputeRoleUse(n: NodeState): void {
+    const W = this.width;
+    n.roleUse = new Map();
+    const add = (role: RoleState, v: Vec): void => {
+      if (!n.reserved.has(role.id)) return;
+      let use = n.roleUse.get(role.id);
+      if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
+      addInto(use, v);
+    };
+    for (const [fid, v] of n.allocations) add(this.frameworkById[fid]!.role, v);
+    for (const o of n.offers) add(o.framework.role, o.resources);
   }
 
   private adjustUnusedReserved(n: NodeState, roleId: number, res: Vec, sign: number): void {
@@ -349,7 +364,7 @@ export class AllocatorState {
   }
 
   forgetFrameworkIfUnused(f: FrameworkState): void {
-    if (!f.declared && f.perNode.size === 0 && f.offers.size === 0) {
+    if (!f.declared && f.allocatedOn.size === 0 && f.offers.size === 0) {
       this.frameworks.delete(f.name);
       this.frameworkById[f.id] = undefined;
     }
@@ -363,10 +378,14 @@ export class AllocatorState {
 
   private moveRole(f: FrameworkState, to: RoleState): void {
     // Take the framework's holdings out of the old role's books and into the new one's.
-    for (const [nodeId, v] of [...f.perNode]) this.roleHold(this.nodeById(nodeId)!, f.role, v, -1);
+    const moves = (role: RoleState, sign: number): void => {
+      for (const n of f.allocatedOn) this.roleHold(n, role, n.allocations.get(f.id)!, sign);
+      for (const o of f.offers) this.roleHold(o.node, role, o.resources, sign);
+    };
+    moves(f.role, -1);
     if (f.declared) this.leaveRole(f);
     f.role = to;
-    for (const [nodeId, v] of f.perNode) this.roleHold(this.nodeById(nodeId)!, to, v, 1);
+    moves(to, 1);
     if (f.declared) {
       to.members++;
       to.frameworks.add(f.id, f.name);
@@ -410,11 +429,6 @@ export class AllocatorState {
     const W = this.width;
     f.held = grow(f.held, W);
     addInto(f.held, v, sign);
-    let per = f.perNode.get(n.id);
-    if (per === undefined) f.perNode.set(n.id, (per = zeros(W)));
-    else if (per.length < W) f.perNode.set(n.id, (per = grow(per, W)));
-    addInto(per, v, sign);
-    if (sign < 0 && isZeroVec(per)) f.perNode.delete(n.id);
     n.used = grow(n.used, W);
     addInto(n.used, v, sign);
     this.roleHold(n, f.role, v, sign);
@@ -424,13 +438,13 @@ export class AllocatorState {
 
   private roleHold(n: NodeState, role: RoleState, v: Vec, sign: number): void {
     const W = this.width;
-    let use = n.roleUse.get(role.id);
-    if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
-    else if (use.length < W) n.roleUse.set(role.id, (use = grow(use, W)));
     role.allocated = grow(role.allocated, W);
     role.consumed = grow(role.consumed, W);
     const reserved = n.reserved.get(role.id);
     if (reserved !== undefined) {
+      let use = n.roleUse.get(role.id);
+      if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
+      else if (use.length < W) n.roleUse.set(role.id, (use = grow(use, W)));
       const delta = zeros(W);
       unusedReservedDelta(reserved, use, v, sign, delta);
       n.unusedReserved = grow(n.unusedReserved, W);
@@ -438,9 +452,8 @@ export class AllocatorState {
       addInto(n.unusedReserved, delta);
       addInto(role.unusedReserved, delta);
       addInto(role.consumed, delta);
+      addInto(use, v, sign);
     }
-    addInto(use, v, sign);
-    if (sign < 0 && isZeroVec(use)) n.roleUse.delete(role.id);
     addInto(role.allocated, v, sign);
     addInto(role.consumed, v, sign);
     this.roleSorter.markDirty(role.id);
@@ -453,9 +466,12 @@ export class AllocatorState {
       f.allocated = grow(f.allocated, this.width);
       addInto(f.allocated, old, -1);
     }
-    if (isZeroVec(v)) n.allocations.delete(f.id);
-    else {
+    if (isZeroVec(v)) {
+      n.allocations.delete(f.id);
+      f.allocatedOn.delete(n);
+    } else {
       n.allocations.set(f.id, v);
+      f.allocatedOn.add(n);
       this.hold(f, n, v, 1);
       f.allocated = grow(f.allocated, this.width);
       addInto(f.allocated, v);

@@ -1,0 +1,88 @@
+// Allocator benchmarks, after Mesos's HierarchicalAllocator_BENCHMARK_Test.
+//
+//   node bench/allocator.ts [--workload decline-offers|multi-framework] [--agents N]
+//                           [--frameworks M] [--cycles C] [--warmup W]
+//
+// decline-offers (default) replays DeclineOffers: every agent has cpu 24, memory 4096Mi,
+// ephemeral-storage 4096Mi (Mesos's disk) and ports 31000-32000, modelled as an extended
+// count resource `ports` of 1001 (the allocator needs only how many are free, not which);
+// cpu 16, memory 2014Mi, ephemeral-storage 1024Mi of each agent are pre-allocated to
+// framework (agent mod M); every framework is in one role and declines every offer with an
+// infinite refuse filter. Each timed cycle is one allocate() call; declines are applied
+// between cycles, untimed. Prints one JSON line.
+//
+// multi-framework: see bench/multi-framework.ts.
+import { parseArgs } from 'node:util';
+import { Allocator } from '../src/allocator/index.ts';
+import { runMultiFramework } from './multi-framework.ts';
+import { median, percentile } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    workload: { type: 'string', default: 'decline-offers' },
+    agents: { type: 'string' },
+    frameworks: { type: 'string' },
+    cycles: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '2' },
+  },
+});
+
+function intFlag(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    process.stderr.write(`bench: --${name} must be a non-negative integer, got ${JSON.stringify(v)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const MiB = 2 ** 20;
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function declineOffers(agents: number, frameworks: number, cycles: number, warmup: number): void {
+  const a = new Allocator();
+  const names: string[] = [];
+  for (let f = 0; f < frameworks; f++) {
+    const name = `framework-${f}`;
+    names.push(name);
+    a.upsertFramework({ name, role: 'role1' });
+  }
+  for (let i = 0; i < agents; i++) {
+    const node = `agent-${i}`;
+    a.upsertNode({ name: node, allocatable: { cpu: 24_000, memory: 4096 * MiB, 'ephemeral-storage': 4096 * MiB, ports: 1001 } });
+    a.setAllocation(names[i % frameworks]!, node, { cpu: 16_000, memory: 2014 * MiB, 'ephemeral-storage': 1024 * MiB });
+  }
+  const times: number[] = [];
+  let offers = 0;
+  let now = 0;
+  for (let c = 0; c < warmup + cycles; c++) {
+    const t0 = performance.now();
+    const result = a.allocate(now);
+    const ms = performance.now() - t0;
+    if (c >= warmup) {
+      times.push(ms);
+      offers += result.offers.length;
+    }
+    for (const o of result.offers) a.decline(o.offerId, now, Infinity);
+    now += 1000;
+  }
+  times.sort((x, y) => x - y);
+  process.stdout.write(
+    `${JSON.stringify({ workload: 'DeclineOffers', agents, frameworks, cycles, medianMs: round(median(times)), p99Ms: round(percentile(times, 99)), offers })}\n`,
+  );
+}
+
+if (import.meta.main) {
+  const cycles = intFlag('cycles', values.cycles, 20);
+  const warmup = intFlag('warmup', values.warmup, 2);
+  if (values.workload === 'decline-offers' || values.workload === 'DeclineOffers') {
+    declineOffers(intFlag('agents', values.agents, 1000), intFlag('frameworks', values.frameworks, 100), cycles, warmup);
+  } else if (values.workload === 'multi-framework' || values.workload === 'MultiFrameworkAllocations') {
+    runMultiFramework({ agents: intFlag('agents', values.agents, 80) });
+  } else {
+    process.stderr.write(`bench: unknown --workload ${JSON.stringify(values.workload)} (decline-offers, multi-framework)\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,248 @@
+// The API calls a framework scheduler makes, for one framework: register, answer offers, kill
+// tasks, suppress/revive, reconcile, heartbeat. No watches and no timers here (see driver.ts):
+// the built-in scheduler shares one set of informers across frameworks and uses this directly.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  CoordinationV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  V1MicroTime,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { API_VERSION, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
+import { apiErrorCode, apiErrorMessage, classifyAnswerFailure, failed, isOpen } from './offers.ts';
+import type { AnswerResult, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskStatus } from './types.ts';
+
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+/** How many times an answer is retried after a resourceVersion conflict on a still-open offer. */
+const CONFLICT_RETRIES = 3;
+
+export interface FrameworkRef {
+  namespace: string;
+  name: string;
+}
+
+/** The Lease through which a framework's scheduler heartbeats (DESIGN: failover). */
+export function leaseName(framework: string): string {
+  return `agora-framework-${framework}`;
+}
+
+/** A Lease renewTime: RFC 3339 with microseconds, as metav1.MicroTime wants. */
+export function microTime(d: Date): string {
+  return new V1MicroTime(d.getTime()).toISOString();
+}
+
+export function taskStatusOf(task: TaskObject): TaskStatus | undefined {
+  const state = task.status?.state;
+  if (state === undefined) return undefined;
+  return {
+    name: task.metadata?.name ?? '',
+    state: state as TaskState,
+    nodeName: task.spec.nodeName,
+    reason: task.status?.reason,
+    message: task.status?.message,
+    exitCode: task.status?.exitCode,
+    task,
+  };
+}
+
+export class FrameworkClient {
+  readonly namespace: string;
+  readonly name: string;
+  /** Who holds the heartbeat Lease: unique per process. */
+  readonly identity: string;
+  private readonly custom: CustomObjectsApi;
+  private readonly coordination: CoordinationV1Api;
+  private readonly fieldManager: string;
+
+  constructor(kc: KubeConfig, ref: FrameworkRef, opts: { identity?: string; fieldManager?: string } = {}) {
+    this.namespace = ref.namespace;
+    this.name = ref.name;
+    this.identity = opts.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.fieldManager = opts.fieldManager ?? 'agora-sdk';
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  private obj(plural: string, name: string) {
+    return { group: GROUP, version: VERSION, namespace: this.namespace, plural, name };
+  }
+
+  /**
+   * REGISTER: creates the Framework, or adopts an existing one of that name (a restarted or
+   * failed-over scheduler), merging `spec` into it. Returns the Framework as stored.
+   */
+  async register(spec: FrameworkSpec): Promise<FrameworkObject> {
+    const body: FrameworkObject = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: this.name, namespace: this.namespace }, spec };
+    try {
+      return (await this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Framework, body })) as FrameworkObject;
+    } catch (err) {
+      if (apiErrorCode(err) !== 409) throw err;
+    }
+    return (await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Framework, this.name), body: { spec } }, MERGE)) as FrameworkObject;
+  }
+
+  async getFramework(): Promise<FrameworkObject | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject(this.obj(PLURAL.Framework, this.name))) as FrameworkObject;
+    } catch (err) {
+      if (apiErrorCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Deletes the Framework (UNREGISTER / teardown): Agora kills its tasks and rescinds its offers. */
+  async unregister(): Promise<void> {
+    try {
+      await this.custom.deleteNamespacedCustomObject(this.obj(PLURAL.Framework, this.name));
+    } catch (err) {
+      if (apiErrorCode(err) !== 404) throw err;
+    }
+  }
+
+  async getOffer(name: string): Promise<OfferObject | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject(this.obj(PLURAL.Offer, name))) as OfferObject;
+    } catch (err) {
+      if (apiErrorCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** ACCEPT: launch `tasks` on the offer's node; `refuseSeconds` withholds the unused rest. */
+  accept(offer: OfferObject | string, tasks: TaskInfo[], opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+    const accept: NonNullable<OfferObject['spec']['accept']> = { tasks };
+    if (opts.refuseSeconds !== undefined) accept.refuseSeconds = opts.refuseSeconds;
+    if (tasks.length === 0) return this.decline(offer, opts);
+    return this.answer(offer, { accept });
+  }
+
+  /** DECLINE: the node is not re-offered to this framework for `refuseSeconds` (unless it grows). */
+  decline(offer: OfferObject | string, opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+    return this.answer(offer, { decline: opts.refuseSeconds === undefined ? {} : { refuseSeconds: opts.refuseSeconds } });
+  }
+
+  /**
+   * Writes the answer with a merge patch guarded by the offer's resourceVersion, so an offer
+   * that was rescinded or expired after it was read is never answered. On a rejection the offer
+   * is re-read and the failure classified (offers.ts); a conflict on a still-open offer retries.
+   */
+  private async answer(offer: OfferObject | string, spec: Pick<OfferObject['spec'], 'accept' | 'decline'>): Promise<AnswerResult> {
+    const name = typeof offer === 'string' ? offer : (offer.metadata?.name ?? '');
+    let current: OfferObject | undefined = typeof offer === 'string' ? await this.getOffer(name) : offer;
+    for (let attempt = 0; ; attempt++) {
+      if (current === undefined) return failed(name, 'Gone', 'the offer no longer exists');
+      if (!isOpen(current)) {
+        const why = classifyAnswerFailure(undefined, '', current);
+        if (why !== undefined) return failed(name, why.reason, why.message);
+      }
+      const metadata = current.metadata?.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {};
+      try {
+        await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Offer, name), body: { metadata, spec }, fieldManager: this.fieldManager }, MERGE);
+        return { ok: true, offer: name };
+      } catch (err) {
+        const code = apiErrorCode(err);
+        if (code === undefined || code >= 500) throw err;
+        const message = apiErrorMessage(err);
+        current = code === 404 ? undefined : await this.getOffer(name);
+        const why = classifyAnswerFailure(code, message, current);
+        if (why !== undefined) return failed(name, why.reason, why.message);
+        if (attempt >= CONFLICT_RETRIES) return failed(name, 'Rejected', message);
+      }
+    }
+  }
+
+  /** KILL: asks Agora to kill the task (it becomes TASK_KILLED). Killing a gone task is a no-op. */
+  async kill(task: string): Promise<boolean> {
+    try {
+      await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Task, task), body: { spec: { kill: true } }, fieldManager: this.fieldManager }, MERGE);
+      return true;
+    } catch (err) {
+      if (apiErrorCode(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /** SUPPRESS (true) or REVIVE (false): stop or resume receiving offers. */
+  async setSuppressed(suppressed: boolean): Promise<void> {
+    await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Framework, this.name), body: { spec: { suppressed } }, fieldManager: this.fieldManager }, MERGE);
+  }
+
+  suppress(): Promise<void> {
+    return this.setSuppressed(true);
+  }
+
+  revive(): Promise<void> {
+    return this.setSuppressed(false);
+  }
+
+  /** Every Task of this framework, read from the API (not a cache). */
+  async listTasks(): Promise<TaskObject[]> {
+    const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Task })) as { items: TaskObject[] };
+    return list.items.filter((t) => t.spec.framework === this.name);
+  }
+
+  /** Outstanding, unanswered offers to this framework, read from the API. */
+  async listOpenOffers(now?: Date): Promise<OfferObject[]> {
+    const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Offer })) as { items: OfferObject[] };
+    return list.items.filter((o) => o.spec.framework === this.name && isOpen(o, now));
+  }
+
+  /**
+   * RECONCILE: the state of every task of this framework (after a restart the scheduler
+   * rebuilds its view from this). Tasks not yet given a state by Agora are TASK_STAGING.
+   */
+  async reconcile(): Promise<TaskStatus[]> {
+    return (await this.listTasks()).map((task) => taskStatusOf(task) ?? { name: task.metadata?.name ?? '', state: 'TASK_STAGING', nodeName: task.spec.nodeName, task });
+  }
+
+  /**
+   * Server-side applies status fields owned by `fieldManager` (the built-in scheduler's
+   * progress), leaving fields other writers own — allocated, dominantShare, tasks — untouched.
+   */
+  async applyStatus(status: Partial<NonNullable<FrameworkObject['status']>>, fieldManager: string): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...this.obj(PLURAL.Framework, this.name),
+        body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: this.name, namespace: this.namespace }, status },
+        fieldManager,
+        force: true,
+      },
+      APPLY,
+    );
+  }
+
+  /**
+   * HEARTBEAT: renews the framework's Lease (creating it, or taking it over from a previous
+   * scheduler process on failover). `durationSeconds` is how long it counts as held.
+   */
+  async heartbeat(durationSeconds: number, now = new Date()): Promise<void> {
+    const name = leaseName(this.name);
+    const spec = { holderIdentity: this.identity, leaseDurationSeconds: Math.max(1, Math.ceil(durationSeconds)), renewTime: microTime(now) };
+    let lease: V1Lease | undefined;
+    try {
+      lease = await this.coordination.readNamespacedLease({ name, namespace: this.namespace });
+    } catch (err) {
+      if (apiErrorCode(err) !== 404) throw err;
+    }
+    if (lease === undefined) {
+      try {
+        await this.coordination.createNamespacedLease({
+          namespace: this.namespace,
+          body: { metadata: { name, namespace: this.namespace, labels: { 'agora.dev/framework': this.name } }, spec: { ...spec, acquireTime: microTime(now) } as never },
+        });
+        return;
+      } catch (err) {
+        if (apiErrorCode(err) !== 409) throw err;
+      }
+    }
+    const takeover = lease?.spec?.holderIdentity !== this.identity;
+    const body = { spec: takeover ? { ...spec, acquireTime: microTime(now), leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + 1 } : spec };
+    await this.coordination.patchNamespacedLease({ name, namespace: this.namespace, body }, MERGE);
+  }
+}

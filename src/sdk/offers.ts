@@ -1,0 +1,68 @@
+// Pure helpers over Offer objects: is an offer still open, and what a failed answer means.
+import type { OfferPhase } from '../api/group.ts';
+import type { AnswerFailure, AnswerResult, OfferObject } from './types.ts';
+
+/** The offer's phase; an offer Agora has not yet given a status is Outstanding. */
+export function offerPhase(offer: OfferObject): OfferPhase {
+  return offer.status?.phase ?? 'Outstanding';
+}
+
+export function isAnswered(offer: OfferObject): boolean {
+  return offer.spec.accept !== undefined || offer.spec.decline !== undefined;
+}
+
+/** True while the framework may still answer the offer. */
+export function isOpen(offer: OfferObject, now?: Date): boolean {
+  if (offerPhase(offer) !== 'Outstanding' || isAnswered(offer)) return false;
+  if (now !== undefined && offer.spec.expiresAt !== undefined && Date.parse(offer.spec.expiresAt) <= now.getTime()) return false;
+  return true;
+}
+
+/**
+ * What a rejected answer (HTTP `code`) means, given the offer as re-read afterwards (`current`
+ * undefined: it no longer exists). The offer's own state is the better witness than the status
+ * code: a webhook, a CEL rule and a resourceVersion conflict all reject a late answer, each with
+ * its own code, while the offer says plainly whether it was rescinded, expired or answered.
+ * Returns undefined when the answer may simply be retried (a conflict on a still-open offer).
+ */
+export function classifyAnswerFailure(
+  code: number | undefined,
+  message: string,
+  current: OfferObject | undefined,
+): { reason: AnswerFailure; message: string } | undefined {
+  if (current === undefined) return { reason: 'Gone', message: message || 'the offer no longer exists' };
+  const phase = offerPhase(current);
+  if (phase === 'Rescinded' || phase === 'Expired') {
+    return { reason: phase, message: current.status?.message ?? current.status?.reason ?? message };
+  }
+  if (isAnswered(current) || phase === 'Accepted' || phase === 'Declined') {
+    return { reason: 'AlreadyAnswered', message: `the offer was already ${phase === 'Outstanding' ? 'answered' : phase.toLowerCase()}` };
+  }
+  if (code === 409) return undefined;
+  return { reason: 'Rejected', message: message || `the API server refused the answer (HTTP ${code ?? '?'})` };
+}
+
+/** The message of a failed API call: the Status object's message when there is one. */
+export function apiErrorMessage(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  let parsed: { message?: unknown } | undefined;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as { message?: unknown };
+    } catch {
+      return body;
+    }
+  } else if (body !== null && typeof body === 'object') parsed = body as { message?: unknown };
+  if (typeof parsed?.message === 'string') return parsed.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The HTTP status code of a failed API call, if it reached the server. */
+export function apiErrorCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function failed(offer: string, reason: AnswerFailure, message: string): AnswerResult {
+  return { ok: false, offer, reason, message };
+}

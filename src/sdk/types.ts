@@ -1,0 +1,38 @@
+// The SDK's vocabulary, typed from the models generated from crds/ (never written by hand).
+import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import type { TaskState } from '../api/group.ts';
+
+export type FrameworkObject = IFramework;
+export type OfferObject = IOffer;
+export type TaskObject = ITask;
+
+export type FrameworkSpec = IFramework['spec'];
+export type FrameworkStatus = NonNullable<IFramework['status']>;
+export type BuiltinSpec = NonNullable<FrameworkSpec['builtin']>;
+export type TaskTemplate = NonNullable<BuiltinSpec['template']>;
+
+/** One task to launch from an offer: a name (unique in the framework), resources, containers. */
+export type TaskInfo = NonNullable<IOffer['spec']['accept']>['tasks'][number];
+
+/** Why an answer to an offer did not take effect. */
+export const ANSWER_FAILURES = ['Rescinded', 'Expired', 'Gone', 'AlreadyAnswered', 'Rejected'] as const;
+export type AnswerFailure = (typeof ANSWER_FAILURES)[number];
+
+/**
+ * The outcome of accepting or declining an offer. A failure is an expected event of two-level
+ * scheduling (the offer was rescinded or expired while the framework was deciding), never an
+ * exception: `reason` says which, `message` carries the API server's words.
+ */
+export type AnswerResult = { ok: true; offer: string } | { ok: false; offer: string; reason: AnswerFailure; message: string };
+
+/** A task status update, as Mesos's statusUpdate callback delivers it. */
+export interface TaskStatus {
+  name: string;
+  state: TaskState;
+  nodeName: string;
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  /** The Task object the state was read from. */
+  task: TaskObject;
+}

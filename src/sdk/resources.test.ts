@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copiesThatFit, pack } from './resources.ts';
+import { copiesThatFit, pack, type Quantities } from './resources.ts';
 
 describe('copiesThatFit', () => {
   it.each([
@@ -10,7 +10,7 @@ describe('copiesThatFit', () => {
     { name: 'missing resource', offered: { cpu: '8' }, per: { cpu: '1', 'nvidia.com/gpu': 1 }, max: Infinity, want: 0 },
     { name: 'nothing fits', offered: { cpu: '500m', memory: '1Gi' }, per: { cpu: '1', memory: '1Gi' }, max: Infinity, want: 0 },
   ])('$name → $want', ({ offered, per, max, want }) => {
-    expect(copiesThatFit(offered, per, max)).toBe(want);
+    expect(copiesThatFit(offered as Quantities, per as Quantities, max)).toBe(want);
   });
 });
 

@@ -1,0 +1,147 @@
+// The Framework validator and defaulter. The built-in template matters for privilege: the
+// controller launches copies of it with its own rights, so a template is held to what the
+// Framework's writer could create itself.
+import { validateContainers } from './containers.ts';
+import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { validateTaskResources } from './resources.ts';
+
+/** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */
+export const FRAMEWORK_DEFAULTS = {
+  role: 'default',
+  defaultRefuseSeconds: 5,
+  tasksPerOffer: 1,
+} as const;
+
+const MAX_SECONDS = 31_536_000; // one year, as in the CRD
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export interface TemplateFacts {
+  /** The namespace carries agora.dev/allow-privileged=true. */
+  allowPrivileged: boolean;
+  /** SubjectAccessReview: may the writer create Pods in the namespace? */
+  canCreatePods: { allowed: boolean; reason?: string };
+}
+
+export interface FrameworkReview {
+  operation: 'CREATE' | 'UPDATE';
+  namespace: string;
+  framework: unknown;
+  old?: unknown;
+  writer: { username: string; privileged: boolean };
+  /** Required when templateNeedsPrivilegeReview() says so. */
+  facts?: TemplateFacts;
+}
+
+type Obj = Record<string, unknown>;
+const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
+const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
+
+/**
+ * Whether the write gives the controller a (new) template to launch, or a new identity to launch
+ * it as, on a non-privileged writer's behalf — then the writer's own rights are checked.
+ */
+export function templateNeedsPrivilegeReview(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
+  if (r.writer.privileged) return false;
+  const spec = specOf(r.framework);
+  const template = builtinOf(spec)?.template;
+  if (template === undefined) return false;
+  if (r.operation === 'CREATE') return true;
+  const old = specOf(r.old);
+  return !jsonEqual(builtinOf(old)?.template, template) || old.serviceAccountName !== spec.serviceAccountName;
+}
+
+export function validateFramework(r: FrameworkReview): { errors: FieldError[]; warnings: string[] } {
+  const errors: FieldError[] = [];
+  const warnings: string[] = [];
+  if (!isRecord(r.framework) || !isRecord(r.framework.spec)) return { errors: [invalid('spec', 'is required')], warnings };
+  const spec = r.framework.spec;
+
+  if (spec.role !== undefined && (typeof spec.role !== 'string' || spec.role.length > 63 || !DNS_LABEL.test(spec.role))) {
+    errors.push(invalid('spec.role', `must be a lowercase DNS label (a ResourceRole name, e.g. "default" or "analytics"), got ${JSON.stringify(spec.role)}`));
+  }
+  if (spec.serviceAccountName !== undefined && (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName.length > 253 || !DNS_SUBDOMAIN.test(spec.serviceAccountName))) {
+    errors.push(invalid('spec.serviceAccountName', `must be a ServiceAccount name in namespace "${r.namespace}", got ${JSON.stringify(spec.serviceAccountName)}`));
+  }
+  errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
+  errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
+
+  const builtin = builtinOf(spec);
+  if (spec.builtin !== undefined && builtin === undefined) errors.push(invalid('spec.builtin', 'must be an object'));
+  if (builtin !== undefined) {
+    if (spec.failoverTimeoutSeconds !== undefined) warnings.push('spec.failoverTimeoutSeconds is ignored for a built-in framework (spec.builtin is set)');
+    errors.push(...count(builtin.tasks, 'spec.builtin.tasks', 0, 100_000));
+    errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, 1000));
+    errors.push(...count(builtin.maxRetries, 'spec.builtin.maxRetries', 0, 1000));
+    errors.push(...seconds(builtin.refuseSeconds, 'spec.builtin.refuseSeconds'));
+    errors.push(...seconds(builtin.backoffSeconds, 'spec.builtin.backoffSeconds', { max: 3600 }));
+    const tasks = typeof builtin.tasks === 'number' ? builtin.tasks : 0;
+    if (typeof builtin.tasksPerOffer === 'number' && tasks > 0 && builtin.tasksPerOffer > tasks) {
+      warnings.push(`spec.builtin.tasksPerOffer (${builtin.tasksPerOffer}) is more than spec.builtin.tasks (${tasks}); at most ${tasks} will run`);
+    }
+    errors.push(...templateErrors(r, builtin, tasks));
+  }
+  return { errors, warnings };
+}
+
+function templateErrors(r: FrameworkReview, builtin: Obj, tasks: number): FieldError[] {
+  const at = 'spec.builtin.template';
+  const template = builtin.template;
+  if (template === undefined) return tasks > 0 ? [invalid(at, `is required when spec.builtin.tasks > 0 (it is ${tasks}): give the resources and containers of one task`)] : [];
+  if (!isRecord(template)) return [invalid(at, 'must be an object with resources and containers')];
+  const errors: FieldError[] = [];
+  const review = templateNeedsPrivilegeReview(r);
+  if (review) {
+    if (r.facts === undefined) throw new Error('validateFramework: facts are required to review a template');
+    if (!r.facts.canCreatePods.allowed) {
+      errors.push(forbidden(at, `user "${r.writer.username}" may not create pods in namespace "${r.namespace}", so it may not give the built-in scheduler a task template to launch there (grant it "create pods" in the namespace)`));
+    }
+  }
+  errors.push(...validateTaskResources(template.resources, child(at, 'resources')).errors);
+  errors.push(...validateContainers(template.containers, child(at, 'containers'), {
+    checkPrivilege: review,
+    allowPrivileged: r.facts?.allowPrivileged ?? false,
+    namespace: r.namespace,
+  }));
+  return errors;
+}
+
+function count(v: unknown, path: string, min: number, max: number): FieldError[] {
+  if (v === undefined) return [];
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) return [invalid(path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`)];
+  return [];
+}
+
+function seconds(v: unknown, path: string, opts: { integer?: boolean; max?: number } = {}): FieldError[] {
+  if (v === undefined) return [];
+  const max = opts.max ?? MAX_SECONDS;
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= max && (!opts.integer || Number.isInteger(v));
+  return ok ? [] : [invalid(path, `must be ${opts.integer ? 'a whole' : 'a'} number of seconds from 0 to ${max}, got ${JSON.stringify(v)}`)];
+}
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOp {
+  op: 'add';
+  path: string;
+  value: unknown;
+}
+
+/**
+ * The defaults missing from a Framework, as a JSON patch: spec.role, spec.defaultRefuseSeconds,
+ * spec.builtin.tasksPerOffer, and spec.builtin.refuseSeconds (from spec.defaultRefuseSeconds, so
+ * the built-in scheduler's refusal is visible on the object).
+ */
+export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
+  if (!isRecord(framework) || !isRecord(framework.spec)) return [];
+  const spec = framework.spec;
+  const ops: JsonPatchOp[] = [];
+  if (spec.role === undefined || spec.role === '') ops.push({ op: 'add', path: '/spec/role', value: FRAMEWORK_DEFAULTS.role });
+  const refuse = typeof spec.defaultRefuseSeconds === 'number' ? spec.defaultRefuseSeconds : FRAMEWORK_DEFAULTS.defaultRefuseSeconds;
+  if (spec.defaultRefuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/defaultRefuseSeconds', value: refuse });
+  const builtin = builtinOf(spec);
+  if (builtin !== undefined) {
+    if (builtin.tasksPerOffer === undefined) ops.push({ op: 'add', path: '/spec/builtin/tasksPerOffer', value: FRAMEWORK_DEFAULTS.tasksPerOffer });
+    if (builtin.refuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/builtin/refuseSeconds', value: refuse });
+  }
+  return ops;
+}

@@ -1,0 +1,145 @@
+// Thin admission handlers: read the request, fetch the context a validator needs through
+// AdmissionLookups, call the pure validator, return its verdict.
+import type { AdmissionRequest, Verdict } from './admission.ts';
+import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
+import { forbidden } from './field-errors.ts';
+import { frameworkDefaults, templateNeedsPrivilegeReview, validateFramework } from './framework.ts';
+import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
+import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
+import { validateResourceRole } from './resource-role.ts';
+import { killRequested, validateTask } from './task.ts';
+
+/** What the handlers need to know from the cluster. The server wires these to the API. */
+export interface AdmissionLookups {
+  /** The framework's identity, or undefined when there is no such Framework. */
+  getFramework(namespace: string, name: string): Promise<FrameworkIdentity | undefined>;
+  /** Frameworks in the namespace whose spec.serviceAccountName is `serviceAccount`. */
+  frameworksOfServiceAccount(namespace: string, serviceAccount: string): Promise<string[]>;
+  namespaceLabels(namespace: string): Promise<Record<string, string>>;
+  /** SubjectAccessReview: may `user` create Pods in the namespace? */
+  canCreatePods(user: UserInfo, namespace: string): Promise<{ allowed: boolean; reason?: string }>;
+  /** Which of `names` already exist as Task objects in the namespace. */
+  existingTasks(namespace: string, names: readonly string[]): Promise<string[]>;
+}
+
+export interface HandlerOptions {
+  lookups: AdmissionLookups;
+  privileged: PrivilegedIdentities;
+  now: () => Date;
+}
+
+export type Handler = (req: AdmissionRequest) => Promise<Verdict>;
+
+/** The URL path of each webhook, under the server's base URL. */
+export const WEBHOOK_PATHS = {
+  offers: '/validate/offers',
+  tasks: '/validate/tasks',
+  frameworks: '/validate/frameworks',
+  resourceRoles: '/validate/resourceroles',
+  frameworkDefaults: '/mutate/frameworks',
+} as const;
+
+const ALLOW: Verdict = { errors: [] };
+
+export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
+  const { lookups } = opts;
+
+  const writerOf = (req: AdmissionRequest) => ({
+    username: req.userInfo.username ?? '',
+    privileged: isPrivileged(req.userInfo, opts.privileged),
+  });
+
+  /** Only CREATE and UPDATE of the main resource are reviewed; a status write is the controller's. */
+  const reviewable = (req: AdmissionRequest): 'CREATE' | 'UPDATE' | Verdict => {
+    if (req.subResource) {
+      return writerOf(req).privileged ? ALLOW : { errors: [forbidden(req.subResource, `user "${req.userInfo.username ?? ''}" may not write ${req.resource.resource}/${req.subResource}: only the Agora controller does`)] };
+    }
+    return req.operation === 'CREATE' || req.operation === 'UPDATE' ? req.operation : ALLOW;
+  };
+
+  const frameworksOfWriter = async (namespace: string, user: UserInfo): Promise<string[]> => {
+    const sa = parseServiceAccountUser(user.username);
+    return sa !== undefined && sa.namespace === namespace ? lookups.frameworksOfServiceAccount(namespace, sa.name) : [];
+  };
+
+  const allowsPrivileged = async (namespace: string): Promise<boolean> =>
+    (await lookups.namespaceLabels(namespace))[ALLOW_PRIVILEGED_LABEL] === 'true';
+
+  const specField = (obj: unknown, field: string): string => {
+    const spec = (obj as { spec?: Record<string, unknown> } | undefined)?.spec;
+    return typeof spec?.[field] === 'string' ? spec[field] : '';
+  };
+
+  const offers: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    const namespace = req.namespace ?? '';
+    const writer = writerOf(req);
+    const response = answeredBy(operation, req.object, req.oldObject);
+    const names = response === 'accept' ? acceptedTaskNames(req.object) : [];
+    let facts: AnswerFacts | undefined;
+    const [existingTasks] = await Promise.all([
+      names.length > 0 ? lookups.existingTasks(namespace, names) : Promise.resolve([]),
+      (async () => {
+        if (response === undefined || writer.privileged) return;
+        const [framework, others, allowPrivileged, canCreatePods] = await Promise.all([
+          lookups.getFramework(namespace, specField(req.object, 'framework')),
+          frameworksOfWriter(namespace, req.userInfo),
+          response === 'accept' ? allowsPrivileged(namespace) : Promise.resolve(false),
+          response === 'accept' ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
+        ]);
+        facts = { framework, frameworksOfWriter: others, allowPrivileged, canCreatePods };
+      })(),
+    ]);
+    return { errors: validateOffer({ operation, namespace, offer: req.object, old: req.oldObject, writer, now: opts.now(), facts, existingTasks }) };
+  };
+
+  const tasks: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    const namespace = req.namespace ?? '';
+    const writer = writerOf(req);
+    let facts;
+    if (!writer.privileged && killRequested(operation, req.object, req.oldObject)) {
+      const [framework, others] = await Promise.all([
+        lookups.getFramework(namespace, specField(req.object, 'framework')),
+        frameworksOfWriter(namespace, req.userInfo),
+      ]);
+      facts = { framework, frameworksOfWriter: others };
+    }
+    return { errors: validateTask({ operation, namespace, task: req.object, old: req.oldObject, writer, facts }) };
+  };
+
+  const frameworks: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    const namespace = req.namespace ?? '';
+    const writer = writerOf(req);
+    const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
+    let facts;
+    if (templateNeedsPrivilegeReview(review)) {
+      const [allowPrivileged, canCreatePods] = await Promise.all([allowsPrivileged(namespace), lookups.canCreatePods(req.userInfo, namespace)]);
+      facts = { allowPrivileged, canCreatePods };
+    }
+    return validateFramework({ ...review, facts });
+  };
+
+  const resourceRoles: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    return validateResourceRole(req.object);
+  };
+
+  const frameworkDefaultsHandler: Handler = async (req) => {
+    if (req.subResource || (req.operation !== 'CREATE' && req.operation !== 'UPDATE')) return ALLOW;
+    return { errors: [], patch: frameworkDefaults(req.object) };
+  };
+
+  return {
+    [WEBHOOK_PATHS.offers]: offers,
+    [WEBHOOK_PATHS.tasks]: tasks,
+    [WEBHOOK_PATHS.frameworks]: frameworks,
+    [WEBHOOK_PATHS.resourceRoles]: resourceRoles,
+    [WEBHOOK_PATHS.frameworkDefaults]: frameworkDefaultsHandler,
+  };
+}

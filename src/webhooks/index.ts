@@ -1,0 +1,127 @@
+// startWebhooks: the admission server, ready to serve and to register itself with an API server.
+// `npm run controller` calls it (local runs: generated certificates, registration against the
+// local control plane); the chart runs it with a mounted certificate and its own configurations.
+import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createHandlers, type AdmissionLookups } from './handlers.ts';
+import { DEFAULT_PRIVILEGED, type PrivilegedIdentities } from './identity.ts';
+import { kubeLookups } from './lookups.ts';
+import {
+  registerWebhooks,
+  unregisterWebhooks,
+  webhookConfigurations,
+  DEFAULT_CONFIGURATION_NAME,
+  type ConfigurationOptions,
+  type WebhookEndpoint,
+} from './registration.ts';
+import { startServer } from './server.ts';
+import { ensureLocalTls } from './tls.ts';
+
+export { webhookConfigurations, registerWebhooks, unregisterWebhooks, DEFAULT_CONFIGURATION_NAME } from './registration.ts';
+export { WEBHOOK_PATHS } from './handlers.ts';
+export { DEFAULT_PRIVILEGED } from './identity.ts';
+export { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
+
+export interface WebhookOptions {
+  /** The client the webhooks read Frameworks, Namespaces and Tasks and ask SubjectAccessReviews with. */
+  kubeConfig: KubeConfig;
+  logger?: Logger;
+  /** Listen address (default 127.0.0.1; 0.0.0.0 in a Pod). */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /**
+   * The serving certificate. Omitted: a local CA and a certificate for 127.0.0.1/localhost are made
+   * (once) in `tlsDir`. In a cluster: the mounted Secret's files (re-read when they change) and the
+   * CA for the caBundle.
+   */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
+  tlsDir?: string;
+  /**
+   * Who acts as the controller (may write any field; not held to the identity and privilege rules).
+   * Default: the chart's controller ServiceAccount and the group system:masters, plus — with
+   * trustOwnIdentity — whoever kubeConfig authenticates as.
+   */
+  privileged?: Partial<PrivilegedIdentities>;
+  /** Add kubeConfig's own user (found with a SelfSubjectReview) to the privileged usernames. Default true. */
+  trustOwnIdentity?: boolean;
+  now?: () => Date;
+  /** Replaces the API lookups (tests). */
+  lookups?: AdmissionLookups;
+  registry?: Registry;
+  /** How register() describes the endpoint and scope; the endpoint defaults to https://127.0.0.1:<port>. */
+  registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle'> & { endpoint?: WebhookEndpoint; caBundle?: string };
+}
+
+export interface RunningWebhooks {
+  port: number;
+  /** The usernames and groups treated as the controller. */
+  privileged: PrivilegedIdentities;
+  registry: Registry;
+  /** The configurations register() applies. */
+  configurations(): ReturnType<typeof webhookConfigurations>;
+  /** Creates or replaces the Validating/MutatingWebhookConfigurations (default: with options.kubeConfig). */
+  register(kc?: KubeConfig): Promise<void>;
+  unregister(kc?: KubeConfig): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function ownUsername(kc: KubeConfig): Promise<string | undefined> {
+  const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+  });
+  return review.status?.userInfo?.username;
+}
+
+export async function startWebhooks(options: WebhookOptions): Promise<RunningWebhooks> {
+  const logger = (options.logger ?? pino({ name: 'agora' })).child({ component: 'webhooks' });
+  const usernames = [...(options.privileged?.usernames ?? DEFAULT_PRIVILEGED.usernames)];
+  const groups = [...(options.privileged?.groups ?? DEFAULT_PRIVILEGED.groups)];
+  if (options.trustOwnIdentity !== false) {
+    const own = await ownUsername(options.kubeConfig);
+    if (own !== undefined && !usernames.includes(own)) usernames.push(own);
+  }
+  const privileged: PrivilegedIdentities = { usernames, groups };
+
+  let tls: { certFile: string; keyFile: string };
+  let caBundle = options.registration?.caBundle;
+  if (options.tls) {
+    tls = options.tls;
+    if (caBundle === undefined && options.tls.caFile) caBundle = (await import('node:fs')).readFileSync(options.tls.caFile, 'utf8');
+  } else {
+    const local = await ensureLocalTls({ dir: options.tlsDir });
+    tls = local;
+    caBundle ??= local.caBundle;
+  }
+
+  const handlers = createHandlers({
+    lookups: options.lookups ?? kubeLookups(options.kubeConfig),
+    privileged,
+    now: options.now ?? (() => new Date()),
+  });
+  const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry: options.registry });
+  logger.info({ privileged }, 'admission webhooks ready');
+
+  const configurations = () => {
+    if (caBundle === undefined) throw new Error('startWebhooks: register() needs the CA: pass tls.caFile or registration.caBundle');
+    const { endpoint, ...rest } = options.registration ?? {};
+    return webhookConfigurations({ ...rest, caBundle, endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` } });
+  };
+  const name = options.registration?.name ?? DEFAULT_CONFIGURATION_NAME;
+  return {
+    port: server.port,
+    privileged,
+    registry: server.registry,
+    configurations,
+    register: async (kc = options.kubeConfig) => {
+      await registerWebhooks(kc, configurations());
+      logger.info({ name, port: server.port }, 'registered the webhook configurations');
+    },
+    unregister: async (kc = options.kubeConfig) => {
+      await unregisterWebhooks(kc, name);
+      logger.info({ name }, 'removed the webhook configurations');
+    },
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,60 @@
+// The Task validator: Tasks are made by the controller from accepted offers; afterwards their spec
+// is immutable except a kill request, which the framework (or the controller) may make once.
+import { validateContainers } from './containers.ts';
+import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
+import { validateTaskResources } from './resources.ts';
+
+export interface KillFacts {
+  /** The task's framework; undefined when it does not exist. */
+  framework: FrameworkIdentity | undefined;
+  /** Other frameworks whose ServiceAccount is the writer. */
+  frameworksOfWriter: readonly string[];
+}
+
+export interface TaskReview {
+  operation: 'CREATE' | 'UPDATE';
+  namespace: string;
+  task: unknown;
+  old?: unknown;
+  writer: { username: string; privileged: boolean };
+  /** Required when a non-privileged writer requests a kill (see killRequested). */
+  facts?: KillFacts;
+}
+
+type Obj = Record<string, unknown>;
+const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
+
+/** True when this write sets spec.kill (it was not set before). */
+export function killRequested(operation: 'CREATE' | 'UPDATE', task: unknown, old: unknown): boolean {
+  return operation === 'UPDATE' && specOf(task).kill === true && specOf(old).kill !== true;
+}
+
+export function validateTask(r: TaskReview): FieldError[] {
+  const spec = specOf(r.task);
+  if (r.operation === 'CREATE') {
+    if (!r.writer.privileged) {
+      return [forbidden('spec', `user "${r.writer.username}" may not create Tasks: tasks are made by the Agora controller from an accepted offer; accept an offer instead`)];
+    }
+    return [
+      ...validateTaskResources(spec.resources, 'spec.resources').errors,
+      ...validateContainers(spec.containers, 'spec.containers', { checkPrivilege: false, allowPrivileged: true, namespace: r.namespace }),
+    ];
+  }
+  const old = specOf(r.old);
+  const errors: FieldError[] = [];
+  for (const key of [...new Set([...Object.keys(old), ...Object.keys(spec)])].sort()) {
+    if (key === 'kill' || jsonEqual(old[key], spec[key])) continue;
+    errors.push(invalid(child('spec', key), `a Task's spec is immutable except spec.kill; to change spec.${key}, kill the task and launch a new one from an offer`));
+  }
+  if (old.kill === true && spec.kill !== true) errors.push(invalid('spec.kill', 'a kill request cannot be withdrawn'));
+  if (errors.length > 0 || r.writer.privileged || !killRequested(r.operation, r.task, r.old)) return errors;
+  if (r.facts === undefined) throw new Error('validateTask: facts are required for a non-privileged kill');
+  return answerAccessErrors({
+    namespace: r.namespace,
+    username: r.writer.username,
+    framework: r.facts.framework,
+    frameworkName: String(spec.framework ?? ''),
+    frameworksOfWriter: r.facts.frameworksOfWriter,
+  }, 'spec.kill', 'kill this task');
+}

@@ -4,8 +4,8 @@
 //   500 Jenkins-like (CI: a few 1 cpu / 2 GiB tasks each, 4 each),
 //   50 Spark-like    (batch: 2 cpu / 8 GiB executors, 200 each, 20 per offer),
 // which together ask for far more than the cluster has, so DRF decides who gets what.
-// Frameworks accept up to tasksPerOffer tasks that fit, decline (refuse 5 s) offers in
-// which nothing fits, suppress when done; time advances 1 s per cycle. Runs until a cycle
+// Frameworks accept up to tasksPerOffer tasks that fit, decline offers in
+// which nothing fits (refuse until revive), suppress when done; time advances 1 s per cycle. Runs until a cycle
 // makes no offer, then prints one JSON line: cycle times and the final dominant shares.
 import { Allocator } from '../src/allocator/index.ts';
 import type { ResourceList } from '../src/allocator/index.ts';
@@ -58,7 +58,7 @@ export function runMultiFramework({ agents = 80 }: { agents?: number } = {}): vo
         f.launched++;
       }
       if (k === 0) {
-        a.decline(o.offerId, now, 5);
+        a.decline(o.offerId, now, Infinity);
         continue;
       }
       launched += k;

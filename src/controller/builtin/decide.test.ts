@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskState } from '../../api/group.ts';
+import type { FrameworkObject, OfferObject } from '../../sdk/types.ts';
+import { backoffSeconds, decide, progressOf, taskIndex, taskName, type TaskView } from './decide.ts';
+
+type Builtin = NonNullable<FrameworkObject['spec']['builtin']>;
+
+function framework(b: Partial<Builtin> = {}, name = 'fw'): FrameworkObject {
+  return {
+    apiVersion: 'agora.dev/v1alpha1',
+    kind: 'Framework',
+    metadata: { name, namespace: 'ns' },
+    spec: {
+      defaultRefuseSeconds: 5,
+      builtin: {
+        tasks: 3,
+        tasksPerOffer: 1,
+        restartPolicy: 'OnFailure',
+        maxRetries: 2,
+        backoffSeconds: 10,
+        template: { resources: { cpu: '1', memory: '4Gi' }, containers: [{ name: 'main', image: 'busybox' }], annotations: { 'agora.dev/sim-exit-code': '0' } },
+        ...b,
+      },
+    },
+  };
+}
+
+function offer(name: string, cpu: string, memory: string): OfferObject {
+  return { apiVersion: 'agora.dev/v1alpha1', kind: 'Offer', metadata: { name }, spec: { framework: 'fw', nodeName: `node-${name}`, resources: { cpu, memory } } };
+}
+
+const task = (i: number, state: TaskState | undefined, finishedAt?: number): TaskView => ({ name: taskName('fw', i), state, finishedAt });
+const NOW = 1_000_000;
+
+describe('decide', () => {
+  it.each([
+    {
+      name: 'fresh framework: one task per offer',
+      b: {}, tasks: [], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
+      want: [['a', 'accept', 'fw-0'], ['b', 'accept', 'fw-1']],
+    },
+    {
+      name: 'tasksPerOffer packs what fits (DRF paper A: 4 of <1, 4Gi> in 9 CPU / 18Gi)',
+      b: { tasks: 10, tasksPerOffer: 8 }, tasks: [], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'accept', 'fw-0,fw-1,fw-2,fw-3']],
+    },
+    {
+      name: 'never more than remain to launch',
+      b: { tasks: 3, tasksPerOffer: 8 }, tasks: [task(0, 'TASK_RUNNING')], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
+      want: [['a', 'accept', 'fw-1,fw-2'], ['b', 'decline', 'NothingToLaunch', 30]],
+    },
+    {
+      name: 'nothing fits: decline with refuseSeconds',
+      b: { refuseSeconds: 7 }, tasks: [], offers: [offer('a', '500m', '18Gi')],
+      want: [['a', 'decline', 'NothingFits', 7]],
+    },
+    {
+      name: 'nothing fits: default refuse from the framework',
+      b: {}, tasks: [], offers: [offer('a', '4', '1Gi')],
+      want: [['a', 'decline', 'NothingFits', 5]],
+    },
+    {
+      name: 'all launched and running: decline, nothing to launch',
+      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_STAGING'), task(2, undefined)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'NothingToLaunch', 30]],
+    },
+    {
+      name: 'failure waits out its backoff (10 s after the first failure)',
+      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 4000)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'BackingOff', 6]],
+    },
+    {
+      name: 'failure replaced after its backoff, with the next index',
+      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_LOST', NOW - 11_000)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'accept', 'fw-3']],
+    },
+    {
+      name: 'second failure doubles the backoff (20 s)',
+      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 30_000), task(3, 'TASK_FAILED', NOW - 11_000)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'BackingOff', 9]],
+    },
+    {
+      name: 'retries used up: no replacement',
+      b: { maxRetries: 1 }, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_FAILED', 0)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'NothingToLaunch', 30]],
+    },
+    {
+      name: 'restartPolicy Never: a failure is not replaced; complete as Failed',
+      b: { restartPolicy: 'Never' as const }, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0)], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'Done', 3600]],
+    },
+    {
+      name: 'originals are not held back by a replacement backoff',
+      b: { tasks: 4 }, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_FAILED', NOW - 1000)], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi'), offer('c', '9', '18Gi')],
+      want: [['a', 'accept', 'fw-2'], ['b', 'accept', 'fw-3'], ['c', 'decline', 'BackingOff', 9]],
+    },
+    {
+      name: 'complete: long refusal',
+      b: {}, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')], offers: [offer('a', '9', '18Gi')],
+      want: [['a', 'decline', 'Done', 3600]],
+    },
+  ])('$name', ({ b, tasks, offers, want }) => {
+    const next = tasks.length;
+    const got = decide(framework(b), tasks, offers, next, NOW).answers.map((a) =>
+      a.action === 'accept' ? [a.offer, a.action, a.tasks.map((t) => t.name).join(',')] : [a.offer, a.action, a.reason, a.refuseSeconds],
+    );
+    expect(got).toEqual(want);
+  });
+
+  it('copies the template (resources, containers, annotations) into each task', () => {
+    const [answer] = decide(framework(), [], [offer('a', '9', '18Gi')], 0, NOW).answers;
+    expect(answer).toEqual({
+      offer: 'a',
+      action: 'accept',
+      tasks: [{ name: 'fw-0', resources: { cpu: '1', memory: '4Gi' }, containers: [{ name: 'main', image: 'busybox' }], annotations: { 'agora.dev/sim-exit-code': '0' } }],
+    });
+  });
+});
+
+describe('progressOf', () => {
+  it.each([
+    { name: 'nothing launched', tasks: [], wantPhase: 'Running', wantToLaunch: 3, wantLaunched: 0 },
+    { name: 'running', tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_FINISHED')], wantPhase: 'Running', wantToLaunch: 1, wantLaunched: 2 },
+    { name: 'all finished', tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')], wantPhase: 'Completed', wantToLaunch: 0, wantLaunched: 3 },
+    {
+      name: 'finished after a retry',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_FINISHED')],
+      wantPhase: 'Completed', wantToLaunch: 0, wantLaunched: 4,
+    },
+    {
+      name: 'retries exhausted',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_KILLED', 0), task(4, 'TASK_ERROR', 0)],
+      wantPhase: 'Failed', wantToLaunch: 0, wantLaunched: 5,
+    },
+  ])('$name → $wantPhase', ({ tasks, wantPhase, wantToLaunch, wantLaunched }) => {
+    const p = progressOf(framework(), tasks);
+    expect([p.phase, p.toLaunch, p.launched]).toEqual([wantPhase, wantToLaunch, wantLaunched]);
+  });
+});
+
+describe('task names', () => {
+  it('round-trips and stays a DNS label', () => {
+    const long = 'x'.repeat(80);
+    expect(taskName(long, 123456).length).toBeLessThanOrEqual(63);
+    expect(taskIndex(long, taskName(long, 123456))).toBe(123456);
+    expect(taskIndex('fw', 'fw-007')).toBeUndefined();
+    expect(taskIndex('fw', 'other-1')).toBeUndefined();
+  });
+
+  it.each([
+    { base: 10, n: 1, want: 10 },
+    { base: 10, n: 3, want: 40 },
+    { base: 10, n: 10, want: 300 },
+    { base: 0, n: 3, want: 0 },
+  ])('backoff($base, $n) = $want', ({ base, n, want }) => expect(backoffSeconds(base, n)).toBe(want));
+});

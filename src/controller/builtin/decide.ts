@@ -1,0 +1,173 @@
+// Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
+// and the offers it holds, say how to answer each offer and what progress to report. No API,
+// no clock (`now` is an argument), no randomness.
+import { TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { copiesThatFit } from '../../sdk/resources.ts';
+import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
+
+/** Backoff is capped here, as the CRD says. */
+export const MAX_BACKOFF_SECONDS = 300;
+/** Refusal when nothing is left to launch but tasks are still active (a retry may yet be needed). */
+export const IDLE_REFUSE_SECONDS = 30;
+/** Refusal once the workload is complete or failed for good. */
+export const DONE_REFUSE_SECONDS = 3600;
+
+export const BuiltinPhase = { Running: 'Running', Completed: 'Completed', Failed: 'Failed' } as const;
+export type BuiltinPhase = (typeof BuiltinPhase)[keyof typeof BuiltinPhase];
+
+/** Why an offer was declined, in structured form (carried into logs and the condition). */
+export const DeclineReason = {
+  NothingFits: 'NothingFits',
+  BackingOff: 'BackingOff',
+  NothingToLaunch: 'NothingToLaunch',
+  Done: 'Done',
+} as const;
+export type DeclineReason = (typeof DeclineReason)[keyof typeof DeclineReason];
+
+/** What the scheduler knows of one of its tasks. */
+export interface TaskView {
+  name: string;
+  /** undefined: launched (accepted) but no state observed yet. */
+  state: TaskState | undefined;
+  /** When it reached a terminal state (ms since epoch), if known. */
+  finishedAt?: number;
+}
+
+export type OfferAnswer =
+  | { offer: string; action: 'accept'; tasks: TaskInfo[] }
+  | { offer: string; action: 'decline'; refuseSeconds: number; reason: DeclineReason; message: string };
+
+export interface Progress {
+  phase: BuiltinPhase;
+  /** Distinct tasks launched so far (including replacements). */
+  launched: number;
+  finished: number;
+  active: number;
+  failed: number;
+  /** Replacement launches still allowed by maxRetries. */
+  retriesLeft: number;
+  /** Tasks still to launch now or after backoff. */
+  toLaunch: number;
+  /** When the next replacement may launch (ms), if one is waiting out its backoff. */
+  nextRetryAt?: number;
+  message: string;
+}
+
+export interface Decision {
+  answers: OfferAnswer[];
+  progress: Progress;
+}
+
+const FAILURE_STATES: ReadonlySet<TaskState> = new Set(['TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR']);
+
+/** The prefix of the framework's task names: `<prefix>-<index>` must stay a DNS label (≤ 63). */
+export function taskPrefix(framework: string): string {
+  return framework.slice(0, 52).replace(/-+$/, '');
+}
+
+export function taskName(framework: string, index: number): string {
+  return `${taskPrefix(framework)}-${index}`;
+}
+
+/** The index of a task named by taskName(), else undefined. */
+export function taskIndex(framework: string, name: string): number | undefined {
+  const prefix = `${taskPrefix(framework)}-`;
+  if (!name.startsWith(prefix)) return undefined;
+  const rest = name.slice(prefix.length);
+  return /^(0|[1-9]\d{0,8})$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** The delay before the replacement for the n-th failure (n ≥ 1): base·2^(n−1), capped. */
+export function backoffSeconds(base: number, failures: number): number {
+  if (failures <= 0 || base <= 0) return 0;
+  return Math.min(MAX_BACKOFF_SECONDS, base * 2 ** Math.min(failures - 1, 30));
+}
+
+export function progressOf(framework: FrameworkObject, tasks: readonly TaskView[]): Progress {
+  const b = framework.spec.builtin ?? {};
+  const want = b.tasks ?? 0;
+  const onFailure = (b.restartPolicy ?? 'OnFailure') === 'OnFailure';
+  const maxRetries = onFailure ? (b.maxRetries ?? 3) : 0;
+  let finished = 0;
+  let active = 0;
+  let lastFailureAt: number | undefined;
+  let failed = 0;
+  for (const t of tasks) {
+    if (t.state === 'TASK_FINISHED') finished++;
+    else if (t.state !== undefined && FAILURE_STATES.has(t.state)) {
+      failed++;
+      if (t.finishedAt !== undefined && (lastFailureAt === undefined || t.finishedAt > lastFailureAt)) lastFailureAt = t.finishedAt;
+    } else if (t.state === undefined || !TERMINAL_TASK_STATES.has(t.state)) active++;
+  }
+  const launched = tasks.length;
+  const originalsLeft = Math.max(0, want - launched);
+  const replacementsLaunched = Math.max(0, launched - want);
+  const replacementsOwed = Math.max(0, Math.min(failed, maxRetries) - replacementsLaunched);
+  // Never run more than `want` at once, nor launch beyond what can still finish.
+  const toLaunch = Math.max(0, Math.min(originalsLeft + replacementsOwed, want - finished - active));
+  const retriesLeft = Math.max(0, maxRetries - replacementsLaunched);
+  const nextRetryAt = replacementsOwed > 0 && lastFailureAt !== undefined ? lastFailureAt + backoffSeconds(b.backoffSeconds ?? 10, failed) * 1000 : undefined;
+  let phase: BuiltinPhase = BuiltinPhase.Running;
+  if (active === 0 && toLaunch === 0) phase = finished >= want ? BuiltinPhase.Completed : BuiltinPhase.Failed;
+  const message =
+    phase === BuiltinPhase.Completed
+      ? `all ${want} tasks finished`
+      : phase === BuiltinPhase.Failed
+        ? `${finished}/${want} tasks finished; ${failed} failed and ${onFailure ? `the ${maxRetries} retries are used up` : 'restartPolicy is Never'}`
+        : `${finished}/${want} finished, ${active} active, ${toLaunch} to launch, ${failed} failed`;
+  return { phase, launched, finished, active, failed, retriesLeft, toLaunch, nextRetryAt, message };
+}
+
+/**
+ * Answers `offers` (open offers to this framework, in the order to use them) given the
+ * framework's tasks. `nextIndex` is the first unused task index. Each offer launches up to
+ * tasksPerOffer copies of the template that fit exactly, or is declined with a reason.
+ */
+export function decide(framework: FrameworkObject, tasks: readonly TaskView[], offers: readonly OfferObject[], nextIndex: number, now: number): Decision {
+  const name = framework.metadata?.name ?? '';
+  const b = framework.spec.builtin ?? {};
+  const template = b.template;
+  const perOffer = Math.max(1, b.tasksPerOffer ?? 1);
+  const refuse = b.refuseSeconds ?? framework.spec.defaultRefuseSeconds ?? 5;
+  const progress = progressOf(framework, tasks);
+  let left = progress.toLaunch;
+  let index = nextIndex;
+  const backingOff = progress.nextRetryAt !== undefined && progress.nextRetryAt > now;
+  // Replacements wait out their backoff; originals do not.
+  const originalsLeft = Math.max(0, (b.tasks ?? 0) - progress.launched);
+  let launchableNow = backingOff ? Math.min(left, originalsLeft) : left;
+  const answers: OfferAnswer[] = [];
+  for (const offer of offers) {
+    const offerName = offer.metadata?.name ?? '';
+    if (launchableNow <= 0 || template === undefined) {
+      const done = progress.phase !== BuiltinPhase.Running;
+      if (done) {
+        answers.push({ offer: offerName, action: 'decline', refuseSeconds: Math.max(refuse, DONE_REFUSE_SECONDS), reason: DeclineReason.Done, message: progress.message });
+      } else if (left > 0 && backingOff) {
+        const wait = Math.max(1, Math.ceil((progress.nextRetryAt! - now) / 1000));
+        answers.push({ offer: offerName, action: 'decline', refuseSeconds: wait, reason: DeclineReason.BackingOff, message: `next retry in ${wait}s` });
+      } else {
+        answers.push({ offer: offerName, action: 'decline', refuseSeconds: Math.max(refuse, IDLE_REFUSE_SECONDS), reason: DeclineReason.NothingToLaunch, message: progress.message });
+      }
+      continue;
+    }
+    const n = copiesThatFit(offer.spec.resources, template.resources, Math.min(perOffer, launchableNow));
+    if (n === 0) {
+      answers.push({ offer: offerName, action: 'decline', refuseSeconds: refuse, reason: DeclineReason.NothingFits, message: `the template does not fit the offer from ${offer.spec.nodeName}` });
+      continue;
+    }
+    const launch: TaskInfo[] = [];
+    for (let i = 0; i < n; i++) launch.push(taskFromTemplate(template, taskName(name, index++)));
+    left -= n;
+    launchableNow -= n;
+    answers.push({ offer: offerName, action: 'accept', tasks: launch });
+  }
+  return { answers, progress };
+}
+
+function taskFromTemplate(template: NonNullable<NonNullable<FrameworkObject['spec']['builtin']>['template']>, name: string): TaskInfo {
+  const task: TaskInfo = { name, resources: { ...template.resources }, containers: template.containers.map((c) => ({ ...c })) };
+  if (template.labels !== undefined) task.labels = { ...template.labels };
+  if (template.annotations !== undefined) task.annotations = { ...template.annotations };
+  return task;
+}

@@ -1,0 +1,264 @@
+// The built-in scheduler: the scheduler of every Framework with spec.builtin. It runs inside the
+// controller process but is an ordinary framework scheduler: it sees the same Offer objects as
+// an external program and answers them through the SDK's FrameworkClient, so DRF treats
+// built-in and external frameworks alike. Decisions are pure (decide.ts); this file is the I/O.
+//
+// Level-triggered: any change to a builtin Framework, its Offers or its Tasks queues the
+// framework's key; the reconcile reads everything from the informer caches and converges.
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { GROUP, PLURAL, VERSION, type TaskState } from '../../api/group.ts';
+import type { IFramework, IOffer, ITask } from '../../api/index.ts';
+import { FrameworkClient } from '../../sdk/client.ts';
+import { isOpen, offerPhase } from '../../sdk/offers.ts';
+import { setCondition, type Condition } from '../conditions.ts';
+import { Informer } from '../informers.ts';
+import { WorkQueue } from '../workqueue.ts';
+import { BuiltinPhase, decide, taskIndex, type Progress, type TaskView } from './decide.ts';
+
+export const BUILTIN_FIELD_MANAGER = 'agora-builtin-scheduler';
+
+/** The condition the built-in scheduler owns on its frameworks. */
+export const BuiltinCondition = { Complete: 'Complete' } as const;
+export const BuiltinConditionReason = {
+  AllTasksFinished: 'AllTasksFinished',
+  TasksFailed: 'TasksFailed',
+  InProgress: 'InProgress',
+} as const;
+
+/** A read-only cache with change notifications: the controller's Informer satisfies it. */
+export interface Source<T> {
+  list(): T[];
+  get(key: string): T | undefined;
+  onChange(listener: (key: string, obj: T | undefined) => void): void;
+}
+
+export interface BuiltinSchedulerOptions {
+  kc: KubeConfig;
+  log: Logger;
+  /** Only frameworks in these namespaces (default: all). Ignored when `informers` are given. */
+  namespaces?: readonly string[];
+  /** Share the controller's informers (not yet started, or started: both work). */
+  informers?: { frameworks: Source<IFramework>; offers: Source<IOffer>; tasks: Source<ITask> };
+  now?: () => number;
+  concurrency?: number;
+}
+
+export interface BuiltinScheduler {
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** How long an accept we sent counts as launched before the cache shows it. */
+const LOCAL_LAUNCH_TTL_MS = 120_000;
+
+/** Keeps, per framework key, the keys of the objects (offers or tasks) that belong to it. */
+class Index<T extends { metadata?: { namespace?: string }; spec: { framework: string } }> {
+  private readonly byFramework = new Map<string, Set<string>>();
+  private readonly owner = new Map<string, string>();
+  private readonly source: Source<T>;
+
+  constructor(source: Source<T>) {
+    this.source = source;
+  }
+
+  /** Records the change and returns the framework key it concerns. */
+  update(key: string, obj: T | undefined): string | undefined {
+    const prev = this.owner.get(key);
+    if (obj === undefined) {
+      this.owner.delete(key);
+      if (prev !== undefined) this.byFramework.get(prev)?.delete(key);
+      return prev;
+    }
+    const fw = `${obj.metadata?.namespace}/${obj.spec.framework}`;
+    if (prev !== undefined && prev !== fw) this.byFramework.get(prev)?.delete(key);
+    this.owner.set(key, fw);
+    let set = this.byFramework.get(fw);
+    if (set === undefined) this.byFramework.set(fw, (set = new Set()));
+    set.add(key);
+    return fw;
+  }
+
+  of(framework: string): T[] {
+    const out: T[] = [];
+    for (const key of this.byFramework.get(framework) ?? []) {
+      const o = this.source.get(key);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
+  }
+}
+
+interface FrameworkState {
+  client: FrameworkClient;
+  /** Offers answered by this process: uid → task names accepted (empty for a decline), when. */
+  answered: Map<string, { names: string[]; at: number }>;
+}
+
+export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise<BuiltinScheduler> {
+  const log = o.log.child({ component: 'builtin-scheduler' });
+  const now = o.now ?? Date.now;
+  const own = o.informers === undefined ? makeInformers(o.kc, log, o.namespaces) : undefined;
+  const sources = o.informers ?? own!;
+  const offers = new Index<IOffer>(sources.offers);
+  const tasks = new Index<ITask>(sources.tasks);
+  const states = new Map<string, FrameworkState>();
+
+  const queue = new WorkQueue({ name: 'builtin', concurrency: o.concurrency ?? 4, log, handler: (key) => reconcile(key) });
+  const isBuiltin = (key: string) => sources.frameworks.get(key)?.spec.builtin !== undefined;
+
+  sources.frameworks.onChange((key, fw) => {
+    if (fw === undefined || fw.spec.builtin === undefined) states.delete(key);
+    if (fw?.spec.builtin !== undefined) queue.add(key);
+  });
+  sources.offers.onChange((key, offer) => {
+    const fw = offers.update(key, offer);
+    if (fw !== undefined && isBuiltin(fw)) queue.add(fw);
+  });
+  sources.tasks.onChange((key, task) => {
+    const fw = tasks.update(key, task);
+    if (fw !== undefined && isBuiltin(fw)) queue.add(fw);
+  });
+
+  if (own !== undefined) await Promise.all([own.frameworks.start(), own.offers.start(), own.tasks.start()]);
+  // Objects listed before our listeners were attached (shared informers already running).
+  for (const offer of sources.offers.list()) offers.update(keyOf(offer), offer);
+  for (const task of sources.tasks.list()) tasks.update(keyOf(task), task);
+  for (const fw of sources.frameworks.list()) if (fw.spec.builtin !== undefined) queue.add(keyOf(fw));
+  log.info({ namespaces: o.namespaces ?? 'all' }, 'built-in scheduler started');
+
+  async function reconcile(key: string): Promise<void> {
+    const fw = sources.frameworks.get(key);
+    if (fw === undefined || fw.spec.builtin === undefined || fw.metadata?.deletionTimestamp !== undefined) {
+      states.delete(key);
+      return;
+    }
+    const name = fw.metadata?.name ?? '';
+    const namespace = fw.metadata?.namespace ?? '';
+    let state = states.get(key);
+    if (state === undefined) {
+      state = { client: new FrameworkClient(o.kc, { namespace, name }, { identity: 'agora-builtin', fieldManager: BUILTIN_FIELD_MANAGER }), answered: new Map() };
+      states.set(key, state);
+    }
+    const t = now();
+    const fwOffers = offers.of(key);
+    const fwTasks = tasks.of(key);
+
+    // Forget local answers the cache has caught up with (or that are too old to matter).
+    const offerByUid = new Map(fwOffers.map((x) => [x.metadata?.uid ?? '', x]));
+    for (const [uid, a] of state.answered) {
+      const seen = offerByUid.get(uid);
+      if (seen === undefined ? t - a.at > LOCAL_LAUNCH_TTL_MS : seen.spec.accept !== undefined || seen.spec.decline !== undefined) state.answered.delete(uid);
+    }
+
+    const views = taskViews(fwTasks, fwOffers, state.answered);
+    let maxIndex = -1;
+    for (const v of views) maxIndex = Math.max(maxIndex, taskIndex(name, v.name) ?? -1);
+    const nextIndex = Math.max(maxIndex + 1, fw.status?.launched ?? 0);
+    const open = fwOffers
+      .filter((x) => isOpen(x, new Date(t)) && !state.answered.has(x.metadata?.uid ?? ''))
+      .sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) || String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const decision = decide(fw, views, open, nextIndex, t);
+    const flog = log.child({ framework: key });
+
+    await Promise.all(
+      decision.answers.map(async (a) => {
+        const offer = open.find((x) => x.metadata?.name === a.offer)!;
+        const uid = offer.metadata?.uid ?? '';
+        state.answered.set(uid, { names: a.action === 'accept' ? a.tasks.map((x) => x.name) : [], at: t });
+        const res = a.action === 'accept' ? await state.client.accept(offer, a.tasks) : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
+        if (res.ok) {
+          if (a.action === 'accept') flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
+          else flog.debug({ offer: a.offer, reason: a.reason, refuseSeconds: a.refuseSeconds }, 'declined offer');
+        } else {
+          // The offer went away while we answered: its tasks were not launched.
+          state.answered.delete(uid);
+          flog.info({ offer: a.offer, reason: res.reason, message: res.message }, 'offer answer did not take effect');
+        }
+      }),
+    );
+
+    const launchedNow = decision.answers.reduce((n, a) => n + (a.action === 'accept' ? a.tasks.length : 0), 0);
+    const after: Progress = launchedNow === 0 ? decision.progress : { ...decision.progress, launched: decision.progress.launched + launchedNow };
+    await writeStatus(state.client, fw, after, new Date(t).toISOString(), flog);
+  }
+
+  return {
+    idle: () => queue.idle(),
+    async stop() {
+      queue.stop();
+      if (own !== undefined) await Promise.all([own.frameworks.stop(), own.offers.stop(), own.tasks.stop()]);
+      log.info('built-in scheduler stopped');
+    },
+  };
+}
+
+/** The framework's tasks: Task objects, plus accepted-but-not-yet-created ones (state undefined). */
+export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly IOffer[], answered: ReadonlyMap<string, { names: string[] }>): TaskView[] {
+  const views = new Map<string, TaskView>();
+  for (const task of taskObjects) {
+    const name = task.metadata?.name ?? '';
+    const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
+    views.set(name, { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined });
+  }
+  const pending = (names: readonly string[]) => {
+    for (const n of names) if (!views.has(n)) views.set(n, { name: n, state: undefined });
+  };
+  for (const offer of offerObjects) {
+    const phase = offerPhase(offer);
+    // A rescinded or expired accept launched nothing.
+    if (offer.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted')) pending(offer.spec.accept.tasks.map((x) => x.name));
+  }
+  for (const a of answered.values()) pending(a.names);
+  return [...views.values()];
+}
+
+/** Server-side applies launched, the Complete condition and (when finished) the phase — only on change. */
+async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress, now: string, log: Logger): Promise<void> {
+  const current = fw.status ?? {};
+  const reason = p.phase === BuiltinPhase.Completed ? BuiltinConditionReason.AllTasksFinished : p.phase === BuiltinPhase.Failed ? BuiltinConditionReason.TasksFailed : BuiltinConditionReason.InProgress;
+  const prev = (current.conditions as Condition[] | undefined)?.filter((c) => c.type === BuiltinCondition.Complete);
+  const [complete] = setCondition(
+    prev,
+    { type: BuiltinCondition.Complete, status: p.phase === BuiltinPhase.Completed ? 'True' : 'False', reason, message: p.message, observedGeneration: fw.metadata?.generation },
+    now,
+  );
+  const phase = p.phase === BuiltinPhase.Running ? undefined : p.phase;
+  const same =
+    current.launched === p.launched &&
+    (phase === undefined || current.phase === phase) &&
+    prev?.[0] !== undefined &&
+    prev[0].status === complete!.status &&
+    prev[0].reason === complete!.reason &&
+    prev[0].message === complete!.message &&
+    prev[0].observedGeneration === complete!.observedGeneration;
+  if (same) return;
+  const status: NonNullable<IFramework['status']> = { launched: p.launched, conditions: [complete!] };
+  if (phase !== undefined) status.phase = phase;
+  await client.applyStatus(status, BUILTIN_FIELD_MANAGER);
+  if (phase !== undefined && current.phase !== phase) log.info({ phase, message: p.message }, 'workload done');
+}
+
+function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const informer = <T extends KubernetesObject>(plural: string) =>
+    new Informer<T>({
+      name: `builtin-${plural}`,
+      kc,
+      log,
+      namespaces,
+      path: (ns) => (ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}` : `/apis/${GROUP}/${VERSION}/${plural}`),
+      list: (ns) =>
+        (ns
+          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural })
+          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<T>>,
+    });
+  return {
+    frameworks: informer<IFramework & KubernetesObject>(PLURAL.Framework),
+    offers: informer<IOffer & KubernetesObject>(PLURAL.Offer),
+    tasks: informer<ITask & KubernetesObject>(PLURAL.Task),
+  };
+}

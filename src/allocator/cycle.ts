@@ -129,9 +129,10 @@ class Cycle {
         }
         this.offer(f, n, role);
         offered = true;
+        unreservedFree(n, this.unres);
         break;
       }
-      if (offered && !hasReservations && !this.allocatable(unreservedFree(n, this.unres))) break;
+      if (offered && !hasReservations && !this.allocatable(this.unres)) break;
     }
     if (stage === 'fair' && !offered && lasting) this.markIdle(n);
   }

@@ -1,0 +1,415 @@
+import { describe, expect, it } from 'vitest';
+import { Allocator } from './allocator.ts';
+import type { AllocatorOptions, CycleResult, NodeInfo, Refusal, ResourceList } from './types.ts';
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** A node of `cores` CPUs and `gib` GiB memory (builders keep the cases short). */
+function node(name: string, cores: number, gib: number, extra: Partial<NodeInfo> = {}): NodeInfo {
+  const { allocatable, ...rest } = extra;
+  return { name, allocatable: { cpu: cores * 1000, memory: gib * GiB, ...allocatable }, ...rest };
+}
+
+/** "node->framework" for each offer, in decision order. */
+function placed(r: CycleResult): string[] {
+  return r.offers.map((o) => `${o.node}->${o.framework}`);
+}
+
+function setup(opts: AllocatorOptions & { nodes: NodeInfo[]; frameworks: { name: string; role?: string; capabilities?: string[]; suppressed?: boolean }[]; roles?: { name: string; weight?: number; guarantee?: ResourceList; limit?: ResourceList }[] }): Allocator {
+  const a = new Allocator(opts);
+  for (const r of opts.roles ?? []) a.upsertRole(r);
+  for (const n of opts.nodes) a.upsertNode(n);
+  for (const f of opts.frameworks) a.upsertFramework(f);
+  return a;
+}
+
+/** Declines every offer of a cycle with refuseSeconds. */
+function declineAll(a: Allocator, r: CycleResult, now: number, refuseSeconds: number): void {
+  for (const o of r.offers) a.decline(o.offerId, now, refuseSeconds);
+}
+
+function refusalsOf(r: CycleResult, framework: string): Refusal[] {
+  return (r.refusals ?? []).filter((x) => x.framework === framework);
+}
+
+describe('DRF', () => {
+  it('the DRF paper: A <1 CPU, 4 GiB>, B <3 CPU, 1 GiB> on <9 CPU, 18 GiB> end at 3 and 2 tasks', () => {
+    const a = setup({ nodes: [node('n', 9, 18)], frameworks: [{ name: 'A' }, { name: 'B' }] });
+    const task = { A: { cpu: 1000, memory: 4 * GiB }, B: { cpu: 3000, memory: 1 * GiB } };
+    const tasks = { A: 0, B: 0 };
+    for (let now = 0; now < 20_000; now += 1000) {
+      for (const o of a.allocate(now).offers) {
+        const f = o.framework as 'A' | 'B';
+        const t = task[f];
+        if ((o.resources.cpu ?? 0) >= t.cpu && (o.resources.memory ?? 0) >= t.memory) {
+          a.accept(o.offerId, now, t);
+          tasks[f]++;
+        } else a.decline(o.offerId, now, Infinity);
+      }
+    }
+    expect(tasks).toEqual({ A: 3, B: 2 });
+    // A: max(3/9 cpu, 12/18 mem) = 2/3; B: max(6/9 cpu, 2/18 mem) = 2/3
+    expect(a.frameworkStatus('A')!.dominantShare).toBeCloseTo(2 / 3, 12);
+    expect(a.frameworkStatus('B')!.dominantShare).toBeCloseTo(2 / 3, 12);
+    expect(a.nodeFree('n')).toEqual({ cpu: 0, memory: 4 * GiB });
+  });
+
+  it.each([
+    {
+      name: 'lowest share first',
+      // x: 1/4 (one of four cores), y: 0
+      alloc: { x: { cpu: 1000 } as ResourceList },
+      declines: {} as Record<string, number>,
+      want: ['free->y'],
+    },
+    {
+      name: 'equal share: fewer offers first',
+      // x: 0 (1 offer so far), y: 0 (0 offers)
+      alloc: {},
+      declines: { x: 1 },
+      want: ['free->y'],
+    },
+    {
+      name: 'equal share, equal offers: name',
+      // x: 0, y: 0
+      alloc: {},
+      declines: {},
+      want: ['free->x'],
+    },
+  ])('tie-breaks: $name', ({ alloc, declines, want }) => {
+    const a = setup({ nodes: [node('used', 4, 8), node('free', 4, 8)], frameworks: [{ name: 'y' }, { name: 'x' }] });
+    for (const [f, r] of Object.entries(alloc)) a.setAllocation(f, 'used', r);
+    a.upsertNode(node('used', 4, 8, { unschedulable: true })); // only `free` is offered
+    for (const [f, times] of Object.entries(declines)) {
+      for (let i = 0; i < times; i++) {
+        // Make an offer to f alone, then decline it without a filter.
+        for (const other of ['x', 'y']) if (other !== f) a.suppress(other);
+        const r = a.allocate(0);
+        declineAll(a, r, 0, 0);
+        for (const other of ['x', 'y']) a.revive(other);
+      }
+    }
+    expect(placed(a.allocate(1000))).toEqual(want);
+  });
+
+  it('weights: the share is divided by the role weight', () => {
+    const a = setup({
+      roles: [{ name: 'heavy', weight: 2 }, { name: 'light', weight: 1 }],
+      nodes: [node('n0', 10, 10), node('n1', 10, 10)],
+      frameworks: [{ name: 'h', role: 'heavy' }, { name: 'l', role: 'light' }],
+    });
+    a.setAllocation('h', 'n0', { cpu: 2000 });
+    a.setAllocation('l', 'n0', { cpu: 1000 });
+    a.upsertNode(node('n0', 10, 10, { unschedulable: true }));
+    // heavy: (2/20) / 2 = 0.05, light: (1/20) / 1 = 0.05
+    expect(a.roleStatus('heavy')!.share).toBeCloseTo(0.05);
+    expect(a.roleStatus('light')!.share).toBeCloseTo(0.05);
+    a.setAllocation('h', 'n0', { cpu: 3000 });
+    // heavy: (3/20) / 2 = 0.075, light: 0.05 → light first
+    expect(placed(a.allocate(0))).toEqual(['n1->l']);
+    const b = setup({
+      roles: [{ name: 'heavy', weight: 4 }, { name: 'light', weight: 1 }],
+      nodes: [node('n0', 10, 10), node('n1', 10, 10)],
+      frameworks: [{ name: 'h', role: 'heavy' }, { name: 'l', role: 'light' }],
+    });
+    b.setAllocation('h', 'n0', { cpu: 3000 });
+    b.setAllocation('l', 'n0', { cpu: 1000 });
+    b.upsertNode(node('n0', 10, 10, { unschedulable: true }));
+    // heavy: (3/20) / 4 = 0.0375 < light: (1/20) / 1 = 0.05
+    expect(placed(b.allocate(0))).toEqual(['n1->h']);
+  });
+
+  it('makes whole-node offers, one framework per node, walking nodes in order', () => {
+    const a = setup({ nodes: [node('n1', 4, 8), node('n2', 4, 8), node('n3', 4, 8)], frameworks: [{ name: 'a' }, { name: 'b' }] });
+    const r = a.allocate(0);
+    // n1: a 0, b 0 → a (name); n2: a 1/3, b 0 → b; n3: a 1/3, b 1/3, 1 offer each → a (name)
+    expect(placed(r)).toEqual(['n1->a', 'n2->b', 'n3->a']);
+    expect(r.offers[0]!.resources).toEqual({ cpu: 4000, memory: 8 * GiB });
+  });
+
+  it('is deterministic', () => {
+    const run = () => {
+      const a = setup({ nodes: [node('n1', 4, 8), node('n2', 2, 8), node('n3', 8, 2)], frameworks: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+      return [a.allocate(0), a.allocate(1)];
+    };
+    expect(run()).toEqual(run());
+  });
+});
+
+describe('quota', () => {
+  it('satisfies guarantees first', () => {
+    // Without quota DRF would give n1 to fa (role a sorts first by name at equal shares).
+    const a = setup({
+      roles: [{ name: 'q', guarantee: { cpu: 4000 } }],
+      nodes: [node('n1', 4, 8), node('n2', 4, 8)],
+      frameworks: [{ name: 'fa', role: 'a' }, { name: 'fq', role: 'q' }],
+    });
+    const r = a.allocate(0);
+    expect(placed(r)).toEqual(['n1->fq', 'n2->fa']);
+    expect(r.offers[0]!.resources).toEqual({ cpu: 4000, memory: 8 * GiB });
+  });
+
+  it('trims a guarantee-stage offer to the unmet guarantee', () => {
+    const a = setup({
+      roles: [{ name: 'q', guarantee: { cpu: 1000 } }],
+      nodes: [node('n1', 4, 8)],
+      frameworks: [{ name: 'fq', role: 'q' }, { name: 'fa', role: 'a' }],
+    });
+    const r = a.allocate(0);
+    // stage 1: fq gets its unmet 1 cpu (+ memory, nobody else needs it held back);
+    // stage 2: a (share 0) before q (share 1/4 cpu... memory 8/8 = 1) gets the rest.
+    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([
+      ['fq', { cpu: 1000, memory: 8 * GiB }],
+      ['fa', { cpu: 3000 }],
+    ]);
+  });
+
+  it.each([
+    {
+      name: 'other roles get only what the unmet guarantee leaves',
+      minAllocatable: undefined,
+      // n1: 8 cpu available, 6 required for q → 2 spare; n2: 6 available, 6 required → 0 spare
+      want: [
+        ['n1', { cpu: 2000, memory: 8 * GiB }],
+        ['n2', { memory: 8 * GiB }],
+      ],
+      wantRefusal: undefined,
+    },
+    {
+      name: 'an offer cut below the minimum is not made, and says why',
+      minAllocatable: [{ cpu: 10 }],
+      want: [['n1', { cpu: 2000, memory: 8 * GiB }]],
+      wantRefusal: { node: 'n2', framework: 'fa', role: 'a', reason: 'QuotaHeadroom', resource: 'cpu' },
+    },
+  ])('headroom: $name', ({ minAllocatable, want, wantRefusal }) => {
+    const a = setup({
+      minAllocatable,
+      roles: [{ name: 'q', guarantee: { cpu: 6000 } }], // no framework in q yet
+      nodes: [node('n1', 4, 8), node('n2', 4, 8)],
+      frameworks: [{ name: 'fa', role: 'a' }],
+    });
+    const r = a.allocate(0, { explain: true });
+    expect(r.offers.map((o) => [o.node, o.resources])).toEqual(want);
+    if (wantRefusal !== undefined) expect(r.refusals).toContainEqual(wantRefusal);
+  });
+
+  it('never exceeds a limit: trims, then skips the role at its limit', () => {
+    const a = setup({ roles: [{ name: 'l', limit: { cpu: 3000 } }], nodes: [node('n1', 4, 8)], frameworks: [{ name: 'fl', role: 'l' }] });
+    const r1 = a.allocate(0);
+    // Memory is not limited: the whole 8 GiB; cpu trimmed to 3 of 4.
+    expect(r1.offers.map((o) => o.resources)).toEqual([{ cpu: 3000, memory: 8 * GiB }]);
+    a.accept(r1.offers[0]!.offerId, 0, { cpu: 3000, memory: GiB });
+    const r2 = a.allocate(1000, { explain: true });
+    expect(r2.offers).toEqual([]);
+    expect(refusalsOf(r2, 'fl')).toEqual([{ node: 'n1', framework: 'fl', role: 'l', reason: 'RoleLimit', resource: 'cpu', limit: 3000, allocated: 3000 }]);
+    expect(a.roleStatus('l')!.consumed.cpu).toBe(3000);
+  });
+});
+
+describe('reservations', () => {
+  const reserved = () =>
+    setup({
+      nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 2000, memory: 2 * GiB } }] })],
+      frameworks: [{ name: 'fx', role: 'x' }, { name: 'fr', role: 'r' }],
+    });
+
+  it('offers the reserved part only to its role', () => {
+    const a = reserved();
+    const r = a.allocate(0);
+    // roles: x 0, r 0.5 (its unused reservation: 2/4 cpu) → x first, gets the unreserved part;
+    // then r gets its reservation.
+    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([
+      ['fx', { cpu: 2000, memory: 6 * GiB }],
+      ['fr', { cpu: 2000, memory: 2 * GiB }],
+    ]);
+  });
+
+  it('counts the reservation in the role share, used or not', () => {
+    const a = reserved();
+    // r: 2/4 cpu reserved, unused
+    expect(a.roleStatus('r')!.share).toBeCloseTo(0.5);
+    a.setAllocation('fr', 'n1', { cpu: 1000 });
+    // r: tasks use 1 of its 2 reserved cpus → still 2/4
+    expect(a.roleStatus('r')!.consumed).toEqual({ cpu: 2000, memory: 2 * GiB });
+    a.setAllocation('fr', 'n1', { cpu: 3000 });
+    // r: 3 cpus, 1 beyond the reservation → 3/4
+    expect(a.roleStatus('r')!.share).toBeCloseTo(0.75);
+  });
+});
+
+describe('filters', () => {
+  it.each([
+    { name: 'blocked before the filter expires', at: 9_999, want: [] as string[] },
+    { name: 'offered again once it expires', at: 10_000, want: ['n1->f'] },
+  ])('refuseSeconds: $name', ({ at, want }) => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    declineAll(a, a.allocate(0), 0, 10);
+    const r = a.allocate(at, { explain: true });
+    expect(placed(r)).toEqual(want);
+    if (want.length === 0) expect(refusalsOf(r, 'f')).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: 10_000 }]);
+  });
+
+  it('a filter is void once the node has more free than was declined', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }, { name: 'other', suppressed: true }] });
+    a.setAllocation('other', 'n1', { cpu: 2000, memory: 4 * GiB });
+    const r0 = a.allocate(0);
+    expect(r0.offers[0]!.resources).toEqual({ cpu: 2000, memory: 4 * GiB });
+    declineAll(a, r0, 0, 3600);
+    expect(placed(a.allocate(1000))).toEqual([]);
+    a.setAllocation('other', 'n1', { cpu: 1000, memory: 4 * GiB }); // a task of `other` ended
+    const r2 = a.allocate(2000);
+    expect(r2.offers.map((o) => o.resources)).toEqual([{ cpu: 3000, memory: 4 * GiB }]);
+  });
+
+  it('a filter still applies while the node has less free than was declined', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }, { name: 'other', suppressed: true }] });
+    declineAll(a, a.allocate(0), 0, 3600);
+    a.setAllocation('other', 'n1', { cpu: 1000 });
+    expect(placed(a.allocate(1000))).toEqual([]);
+  });
+
+  it('a suppressed framework gets nothing', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f', suppressed: true }] });
+    const r = a.allocate(0, { explain: true });
+    expect(r.offers).toEqual([]);
+    expect(refusalsOf(r, 'f')).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Suppressed' }]);
+  });
+
+  it.each([
+    { name: 'revive()', revive: (a: Allocator) => a.revive('f') },
+    {
+      name: 'suppressed → not suppressed',
+      revive: (a: Allocator) => {
+        a.upsertFramework({ name: 'f', suppressed: true });
+        a.upsertFramework({ name: 'f', suppressed: false });
+      },
+    },
+  ])('revive clears filters: $name', ({ revive }) => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    declineAll(a, a.allocate(0), 0, Infinity);
+    expect(placed(a.allocate(1000))).toEqual([]);
+    revive(a);
+    expect(placed(a.allocate(2000))).toEqual(['n1->f']);
+  });
+
+  it.each([
+    { name: 'below both defaults', free: { cpu: 5, memory: 16 * MiB }, min: undefined, want: [] as string[] },
+    { name: 'enough memory alone', free: { cpu: 5, memory: 64 * MiB }, min: undefined, want: ['n1->f'] },
+    { name: 'enough cpu alone', free: { cpu: 10, memory: 0 }, min: undefined, want: ['n1->f'] },
+    { name: 'configured: needs both', free: { cpu: 500, memory: 16 * MiB }, min: [{ cpu: 100, memory: 32 * MiB }], want: [] },
+    { name: 'disabled', free: { cpu: 1, memory: 0 }, min: [], want: ['n1->f'] },
+  ])('min allocatable: $name', ({ free, min, want }) => {
+    const a = setup({ minAllocatable: min, nodes: [{ name: 'n1', allocatable: free }], frameworks: [{ name: 'f' }] });
+    const r = a.allocate(0, { explain: true });
+    expect(placed(r)).toEqual(want);
+    if (want.length === 0) expect(r.refusals).toEqual([{ node: 'n1', reason: 'BelowMinimum' }]);
+  });
+
+  it('offer constraints: node label selectors', () => {
+    const a = new Allocator();
+    a.upsertNode(node('hdd', 4, 8, { labels: { disk: 'hdd' } }));
+    a.upsertNode(node('ssd', 4, 8, { labels: { disk: 'ssd' } }));
+    a.upsertFramework({ name: 'f', constraints: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } });
+    const r = a.allocate(0, { explain: true });
+    expect(placed(r)).toEqual(['ssd->f']);
+    expect(refusalsOf(r, 'f')).toEqual([{ node: 'hdd', framework: 'f', role: 'default', reason: 'Constraint', label: 'disk' }]);
+  });
+
+  it.each([
+    { name: 'GPU node withheld from a framework without GPU_RESOURCES', scarce: undefined, caps: [], want: ['cpu->plain'], wantRefused: true },
+    { name: 'GPU node offered with GPU_RESOURCES', scarce: undefined, caps: ['GPU_RESOURCES'], want: ['gpu->plain', 'cpu->plain'], wantRefused: false },
+    { name: 'filtering off', scarce: [], caps: [], want: ['gpu->plain', 'cpu->plain'], wantRefused: false },
+  ])('scarce resources: $name', ({ scarce, caps, want, wantRefused }) => {
+    const a = setup({
+      scarceResources: scarce,
+      nodes: [node('gpu', 4, 8, { allocatable: { 'nvidia.com/gpu': 2 } }), node('cpu', 4, 8)],
+      frameworks: [{ name: 'plain', capabilities: caps }],
+    });
+    const r = a.allocate(0, { explain: true });
+    expect(placed(r)).toEqual(want);
+    expect(refusalsOf(r, 'plain').some((x) => x.reason === 'GpuCapability' && x.node === 'gpu')).toBe(wantRefused);
+  });
+});
+
+describe('rescinds', () => {
+  it('an offer older than offerTimeout is rescinded as Expired', () => {
+    const a = setup({ offerTimeoutMs: 10_000, nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    const id = a.allocate(0).offers[0]!.offerId;
+    expect(a.allocate(9_999)).toEqual({ offers: [], rescinds: [] });
+    expect(a.allocate(10_000).rescinds).toEqual([{ offerId: id, framework: 'f', node: 'n1', reason: 'Expired' }]);
+    // Still held until the controller confirms: never offered twice.
+    expect(a.allocate(10_001).offers).toEqual([]);
+    a.removeOffer(id);
+    expect(placed(a.allocate(10_002))).toEqual(['n1->f']);
+  });
+
+  it.each([
+    { name: 'node removed', change: (a: Allocator) => a.removeNode('n1'), want: 'NodeGone' },
+    { name: 'node cordoned', change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { unschedulable: true })), want: 'NodeUnschedulable' },
+    { name: 'node not ready', change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { ready: false })), want: 'NodeNotReady' },
+    { name: 'framework removed', change: (a: Allocator) => a.removeFramework('f'), want: 'FrameworkGone' },
+    { name: 'framework suppressed', change: (a: Allocator) => a.suppress('f'), want: 'FrameworkSuppressed' },
+    { name: 'node shrank', change: (a: Allocator) => a.upsertNode(node('n1', 2, 8)), want: 'NodeResourcesGone' },
+    { name: 'another pod took the resources', change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { external: { cpu: 1000 } })), want: 'NodeResourcesGone' },
+  ])('$name → $want', ({ change, want }) => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    const id = a.allocate(0).offers[0]!.offerId;
+    change(a);
+    expect(a.allocate(1000).rescinds).toEqual([{ offerId: id, framework: 'f', node: 'n1', reason: want }]);
+  });
+});
+
+describe('never two outstanding offers of the same resource', () => {
+  it('offers only what outstanding offers leave, whoever made them', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }, { name: 'g' }] });
+    a.upsertOffer({ id: 'restored', framework: 'g', node: 'n1', resources: { cpu: 1000, memory: 2 * GiB }, createdAt: 0 });
+    const r = a.allocate(0);
+    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([['f', { cpu: 3000, memory: 6 * GiB }]]);
+    expect(a.allocate(1000).offers).toEqual([]);
+  });
+
+  it('holds under a random sequence of operations', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const nodes = ['n0', 'n1', 'n2', 'n3'];
+    const fws = ['a', 'b', 'c'];
+    const a = new Allocator({ offerTimeoutMs: 5000 });
+    a.upsertRole({ name: 'r1', guarantee: { cpu: 3000 }, limit: { cpu: 6000 } });
+    for (const n of nodes) a.upsertNode(node(n, 4, 8, n === 'n3' ? { reservations: [{ role: 'r1', resources: { cpu: 1000, memory: GiB } }] } : {}));
+    fws.forEach((f, i) => a.upsertFramework({ name: f, role: i === 0 ? 'r1' : 'r2' }));
+    const tasks = new Map<string, ResourceList>(); // `${f}/${n}` → allocation
+    for (let now = 0; now < 200_000; now += 1000) {
+      const r = a.allocate(now);
+      for (const x of r.rescinds) a.removeOffer(x.offerId);
+      for (const o of r.offers) {
+        const choice = rand(3);
+        if (choice === 0) a.decline(o.offerId, now, rand(10));
+        else if (choice === 1) {
+          const key = `${o.framework}/${o.node}`;
+          const prev = tasks.get(key) ?? {};
+          const used = { cpu: Math.floor((o.resources.cpu ?? 0) / 2), memory: Math.floor((o.resources.memory ?? 0) / 2) };
+          a.accept(o.offerId, now, used);
+          tasks.set(key, { cpu: (prev.cpu ?? 0) + used.cpu, memory: (prev.memory ?? 0) + used.memory });
+        } // else: left outstanding (may expire)
+      }
+      if (rand(5) === 0 && tasks.size > 0) {
+        const key = [...tasks.keys()][rand(tasks.size)]!;
+        const [f, n] = key.split('/') as [string, string];
+        tasks.delete(key);
+        a.setAllocation(f, n, {});
+      }
+      // Invariant: per node, tasks + outstanding offers ≤ allocatable.
+      for (const n of nodes) {
+        let cpu = 0;
+        let mem = 0;
+        for (const [key, t] of tasks) if (key.endsWith(`/${n}`)) (cpu += t.cpu ?? 0), (mem += t.memory ?? 0);
+        for (const o of a.offers()) if (o.node === n) (cpu += o.resources.cpu ?? 0), (mem += o.resources.memory ?? 0);
+        expect(cpu).toBeLessThanOrEqual(4000);
+        expect(mem).toBeLessThanOrEqual(8 * GiB);
+      }
+      // Invariant: role r1 never over its limit.
+      expect(a.roleStatus('r1')!.consumed.cpu ?? 0).toBeLessThanOrEqual(6000);
+    }
+  });
+});

@@ -69,7 +69,7 @@ export function validateOffer(r: OfferReview): FieldError[] {
     if (!r.writer.privileged) errors.push(...controllerOnlyFieldErrors(old, spec, r.writer.username));
     errors.push(...answeredOnceErrors(old, spec));
   }
-  if (spec.accept !== undefined && spec.decline !== undefined) {
+  if (errors.length === 0 && spec.accept !== undefined && spec.decline !== undefined) {
     errors.push(invalid('spec', 'an offer is answered with spec.accept or spec.decline, not both'));
   }
   const response = answeredBy(r.operation, r.offer, r.old);

@@ -223,6 +223,7 @@ export class Allocator {
     const out: ResourceList = {};
     const names = this.s.space.names;
     for (let i = 0; i < n.total.length; i++) {
+      if (n.total[i] === 0) continue; // a resource the node does not have
       const v = n.total[i]! - (n.external[i] ?? 0) - (n.used[i] ?? 0);
       out[names[i]!] = Math.max(0, v);
     }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario, ScenarioError, simulate } from './simulation.ts';
+
+const drfPaper = {
+  nodes: [{ name: 'node-1', resources: { cpu: '9', memory: '18Gi' } }],
+  frameworks: [
+    { name: 'A', task: { cpu: '1', memory: '4Gi' } },
+    { name: 'B', task: { cpu: '3', memory: '1Gi' } },
+  ],
+};
+
+describe('simulate', () => {
+  it('reproduces the DRF paper example exactly', () => {
+    expect(simulate(parseScenario(drfPaper))).toEqual({
+      frameworks: {
+        // A: 3 tasks → 3/9 cpu, 12/18 memory: dominant share 2/3
+        A: { role: 'default', tasks: 3, allocated: { cpu: '3', memory: '12Gi' }, dominantShare: 2 / 3 },
+        // B: 2 tasks → 6/9 cpu, 2/18 memory: dominant share 2/3
+        B: { role: 'default', tasks: 2, allocated: { cpu: '6', memory: '2Gi' }, dominantShare: 2 / 3 },
+      },
+      nodes: { 'node-1': { free: { cpu: '0', memory: '4Gi' } } },
+      cycles: 8,
+    });
+  });
+
+  it.each([
+    { name: 'tasks caps a framework', tasks: 1, tasksPerOffer: 1, wantA: 1 },
+    // A takes the first whole-node offer and launches 4 tasks (16 of 18 GiB) at once: offers are not fair shares.
+    { name: 'tasksPerOffer launches several per offer', tasks: undefined, tasksPerOffer: 4, wantA: 4 },
+    { name: 'tasks: 0 runs nothing', tasks: 0, tasksPerOffer: 1, wantA: 0 },
+  ])('$name', ({ tasks, tasksPerOffer, wantA }) => {
+    const s = parseScenario({
+      ...drfPaper,
+      frameworks: [{ ...drfPaper.frameworks[0], tasks, tasksPerOffer }, drfPaper.frameworks[1]],
+    });
+    expect(simulate(s).frameworks.A!.tasks).toBe(wantA);
+  });
+
+  it('a framework that cannot fit does not stop the others', () => {
+    // `huge` sorts first and declines; `small` still gets the node on the next cycle.
+    const out = simulate(
+      parseScenario({
+        nodes: [{ name: 'n', resources: { cpu: '2', memory: '2Gi' } }],
+        frameworks: [
+          { name: 'huge', task: { cpu: '64' } },
+          { name: 'small', task: { cpu: '1' }, tasks: 2 },
+        ],
+      }),
+    );
+    expect(out.frameworks.huge!.tasks).toBe(0);
+    expect(out.frameworks.small!.tasks).toBe(2);
+  });
+});
+
+describe('parseScenario', () => {
+  it.each([
+    { name: 'bad quantity', patch: { frameworks: [drfPaper.frameworks[0], { name: 'B', task: { cpu: 'abc' } }] }, want: 'frameworks[1].task.cpu: invalid quantity "abc"' },
+    { name: 'missing nodes', patch: { nodes: undefined }, want: 'nodes: must be a list' },
+    { name: 'no nodes', patch: { nodes: [] }, want: 'nodes: must list at least one node' },
+    { name: 'node without name', patch: { nodes: [{ resources: { cpu: '1' } }] }, want: 'nodes[0].name: must be a non-empty string' },
+    { name: 'unknown field', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, taks: 3 }] }, want: 'frameworks[0].taks: unknown field' },
+    { name: 'duplicate framework', patch: { frameworks: [drfPaper.frameworks[0], drfPaper.frameworks[0]] }, want: 'frameworks[1].name: duplicate name "A"' },
+    { name: 'bad tasks', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasks: -1 }] }, want: 'frameworks[0].tasks: must be an integer ≥ 0' },
+    { name: 'bad tasksPerOffer', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasksPerOffer: 0 }] }, want: 'frameworks[0].tasksPerOffer: must be an integer ≥ 1' },
+    { name: 'empty task', patch: { frameworks: [{ name: 'A', task: { cpu: '0' } }] }, want: 'frameworks[0].task: must request some resource' },
+    { name: 'bad weight', patch: { roles: [{ name: 'r', weight: 0 }] }, want: 'roles[0].weight: must be a positive number' },
+    { name: 'bad guarantee', patch: { roles: [{ name: 'r', guarantee: { memory: '1Gb' } }] }, want: 'roles[0].guarantee.memory: invalid quantity "1Gb"' },
+    {
+      name: 'bad reservation',
+      patch: { nodes: [{ name: 'n', resources: { cpu: '1' }, reservations: [{ resources: { cpu: '1' } }] }] },
+      want: 'nodes[0].reservations[0].role: must be a non-empty string',
+    },
+    {
+      name: 'bad constraint operator',
+      patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, constraints: { matchExpressions: [{ key: 'k', operator: 'Is' }] } }] },
+      want: 'frameworks[0].constraints.matchExpressions[0].operator: must be one of In, NotIn, Exists, DoesNotExist',
+    },
+  ])('names the field: $name', ({ patch, want }) => {
+    let err: unknown;
+    try {
+      parseScenario({ ...drfPaper, ...patch });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as Error).message.startsWith(want)).toBe(true);
+  });
+});

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const NODE = 'node_modules/.bin/node';
+
+function agora(...args: string[]) {
+  const r = spawnSync(NODE, ['src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('agora simulate', () => {
+  it('prints the DRF paper outcome as JSON', () => {
+    const r = agora('simulate', 'examples/scenarios/drf-paper.yaml');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.frameworks.A).toEqual({ role: 'default', tasks: 3, allocated: { cpu: '3', memory: '12Gi' }, dominantShare: 2 / 3 });
+    expect(out.frameworks.B).toEqual({ role: 'default', tasks: 2, allocated: { cpu: '6', memory: '2Gi' }, dominantShare: 2 / 3 });
+    expect(out.nodes['node-1'].free).toEqual({ cpu: '0', memory: '4Gi' });
+  });
+
+  it.each(['roles-quota.yaml', 'reservations.yaml', 'gpu.yaml'])('runs the example %s', (file) => {
+    const r = agora('simulate', `examples/scenarios/${file}`);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['frameworks', 'nodes', 'cycles']);
+  });
+
+  it('rejects a bad scenario naming the field, exit code 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agora-sim-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'nodes:\n  - {name: n, resources: {cpu: "1"}}\nframeworks:\n  - {name: a, task: {cpu: "1"}}\n  - {name: b, task: {cpu: abc}}\n');
+    const r = agora('simulate', file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('frameworks[1].task.cpu: invalid quantity "abc"');
+  });
+
+  it.each([
+    { name: 'missing file argument', args: ['simulate'], want: 'expected exactly one scenario FILE' },
+    { name: 'unreadable file', args: ['simulate', 'no/such/file.yaml'], want: 'cannot read no/such/file.yaml' },
+  ])('usage errors: $name', ({ args, want }) => {
+    const r = agora(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(want);
+  });
+});
+
+describe('agora', () => {
+  it('--help lists the commands', () => {
+    const r = agora('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Commands:\n\s+simulate\s/);
+  });
+
+  it('an unknown command is an error, exit code 2', () => {
+    const r = agora('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+});

@@ -55,6 +55,8 @@ export class SchedulerDriver extends FrameworkClient {
   private taskCache: ObjectCache<TaskObject> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private wanted: boolean | undefined;
+  private suppressChain: Promise<void> = Promise.resolve();
 
   constructor(opts: SchedulerOptions) {
     super(opts.kubeConfig, { namespace: opts.namespace, name: opts.name });
@@ -105,6 +107,22 @@ export class SchedulerDriver extends FrameworkClient {
     return q;
   }
 
+  /**
+   * SUPPRESS when `want` is false, REVIVE when true — only when that differs from what was last
+   * asked, and in call order, so a scheduler may call it on every decision.
+   */
+  wantOffers(want: boolean): Promise<void> {
+    if (this.wanted === want) return this.suppressChain;
+    this.wanted = want;
+    this.suppressChain = this.suppressChain
+      .then(() => this.setSuppressed(!want))
+      .catch((err: unknown) => {
+        this.wanted = undefined;
+        this.log.warn({ err, want }, 'suppress/revive failed');
+      });
+    return this.suppressChain;
+  }
+
   /** Open offers currently known (from the watch cache). */
   openOffers(): OfferObject[] {
     return [...this.delivered.values()].filter((o) => isOpen(o, this.now()));
@@ -112,6 +130,7 @@ export class SchedulerDriver extends FrameworkClient {
 
   private async run(): Promise<void> {
     this.framework = await this.register(this.opts.spec ?? {});
+    this.wanted = this.framework.spec.suppressed === true ? false : true;
     this.log.info({ uid: this.framework.metadata?.uid }, 'registered');
     const interval = this.heartbeatInterval();
     if (interval > 0) {

@@ -19,7 +19,7 @@ import {
 import { findRescinds } from './rescind.ts';
 import { selectorMismatch } from './selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
-import type { CycleResult, OfferDecision, Refusal } from './types.ts';
+import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
 
 export interface CycleConfig {
   offerTimeoutMs: number;
@@ -124,7 +124,7 @@ class Cycle {
         const f = this.s.frameworkById_(fws.idAt(fi))!;
         const why = this.ineligible(f, n);
         if (why !== undefined) {
-          if (this.explain) this.refuse({ ...why, node: n.name, framework: f.name, role: role.name });
+          if (this.explain) this.refuse({ ...this.details(why, f, n), node: n.name, framework: f.name, role: role.name });
           continue;
         }
         this.offer(f, n, role);
@@ -189,16 +189,20 @@ class Cycle {
     return cut;
   }
 
-  private ineligible(f: FrameworkState, n: NodeState): Omit<Refusal, 'node'> | undefined {
-    if (f.suppressed) return { reason: 'Suppressed' };
-    if (n.scarce && !f.gpu) return { reason: 'GpuCapability' };
-    if (f.constraints !== undefined) {
-      const label = selectorMismatch(f.constraints, n.labels);
-      if (label !== undefined) return { reason: 'Constraint', label };
-    }
-    const filter = this.s.filters.blocks(n.id, f.id, this.off, this.now);
-    if (filter !== undefined) return { reason: 'Refused', until: filter.until };
+  /** Why f may not have n now, if it may not; cheap and allocation-free (the hot path). */
+  private ineligible(f: FrameworkState, n: NodeState): OfferRefusalReason | undefined {
+    if (f.suppressed) return 'Suppressed';
+    if (n.scarce && !f.gpu) return 'GpuCapability';
+    if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
+    if (this.s.filters.blocks(n.id, f.id, this.off, this.now) !== undefined) return 'Refused';
     return undefined;
+  }
+
+  /** The structured refusal for `reason` (explain mode only). */
+  private details(reason: OfferRefusalReason, f: FrameworkState, n: NodeState): Omit<Refusal, 'node'> {
+    if (reason === 'Constraint') return { reason, label: selectorMismatch(f.constraints, n.labels)! };
+    if (reason === 'Refused') return { reason, until: this.s.filters.get(n.id, f.id)!.until };
+    return { reason };
   }
 
   private offer(f: FrameworkState, n: NodeState, role: RoleState): void {

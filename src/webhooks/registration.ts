@@ -12,9 +12,9 @@
 // - frameworks defaults (mutating): Ignore. The CRD schema defaults role, tasksPerOffer and
 //   defaultRefuseSeconds itself; the controller reads a missing builtin.refuseSeconds as
 //   defaultRefuseSeconds.
-// Status subresources are not sent to the webhook: RBAC gives offers/status, tasks/status and
-// frameworks/status to the controller alone, and the controller's status writes then never wait on
-// (or fail with) the webhook.
+// Status subresources are sent too (as the chart registers them): RBAC already gives them to the
+// controller alone, and the webhook refuses anyone else's status write as a second line; the
+// controller's own status writes are admitted without a lookup.
 import {
   AdmissionregistrationV1Api,
   type KubeConfig,
@@ -60,8 +60,8 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
 } {
   const name = opts.name ?? DEFAULT_CONFIGURATION_NAME;
   const caBundle = Buffer.from(opts.caBundle).toString('base64');
-  const rule = (plural: string, scope: 'Namespaced' | 'Cluster') => ({
-    apiGroups: [GROUP], apiVersions: [VERSION], resources: [plural], operations: ['CREATE', 'UPDATE'], scope,
+  const rule = (plural: string, scope: 'Namespaced' | 'Cluster', status = true) => ({
+    apiGroups: [GROUP], apiVersions: [VERSION], resources: status ? [plural, `${plural}/status`] : [plural], operations: ['CREATE', 'UPDATE'], scope,
   });
   const common = {
     admissionReviewVersions: ['v1'],
@@ -83,7 +83,7 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   const mutate: V1MutatingWebhook = {
     name: `framework-defaults.${GROUP}`,
     clientConfig: clientConfig(opts.endpoint, WEBHOOK_PATHS.frameworkDefaults, caBundle),
-    rules: [rule(PLURAL.Framework, 'Namespaced')],
+    rules: [rule(PLURAL.Framework, 'Namespaced', false)],
     failurePolicy: 'Ignore',
     reinvocationPolicy: 'Never',
     ...common,

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import { bar, table } from './output.ts';
+import { buildStatus, renderStatus } from './status-view.ts';
+
+const NOW = Date.parse('2025-01-01T00:01:00Z');
+
+const fw = (name: string, over: Partial<IFramework> = {}): IFramework => ({
+  apiVersion: 'agora.dev/v1alpha1', kind: 'Framework', metadata: { name, namespace: 'demo' }, spec: { role: name }, ...over,
+});
+const node = (name: string, cpu: string, memory: string): V1Node => ({ metadata: { name }, status: { allocatable: { cpu, memory, pods: '110' } } });
+const pod = (nodeName: string, cpu: string, memory: string, phase = 'Running'): V1Pod => ({
+  metadata: { name: `p-${cpu}` }, spec: { nodeName, containers: [{ name: 'c', resources: { requests: { cpu, memory } } }] }, status: { phase },
+});
+const offer = (name: string, framework: string, nodeName: string, resources: Record<string, string>, over: Partial<IOffer['spec']> = {}, phase?: 'Outstanding' | 'Accepted'): IOffer => ({
+  apiVersion: 'agora.dev/v1alpha1', kind: 'Offer',
+  metadata: { name, namespace: 'demo', creationTimestamp: '2025-01-01T00:00:50Z' as never },
+  spec: { framework, nodeName, resources, expiresAt: '2025-01-01T00:01:20Z', ...over },
+  ...(phase ? { status: { phase } } : {}),
+});
+const task = (name: string, framework: string, state?: NonNullable<ITask['status']>['state']): ITask => ({
+  apiVersion: 'agora.dev/v1alpha1', kind: 'Task', metadata: { name, namespace: 'demo' },
+  spec: { framework, nodeName: 'n1', resources: { cpu: '1' }, containers: [{ name: 'c', image: 'i' }] }, ...(state ? { status: { state } } : {}),
+});
+
+describe('buildStatus', () => {
+  const view = buildStatus({
+    frameworks: [
+      fw('b', { spec: { role: 'drf-b', builtin: { tasks: 10, template: { resources: { cpu: '3' }, containers: [{ name: 'c', image: 'i' }] } } }, status: { phase: 'Active', dominantShare: 2 / 3, allocated: { cpu: '6', memory: '2Gi' }, launched: 2, tasks: { running: 2 } } }),
+      fw('a', { status: { dominantShare: 0.5 } }),
+    ],
+    offers: [
+      offer('o1', 'a', 'n1', { cpu: '2', memory: '4Gi' }),
+      offer('o2', 'a', 'n1', { cpu: '1' }, {}, 'Accepted'),
+      offer('o3', 'a', 'n1', { cpu: '1' }, { decline: {} }),
+    ],
+    tasks: [task('a-1', 'a', 'TASK_RUNNING'), task('a-2', 'a', 'TASK_FINISHED'), task('a-3', 'a'), task('b-1', 'b', 'TASK_RUNNING')],
+    nodes: [node('n1', '9', '18Gi')],
+    pods: [pod('n1', '3', '2Gi'), pod('n1', '1', '1Gi', 'Succeeded')],
+    now: NOW,
+  });
+
+  it('lists frameworks sorted, with tasks from status when present, else counted', () => {
+    expect(view.frameworks.map((f) => [f.name, f.role, f.scheduler, f.phase, f.tasks, f.outstandingOffers])).toEqual([
+      ['a', 'a', 'external', 'Pending', { staging: 1, running: 1, finished: 1 }, 1],
+      ['b', 'drf-b', 'builtin', 'Active', { running: 2 }, 0],
+    ]);
+    expect(view.frameworks[1]).toMatchObject({ dominantShare: 2 / 3, allocated: { cpu: '6', memory: '2Gi' }, launched: 2, wanted: 10 });
+  });
+
+  it('computes node free = allocatable − used (non-terminal pods) − outstanding offers', () => {
+    expect(view.nodes).toEqual([
+      { name: 'n1', allocatable: { cpu: '9', memory: '18Gi' }, used: { cpu: '3', memory: '2Gi' }, offered: { cpu: '2', memory: '4Gi' }, free: { cpu: '4', memory: '12Gi' } },
+    ]);
+  });
+
+  it('lists only outstanding, unanswered offers with age and expiry', () => {
+    expect(view.offers).toEqual([{ namespace: 'demo', name: 'o1', framework: 'a', node: 'n1', resources: { cpu: '2', memory: '4Gi' }, ageSeconds: 10, expiresInSeconds: 20 }]);
+  });
+
+  it('renders plain tables', () => {
+    const out = renderStatus(view);
+    expect(out).toContain('Frameworks\nNAMESPACE  NAME  ROLE   SCHEDULER     PHASE    DOMINANT SHARE');
+    expect(out).toMatch(/demo\s+b\s+drf-b\s+builtin 2\/10\s+Active\s+█+▍?░+\s+66\.7%\s+cpu 6, mem 2Gi\s+2 running\s+0/);
+    expect(out).toContain('n1    4 / 2 / 3 / 9');
+    expect(out).not.toContain('\u001b[');
+  });
+});
+
+describe('output', () => {
+  it.each([
+    { share: 0, want: '░░░░░░░░░░' },
+    { share: 0.5, want: '█████░░░░░' },
+    { share: 2 / 3, want: '██████▋░░░' },
+    { share: 1, want: '██████████' },
+    { share: 1.5, want: '██████████' },
+  ])('bar($share)', ({ share, want }) => expect(bar(share, 10)).toBe(want));
+
+  it('aligns columns by visible width', () => {
+    expect(table(['A', 'BB'], [['xxx', '1'], ['y', '22']], { align: ['left', 'right'] })).toBe('A    BB\nxxx   1\ny    22');
+  });
+});

@@ -1,0 +1,242 @@
+// Pure: the `agora status` view — frameworks (role, dominant share, allocated, tasks per
+// state), nodes (free / offered / used), outstanding offers — built from plain API objects, and
+// rendered as tables. Shares come from Framework.status (the controller's); nothing is
+// recomputed here but node arithmetic.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { TASK_STATES, type TaskState } from '../api/group.ts';
+import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import { add, formatQuantity, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { bar, percent, plain, table, type Style } from './output.ts';
+
+export interface FrameworkRow {
+  namespace: string;
+  name: string;
+  role: string;
+  phase: string;
+  scheduler: 'builtin' | 'external';
+  dominantShare?: number;
+  allocated: Record<string, string>;
+  /** Task counts by lower-case state name (running, finished, …); zero counts omitted. */
+  tasks: Record<string, number>;
+  outstandingOffers: number;
+  /** Built-in frameworks: launched so far / wanted. */
+  launched?: number;
+  wanted?: number;
+}
+
+export interface NodeRow {
+  name: string;
+  allocatable: Record<string, string>;
+  used: Record<string, string>;
+  offered: Record<string, string>;
+  free: Record<string, string>;
+}
+
+export interface OfferRow {
+  namespace: string;
+  name: string;
+  framework: string;
+  node: string;
+  resources: Record<string, string>;
+  ageSeconds: number;
+  expiresInSeconds?: number;
+}
+
+export interface StatusView {
+  time: string;
+  frameworks: FrameworkRow[];
+  nodes: NodeRow[];
+  offers: OfferRow[];
+}
+
+export interface StatusInput {
+  frameworks: readonly IFramework[];
+  offers: readonly IOffer[];
+  tasks: readonly ITask[];
+  nodes: readonly V1Node[];
+  pods: readonly V1Pod[];
+  now: number;
+}
+
+const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
+
+function parseList(map: Record<string, unknown> | undefined): ResourceList {
+  const out: ResourceList = {};
+  for (const [k, v] of Object.entries(map ?? {})) {
+    try {
+      out[k] = parseQuantity(v as string | number, k);
+    } catch {
+      // An unparsable quantity is shown as absent rather than failing the whole view.
+    }
+  }
+  return out;
+}
+
+function format(list: ResourceList, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = formatQuantity(list[n] ?? 0, n);
+  return out;
+}
+
+const isOutstanding = (o: IOffer) => (o.status?.phase ?? 'Outstanding') === 'Outstanding' && o.spec.accept === undefined && o.spec.decline === undefined;
+
+/** The resources a Pod holds on its node: the sum of its containers' requests. */
+export function podRequests(pod: V1Pod): ResourceList {
+  let total: ResourceList = {};
+  for (const c of pod.spec?.containers ?? []) total = add(total, parseList(c.resources?.requests as Record<string, unknown> | undefined));
+  return total;
+}
+
+/** Resources shown for nodes: cpu, memory, then any extended resource a node has (not pods/storage). */
+function nodeResourceNames(nodes: readonly V1Node[]): string[] {
+  const extra = new Set<string>();
+  for (const n of nodes) for (const k of Object.keys(n.status?.allocatable ?? {})) if (k.includes('/')) extra.add(k);
+  return ['cpu', 'memory', ...[...extra].sort()];
+}
+
+export function buildStatus(input: StatusInput): StatusView {
+  const outstanding = input.offers.filter(isOutstanding);
+  const tasksByFramework = new Map<string, Record<string, number>>();
+  for (const t of input.tasks) {
+    const key = `${t.metadata?.namespace}/${t.spec.framework}`;
+    const counts = tasksByFramework.get(key) ?? {};
+    const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
+    counts[state] = (counts[state] ?? 0) + 1;
+    tasksByFramework.set(key, counts);
+  }
+  const frameworks: FrameworkRow[] = input.frameworks
+    .map((f) => {
+      const namespace = f.metadata?.namespace ?? '';
+      const name = f.metadata?.name ?? '';
+      const fromStatus = f.status?.tasks as Record<string, number | undefined> | undefined;
+      const counted = tasksByFramework.get(`${namespace}/${name}`) ?? {};
+      const tasks: Record<string, number> = {};
+      for (const s of TASK_STATES) {
+        const k = stateKey(s);
+        const n = fromStatus !== undefined ? (fromStatus[k] ?? 0) : (counted[k] ?? 0);
+        if (n > 0) tasks[k] = n;
+      }
+      const row: FrameworkRow = {
+        namespace,
+        name,
+        role: f.spec.role ?? 'default',
+        phase: f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending'),
+        scheduler: f.spec.builtin !== undefined ? 'builtin' : 'external',
+        allocated: Object.fromEntries(Object.entries(f.status?.allocated ?? {}).map(([k, v]) => [k, String(v)])),
+        tasks,
+        outstandingOffers: outstanding.filter((o) => o.metadata?.namespace === namespace && o.spec.framework === name).length,
+      };
+      if (f.status?.dominantShare !== undefined) row.dominantShare = f.status.dominantShare;
+      if (f.spec.builtin !== undefined) {
+        row.launched = f.status?.launched ?? 0;
+        row.wanted = f.spec.builtin.tasks ?? 0;
+      }
+      return row;
+    })
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+
+  const names = nodeResourceNames(input.nodes);
+  const used = new Map<string, ResourceList>();
+  for (const p of input.pods) {
+    const node = p.spec?.nodeName;
+    const phase = p.status?.phase;
+    if (!node || phase === 'Succeeded' || phase === 'Failed') continue;
+    used.set(node, add(used.get(node) ?? {}, podRequests(p)));
+  }
+  const offered = new Map<string, ResourceList>();
+  for (const o of outstanding) offered.set(o.spec.nodeName, add(offered.get(o.spec.nodeName) ?? {}, parseList(o.spec.resources)));
+  const nodes: NodeRow[] = input.nodes
+    .map((n) => {
+      const name = n.metadata?.name ?? '';
+      const alloc = parseList(n.status?.allocatable as Record<string, unknown> | undefined);
+      const u = used.get(name) ?? {};
+      const off = offered.get(name) ?? {};
+      return { name, allocatable: format(alloc, names), used: format(u, names), offered: format(off, names), free: format(subtract(subtract(alloc, u), off), names) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  const offers: OfferRow[] = outstanding
+    .map((o) => {
+      const created = o.metadata?.creationTimestamp ? new Date(o.metadata.creationTimestamp as unknown as string).getTime() : input.now;
+      const row: OfferRow = {
+        namespace: o.metadata?.namespace ?? '',
+        name: o.metadata?.name ?? '',
+        framework: o.spec.framework,
+        node: o.spec.nodeName,
+        resources: Object.fromEntries(Object.entries(o.spec.resources).map(([k, v]) => [k, String(v)])),
+        ageSeconds: Math.max(0, Math.round((input.now - created) / 1000)),
+      };
+      if (o.spec.expiresAt) row.expiresInSeconds = Math.round((Date.parse(o.spec.expiresAt) - input.now) / 1000);
+      return row;
+    })
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.framework.localeCompare(b.framework) || a.name.localeCompare(b.name));
+
+  return { time: new Date(input.now).toISOString(), frameworks, nodes, offers };
+}
+
+const compactResources = (r: Record<string, string>) =>
+  Object.entries(r)
+    .filter(([, v]) => v !== '0')
+    .map(([k, v]) => `${k === 'memory' ? 'mem' : k} ${v}`)
+    .join(', ') || '-';
+
+const taskSummary = (t: Record<string, number>) =>
+  Object.entries(t)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ') || '-';
+
+const phaseColor = (phase: string, s: Style) =>
+  phase === 'Completed' || phase === 'Active' ? s.green(phase) : phase === 'Failed' || phase === 'Disconnected' ? s.red(phase) : phase === 'Pending' ? s.yellow(phase) : phase;
+
+export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = plain, barWidth = 20): string {
+  if (rows.length === 0) return 'No frameworks.';
+  return table(
+    ['NAMESPACE', 'NAME', 'ROLE', 'SCHEDULER', 'PHASE', 'DOMINANT SHARE', 'ALLOCATED', 'TASKS', 'OFFERS'],
+    rows.map((r) => [
+      r.namespace,
+      r.name,
+      r.role,
+      r.scheduler === 'builtin' ? `builtin ${r.launched}/${r.wanted}` : 'external',
+      phaseColor(r.phase, style),
+      `${bar(r.dominantShare ?? 0, barWidth, style)} ${percent(r.dominantShare).padStart(6)}`,
+      compactResources(r.allocated),
+      taskSummary(r.tasks),
+      String(r.outstandingOffers),
+    ]),
+    { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'left', 'left', 'right'] },
+  );
+}
+
+export function renderNodes(rows: readonly NodeRow[], style: Style = plain): string {
+  if (rows.length === 0) return 'No nodes.';
+  const names = Object.keys(rows[0]!.allocatable);
+  const cell = (r: NodeRow, n: string) => `${r.free[n]} / ${r.offered[n]} / ${r.used[n]} / ${r.allocatable[n]}`;
+  return table(
+    ['NODE', ...names.map((n) => `${n.toUpperCase()} free/offered/used/total`)],
+    rows.map((r) => [r.name, ...names.map((n) => cell(r, n))]),
+    { style },
+  );
+}
+
+export function renderOffers(rows: readonly OfferRow[], style: Style = plain): string {
+  if (rows.length === 0) return 'No outstanding offers.';
+  return table(
+    ['NAMESPACE', 'OFFER', 'FRAMEWORK', 'NODE', 'RESOURCES', 'AGE', 'EXPIRES IN'],
+    rows.map((r) => [r.namespace, r.name, r.framework, r.node, compactResources(r.resources), `${r.ageSeconds}s`, r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`]),
+    { style },
+  );
+}
+
+export function renderStatus(view: StatusView, style: Style = plain): string {
+  return [
+    style.cyan(style.bold('Frameworks')),
+    renderFrameworks(view.frameworks, style),
+    '',
+    style.cyan(style.bold('Nodes')),
+    renderNodes(view.nodes, style),
+    '',
+    style.cyan(style.bold('Outstanding offers')),
+    renderOffers(view.offers, style),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,145 @@
+// `agora status`: frameworks (role, dominant share, allocated, tasks per state), nodes (free /
+// offered / used) and outstanding offers, read through the API. --output json|yaml|table;
+// --watch re-renders in place on a terminal, and as successive snapshots otherwise.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../api/group.ts';
+import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import { clusterPaths } from '../../scripts/cluster/paths.ts';
+import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
+import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
+
+const USAGE = `Usage: agora status [options]
+
+Shows Agora's frameworks (role, dominant share, allocated, tasks per state), the nodes'
+free / offered / used resources, and the outstanding offers.
+
+Options:
+  --kubeconfig FILE        kubeconfig (default: $KUBECONFIG, else the local cluster's
+                           .agora/cluster/kubeconfig if it exists, else ~/.kube/config)
+  -n, --namespace NS       only frameworks, offers and tasks in NS (default: all namespaces)
+  -l, --selector SELECTOR  only nodes matching this label selector
+  -o, --output FORMAT      table (default), json or yaml
+  -w, --watch              refresh every --interval until Ctrl-C
+      --interval SECONDS   refresh period for --watch (default 2)
+  -h, --help               this help`;
+
+/** --kubeconfig, else $KUBECONFIG, else the local control plane's, else the default chain. */
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path !== undefined) kc.loadFromFile(path);
+  else if (process.env.KUBECONFIG === undefined && existsSync(clusterPaths().kubeconfig)) kc.loadFromFile(clusterPaths().kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export interface StatusScope {
+  namespace?: string;
+  nodeSelector?: string;
+}
+
+/** Reads everything `agora status` shows, in parallel. */
+export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now = Date.now()): Promise<StatusView> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const list = async <T>(plural: string): Promise<T[]> => {
+    const res = scope.namespace
+      ? await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: scope.namespace, plural })
+      : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
+    return (res as { items: T[] }).items;
+  };
+  const [frameworks, offers, tasks, nodes, pods] = await Promise.all([
+    list<IFramework>(PLURAL.Framework),
+    list<IOffer>(PLURAL.Offer),
+    list<ITask>(PLURAL.Task),
+    core.listNode(scope.nodeSelector ? { labelSelector: scope.nodeSelector } : {}).then((r) => r.items as V1Node[]),
+    core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }).then((r) => r.items as V1Pod[]),
+  ]);
+  return buildStatus({ frameworks, offers, tasks, nodes, pods, now });
+}
+
+function render(view: StatusView, format: OutputFormat, color: boolean): string {
+  if (format !== 'table') return serialize(view, format);
+  return renderStatus(view, styleFor({ isTTY: color }));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
+        selector: { type: 'string', short: 'l' },
+        output: { type: 'string', short: 'o', default: 'table' },
+        watch: { type: 'boolean', short: 'w' },
+        interval: { type: 'string', default: '2' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`agora status: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let format: OutputFormat;
+  const interval = Number(values.interval);
+  try {
+    format = parseOutputFormat(values.output);
+    if (!(interval > 0)) throw new Error(`--interval: want a positive number of seconds, got ${JSON.stringify(values.interval)}`);
+  } catch (err) {
+    process.stderr.write(`agora status: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const kc = loadKubeConfig(values.kubeconfig);
+  const scope: StatusScope = { namespace: values.namespace, nodeSelector: values.selector };
+  const tty = process.stdout.isTTY === true;
+  const color = styleFor(process.stdout).color;
+  const once = async () => render(await fetchStatus(kc, scope), format, color);
+  if (!values.watch) {
+    try {
+      process.stdout.write(await once());
+      return 0;
+    } catch (err) {
+      process.stderr.write(`agora status: ${describe(err)}\n`);
+      return 1;
+    }
+  }
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  while (!ac.signal.aborted) {
+    let out: string;
+    try {
+      out = await once();
+    } catch (err) {
+      out = `agora status: ${describe(err)} (retrying)\n`;
+    }
+    if (tty && format === 'table') process.stdout.write(`${CLEAR_SCREEN}${new Date().toLocaleTimeString()}  (every ${interval}s, Ctrl-C to stop)\n\n${out}`);
+    else process.stdout.write(format === 'table' ? `--- ${new Date().toISOString()}\n${out}` : format === 'yaml' ? `---\n${out}` : out);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, interval * 1000);
+      ac.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  }
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  return 0;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string } };
+  if (e.cause?.code === 'ECONNREFUSED') return 'cannot reach the API server (is the cluster up? npm run cluster:up)';
+  if (typeof e.code === 'number') {
+    const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
+    if (e.code === 404 && body.includes(GROUP)) return `the ${GROUP} CRDs are not installed (kubectl apply -f crds/)`;
+    return `HTTP ${e.code}: ${body}`;
+  }
+  return e.message ?? String(err);
+}

@@ -413,3 +413,22 @@ describe('never two outstanding offers of the same resource', () => {
     }
   });
 });
+
+describe('allocate(snapshot, now)', () => {
+  it('runs one cycle over a plain snapshot, honouring offers and filters', async () => {
+    const { allocate } = await import('./snapshot.ts');
+    const r = allocate(
+      {
+        nodes: [node('n1', 4, 8), node('n2', 4, 8), node('n3', 4, 8)],
+        frameworks: [{ name: 'a' }, { name: 'b' }],
+        allocations: [{ framework: 'a', node: 'n1', resources: { cpu: 1000 } }],
+        offers: [{ id: 'o1', framework: 'b', node: 'n1', resources: { cpu: 3000, memory: 8 * GiB }, createdAt: 0 }],
+        filters: [{ framework: 'b', node: 'n2', resources: { cpu: 4000, memory: 8 * GiB }, until: Infinity }],
+      },
+      1000,
+    );
+    // n1: nothing left (a's task + b's offer). n2: b is filtered → a.
+    // n3: a = max(5/12 cpu, 8/24 mem) = 5/12, b = max(3/12 cpu, 8/24 mem) = 1/3 → b
+    expect(placed(r)).toEqual(['n2->a', 'n3->b']);
+  });
+});

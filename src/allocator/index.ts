@@ -7,3 +7,5 @@ export { GPU_RESOURCES } from './types.ts';
 export type * from './types.ts';
 export { simulate, parseScenario, ScenarioError } from './simulation.ts';
 export type { Scenario, SimulationResult } from './simulation.ts';
+export { allocate } from './snapshot.ts';
+export type { Snapshot } from './snapshot.ts';

@@ -111,7 +111,7 @@ export class DrfSorter {
 
   /** Brings the order up to date; then idAt(0..size-1) are the clients in DRF order. */
   sort(): void {
-    if (this.allDirty || this.dirty.length * 8 > this.n) {
+    if (this.allDirty || (this.dirty.length > 16 && this.dirty.length * 8 > this.n)) {
       this.fullSort();
       return;
     }

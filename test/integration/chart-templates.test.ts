@@ -111,11 +111,11 @@ describe('defaults', () => {
       ['offers.agora.dev', '/validate/offers', 'Fail'],
       ['tasks.agora.dev', '/validate/tasks', 'Fail'],
       ['frameworks.agora.dev', '/validate/frameworks', 'Fail'],
-      ['resourceroles.agora.dev', '/validate/resourceroles', 'Fail'],
+      ['resourceroles.agora.dev', '/validate/resourceroles', 'Ignore'],
     ]);
     expect(v.webhooks[0]!.rules).toEqual([expect.objectContaining({ resources: ['offers', 'offers/status'], operations: ['CREATE', 'UPDATE'] })]);
     const m = one<WebhookConfiguration>(docs, 'MutatingWebhookConfiguration');
-    expect(m.webhooks.map((w) => w.clientConfig.service.path)).toEqual(['/mutate/frameworks']);
+    expect(m.webhooks.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual([['framework-defaults.agora.dev', '/mutate/frameworks', 'Ignore']]);
   });
 });
 
@@ -245,9 +245,9 @@ describe('webhook switches', () => {
     expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.name)).toEqual(['offers.agora.dev', 'tasks.agora.dev', 'frameworks.agora.dev']);
   });
 
-  it('failurePolicy Ignore is possible but explicit', async () => {
+  it('failurePolicy Ignore for Offers, Tasks and Frameworks is possible but explicit', async () => {
     const docs = await renderWith({ webhooks: { failurePolicy: 'Ignore' } });
-    expect(new Set(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy))).toEqual(new Set(['Ignore']));
+    expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy)).toEqual(['Ignore', 'Ignore', 'Ignore', 'Ignore']);
   });
 });
 

@@ -5,14 +5,17 @@
 //
 // Shared cluster: the CRDs are already there (--skip-crds; chart.test.ts checks they are the
 // same), the webhooks only match this test's namespace and leave the cluster-scoped ResourceRole
-// webhook out, and the release name is unique, so the cluster-scoped objects are too.
+// webhook out, the release name is unique, so the cluster-scoped objects are too, and the
+// controller's Pods go to this test's own tainted fake nodes, not the shared ones.
 import { randomBytes } from 'node:crypto';
 import { AdmissionregistrationV1Api, ApiextensionsV1Api, AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHART, helm } from './support/helm.ts';
+import { useChartNodes } from './support/chart-nodes.ts';
 import { eventually, kubeConfig, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('chart-install');
+const nodes = useChartNodes(2);
 const release = `it-${randomBytes(3).toString('hex')}`;
 const fullname = `${release}-agora`;
 
@@ -21,6 +24,8 @@ function installArgs(verb: 'install' | 'upgrade'): string[] {
     verb, release, CHART, '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--skip-crds',
     '--set-json', `controller.namespaces=${JSON.stringify([ns.name])}`,
     '--set', 'webhooks.resourceRoles=false',
+    '--set-json', `nodeSelector=${JSON.stringify(nodes.placement.nodeSelector)}`,
+    '--set-json', `tolerations=${JSON.stringify(nodes.placement.tolerations)}`,
     '--wait=watcher', '--timeout', '90s',
   ];
 }
@@ -51,10 +56,8 @@ describe('helm install onto the local control plane', () => {
     expect(d.status?.readyReplicas).toBe(2);
     const pods = await core.listNamespacedPod({ namespace: ns.name, labelSelector: `app.kubernetes.io/instance=${release}` });
     expect(pods.items).toHaveLength(2);
-    const nodes = await core.listNode();
-    const kwokNodes = new Set(nodes.items.filter((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake').map((n) => n.metadata?.name));
     for (const p of pods.items) {
-      expect(kwokNodes.has(p.spec?.nodeName)).toBe(true);
+      expect(nodes.names).toContain(p.spec?.nodeName);
       expect(p.spec?.serviceAccountName).toBe(`${fullname}-controller`);
     }
     // The anti-affinity spreads the two replicas over two nodes.

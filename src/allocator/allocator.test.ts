@@ -238,6 +238,35 @@ describe('reservations', () => {
   });
 });
 
+describe('node updates', () => {
+  it.each([
+    {
+      name: 'two reservations for one role add up',
+      reservations: [
+        { role: 'r', resources: { cpu: 1000 } },
+        { role: 'r', resources: { cpu: 1000, memory: GiB } },
+      ],
+      wantConsumed: { cpu: 2000, memory: GiB },
+    },
+    { name: 'reservations removed', reservations: [], wantConsumed: {} },
+  ])('$name', ({ reservations, wantConsumed }) => {
+    const a = setup({
+      nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 3000 } }] })],
+      frameworks: [{ name: 'fr', role: 'r' }],
+    });
+    a.upsertNode(node('n1', 4, 8, { reservations }));
+    expect(a.roleStatus('r')!.consumed).toEqual(wantConsumed);
+  });
+
+  it('an identical update (informer resync) changes nothing', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    declineAll(a, a.allocate(0), 0, Infinity);
+    a.upsertNode(node('n1', 4, 8));
+    a.upsertFramework({ name: 'f' });
+    expect(a.allocate(1000, { explain: true }).refusals).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: Infinity }]);
+  });
+});
+
 describe('filters', () => {
   it.each([
     { name: 'blocked before the filter expires', at: 9_999, want: [] as string[] },

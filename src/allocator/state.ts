@@ -18,6 +18,8 @@ export interface NodeState {
   readonly name: string;
   declared: boolean;
   info: NodeInfo | undefined;
+  /** What declareNode last saw, to skip no-op updates. */
+  infoKey: string;
   total: Vec;
   external: Vec;
   labels: Record<string, string>;
@@ -139,6 +141,7 @@ export class AllocatorState {
         name,
         declared: false,
         info: undefined,
+        infoKey: '',
         total: zeros(0),
         external: zeros(0),
         labels: {},
@@ -220,6 +223,11 @@ export class AllocatorState {
 
   declareNode(info: NodeInfo): void {
     const n = this.node(info.name);
+    // Node objects change often (heartbeats, status): an update that changes nothing we use
+    // must not re-sort every client or forget the node's memo.
+    const key = JSON.stringify([info.allocatable, info.external, info.labels, info.reservations, info.unschedulable, info.ready]);
+    if (n.declared && n.infoKey === key) return;
+    n.infoKey = key;
     const allocatable = this.space.vec(info.allocatable);
     const W = this.width;
     if (n.declared) addInto(this.total = grow(this.total, W), n.total, -1);
@@ -245,10 +253,11 @@ export class AllocatorState {
     const reserved = new Map<number, Vec>();
     for (const r of info.reservations ?? []) {
       const role = this.role(r.role);
-      const v = this.space.vec(r.resources);
+      // Two reservations for one role on one node add up.
+      const v = grow(this.space.vec(r.resources), this.width);
       const prev = reserved.get(role.id);
-      if (prev !== undefined) addInto(grow(v, prev.length), prev);
-      reserved.set(role.id, prev === undefined ? v : grow(v, Math.max(v.length, prev.length)));
+      if (prev !== undefined) addInto(v, prev);
+      reserved.set(role.id, v);
     }
     this.setReservations(n, reserved);
     if (!n.declared) this.walkDirty = true;
@@ -329,9 +338,19 @@ export class AllocatorState {
   declareFramework(info: FrameworkInfo): { revived: boolean } {
     const f = this.framework(info.name);
     const roleName = info.role ?? 'default';
+    const gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
+    if (
+      f.declared &&
+      f.role.name === roleName &&
+      f.gpu === gpu &&
+      f.suppressed === (info.suppressed === true) &&
+      JSON.stringify(f.constraints) === JSON.stringify(info.constraints)
+    ) {
+      return { revived: false }; // a resync: keep every node's memo valid
+    }
     if (f.role.name !== roleName) this.moveRole(f, this.role(roleName));
     const wasSuppressed = f.declared && f.suppressed;
-    f.gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
+    f.gpu = gpu;
     f.suppressed = info.suppressed === true;
     f.constraints = info.constraints;
     if (!f.declared) {

@@ -15,6 +15,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'replay a YAML scenario through the allocator and print the outcome as JSON', load: () => import('./simulate.ts') },
+  controller: { summary: 'run the controller: offers, tasks, pods (--kubeconfig, --node-selector, --namespaces, …)', load: () => import('./controller.ts') },
   status: { summary: 'frameworks, shares, nodes and outstanding offers (--output json|yaml, --watch)', load: () => import('./status.ts') },
 };
 

@@ -1,0 +1,147 @@
+// `agora controller`: runs the controller (src/controller/) until SIGINT/SIGTERM. Out of
+// cluster it reads the kubeconfig (--kubeconfig, KUBECONFIG or ~/.kube/config); in a Pod the
+// in-cluster config. Exits 1 when it loses leadership (the Deployment restarts it and the new
+// process rebuilds its state from the API).
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../controller/options.ts';
+import { startController } from '../controller/manager.ts';
+
+const HELP = `Usage: agora controller [options]
+
+Offers the cluster's resources to Frameworks in DRF order and turns accepted offers into Tasks
+and Pods (see DESIGN.md).
+
+Options:
+  --kubeconfig PATH                       kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)
+  --allocation-interval DURATION          how often an allocation cycle runs (default 1s)
+  --offer-timeout DURATION                unanswered offers expire after this (default 30s)
+  --offer-retention DURATION              answered/expired/rescinded Offers are deleted after this (default 1m)
+  --max-completed-tasks-per-framework N   terminal Tasks kept per framework (default 1000)
+  --node-selector SELECTOR                only offer Nodes matching this label selector
+  --namespaces NS[,NS…]                   only manage Frameworks in these namespaces
+  --leader-elect BOOL                     elect a leader on a Lease (default true)
+  --lease-name NAME                       the leader election Lease (default agora-controller)
+  --leader-election-namespace NS          its namespace (default $POD_NAMESPACE or default)
+  --lease-duration DURATION               leader Lease duration (default 15s; renew deadline 2/3, retry 2/15 of it)
+  --metrics-addr [HOST]:PORT              /metrics (default :8080; port 0 picks one; '' disables)
+  --health-addr [HOST]:PORT               /healthz and /readyz (default :8081)
+  --kube-api-qps N / --kube-api-burst N   client-side write rate limit (default 50 / 100, as kube-scheduler)
+  --workers N                             parallel reconciles per kind (default 32)
+  --events BOOL                           record Kubernetes Events (default true)
+  --log-level LEVEL                       trace|debug|info|warn|error (default info)
+Accepted for the admission webhooks (wired by src/webhooks): --webhooks, --webhook-port,
+  --webhook-cert-file, --webhook-key-file, --controller-identity.`;
+
+const FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  kubeconfig: { type: 'string' },
+  'allocation-interval': { type: 'string' },
+  'offer-timeout': { type: 'string' },
+  'offer-retention': { type: 'string' },
+  'max-completed-tasks-per-framework': { type: 'string' },
+  'node-selector': { type: 'string' },
+  namespaces: { type: 'string' },
+  'leader-elect': { type: 'string' },
+  'lease-name': { type: 'string' },
+  'leader-election-namespace': { type: 'string' },
+  'lease-duration': { type: 'string' },
+  'metrics-addr': { type: 'string' },
+  'health-addr': { type: 'string' },
+  'kube-api-qps': { type: 'string' },
+  'kube-api-burst': { type: 'string' },
+  workers: { type: 'string' },
+  events: { type: 'string' },
+  'log-level': { type: 'string' },
+  // Webhook flags (the chart passes them); consumed by the webhooks wiring, not here.
+  webhooks: { type: 'boolean' },
+  'webhook-port': { type: 'string' },
+  'webhook-cert-file': { type: 'string' },
+  'webhook-key-file': { type: 'string' },
+  'controller-identity': { type: 'string' },
+} as const;
+
+export type ControllerFlags = ReturnType<typeof parseFlags>;
+
+function parseFlags(argv: string[]) {
+  return parseArgs({ args: argv, options: FLAGS, allowPositionals: false }).values;
+}
+
+/** Flags → options (throws a usage error naming the flag). */
+export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions> {
+  const o: Partial<ControllerOptions> = {};
+  const dur = (flag: keyof typeof FLAGS, set: (ms: number) => void) => {
+    const s = v[flag as keyof ControllerFlags];
+    if (typeof s !== 'string') return;
+    try {
+      set(parseDuration(s));
+    } catch (err) {
+      throw new Error(`--${flag}: ${(err as Error).message}`);
+    }
+  };
+  const int = (flag: keyof typeof FLAGS, set: (n: number) => void, min = 0) => {
+    const s = v[flag as keyof ControllerFlags];
+    if (typeof s !== 'string') return;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: want a number ≥ ${min}, got ${JSON.stringify(s)}`);
+    set(n);
+  };
+  const bool = (flag: keyof typeof FLAGS, set: (b: boolean) => void) => {
+    const s = v[flag as keyof ControllerFlags];
+    if (typeof s !== 'string') return;
+    if (s !== 'true' && s !== 'false') throw new Error(`--${flag}: want true or false, got ${JSON.stringify(s)}`);
+    set(s === 'true');
+  };
+  if (v.kubeconfig) o.kubeconfig = v.kubeconfig;
+  dur('allocation-interval', (ms) => (o.allocationIntervalMs = ms));
+  dur('offer-timeout', (ms) => (o.offerTimeoutMs = ms));
+  dur('offer-retention', (ms) => (o.offerRetentionMs = ms));
+  dur('lease-duration', (ms) => {
+    o.leaseDurationMs = ms;
+    o.renewDeadlineMs = (ms * 2) / 3;
+    o.retryPeriodMs = (ms * 2) / 15;
+  });
+  int('max-completed-tasks-per-framework', (n) => (o.maxCompletedTasksPerFramework = Math.floor(n)));
+  int('kube-api-qps', (n) => (o.kubeApiQps = n));
+  int('kube-api-burst', (n) => (o.kubeApiBurst = Math.floor(n)), 1);
+  int('workers', (n) => (o.workers = Math.floor(n)), 1);
+  bool('leader-elect', (b) => (o.leaderElect = b));
+  bool('events', (b) => (o.events = b));
+  if (v['node-selector']) o.nodeSelector = v['node-selector'];
+  if (v.namespaces) o.namespaces = v.namespaces.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v['lease-name']) o.leaseName = v['lease-name'];
+  if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];
+  if (v['metrics-addr'] !== undefined) o.metricsAddr = v['metrics-addr'];
+  if (v['health-addr'] !== undefined) o.healthAddr = v['health-addr'];
+  if (v['log-level']) o.logLevel = v['log-level'];
+  return o;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: ControllerFlags;
+  let options: Partial<ControllerOptions>;
+  try {
+    values = parseFlags(argv);
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    options = optionsFromFlags(values);
+  } catch (err) {
+    process.stderr.write(`agora controller: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
+  const handle = await startController({ ...options, logger });
+  logger.info({ identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort }, 'controller started');
+  const signal = await Promise.race([
+    new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+    handle.lostLeadership.then(() => 'lost-leadership'),
+  ]);
+  logger.info({ signal }, 'stopping');
+  await handle.stop();
+  return signal === 'lost-leadership' ? 1 : 0;
+}

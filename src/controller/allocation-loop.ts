@@ -1,0 +1,340 @@
+// The allocation loop: every interval (or sooner when kicked) it tells the allocator what
+// changed since the last cycle, runs one cycle, and applies the decisions — rescinds first
+// (an Offer's status moves to Rescinded/Expired), then offers (an Offer object per decision).
+// The allocator counts an offer as outstanding from the moment it decides it, and a rescinded
+// one until its status is written, so no resource is ever in two offers.
+import type { Logger } from 'pino';
+import { API_VERSION, LABEL } from '../api/index.ts';
+import { formatResourceList, type ResourceList } from '../api/quantity.ts';
+import type { OfferDecision, RescindDecision } from '../allocator/index.ts';
+import { safeResources } from './cluster-state.ts';
+import { isoNow, type Context } from './context.ts';
+import { splitKey } from './informers.ts';
+import { isConflict, isNotFound } from './kube.ts';
+import { ms, type OfferObject } from './objects.ts';
+import { MANAGED_BY } from './pod-template.ts';
+import { POD_SLOT } from './resources.ts';
+import { errorSummary } from './workqueue.ts';
+import { isNodeReady } from './nodes.ts';
+
+/** The Offer phase an absent status means: the status write follows the create. */
+export function offerPhase(o: Pick<OfferObject, 'status'>): string {
+  return o.status?.phase ?? 'Outstanding';
+}
+
+/** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
+export function offerResources(r: ResourceList): Record<string, string> {
+  const { pods: _pods, ...rest } = r;
+  return formatResourceList(rest);
+}
+
+const MIN_GAP_MS = 20;
+
+export class AllocationLoop {
+  private readonly ctx: Context;
+  private readonly log: Logger;
+  /** framework keys given a non-zero allocation on each node, to zero them when they go. */
+  private readonly allocated = new Map<string, Set<string>>();
+  private readonly knownRoles = new Set<string>();
+  /** Offers answered or rescinded here: a stale cache entry must not re-add them. */
+  readonly settled = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private lastStart = 0;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+    this.log = ctx.log.child({ component: 'allocation' });
+  }
+
+  /**
+   * After the caches synced: tell the allocator everything, including the outstanding Offers
+   * (they hold resources) and recent declines (their filters), before the first cycle.
+   */
+  recover(): void {
+    const { state, allocator } = this.ctx;
+    for (const n of state.c.nodes.list()) state.dirtyNodes.add(n.metadata!.name!);
+    for (const n of state.nodesWithTasks()) state.dirtyNodes.add(n);
+    for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+    state.rolesDirty = true;
+    this.sync();
+    const now = this.ctx.now();
+    let outstanding = 0;
+    for (const o of state.c.offers.list()) {
+      if (!this.ctx.manages(o.metadata.namespace)) continue;
+      const key = `${o.metadata.namespace}/${o.metadata.name}`;
+      const fw = `${o.metadata.namespace}/${o.spec.framework}`;
+      const resources = safeResources(o.spec.resources as Record<string, string>);
+      if (offerPhase(o) === 'Outstanding') {
+        // The spec leaves out pod slots: hold all of the node's, as the original offer did at most.
+        const pods = safeResources(state.c.nodes.get(o.spec.nodeName)?.status?.allocatable).pods ?? POD_SLOT.pods!;
+        allocator.upsertOffer({ id: key, framework: fw, node: o.spec.nodeName, resources: { ...resources, pods }, createdAt: ms(o.metadata.creationTimestamp) ?? now });
+        outstanding++;
+      } else if (offerPhase(o) === 'Declined') {
+        const f = state.c.frameworks.get(fw);
+        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? 5;
+        const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
+        if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until);
+      }
+    }
+    this.log.info({ nodes: state.c.nodes.list().length, frameworks: state.c.frameworks.list().length, tasks: state.c.tasks.list().length, outstandingOffers: outstanding }, 'state rebuilt from the API');
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.loopDone;
+  }
+
+  /** Run a cycle soon (not more often than every MIN_GAP_MS). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - Date.now());
+    this.schedule(wait);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.loopDone = this.runOnce();
+    }, ms);
+  }
+
+  private async runOnce(): Promise<void> {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    this.again = false;
+    this.lastStart = Date.now();
+    try {
+      await this.cycle();
+    } catch (err) {
+      this.log.error({ err: errorSummary(err) }, 'allocation cycle failed');
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) return;
+    this.schedule(this.again ? MIN_GAP_MS : this.ctx.options.allocationIntervalMs);
+  }
+
+  /** One cycle: sync, allocate, apply. Exposed for tests. */
+  async cycle(): Promise<void> {
+    const { allocator, metrics } = this.ctx;
+    this.sync();
+    const started = performance.now();
+    const now = this.ctx.now();
+    const result = allocator.allocate(now);
+    metrics.cycleDuration.observe((performance.now() - started) / 1000);
+    const applyStart = performance.now();
+    await Promise.all(result.rescinds.map((r) => this.rescind(r)));
+    await Promise.all(result.offers.map((o) => this.offer(o)));
+    if (result.offers.length + result.rescinds.length > 0) {
+      metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
+      this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
+    }
+    metrics.offersOutstanding.set(allocator.offers().length);
+    for (const f of this.ctx.state.c.frameworks.list()) {
+      if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+    }
+    const cutoff = now - 60_000;
+    for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
+  }
+
+  /** Pushes what changed in the caches into the allocator. */
+  sync(): void {
+    const { state, allocator } = this.ctx;
+    if (state.rolesDirty) {
+      state.rolesDirty = false;
+      const seen = new Set<string>();
+      for (const r of state.c.roles.list()) {
+        const name = r.metadata.name;
+        seen.add(name);
+        try {
+          allocator.upsertRole({
+            name,
+            weight: r.spec?.weight,
+            guarantee: r.spec?.guarantee ? safeResources(r.spec.guarantee as Record<string, string>) : undefined,
+            limit: r.spec?.limit ? safeResources(r.spec.limit as Record<string, string>) : undefined,
+          });
+        } catch (err) {
+          this.log.warn({ role: name, err: errorSummary(err) }, 'role ignored');
+        }
+      }
+      for (const name of this.knownRoles) if (!seen.has(name)) allocator.removeRole(name);
+      this.knownRoles.clear();
+      for (const n of seen) this.knownRoles.add(n);
+      // Reservations live on the nodes.
+      for (const n of state.c.nodes.list()) state.dirtyNodes.add(n.metadata!.name!);
+    }
+    for (const key of state.dirtyFrameworks) {
+      const f = state.c.frameworks.get(key);
+      if (f === undefined || !this.ctx.manages(f.metadata.namespace) || f.metadata.deletionTimestamp !== undefined) {
+        allocator.removeFramework(key);
+        continue;
+      }
+      allocator.upsertFramework({
+        name: key,
+        role: f.spec.role ?? 'default',
+        capabilities: f.spec.capabilities,
+        suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key),
+        constraints: f.spec.offerConstraints?.nodeSelector,
+      });
+    }
+    state.dirtyFrameworks.clear();
+    const reservations = this.reservationsByNode();
+    for (const name of state.dirtyNodes) {
+      const node = state.c.nodes.get(name);
+      const usage = state.usage(name);
+      if (node === undefined) allocator.removeNode(name);
+      else {
+        allocator.upsertNode({
+          name,
+          allocatable: usage.allocatable,
+          external: usage.external,
+          labels: node.metadata?.labels ?? {},
+          unschedulable: node.spec?.unschedulable === true,
+          ready: isNodeReady(node),
+          reservations: reservations.get(name),
+        });
+      }
+      const prev = this.allocated.get(name) ?? new Set<string>();
+      for (const fw of prev) if (!usage.frameworks.has(fw)) allocator.setAllocation(fw, name, {});
+      for (const [fw, r] of usage.frameworks) allocator.setAllocation(fw, name, r);
+      if (usage.frameworks.size === 0) this.allocated.delete(name);
+      else this.allocated.set(name, new Set(usage.frameworks.keys()));
+    }
+    state.dirtyNodes.clear();
+  }
+
+  private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {
+    const out = new Map<string, { role: string; resources: ResourceList }[]>();
+    for (const r of this.ctx.state.c.roles.list()) {
+      for (const res of r.spec?.reservations ?? []) {
+        let l = out.get(res.nodeName);
+        if (l === undefined) out.set(res.nodeName, (l = []));
+        l.push({ role: r.metadata.name, resources: safeResources(res.resources as Record<string, string>) });
+      }
+    }
+    return out;
+  }
+
+  private async rescind(r: RescindDecision): Promise<void> {
+    const { ctx } = this;
+    const key = r.offerId;
+    if (ctx.answering.has(key) || ctx.rescinding.has(key)) return;
+    const cached = ctx.state.c.offers.get(key);
+    if (cached !== undefined && (cached.spec.accept !== undefined || cached.spec.decline !== undefined)) {
+      // Answered before we got to it: the answer wins.
+      ctx.queues.offers.add(key);
+      return;
+    }
+    const { namespace, name } = splitKey(key);
+    const expired = r.reason === 'Expired';
+    const reason = r.reason === 'FrameworkSuppressed' && ctx.disconnected.has(r.framework) ? 'FrameworkDisconnected' : r.reason;
+    const message = rescindMessage(reason, r.node);
+    ctx.rescinding.add(key);
+    try {
+      const body: Record<string, unknown> = { status: { phase: expired ? 'Expired' : 'Rescinded', reason, message, respondedAt: isoNow(ctx) } };
+      // Precondition: if the framework answered meanwhile, the write fails and the answer is applied.
+      if (cached?.metadata.resourceVersion) body.metadata = { resourceVersion: cached.metadata.resourceVersion };
+      await ctx.kube.patchCustomStatus('Offer', namespace, name, body);
+      ctx.allocator.removeOffer(key);
+      this.settled.set(key, ctx.now());
+      ctx.metrics.offers.inc({ result: expired ? 'expired' : 'rescinded' });
+      const target = { apiVersion: API_VERSION, kind: 'Offer', namespace, name, uid: cached?.metadata.uid };
+      if (expired) ctx.events.normal(target, 'OfferExpired', message);
+      else ctx.events.warning(target, 'OfferRescinded', message);
+      ctx.kick();
+    } catch (err) {
+      if (isNotFound(err)) {
+        ctx.allocator.removeOffer(key);
+        this.settled.set(key, ctx.now());
+      } else if (isConflict(err)) ctx.queues.offers.add(key);
+      else this.log.warn({ offer: key, err: errorSummary(err) }, 'rescind failed; retried next cycle');
+    } finally {
+      ctx.rescinding.delete(key);
+    }
+  }
+
+  private async offer(d: OfferDecision): Promise<void> {
+    const { ctx } = this;
+    const { namespace, name } = splitKey(d.offerId);
+    const fw = ctx.state.c.frameworks.get(d.framework);
+    const node = ctx.state.c.nodes.get(d.node);
+    if (fw === undefined || node === undefined) {
+      ctx.allocator.removeOffer(d.offerId);
+      return;
+    }
+    const now = ctx.now();
+    const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY };
+    if (fw.metadata.name.length <= 63) labels[LABEL.framework] = fw.metadata.name;
+    const body: OfferObject = {
+      apiVersion: API_VERSION,
+      kind: 'Offer',
+      metadata: {
+        name,
+        namespace,
+        labels,
+        ownerReferences: [{ apiVersion: API_VERSION, kind: 'Framework', name: fw.metadata.name, uid: fw.metadata.uid!, controller: true }],
+      },
+      spec: {
+        framework: fw.metadata.name,
+        nodeName: d.node,
+        resources: offerResources(d.resources),
+        attributes: { ...(node.metadata?.labels ?? {}) },
+        role: d.role,
+        expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
+      },
+    };
+    try {
+      await ctx.kube.createCustom('Offer', namespace, body);
+    } catch (err) {
+      this.log.warn({ offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) }, 'offer not created; resources return to the pool');
+      ctx.allocator.removeOffer(d.offerId);
+      return;
+    }
+    ctx.metrics.offers.inc({ result: 'created' });
+    try {
+      await ctx.kube.patchCustomStatus('Offer', namespace, name, { status: { phase: 'Outstanding' } });
+    } catch (err) {
+      // An Offer without a phase is Outstanding; nothing is lost.
+      this.log.debug({ offer: d.offerId, err: errorSummary(err) }, 'offer status not written');
+    }
+  }
+}
+
+function rescindMessage(reason: string, node: string): string {
+  switch (reason) {
+    case 'Expired':
+      return 'not answered before the offer timeout';
+    case 'NodeGone':
+      return `node ${node} is gone`;
+    case 'NodeUnschedulable':
+      return `node ${node} was cordoned`;
+    case 'NodeNotReady':
+      return `node ${node} is not Ready`;
+    case 'NodeResourcesGone':
+      return `node ${node} no longer has the offered resources free`;
+    case 'FrameworkGone':
+      return 'the framework was removed';
+    case 'FrameworkSuppressed':
+      return 'the framework suppressed offers';
+    case 'FrameworkDisconnected':
+      return 'the framework\'s scheduler missed its failover timeout';
+    default:
+      return reason;
+  }
+}

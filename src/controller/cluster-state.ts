@@ -1,0 +1,209 @@
+// The controller's view of the cluster, kept by the informers: indexes (pods and tasks by
+// node, tasks by framework and offer), the tasks this process created that the cache has not
+// shown yet (so their resources are never counted free in between), and what changed since the
+// allocator was last told. From it, a node's usage: external Pods and each framework's tasks.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { LABEL } from '../api/index.ts';
+import { add, parseResourceList, type ResourceList } from '../api/quantity.ts';
+import type { Informer } from './informers.ts';
+import { isPodActive, podRequests, taskHolding } from './resources.ts';
+import { isTerminal } from './task-state.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from './objects.ts';
+
+export interface Caches {
+  nodes: Informer<V1Node>;
+  pods: Informer<V1Pod>;
+  frameworks: Informer<FrameworkObject>;
+  offers: Informer<OfferObject>;
+  tasks: Informer<TaskObject>;
+  roles: Informer<RoleObject>;
+}
+
+export interface NodeUsage {
+  allocatable: ResourceList;
+  /** Active Pods on the node that are not counted as a task of a managed framework. */
+  external: ResourceList;
+  /** framework key → resources of its counted tasks on the node. */
+  frameworks: Map<string, ResourceList>;
+}
+
+class Index {
+  private readonly byGroup = new Map<string, Set<string>>();
+  private readonly groupOf = new Map<string, string>();
+
+  set(key: string, group: string | undefined): string | undefined {
+    const prev = this.groupOf.get(key);
+    if (prev === group) return prev;
+    if (prev !== undefined) {
+      const s = this.byGroup.get(prev)!;
+      s.delete(key);
+      if (s.size === 0) this.byGroup.delete(prev);
+      this.groupOf.delete(key);
+    }
+    if (group !== undefined) {
+      let s = this.byGroup.get(group);
+      if (s === undefined) this.byGroup.set(group, (s = new Set()));
+      s.add(key);
+      this.groupOf.set(key, group);
+    }
+    return prev;
+  }
+
+  get(group: string): ReadonlySet<string> {
+    return this.byGroup.get(group) ?? EMPTY;
+  }
+
+  groups(): IterableIterator<string> {
+    return this.byGroup.keys();
+  }
+}
+const EMPTY: ReadonlySet<string> = new Set();
+
+export function frameworkKeyOfTask(task: TaskObject): string {
+  return `${task.metadata?.namespace}/${task.spec.framework}`;
+}
+
+export function frameworkKeyOfOffer(offer: OfferObject): string {
+  return `${offer.metadata?.namespace}/${offer.spec.framework}`;
+}
+
+export class ClusterState {
+  readonly c: Caches;
+  private readonly podsByNode = new Index();
+  private readonly tasksByNode = new Index();
+  private readonly tasksByFramework = new Index();
+  private readonly tasksByOffer = new Index();
+  private readonly offersByFramework = new Index();
+  /** Tasks created by this process and not yet seen in the cache. */
+  private readonly assumed = new Map<string, TaskObject>();
+  readonly dirtyNodes = new Set<string>();
+  readonly dirtyFrameworks = new Set<string>();
+  rolesDirty = true;
+
+  constructor(c: Caches) {
+    this.c = c;
+    c.pods.onChange((key, pod) => {
+      const prev = this.podsByNode.set(key, pod?.spec?.nodeName || undefined);
+      if (prev !== undefined) this.dirtyNodes.add(prev);
+      if (pod?.spec?.nodeName) this.dirtyNodes.add(pod.spec.nodeName);
+    });
+    c.tasks.onChange((key, task) => {
+      if (task !== undefined) this.assumed.delete(key);
+      this.indexTask(key, task ?? this.assumed.get(key));
+    });
+    c.offers.onChange((key, offer) => {
+      const fw = offer === undefined ? undefined : frameworkKeyOfOffer(offer);
+      const prev = this.offersByFramework.set(key, fw);
+      if (prev !== undefined) this.dirtyFrameworks.add(prev);
+      if (fw !== undefined) this.dirtyFrameworks.add(fw);
+    });
+    c.nodes.onChange((key) => this.dirtyNodes.add(key));
+    c.frameworks.onChange((key) => this.dirtyFrameworks.add(key));
+    c.roles.onChange(() => {
+      this.rolesDirty = true;
+    });
+  }
+
+  private indexTask(key: string, task: TaskObject | undefined): void {
+    const prevNode = this.tasksByNode.set(key, task?.spec.nodeName);
+    if (prevNode !== undefined) this.dirtyNodes.add(prevNode);
+    if (task !== undefined) this.dirtyNodes.add(task.spec.nodeName);
+    const prevFw = this.tasksByFramework.set(key, task === undefined ? undefined : frameworkKeyOfTask(task));
+    if (prevFw !== undefined) this.dirtyFrameworks.add(prevFw);
+    if (task !== undefined) this.dirtyFrameworks.add(frameworkKeyOfTask(task));
+    this.tasksByOffer.set(key, task?.spec.offer === undefined ? undefined : `${task.metadata?.namespace}/${task.spec.offer}`);
+  }
+
+  /** Records a Task this process just created, until the cache shows it. */
+  assume(task: TaskObject): void {
+    const key = `${task.metadata?.namespace}/${task.metadata?.name}`;
+    if (this.c.tasks.get(key) !== undefined) return;
+    this.assumed.set(key, task);
+    this.indexTask(key, task);
+  }
+
+  task(key: string): TaskObject | undefined {
+    return this.c.tasks.get(key) ?? this.assumed.get(key);
+  }
+
+  taskKeysOnNode(node: string): ReadonlySet<string> {
+    return this.tasksByNode.get(node);
+  }
+
+  taskKeysOfFramework(fw: string): ReadonlySet<string> {
+    return this.tasksByFramework.get(fw);
+  }
+
+  taskKeysOfOffer(offerKey: string): ReadonlySet<string> {
+    return this.tasksByOffer.get(offerKey);
+  }
+
+  offerKeysOfFramework(fw: string): ReadonlySet<string> {
+    return this.offersByFramework.get(fw);
+  }
+
+  nodesWithTasks(): IterableIterator<string> {
+    return this.tasksByNode.groups();
+  }
+
+  /** The Pod of a task (same name, same namespace). */
+  podOf(taskKey: string): V1Pod | undefined {
+    return this.c.pods.get(taskKey);
+  }
+
+  /**
+   * What is in use on a node: its allocatable, the active Pods that are not a counted task,
+   * and per framework its counted tasks (non-terminal, or terminal with a Pod still active).
+   * Tasks of `excludeOffer` are left out (its accept is being checked against the rest).
+   */
+  usage(nodeName: string, excludeOffer?: string): NodeUsage {
+    const node = this.c.nodes.get(nodeName);
+    const allocatable = node === undefined ? {} : safeResources(node.status?.allocatable);
+    const frameworks = new Map<string, ResourceList>();
+    const taskPods = new Set<string>();
+    for (const key of this.tasksByNode.get(nodeName)) {
+      const task = this.task(key);
+      if (task === undefined) continue;
+      const pod = this.c.pods.get(key);
+      const owned = pod !== undefined && (pod.metadata?.ownerReferences ?? []).some((r) => r.uid === task.metadata?.uid);
+      const counted = !isTerminal(task.status?.state) || (owned && isPodActive(pod!));
+      if (owned) taskPods.add(key);
+      if (!counted) continue;
+      if (excludeOffer !== undefined && task.spec.offer !== undefined && `${task.metadata?.namespace}/${task.spec.offer}` === excludeOffer) continue;
+      let held: ResourceList;
+      try {
+        held = taskHolding(task.spec.resources);
+      } catch {
+        held = owned ? podRequests(pod!) : {};
+      }
+      const fw = frameworkKeyOfTask(task);
+      frameworks.set(fw, add(frameworks.get(fw) ?? {}, held));
+    }
+    let external: ResourceList = {};
+    for (const key of this.podsByNode.get(nodeName)) {
+      if (taskPods.has(key)) continue;
+      const pod = this.c.pods.get(key);
+      if (pod === undefined || !isPodActive(pod)) continue;
+      external = add(external, podRequests(pod));
+    }
+    return { allocatable, external, frameworks };
+  }
+
+  /** Tasks of a pod label (agora.dev/task) — used to find the Task of a Pod event. */
+  taskKeyOfPod(pod: V1Pod): string | undefined {
+    const t = pod.metadata?.labels?.[LABEL.task];
+    return t === undefined ? undefined : `${pod.metadata?.namespace}/${t}`;
+  }
+}
+
+export function safeResources(input: Record<string, string> | undefined): ResourceList {
+  const out: ResourceList = {};
+  for (const [k, v] of Object.entries(input ?? {})) {
+    try {
+      Object.assign(out, parseResourceList({ [k]: v }));
+    } catch {
+      // an unparseable amount counts as none
+    }
+  }
+  return out;
+}

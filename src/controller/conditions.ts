@@ -1,0 +1,44 @@
+// Pure: metav1.Condition lists, as Kubernetes' meta.SetStatusCondition keeps them — the
+// transition time moves only when the status does.
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+/** Framework condition types and reasons. */
+export const FrameworkCondition = {
+  Ready: 'Ready',
+  Disconnected: 'Disconnected',
+} as const;
+
+export const FrameworkConditionReason = {
+  Registered: 'Registered',
+  Suppressed: 'Suppressed',
+  Terminating: 'Terminating',
+  Heartbeating: 'Heartbeating',
+  FailoverTimeoutExceeded: 'FailoverTimeoutExceeded',
+  NoFailoverTimeout: 'NoFailoverTimeout',
+  FailedOver: 'FailedOver',
+} as const;
+
+/** Returns a new list with `want` set (others kept); equal input gives an equal output. */
+export function setCondition(list: readonly Condition[] | undefined, want: Omit<Condition, 'lastTransitionTime'>, now: string): Condition[] {
+  const out = [...(list ?? [])];
+  const i = out.findIndex((c) => c.type === want.type);
+  if (i < 0) {
+    out.push({ ...want, lastTransitionTime: now });
+    return out;
+  }
+  const prev = out[i]!;
+  out[i] = { ...want, lastTransitionTime: prev.status === want.status ? prev.lastTransitionTime : now };
+  return out;
+}
+
+export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
+  return list?.find((c) => c.type === type);
+}

@@ -1,0 +1,45 @@
+// What every part of a running (leading) controller shares: options, the API writer, caches,
+// the allocator, metrics, events, the clock, and the queues that reconcile by key.
+import type { V1Lease } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Allocator } from '../allocator/index.ts';
+import type { ClusterState } from './cluster-state.ts';
+import type { EventRecorder } from './events.ts';
+import type { Informer } from './informers.ts';
+import type { Kube } from './kube.ts';
+import type { Metrics } from './metrics.ts';
+import type { ControllerOptions } from './options.ts';
+import type { WorkQueue } from './workqueue.ts';
+
+export interface Queues {
+  offers: WorkQueue;
+  tasks: WorkQueue;
+  frameworks: WorkQueue;
+}
+
+export interface Context {
+  options: ControllerOptions;
+  kube: Kube;
+  state: ClusterState;
+  leases: Informer<V1Lease>;
+  allocator: Allocator;
+  metrics: Metrics;
+  events: EventRecorder;
+  log: Logger;
+  now: () => number;
+  random: () => number;
+  queues: Queues;
+  /** Frameworks whose scheduler missed its failover timeout (framework keys). */
+  disconnected: Set<string>;
+  /** Offers whose answer (accept/decline) is being applied, and offers being rescinded. */
+  answering: Set<string>;
+  rescinding: Set<string>;
+  /** Asks for an allocation cycle soon (resources were freed, a framework revived, …). */
+  kick: () => void;
+  /** Is the framework's namespace one this controller manages? */
+  manages: (namespace: string | undefined) => boolean;
+}
+
+export function isoNow(ctx: Pick<Context, 'now'>): string {
+  return new Date(ctx.now()).toISOString();
+}

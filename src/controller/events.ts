@@ -1,0 +1,76 @@
+// Kubernetes Events, best effort: recording never fails or delays a reconcile. Writes go
+// through the rate limiter like any other, so a burst of events queues behind real work
+// rather than in front of it; past a backlog they are dropped (metrics and status keep the
+// facts).
+import type { Logger } from 'pino';
+import type { Kube } from './kube.ts';
+import { errorSummary } from './workqueue.ts';
+
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export const COMPONENT = 'agora-controller';
+const MAX_PENDING = 500;
+
+export class EventRecorder {
+  private readonly kube: Kube;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private pending = 0;
+  readonly enabled: boolean;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(kube: Kube, log: Logger, now: () => number, random: () => number, enabled = true) {
+    this.kube = kube;
+    this.log = log;
+    this.now = now;
+    this.random = random;
+    this.enabled = enabled;
+  }
+
+  normal(target: EventTarget, reason: string, message: string): void {
+    this.record(target, 'Normal', reason, message);
+  }
+
+  warning(target: EventTarget, reason: string, message: string): void {
+    this.record(target, 'Warning', reason, message);
+  }
+
+  /** Resolves when every event in flight has been written (or failed). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (!this.enabled || this.pending >= MAX_PENDING) return;
+    const now = new Date(this.now());
+    const suffix = `${now.getTime().toString(16)}${Math.floor(this.random() * 0xffff).toString(16)}`;
+    this.pending++;
+    const p = this.kube
+      .createEvent(target.namespace, {
+        metadata: { name: `${target.name.slice(0, 200)}.${suffix}`, namespace: target.namespace },
+        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid },
+        reason,
+        message: message.slice(0, 1024),
+        type,
+        source: { component: COMPONENT },
+        reportingComponent: COMPONENT,
+        reportingInstance: COMPONENT,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      })
+      .catch((err) => this.log.debug({ reason, target: `${target.kind}/${target.namespace}/${target.name}`, err: errorSummary(err) }, 'event not recorded'))
+      .finally(() => {
+        this.pending--;
+        this.inflight.delete(p);
+      });
+    this.inflight.add(p);
+  }
+}

@@ -1,0 +1,209 @@
+// A Framework's lifecycle and status: the cleanup finalizer, failover (a scheduler that stops
+// heartbeating past its failover timeout is Disconnected: its tasks are killed and its offers
+// rescinded until it heartbeats again), deletion (kill tasks, withdraw offers, then let go),
+// and status — allocation, dominant share, task counts, outstanding offers, conditions —
+// written through the status subresource only when it changed.
+import type { Logger } from 'pino';
+import { API_VERSION, TASK_STATES } from '../api/index.ts';
+import type { ResourceList } from '../api/quantity.ts';
+import { offerPhase } from './allocation-loop.ts';
+import { FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
+import { isoNow, type Context } from './context.ts';
+import { frameworkLeaseName, heartbeat } from './failover.ts';
+import { offerResources } from './allocation-loop.ts';
+import { isConflict, isNotFound } from './kube.ts';
+import type { FrameworkObject, FrameworkStatus } from './objects.ts';
+import { isTerminal } from './task-state.ts';
+
+export const FINALIZER = 'agora.dev/cleanup';
+
+export class FrameworkReconciler {
+  private readonly ctx: Context;
+  private readonly log: Logger;
+
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+    this.log = ctx.log.child({ component: 'frameworks' });
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { ctx } = this;
+    const fw = ctx.state.c.frameworks.get(key);
+    if (fw === undefined) {
+      ctx.disconnected.delete(key);
+      ctx.allocator.removeFramework(key);
+      const [namespace, framework] = key.split('/');
+      ctx.metrics.dominantShare.remove({ namespace, framework });
+      return;
+    }
+    if (!ctx.manages(fw.metadata.namespace)) return;
+    const log = this.log.child({ framework: key });
+    if (fw.metadata.deletionTimestamp !== undefined) return this.finalize(key, fw, log);
+    if (!(fw.metadata.finalizers ?? []).includes(FINALIZER)) {
+      await ctx.kube.patchCustom('Framework', fw.metadata.namespace, fw.metadata.name, {
+        metadata: { finalizers: [...(fw.metadata.finalizers ?? []), FINALIZER], resourceVersion: fw.metadata.resourceVersion },
+      });
+    }
+    this.failover(key, fw, log);
+    await this.writeStatus(key, fw);
+  }
+
+  private failover(key: string, fw: FrameworkObject, log: Logger): void {
+    const { ctx } = this;
+    const lease = ctx.leases.get(`${fw.metadata.namespace}/${frameworkLeaseName(fw.metadata.name)}`);
+    const now = ctx.now();
+    const hb = heartbeat(fw, lease, now);
+    const was = ctx.disconnected.has(key);
+    const target = { apiVersion: API_VERSION, kind: 'Framework', namespace: fw.metadata.namespace, name: fw.metadata.name, uid: fw.metadata.uid };
+    if (hb.disconnected && !was) {
+      ctx.disconnected.add(key);
+      log.warn({ failoverTimeoutSeconds: fw.spec.failoverTimeoutSeconds }, 'framework disconnected');
+      ctx.events.warning(target, 'FrameworkDisconnected', `no heartbeat for ${fw.spec.failoverTimeoutSeconds}s (Lease ${frameworkLeaseName(fw.metadata.name)}): killing its tasks and rescinding its offers`);
+    } else if (!hb.disconnected && was) {
+      ctx.disconnected.delete(key);
+      log.info('framework reconnected');
+      ctx.events.normal(target, 'FrameworkReconnected', 'the scheduler heartbeats again; offers resume');
+    }
+    if (hb.disconnected !== was) {
+      ctx.state.dirtyFrameworks.add(key);
+      for (const t of ctx.state.taskKeysOfFramework(key)) ctx.queues.tasks.add(t);
+      ctx.kick();
+    }
+    if (hb.deadline !== undefined && !hb.disconnected) ctx.queues.frameworks.addAfter(key, Math.max(10, hb.deadline - now + 10));
+  }
+
+  private async finalize(key: string, fw: FrameworkObject, log: Logger): Promise<void> {
+    const { ctx } = this;
+    if (!(fw.metadata.finalizers ?? []).includes(FINALIZER)) return;
+    ctx.allocator.removeFramework(key);
+    let remaining = 0;
+    for (const t of ctx.state.taskKeysOfFramework(key)) {
+      const task = ctx.state.task(t);
+      const pod = ctx.state.podOf(t);
+      const podActive = pod !== undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+      if (task !== undefined && (!isTerminal(task.status?.state) || podActive)) {
+        remaining++;
+        ctx.queues.tasks.add(t);
+      }
+    }
+    const offers = ctx.allocator.offers().filter((o) => o.framework === key).length;
+    const pendingOffers = [...ctx.state.offerKeysOfFramework(key)].filter((k) => {
+      const o = ctx.state.c.offers.get(k);
+      return o !== undefined && offerPhase(o) === 'Outstanding';
+    }).length;
+    if (remaining > 0 || offers > 0 || pendingOffers > 0) {
+      if (fw.status?.phase !== 'Terminating') {
+        await this.patchStatus(fw, { ...(fw.status ?? {}), phase: 'Terminating', observedGeneration: fw.metadata.generation });
+      }
+      ctx.kick();
+      log.debug({ tasks: remaining, offers: offers + pendingOffers }, 'waiting for tasks and offers to go');
+      ctx.queues.frameworks.addAfter(key, 250);
+      return;
+    }
+    try {
+      await ctx.kube.patchCustom('Framework', fw.metadata.namespace, fw.metadata.name, {
+        metadata: { finalizers: (fw.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: fw.metadata.resourceVersion },
+      });
+      log.info('framework cleaned up');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** The status this framework should have now. */
+  desiredStatus(key: string, fw: FrameworkObject): FrameworkStatus {
+    const { ctx } = this;
+    const now = isoNow(ctx);
+    const st = ctx.allocator.frameworkStatus(key);
+    const counts: Record<string, number> = {};
+    for (const s of TASK_STATES) counts[s.slice(5).toLowerCase()] = 0;
+    let allocated: ResourceList = {};
+    for (const t of ctx.state.taskKeysOfFramework(key)) {
+      const task = ctx.state.task(t);
+      const s = task?.status?.state ?? 'TASK_STAGING';
+      counts[s.slice(5).toLowerCase()] = (counts[s.slice(5).toLowerCase()] ?? 0) + 1;
+    }
+    if (st !== undefined) allocated = st.allocated;
+    let outstanding = 0;
+    for (const o of ctx.state.offerKeysOfFramework(key)) {
+      const offer = ctx.state.c.offers.get(o);
+      if (offer !== undefined && offerPhase(offer) === 'Outstanding' && offer.spec.accept === undefined && offer.spec.decline === undefined) outstanding++;
+    }
+    const lease = ctx.leases.get(`${fw.metadata.namespace}/${frameworkLeaseName(fw.metadata.name)}`);
+    const hb = heartbeat(fw, lease, ctx.now());
+    const disconnected = ctx.disconnected.has(key);
+    const suppressed = fw.spec.suppressed === true;
+    const active = (counts.running ?? 0) + (counts.staging ?? 0) + (counts.starting ?? 0) > 0 || outstanding > 0;
+    const phase = disconnected ? 'Disconnected' : suppressed ? 'Suppressed' : active ? 'Active' : 'Pending';
+    const generation = fw.metadata.generation;
+    let conditions = (fw.status?.conditions ?? []) as Condition[];
+    conditions = setCondition(
+      conditions,
+      disconnected
+        ? { type: FrameworkCondition.Ready, status: 'False', reason: FrameworkConditionReason.FailedOver, message: 'the scheduler missed its failover timeout; no offers until it heartbeats again', observedGeneration: generation }
+        : suppressed
+          ? { type: FrameworkCondition.Ready, status: 'False', reason: FrameworkConditionReason.Suppressed, message: 'offers are suppressed (spec.suppressed)', observedGeneration: generation }
+          : { type: FrameworkCondition.Ready, status: 'True', reason: FrameworkConditionReason.Registered, message: `receiving offers for role ${fw.spec.role ?? 'default'}`, observedGeneration: generation },
+      now,
+    );
+    if (fw.spec.failoverTimeoutSeconds !== undefined && fw.spec.builtin === undefined) {
+      conditions = setCondition(
+        conditions,
+        disconnected
+          ? { type: FrameworkCondition.Disconnected, status: 'True', reason: FrameworkConditionReason.FailoverTimeoutExceeded, message: `no heartbeat (Lease ${frameworkLeaseName(fw.metadata.name)}) for more than ${fw.spec.failoverTimeoutSeconds}s`, observedGeneration: generation }
+          : { type: FrameworkCondition.Disconnected, status: 'False', reason: FrameworkConditionReason.Heartbeating, message: 'the scheduler heartbeats within its failover timeout', observedGeneration: generation },
+        now,
+      );
+    }
+    const out: FrameworkStatus = {
+      ...(fw.status ?? {}),
+      observedGeneration: generation,
+      phase,
+      allocated: offerResources(allocated),
+      dominantShare: Math.round((st?.dominantShare ?? 0) * 10_000) / 10_000,
+      outstandingOffers: outstanding,
+      tasks: counts,
+      conditions,
+    };
+    if (hb.lastHeartbeat !== undefined) out.lastHeartbeatTime = new Date(hb.lastHeartbeat).toISOString();
+    return out;
+  }
+
+  private async writeStatus(key: string, fw: FrameworkObject): Promise<void> {
+    const want = this.desiredStatus(key, fw);
+    this.ctx.metrics.dominantShare.set({ namespace: fw.metadata.namespace, framework: fw.metadata.name }, want.dominantShare ?? 0);
+    if (sameJson(want, fw.status ?? {})) return;
+    await this.patchStatus(fw, want);
+  }
+
+  private async patchStatus(fw: FrameworkObject, status: FrameworkStatus): Promise<void> {
+    try {
+      // The whole status, replacing maps (allocated, tasks) rather than merging into them.
+      await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, { status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } });
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return;
+      throw err;
+    }
+  }
+}
+
+/** A merge patch keeps keys it does not mention: null out the ones that went away. */
+function nullMissing(prev: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (prev === undefined) return next;
+  const out: Record<string, unknown> = { ...(next ?? {}) };
+  for (const k of Object.keys(prev)) if (!(k in out)) out[k] = null;
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') {
+    if (v instanceof Date) return v.toISOString();
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}

@@ -1,0 +1,146 @@
+// Informers: a list-watch per kind (and per namespace when the controller is scoped to some),
+// a cache read by key, and a change callback that passes only the key. client-node's ListWatch
+// re-lists on 410 Gone; it stops on any other error, so this restarts it with backoff
+// (1 s doubling to 30 s, delay function injectable).
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { errorSummary } from './workqueue.ts';
+
+export interface InformerSpec<T extends KubernetesObject> {
+  name: string;
+  kc: KubeConfig;
+  /** The collection's URL path, for one namespace or (undefined) all. */
+  path: (namespace: string | undefined) => string;
+  list: (namespace: string | undefined, labelSelector: string | undefined) => Promise<KubernetesListObject<T>>;
+  /** Watch only these namespaces (one list-watch each); undefined: cluster-wide. */
+  namespaces?: readonly string[];
+  labelSelector?: string;
+  log: Logger;
+  delay?: (ms: number) => Promise<void>;
+}
+
+const BASE_DELAY_MS = 1000;
+const MAX_DELAY_MS = 30_000;
+
+export function keyOf(obj: KubernetesObject): string {
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${obj.metadata?.name}` : (obj.metadata?.name ?? '');
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export class Informer<T extends KubernetesObject> {
+  readonly name: string;
+  private readonly spec: InformerSpec<T>;
+  private readonly watches: ListWatch<T>[] = [];
+  private readonly listeners: ((key: string, obj: T | undefined) => void)[] = [];
+  private readonly delay: (ms: number) => Promise<void>;
+  private stopped = false;
+  private readonly syncedWatches = new Set<ListWatch<T>>();
+  private readonly failures = new Map<ListWatch<T>, number>();
+
+  constructor(spec: InformerSpec<T>) {
+    this.name = spec.name;
+    this.spec = spec;
+    this.delay = spec.delay ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
+    const scopes: (string | undefined)[] = spec.namespaces === undefined ? [undefined] : [...spec.namespaces];
+    for (const ns of scopes) {
+      const lw = new ListWatch<T>(spec.path(ns), new Watch(spec.kc), () => spec.list(ns, spec.labelSelector), false, spec.labelSelector);
+      const changed = (obj: T) => this.emit(obj, lw);
+      lw.on('add', changed);
+      lw.on('update', changed);
+      lw.on('delete', (obj) => {
+        const key = keyOf(obj);
+        for (const l of this.listeners) l(key, undefined);
+      });
+      lw.on('error', (err) => void this.restart(lw, err));
+      this.watches.push(lw);
+    }
+  }
+
+  /** Called with the key of every object that was added, changed or deleted (then obj is undefined). */
+  onChange(listener: (key: string, obj: T | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Lists and watches; resolves once every scope has listed successfully (retrying with backoff). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await Promise.all(this.watches.map((lw) => this.startOne(lw)));
+  }
+
+  get synced(): boolean {
+    return this.syncedWatches.size === this.watches.length;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.syncedWatches.clear();
+    await Promise.all(this.watches.map((lw) => lw.stop()));
+  }
+
+  get(key: string): T | undefined {
+    const { namespace, name } = splitKey(key);
+    for (const lw of this.watches) {
+      const o = lw.get(name, namespace || undefined);
+      if (o !== undefined) return o;
+    }
+    return undefined;
+  }
+
+  list(): T[] {
+    const out: T[] = [];
+    for (const lw of this.watches) out.push(...lw.list());
+    return out;
+  }
+
+  private emit(obj: T, lw: ListWatch<T>): void {
+    if (this.failures.has(lw)) this.failures.delete(lw);
+    const key = keyOf(obj);
+    for (const l of this.listeners) l(key, obj);
+  }
+
+  private async startOne(lw: ListWatch<T>): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      await lw.start();
+      // ListWatch reports a failed list through its error callback and leaves no version.
+      if (lw.latestResourceVersion() !== '') {
+        this.syncedWatches.add(lw);
+        return;
+      }
+      attempt++;
+      await this.delay(Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)));
+    }
+  }
+
+  private readonly restarting = new Set<ListWatch<T>>();
+  private readonly pendingRestart = new Set<ListWatch<T>>();
+
+  private async restart(lw: ListWatch<T>, err: unknown): Promise<void> {
+    // Before the first successful list, startOne() is retrying already.
+    if (this.stopped || !this.syncedWatches.has(lw)) return;
+    this.spec.log.warn({ informer: this.name, err: errorSummary(err) }, 'watch failed');
+    if (this.restarting.has(lw)) {
+      this.pendingRestart.add(lw);
+      return;
+    }
+    this.restarting.add(lw);
+    try {
+      do {
+        this.pendingRestart.delete(lw);
+        const n = (this.failures.get(lw) ?? 0) + 1;
+        this.failures.set(lw, n);
+        await this.delay(Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (n - 1)));
+        if (this.stopped) return;
+        await lw.start();
+        if (lw.latestResourceVersion() === '') this.pendingRestart.add(lw);
+      } while (this.pendingRestart.has(lw) && !this.stopped);
+    } finally {
+      this.restarting.delete(lw);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Every API write the controller makes goes through here: a client-side token bucket (as
+// client-go's --kube-api-qps/--kube-api-burst, so a comparison with kube-scheduler is at equal
+// limits) and a count per verb and resource (the bench prints writes per launched task).
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+  type CoreV1Event,
+} from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
+import { TokenBucket, type Clock } from './rate-limiter.ts';
+
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export type WriteVerb = 'create' | 'patch' | 'patchStatus' | 'delete' | 'update';
+
+export interface KubeOptions {
+  qps: number;
+  burst: number;
+  clock: Clock;
+  onWrite?: (verb: WriteVerb, resource: string) => void;
+}
+
+export class Kube {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly coordination: CoordinationV1Api;
+  private readonly limiter: TokenBucket;
+  private readonly onWrite: KubeOptions['onWrite'];
+  private readonly counts = new Map<string, number>();
+
+  constructor(kc: KubeConfig, o: KubeOptions) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+    this.limiter = new TokenBucket(o.qps, o.burst, o.clock);
+    this.onWrite = o.onWrite;
+  }
+
+  /** Writes so far, by `verb resource`. */
+  writeCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** Waits for a token, counts the write and makes it. */
+  async write<T>(verb: WriteVerb, resource: string, call: () => Promise<T>): Promise<T> {
+    await this.limiter.take();
+    const k = `${verb} ${resource}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    this.onWrite?.(verb, resource);
+    return call();
+  }
+
+  createCustom<T>(kind: Kind, namespace: string, body: object): Promise<T> {
+    return this.write('create', PLURAL[kind], () => this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>);
+  }
+
+  patchCustom<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
+    return this.write('patch', PLURAL[kind], () => this.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>);
+  }
+
+  /** A merge patch of the status subresource; pass metadata.resourceVersion in `body` for a precondition. */
+  patchCustomStatus<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
+    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>);
+  }
+
+  deleteCustom(kind: Kind, namespace: string, name: string, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<unknown> {
+    return this.write('delete', PLURAL[kind], () => this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, propagationPolicy }));
+  }
+
+  createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
+    return this.write('create', 'pods', () => this.core.createNamespacedPod({ namespace, body }));
+  }
+
+  deletePod(namespace: string, name: string, uid?: string): Promise<unknown> {
+    return this.write('delete', 'pods', () => this.core.deleteNamespacedPod({ namespace, name, body: uid ? { preconditions: { uid } } : undefined }));
+  }
+
+  createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {
+    return this.write('create', 'events', () => this.core.createNamespacedEvent({ namespace, body }));
+  }
+}
+
+export function statusCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  return undefined;
+}
+
+export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
+export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
+
+/** A 4xx other than 404/409/429: retrying the same request will not help. */
+export function isUnretryable(err: unknown): boolean {
+  const c = statusCode(err);
+  return c !== undefined && c >= 400 && c < 500 && c !== 404 && c !== 409 && c !== 429;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { setCondition } from './conditions.ts';
+import { heartbeat } from './failover.ts';
+import { surplusCompleted } from './gc.ts';
+import type { TaskObject } from './objects.ts';
+import { TokenBucket } from './rate-limiter.ts';
+import { podRequests } from './resources.ts';
+
+describe('heartbeat', () => {
+  const fw = (spec: object) => ({ spec: { role: 'default', ...spec }, metadata: { creationTimestamp: new Date(0) } }) as never;
+  const lease = (renewMs: number) => ({ spec: { renewTime: new Date(renewMs) } }) as never;
+  it.each([
+    { name: 'no failover timeout: never disconnected', spec: {}, lease: undefined, now: 1e9, want: false },
+    { name: 'built-in frameworks never fail over', spec: { failoverTimeoutSeconds: 1, builtin: { tasks: 0 } }, lease: undefined, now: 1e9, want: false },
+    { name: 'fresh lease: connected', spec: { failoverTimeoutSeconds: 10 }, lease: lease(95_000), now: 100_000, want: false },
+    { name: 'stale lease: disconnected', spec: { failoverTimeoutSeconds: 10 }, lease: lease(80_000), now: 100_000, want: true },
+    { name: 'no lease: counted from the framework\'s creation', spec: { failoverTimeoutSeconds: 10 }, lease: undefined, now: 11_000, want: true },
+  ])('$name', ({ spec, lease: l, now, want }) => {
+    expect(heartbeat(fw(spec), l, now).disconnected).toBe(want);
+  });
+});
+
+describe('surplusCompleted', () => {
+  const t = (name: string, state: string | undefined, finishedAt?: string) => ({ metadata: { name, namespace: 'ns' }, spec: {}, status: state ? { state, finishedAt } : undefined }) as unknown as TaskObject;
+  it('keeps the newest terminal tasks and never touches live ones', () => {
+    const tasks = [t('a', 'TASK_FINISHED', '2026-01-01T00:00:01Z'), t('b', 'TASK_FAILED', '2026-01-01T00:00:03Z'), t('c', 'TASK_RUNNING'), t('d', 'TASK_KILLED', '2026-01-01T00:00:02Z')];
+    expect(surplusCompleted(tasks, 1).map((x) => x.metadata.name)).toEqual(['a', 'd']);
+    expect(surplusCompleted(tasks, 3)).toEqual([]);
+  });
+});
+
+describe('setCondition', () => {
+  it('moves the transition time only when the status changes', () => {
+    const a = setCondition([], { type: 'Ready', status: 'True', reason: 'R', message: 'm' }, 't1');
+    const b = setCondition(a, { type: 'Ready', status: 'True', reason: 'R2', message: 'm2' }, 't2');
+    const c = setCondition(b, { type: 'Ready', status: 'False', reason: 'R3', message: 'm3' }, 't3');
+    expect([a[0]!.lastTransitionTime, b[0]!.lastTransitionTime, c[0]!.lastTransitionTime]).toEqual(['t1', 't1', 't3']);
+  });
+});
+
+describe('podRequests', () => {
+  it('sums containers, takes the largest init container, adds overhead and a pod slot', () => {
+    const r = podRequests({
+      spec: {
+        containers: [{ name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' } } }, { name: 'b', resources: { requests: { cpu: '250m' } } }],
+        initContainers: [{ name: 'i', resources: { requests: { cpu: '2', memory: '512Mi' } } }],
+        overhead: { cpu: '100m' },
+      },
+    });
+    expect(r).toEqual({ cpu: 2100, memory: 2 ** 30, pods: 1 });
+  });
+});
+
+describe('TokenBucket', () => {
+  it('lets a burst through, then paces at qps', async () => {
+    let t = 0;
+    const waits: number[] = [];
+    const bucket = new TokenBucket(10, 2, { now: () => t, sleep: async (ms) => void waits.push(ms) });
+    await bucket.take();
+    await bucket.take();
+    await bucket.take();
+    await bucket.take();
+    expect(waits.map((w) => Math.round(w))).toEqual([100, 200]);
+    t = 1000;
+    await bucket.take();
+    expect(waits.length).toBe(2);
+  });
+});

@@ -1,0 +1,311 @@
+// Applies a framework's answer to an Offer. ACCEPT: re-check every task against the offer and
+// against the node as it is now (a framework may lie, the node may have changed), create one
+// Task per accepted task and, for those that fit, its Pod; only then mark the Offer Accepted.
+// Everything is idempotent — Task and Pod names are deterministic and AlreadyExists is
+// success — so a restart in the middle re-runs the accept to the same end. DECLINE: the node
+// is filtered for the framework for refuseSeconds. Unused resources go back at once.
+import type { Logger } from 'pino';
+import { API_VERSION, LABEL } from '../api/index.ts';
+import { add, contains, formatQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { offerPhase, type AllocationLoop } from './allocation-loop.ts';
+import { safeResources } from './cluster-state.ts';
+import { isoNow, type Context } from './context.ts';
+import { isConflict, isNotFound, isUnretryable } from './kube.ts';
+import { isNodeReady } from './nodes.ts';
+import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
+import { MANAGED_BY, podFor } from './pod-template.ts';
+import { taskHolding } from './resources.ts';
+import { isTerminal, TaskReason } from './task-state.ts';
+import { errorSummary } from './workqueue.ts';
+
+interface Verdict {
+  spec: AcceptedTask;
+  /** The Task as it exists (cache or create response). */
+  task?: TaskObject;
+  /** Undefined: launch it. */
+  fail?: { state: 'TASK_ERROR' | 'TASK_LOST'; reason: string; message: string };
+  /** The name is taken by another offer's or framework's task: nothing can be recorded on it. */
+  conflict?: string;
+  holding: ResourceList;
+}
+
+export class OfferReconciler {
+  private readonly ctx: Context;
+  private readonly loop: AllocationLoop;
+  private readonly log: Logger;
+
+  constructor(ctx: Context, loop: AllocationLoop) {
+    this.ctx = ctx;
+    this.loop = loop;
+    this.log = ctx.log.child({ component: 'offers' });
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { ctx } = this;
+    const offer = ctx.state.c.offers.get(key);
+    if (offer === undefined) {
+      ctx.allocator.removeOffer(key);
+      return;
+    }
+    if (!ctx.manages(offer.metadata.namespace)) return;
+    if (ctx.rescinding.has(key)) {
+      ctx.queues.offers.addAfter(key, 50);
+      return;
+    }
+    const phase = offerPhase(offer);
+    const log = this.log.child({ offer: key, phase });
+    if (phase !== 'Outstanding') {
+      ctx.allocator.removeOffer(key);
+      this.loop.settled.delete(key);
+      // An accept that arrived after the offer was withdrawn: its tasks are lost, said so on Tasks.
+      if (offer.spec.accept !== undefined && offer.status?.tasks === undefined && (phase === 'Expired' || phase === 'Rescinded')) {
+        await this.accept(key, offer, log, false);
+      }
+      return;
+    }
+    if (this.loop.settled.has(key)) return; // answered here; the cache has not caught up
+    if (offer.spec.accept !== undefined) return this.accept(key, offer, log, true);
+    if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
+    if (ctx.allocator.getOffer(key) === undefined) {
+      // Outstanding in the API but unknown here (made before a restart and missed by recover).
+      const pods = safeResources(ctx.state.c.nodes.get(offer.spec.nodeName)?.status?.allocatable).pods ?? 1;
+      ctx.allocator.upsertOffer({
+        id: key,
+        framework: `${offer.metadata.namespace}/${offer.spec.framework}`,
+        node: offer.spec.nodeName,
+        resources: { ...safeResources(offer.spec.resources as Record<string, string>), pods },
+        createdAt: new Date(offer.metadata.creationTimestamp ?? ctx.now()).getTime(),
+      });
+    }
+  }
+
+  private async decline(key: string, offer: OfferObject, log: Logger): Promise<void> {
+    const { ctx } = this;
+    const fw = ctx.state.c.frameworks.get(`${offer.metadata.namespace}/${offer.spec.framework}`);
+    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? 5;
+    ctx.answering.add(key);
+    try {
+      await this.writeStatus(offer, { phase: 'Declined', reason: 'Declined', message: `declined; node withheld from the framework for ${refuse}s`, respondedAt: isoNow(ctx) });
+      ctx.allocator.decline(key, ctx.now(), refuse);
+      this.loop.settled.set(key, ctx.now());
+      ctx.metrics.offers.inc({ result: 'declined' });
+      log.debug({ refuseSeconds: refuse }, 'offer declined');
+      ctx.kick();
+    } finally {
+      ctx.answering.delete(key);
+    }
+  }
+
+  private async accept(key: string, offer: OfferObject, log: Logger, outstanding: boolean): Promise<void> {
+    const { ctx } = this;
+    const ns = offer.metadata.namespace;
+    const fwKey = `${ns}/${offer.spec.framework}`;
+    const fw = ctx.state.c.frameworks.get(fwKey);
+    ctx.answering.add(key);
+    try {
+      if (fw === undefined || fw.metadata.deletionTimestamp !== undefined) {
+        // No framework to own the tasks: nothing is launched.
+        await this.writeStatus(offer, { phase: outstanding ? 'Rescinded' : offerPhase(offer), reason: 'FrameworkGone', message: 'the framework was removed; no task was launched', respondedAt: isoNow(ctx), tasks: [] });
+        ctx.allocator.removeOffer(key);
+        this.loop.settled.set(key, ctx.now());
+        return;
+      }
+      const verdicts = this.judge(key, offer, outstanding);
+      await Promise.all(verdicts.map((v) => this.launch(offer, fw, v)));
+      const launched = verdicts.filter((v) => v.fail === undefined && v.conflict === undefined);
+      const failed = verdicts.length - launched.length;
+      const used = launched.reduce<ResourceList>((acc, v) => add(acc, v.holding), {});
+      const conflicts = verdicts.filter((v) => v.conflict !== undefined).map((v) => v.conflict!);
+      const message = `${launched.length} task(s) launched${failed ? `, ${failed} failed` : ''}${conflicts.length ? `; ${conflicts.join('; ')}` : ''}`;
+      await this.writeStatus(offer, {
+        phase: outstanding ? 'Accepted' : offerPhase(offer),
+        reason: outstanding ? 'Accepted' : offer.status?.reason ?? 'AcceptedTooLate',
+        message: outstanding ? message : `accepted after the offer was ${offerPhase(offer)}; no task was launched`,
+        tasks: verdicts.filter((v) => v.conflict === undefined).map((v) => v.spec.name),
+        respondedAt: offer.status?.respondedAt ?? isoNow(ctx),
+      });
+      if (outstanding) {
+        try {
+          ctx.allocator.accept(key, ctx.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
+        } catch {
+          // The allocator no longer had the offer (or counts it differently): the next sync
+          // sets the node's allocation from the Tasks either way.
+          ctx.allocator.removeOffer(key);
+        }
+        this.loop.settled.set(key, ctx.now());
+        ctx.metrics.offers.inc({ result: 'accepted' });
+        ctx.state.dirtyNodes.add(offer.spec.nodeName);
+        ctx.kick();
+      }
+      log.debug({ launched: launched.length, failed }, 'offer accepted');
+    } finally {
+      ctx.answering.delete(key);
+    }
+  }
+
+  /** Decides, task by task in order, which fit: the offer, then the node as it is now. */
+  private judge(key: string, offer: OfferObject, outstanding: boolean): Verdict[] {
+    const { ctx } = this;
+    const ns = offer.metadata.namespace;
+    const nodeName = offer.spec.nodeName;
+    const node = ctx.state.c.nodes.get(nodeName);
+    const offered = safeResources(offer.spec.resources as Record<string, string>);
+    let free: ResourceList = {};
+    let nodeProblem: Verdict['fail'];
+    if (!outstanding) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.OfferNotOutstanding, message: `the offer was ${offerPhase(offer)} before it was accepted` };
+    else if (node === undefined) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.NodeLost, message: `node ${nodeName} is gone` };
+    else if (node.spec?.unschedulable === true || !isNodeReady(node)) {
+      nodeProblem = { state: 'TASK_LOST', reason: TaskReason.NodeNotReady, message: `node ${nodeName} is ${node.spec?.unschedulable ? 'cordoned' : 'not Ready'}` };
+    } else {
+      const usage = ctx.state.usage(nodeName, key);
+      free = subtract(usage.allocatable, usage.external);
+      for (const r of usage.frameworks.values()) free = subtract(free, r);
+      for (const o of ctx.allocator.offers()) if (o.node === nodeName && o.id !== key) free = subtract(free, o.resources);
+    }
+    let usedOffer: ResourceList = {};
+    let usedNode: ResourceList = {};
+    const out: Verdict[] = [];
+    for (const spec of offer.spec.accept?.tasks ?? []) {
+      const existing = ctx.state.task(`${ns}/${spec.name}`);
+      const v: Verdict = { spec, holding: {} };
+      out.push(v);
+      if (existing !== undefined) {
+        if (existing.spec.offer !== offer.metadata.name || existing.spec.framework !== offer.spec.framework) {
+          v.conflict = `task name ${spec.name} is taken by another task`;
+          continue;
+        }
+        v.task = existing;
+        const st = existing.status?.state;
+        if (st !== undefined && isTerminal(st) && existing.status?.podName === undefined) {
+          v.fail = { state: st as 'TASK_ERROR', reason: existing.status?.reason ?? '', message: existing.status?.message ?? '' };
+          continue;
+        }
+        if (st !== undefined) {
+          // Judged and launched before (this accept is being re-run after a restart).
+          try {
+            v.holding = taskHolding(existing.spec.resources);
+          } catch {
+            v.holding = {};
+          }
+          usedOffer = add(usedOffer, v.holding);
+          usedNode = add(usedNode, v.holding);
+          continue;
+        }
+      }
+      if (nodeProblem !== undefined) {
+        v.fail = nodeProblem;
+        continue;
+      }
+      let holding: ResourceList;
+      try {
+        holding = taskHolding(spec.resources);
+      } catch (err) {
+        v.fail = { state: 'TASK_ERROR', reason: TaskReason.InvalidResources, message: (err as Error).message };
+        continue;
+      }
+      const { pods: _p, ...asked } = holding;
+      const nextOffer = add(usedOffer, asked);
+      const overOffer = firstShort(offered, nextOffer);
+      if (overOffer !== undefined) {
+        v.fail = { state: 'TASK_ERROR', reason: TaskReason.ExceedsOffer, message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.want, overOffer.resource)} but the offer has ${q(overOffer.have, overOffer.resource)}` };
+        continue;
+      }
+      const nextNode = add(usedNode, holding);
+      const overNode = firstShort(free, nextNode);
+      if (overNode !== undefined) {
+        v.fail = { state: 'TASK_ERROR', reason: TaskReason.InsufficientResources, message: `${overNode.resource}: node ${nodeName} has ${q(overNode.have, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.want, overNode.resource)}` };
+        continue;
+      }
+      usedOffer = add(usedOffer, asked);
+      usedNode = nextNode;
+      v.holding = holding;
+    }
+    return out;
+  }
+
+  /** Creates the Task (and its Pod if it fits) and writes its first status. */
+  private async launch(offer: OfferObject, fw: FrameworkObject, v: Verdict): Promise<void> {
+    if (v.conflict !== undefined) return;
+    const { ctx } = this;
+    const ns = offer.metadata.namespace;
+    if (v.task === undefined) {
+      const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY };
+      if (fw.metadata.name.length <= 63) labels[LABEL.framework] = fw.metadata.name;
+      if (offer.metadata.name.length <= 63) labels[LABEL.offer] = offer.metadata.name;
+      const body: TaskObject = {
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: {
+          name: v.spec.name,
+          namespace: ns,
+          labels,
+          ownerReferences: [{ apiVersion: API_VERSION, kind: 'Framework', name: fw.metadata.name, uid: fw.metadata.uid!, controller: true }],
+        },
+        spec: {
+          framework: fw.metadata.name,
+          offer: offer.metadata.name,
+          nodeName: offer.spec.nodeName,
+          resources: v.spec.resources,
+          containers: v.spec.containers,
+          ...(v.spec.labels ? { labels: v.spec.labels } : {}),
+          ...(v.spec.annotations ? { annotations: v.spec.annotations } : {}),
+        },
+      };
+      try {
+        v.task = await ctx.kube.createCustom<TaskObject>('Task', ns, body);
+        ctx.state.assume(v.task);
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        const got = await ctx.kube.custom.getNamespacedCustomObject({ group: 'agora.dev', version: 'v1alpha1', namespace: ns, plural: 'tasks', name: v.spec.name }) as TaskObject;
+        if (got.spec.offer !== offer.metadata.name) {
+          v.conflict = `task name ${v.spec.name} is taken by another task`;
+          return;
+        }
+        v.task = got;
+      }
+    }
+    const task = v.task!;
+    if (task.status?.state !== undefined) return;
+    const now = isoNow(ctx);
+    let status: TaskStatus;
+    if (v.fail !== undefined) {
+      status = { state: v.fail.state, reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
+    } else {
+      status = { state: 'TASK_STAGING', reason: TaskReason.Launched, message: `launched on ${offer.spec.nodeName}`, podName: task.metadata.name, lastTransitionTime: now };
+      try {
+        await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+      } catch (err) {
+        if (!isConflict(err)) {
+          if (!isUnretryable(err)) throw err;
+          v.fail = { state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message };
+          status = { state: 'TASK_ERROR', reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
+        }
+      }
+    }
+    if (task.metadata.generation !== undefined) status.observedGeneration = task.metadata.generation;
+    try {
+      await ctx.kube.patchCustomStatus('Task', ns, task.metadata.name, { status });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    ctx.metrics.taskTransitions.inc({ state: status.state! });
+    const target = { apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid };
+    if (v.fail === undefined) ctx.events.normal(target, 'TaskStaging', status.message!);
+    else ctx.events.warning(target, v.fail.reason, v.fail.message);
+  }
+
+  private async writeStatus(offer: OfferObject, status: Record<string, unknown>): Promise<void> {
+    await this.ctx.kube.patchCustomStatus('Offer', offer.metadata.namespace, offer.metadata.name, { status });
+  }
+}
+
+/** The first resource where `want` exceeds `have`, if any. */
+function firstShort(have: ResourceList, want: ResourceList): { resource: string; want: number; have: number } | undefined {
+  if (contains(have, want)) return undefined;
+  for (const [k, v] of Object.entries(want)) if (v > (have[k] ?? 0)) return { resource: k, want: v, have: have[k] ?? 0 };
+  return undefined;
+}
+
+function q(v: number, resource: string): string {
+  return formatQuantity(v, resource);
+}

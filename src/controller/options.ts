@@ -1,0 +1,87 @@
+// The controller's options, their defaults, and duration parsing for flags.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Handler } from './health-server.ts';
+
+export interface ControllerOptions {
+  /** A kubeconfig path or a loaded KubeConfig; default: KUBECONFIG, ~/.kube/config or in-cluster. */
+  kubeconfig?: string | KubeConfig;
+  /** How often an allocation cycle runs (also run early when resources are freed). */
+  allocationIntervalMs: number;
+  /** An unanswered Offer expires after this. */
+  offerTimeoutMs: number;
+  /** Answered, expired and rescinded Offers are deleted this long after they were. */
+  offerRetentionMs: number;
+  /** Terminal Tasks (and their Pods) kept per framework; the oldest beyond it are deleted. */
+  maxCompletedTasksPerFramework: number;
+  /** A label selector over the Nodes this controller offers; default all. */
+  nodeSelector?: string;
+  /** Only Frameworks (and their Offers and Tasks) in these namespaces; default all. */
+  namespaces?: string[];
+  leaderElect: boolean;
+  leaseName: string;
+  leaderElectionNamespace: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  /** This replica's identity in the Lease; default hostname + random suffix. */
+  identity?: string;
+  /** `[host]:port` for /metrics; port 0 picks one; '' disables. */
+  metricsAddr: string;
+  /** `[host]:port` for /healthz and /readyz; may equal metricsAddr. */
+  healthAddr: string;
+  logLevel: string;
+  /** Client-side rate limit on API writes, as client-go's --kube-api-qps / --kube-api-burst. */
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  /** Parallel reconciles per queue. */
+  workers: number;
+  /** How often history (old Offers, surplus completed Tasks) is cleaned up. */
+  gcIntervalMs: number;
+  /** Record Kubernetes Events. */
+  events: boolean;
+  /** Injected for tests. */
+  now?: () => number;
+  random?: () => number;
+  logger?: Logger;
+  /** Extra HTTP handlers served on the health address (e.g. admission webhooks), tried first. */
+  extraHandlers?: Handler[];
+}
+
+export const DEFAULT_OPTIONS: ControllerOptions = {
+  allocationIntervalMs: 1000,
+  offerTimeoutMs: 30_000,
+  offerRetentionMs: 60_000,
+  maxCompletedTasksPerFramework: 1000,
+  leaderElect: true,
+  leaseName: 'agora-controller',
+  leaderElectionNamespace: process.env.POD_NAMESPACE ?? 'default',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  metricsAddr: ':8080',
+  healthAddr: ':8081',
+  logLevel: 'info',
+  kubeApiQps: 50,
+  kubeApiBurst: 100,
+  workers: 32,
+  gcIntervalMs: 5_000,
+  events: true,
+};
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `1s`, `500ms`, `1m30s`, `2h` or a bare number of seconds into milliseconds. */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let end = 0;
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    end = re.lastIndex;
+  }
+  if (end === 0 || end !== t.length) throw new Error(`invalid duration ${JSON.stringify(text)}: want e.g. 500ms, 1s, 1m30s`);
+  return total;
+}

@@ -1,0 +1,58 @@
+// Pure: the Pod that runs a Task. Bound to the Task's node (spec.nodeName: no scheduler
+// involved), requests = limits = the task's resources, labelled and annotated so Pod, Task,
+// Offer and Framework find each other, and owned by the Task (deleting the Task deletes it).
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { API_VERSION, LABEL } from '../api/index.ts';
+import type { TaskObject } from './objects.ts';
+
+export const MANAGED_BY = 'agora';
+
+/** The Pod's name: the Task's (a Task's Pod is found by name; the pair is unique per namespace). */
+export function podNameFor(taskName: string): string {
+  return taskName;
+}
+
+export interface PodTemplateInput {
+  task: Pick<TaskObject, 'spec'> & { metadata: { name: string; namespace: string; uid?: string } };
+  /** The framework's spec.serviceAccountName, if any: the Pod runs with its permissions. */
+  serviceAccountName?: string;
+}
+
+export function podFor({ task, serviceAccountName }: PodTemplateInput): V1Pod {
+  const { spec, metadata } = task;
+  const resources = Object.fromEntries(Object.entries(spec.resources).map(([k, v]) => [k, String(v)]));
+  const containers = (spec.containers as V1Container[]).map((c, i) => {
+    const out: V1Container = { ...c };
+    // The task's resources belong to the first container; the others get none of their own
+    // (so the Pod's requests are exactly the task's).
+    if (i === 0) out.resources = { requests: resources, limits: resources };
+    else delete out.resources;
+    return out;
+  });
+  const labels: Record<string, string> = {
+    ...(spec.labels ?? {}),
+    [LABEL.framework]: spec.framework,
+    [LABEL.task]: metadata.name,
+    [LABEL.managedBy]: MANAGED_BY,
+  };
+  if (spec.offer !== undefined && spec.offer.length <= 63) labels[LABEL.offer] = spec.offer;
+  const annotations: Record<string, string> = { ...(spec.annotations ?? {}) };
+  if (spec.offer !== undefined) annotations[LABEL.offer] = spec.offer;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podNameFor(metadata.name),
+      namespace: metadata.namespace,
+      labels,
+      annotations,
+      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Task', name: metadata.name, uid: metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      nodeName: spec.nodeName,
+      restartPolicy: 'Never',
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      containers,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Keeps a Task true to its Pod: creates the Pod of a launched Task, deletes it when the task
+// is killed (spec.kill, framework removed or disconnected) or lost, and mirrors the Pod's
+// progress into Task.status (task-state.ts decides; this file only reads and writes).
+import type { Logger } from 'pino';
+import { API_VERSION } from '../api/index.ts';
+import { offerPhase } from './allocation-loop.ts';
+import { isoNow, type Context } from './context.ts';
+import { isConflict, isNotFound, isUnretryable } from './kube.ts';
+import type { TaskObject, TaskStatus } from './objects.ts';
+import { podFor } from './pod-template.ts';
+import { isTerminal, nextTaskStatus, TaskReason, type TaskObservation } from './task-state.ts';
+import { errorSummary } from './workqueue.ts';
+
+export class TaskReconciler {
+  private readonly ctx: Context;
+  private readonly log: Logger;
+
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+    this.log = ctx.log.child({ component: 'tasks' });
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { ctx } = this;
+    const task = ctx.state.c.tasks.get(key);
+    if (task === undefined || !ctx.manages(task.metadata.namespace) || task.metadata.deletionTimestamp !== undefined) return;
+    const ns = task.metadata.namespace;
+    const fwKey = `${ns}/${task.spec.framework}`;
+    const fw = ctx.state.c.frameworks.get(fwKey);
+    const pod = ctx.state.podOf(key);
+    const obs: TaskObservation = {
+      task,
+      pod,
+      nodePresent: ctx.state.c.nodes.get(task.spec.nodeName) !== undefined,
+      frameworkDown: fw === undefined || fw.metadata.deletionTimestamp !== undefined ? TaskReason.FrameworkRemoved : ctx.disconnected.has(fwKey) ? TaskReason.FrameworkDisconnected : undefined,
+      launch: this.launch(task),
+      now: isoNow(ctx),
+    };
+    const d = nextTaskStatus(obs);
+    let status = d.status;
+    const log = this.log.child({ task: key });
+    if (d.createPod && fw !== undefined) {
+      try {
+        await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+      } catch (err) {
+        if (isUnretryable(err)) {
+          const now = isoNow(ctx);
+          status = { ...status, state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message, lastTransitionTime: now, finishedAt: now };
+        } else if (!isConflict(err)) throw err;
+      }
+    }
+    if (d.deletePod && pod !== undefined) {
+      try {
+        await ctx.kube.deletePod(ns, pod.metadata!.name!, pod.metadata?.uid);
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+    if (status !== task.status) await this.writeStatus(task, status, log);
+  }
+
+  private launch(task: TaskObject): TaskObservation['launch'] {
+    if (task.status?.state !== undefined) return 'confirmed';
+    if (task.spec.offer === undefined) return 'unconfirmed';
+    const offerKey = `${task.metadata.namespace}/${task.spec.offer}`;
+    if (this.ctx.answering.has(offerKey)) return 'pending';
+    const offer = this.ctx.state.c.offers.get(offerKey);
+    if (offer === undefined) return 'unconfirmed';
+    if (offerPhase(offer) === 'Outstanding') return 'pending';
+    return offerPhase(offer) === 'Accepted' && (offer.status?.tasks ?? []).includes(task.metadata.name) ? 'confirmed' : 'unconfirmed';
+  }
+
+  private async writeStatus(task: TaskObject, status: TaskStatus, log: Logger): Promise<void> {
+    const { ctx } = this;
+    try {
+      await ctx.kube.patchCustomStatus('Task', task.metadata.namespace, task.metadata.name, { status });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const prev = task.status?.state;
+    if (status.state !== prev && status.state !== undefined) {
+      ctx.metrics.taskTransitions.inc({ state: status.state });
+      log.debug({ from: prev, to: status.state, reason: status.reason }, 'task state changed');
+      const target = { apiVersion: API_VERSION, kind: 'Task', namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid };
+      const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
+      const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';
+      if (bad) ctx.events.warning(target, reason, `${status.reason}: ${status.message}`);
+      else ctx.events.normal(target, reason, status.message ?? '');
+      if (isTerminal(status.state)) ctx.kick();
+    }
+  }
+}

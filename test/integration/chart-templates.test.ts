@@ -133,21 +133,20 @@ describe('RBAC', () => {
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['get', 'update', 'patch'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([
-      { apiGroups: ['agora.dev'], resources: ['frameworks'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-      { apiGroups: ['agora.dev'], resources: ['offers', 'tasks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      { apiGroups: ['agora.dev'], resources: ['frameworks/status', 'offers/status', 'tasks/status'], verbs: ['get', 'update', 'patch'] },
-      { apiGroups: ['agora.dev'], resources: ['frameworks/finalizers', 'tasks/finalizers'], verbs: ['update'] },
+      { apiGroups: ['agora.dev'], resources: ['frameworks'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['agora.dev'], resources: ['offers', 'tasks'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+      { apiGroups: ['agora.dev'], resources: ['frameworks/status', 'offers/status', 'tasks/status'], verbs: ['patch'] },
+      { apiGroups: ['agora.dev'], resources: ['tasks/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch'] },
     ]);
     expect(one<{ rules: Rule[] }>(docs, 'Role', 'agora-controller-leader-election').rules).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['agora-controller'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['agora-controller'], verbs: ['get', 'update'] },
     ]);
   });
 

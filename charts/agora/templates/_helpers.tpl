@@ -117,6 +117,7 @@ clientConfig:
 - --namespaces={{ join "," . }}
 {{- end }}
 {{- if .Values.webhooks.enabled }}
+- --webhooks
 - --webhook-port={{ .Values.ports.webhook }}
 - --webhook-cert-file=/etc/agora/webhook/tls.crt
 - --webhook-key-file=/etc/agora/webhook/tls.key

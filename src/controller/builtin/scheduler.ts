@@ -128,6 +128,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
   for (const offer of sources.offers.list()) offers.update(keyOf(offer), offer);
   for (const task of sources.tasks.list()) tasks.update(keyOf(task), task);
   for (const fw of sources.frameworks.list()) if (fw.spec.builtin !== undefined) queue.add(keyOf(fw));
+  queue.start();
   log.info({ namespaces: o.namespaces ?? 'all' }, 'built-in scheduler started');
 
   async function reconcile(key: string): Promise<void> {

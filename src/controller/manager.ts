@@ -37,7 +37,7 @@ import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
 import { WorkQueue } from './workqueue.ts';
-import { startBuiltinScheduler } from './builtin/index.ts';
+import { startBuiltinScheduler, type BuiltinScheduler } from './builtin/index.ts';
 
 export interface ControllerHandle {
   readonly identity: string;
@@ -180,10 +180,13 @@ class LeaderRun {
   private readonly informers: Informer<KubernetesObject>[];
   private readonly loop: AllocationLoop;
   private readonly gc: GarbageCollector;
+  private readonly kc: KubeConfig;
+  private builtin: BuiltinScheduler | undefined;
   private stopped = false;
 
   constructor(kc: KubeConfig, kube: Kube, events: EventRecorder, metrics: Metrics, options: ControllerOptions, rootLog: Logger, now: () => number, random: () => number) {
     const log = rootLog.child({ leader: true });
+    this.kc = kc;
     const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     const coordination = kc.makeApiClient(CoordinationV1Api);
@@ -265,7 +268,6 @@ class LeaderRun {
     this.ctx = ctx;
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
-    void startBuiltinScheduler({ kc, log, informers: { frameworks, offers, tasks } as never }); // built-in frameworks' scheduler, on this leader's informers
   }
 
   async start(): Promise<void> {
@@ -310,6 +312,12 @@ class LeaderRun {
     queues.frameworks.start();
     this.loop.start();
     this.gc.start();
+    if (ctx.options.builtinScheduler) {
+      // Frameworks with spec.builtin are answered in this process, over the same caches.
+      const { frameworks, offers, tasks } = state.c;
+      this.builtin = await startBuiltinScheduler({ kc: this.kc, log: ctx.log, informers: { frameworks, offers, tasks } as never, now: ctx.now });
+      if (this.stopped) await this.builtin.stop();
+    }
     this.ready = true;
     ctx.log.info({ ms: Math.round(performance.now() - started) }, 'leading: caches synced, state rebuilt');
   }
@@ -322,6 +330,7 @@ class LeaderRun {
     queues.offers.stop();
     queues.tasks.stop();
     queues.frameworks.stop();
+    await this.builtin?.stop();
     await this.loop.stop();
     await this.gc.stop();
     await Promise.all(this.informers.map((i) => i.stop()));

@@ -40,6 +40,8 @@ export interface ControllerOptions {
   gcIntervalMs: number;
   /** Record Kubernetes Events. */
   events: boolean;
+  /** Run the built-in scheduler (answers the offers of Frameworks with spec.builtin). */
+  builtinScheduler: boolean;
   /** Injected for tests. */
   now?: () => number;
   random?: () => number;
@@ -67,6 +69,7 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   workers: 32,
   gcIntervalMs: 5_000,
   events: true,
+  builtinScheduler: true,
 };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

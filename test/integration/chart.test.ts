@@ -2,8 +2,11 @@
 // several values sets accepted by the real API server (a server-side dry run: schema, defaulting
 // and admission, nothing persisted).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { crdDrift } from '../../scripts/check-chart-crds.ts';
+import { repoRoot } from '../../scripts/cluster/index.ts';
 import { CHART, EXAMPLES_CHART, helm, kubectl, render, toYamlStream, type Manifest, type Values } from './support/helm.ts';
 import { useNamespace } from './support/kube.ts';
 
@@ -108,5 +111,67 @@ describe('helm template, validated by the API server (server-side dry run)', () 
     await expect(render({ values: { replicaCount: 0 } })).rejects.toThrow(/replicaCount/);
     await expect(render({ values: { webhooks: { failurePolicy: 'Sometimes' } } })).rejects.toThrow(/failurePolicy/);
     await expect(render({ values: { controler: {} } })).rejects.toThrow(/controler/);
+  });
+});
+
+describe('the controller image (Dockerfile)', () => {
+  // The image holds package*.json, the production dependencies, src/ and crds/ only: everything
+  // `agora controller` loads must come from there. (No Docker engine here to build it.)
+  const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const importsOf = (source: string): { spec: string; lazy: boolean }[] => {
+    const out: { spec: string; lazy: boolean }[] = [];
+    const statics = [
+      /^\s*import\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]/gm,
+      /^\s*import\s*['"]([^'"]+)['"]/gm,
+      /^\s*export\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]/gm,
+    ];
+    for (const re of statics) for (const m of source.matchAll(re)) out.push({ spec: m[1]!, lazy: false });
+    for (const m of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, lazy: true });
+    return out;
+  };
+  // Lazy imports the controller never reaches in the image: the CLI table loads only the
+  // command that runs, and webhooks/tls.ts makes a local CA only when no certificate is given
+  // (the chart always mounts one and passes --webhook-cert-file).
+  const LAZY_OUTSIDE_IMAGE = ['src/webhooks/tls.ts -> scripts/cluster/pki.ts'];
+
+  it('agora controller loads only src/, crds/, Node built-ins and production dependencies', () => {
+    const seen = new Set<string>();
+    const bare = new Set<string>();
+    const outside: string[] = [];
+    const lazyOutside: string[] = [];
+    const inImage = (rel: string) => rel.startsWith('src/') || rel.startsWith('crds/');
+    const visit = (file: string, from: string, followLazy: boolean) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const rel = relative(repoRoot, file);
+      if (!inImage(rel)) outside.push(`${from} -> ${rel}`);
+      if (!file.endsWith('.ts')) return;
+      for (const { spec, lazy } of importsOf(readFileSync(file, 'utf8'))) {
+        if (spec.startsWith('.')) {
+          const target = resolve(dirname(file), spec);
+          if (lazy && !inImage(relative(repoRoot, target))) lazyOutside.push(`${rel} -> ${relative(repoRoot, target)}`);
+          else if (!lazy || followLazy) visit(target, rel, followLazy);
+        } else if (!spec.startsWith('node:')) {
+          bare.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+        }
+      }
+    };
+    visit(join(repoRoot, 'src/cli/main.ts'), 'entrypoint', false);
+    visit(join(repoRoot, 'src/cli/controller.ts'), 'src/cli/main.ts', true);
+    expect(seen.size).toBeGreaterThan(10);
+    expect(outside).toEqual([]);
+    expect(lazyOutside.filter((l) => !LAZY_OUTSIDE_IMAGE.includes(l))).toEqual([]);
+    expect([...bare].filter((p) => !(p in dependencies))).toEqual([]);
+  });
+
+  it('builds in two stages and runs as non-root on a distroless Node 24', () => {
+    const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^FROM gcr\.io\/distroless\/nodejs24-debian12:nonroot$/m);
+    expect(dockerfile).toMatch(/^USER 65532:65532$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/src\/cli\/main\.ts"\]$/m);
+    // The chart's securityContext pins the same user.
+    expect(readFileSync(join(CHART, 'values.yaml'), 'utf8')).toMatch(/runAsUser: 65532/);
   });
 });

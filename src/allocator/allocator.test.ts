@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Allocator } from './allocator.ts';
-import type { AllocatorOptions, CycleResult, NodeInfo, Refusal, ResourceList } from './types.ts';
+import type { AllocatorOptions, CycleResult, NodeInfo, Refusal, Reservation, ResourceList } from './types.ts';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -249,7 +249,7 @@ describe('node updates', () => {
       wantConsumed: { cpu: 2000, memory: GiB },
     },
     { name: 'reservations removed', reservations: [], wantConsumed: {} },
-  ])('$name', ({ reservations, wantConsumed }) => {
+  ] as { name: string; reservations: Reservation[]; wantConsumed: ResourceList }[])('$name', ({ reservations, wantConsumed }) => {
     const a = setup({
       nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 3000 } }] })],
       frameworks: [{ name: 'fr', role: 'r' }],

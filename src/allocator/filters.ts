@@ -1,10 +1,15 @@
 // Decline filters (Mesos's RefusedOfferFilter): after a framework declines an offer with
 // refuseSeconds, that node is not offered to it again until the filter expires, while the
-// node's offerable resources are still contained in what was declined. Indexed both ways
-// (node → framework → filter, framework → nodes) and expired through a min-heap on `until`,
-// so a cycle never scans filters that cannot matter.
-import { containsVec, type Vec } from './resources.ts';
+// node's offerable resources are still contained in what was declined.
+//
+// A cycle asks "does a filter block framework f at node n?" for every framework it passes
+// over, so the per-node store is compact and contiguous: framework ids sorted in an
+// Int32Array (binary search), expiry and declined resources in parallel Float64Arrays. A
+// framework → nodes index serves revive, and a min-heap on expiry drops filters as time
+// passes without scanning.
+import type { Vec } from './resources.ts';
 
+/** One filter, as handed out for inspection (not the hot path). */
 export interface Filter {
   readonly framework: number;
   readonly node: number;
@@ -14,29 +19,64 @@ export interface Filter {
   readonly until: number;
 }
 
+/** The filters on one node, by framework id (sorted). */
+interface NodeFilters {
+  n: number;
+  /** Resources per filter (stride of `res`). */
+  w: number;
+  ids: Int32Array;
+  until: Float64Array;
+  res: Float64Array;
+}
+
+interface Expiry {
+  until: number;
+  node: number;
+  framework: number;
+}
+
 export class FilterIndex {
-  private readonly byNode: (Map<number, Filter> | undefined)[] = [];
+  private readonly byNode: (NodeFilters | undefined)[] = [];
   private readonly byFramework = new Map<number, Set<number>>();
-  private readonly heap: Filter[] = [];
+  private readonly heap: Expiry[] = [];
 
   /** Installs (or replaces) the filter of `framework` on `node`. */
   add(framework: number, node: number, resources: Vec, until: number): void {
-    const f: Filter = { framework, node, resources, until };
-    let m = this.byNode[node];
-    if (m === undefined) this.byNode[node] = m = new Map();
-    m.set(framework, f);
+    let nf = this.byNode[node];
+    if (nf === undefined) {
+      const w = Math.max(resources.length, 1);
+      this.byNode[node] = nf = { n: 0, w, ids: new Int32Array(4), until: new Float64Array(4), res: new Float64Array(4 * w) };
+    }
+    if (resources.length > nf.w) this.widen(nf, resources.length);
+    let i = search(nf, framework);
+    if (i < 0) {
+      i = -i - 1;
+      if (nf.n === nf.ids.length) this.enlarge(nf);
+      nf.ids.copyWithin(i + 1, i, nf.n);
+      nf.until.copyWithin(i + 1, i, nf.n);
+      nf.res.copyWithin((i + 1) * nf.w, i * nf.w, nf.n * nf.w);
+      nf.ids[i] = framework;
+      nf.n++;
+    }
+    nf.until[i] = until;
+    const base = i * nf.w;
+    for (let k = 0; k < nf.w; k++) nf.res[base + k] = k < resources.length ? resources[k]! : 0;
     let s = this.byFramework.get(framework);
     if (s === undefined) this.byFramework.set(framework, (s = new Set()));
     s.add(node);
-    if (until !== Infinity) this.push(f);
+    if (until !== Infinity) this.push({ until, node, framework });
   }
 
   get(node: number, framework: number): Filter | undefined {
-    return this.byNode[node]?.get(framework);
+    const nf = this.byNode[node];
+    if (nf === undefined) return undefined;
+    const i = search(nf, framework);
+    if (i < 0) return undefined;
+    return { framework, node, until: nf.until[i]!, resources: nf.res.slice(i * nf.w, (i + 1) * nf.w) };
   }
 
   countOnNode(node: number): number {
-    return this.byNode[node]?.size ?? 0;
+    return this.byNode[node]?.n ?? 0;
   }
 
   /**
@@ -44,18 +84,38 @@ export class FilterIndex {
    * longer applies (expired, or the node's offerable grew beyond the declined resources) is
    * dropped: declining was about those resources, and the node now has more.
    */
-  blocks(node: number, framework: number, offerable: Vec, now: number): Filter | undefined {
-    const f = this.byNode[node]?.get(framework);
-    if (f === undefined) return undefined;
-    if (f.until > now && containsVec(f.resources, offerable)) return f;
+  blocks(node: number, framework: number, offerable: Vec, now: number): boolean {
+    const nf = this.byNode[node];
+    if (nf === undefined) return false;
+    const i = search(nf, framework);
+    if (i < 0) return false;
+    if (nf.until[i]! > now) {
+      const w = nf.w;
+      const base = i * w;
+      let contained = true;
+      for (let k = 0; k < offerable.length; k++) {
+        const o = offerable[k]!;
+        if (o > 0 && o > (k < w ? nf.res[base + k]! : 0)) {
+          contained = false;
+          break;
+        }
+      }
+      if (contained) return true;
+    }
     this.remove(framework, node);
-    return undefined;
+    return false;
   }
 
   remove(framework: number, node: number): void {
-    const m = this.byNode[node];
-    if (m === undefined || !m.delete(framework)) return;
-    if (m.size === 0) this.byNode[node] = undefined;
+    const nf = this.byNode[node];
+    if (nf === undefined) return;
+    const i = search(nf, framework);
+    if (i < 0) return;
+    nf.ids.copyWithin(i, i + 1, nf.n);
+    nf.until.copyWithin(i, i + 1, nf.n);
+    nf.res.copyWithin(i * nf.w, (i + 1) * nf.w, nf.n * nf.w);
+    nf.n--;
+    if (nf.n === 0) this.byNode[node] = undefined;
     const s = this.byFramework.get(framework);
     if (s !== undefined) {
       s.delete(node);
@@ -71,38 +131,62 @@ export class FilterIndex {
   }
 
   removeNode(node: number): void {
-    const m = this.byNode[node];
-    if (m === undefined) return;
-    for (const fw of [...m.keys()]) this.remove(fw, node);
+    const nf = this.byNode[node];
+    if (nf === undefined) return;
+    for (const fw of [...nf.ids.subarray(0, nf.n)]) this.remove(fw, node);
   }
 
   /** Drops filters with until ≤ now; calls `onExpired(node)` for each one dropped. */
   expire(now: number, onExpired: (node: number) => void): void {
     const h = this.heap;
     while (h.length > 0 && h[0]!.until <= now) {
-      const f = this.pop();
-      // The heap keeps replaced/removed filters too: only a still-installed one counts.
-      if (this.byNode[f.node]?.get(f.framework) === f) {
-        this.remove(f.framework, f.node);
-        onExpired(f.node);
+      const e = this.pop();
+      // The heap keeps replaced and removed filters too: only a still-installed one counts.
+      const nf = this.byNode[e.node];
+      if (nf === undefined) continue;
+      const i = search(nf, e.framework);
+      if (i >= 0 && nf.until[i] === e.until) {
+        this.remove(e.framework, e.node);
+        onExpired(e.node);
       }
     }
   }
 
-  private push(f: Filter): void {
+  private enlarge(nf: NodeFilters): void {
+    const cap = nf.ids.length * 2;
+    const ids = new Int32Array(cap);
+    ids.set(nf.ids);
+    const until = new Float64Array(cap);
+    until.set(nf.until);
+    const res = new Float64Array(cap * nf.w);
+    res.set(nf.res);
+    nf.ids = ids;
+    nf.until = until;
+    nf.res = res;
+  }
+
+  /** A resource name appeared after this node's filters were laid out: re-stride. */
+  private widen(nf: NodeFilters, w: number): void {
+    const res = new Float64Array(nf.ids.length * w);
+    for (let i = 0; i < nf.n; i++) for (let k = 0; k < nf.w; k++) res[i * w + k] = nf.res[i * nf.w + k]!;
+    nf.res = res;
+    nf.w = w;
+  }
+
+  private push(e: Expiry): void {
     const h = this.heap;
-    h.push(f);
+    h.push(e);
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.until <= f.until) break;
+      if (h[p]!.until <= e.until) break;
       h[i] = h[p]!;
       i = p;
     }
-    h[i] = f;
+    h[i] = e;
   }
 
-  private pop(): Filter {
+  private pop(): Expiry {
     const h = this.heap;
     const top = h[0]!;
     const last = h.pop()!;
@@ -121,4 +205,19 @@ export class FilterIndex {
     }
     return top;
   }
+}
+
+/** Index of framework in nf.ids, or −(insertion point) − 1. */
+function search(nf: NodeFilters, framework: number): number {
+  const ids = nf.ids;
+  let lo = 0;
+  let hi = nf.n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ids[mid]!;
+    if (v < framework) lo = mid + 1;
+    else if (v > framework) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
 }

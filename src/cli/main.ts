@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'replay a YAML scenario through the allocator and print the outcome as JSON', load: () => import('./simulate.ts') },
   controller: { summary: 'run the controller: offers, tasks, pods (--kubeconfig, --node-selector, --namespaces, …)', load: () => import('./controller.ts') },
   status: { summary: 'frameworks, shares, nodes and outstanding offers (--output json|yaml, --watch)', load: () => import('./status.ts') },
+  demo: { summary: 'the local control plane, controller and example frameworks, with DRF shares converging live (--once)', load: () => import('./demo.ts') },
 };
 
 /** Exit code for a usage error (unknown command, bad flags, bad input). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { IFramework, IOffer, ITask } from '../api/index.ts';
 import { bar, table } from './output.ts';
-import { buildStatus, renderStatus } from './status-view.ts';
+import { buildStatus, phaseOf, renderStatus } from './status-view.ts';
 
 const NOW = Date.parse('2025-01-01T00:01:00Z');
 
@@ -80,4 +80,17 @@ describe('output', () => {
   it('aligns columns by visible width', () => {
     expect(table(['A', 'BB'], [['xxx', '1'], ['y', '22']], { align: ['left', 'right'] })).toBe('A    BB\nxxx   1\ny    22');
   });
+});
+
+describe('phaseOf', () => {
+  const builtin = { role: 'r', builtin: { tasks: 1 } };
+  const cond = (status: 'True' | 'False', reason: string) => [{ type: 'Complete', status, reason, message: '', lastTransitionTime: '2025-01-01T00:00:00Z' }];
+  it.each([
+    { name: 'no status', f: fw('x'), want: 'Pending' },
+    { name: 'suppressed, no status', f: fw('x', { spec: { suppressed: true } }), want: 'Suppressed' },
+    { name: 'controller phase', f: fw('x', { status: { phase: 'Active' } }), want: 'Active' },
+    { name: 'builtin complete wins over a stale phase', f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('True', 'AllTasksFinished') } }), want: 'Completed' },
+    { name: 'builtin failed', f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('False', 'TasksFailed') } }), want: 'Failed' },
+    { name: 'builtin in progress', f: fw('x', { spec: builtin, status: { phase: 'Active', conditions: cond('False', 'InProgress') } }), want: 'Active' },
+  ])('$name → $want', ({ f, want }) => expect(phaseOf(f)).toBe(want));
 });

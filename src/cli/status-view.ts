@@ -78,6 +78,17 @@ function format(list: ResourceList, names: readonly string[]): Record<string, st
   return out;
 }
 
+/**
+ * The framework's phase; a built-in framework's Complete condition (written by the built-in
+ * scheduler) decides Completed or Failed, whatever phase another writer left.
+ */
+export function phaseOf(f: IFramework): string {
+  const complete = f.spec.builtin !== undefined ? f.status?.conditions?.find((c) => c.type === 'Complete') : undefined;
+  if (complete?.status === 'True') return 'Completed';
+  if (complete?.status === 'False' && complete.reason === 'TasksFailed') return 'Failed';
+  return f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
+}
+
 const isOutstanding = (o: IOffer) => (o.status?.phase ?? 'Outstanding') === 'Outstanding' && o.spec.accept === undefined && o.spec.decline === undefined;
 
 /** The resources a Pod holds on its node: the sum of its containers' requests. */
@@ -120,7 +131,7 @@ export function buildStatus(input: StatusInput): StatusView {
         namespace,
         name,
         role: f.spec.role ?? 'default',
-        phase: f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending'),
+        phase: phaseOf(f),
         scheduler: f.spec.builtin !== undefined ? 'builtin' : 'external',
         allocated: Object.fromEntries(Object.entries(f.status?.allocated ?? {}).map(([k, v]) => [k, String(v)])),
         tasks,

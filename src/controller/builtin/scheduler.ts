@@ -217,7 +217,7 @@ export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly 
   return [...views.values()];
 }
 
-/** Server-side applies launched, the Complete condition and (when finished) the phase — only on change. */
+/** Server-side applies launched and the Complete condition (and, when finished, the phase) — only on change. */
 async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress, now: string, log: Logger): Promise<void> {
   const current = fw.status ?? {};
   const reason = p.phase === BuiltinPhase.Completed ? BuiltinConditionReason.AllTasksFinished : p.phase === BuiltinPhase.Failed ? BuiltinConditionReason.TasksFailed : BuiltinConditionReason.InProgress;
@@ -228,9 +228,10 @@ async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress,
     now,
   );
   const phase = p.phase === BuiltinPhase.Running ? undefined : p.phase;
+  // The phase is written with the condition's transition but not re-asserted on its own: the
+  // controller writes status.phase too, and two writers re-asserting one field would loop.
   const same =
     current.launched === p.launched &&
-    (phase === undefined || current.phase === phase) &&
     prev?.[0] !== undefined &&
     prev[0].status === complete!.status &&
     prev[0].reason === complete!.reason &&

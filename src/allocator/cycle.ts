@@ -222,7 +222,7 @@ class Cycle {
       for (let i = 0; i < this.W; i++) earlier.state.resources[i]! += resources[i]!;
       earlier.decision.resources = s.space.list(earlier.state.resources);
     } else {
-      const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now };
+      const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now, nodeSlot: -1, frameworkSlot: -1 };
       s.addOffer(state);
       const decision: OfferDecision = { offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) };
       this.offers.push(decision);

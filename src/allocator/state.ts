@@ -37,7 +37,7 @@ export interface NodeState {
   unusedReserved: Vec;
   /** framework id → tasks' resources (setAllocation). */
   allocations: Map<number, Vec>;
-  offers: Set<OfferState>;
+  offers: OfferState[];
   /** Bumped whenever the node's offerable may have grown, or its filters went away. */
   epoch: number;
   /** Memo of a walk that found no taker for only lasting reasons: (epoch, frameworks epoch). */
@@ -59,7 +59,7 @@ export interface FrameworkState {
   allocated: Vec;
   /** Nodes where it has tasks. */
   allocatedOn: Set<NodeState>;
-  offers: Set<OfferState>;
+  offers: OfferState[];
 }
 
 export interface RoleState {
@@ -89,6 +89,9 @@ export interface OfferState {
   readonly role: RoleState;
   readonly resources: Vec;
   readonly createdAt: number;
+  /** Positions in node.offers and framework.offers. */
+  nodeSlot: number;
+  frameworkSlot: number;
 }
 
 export class AllocatorState {
@@ -153,7 +156,7 @@ export class AllocatorState {
         used: zeros(0),
         unusedReserved: zeros(0),
         allocations: new Map(),
-        offers: new Set(),
+        offers: [],
         epoch: 0,
         idleEpoch: -1,
         idleFrameworksEpoch: -1,
@@ -179,7 +182,7 @@ export class AllocatorState {
         held: zeros(0),
         allocated: zeros(0),
         allocatedOn: new Set(),
-        offers: new Set(),
+        offers: [],
       };
       this.frameworks.set(name, f);
       this.frameworkById[f.id] = f;
@@ -327,7 +330,7 @@ export class AllocatorState {
   }
 
   forgetNodeIfUnused(n: NodeState): void {
-    if (!n.declared && n.allocations.size === 0 && n.offers.size === 0) {
+    if (!n.declared && n.allocations.size === 0 && n.offers.length === 0) {
       this.nodes.delete(n.name);
       this.nodeIndex[n.id] = undefined;
     }
@@ -383,7 +386,7 @@ export class AllocatorState {
   }
 
   forgetFrameworkIfUnused(f: FrameworkState): void {
-    if (!f.declared && f.allocatedOn.size === 0 && f.offers.size === 0) {
+    if (!f.declared && f.allocatedOn.size === 0 && f.offers.length === 0) {
       this.frameworks.delete(f.name);
       this.frameworkById[f.id] = undefined;
     }
@@ -499,16 +502,21 @@ export class AllocatorState {
 
   addOffer(o: OfferState): void {
     this.offers.set(o.id, o);
-    o.node.offers.add(o);
-    o.framework.offers.add(o);
+    o.nodeSlot = o.node.offers.push(o) - 1;
+    o.frameworkSlot = o.framework.offers.push(o) - 1;
     this.hold(o.framework, o.node, o.resources, 1);
   }
 
   removeOffer(o: OfferState): void {
     if (this.offers.get(o.id) !== o) return;
     this.offers.delete(o.id);
-    o.node.offers.delete(o);
-    o.framework.offers.delete(o);
+    // Swap-remove from the node's and the framework's lists (order does not matter).
+    const no = o.node.offers;
+    const lastN = no.pop()!;
+    if (lastN !== o) (no[o.nodeSlot] = lastN).nodeSlot = o.nodeSlot;
+    const fo = o.framework.offers;
+    const lastF = fo.pop()!;
+    if (lastF !== o) (fo[o.frameworkSlot] = lastF).frameworkSlot = o.frameworkSlot;
     this.hold(o.framework, o.node, o.resources, -1);
     this.forgetNodeIfUnused(o.node);
     this.forgetFrameworkIfUnused(o.framework);

@@ -1,0 +1,95 @@
+// The webhooks as `agora controller` runs them, from its flags:
+// - in a cluster (the chart passes --webhook-cert-file/--webhook-key-file): serve on 0.0.0.0 with
+//   the mounted certificate; the chart owns the webhook configurations, so nothing is registered;
+// - locally (no certificate flags): generate a CA and a certificate for 127.0.0.1, serve there and
+//   register the configurations against the kubeconfig's API server, removing them on stop — so
+//   a local run enforces what the installed chart enforces.
+// --webhooks=false (or omitting the webhooks when the caller says so) turns all of it off.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DEFAULT_PRIVILEGED } from './identity.ts';
+import { startWebhooks, type RunningWebhooks } from './index.ts';
+import { waitUntilEnforced } from './probe.ts';
+
+export interface ControllerWebhookFlags {
+  /** false turns the webhooks off. */
+  webhooks?: boolean;
+  'webhook-port'?: string;
+  'webhook-cert-file'?: string;
+  'webhook-key-file'?: string;
+  /** The controller's username (the chart: system:serviceaccount:<ns>:<sa>). */
+  'controller-identity'?: string;
+}
+
+export interface ControllerWebhooks {
+  webhooks: RunningWebhooks;
+  /** Unregisters (local runs) and stops the server. */
+  stop(): Promise<void>;
+}
+
+/** Local runs register under this name, so they never replace an installed chart's configurations. */
+export const LOCAL_CONFIGURATION_NAME = 'agora-local';
+
+/** The port the chart's Service targets when --webhook-port is not given. */
+export const IN_CLUSTER_WEBHOOK_PORT = 9443;
+
+function port(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--webhook-port: want a port number 0-65535, got "${text}"`);
+  return n;
+}
+
+export async function startControllerWebhooks(opts: {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  flags: ControllerWebhookFlags;
+  /** The controller's --namespaces: local registrations then cover only these. */
+  namespaces?: readonly string[];
+  registry?: Registry;
+  /** Name of the local configurations (default agora-local, apart from a chart install's). */
+  configurationName?: string;
+}): Promise<ControllerWebhooks | undefined> {
+  const { flags, logger } = opts;
+  if (flags.webhooks === false) {
+    logger.warn('admission webhooks are off (--webhooks=false): offers are answered without identity, fit or privilege checks');
+    return undefined;
+  }
+  const identity = flags['controller-identity'];
+  const privileged = { usernames: identity ? [identity] : [...DEFAULT_PRIVILEGED.usernames], groups: [...DEFAULT_PRIVILEGED.groups] };
+  const certFile = flags['webhook-cert-file'];
+  const keyFile = flags['webhook-key-file'];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--webhook-cert-file and --webhook-key-file go together');
+
+  if (certFile !== undefined && keyFile !== undefined) {
+    const webhooks = await startWebhooks({
+      kubeConfig: opts.kubeConfig, logger, registry: opts.registry, privileged,
+      host: '0.0.0.0', port: port(flags['webhook-port'], IN_CLUSTER_WEBHOOK_PORT), tls: { certFile, keyFile },
+    });
+    return { webhooks, stop: () => webhooks.stop() };
+  }
+
+  const namespaces = opts.namespaces ?? [];
+  const webhooks = await startWebhooks({
+    kubeConfig: opts.kubeConfig, logger, registry: opts.registry, privileged,
+    port: port(flags['webhook-port'], 0),
+    registration: {
+      name: opts.configurationName ?? LOCAL_CONFIGURATION_NAME,
+      ...(namespaces.length > 0
+        ? { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces] }] } }
+        : {}),
+    },
+  });
+  await webhooks.register();
+  await waitUntilEnforced(opts.kubeConfig, namespaces[0] ?? 'default', 15_000).catch((err: unknown) =>
+    logger.warn({ err: (err as Error).message }, 'the API server does not call the webhooks yet'));
+  return {
+    webhooks,
+    stop: async () => {
+      // Unregister first: a Fail webhook left pointing at a stopped server blocks every answer.
+      await webhooks.unregister().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not remove the webhook configurations'));
+      await webhooks.stop();
+    },
+  };
+}

@@ -201,3 +201,29 @@ export function startDriver(o: DriverOptions): { stop(): Promise<void>; launched
     },
   };
 }
+
+/** The framework's next outstanding offer (optionally for one node). */
+export async function waitOffer(namespace: string, framework: string, node?: string, timeoutMs = 20_000): Promise<OfferObject> {
+  return eventually(`an offer to ${framework}${node ? ` for ${node}` : ''}`, async () => {
+    const offers = await list<OfferObject>('Offer', namespace);
+    return offers.find((o) => o.spec.framework === framework && isOutstanding(o) && (node === undefined || o.spec.nodeName === node));
+  }, timeoutMs);
+}
+
+export async function waitTask(namespace: string, name: string, pred: (t: TaskObject) => boolean, what: string, timeoutMs = 20_000): Promise<TaskObject> {
+  return eventually(`task ${name} ${what}`, async () => {
+    const t = await get<TaskObject>('Task', namespace, name).catch(() => undefined);
+    return t !== undefined && pred(t) ? t : undefined;
+  }, timeoutMs);
+}
+
+export const task = (name: string, resources: Record<string, string>, annotations?: Record<string, string>) => ({
+  name,
+  resources,
+  ...(annotations ? { annotations } : {}),
+  containers: [{ name: 'main', image: 'busybox' }],
+});
+
+export async function accept(namespace: string, offer: OfferObject, tasks: ReturnType<typeof task>[], refuseSeconds?: number): Promise<void> {
+  await patch('Offer', namespace, offer.metadata.name, { spec: { accept: { tasks, ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) } } });
+}

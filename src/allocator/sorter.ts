@@ -2,7 +2,7 @@
 // Fairness order, as Mesos's DRFSorter. Order: weighted dominant share ascending, then the
 // number of allocations (offers) made to the client, then name. Nothing is recomputed
 // eagerly: a change marks the client dirty, and sort() re-places only the dirty clients
-// (binary search + one memmove each in typed arrays), falling back to a full sort when many
+// (binary search + one memmove of the clients it passes), falling back to a full sort when many
 // changed. A cycle re-sorts after every offer, so this is on the hot path.
 
 /** Returns the client's current unweighted dominant share. */
@@ -116,9 +116,8 @@ export class DrfSorter {
       return;
     }
     for (const slot of this.dirty) {
-      this.cut(this.locate(slot));
       this.dirtyFlag[slot] = false;
-      this.place(slot);
+      this.move(slot);
     }
     this.dirty.length = 0;
   }
@@ -183,26 +182,46 @@ export class DrfSorter {
     return this.names[this.order[pos]!]! < name;
   }
 
-  /** Inserts slot by its current key. */
-  private place(slot: number): void {
+  /**
+   * Re-keys slot and moves it to its new position, shifting only the clients between its
+   * old and new positions (one memmove per array).
+   */
+  private move(slot: number): void {
+    const at = this.locate(slot);
     const share = this.shareOf(this.ids[slot]!) / this.weights[slot]!;
     const count = this.pending[slot]!;
     const name = this.names[slot]!;
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.before(mid, share, count, name)) lo = mid + 1;
-      else hi = mid;
+    let to: number;
+    if (!this.before(at, share, count, name)) {
+      // Same key or smaller: search [0, at) for the first client not before the new key.
+      let lo = 0;
+      let hi = at;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.before(mid, share, count, name)) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo;
+      this.order.copyWithin(to + 1, to, at);
+      this.keyShare.copyWithin(to + 1, to, at);
+      this.keyCount.copyWithin(to + 1, to, at);
+    } else {
+      // Larger: search (at, n) for the first client not before the new key; land just before it.
+      let lo = at + 1;
+      let hi = this.n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.before(mid, share, count, name)) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo - 1;
+      this.order.copyWithin(at, at + 1, lo);
+      this.keyShare.copyWithin(at, at + 1, lo);
+      this.keyCount.copyWithin(at, at + 1, lo);
     }
-    if (this.n === this.order.length) this.growKeys();
-    this.order.copyWithin(lo + 1, lo, this.n);
-    this.keyShare.copyWithin(lo + 1, lo, this.n);
-    this.keyCount.copyWithin(lo + 1, lo, this.n);
-    this.order[lo] = slot;
-    this.keyShare[lo] = share;
-    this.keyCount[lo] = count;
-    this.n++;
+    this.order[to] = slot;
+    this.keyShare[to] = share;
+    this.keyCount[to] = count;
     this.remember(slot, share, count);
   }
 

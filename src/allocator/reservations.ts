@@ -4,17 +4,6 @@
 // role's consumption (so in its DRF share and against its quota), as Mesos does.
 import type { Vec } from './resources.ts';
 
-/** max(0, reserved − used), per resource, into `out` (length ≥ reserved.length). */
-export function unusedReserved(reserved: Vec, used: Vec | undefined, out: Vec): Vec {
-  out.fill(0);
-  for (let i = 0; i < reserved.length; i++) {
-    const u = used !== undefined && i < used.length ? used[i]! : 0;
-    const r = reserved[i]! - u;
-    out[i] = r > 0 ? r : 0;
-  }
-  return out;
-}
-
 /**
  * The change in unused reservation when a role's use of a node goes from `before` to
  * `before + sign·delta`: new − old of max(0, reserved − use), added into `acc`.

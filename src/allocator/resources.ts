@@ -90,12 +90,6 @@ export function isZeroVec(v: Vec): boolean {
   return true;
 }
 
-export function equalVec(a: Vec, b: Vec): boolean {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) if ((i < a.length ? a[i] : 0) !== (i < b.length ? b[i] : 0)) return false;
-  return true;
-}
-
 /** max over i of v[i] / total[i] (resources with a zero total are ignored). */
 export function dominantShare(v: Vec, total: Vec): number {
   let share = 0;

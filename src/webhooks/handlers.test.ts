@@ -10,7 +10,7 @@ const SA_A = 'system:serviceaccount:team-a:sched-a';
 function fakeLookups(over: Partial<AdmissionLookups> = {}) {
   const calls: string[] = [];
   const lookups: AdmissionLookups = {
-    getFramework: async (_ns, name) => (calls.push('getFramework'), name === 'fw-a' ? { name, serviceAccountName: 'sched-a' } : undefined),
+    getFramework: async (_ns, name) => (calls.push('getFramework'), name === 'fw-a' ? { name, serviceAccountName: 'sched-a' } : name === 'fw-open' ? { name } : undefined),
     frameworksOfServiceAccount: async (_ns, sa) => (calls.push('frameworksOfServiceAccount'), sa === 'sched-a' ? ['fw-a'] : []),
     namespaceLabels: async () => (calls.push('namespaceLabels'), {}),
     canCreatePods: async () => (calls.push('canCreatePods'), { allowed: true }),
@@ -43,8 +43,9 @@ const request = (over: Partial<AdmissionRequest>): AdmissionRequest => ({
 
 describe('offer handler', () => {
   it.each([
-    { name: 'an accept by a framework fetches identity, namespace, SAR and tasks', req: request({}), wantCalls: ['canCreatePods', 'existingTasks', 'frameworksOfServiceAccount', 'getFramework', 'namespaceLabels'], wantAllowed: true },
-    { name: 'a decline needs no SAR and no task lookup', req: request({ object: offer({ decline: {} }) }), wantCalls: ['frameworksOfServiceAccount', 'getFramework'], wantAllowed: true },
+    { name: 'an accept by a framework fetches identity, namespace, SAR and tasks', req: request({}), wantCalls: ['canCreatePods', 'existingTasks', 'getFramework', 'namespaceLabels'], wantAllowed: true },
+    { name: 'a decline needs no SAR and no task lookup', req: request({ object: offer({ decline: {} }) }), wantCalls: ['getFramework'], wantAllowed: true },
+    { name: "an answer for a framework without a ServiceAccount checks the writer is no other framework's", req: request({ object: offer({ framework: 'fw-open', decline: {} }), oldObject: offer({ framework: 'fw-open' }) }), wantCalls: ['frameworksOfServiceAccount', 'getFramework'], wantAllowed: false },
     { name: 'an accept by the controller only checks task names', req: request({ userInfo: { username: 'controller' } }), wantCalls: ['existingTasks'], wantAllowed: true },
     { name: 'an administrator (system:masters) is the controller', req: request({ userInfo: { username: 'kubernetes-admin', groups: ['system:masters'] } }), wantCalls: ['existingTasks'], wantAllowed: true },
     { name: 'an update without an answer fetches nothing', req: request({ object: { ...offer(), metadata: { name: 'o1', labels: { a: 'b' } } } }), wantCalls: [], wantAllowed: true },

@@ -57,9 +57,15 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     return req.operation === 'CREATE' || req.operation === 'UPDATE' ? req.operation : ALLOW;
   };
 
-  const frameworksOfWriter = async (namespace: string, user: UserInfo): Promise<string[]> => {
+  /**
+   * The framework, and the other frameworks the writer is the ServiceAccount of — looked up only
+   * when the rule reads them: for a framework that exists and names no ServiceAccount.
+   */
+  const frameworkAccess = async (namespace: string, name: string, user: UserInfo) => {
+    const framework = await lookups.getFramework(namespace, name);
     const sa = parseServiceAccountUser(user.username);
-    return sa !== undefined && sa.namespace === namespace ? lookups.frameworksOfServiceAccount(namespace, sa.name) : [];
+    const needOthers = framework !== undefined && !framework.serviceAccountName && sa !== undefined && sa.namespace === namespace;
+    return { framework, frameworksOfWriter: needOthers ? await lookups.frameworksOfServiceAccount(namespace, sa.name) : [] };
   };
 
   const allowsPrivileged = async (namespace: string): Promise<boolean> =>
@@ -82,13 +88,12 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       names.length > 0 ? lookups.existingTasks(namespace, names) : Promise.resolve([]),
       (async () => {
         if (response === undefined || writer.privileged) return;
-        const [framework, others, allowPrivileged, canCreatePods] = await Promise.all([
-          lookups.getFramework(namespace, specField(req.object, 'framework')),
-          frameworksOfWriter(namespace, req.userInfo),
+        const [access, allowPrivileged, canCreatePods] = await Promise.all([
+          frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo),
           response === 'accept' ? allowsPrivileged(namespace) : Promise.resolve(false),
           response === 'accept' ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
         ]);
-        facts = { framework, frameworksOfWriter: others, allowPrivileged, canCreatePods };
+        facts = { ...access, allowPrivileged, canCreatePods };
       })(),
     ]);
     return { errors: validateOffer({ operation, namespace, offer: req.object, old: req.oldObject, writer, now: opts.now(), facts, existingTasks }) };
@@ -101,11 +106,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const writer = writerOf(req);
     let facts;
     if (!writer.privileged && killRequested(operation, req.object, req.oldObject)) {
-      const [framework, others] = await Promise.all([
-        lookups.getFramework(namespace, specField(req.object, 'framework')),
-        frameworksOfWriter(namespace, req.userInfo),
-      ]);
-      facts = { framework, frameworksOfWriter: others };
+      facts = await frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo);
     }
     return { errors: validateTask({ operation, namespace, task: req.object, old: req.oldObject, writer, facts }) };
   };

@@ -10,6 +10,9 @@ interface FrameworkObject {
   spec?: { serviceAccountName?: string };
 }
 
+/** Up to this many accepted tasks are checked by name; more, with one list. */
+const MAX_TASK_GETS = 8;
+
 const isNotFound = (err: unknown): boolean => (err as { code?: number }).code === 404;
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -87,6 +90,11 @@ export function kubeLookups(client: KubeConfig): AdmissionLookups {
     },
 
     async existingTasks(namespace, names) {
+      if (names.length > MAX_TASK_GETS) {
+        const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task })) as { items?: { metadata?: { name?: string } }[] };
+        const taken = new Set((list.items ?? []).map((t) => t.metadata?.name));
+        return names.filter((n) => taken.has(n));
+      }
       const found = await Promise.all(names.map(async (name) =>
         (await orUndefined(custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task, name }))) === undefined ? undefined : name));
       return found.filter((n): n is string => n !== undefined);

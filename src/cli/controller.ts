@@ -24,6 +24,7 @@ Options:
   --lease-name NAME                       the leader election Lease (default agora-controller)
   --leader-election-namespace NS          its namespace (default $POD_NAMESPACE or default)
   --lease-duration DURATION               leader Lease duration (default 15s; renew deadline 2/3, retry 2/15 of it)
+  --identity NAME                         this replica's holder identity in the Lease (default hostname-random)
   --metrics-addr [HOST]:PORT              /metrics (default :8080; port 0 picks one; '' disables)
   --health-addr [HOST]:PORT               /healthz and /readyz (default :8081)
   --kube-api-qps N / --kube-api-burst N   client-side write rate limit (default 50 / 100, as kube-scheduler)
@@ -46,6 +47,7 @@ const FLAGS = {
   'lease-name': { type: 'string' },
   'leader-election-namespace': { type: 'string' },
   'lease-duration': { type: 'string' },
+  identity: { type: 'string' },
   'metrics-addr': { type: 'string' },
   'health-addr': { type: 'string' },
   'kube-api-qps': { type: 'string' },
@@ -110,6 +112,7 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   if (v['node-selector']) o.nodeSelector = v['node-selector'];
   if (v.namespaces) o.namespaces = v.namespaces.split(',').map((s) => s.trim()).filter(Boolean);
   if (v['lease-name']) o.leaseName = v['lease-name'];
+  if (v.identity) o.identity = v.identity;
   if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];
   if (v['metrics-addr'] !== undefined) o.metricsAddr = v['metrics-addr'];
   if (v['health-addr'] !== undefined) o.healthAddr = v['health-addr'];

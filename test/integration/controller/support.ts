@@ -14,6 +14,8 @@ import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
 import type { ControllerOptions } from '../../../src/controller/options.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import { add, fits, parseResourceList, type ResourceList } from '../../../src/api/quantity.ts';
+import { isPodActive, podRequests } from '../../../src/controller/resources.ts';
 import { custom, eventually, kubeConfig } from '../support/kube.ts';
 
 export const POOL_LABEL = 'agora.dev/test-pool';
@@ -227,3 +229,47 @@ export const task = (name: string, resources: Record<string, string>, annotation
 export async function accept(namespace: string, offer: OfferObject, tasks: ReturnType<typeof task>[], refuseSeconds?: number): Promise<void> {
   await patch('Offer', namespace, offer.metadata.name, { spec: { accept: { tasks, ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) } } });
 }
+
+/** Checks the invariants; returns a list of violations (empty when all hold). */
+export async function violations(namespace: string, nodes: string[], allocatable: ResourceList): Promise<string[]> {
+  const out: string[] = [];
+  const [offers, tasks, ps] = await Promise.all([list<OfferObject>('Offer', namespace), list<TaskObject>('Task', namespace), pods(namespace)]);
+  for (const node of nodes) {
+    let held: ResourceList = {};
+    // An outstanding offer whose accept is being applied already covers the Pods it launched.
+    const outstanding = new Set<string>();
+    for (const o of offers) {
+      if (o.spec.nodeName !== node || (o.status?.phase ?? 'Outstanding') !== 'Outstanding') continue;
+      outstanding.add(o.metadata.name);
+      held = add(held, parseResourceList(o.spec.resources as Record<string, string>));
+    }
+    for (const p of ps) {
+      if (p.spec?.nodeName !== node || !isPodActive(p) || outstanding.has(p.metadata?.annotations?.['agora.dev/offer'] ?? '')) continue;
+      held = add(held, podRequests(p));
+    }
+    const { pods: _p, ...h } = held;
+    if (!fits(h, allocatable)) out.push(`node ${node} overcommitted: ${JSON.stringify(h)}`);
+  }
+  const podsByName = new Map(ps.map((p) => [p.metadata!.name!, p]));
+  const taskByName = new Map(tasks.map((t) => [t.metadata.name, t]));
+  for (const o of offers) {
+    if (o.status?.phase !== 'Accepted') continue;
+    for (const name of o.status.tasks ?? []) {
+      const t = taskByName.get(name);
+      if (t === undefined) {
+        out.push(`accepted task ${name} of ${o.metadata.name} has no Task`);
+        continue;
+      }
+      const launched = t.status?.podName !== undefined;
+      const pod = podsByName.get(name);
+      if (launched && t.status?.state !== 'TASK_LOST' && t.status?.state !== 'TASK_KILLED' && pod === undefined) out.push(`task ${name} (${t.status?.state}) has no Pod`);
+      if (pod !== undefined && !(pod.metadata?.ownerReferences ?? []).some((r) => r.uid === t.metadata.uid)) out.push(`Pod ${name} is not owned by its Task`);
+    }
+  }
+  for (const p of ps) {
+    const t = taskByName.get(p.metadata!.name!);
+    if (t === undefined) out.push(`Pod ${p.metadata?.name} has no Task`);
+  }
+  return out;
+}
+

@@ -1,0 +1,63 @@
+// The example framework programs (examples/*.ts, on the SDK) with a real controller: the batch
+// framework completes (retrying a crash), the gang launches all or nothing and never hoards,
+// the service replaces a lost instance.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { runBatch } from '../../examples/batch.ts';
+import { runGang, type GangEvent } from '../../examples/gang.ts';
+import { startService } from '../../examples/service.ts';
+import { eventually, kubeConfig, useNamespace } from './support/kube.ts';
+import { listFrameworks, listTasks, useController } from './examples-support.ts';
+
+const ns = useNamespace('ex-programs');
+const pool = useController(ns, 'exp');
+const log = pino({ level: process.env.AGORA_TEST_LOG ?? 'silent' });
+const common = () => ({ kubeConfig: kubeConfig(), namespace: ns.name, log });
+
+describe('example framework programs', () => {
+  it('batch (examples/batch.ts) runs every task to completion, retrying a crash, then unregisters', async () => {
+    await pool.addNode({ name: 'a', cpu: '4', memory: '8Gi' });
+    const result = await runBatch({ ...common(), name: 'batch', role: 'batch', tasks: 8, cpu: '500m', memory: '256Mi', duration: '1s', crash: 1, retries: 2 });
+    expect(result).toEqual({ finished: 8, failed: 0, attempts: 9 });
+    const tasks = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'batch');
+    expect(tasks.filter((t) => t.status?.state === 'TASK_FAILED').map((t) => t.metadata?.name)).toEqual(['batch-t0-a0']);
+    await eventually('framework unregistered', async () => !(await listFrameworks(ns.name)).some((f) => f.metadata?.name === 'batch'));
+  });
+
+  it('gang (examples/gang.ts) launches all of its tasks together or none, releasing offers it cannot use', async () => {
+    const events: GangEvent[] = [];
+    // 3 ranks × 2 CPU need 6 CPU; the pool has 4 (node a) until node b joins.
+    const gang = runGang({ ...common(), name: 'gang', role: 'hpc', size: 3, cpu: '2', memory: '1Gi', duration: '2s', holdMs: 1500, refuseSeconds: 1, onEvent: (e) => events.push(e) });
+    await eventually('offers released for want of a full gang', async () => events.some((e) => e.type === 'released'), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await listTasks(ns.name)).filter((t) => t.spec.framework === 'gang')).toEqual([]);
+    expect(events.some((e) => e.type === 'launched')).toBe(false);
+
+    await pool.addNode({ name: 'b', cpu: '4', memory: '8Gi' });
+    const result = await gang;
+    expect(result).toEqual({ finished: true, generations: 1 });
+    const launched = events.filter((e) => e.type === 'launched');
+    expect(launched).toHaveLength(1);
+    expect(launched[0]).toMatchObject({ tasks: ['gang-g1-0', 'gang-g1-1', 'gang-g1-2'] });
+    const tasks = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'gang');
+    expect(tasks.map((t) => t.status?.state)).toEqual(['TASK_FINISHED', 'TASK_FINISHED', 'TASK_FINISHED']);
+    // All three started together: on two nodes (2 + 1), created within the same moment.
+    expect(new Set(tasks.map((t) => t.spec.nodeName)).size).toBe(2);
+  });
+
+  it('service (examples/service.ts) replaces a lost instance and keeps N running', async () => {
+    const lost: string[] = [];
+    const svc = await startService({ ...common(), name: 'svc', role: 'service', instances: 2, cpu: '1', memory: '1Gi', crashFirstAfter: '2s', onEvent: (e) => e.type === 'lost' && lost.push(`${e.task} ${e.state}`) });
+    try {
+      await eventually('a lost instance replaced, 2 running', async () => svc.replaced() >= 1 && svc.running().length === 2, 60_000);
+      expect(lost).toEqual(['svc-i0-0 TASK_FAILED']);
+      expect(svc.running().sort()).toEqual(['svc-i0-1', 'svc-i1-0']);
+      // Kill one: it is replaced too.
+      await svc.driver.kill('svc-i1-0');
+      await eventually('killed instance replaced', async () => svc.running().includes('svc-i1-1') && svc.running().length === 2, 60_000);
+      expect(lost).toEqual(['svc-i0-0 TASK_FAILED', 'svc-i1-0 TASK_KILLED']);
+    } finally {
+      await svc.stop({ teardown: true });
+    }
+  });
+});

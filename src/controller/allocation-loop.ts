@@ -139,8 +139,9 @@ export class AllocationLoop {
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     const applyStart = performance.now();
+    const offers = this.onePerNode(result.offers, result.rescinds);
     await Promise.all(result.rescinds.map((r) => this.rescind(r)));
-    await Promise.all(result.offers.map((o) => this.offer(o)));
+    await Promise.all(offers.map((o) => this.offer(o)));
     if (result.offers.length + result.rescinds.length > 0) {
       metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
       this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
@@ -151,6 +152,25 @@ export class AllocationLoop {
     }
     const cutoff = now - 60_000;
     for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
+  }
+
+  /**
+   * One outstanding offer per node: resources freed on a node that already has an offer out
+   * wait until that offer is answered, rescinded or expired, and then go out together. (Offers
+   * made in the same cycle to different roles — reservations — may share a node.)
+   */
+  private onePerNode(decisions: OfferDecision[], rescinds: RescindDecision[]): OfferDecision[] {
+    if (decisions.length === 0) return decisions;
+    const fresh = new Set(decisions.map((d) => d.offerId));
+    const going = new Set(rescinds.map((r) => r.offerId));
+    const busy = new Set<string>();
+    for (const o of this.ctx.allocator.offers()) if (!fresh.has(o.id) && !going.has(o.id)) busy.add(o.node);
+    const out: OfferDecision[] = [];
+    for (const d of decisions) {
+      if (busy.has(d.node)) this.ctx.allocator.removeOffer(d.offerId);
+      else out.push(d);
+    }
+    return out;
   }
 
   /** Pushes what changed in the caches into the allocator. */
@@ -299,19 +319,35 @@ export class AllocationLoop {
         expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
       },
     };
+    let created: OfferObject;
     try {
-      await ctx.kube.createCustom('Offer', namespace, body);
+      created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body);
     } catch (err) {
       this.log.warn({ offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) }, 'offer not created; resources return to the pool');
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
     ctx.metrics.offers.inc({ result: 'created' });
+    // An Offer without a phase is Outstanding; the phase is written in the low lane, and not at
+    // all if the offer was answered or withdrawn before its turn came (coalesced).
+    void this.markOutstanding(d.offerId, created.metadata.resourceVersion);
+  }
+
+  private async markOutstanding(key: string, createdVersion: string | undefined): Promise<void> {
+    const { ctx } = this;
+    const { namespace, name } = splitKey(key);
+    await ctx.kube.acquire('low');
+    const cached = ctx.state.c.offers.get(key);
+    if (ctx.allocator.getOffer(key) === undefined || ctx.answering.has(key) || ctx.rescinding.has(key) || this.settled.has(key) || (cached !== undefined && (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))) {
+      ctx.kube.giveBack();
+      return;
+    }
     try {
-      await ctx.kube.patchCustomStatus('Offer', namespace, name, { status: { phase: 'Outstanding' } });
+      // Precondition: an answer that arrived meanwhile must never be overwritten.
+      const resourceVersion = cached?.metadata.resourceVersion ?? createdVersion;
+      await ctx.kube.patchCustomStatus('Offer', namespace, name, { metadata: { resourceVersion }, status: { phase: 'Outstanding' } }, 'held');
     } catch (err) {
-      // An Offer without a phase is Outstanding; nothing is lost.
-      this.log.debug({ offer: d.offerId, err: errorSummary(err) }, 'offer status not written');
+      this.log.debug({ offer: key, err: errorSummary(err) }, 'offer status not written');
     }
   }
 }

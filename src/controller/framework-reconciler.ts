@@ -173,13 +173,25 @@ export class FrameworkReconciler {
     const want = this.desiredStatus(key, fw);
     this.ctx.metrics.dominantShare.set({ namespace: fw.metadata.namespace, framework: fw.metadata.name }, want.dominantShare ?? 0);
     if (sameJson(want, fw.status ?? {})) return;
-    await this.patchStatus(fw, want);
+    // Status waits in the low lane and is recomputed when its turn comes.
+    await this.ctx.kube.acquire('low');
+    const current = this.ctx.state.c.frameworks.get(key);
+    if (current === undefined || current.metadata.deletionTimestamp !== undefined) {
+      this.ctx.kube.giveBack();
+      return;
+    }
+    const fresh = this.desiredStatus(key, current);
+    if (sameJson(fresh, current.status ?? {})) {
+      this.ctx.kube.giveBack();
+      return;
+    }
+    await this.patchStatus(current, fresh, 'held');
   }
 
-  private async patchStatus(fw: FrameworkObject, status: FrameworkStatus): Promise<void> {
+  private async patchStatus(fw: FrameworkObject, status: FrameworkStatus, priority: 'high' | 'held' = 'high'): Promise<void> {
     try {
       // The whole status, replacing maps (allocated, tasks) rather than merging into them.
-      await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, { status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } });
+      await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, { status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } }, priority);
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;

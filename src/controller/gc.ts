@@ -86,7 +86,7 @@ export class GarbageCollector {
 
   private async delete(kind: 'Offer' | 'Task', namespace: string, name: string): Promise<void> {
     try {
-      await this.ctx.kube.deleteCustom(kind, namespace, name);
+      await this.ctx.kube.deleteCustom(kind, namespace, name, 'low');
     } catch (err) {
       if (!isNotFound(err)) this.log.warn({ kind, namespace, name, err: errorSummary(err) }, 'delete failed');
     }

@@ -12,7 +12,7 @@ import {
   type CoreV1Event,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
-import { TokenBucket, type Clock } from './rate-limiter.ts';
+import { TokenBucket, type Clock, type Priority } from './rate-limiter.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -46,9 +46,18 @@ export class Kube {
     return Object.fromEntries(this.counts);
   }
 
-  /** Waits for a token, counts the write and makes it. */
-  async write<T>(verb: WriteVerb, resource: string, call: () => Promise<T>): Promise<T> {
-    await this.limiter.take();
+  /** Takes a token ahead of a write that will be made with priority 'held' (or given back). */
+  acquire(priority: Priority): Promise<void> {
+    return this.limiter.take(priority);
+  }
+
+  giveBack(): void {
+    this.limiter.giveBack();
+  }
+
+  /** Waits for a token (unless the caller holds one: 'held'), counts the write and makes it. */
+  async write<T>(verb: WriteVerb, resource: string, call: () => Promise<T>, priority: Priority | 'held' = 'high'): Promise<T> {
+    if (priority !== 'held') await this.limiter.take(priority);
     const k = `${verb} ${resource}`;
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     this.onWrite?.(verb, resource);
@@ -59,17 +68,17 @@ export class Kube {
     return this.write('create', PLURAL[kind], () => this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>);
   }
 
-  patchCustom<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
-    return this.write('patch', PLURAL[kind], () => this.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>);
+  patchCustom<T>(kind: Kind, namespace: string, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
+    return this.write('patch', PLURAL[kind], () => this.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
   }
 
   /** A merge patch of the status subresource; pass metadata.resourceVersion in `body` for a precondition. */
-  patchCustomStatus<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
-    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>);
+  patchCustomStatus<T>(kind: Kind, namespace: string, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
+    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
   }
 
-  deleteCustom(kind: Kind, namespace: string, name: string, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<unknown> {
-    return this.write('delete', PLURAL[kind], () => this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, propagationPolicy }));
+  deleteCustom(kind: Kind, namespace: string, name: string, priority: Priority = 'high'): Promise<unknown> {
+    return this.write('delete', PLURAL[kind], () => this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, propagationPolicy: 'Background' }), priority);
   }
 
   createPod(namespace: string, body: V1Pod): Promise<V1Pod> {

@@ -286,7 +286,11 @@ class LeaderRun {
       queues.tasks.add(key);
       if (task === undefined || isTerminal(task.status?.state)) ctx.kick();
     });
-    state.c.offers.onChange((key) => queues.offers.add(key));
+    state.c.offers.onChange((key) => {
+      queues.offers.add(key);
+      // Tasks wait for their offer's accept to be confirmed (status Accepted) before their first status.
+      for (const t of state.taskKeysOfOffer(key)) queues.tasks.add(t);
+    });
     state.c.frameworks.onChange((key, fw) => {
       queues.frameworks.add(key);
       if (fw?.metadata.deletionTimestamp !== undefined || fw === undefined) for (const t of state.taskKeysOfFramework(key)) queues.tasks.add(t);

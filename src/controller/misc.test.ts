@@ -52,17 +52,43 @@ describe('podRequests', () => {
 });
 
 describe('TokenBucket', () => {
-  it('lets a burst through, then paces at qps', async () => {
+  function fakeClock() {
     let t = 0;
-    const waits: number[] = [];
-    const bucket = new TokenBucket(10, 2, { now: () => t, sleep: async (ms) => void waits.push(ms) });
+    const sleepers: { at: number; wake: () => void }[] = [];
+    return {
+      now: () => t,
+      sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ at: t + ms, wake })),
+      async advance(ms: number) {
+        t += ms;
+        for (const s of sleepers.splice(0).filter((x) => x.at <= t || (sleepers.push(x), false))) s.wake();
+        await new Promise((r) => setImmediate(r));
+      },
+    };
+  }
+
+  it('lets a burst through, then paces at qps, high lane first', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(10, 2, clock);
+    const order: string[] = [];
     await bucket.take();
     await bucket.take();
+    const low = bucket.take('low').then(() => order.push('low'));
+    const high = bucket.take('high').then(() => order.push('high'));
+    await clock.advance(100);
+    expect(order).toEqual(['high']);
+    await clock.advance(100);
+    await Promise.all([low, high]);
+    expect(order).toEqual(['high', 'low']);
+  });
+
+  it('takes back an unused token', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(1, 1, clock);
     await bucket.take();
-    await bucket.take();
-    expect(waits.map((w) => Math.round(w))).toEqual([100, 200]);
-    t = 1000;
-    await bucket.take();
-    expect(waits.length).toBe(2);
+    bucket.giveBack();
+    let got = false;
+    void bucket.take().then(() => (got = true));
+    await new Promise((r) => setImmediate(r));
+    expect(got).toBe(true);
   });
 });

@@ -267,21 +267,20 @@ export class OfferReconciler {
     const task = v.task!;
     if (task.status?.state !== undefined) return;
     const now = isoNow(ctx);
-    let status: TaskStatus;
-    if (v.fail !== undefined) {
-      status = { state: v.fail.state, reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
-    } else {
-      status = { state: 'TASK_STAGING', reason: TaskReason.Launched, message: `launched on ${offer.spec.nodeName}`, podName: task.metadata.name, lastTransitionTime: now };
+    if (v.fail === undefined) {
       try {
         await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+        // Launched: the Task's first status (TASK_STAGING, or further along by then) is the
+        // task reconciler's, written in the low lane.
+        return;
       } catch (err) {
-        if (!isConflict(err)) {
-          if (!isUnretryable(err)) throw err;
-          v.fail = { state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message };
-          status = { state: 'TASK_ERROR', reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
-        }
+        if (isConflict(err)) return;
+        if (!isUnretryable(err)) throw err;
+        v.fail = { state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message };
       }
     }
+    // A task that will not run is told so before the Offer says Accepted.
+    const status: TaskStatus = { state: v.fail.state, reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
     if (task.metadata.generation !== undefined) status.observedGeneration = task.metadata.generation;
     try {
       await ctx.kube.patchCustomStatus('Task', ns, task.metadata.name, { status });
@@ -289,9 +288,7 @@ export class OfferReconciler {
       if (!isNotFound(err)) throw err;
     }
     ctx.metrics.taskTransitions.inc({ state: status.state! });
-    const target = { apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid };
-    if (v.fail === undefined) ctx.events.normal(target, 'TaskStaging', status.message!);
-    else ctx.events.warning(target, v.fail.reason, v.fail.message);
+    ctx.events.warning({ apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid }, v.fail.reason, v.fail.message);
   }
 
   private async writeStatus(offer: OfferObject, status: Record<string, unknown>): Promise<void> {

@@ -1,10 +1,14 @@
-// A token bucket for API requests, as client-go's flowcontrol.NewTokenBucketRateLimiter:
-// `qps` tokens a second, up to `burst` saved. take() waits for a token; FIFO.
+// A token bucket for API writes, as client-go's flowcontrol.NewTokenBucketRateLimiter (`qps`
+// tokens a second, up to `burst` saved), with two lanes: `high` (work that launches tasks or
+// frees resources) is always served before `low` (mirroring status), so under load launches
+// keep the full rate and status writes wait — and, re-computed when their turn comes, coalesce.
 
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
+
+export type Priority = 'high' | 'low';
 
 export class TokenBucket {
   private readonly qps: number;
@@ -12,8 +16,8 @@ export class TokenBucket {
   private readonly clock: Clock;
   private tokens: number;
   private last: number;
-  /** When the last reserved token becomes available: callers queue behind it. */
-  private tail: Promise<void> = Promise.resolve();
+  private readonly waiting: Record<Priority, (() => void)[]> = { high: [], low: [] };
+  private armed = false;
 
   constructor(qps: number, burst: number, clock: Clock) {
     this.qps = qps;
@@ -23,15 +27,52 @@ export class TokenBucket {
     this.last = clock.now();
   }
 
-  /** Reserves a token and resolves when it may be used. qps ≤ 0 means unlimited. */
-  take(): Promise<void> {
-    if (!(this.qps > 0)) return Promise.resolve();
+  get unlimited(): boolean {
+    return !(this.qps > 0);
+  }
+
+  /** Resolves when a token is the caller's. qps ≤ 0 means unlimited. */
+  take(priority: Priority = 'high'): Promise<void> {
+    if (this.unlimited) return Promise.resolve();
+    this.refill();
+    if (this.waiting.high.length === 0 && this.waiting.low.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.waiting[priority].push(resolve);
+      this.arm();
+    });
+  }
+
+  /** Returns a token taken but not used (a write that turned out unnecessary). */
+  giveBack(): void {
+    if (this.unlimited) return;
+    this.refill();
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+    if (this.waiting.high.length + this.waiting.low.length > 0) this.arm();
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
-    this.tokens -= 1;
-    if (this.tokens >= 0) return Promise.resolve();
-    const wait = (-this.tokens / this.qps) * 1000;
-    return this.clock.sleep(wait);
+  }
+
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    const wait = Math.max(0, ((1 - this.tokens) / this.qps) * 1000);
+    void this.clock.sleep(wait).then(() => {
+      this.armed = false;
+      this.refill();
+      while (this.tokens >= 1) {
+        const next = this.waiting.high.shift() ?? this.waiting.low.shift();
+        if (next === undefined) break;
+        this.tokens -= 1;
+        next();
+      }
+      if (this.waiting.high.length + this.waiting.low.length > 0) this.arm();
+    });
   }
 }

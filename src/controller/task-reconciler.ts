@@ -6,9 +6,10 @@ import { API_VERSION } from '../api/index.ts';
 import { offerPhase } from './allocation-loop.ts';
 import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
-import type { TaskObject, TaskStatus } from './objects.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
 import { podFor } from './pod-template.ts';
-import { isTerminal, nextTaskStatus, TaskReason, type TaskObservation } from './task-state.ts';
+import { isTerminal, nextTaskStatus, TaskReason, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { errorSummary } from './workqueue.ts';
 
 export class TaskReconciler {
@@ -20,24 +21,31 @@ export class TaskReconciler {
     this.log = ctx.log.child({ component: 'tasks' });
   }
 
-  async reconcile(key: string): Promise<void> {
+  /** What the task's status and Pod should be, from the caches now. */
+  private decide(key: string): { task: TaskObject; decision: TaskDecision; fw: FrameworkObject | undefined; pod: V1Pod | undefined } | undefined {
     const { ctx } = this;
     const task = ctx.state.c.tasks.get(key);
-    if (task === undefined || !ctx.manages(task.metadata.namespace) || task.metadata.deletionTimestamp !== undefined) return;
-    const ns = task.metadata.namespace;
-    const fwKey = `${ns}/${task.spec.framework}`;
+    if (task === undefined || !ctx.manages(task.metadata.namespace) || task.metadata.deletionTimestamp !== undefined) return undefined;
+    const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
     const fw = ctx.state.c.frameworks.get(fwKey);
     const pod = ctx.state.podOf(key);
-    const obs: TaskObservation = {
+    const decision = nextTaskStatus({
       task,
       pod,
       nodePresent: ctx.state.c.nodes.get(task.spec.nodeName) !== undefined,
       frameworkDown: fw === undefined || fw.metadata.deletionTimestamp !== undefined ? TaskReason.FrameworkRemoved : ctx.disconnected.has(fwKey) ? TaskReason.FrameworkDisconnected : undefined,
       launch: this.launch(task),
       now: isoNow(ctx),
-    };
-    const d = nextTaskStatus(obs);
-    let status = d.status;
+    });
+    return { task, decision, fw, pod };
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { ctx } = this;
+    const first = this.decide(key);
+    if (first === undefined) return;
+    const { task, decision: d, fw, pod } = first;
+    const ns = task.metadata.namespace;
     const log = this.log.child({ task: key });
     if (d.createPod && fw !== undefined) {
       try {
@@ -45,7 +53,8 @@ export class TaskReconciler {
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
-          status = { ...status, state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message, lastTransitionTime: now, finishedAt: now };
+          await this.writeStatus(task, { ...d.status, state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message, lastTransitionTime: now, finishedAt: now }, log, 'high');
+          return;
         } else if (!isConflict(err)) throw err;
       }
     }
@@ -56,7 +65,16 @@ export class TaskReconciler {
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
-    if (status !== task.status) await this.writeStatus(task, status, log);
+    if (d.status === task.status) return;
+    // Mirroring status waits in the low lane; when its turn comes it writes the state as it is
+    // then, so transitions that happened meanwhile cost one write, not several.
+    await ctx.kube.acquire('low');
+    const now = this.decide(key);
+    if (now === undefined || now.decision.status === now.task.status) {
+      ctx.kube.giveBack();
+      return;
+    }
+    await this.writeStatus(now.task, now.decision.status, log, 'held');
   }
 
   private launch(task: TaskObject): TaskObservation['launch'] {
@@ -70,10 +88,10 @@ export class TaskReconciler {
     return offerPhase(offer) === 'Accepted' && (offer.status?.tasks ?? []).includes(task.metadata.name) ? 'confirmed' : 'unconfirmed';
   }
 
-  private async writeStatus(task: TaskObject, status: TaskStatus, log: Logger): Promise<void> {
+  private async writeStatus(task: TaskObject, status: TaskStatus, log: Logger, priority: 'high' | 'held'): Promise<void> {
     const { ctx } = this;
     try {
-      await ctx.kube.patchCustomStatus('Task', task.metadata.namespace, task.metadata.name, { status });
+      await ctx.kube.patchCustomStatus('Task', task.metadata.namespace, task.metadata.name, { status }, priority);
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;

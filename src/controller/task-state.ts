@@ -77,7 +77,11 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
     transition(cur, { state, reason, message, podName, ...extra }, o.now, o.task.metadata?.generation);
 
   // A Pod that finished already tells the truth, whatever was asked since.
-  if (owned && !podActive) return { status: fromFinishedPod(pod!, to), createPod: false, deletePod: false };
+  if (owned && !podActive) {
+    // It may have run and finished between two looks: its start time is the Pod's.
+    const startedAt = cur.startedAt ?? (pod!.status?.startTime === undefined ? undefined : toIso(pod!.status.startTime));
+    return { status: fromFinishedPod(pod!, (s, r, m, e) => to(s, r, m, { ...(startedAt ? { startedAt } : {}), ...e })), createPod: false, deletePod: false };
+  }
 
   const kill = o.task.spec.kill === true ? TaskReason.KillRequested : o.frameworkDown;
   if (kill !== undefined) {

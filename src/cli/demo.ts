@@ -127,6 +127,7 @@ class Demo {
   private kc!: KubeConfig;
   private service: Service | undefined;
   private gangFinished = false;
+  private webhooksEnforced: (() => Promise<void>) | undefined;
   private lastPlain = new Map<string, string>();
 
   constructor(o: { once: boolean; timeoutMs: number; webhooks: boolean }) {
@@ -157,8 +158,7 @@ class Demo {
       }
       this.abort.abort();
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
     let code = 1;
     try {
       await this.setUp();
@@ -168,8 +168,7 @@ class Demo {
       code = 1;
     } finally {
       await this.tearDown();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     }
     return code;
   }
@@ -201,14 +200,16 @@ class Demo {
       });
       this.cleanups.push({ what: `stopping the controller for ${p.namespace}`, fn: () => ctl.stop() });
     }
+    // Before touching demo objects: a configuration left by a killed run points at a dead server.
+    if (this.o.webhooks) await this.startWebhooks();
     // Namespaces after the controllers: one left Terminating by an interrupted run needs a
     // controller to release its frameworks' finalizers.
     for (const p of PARTITIONS) await ensureNamespace(this.kc, p.namespace);
     this.cleanups.push({ what: 'deleting the demo namespaces', fn: () => Promise.all(PARTITIONS.map((p) => core.deleteNamespace({ name: p.namespace }).catch(() => undefined))) });
+    await this.webhooksEnforced?.().catch((err: unknown) => this.step(this.style.yellow(`webhooks not enforced: ${(err as Error).message}`)));
     // Frameworks from an earlier, interrupted run: removed while the controllers run (finalizers).
     this.cleanups.push({ what: 'deleting the demo frameworks', fn: () => this.deleteFrameworks() });
     await this.deleteFrameworks();
-    if (this.o.webhooks) await this.startWebhooks();
     if (this.abort.signal.aborted) return;
 
     this.step('applying the example frameworks: examples/drf-paper.yaml, batch.yaml, web.yaml, flaky.yaml');
@@ -255,7 +256,7 @@ class Demo {
       });
       this.cleanups.push({ what: 'stopping the webhooks', fn: async () => (await hooks.unregister(), await hooks.stop()) });
       await hooks.register();
-      await waitUntilEnforced(this.kc, PARTITIONS[0]!.namespace);
+      this.webhooksEnforced = () => waitUntilEnforced(this.kc, PARTITIONS[0]!.namespace);
     } catch (err) {
       this.step(this.style.yellow(`webhooks not running: ${(err as Error).message}`));
     }
@@ -325,8 +326,8 @@ class Demo {
       const p = PARTITIONS[i]!;
       out.push(s.cyan(s.bold(p.title)));
       out.push(frameworkTable(view.frameworks, s));
-      const free = view.nodes.map((n) => `${n.name}: free ${n.free.cpu} CPU / ${n.free.memory}`).join('   ');
-      out.push(s.dim(`  ${free}`), '');
+      const used = view.nodes.map((n) => `${n.name} ${n.used.cpu}/${n.allocatable.cpu} CPU ${n.used.memory}/${n.allocatable.memory}`).join('   ');
+      out.push(s.dim(`  in use: ${used}`), '');
     }
     const paper = missing.find((m) => m.startsWith('DRF pair'));
     out.push(paper ? s.yellow(`… ${paper}`) : s.green('✓ DRF paper: A runs 3 tasks, B runs 2, both dominant shares 2/3'));

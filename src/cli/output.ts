@@ -29,7 +29,6 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 
 export const plain: Style = styleFor({ isTTY: false }, {});
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** The printed width of a string (ANSI escapes take none). */

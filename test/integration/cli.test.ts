@@ -64,6 +64,18 @@ describe('agora status', () => {
     expect(table.stdout).toContain('Outstanding offers');
   });
 
+  it('--watch re-renders until interrupted', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'status', ...scope(), '--watch', '--interval', '0.5', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await eventually('two snapshots', async () => (out.match(/"frameworks"/g) ?? []).length >= 2, 20_000);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
   it('colors only when asked or on a terminal', async () => {
     const forced = await agora(['status', ...scope()], { FORCE_COLOR: '1' });
     expect(forced.stdout).toContain('\u001b[1m');

@@ -328,14 +328,16 @@ export class AllocationLoop {
       return;
     }
     ctx.metrics.offers.inc({ result: 'created' });
-    // An Offer without a phase is Outstanding; the phase is written in the low lane, and not at
-    // all if the offer was answered or withdrawn before its turn came (coalesced).
+    // An Offer without a phase is Outstanding; the phase is written a little later in the low
+    // lane, and not at all if the offer was answered or withdrawn by then (coalesced).
     void this.markOutstanding(d.offerId, created.metadata.resourceVersion);
   }
 
   private async markOutstanding(key: string, createdVersion: string | undefined): Promise<void> {
     const { ctx } = this;
     const { namespace, name } = splitKey(key);
+    // Most offers are answered within moments: then the write is never needed.
+    await new Promise((r) => setTimeout(r, ctx.options.outstandingStatusDelayMs).unref());
     await ctx.kube.acquire('low');
     const cached = ctx.state.c.offers.get(key);
     if (ctx.allocator.getOffer(key) === undefined || ctx.answering.has(key) || ctx.rescinding.has(key) || this.settled.has(key) || (cached !== undefined && (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))) {

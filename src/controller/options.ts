@@ -40,6 +40,8 @@ export interface ControllerOptions {
   gcIntervalMs: number;
   /** Record Kubernetes Events. */
   events: boolean;
+  /** An Offer's phase (absent = Outstanding) is written this long after it is made, if still unanswered. */
+  outstandingStatusDelayMs: number;
   /** Run the built-in scheduler (answers the offers of Frameworks with spec.builtin). */
   builtinScheduler: boolean;
   /** Injected for tests. */
@@ -70,6 +72,7 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   gcIntervalMs: 5_000,
   events: true,
   builtinScheduler: true,
+  outstandingStatusDelayMs: 1000,
 };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

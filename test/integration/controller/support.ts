@@ -213,10 +213,15 @@ export async function waitOffer(namespace: string, framework: string, node?: str
 }
 
 export async function waitTask(namespace: string, name: string, pred: (t: TaskObject) => boolean, what: string, timeoutMs = 20_000): Promise<TaskObject> {
-  return eventually(`task ${name} ${what}`, async () => {
-    const t = await get<TaskObject>('Task', namespace, name).catch(() => undefined);
-    return t !== undefined && pred(t) ? t : undefined;
-  }, timeoutMs);
+  let last: TaskObject | undefined;
+  try {
+    return await eventually(`task ${name} ${what}`, async () => {
+      last = await get<TaskObject>('Task', namespace, name).catch(() => undefined);
+      return last !== undefined && pred(last) ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last?.status ?? (last ? 'no status' : 'no Task'))}`);
+  }
 }
 
 export const task = (name: string, resources: Record<string, string>, annotations?: Record<string, string>) => ({

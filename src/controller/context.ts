@@ -34,6 +34,8 @@ export interface Context {
   /** Offers whose answer (accept/decline) is being applied, and offers being rescinded. */
   answering: Set<string>;
   rescinding: Set<string>;
+  /** When this process created each task's Pod (ms), to let a fresh Pod reach Running before its first status is written. */
+  podCreatedAt: Map<string, number>;
   /** Asks for an allocation cycle soon (resources were freed, a framework revived, …). */
   kick: () => void;
   /** Is the framework's namespace one this controller manages? */

@@ -253,6 +253,7 @@ class LeaderRun {
       disconnected: new Set(),
       answering: new Set(),
       rescinding: new Set(),
+      podCreatedAt: new Map(),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };

@@ -12,6 +12,9 @@ import { podFor } from './pod-template.ts';
 import { isTerminal, nextTaskStatus, TaskReason, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { errorSummary } from './workqueue.ts';
 
+/** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */
+export const STARTING_GRACE_MS = 1000;
+
 export class TaskReconciler {
   private readonly ctx: Context;
   private readonly log: Logger;
@@ -43,13 +46,17 @@ export class TaskReconciler {
   async reconcile(key: string): Promise<void> {
     const { ctx } = this;
     const first = this.decide(key);
-    if (first === undefined) return;
+    if (first === undefined) {
+      ctx.podCreatedAt.delete(key);
+      return;
+    }
     const { task, decision: d, fw, pod } = first;
     const ns = task.metadata.namespace;
     const log = this.log.child({ task: key });
     if (d.createPod && fw !== undefined) {
       try {
         await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+        ctx.podCreatedAt.set(key, ctx.now());
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
@@ -66,6 +73,18 @@ export class TaskReconciler {
       }
     }
     if (d.status === task.status) return;
+    if (isTerminal(d.status.state) || d.status.state === 'TASK_RUNNING') ctx.podCreatedAt.delete(key);
+    // A Pod bound a moment ago normally runs a moment later: give it STARTING_GRACE_MS so the
+    // first status written is TASK_RUNNING rather than TASK_STARTING then TASK_RUNNING.
+    const createdAt = ctx.podCreatedAt.get(key);
+    if (d.status.state === 'TASK_STARTING' && createdAt !== undefined) {
+      const age = ctx.now() - createdAt;
+      if (age < STARTING_GRACE_MS) {
+        ctx.queues.tasks.addAfter(key, STARTING_GRACE_MS - age + 10);
+        return;
+      }
+      ctx.podCreatedAt.delete(key);
+    }
     // Mirroring status waits in the low lane; when its turn comes it writes the state as it is
     // then, so transitions that happened meanwhile cost one write, not several.
     await ctx.kube.acquire('low');

@@ -140,6 +140,8 @@ export class OfferReconciler {
       log.debug({ launched: launched.length, failed }, 'offer accepted');
     } finally {
       ctx.answering.delete(key);
+      // Its tasks waited for this accept to finish; the cache may have told them before it did.
+      for (const t of ctx.state.taskKeysOfOffer(key)) ctx.queues.tasks.add(t);
     }
   }
 

@@ -57,13 +57,13 @@ describe('nextTaskStatus', () => {
     { name: 'a killed task whose Pod still runs: delete the Pod', obs: { task: task({ ...running, state: 'TASK_KILLED', reason: 'KillRequested' }), pod: pod('Running') }, wantState: 'TASK_KILLED', wantDelete: true },
   ])('$name', ({ obs, wantState, wantReason, wantCreate, wantDelete, wantExit, wantMessage, wantStartedAt }) => {
     const d = nextTaskStatus({ nodePresent: true, launch: 'confirmed', now: NOW, ...obs } as TaskObservation);
-    expect(d.status.state).toBe(wantState);
-    if (wantReason !== undefined) expect(d.status.reason).toBe(wantReason);
+    expect(d.status?.state).toBe(wantState);
+    if (wantReason !== undefined) expect(d.status?.reason).toBe(wantReason);
     if (wantCreate !== undefined) expect(d.createPod).toBe(wantCreate);
     if (wantDelete !== undefined) expect(d.deletePod).toBe(wantDelete);
-    if (wantExit !== undefined) expect(d.status.exitCode).toBe(wantExit);
-    if (wantMessage !== undefined) expect(d.status.message).toMatch(wantMessage);
-    if (wantStartedAt !== undefined) expect(d.status.startedAt).toBe(wantStartedAt);
+    if (wantExit !== undefined) expect(d.status?.exitCode).toBe(wantExit);
+    if (wantMessage !== undefined) expect(d.status?.message).toMatch(wantMessage);
+    if (wantStartedAt !== undefined) expect(d.status?.startedAt).toBe(wantStartedAt);
   });
 
   it('returns the same status object when nothing changed (no write)', () => {

@@ -49,7 +49,7 @@ export interface TaskObservation {
 }
 
 export interface TaskDecision {
-  /** The status to write (equal to the current one when nothing changed). */
+  /** The status to write; the very object given (possibly undefined) when nothing changed. */
   status: TaskStatus;
   createPod: boolean;
   deletePod: boolean;
@@ -62,9 +62,10 @@ export function isTerminal(state: string | undefined): boolean {
 }
 
 export function nextTaskStatus(o: TaskObservation): TaskDecision {
-  const cur = o.task.status ?? {};
+  const cur: TaskStatus = o.task.status ?? {};
   const podName = o.task.metadata?.name;
-  const keep = (extra: Partial<TaskDecision> = {}): TaskDecision => ({ status: cur, createPod: false, deletePod: false, ...extra });
+  // Unchanged is the very object given (undefined stays undefined): the caller writes nothing.
+  const keep = (extra: Partial<TaskDecision> = {}): TaskDecision => ({ status: o.task.status as TaskStatus, createPod: false, deletePod: false, ...extra });
   const pod = o.pod;
   const owned = pod !== undefined && ownedBy(pod, o.task.metadata?.uid);
   const podActive = owned && pod!.status?.phase !== 'Succeeded' && pod!.status?.phase !== 'Failed';
@@ -86,7 +87,7 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   const kill = o.task.spec.kill === true ? TaskReason.KillRequested : o.frameworkDown;
   if (kill !== undefined) {
     const message = kill === TaskReason.KillRequested ? 'killed at the framework\'s request' : kill === TaskReason.FrameworkRemoved ? 'the framework was removed' : 'the framework\'s scheduler stopped heartbeating for longer than its failover timeout';
-    if (owned) return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : cur, createPod: false, deletePod: !podDeleting };
+    if (owned) return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : o.task.status!, createPod: false, deletePod: !podDeleting };
     return { status: to('TASK_KILLED', kill, message), createPod: false, deletePod: false };
   }
   if (!o.nodePresent) {
@@ -101,7 +102,7 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
       return { status: to('TASK_ERROR', TaskReason.LaunchNotConfirmed, 'no processed accept of an outstanding offer launched this task'), createPod: false, deletePod: false };
     }
     if (cur.state === undefined || cur.state === 'TASK_STAGING') {
-      return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : cur, createPod: true, deletePod: false };
+      return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : o.task.status!, createPod: true, deletePod: false };
     }
     return { status: to('TASK_LOST', TaskReason.PodDeleted, `Pod ${podName} was deleted`), createPod: false, deletePod: false };
   }

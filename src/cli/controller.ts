@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../controller/options.ts';
-import { startController } from '../controller/manager.ts';
+import { loadKubeConfig, startController } from '../controller/manager.ts';
+import { startControllerWebhooks } from '../webhooks/controller-flags.ts';
 
 const HELP = `Usage: agora controller [options]
 
@@ -31,8 +32,14 @@ Options:
   --workers N                             parallel reconciles per kind (default 32)
   --events BOOL                           record Kubernetes Events (default true)
   --log-level LEVEL                       trace|debug|info|warn|error (default info)
-Accepted for the admission webhooks (wired by src/webhooks): --webhooks, --webhook-port,
-  --webhook-cert-file, --webhook-key-file, --controller-identity.`;
+Admission webhooks (src/webhooks), served by every replica:
+  --webhooks[=BOOL] / --no-webhooks       serve them (default true)
+  --webhook-port PORT                     default 9443 with a certificate, else a free port
+  --webhook-cert-file / --webhook-key-file
+                                          serve this certificate on 0.0.0.0 and register nothing (the chart
+                                          owns the configurations); without them, generate a local CA, serve
+                                          on 127.0.0.1 and register "agora-local" (removed on exit)
+  --controller-identity USER              the controller's username, allowed to write what frameworks may not`;
 
 const FLAGS = {
   help: { type: 'boolean', short: 'h' },
@@ -55,7 +62,6 @@ const FLAGS = {
   workers: { type: 'string' },
   events: { type: 'string' },
   'log-level': { type: 'string' },
-  // Webhook flags (the chart passes them); consumed by the webhooks wiring, not here.
   webhooks: { type: 'boolean' },
   'webhook-port': { type: 'string' },
   'webhook-cert-file': { type: 'string' },
@@ -66,7 +72,9 @@ const FLAGS = {
 export type ControllerFlags = ReturnType<typeof parseFlags>;
 
 function parseFlags(argv: string[]) {
-  return parseArgs({ args: argv, options: FLAGS, allowPositionals: false }).values;
+  // --webhooks=false reads naturally beside --leader-elect=false; parseArgs booleans take no value.
+  const args = argv.map((a) => (a === '--webhooks=false' ? '--no-webhooks' : a === '--webhooks=true' ? '--webhooks' : a));
+  return parseArgs({ args, options: FLAGS, allowPositionals: false, allowNegative: true }).values;
 }
 
 /** Flags → options (throws a usage error naming the flag). */
@@ -135,8 +143,11 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
-  const handle = await startController({ ...options, logger });
-  logger.info({ identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort }, 'controller started');
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
+  const webhooks = await startControllerWebhooks({ kubeConfig, logger: logger.child({ component: 'webhooks' }), flags: values, namespaces: options.namespaces });
+  const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });
+  logger.info({ identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port }, 'controller started');
   const signal = await Promise.race([
     new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -146,5 +157,6 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   logger.info({ signal }, 'stopping');
   await handle.stop();
+  await webhooks?.stop();
   return signal === 'lost-leadership' ? 1 : 0;
 }

@@ -165,7 +165,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   };
 }
 
-function loadKubeConfig(k: ControllerOptions['kubeconfig']): KubeConfig {
+export function loadKubeConfig(k: ControllerOptions['kubeconfig']): KubeConfig {
   if (k instanceof KubeConfig) return k;
   const kc = new KubeConfig();
   if (typeof k === 'string' && k !== '') kc.loadFromFile(k);

@@ -225,7 +225,8 @@ describe('webhook switches', () => {
     for (const k of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'Secret', 'Certificate', 'Issuer']) expect(kinds(docs)).not.toContain(k);
     expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['agora-metrics']);
     const c = controller(docs);
-    expect(c.args.filter((a) => a.startsWith('--webhook'))).toEqual([]);
+    // Off means off: the controller must not fall back to registering local webhooks.
+    expect(c.args.filter((a) => a.includes('webhook'))).toEqual(['--no-webhooks']);
     expect(c.volumeMounts.map((m) => m.name)).toEqual(['tmp']);
     expect(c.ports.map((p) => p.name)).not.toContain('webhook');
   });

@@ -121,6 +121,8 @@ clientConfig:
 - --webhook-port={{ .Values.ports.webhook }}
 - --webhook-cert-file=/etc/agora/webhook/tls.crt
 - --webhook-key-file=/etc/agora/webhook/tls.key
+{{- else }}
+- --no-webhooks
 {{- end }}
 - --controller-identity=system:serviceaccount:{{ .Release.Namespace }}:{{ include "agora.serviceAccountName" . }}
 {{- with $c.extraArgs }}

@@ -82,7 +82,7 @@ export function spawnController(args: string[], logName: string): ChildProcess {
   const logs = join(repoRoot, '.agora', 'test-logs');
   mkdirSync(logs, { recursive: true });
   const out = createWriteStream(join(logs, `${logName}.log`), { flags: 'a' });
-  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'), ...args], {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'), '--no-webhooks', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

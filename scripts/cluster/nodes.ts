@@ -1,6 +1,6 @@
 // Fake nodes managed by kwok: a Node object with the kwok annotation; kwok makes it Ready,
 // heartbeats it and runs the Pods bound to it.
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 
 export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
 

@@ -59,7 +59,7 @@ export function unreservedFree(n: NodeState, out: Vec): Vec {
   for (let i = 0; i < W; i++) {
     const v =
       (i < t.length ? t[i]! : 0) - (i < e.length ? e[i]! : 0) - (i < u.length ? u[i]! : 0) - (i < r.length ? r[i]! : 0);
-    out[i] = v > 0 ? v : 0;
+    out[i] = Math.max(v, 0);
   }
   return out;
 }
@@ -77,7 +77,7 @@ export function limitReached(r: RoleState): number {
 
 /** A limit names the resources it limits; the others (zero entries of unnamed ones) are free. */
 export function isLimited(r: RoleState, i: number): boolean {
-  return r.limitNames !== undefined && r.limitNames.has(i);
+  return r.limitNames?.has(i) === true;
 }
 
 /** Trims `offer` (its unreserved part) so consumed + offer ≤ limit; returns whether it cut. */

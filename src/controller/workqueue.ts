@@ -46,7 +46,10 @@ export class WorkQueue {
   /** Adds the key after `ms` (an earlier pending delayed add wins). */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     if (this.timers.has(key)) return;
     const t = setTimeout(() => {
       this.timers.delete(key);

@@ -130,7 +130,7 @@ export class SchedulerDriver extends FrameworkClient {
 
   private async run(): Promise<void> {
     this.framework = await this.register(this.opts.spec ?? {});
-    this.wanted = this.framework.spec.suppressed === true ? false : true;
+    this.wanted = this.framework.spec.suppressed !== true;
     this.log.info({ uid: this.framework.metadata?.uid }, 'registered');
     const interval = this.heartbeatInterval();
     if (interval > 0) {

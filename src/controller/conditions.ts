@@ -26,6 +26,14 @@ export const FrameworkConditionReason = {
   FailedOver: 'FailedOver',
 } as const;
 
+/** The condition the built-in scheduler owns on its frameworks (the framework reconciler derives the phase from it). */
+export const BuiltinCondition = { Complete: 'Complete' } as const;
+export const BuiltinConditionReason = {
+  AllTasksFinished: 'AllTasksFinished',
+  TasksFailed: 'TasksFailed',
+  InProgress: 'InProgress',
+} as const;
+
 /** Returns a new list with `want` set (others kept); equal input gives an equal output. */
 export function setCondition(list: readonly Condition[] | undefined, want: Omit<Condition, 'lastTransitionTime'>, now: string): Condition[] {
   const out = [...(list ?? [])];

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { API_VERSION, TASK_STATES } from '../api/index.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { offerPhase } from './allocation-loop.ts';
-import { FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
+import { BuiltinCondition, BuiltinConditionReason, findCondition, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { frameworkLeaseName, heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
@@ -134,8 +134,9 @@ export class FrameworkReconciler {
     const disconnected = ctx.disconnected.has(key);
     const suppressed = fw.spec.suppressed === true;
     const active = (counts.running ?? 0) + (counts.staging ?? 0) + (counts.starting ?? 0) > 0 || outstanding > 0;
-    const phase = disconnected ? 'Disconnected' : suppressed ? 'Suppressed' : active ? 'Active' : 'Pending';
     const generation = fw.metadata.generation;
+    const done = builtinOutcome(fw);
+    const phase = disconnected ? 'Disconnected' : done ?? (suppressed ? 'Suppressed' : active ? 'Active' : 'Pending');
     let conditions = (fw.status?.conditions ?? []) as Condition[];
     conditions = setCondition(
       conditions,
@@ -190,13 +191,30 @@ export class FrameworkReconciler {
 
   private async patchStatus(fw: FrameworkObject, status: FrameworkStatus, priority: 'high' | 'held' = 'high'): Promise<void> {
     try {
-      // The whole status, replacing maps (allocated, tasks) rather than merging into them.
-      await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, { status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } }, priority);
+      // The whole status, replacing maps (allocated, tasks) rather than merging into them. The
+      // conditions list is replaced too, carrying the built-in scheduler's Complete condition as
+      // read: the precondition keeps a stale read from reverting the scheduler's newer write (a
+      // conflict is dropped; the write that caused it queues this framework again).
+      const body = { metadata: { resourceVersion: fw.metadata.resourceVersion }, status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } };
+      await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, body, priority);
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
   }
+}
+
+/**
+ * Completed or Failed once the built-in scheduler says its workload is over (its Complete
+ * condition, for the current generation); undefined while it runs or for other frameworks.
+ * This reconciler is the only writer of status.phase; the built-in scheduler owns the condition.
+ */
+export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status' | 'metadata'>): 'Completed' | 'Failed' | undefined {
+  if (fw.spec.builtin === undefined) return undefined;
+  const c = findCondition(fw.status?.conditions as Condition[] | undefined, BuiltinCondition.Complete);
+  if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata.generation)) return undefined;
+  if (c.status === 'True') return 'Completed';
+  return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
 }
 
 /** A merge patch keeps keys it does not mention: null out the ones that went away. */

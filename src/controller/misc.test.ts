@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setCondition } from './conditions.ts';
 import { heartbeat } from './failover.ts';
+import { builtinOutcome } from './framework-reconciler.ts';
 import { surplusCompleted } from './gc.ts';
 import type { TaskObject } from './objects.ts';
 import { TokenBucket } from './rate-limiter.ts';
@@ -90,5 +91,20 @@ describe('TokenBucket', () => {
     void bucket.take().then(() => (got = true));
     await new Promise((r) => setImmediate(r));
     expect(got).toBe(true);
+  });
+});
+
+describe('builtinOutcome', () => {
+  const complete = (status: string, reason: string, observedGeneration = 1) => [{ type: 'Complete', status, reason, message: '', lastTransitionTime: '', observedGeneration }];
+  const fw = (builtin: boolean, conditions?: object[], generation = 1) => ({ metadata: { generation }, spec: builtin ? { builtin: { tasks: 1 } } : {}, status: conditions ? { conditions } : undefined }) as never;
+  it.each([
+    { name: 'all tasks finished: Completed', fw: fw(true, complete('True', 'AllTasksFinished')), want: 'Completed' },
+    { name: 'tasks failed for good: Failed', fw: fw(true, complete('False', 'TasksFailed')), want: 'Failed' },
+    { name: 'still running: no outcome', fw: fw(true, complete('False', 'InProgress')), want: undefined },
+    { name: 'no condition yet', fw: fw(true), want: undefined },
+    { name: 'condition for an older spec: no outcome', fw: fw(true, complete('True', 'AllTasksFinished', 1), 2), want: undefined },
+    { name: 'not a built-in framework', fw: fw(false, complete('True', 'AllTasksFinished')), want: undefined },
+  ])('$name', ({ fw: f, want }) => {
+    expect(builtinOutcome(f)).toBe(want);
   });
 });

@@ -11,20 +11,14 @@ import { GROUP, PLURAL, VERSION, type TaskState } from '../../api/group.ts';
 import type { IFramework, IOffer, ITask } from '../../api/index.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen, offerPhase } from '../../sdk/offers.ts';
-import { setCondition, type Condition } from '../conditions.ts';
+import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition } from '../conditions.ts';
 import { Informer } from '../informers.ts';
 import { WorkQueue } from '../workqueue.ts';
 import { BuiltinPhase, decide, taskIndex, type Progress, type TaskView } from './decide.ts';
 
 export const BUILTIN_FIELD_MANAGER = 'agora-builtin-scheduler';
 
-/** The condition the built-in scheduler owns on its frameworks. */
-export const BuiltinCondition = { Complete: 'Complete' } as const;
-export const BuiltinConditionReason = {
-  AllTasksFinished: 'AllTasksFinished',
-  TasksFailed: 'TasksFailed',
-  InProgress: 'InProgress',
-} as const;
+export { BuiltinCondition, BuiltinConditionReason };
 
 /** A read-only cache with change notifications: the controller's Informer satisfies it. */
 export interface Source<T> {
@@ -217,7 +211,10 @@ export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly 
   return [...views.values()];
 }
 
-/** Server-side applies launched and the Complete condition (and, when finished, the phase) — only on change. */
+/**
+ * Server-side applies launched and the Complete condition, only on change. status.phase is
+ * not ours: the framework reconciler derives Completed/Failed from the condition (one writer).
+ */
 async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress, now: string, log: Logger): Promise<void> {
   const current = fw.status ?? {};
   const reason = p.phase === BuiltinPhase.Completed ? BuiltinConditionReason.AllTasksFinished : p.phase === BuiltinPhase.Failed ? BuiltinConditionReason.TasksFailed : BuiltinConditionReason.InProgress;
@@ -227,9 +224,6 @@ async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress,
     { type: BuiltinCondition.Complete, status: p.phase === BuiltinPhase.Completed ? 'True' : 'False', reason, message: p.message, observedGeneration: fw.metadata?.generation },
     now,
   );
-  const phase = p.phase === BuiltinPhase.Running ? undefined : p.phase;
-  // The phase is written with the condition's transition but not re-asserted on its own: the
-  // controller writes status.phase too, and two writers re-asserting one field would loop.
   const same =
     current.launched === p.launched &&
     prev?.[0] !== undefined &&
@@ -238,10 +232,8 @@ async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress,
     prev[0].message === complete!.message &&
     prev[0].observedGeneration === complete!.observedGeneration;
   if (same) return;
-  const status: NonNullable<IFramework['status']> = { launched: p.launched, conditions: [complete!] };
-  if (phase !== undefined) status.phase = phase;
-  await client.applyStatus(status, BUILTIN_FIELD_MANAGER);
-  if (phase !== undefined && current.phase !== phase) log.info({ phase, message: p.message }, 'workload done');
+  await client.applyStatus({ launched: p.launched, conditions: [complete!] }, BUILTIN_FIELD_MANAGER);
+  if (p.phase !== BuiltinPhase.Running && prev?.[0]?.reason !== reason) log.info({ outcome: p.phase, message: p.message }, 'workload done');
 }
 
 function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {

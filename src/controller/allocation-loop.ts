@@ -150,6 +150,7 @@ export class AllocationLoop {
     for (const f of this.ctx.state.c.frameworks.list()) {
       if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
     }
+    for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     const cutoff = now - 60_000;
     for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
   }

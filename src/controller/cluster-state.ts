@@ -79,6 +79,8 @@ export class ClusterState {
   readonly dirtyNodes = new Set<string>();
   readonly dirtyFrameworks = new Set<string>();
   rolesDirty = true;
+  /** The generation of each ResourceRole last seen. */
+  private readonly roleGenerations = new Map<string, number>();
 
   constructor(c: Caches) {
     this.c = c;
@@ -99,7 +101,12 @@ export class ClusterState {
     });
     c.nodes.onChange((key) => this.dirtyNodes.add(key));
     c.frameworks.onChange((key) => this.dirtyFrameworks.add(key));
-    c.roles.onChange(() => {
+    c.roles.onChange((key, role) => {
+      // Only a spec change (a new generation) matters to the allocator, not a status write.
+      const generation = role === undefined ? undefined : (role.metadata?.generation ?? 0);
+      if (role !== undefined && this.roleGenerations.get(key) === generation) return;
+      if (generation === undefined) this.roleGenerations.delete(key);
+      else this.roleGenerations.set(key, generation);
       this.rolesDirty = true;
     });
   }

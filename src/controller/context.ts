@@ -15,6 +15,7 @@ export interface Queues {
   offers: WorkQueue;
   tasks: WorkQueue;
   frameworks: WorkQueue;
+  roles: WorkQueue;
 }
 
 export interface Context {

@@ -12,6 +12,7 @@ import { isoNow, type Context } from './context.ts';
 import { frameworkLeaseName, heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from './kube.ts';
+import { nullMissing, sameJson } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from './objects.ts';
 import { isTerminal } from './task-state.ts';
 
@@ -215,25 +216,4 @@ export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status' | 'me
   if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata.generation)) return undefined;
   if (c.status === 'True') return 'Completed';
   return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
-}
-
-/** A merge patch keeps keys it does not mention: null out the ones that went away. */
-function nullMissing(prev: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (prev === undefined) return next;
-  const out: Record<string, unknown> = { ...(next ?? {}) };
-  for (const k of Object.keys(prev)) if (!(k in out)) out[k] = null;
-  return out;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object') {
-    if (v instanceof Date) return v.toISOString();
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
-  }
-  return v;
 }

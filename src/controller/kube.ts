@@ -77,6 +77,11 @@ export class Kube {
     return this.write('patchStatus', PLURAL[kind], () => this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
   }
 
+  /** A merge patch of a cluster-scoped object's status subresource. */
+  patchClusterCustomStatus<T>(kind: Kind, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
+    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
+  }
+
   deleteCustom(kind: Kind, namespace: string, name: string, priority: Priority = 'high'): Promise<unknown> {
     return this.write('delete', PLURAL[kind], () => this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, propagationPolicy: 'Background' }), priority);
   }
@@ -103,6 +108,7 @@ export function statusCode(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
+export const isForbidden = (err: unknown): boolean => statusCode(err) === 403;
 
 /** A 4xx other than 404/409/429: retrying the same request will not help. */
 export function isUnretryable(err: unknown): boolean {

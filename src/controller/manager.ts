@@ -33,6 +33,7 @@ import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from './objects.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
+import { RoleReconciler } from './role-reconciler.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
@@ -261,10 +262,12 @@ class LeaderRun {
     const offersR = new OfferReconciler(ctx, loop);
     const tasksR = new TaskReconciler(ctx);
     const frameworksR = new FrameworkReconciler(ctx);
+    const rolesR = new RoleReconciler(ctx);
     ctx.queues = {
       offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
       tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
       frameworks: queue('frameworks', Math.max(1, Math.floor(options.workers / 4)), (k) => frameworksR.reconcile(k)),
+      roles: queue('roles', 1, (k) => rolesR.reconcile(k)),
     };
     this.ctx = ctx;
     this.loop = loop;
@@ -301,7 +304,11 @@ class LeaderRun {
       for (const t of state.taskKeysOnNode(key)) queues.tasks.add(t);
       ctx.kick();
     });
-    state.c.roles.onChange(() => ctx.kick());
+    state.c.roles.onChange((key) => {
+      queues.roles.add(key);
+      // A status write (ours) changes no weight, quota or reservation: no cycle for it.
+      if (state.rolesDirty) ctx.kick();
+    });
     ctx.leases.onChange((key) => {
       const { namespace, name } = splitKey(key);
       if (name.startsWith(LEASE_PREFIX)) queues.frameworks.add(`${namespace}/${name.slice(LEASE_PREFIX.length)}`);
@@ -309,12 +316,14 @@ class LeaderRun {
     for (const o of state.c.offers.list()) queues.offers.add(`${o.metadata.namespace}/${o.metadata.name}`);
     for (const t of state.c.tasks.list()) queues.tasks.add(`${t.metadata.namespace}/${t.metadata.name}`);
     for (const f of state.c.frameworks.list()) queues.frameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+    for (const r of state.c.roles.list()) queues.roles.add(r.metadata.name);
     // Answers first: accepts and declines found at startup are applied before the first cycle.
     queues.offers.start();
     await queues.offers.idle();
     if (this.stopped) return;
     queues.tasks.start();
     queues.frameworks.start();
+    queues.roles.start();
     this.loop.start();
     this.gc.start();
     if (ctx.options.builtinScheduler) {
@@ -335,6 +344,7 @@ class LeaderRun {
     queues.offers.stop();
     queues.tasks.stop();
     queues.frameworks.stop();
+    queues.roles.stop();
     await this.builtin?.stop();
     await this.loop.stop();
     await this.gc.stop();

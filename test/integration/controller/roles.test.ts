@@ -1,0 +1,110 @@
+// ResourceRoles under a real controller: their weight and guarantee reach the allocator, and
+// the leader writes each role's status (allocation, weighted dominant share, framework count).
+// ResourceRoles are cluster-scoped and shared with other tests: every role here has a name of
+// its own (the pool's) and is deleted afterwards.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
+import type { RoleObject, TaskObject } from '../../../src/controller/objects.ts';
+import { custom, eventually, useNamespace } from '../support/kube.ts';
+import { createFramework, deleteObject, get, list, startDriver, tasksIn, useController, usePool } from './support.ts';
+
+const ns = useNamespace('ctl-roles');
+// One node: every offer is the whole node's remainder, one at a time.
+const pool = usePool('roles', [{ cpu: '8', memory: '8Gi' }]);
+const controller = useController(ns, pool);
+
+const role = (suffix: string) => `${pool.id}-${suffix}`;
+const created = new Set<string>();
+
+async function createRole(name: string, spec: RoleObject['spec']): Promise<void> {
+  await custom().createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name }, spec } });
+  created.add(name);
+}
+
+async function deleteRole(name: string): Promise<void> {
+  await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name }).catch(() => undefined);
+  created.delete(name);
+}
+
+const getRole = async (name: string) => (await custom().getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name })) as RoleObject;
+
+async function removeFramework(name: string): Promise<void> {
+  await deleteObject('Framework', ns.name, name);
+  await eventually(`framework ${name} gone`, async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined, 20_000);
+}
+
+async function running(framework: string): Promise<number> {
+  return tasksIn(await list<TaskObject>('Task', ns.name), 'TASK_RUNNING').filter((t) => t.spec.framework === framework).length;
+}
+
+const TASK = { resources: { cpu: '1', memory: '1Gi' } };
+
+describe('ResourceRoles', () => {
+  const drivers: { stop(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(drivers.map((d) => d.stop()));
+    await Promise.all([...created].map(deleteRole));
+  });
+
+  it('holds back a guarantee, and writes the role\'s allocation, weighted share and framework count to its status', async () => {
+    const gold = role('gold');
+    await createRole(gold, { weight: 2, guarantee: { cpu: '6' } });
+    // A greedy framework in the default role is offered only what the guarantee leaves: 2 CPUs.
+    await createFramework(ns.name, 'other');
+    drivers.push(startDriver({ namespace: ns.name, framework: 'other', task: TASK, max: 8, tasksPerOffer: 8, refuseSeconds: 60 }));
+    await eventually('other runs 2 tasks', async () => (await running('other')) === 2, 15_000);
+    await createFramework(ns.name, 'golden', { role: gold });
+    drivers.push(startDriver({ namespace: ns.name, framework: 'golden', task: TASK, max: 6, tasksPerOffer: 6, refuseSeconds: 60 }));
+    await eventually('golden runs 6 tasks', async () => (await running('golden')) === 6, 15_000);
+    expect(await running('other')).toBe(2);
+
+    const r = await eventually('gold status', async () => {
+      const x = await getRole(gold);
+      return x.status?.allocated?.cpu === '6' ? x : undefined;
+    }, 10_000);
+    // gold holds <6 CPU, 6 GiB> of <8 CPU, 8 GiB>: dominant share 6/8, weighted (÷2) 0.375.
+    expect(r.status).toEqual({ allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.375, frameworks: 1 });
+    await Promise.all(drivers.splice(0).map((d) => d.stop()));
+    await Promise.all([removeFramework('other'), removeFramework('golden')]);
+    const after = await eventually('gold status zeroed', async () => {
+      const x = await getRole(gold);
+      return x.status?.frameworks === 0 && x.status.dominantShare === 0 ? x : undefined;
+    }, 10_000);
+    expect(after.status).toEqual({ allocated: {}, dominantShare: 0, frameworks: 0 });
+    await deleteRole(gold);
+  });
+
+  it('a weight-3 role ends with 3 times the tasks of a weight-1 role on a shared node', async () => {
+    const light = role('light');
+    const heavy = role('heavy');
+    await createRole(light, { weight: 1 });
+    await createRole(heavy, { weight: 3 });
+    await createFramework(ns.name, 'light', { role: light });
+    await createFramework(ns.name, 'heavy', { role: heavy });
+    // One task per offer: each remainder goes to the role with the lower weighted share.
+    drivers.push(startDriver({ namespace: ns.name, framework: 'light', task: TASK, max: 10, refuseSeconds: 60 }));
+    drivers.push(startDriver({ namespace: ns.name, framework: 'heavy', task: TASK, max: 10, refuseSeconds: 60 }));
+    await eventually('the node full', async () => (await running('light')) + (await running('heavy')) === 8, 20_000).catch(async (err) => {
+      throw new Error(`${(err as Error).message}: light ${await running('light')}, heavy ${await running('heavy')}`);
+    });
+    // light 2 tasks: share 2/8 ÷ 1 = 0.25; heavy 6 tasks: share 6/8 ÷ 3 = 0.25 (equal weighted shares).
+    expect([await running('light'), await running('heavy')]).toEqual([2, 6]);
+    const shares = await eventually('role statuses', async () => {
+      const [l, h] = await Promise.all([getRole(light), getRole(heavy)]);
+      return l.status?.allocated?.cpu === '2' && h.status?.allocated?.cpu === '6' ? [l.status, h.status] : undefined;
+    }, 10_000);
+    expect(shares).toEqual([
+      { allocated: { cpu: '2', memory: '2Gi' }, dominantShare: 0.25, frameworks: 1 },
+      { allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.25, frameworks: 1 },
+    ]);
+    // Written only when changed: nothing more once settled.
+    const writes = () => controller.handle.writes()['patchStatus resourceroles'] ?? 0;
+    const settled = writes();
+    await sleep(1500);
+    expect(writes()).toBe(settled);
+    await Promise.all(drivers.splice(0).map((d) => d.stop()));
+    await Promise.all([removeFramework('light'), removeFramework('heavy')]);
+    await Promise.all([deleteRole(light), deleteRole(heavy)]);
+  });
+});

@@ -1,10 +1,14 @@
 // Built-in frameworks (spec.builtin) under a real controller: the phase the framework
-// reconciler derives from the built-in scheduler's Complete condition.
+// reconciler derives from the built-in scheduler's Complete condition, and several built-in
+// frameworks with short tasks sharing a few nodes without an accept ever being refused for
+// resources the node has.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { FrameworkObject } from '../../../src/controller/objects.ts';
-import { eventually, useNamespace } from '../support/kube.ts';
-import { createFramework, deleteObject, get, useController, usePool } from './support.ts';
+import { parseResourceList } from '../../../src/api/quantity.ts';
+import type { FrameworkObject, TaskObject } from '../../../src/controller/objects.ts';
+import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
+import { createFramework, deleteObject, get, list, useController, usePool, violations } from './support.ts';
 
 const ns = useNamespace('ctl-builtin');
 const NODE = { cpu: '8', memory: '32Gi' };
@@ -67,5 +71,54 @@ describe('built-in frameworks', () => {
     await sleep(1000);
     expect((await get<FrameworkObject>('Framework', ns.name, 'doomed')).status?.phase).toBe('Failed');
     await removeFramework('doomed');
+  });
+
+  it('load: several built-in frameworks with short tasks share 3 nodes; no accept is refused for resources, no node overcommitted', async () => {
+    // As reported: batch (30 short tasks, 4 per offer), web (4 instances, 2 per offer) and a
+    // flaky one whose tasks always fail, plus a second batch for more contention. Before
+    // 9141e12 (one outstanding offer per node) this failed: an offer made from a few freed
+    // resources held only a few of the node's pod slots, which Offer specs do not show, so an
+    // accept of more tasks than that ended TASK_ERROR InsufficientResources ("pods: node … has
+    // 2 free for this offer").
+    await builtin('batch', { tasks: 30, tasksPerOffer: 4, cpu: '500m', memory: '512Mi', exitCode: '0', runFor: '1s' });
+    await builtin('batch2', { tasks: 20, tasksPerOffer: 4, cpu: '1', memory: '1Gi', exitCode: '0', runFor: '1s' });
+    await builtin('web', { tasks: 4, tasksPerOffer: 2, cpu: '1', memory: '2Gi', exitCode: '0', runFor: '3s' });
+    await builtin('flaky', { tasks: 2, maxRetries: 2, backoffSeconds: 1, cpu: '250m', memory: '256Mi', exitCode: '2', runFor: '1s' });
+    const names = ['batch', 'batch2', 'web', 'flaky'];
+    const nodes = [0, 1, 2].map((i) => pool.node(i));
+    const node = await kubeConfig().makeApiClient(CoreV1Api).readNode({ name: nodes[0]! });
+    const { pods: _pods, ...allocatable } = parseResourceList(node.status!.allocatable!);
+
+    const problems = new Set<string>();
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        for (const v of await violations(ns.name, nodes, allocatable).catch(() => [])) problems.add(v);
+        for (const t of await list<TaskObject>('Task', ns.name).catch(() => [])) {
+          if (t.status?.state === 'TASK_ERROR') problems.add(`task ${t.metadata.name}: TASK_ERROR ${t.status.reason}: ${t.status.message}`);
+        }
+        await sleep(200);
+      }
+    })();
+    try {
+      const fws = await eventually('every framework done', async () => {
+        const all = await Promise.all(names.map((n) => get<FrameworkObject>('Framework', ns.name, n)));
+        return all.every((f) => complete(f)?.status === 'True' || complete(f)?.reason === 'TasksFailed') ? all : undefined;
+      }, 25_000);
+      expect(fws.map((f) => [f.metadata.name, complete(f)?.reason])).toEqual([
+        ['batch', 'AllTasksFinished'],
+        ['batch2', 'AllTasksFinished'],
+        ['web', 'AllTasksFinished'],
+        ['flaky', 'TasksFailed'],
+      ]);
+    } finally {
+      done = true;
+      await watch;
+    }
+    const tasks = await list<TaskObject>('Task', ns.name);
+    expect(tasks.filter((t) => t.status?.state === 'TASK_ERROR').map((t) => `${t.metadata.name}: ${t.status?.reason} ${t.status?.message}`)).toEqual([]);
+    expect([...problems]).toEqual([]);
+    expect(tasks.filter((t) => t.spec.framework !== 'flaky').every((t) => t.status?.state === 'TASK_FINISHED')).toBe(true);
+    await Promise.all(names.map(removeFramework));
   });
 });

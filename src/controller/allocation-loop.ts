@@ -8,6 +8,7 @@ import { API_VERSION, LABEL } from '../api/index.ts';
 import { formatResourceList, type ResourceList } from '../api/quantity.ts';
 import type { OfferDecision, RescindDecision } from '../allocator/index.ts';
 import { safeResources } from './cluster-state.ts';
+import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { splitKey } from './informers.ts';
 import { isConflict, isNotFound } from './kube.ts';
@@ -210,7 +211,9 @@ export class AllocationLoop {
         name: key,
         role: f.spec.role ?? 'default',
         capabilities: f.spec.capabilities,
-        suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key),
+        // A built-in workload that is over wants nothing more: SUPPRESS it, as a Mesos framework
+        // would, rather than have it decline every node it is offered.
+        suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
       });
     }

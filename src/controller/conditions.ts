@@ -1,5 +1,6 @@
 // Pure: metav1.Condition lists, as Kubernetes' meta.SetStatusCondition keeps them — the
 // transition time moves only when the status does.
+import type { FrameworkObject } from './objects.ts';
 
 export interface Condition {
   type: string;
@@ -49,4 +50,17 @@ export function setCondition(list: readonly Condition[] | undefined, want: Omit<
 
 export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
   return list?.find((c) => c.type === type);
+}
+
+/**
+ * Completed or Failed once the built-in scheduler says its workload is over (its Complete
+ * condition, for the current generation); undefined while it runs or for other frameworks.
+ * This reconciler is the only writer of status.phase; the built-in scheduler owns the condition.
+ */
+export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status' | 'metadata'>): 'Completed' | 'Failed' | undefined {
+  if (fw.spec.builtin === undefined) return undefined;
+  const c = findCondition(fw.status?.conditions as Condition[] | undefined, BuiltinCondition.Complete);
+  if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata.generation)) return undefined;
+  if (c.status === 'True') return 'Completed';
+  return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { API_VERSION, TASK_STATES } from '../api/index.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { offerPhase } from './allocation-loop.ts';
-import { BuiltinCondition, BuiltinConditionReason, findCondition, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
+import { builtinOutcome, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { frameworkLeaseName, heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
@@ -205,15 +205,3 @@ export class FrameworkReconciler {
   }
 }
 
-/**
- * Completed or Failed once the built-in scheduler says its workload is over (its Complete
- * condition, for the current generation); undefined while it runs or for other frameworks.
- * This reconciler is the only writer of status.phase; the built-in scheduler owns the condition.
- */
-export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status' | 'metadata'>): 'Completed' | 'Failed' | undefined {
-  if (fw.spec.builtin === undefined) return undefined;
-  const c = findCondition(fw.status?.conditions as Condition[] | undefined, BuiltinCondition.Complete);
-  if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata.generation)) return undefined;
-  if (c.status === 'True') return 'Completed';
-  return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
-}

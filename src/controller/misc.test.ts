@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setCondition } from './conditions.ts';
 import { heartbeat } from './failover.ts';
-import { builtinOutcome } from './framework-reconciler.ts';
+import { builtinOutcome } from './conditions.ts';
 import { surplusCompleted } from './gc.ts';
 import type { TaskObject } from './objects.ts';
 import { TokenBucket } from './rate-limiter.ts';

@@ -69,9 +69,11 @@ describe('built-in scheduler (offers played by hand)', () => {
     await custom().patchNamespacedCustomObjectStatus({ ...api, namespace: ns.name, plural: PLURAL.Framework, name: 'batch', body: { status: { dominantShare: 0.25, tasks: { running: 2 } } } }, MERGE);
     await finishTask('batch-0');
     await finishTask('batch-1');
-    const fw = await eventually('Completed', async () => {
+    // No controller runs here: phase (the controller's field) stays unset; the scheduler's
+    // Complete condition is what says the workload is over.
+    const fw = await eventually('Complete condition True', async () => {
       const f = await get<FrameworkObject>(PLURAL.Framework, 'batch');
-      return f.status?.phase === 'Completed' ? f : undefined;
+      return f.status?.conditions?.find((c) => c.type === 'Complete')?.status === 'True' ? f : undefined;
     });
     expect(fw.status?.conditions?.find((c) => c.type === 'Complete')).toMatchObject({ status: 'True', reason: 'AllTasksFinished' });
     expect(fw.status?.launched).toBe(2);

@@ -124,6 +124,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'watch framework leases', verb: 'watch', resource: 'leases', group: 'coordination.k8s.io', namespace: 'FW' },
       { what: 'create events', verb: 'create', resource: 'events', namespace: 'FW' },
       { what: 'watch resourceroles', verb: 'watch', resource: 'resourceroles', group: GROUP },
+      { what: 'patch resourcerole status', verb: 'patch', resource: 'resourceroles', subresource: 'status', group: GROUP },
       { what: 'update its own leader Lease', verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'SYSTEM', name: 'RELEASE_LEASE' },
       { what: 'create SubjectAccessReviews', verb: 'create', resource: 'subjectaccessreviews', group: 'authorization.k8s.io' },
       { what: 'read namespaces', verb: 'get', resource: 'namespaces' },

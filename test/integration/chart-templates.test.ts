@@ -133,6 +133,7 @@ describe('RBAC', () => {
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([

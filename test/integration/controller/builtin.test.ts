@@ -57,6 +57,12 @@ describe('built-in frameworks', () => {
       await sleep(250);
       expect((await get<FrameworkObject>('Framework', ns.name, 'done')).status?.phase).toBe('Completed');
     }
+    // A finished workload is suppressed: the free nodes are not offered to it any more, so it
+    // holds no offer and its dominant share is 0.
+    const outstanding = (await list<{ spec: { framework: string }; status?: { phase?: string } }>('Offer', ns.name))
+      .filter((o) => o.spec.framework === 'done' && (o.status?.phase ?? 'Outstanding') === 'Outstanding');
+    expect(outstanding).toEqual([]);
+    expect((await get<FrameworkObject>('Framework', ns.name, 'done')).status?.dominantShare).toBe(0);
     await removeFramework('done');
   });
 

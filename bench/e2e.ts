@@ -12,6 +12,7 @@
 //          kube-scheduler (its defaults: --kube-api-qps 50, --kube-api-burst 100). Rate = Pods /
 //          (first create → last bound).
 // Also counts the controller's API writes per launched task (events apart).
+import { deleteScratchNamespace } from '../scripts/cluster/namespaces.ts';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     else printTable(result);
   } finally {
     log('cleaning up (namespaces are deleted in the background)');
-    await Promise.all(Object.values(namespaces).map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+    await Promise.all(Object.values(namespaces).map((name) => deleteScratchNamespace(kc, name)));
     for (let i = 0; i < nodes.length; i += 20) await Promise.all(nodes.slice(i, i + 20).map((n) => deleteNode(kc, n)));
   }
 }

@@ -3,3 +3,4 @@ export { clusterPaths, repoRoot, cacheRoot } from './paths.ts';
 export { ensureFakeNode, deleteNode, fakeNode, isReady, type FakeNodeSpec } from './nodes.ts';
 export { toolPath } from './tools.ts';
 export { ensureCa, ensureCert } from './pki.ts';
+export { deleteScratchNamespace } from './namespaces.ts';

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { deleteScratchNamespace } from '../../../scripts/cluster/namespaces.ts';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 export function kubeConfig(): KubeConfig {
@@ -17,7 +18,8 @@ export function useNamespace(prefix: string): { readonly name: string } {
     await kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns.name, labels: { 'agora.dev/test': 'true' } } } });
   });
   afterAll(async () => {
-    await kubeConfig().makeApiClient(CoreV1Api).deleteNamespace({ name: ns.name, propagationPolicy: 'Background' }).catch(() => undefined);
+    // The file's controller is stopped by now: this also drops Agora's finalizers.
+    await deleteScratchNamespace(kubeConfig(), ns.name);
   });
   return ns;
 }

@@ -2,7 +2,7 @@
 // group (so it survives the command that started it) with its pid recorded in state.json.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -60,14 +60,14 @@ export async function stopAll(procs: RunningProcess[], graceMs = 10_000): Promis
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () =>
-      new Promise<import('node:net').Server>((resolve, reject) => {
+      new Promise<Server>((resolve, reject) => {
         const s = createServer();
         s.once('error', reject);
         s.listen(0, '127.0.0.1', () => resolve(s));
       }),
     ),
   );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }

@@ -432,8 +432,16 @@ describe('never two outstanding offers of the same resource', () => {
       for (const n of nodes) {
         let cpu = 0;
         let mem = 0;
-        for (const [key, t] of tasks) if (key.endsWith(`/${n}`)) (cpu += t.cpu ?? 0), (mem += t.memory ?? 0);
-        for (const o of a.offers()) if (o.node === n) (cpu += o.resources.cpu ?? 0), (mem += o.resources.memory ?? 0);
+        for (const [key, t] of tasks) {
+          if (!key.endsWith(`/${n}`)) continue;
+          cpu += t.cpu ?? 0;
+          mem += t.memory ?? 0;
+        }
+        for (const o of a.offers()) {
+          if (o.node !== n) continue;
+          cpu += o.resources.cpu ?? 0;
+          mem += o.resources.memory ?? 0;
+        }
         expect(cpu).toBeLessThanOrEqual(4000);
         expect(mem).toBeLessThanOrEqual(8 * GiB);
       }

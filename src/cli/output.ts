@@ -29,7 +29,7 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 
 export const plain: Style = styleFor({ isTTY: false }, {});
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point
+// eslint-disable-next-line no-control-regex -- matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** The printed width of a string (ANSI escapes take none). */

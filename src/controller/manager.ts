@@ -236,6 +236,8 @@ class LeaderRun {
         return `${namespace}/${`${name.slice(0, 80)}-${node.slice(0, 80)}`.replace(/\.+$/, '')}-${suffix}`;
       },
     });
+    // Assigned below: the context's kick closes over the loop the context itself builds.
+    // eslint-disable-next-line prefer-const
     let loop!: AllocationLoop;
     const queue = (name: string, concurrency: number, handler: (key: string) => Promise<void>) =>
       new WorkQueue({ name, concurrency, handler, log, onError: () => metrics.reconcileErrors.inc({ queue: name }) });

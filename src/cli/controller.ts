@@ -145,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
-  const webhooks = await startControllerWebhooks({ kubeConfig, logger: logger.child({ component: 'webhooks' }), flags: values, namespaces: options.namespaces });
+  const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces });
   const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });
   logger.info({ identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port }, 'controller started');
   const signal = await Promise.race([

@@ -59,6 +59,5 @@ export async function deleteNode(kc: KubeConfig, name: string): Promise<void> {
   }
 }
 
-export function isReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
+/** Ready as the controller reads it (one definition for tests, tools and the controller). */
+export { isNodeReady as isReady } from '../../src/controller/nodes.ts';

@@ -15,6 +15,11 @@ export type Kind = keyof typeof PLURAL;
 export const OFFER_PHASES = ['Outstanding', 'Accepted', 'Declined', 'Rescinded', 'Expired'] as const;
 export type OfferPhase = (typeof OFFER_PHASES)[number];
 
+/** An Offer's phase; one the controller has not yet given a status is Outstanding. */
+export function offerPhase(offer: { status?: { phase?: OfferPhase } }): OfferPhase {
+  return offer.status?.phase ?? 'Outstanding';
+}
+
 export const TASK_STATES = [
   'TASK_STAGING',
   'TASK_STARTING',

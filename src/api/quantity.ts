@@ -131,6 +131,23 @@ export function parseResourceList(input: Record<string, string | number>): Resou
   return out;
 }
 
+/**
+ * Like parseResourceList, but an entry that does not parse is left out instead of failing the
+ * whole list: for reading objects someone else wrote (a Pod's requests, an Offer), where one bad
+ * amount must not hide the rest.
+ */
+export function parseResourceListLenient(input: Record<string, unknown> | undefined): ResourceList {
+  const out: ResourceList = {};
+  for (const [name, q] of Object.entries(input ?? {})) {
+    try {
+      out[name] = parseQuantity(q as string | number, name);
+    } catch {
+      // an unparseable amount counts as none
+    }
+  }
+  return out;
+}
+
 /** Formats every non-zero amount (all amounts with `keepZero`) as quantity strings, names sorted. */
 export function formatResourceList(list: ResourceList, keepZero = false): Record<string, string> {
   const out: Record<string, string> = {};

@@ -5,7 +5,10 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { TASK_STATES, type TaskState } from '../api/group.ts';
 import type { IFramework, IOffer, ITask } from '../api/index.ts';
-import { add, formatQuantity, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { builtinOutcome } from '../controller/conditions.ts';
+import { isPodActive, podRequests } from '../controller/resources.ts';
+import { isOpen } from '../sdk/offers.ts';
+import { add, formatQuantity, parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
 
 export interface FrameworkRow {
@@ -60,17 +63,6 @@ export interface StatusInput {
 
 const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
 
-function parseList(map: Record<string, unknown> | undefined): ResourceList {
-  const out: ResourceList = {};
-  for (const [k, v] of Object.entries(map ?? {})) {
-    try {
-      out[k] = parseQuantity(v as string | number, k);
-    } catch {
-      // An unparsable quantity is shown as absent rather than failing the whole view.
-    }
-  }
-  return out;
-}
 
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -83,20 +75,10 @@ function format(list: ResourceList, names: readonly string[]): Record<string, st
  * scheduler) decides Completed or Failed, whatever phase another writer left.
  */
 export function phaseOf(f: IFramework): string {
-  const complete = f.spec.builtin !== undefined ? f.status?.conditions?.find((c) => c.type === 'Complete') : undefined;
-  if (complete?.status === 'True') return 'Completed';
-  if (complete?.status === 'False' && complete.reason === 'TasksFailed') return 'Failed';
-  return f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
+  return builtinOutcome(f) ?? f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
 }
 
-const isOutstanding = (o: IOffer) => (o.status?.phase ?? 'Outstanding') === 'Outstanding' && o.spec.accept === undefined && o.spec.decline === undefined;
 
-/** The resources a Pod holds on its node: the sum of its containers' requests. */
-export function podRequests(pod: V1Pod): ResourceList {
-  let total: ResourceList = {};
-  for (const c of pod.spec?.containers ?? []) total = add(total, parseList(c.resources?.requests as Record<string, unknown> | undefined));
-  return total;
-}
 
 /** Resources shown for nodes: cpu, memory, then any extended resource a node has (not pods/storage). */
 function nodeResourceNames(nodes: readonly V1Node[]): string[] {
@@ -106,7 +88,7 @@ function nodeResourceNames(nodes: readonly V1Node[]): string[] {
 }
 
 export function buildStatus(input: StatusInput): StatusView {
-  const outstanding = input.offers.filter(isOutstanding);
+  const outstanding = input.offers.filter((o) => isOpen(o));
   const tasksByFramework = new Map<string, Record<string, number>>();
   for (const t of input.tasks) {
     const key = `${t.metadata?.namespace}/${t.spec.framework}`;
@@ -150,16 +132,15 @@ export function buildStatus(input: StatusInput): StatusView {
   const used = new Map<string, ResourceList>();
   for (const p of input.pods) {
     const node = p.spec?.nodeName;
-    const phase = p.status?.phase;
-    if (!node || phase === 'Succeeded' || phase === 'Failed') continue;
+    if (!node || !isPodActive(p)) continue;
     used.set(node, add(used.get(node) ?? {}, podRequests(p)));
   }
   const offered = new Map<string, ResourceList>();
-  for (const o of outstanding) offered.set(o.spec.nodeName, add(offered.get(o.spec.nodeName) ?? {}, parseList(o.spec.resources)));
+  for (const o of outstanding) offered.set(o.spec.nodeName, add(offered.get(o.spec.nodeName) ?? {}, parseResourceListLenient(o.spec.resources)));
   const nodes: NodeRow[] = input.nodes
     .map((n) => {
       const name = n.metadata?.name ?? '';
-      const alloc = parseList(n.status?.allocatable as Record<string, unknown> | undefined);
+      const alloc = parseResourceListLenient(n.status?.allocatable as Record<string, unknown> | undefined);
       const u = used.get(name) ?? {};
       const off = offered.get(name) ?? {};
       return { name, allocatable: format(alloc, names), used: format(u, names), offered: format(off, names), free: format(subtract(subtract(alloc, u), off), names) };

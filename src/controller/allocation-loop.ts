@@ -4,10 +4,10 @@
 // The allocator counts an offer as outstanding from the moment it decides it, and a rescinded
 // one until its status is written, so no resource is ever in two offers.
 import type { Logger } from 'pino';
-import { API_VERSION, LABEL } from '../api/index.ts';
+import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
 import { formatResourceList, type ResourceList } from '../api/quantity.ts';
 import type { OfferDecision, RescindDecision } from '../allocator/index.ts';
-import { safeResources } from './cluster-state.ts';
+import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { splitKey } from './informers.ts';
@@ -17,11 +17,6 @@ import { MANAGED_BY } from './pod-template.ts';
 import { POD_SLOT } from './resources.ts';
 import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
-
-/** The Offer phase an absent status means: the status write follows the create. */
-export function offerPhase(o: Pick<OfferObject, 'status'>): string {
-  return o.status?.phase ?? 'Outstanding';
-}
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -68,10 +63,10 @@ export class AllocationLoop {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
       const key = `${o.metadata.namespace}/${o.metadata.name}`;
       const fw = `${o.metadata.namespace}/${o.spec.framework}`;
-      const resources = safeResources(o.spec.resources as Record<string, string>);
+      const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
       if (offerPhase(o) === 'Outstanding') {
         // The spec leaves out pod slots: hold all of the node's, as the original offer did at most.
-        const pods = safeResources(state.c.nodes.get(o.spec.nodeName)?.status?.allocatable).pods ?? POD_SLOT.pods!;
+        const pods = parseResourceListLenient(state.c.nodes.get(o.spec.nodeName)?.status?.allocatable).pods ?? POD_SLOT.pods!;
         allocator.upsertOffer({ id: key, framework: fw, node: o.spec.nodeName, resources: { ...resources, pods }, createdAt: ms(o.metadata.creationTimestamp) ?? now });
         outstanding++;
       } else if (offerPhase(o) === 'Declined') {
@@ -188,8 +183,8 @@ export class AllocationLoop {
           allocator.upsertRole({
             name,
             weight: r.spec?.weight,
-            guarantee: r.spec?.guarantee ? safeResources(r.spec.guarantee as Record<string, string>) : undefined,
-            limit: r.spec?.limit ? safeResources(r.spec.limit as Record<string, string>) : undefined,
+            guarantee: r.spec?.guarantee ? parseResourceListLenient(r.spec.guarantee as Record<string, string>) : undefined,
+            limit: r.spec?.limit ? parseResourceListLenient(r.spec.limit as Record<string, string>) : undefined,
           });
         } catch (err) {
           this.log.warn({ role: name, err: errorSummary(err) }, 'role ignored');
@@ -249,7 +244,7 @@ export class AllocationLoop {
       for (const res of r.spec?.reservations ?? []) {
         let l = out.get(res.nodeName);
         if (l === undefined) out.set(res.nodeName, (l = []));
-        l.push({ role: r.metadata.name, resources: safeResources(res.resources as Record<string, string>) });
+        l.push({ role: r.metadata.name, resources: parseResourceListLenient(res.resources as Record<string, string>) });
       }
     }
     return out;

@@ -4,7 +4,7 @@
 // allocator was last told. From it, a node's usage: external Pods and each framework's tasks.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL } from '../api/index.ts';
-import { add, parseResourceList, type ResourceList } from '../api/quantity.ts';
+import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Informer } from './informers.ts';
 import { isPodActive, podRequests, taskHolding } from './resources.ts';
 import { isTerminal } from './task-state.ts';
@@ -165,7 +165,7 @@ export class ClusterState {
    */
   usage(nodeName: string, excludeOffer?: string): NodeUsage {
     const node = this.c.nodes.get(nodeName);
-    const allocatable = node === undefined ? {} : safeResources(node.status?.allocatable);
+    const allocatable = node === undefined ? {} : parseResourceListLenient(node.status?.allocatable);
     const frameworks = new Map<string, ResourceList>();
     const taskPods = new Set<string>();
     for (const key of this.tasksByNode.get(nodeName)) {
@@ -203,14 +203,3 @@ export class ClusterState {
   }
 }
 
-export function safeResources(input: Record<string, string> | undefined): ResourceList {
-  const out: ResourceList = {};
-  for (const [k, v] of Object.entries(input ?? {})) {
-    try {
-      Object.assign(out, parseResourceList({ [k]: v }));
-    } catch {
-      // an unparseable amount counts as none
-    }
-  }
-  return out;
-}

@@ -57,10 +57,10 @@ export function findCondition(list: readonly Condition[] | undefined, type: stri
  * condition, for the current generation); undefined while it runs or for other frameworks.
  * This reconciler is the only writer of status.phase; the built-in scheduler owns the condition.
  */
-export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status' | 'metadata'>): 'Completed' | 'Failed' | undefined {
+export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status'> & { metadata?: { generation?: number } }): 'Completed' | 'Failed' | undefined {
   if (fw.spec.builtin === undefined) return undefined;
   const c = findCondition(fw.status?.conditions as Condition[] | undefined, BuiltinCondition.Complete);
-  if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata.generation)) return undefined;
+  if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata?.generation)) return undefined;
   if (c.status === 'True') return 'Completed';
   return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
 }

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import { API_VERSION, TASK_STATES } from '../api/index.ts';
 import type { ResourceList } from '../api/quantity.ts';
-import { offerPhase } from './allocation-loop.ts';
+import { offerPhase } from '../api/group.ts';
+import { isOpen } from '../sdk/offers.ts';
 import { builtinOutcome, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { frameworkLeaseName, heartbeat } from './failover.ts';
@@ -128,7 +129,7 @@ export class FrameworkReconciler {
     let outstanding = 0;
     for (const o of ctx.state.offerKeysOfFramework(key)) {
       const offer = ctx.state.c.offers.get(o);
-      if (offer !== undefined && offerPhase(offer) === 'Outstanding' && offer.spec.accept === undefined && offer.spec.decline === undefined) outstanding++;
+      if (offer !== undefined && isOpen(offer)) outstanding++;
     }
     const lease = ctx.leases.get(`${fw.metadata.namespace}/${frameworkLeaseName(fw.metadata.name)}`);
     const hb = heartbeat(fw, lease, ctx.now());

@@ -4,7 +4,7 @@
 // Events and metrics keep the history. Also refreshes the tasks-by-state gauge.
 import type { Logger } from 'pino';
 import { TASK_STATES } from '../api/index.ts';
-import { offerPhase } from './allocation-loop.ts';
+import { offerPhase } from '../api/group.ts';
 import type { Context } from './context.ts';
 import { isNotFound } from './kube.ts';
 import { ms, type TaskObject } from './objects.ts';

@@ -7,8 +7,9 @@
 import type { Logger } from 'pino';
 import { API_VERSION, LABEL } from '../api/index.ts';
 import { add, contains, formatQuantity, subtract, type ResourceList } from '../api/quantity.ts';
-import { offerPhase, type AllocationLoop } from './allocation-loop.ts';
-import { safeResources } from './cluster-state.ts';
+import { offerPhase } from '../api/group.ts';
+import type { AllocationLoop } from './allocation-loop.ts';
+import { parseResourceListLenient } from '../api/quantity.ts';
 import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
 import { isNodeReady } from './nodes.ts';
@@ -68,12 +69,12 @@ export class OfferReconciler {
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
       // Outstanding in the API but unknown here (made before a restart and missed by recover).
-      const pods = safeResources(ctx.state.c.nodes.get(offer.spec.nodeName)?.status?.allocatable).pods ?? 1;
+      const pods = parseResourceListLenient(ctx.state.c.nodes.get(offer.spec.nodeName)?.status?.allocatable).pods ?? 1;
       ctx.allocator.upsertOffer({
         id: key,
         framework: `${offer.metadata.namespace}/${offer.spec.framework}`,
         node: offer.spec.nodeName,
-        resources: { ...safeResources(offer.spec.resources as Record<string, string>), pods },
+        resources: { ...parseResourceListLenient(offer.spec.resources as Record<string, string>), pods },
         createdAt: new Date(offer.metadata.creationTimestamp ?? ctx.now()).getTime(),
       });
     }
@@ -151,7 +152,7 @@ export class OfferReconciler {
     const ns = offer.metadata.namespace;
     const nodeName = offer.spec.nodeName;
     const node = ctx.state.c.nodes.get(nodeName);
-    const offered = safeResources(offer.spec.resources as Record<string, string>);
+    const offered = parseResourceListLenient(offer.spec.resources as Record<string, string>);
     let free: ResourceList = {};
     let nodeProblem: Verdict['fail'];
     if (!outstanding) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.OfferNotOutstanding, message: `the offer was ${offerPhase(offer)} before it was accepted` };

@@ -1,7 +1,7 @@
 // What a Pod or a Task holds on its node, as the allocator counts it: exact integer amounts
 // (src/api/quantity.ts), plus one `pods` slot per Pod so the kubelet's pod limit is respected.
 import type { V1Pod } from '@kubernetes/client-node';
-import { add, parseResourceList, type ResourceList } from '../api/quantity.ts';
+import { add, parseResourceList, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 
 /** One Pod slot: every Pod uses one of the node's `pods`. */
 export const POD_SLOT: ResourceList = { pods: 1 };
@@ -13,12 +13,12 @@ export const POD_SLOT: ResourceList = { pods: 1 };
  */
 export function podRequests(pod: V1Pod): ResourceList {
   let sum: ResourceList = {};
-  for (const c of pod.spec?.containers ?? []) sum = add(sum, safeList(c.resources?.requests));
+  for (const c of pod.spec?.containers ?? []) sum = add(sum, parseResourceListLenient(c.resources?.requests));
   for (const c of pod.spec?.initContainers ?? []) {
-    const r = safeList(c.resources?.requests);
+    const r = parseResourceListLenient(c.resources?.requests);
     for (const [k, v] of Object.entries(r)) if (v > (sum[k] ?? 0)) sum[k] = v;
   }
-  sum = add(sum, safeList(pod.spec?.overhead));
+  sum = add(sum, parseResourceListLenient(pod.spec?.overhead));
   return add(sum, POD_SLOT);
 }
 
@@ -28,18 +28,6 @@ export function isPodActive(pod: V1Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
-function safeList(input: Record<string, string> | undefined): ResourceList {
-  if (input === undefined) return {};
-  const out: ResourceList = {};
-  for (const [k, v] of Object.entries(input)) {
-    try {
-      Object.assign(out, parseResourceList({ [k]: v }));
-    } catch {
-      // the API server validated it; a value we cannot parse counts as nothing
-    }
-  }
-  return out;
-}
 
 /** A task's resources plus its pod slot; throws (naming the resource) on a bad quantity. */
 export function taskHolding(resources: Record<string, string | number>): ResourceList {

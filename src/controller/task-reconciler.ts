@@ -3,7 +3,7 @@
 // progress into Task.status (task-state.ts decides; this file only reads and writes).
 import type { Logger } from 'pino';
 import { API_VERSION } from '../api/index.ts';
-import { offerPhase } from './allocation-loop.ts';
+import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
 import type { V1Pod } from '@kubernetes/client-node';

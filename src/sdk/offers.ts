@@ -1,18 +1,18 @@
 // Pure helpers over Offer objects: is an offer still open, and what a failed answer means.
-import type { OfferPhase } from '../api/group.ts';
+import { offerPhase } from '../api/group.ts';
 import type { AnswerFailure, AnswerResult, OfferObject } from './types.ts';
 
-/** The offer's phase; an offer Agora has not yet given a status is Outstanding. */
-export function offerPhase(offer: OfferObject): OfferPhase {
-  return offer.status?.phase ?? 'Outstanding';
-}
+export { offerPhase };
 
-export function isAnswered(offer: OfferObject): boolean {
+/** What these helpers read of an Offer (the controller's cached objects carry the same fields). */
+type OfferState = Pick<OfferObject, 'spec' | 'status'>;
+
+export function isAnswered(offer: OfferState): boolean {
   return offer.spec.accept !== undefined || offer.spec.decline !== undefined;
 }
 
 /** True while the framework may still answer the offer. */
-export function isOpen(offer: OfferObject, now?: Date): boolean {
+export function isOpen(offer: OfferState, now?: Date): boolean {
   if (offerPhase(offer) !== 'Outstanding' || isAnswered(offer)) return false;
   if (now !== undefined && offer.spec.expiresAt !== undefined && Date.parse(offer.spec.expiresAt) <= now.getTime()) return false;
   return true;

@@ -2,6 +2,7 @@
 // admission decision must not rest on a stale Framework or a revoked permission.
 import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
+import { isNotFound } from '../controller/kube.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
 
@@ -13,7 +14,6 @@ interface FrameworkObject {
 /** Up to this many accepted tasks are checked by name; more, with one list. */
 const MAX_TASK_GETS = 8;
 
-const isNotFound = (err: unknown): boolean => (err as { code?: number }).code === 404;
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {

@@ -26,6 +26,7 @@ import {
   type AdmissionregistrationV1WebhookClientConfig as V1WebhookClientConfig,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
+import { isNotFound } from '../controller/kube.ts';
 import { WEBHOOK_PATHS } from './handlers.ts';
 
 /** Where the API server reaches the admission server. */
@@ -110,7 +111,6 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   };
 }
 
-const isNotFound = (err: unknown): boolean => (err as { code?: number }).code === 404;
 
 /** Creates or replaces both configurations. */
 export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeof webhookConfigurations>): Promise<void> {

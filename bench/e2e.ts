@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       tasks: TASKS,
       tasksPerOffer: PER_OFFER,
       clientRateLimit: { qps: QPS, burst: BURST, kubeScheduler: { qps: 50, burst: 100 } },
-      agora: { tasksPerSecond: round(agora.rate), offerToPodRunningMs: agora.podLatency, offerToTaskRunningMs: agora.taskLatency, writesPerTask: round(agora.writesPerTask, 2), writesPerTaskWithEvents: round(agora.writesWithEvents, 2), writes: agora.writes },
+      agora: { tasksPerSecond: round(agora.rate), offerToPodRunningMs: agora.podLatency, offerToTaskRunningMs: agora.taskLatency, writesPerTask: round(agora.writesPerTask, 2), writesPerTaskWithEvents: round(agora.writesWithEvents, 2), writes: agora.writes, launchWindowWrites: agora.launchWindow },
       raw: { tasksPerSecond: round(raw.rate), writesPerTask: 2 },
       kubeScheduler: { podsPerSecond: round(sched.rate), bindingsPerSecond: round(sched.bindRate), withTasksAtClientLimit: round(schedTasks.rate) },
       ratios: { agoraOverRaw: round(agora.rate / raw.rate, 2), agoraOverScheduler: round(agora.rate / sched.rate, 2), agoraOverSchedulerWithTasks: round(agora.rate / schedTasks.rate, 2) },
@@ -185,7 +185,7 @@ async function benchScheduler(kc: KubeConfig, ns: string, withTasks = false): Pr
   return { rate: bound.size / ((last - start) / 1000), bindRate: bound.size / ((last - times[0]!) / 1000) };
 }
 
-async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; podLatency: Record<string, number>; taskLatency: Record<string, number>; writesPerTask: number; writesWithEvents: number; writes: Record<string, number> }> {
+async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; podLatency: Record<string, number>; taskLatency: Record<string, number>; writesPerTask: number; writesWithEvents: number; writes: Record<string, number>; launchWindow: Record<string, number> }> {
   const core = kc.makeApiClient(CoreV1Api);
   const framework = 'bench';
   await kc.makeApiClient((await import('@kubernetes/client-node')).CustomObjectsApi).createNamespacedCustomObject({
@@ -199,6 +199,10 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
   const taskRunning = new Map<string, number>();
   let firstAccept = 0;
   let launched = 0;
+  // The controller's writes at the first accept and at the last Pod: what the launch window cost.
+  let writesAtFirstAccept: Record<string, number> = {};
+  let writesAtLastPod: Record<string, number> = {};
+  let writesNow: () => Record<string, number> = () => ({});
   let allCreated!: () => void;
   const created = new Promise<void>((r) => (allCreated = r));
   let allRunning!: () => void;
@@ -221,7 +225,10 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
       : { spec: { decline: { refuseSeconds: 60 } } };
     if (n > 0) {
       offerSeen.set(name, now);
-      if (firstAccept === 0) firstAccept = now;
+      if (firstAccept === 0) {
+        firstAccept = now;
+        writesAtFirstAccept = writesNow();
+      }
     }
     void custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'offers', name, body }, merge).catch((err) => log(`answer failed: ${String(err)}`));
   };
@@ -232,7 +239,10 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
     const name = p.metadata!.name!;
     if (!podCreated.has(name)) {
       podCreated.set(name, performance.now());
-      if (podCreated.size === TASKS) allCreated();
+      if (podCreated.size === TASKS) {
+        writesAtLastPod = writesNow();
+        allCreated();
+      }
     }
     if (p.status?.phase === 'Running' && !podRunning.has(name)) podRunning.set(name, performance.now());
   };
@@ -261,6 +271,7 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
     logger: pino({ level: process.env.AGORA_BENCH_LOG ?? 'warn' }),
     builtinScheduler: false,
   });
+  writesNow = () => controller.writes();
   try {
     const deadline = performance.now() + 600_000;
     while (podCreated.size < TASKS && performance.now() < deadline) {
@@ -286,7 +297,8 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
     await sleep(1000);
     const writes = controller.writes();
     const total = (w: Record<string, number>, events: boolean) => Object.entries(w).filter(([k]) => events || !k.endsWith(' events')).reduce((n, [, v]) => n + v, 0);
-    return { rate, podLatency: lat(podRunning), taskLatency: lat(taskRunning), writesPerTask: total(writes, false) / TASKS, writesWithEvents: total(writes, true) / TASKS, writes };
+    const launchWindow = Object.fromEntries(Object.entries(writesAtLastPod).map(([k, v]) => [k, v - (writesAtFirstAccept[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+    return { rate, podLatency: lat(podRunning), taskLatency: lat(taskRunning), writesPerTask: total(writes, false) / TASKS, writesWithEvents: total(writes, true) / TASKS, writes, launchWindow };
   } finally {
     await controller.stop();
     await Promise.all([offers.stop(), pods.stop(), tasks.stop()]);
@@ -295,7 +307,7 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
 
 function printTable(r: {
   nodes: number; tasks: number; tasksPerOffer: number; clientRateLimit: { qps: number; burst: number };
-  agora: { tasksPerSecond: number; offerToPodRunningMs: Record<string, number>; offerToTaskRunningMs: Record<string, number>; writesPerTask: number; writesPerTaskWithEvents: number; writes: Record<string, number> };
+  agora: { tasksPerSecond: number; offerToPodRunningMs: Record<string, number>; offerToTaskRunningMs: Record<string, number>; writesPerTask: number; writesPerTaskWithEvents: number; writes: Record<string, number>; launchWindowWrites: Record<string, number> };
   raw: { tasksPerSecond: number }; kubeScheduler: { podsPerSecond: number; bindingsPerSecond: number; withTasksAtClientLimit: number }; ratios: { agoraOverRaw: number; agoraOverScheduler: number; agoraOverSchedulerWithTasks: number };
 }): void {
   const lines = [
@@ -310,6 +322,7 @@ function printTable(r: {
     `  agora / scheduler  ${r.ratios.agoraOverScheduler.toFixed(2)}   (target > 1)   agora / (b') ${r.ratios.agoraOverSchedulerWithTasks.toFixed(2)}`,
     `  API writes per launched task: ${r.agora.writesPerTask.toFixed(2)} (${r.agora.writesPerTaskWithEvents.toFixed(2)} with events; raw: 2.00)`,
     `  writes: ${Object.entries(r.agora.writes).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  of which between the first accept and the last Pod: ${Object.entries(r.agora.launchWindowWrites).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
   console.log(lines.join('\n'));
 }

@@ -269,7 +269,7 @@ export class AllocationLoop {
       const body: Record<string, unknown> = { status: { phase: expired ? 'Expired' : 'Rescinded', reason, message, respondedAt: isoNow(ctx) } };
       // Precondition: if the framework answered meanwhile, the write fails and the answer is applied.
       if (cached?.metadata.resourceVersion) body.metadata = { resourceVersion: cached.metadata.resourceVersion };
-      await ctx.kube.patchCustomStatus('Offer', namespace, name, body);
+      await ctx.kube.patchCustomStatus('Offer', namespace, name, body, 'normal');
       ctx.allocator.removeOffer(key);
       this.settled.set(key, ctx.now());
       ctx.metrics.offers.inc({ result: expired ? 'expired' : 'rescinded' });
@@ -320,7 +320,7 @@ export class AllocationLoop {
     };
     let created: OfferObject;
     try {
-      created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body);
+      created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body, 'normal');
     } catch (err) {
       this.log.warn({ offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) }, 'offer not created; resources return to the pool');
       ctx.allocator.removeOffer(d.offerId);

@@ -35,6 +35,8 @@ export interface Context {
   /** Offers whose answer (accept/decline) is being applied, and offers being rescinded. */
   answering: Set<string>;
   rescinding: Set<string>;
+  /** Accepts applied by this process whose Offer status is not yet in the cache: offer key → task names launched. */
+  accepted: Map<string, Set<string>>;
   /** When this process created each task's Pod (ms), to let a fresh Pod reach Running before its first status is written. */
   podCreatedAt: Map<string, number>;
   /** Asks for an allocation cycle soon (resources were freed, a framework revived, …). */

@@ -64,8 +64,8 @@ export class Kube {
     return call();
   }
 
-  createCustom<T>(kind: Kind, namespace: string, body: object): Promise<T> {
-    return this.write('create', PLURAL[kind], () => this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>);
+  createCustom<T>(kind: Kind, namespace: string, body: object, priority: Priority = 'high'): Promise<T> {
+    return this.write('create', PLURAL[kind], () => this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>, priority);
   }
 
   patchCustom<T>(kind: Kind, namespace: string, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {

@@ -256,6 +256,7 @@ class LeaderRun {
       disconnected: new Set(),
       answering: new Set(),
       rescinding: new Set(),
+      accepted: new Map(),
       podCreatedAt: new Map(),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),

@@ -67,19 +67,22 @@ describe('TokenBucket', () => {
     };
   }
 
-  it('lets a burst through, then paces at qps, high lane first', async () => {
+  it('lets a burst through, then paces at qps, lanes served high, normal, low', async () => {
     const clock = fakeClock();
     const bucket = new TokenBucket(10, 2, clock);
     const order: string[] = [];
     await bucket.take();
     await bucket.take();
     const low = bucket.take('low').then(() => order.push('low'));
+    const normal = bucket.take('normal').then(() => order.push('normal'));
     const high = bucket.take('high').then(() => order.push('high'));
     await clock.advance(100);
     expect(order).toEqual(['high']);
     await clock.advance(100);
-    await Promise.all([low, high]);
-    expect(order).toEqual(['high', 'low']);
+    expect(order).toEqual(['high', 'normal']);
+    await clock.advance(100);
+    await Promise.all([low, normal, high]);
+    expect(order).toEqual(['high', 'normal', 'low']);
   });
 
   it('takes back an unused token', async () => {

@@ -34,6 +34,8 @@ export class OfferReconciler {
   private readonly ctx: Context;
   private readonly loop: AllocationLoop;
   private readonly log: Logger;
+  /** Offers whose answer is applied and is being written to their status. */
+  private readonly recording = new Set<string>();
 
   constructor(ctx: Context, loop: AllocationLoop) {
     this.ctx = ctx;
@@ -46,6 +48,7 @@ export class OfferReconciler {
     const offer = ctx.state.c.offers.get(key);
     if (offer === undefined) {
       ctx.allocator.removeOffer(key);
+      ctx.accepted.delete(key);
       return;
     }
     if (!ctx.manages(offer.metadata.namespace)) return;
@@ -58,13 +61,15 @@ export class OfferReconciler {
     if (phase !== 'Outstanding') {
       ctx.allocator.removeOffer(key);
       this.loop.settled.delete(key);
+      ctx.accepted.delete(key);
       // An accept that arrived after the offer was withdrawn: its tasks are lost, said so on Tasks.
       if (offer.spec.accept !== undefined && offer.status?.tasks === undefined && (phase === 'Expired' || phase === 'Rescinded')) {
         await this.accept(key, offer, log, false);
       }
       return;
     }
-    if (this.loop.settled.has(key)) return; // answered here; the cache has not caught up
+    // Answered here; the cache has not caught up (or the answer is still being recorded).
+    if (this.loop.settled.has(key) || this.recording.has(key)) return;
     if (offer.spec.accept !== undefined) return this.accept(key, offer, log, true);
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
@@ -84,17 +89,12 @@ export class OfferReconciler {
     const { ctx } = this;
     const fw = ctx.state.c.frameworks.get(`${offer.metadata.namespace}/${offer.spec.framework}`);
     const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? 5;
-    ctx.answering.add(key);
-    try {
-      await this.writeStatus(offer, { phase: 'Declined', reason: 'Declined', message: `declined; node withheld from the framework for ${refuse}s`, respondedAt: isoNow(ctx) });
-      ctx.allocator.decline(key, ctx.now(), refuse);
-      this.loop.settled.set(key, ctx.now());
-      ctx.metrics.offers.inc({ result: 'declined' });
-      log.debug({ refuseSeconds: refuse }, 'offer declined');
-      ctx.kick();
-    } finally {
-      ctx.answering.delete(key);
-    }
+    ctx.allocator.decline(key, ctx.now(), refuse);
+    this.loop.settled.set(key, ctx.now());
+    ctx.metrics.offers.inc({ result: 'declined' });
+    log.debug({ refuseSeconds: refuse }, 'offer declined');
+    ctx.kick();
+    this.record(key, offer, { phase: 'Declined', reason: 'Declined', message: `declined; node withheld from the framework for ${refuse}s`, respondedAt: isoNow(ctx) });
   }
 
   private async accept(key: string, offer: OfferObject, log: Logger, outstanding: boolean): Promise<void> {
@@ -118,14 +118,9 @@ export class OfferReconciler {
       const used = launched.reduce<ResourceList>((acc, v) => add(acc, v.holding), {});
       const conflicts = verdicts.filter((v) => v.conflict !== undefined).map((v) => v.conflict!);
       const message = `${launched.length} task(s) launched${failed ? `, ${failed} failed` : ''}${conflicts.length ? `; ${conflicts.join('; ')}` : ''}`;
-      await this.writeStatus(offer, {
-        phase: outstanding ? 'Accepted' : offerPhase(offer),
-        reason: outstanding ? 'Accepted' : offer.status?.reason ?? 'AcceptedTooLate',
-        message: outstanding ? message : `accepted after the offer was ${offerPhase(offer)}; no task was launched`,
-        tasks: verdicts.filter((v) => v.conflict === undefined).map((v) => v.spec.name),
-        respondedAt: offer.status?.respondedAt ?? isoNow(ctx),
-      });
+      const tasks = verdicts.filter((v) => v.conflict === undefined).map((v) => v.spec.name);
       if (outstanding) {
+        // What the tasks do not use goes back to the pool now, not when the status is written.
         try {
           ctx.allocator.accept(key, ctx.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
         } catch {
@@ -138,12 +133,47 @@ export class OfferReconciler {
         ctx.state.dirtyNodes.add(offer.spec.nodeName);
         ctx.kick();
       }
+      ctx.accepted.set(key, new Set(tasks));
+      this.record(key, offer, {
+        phase: outstanding ? 'Accepted' : offerPhase(offer),
+        reason: outstanding ? 'Accepted' : offer.status?.reason ?? 'AcceptedTooLate',
+        message: outstanding ? message : `accepted after the offer was ${offerPhase(offer)}; no task was launched`,
+        tasks,
+        respondedAt: offer.status?.respondedAt ?? isoNow(ctx),
+      });
       log.debug({ launched: launched.length, failed }, 'offer accepted');
     } finally {
       ctx.answering.delete(key);
       // Its tasks waited for this accept to finish; the cache may have told them before it did.
       for (const t of ctx.state.taskKeysOfOffer(key)) ctx.queues.tasks.add(t);
     }
+  }
+
+  /**
+   * Records an answer on the Offer's status in the low lane, off the worker. The answer is
+   * applied already (tasks launched, allocator told), so the status only reports it, and under
+   * load launches go first. Until the write shows in the cache, ctx.accepted vouches for the
+   * accepted tasks. If it fails, the offer is reconciled again: the answer is re-applied
+   * (idempotently) and recorded anew. After a restart an unrecorded answer is re-applied the same way.
+   */
+  private record(key: string, offer: OfferObject, status: Record<string, unknown>): void {
+    const { ctx } = this;
+    this.recording.add(key);
+    void (async () => {
+      await ctx.kube.acquire('low');
+      if (ctx.queues.offers.isStopped) {
+        ctx.kube.giveBack();
+        return;
+      }
+      try {
+        await ctx.kube.patchCustomStatus('Offer', offer.metadata.namespace, offer.metadata.name, { status }, 'held');
+      } catch (err) {
+        if (isNotFound(err)) return;
+        this.log.warn({ offer: key, err: errorSummary(err) }, 'answer not recorded; applying it again');
+        this.loop.settled.delete(key);
+        ctx.queues.offers.addAfter(key, 1000);
+      }
+    })().finally(() => this.recording.delete(key));
   }
 
   /** Decides, task by task in order, which fit: the offer, then the node as it is now. */

@@ -1,14 +1,17 @@
 // A token bucket for API writes, as client-go's flowcontrol.NewTokenBucketRateLimiter (`qps`
-// tokens a second, up to `burst` saved), with two lanes: `high` (work that launches tasks or
-// frees resources) is always served before `low` (mirroring status), so under load launches
-// keep the full rate and status writes wait — and, re-computed when their turn comes, coalesce.
+// tokens a second, up to `burst` saved), with three lanes served strictly in order: `high`
+// (launching accepted tasks, killing, freeing resources), `normal` (making and withdrawing
+// offers: work in hand is finished before more is handed out) and `low` (mirroring status and
+// recording answers). Under load launches keep the full rate and status writes wait — and,
+// re-computed when their turn comes, coalesce.
 
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
 
-export type Priority = 'high' | 'low';
+export type Priority = 'high' | 'normal' | 'low';
+const LANES: readonly Priority[] = ['high', 'normal', 'low'];
 
 export class TokenBucket {
   private readonly qps: number;
@@ -16,7 +19,7 @@ export class TokenBucket {
   private readonly clock: Clock;
   private tokens: number;
   private last: number;
-  private readonly waiting: Record<Priority, (() => void)[]> = { high: [], low: [] };
+  private readonly waiting: Record<Priority, (() => void)[]> = { high: [], normal: [], low: [] };
   private armed = false;
 
   constructor(qps: number, burst: number, clock: Clock) {
@@ -35,7 +38,7 @@ export class TokenBucket {
   take(priority: Priority = 'high'): Promise<void> {
     if (this.unlimited) return Promise.resolve();
     this.refill();
-    if (this.waiting.high.length === 0 && this.waiting.low.length === 0 && this.tokens >= 1) {
+    if (this.queued() === 0 && this.tokens >= 1) {
       this.tokens -= 1;
       return Promise.resolve();
     }
@@ -50,7 +53,19 @@ export class TokenBucket {
     if (this.unlimited) return;
     this.refill();
     this.tokens = Math.min(this.burst, this.tokens + 1);
-    if (this.waiting.high.length + this.waiting.low.length > 0) this.arm();
+    if (this.queued() > 0) this.arm();
+  }
+
+  private queued(): number {
+    return this.waiting.high.length + this.waiting.normal.length + this.waiting.low.length;
+  }
+
+  private next(): (() => void) | undefined {
+    for (const lane of LANES) {
+      const w = this.waiting[lane].shift();
+      if (w !== undefined) return w;
+    }
+    return undefined;
   }
 
   private refill(): void {
@@ -67,12 +82,12 @@ export class TokenBucket {
       this.armed = false;
       this.refill();
       while (this.tokens >= 1) {
-        const next = this.waiting.high.shift() ?? this.waiting.low.shift();
+        const next = this.next();
         if (next === undefined) break;
         this.tokens -= 1;
         next();
       }
-      if (this.waiting.high.length + this.waiting.low.length > 0) this.arm();
+      if (this.queued() > 0) this.arm();
     });
   }
 }

@@ -101,6 +101,8 @@ export class TaskReconciler {
     if (task.spec.offer === undefined) return 'unconfirmed';
     const offerKey = `${task.metadata.namespace}/${task.spec.offer}`;
     if (this.ctx.answering.has(offerKey)) return 'pending';
+    const accepted = this.ctx.accepted.get(offerKey);
+    if (accepted !== undefined) return accepted.has(task.metadata.name) ? 'confirmed' : 'unconfirmed';
     const offer = this.ctx.state.c.offers.get(offerKey);
     if (offer === undefined) return 'unconfirmed';
     if (offerPhase(offer) === 'Outstanding') return 'pending';

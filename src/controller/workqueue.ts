@@ -31,6 +31,10 @@ export class WorkQueue {
     this.o = o;
   }
 
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   add(key: string): void {
     if (this.stopped) return;
     if (this.active.has(key)) {

@@ -241,10 +241,12 @@ export async function violations(namespace: string, nodes: string[], allocatable
   const [offers, tasks, ps] = await Promise.all([list<OfferObject>('Offer', namespace), list<TaskObject>('Task', namespace), pods(namespace)]);
   for (const node of nodes) {
     let held: ResourceList = {};
-    // An outstanding offer whose accept is being applied already covers the Pods it launched.
+    // An unanswered offer holds its resources. An answered one holds nothing of its own: its
+    // Pods count below, and what they do not use may already be offered again (the answer is
+    // applied before it is recorded in the Offer's status).
     const outstanding = new Set<string>();
     for (const o of offers) {
-      if (o.spec.nodeName !== node || (o.status?.phase ?? 'Outstanding') !== 'Outstanding') continue;
+      if (o.spec.nodeName !== node || !isOutstanding(o)) continue;
       outstanding.add(o.metadata.name);
       held = add(held, parseResourceList(o.spec.resources as Record<string, string>));
     }

@@ -2,7 +2,8 @@
 // changed since the last cycle, runs one cycle, and applies the decisions — rescinds first
 // (an Offer's status moves to Rescinded/Expired), then offers (an Offer object per decision).
 // The allocator counts an offer as outstanding from the moment it decides it, and a rescinded
-// one until its status is written, so no resource is ever in two offers.
+// one until its status is written, so no resource is ever in two offers; and it makes no offer
+// on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
 import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
 import { formatResourceList, type ResourceList } from '../api/quantity.ts';
@@ -135,9 +136,8 @@ export class AllocationLoop {
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     const applyStart = performance.now();
-    const offers = this.onePerNode(result.offers, result.rescinds);
     await Promise.all(result.rescinds.map((r) => this.rescind(r)));
-    await Promise.all(offers.map((o) => this.offer(o)));
+    await Promise.all(result.offers.map((o) => this.offer(o)));
     if (result.offers.length + result.rescinds.length > 0) {
       metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
       this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
@@ -149,25 +149,6 @@ export class AllocationLoop {
     for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     const cutoff = now - 60_000;
     for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
-  }
-
-  /**
-   * One outstanding offer per node: resources freed on a node that already has an offer out
-   * wait until that offer is answered, rescinded or expired, and then go out together. (Offers
-   * made in the same cycle to different roles — reservations — may share a node.)
-   */
-  private onePerNode(decisions: OfferDecision[], rescinds: RescindDecision[]): OfferDecision[] {
-    if (decisions.length === 0) return decisions;
-    const fresh = new Set(decisions.map((d) => d.offerId));
-    const going = new Set(rescinds.map((r) => r.offerId));
-    const busy = new Set<string>();
-    for (const o of this.ctx.allocator.offers()) if (!fresh.has(o.id) && !going.has(o.id)) busy.add(o.node);
-    const out: OfferDecision[] = [];
-    for (const d of decisions) {
-      if (busy.has(d.node)) this.ctx.allocator.removeOffer(d.offerId);
-      else out.push(d);
-    }
-    return out;
   }
 
   /** Pushes what changed in the caches into the allocator. */

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
 import { formatResourceList, type ResourceList } from '../api/quantity.ts';
-import type { OfferDecision, RescindDecision } from '../allocator/index.ts';
+import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
@@ -15,7 +15,6 @@ import { splitKey } from './informers.ts';
 import { isConflict, isNotFound } from './kube.ts';
 import { ms, type OfferObject } from './objects.ts';
 import { MANAGED_BY } from './pod-template.ts';
-import { POD_SLOT } from './resources.ts';
 import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
 
@@ -23,6 +22,23 @@ import { isNodeReady } from './nodes.ts';
 export function offerResources(r: ResourceList): Record<string, string> {
   const { pods: _pods, ...rest } = r;
   return formatResourceList(rest);
+}
+
+/**
+ * An Outstanding Offer the allocator does not know (made before a restart), as it must hold it
+ * again: its spec.resources plus the pod slots the spec leaves out — all the node has free, as
+ * the node's one offer had (holding more would overcommit the node and get it rescinded).
+ */
+export function restoredOffer(allocator: Allocator, key: string, o: OfferObject, now: number): OfferInfo {
+  const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
+  const pods = allocator.nodeFree(o.spec.nodeName)?.pods;
+  return {
+    id: key,
+    framework: `${o.metadata.namespace}/${o.spec.framework}`,
+    node: o.spec.nodeName,
+    resources: pods === undefined ? resources : { ...resources, pods },
+    createdAt: ms(o.metadata.creationTimestamp) ?? now,
+  };
 }
 
 const MIN_GAP_MS = 20;
@@ -63,14 +79,12 @@ export class AllocationLoop {
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
       const key = `${o.metadata.namespace}/${o.metadata.name}`;
-      const fw = `${o.metadata.namespace}/${o.spec.framework}`;
-      const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
       if (offerPhase(o) === 'Outstanding') {
-        // The spec leaves out pod slots: hold all of the node's, as the original offer did at most.
-        const pods = parseResourceListLenient(state.c.nodes.get(o.spec.nodeName)?.status?.allocatable).pods ?? POD_SLOT.pods!;
-        allocator.upsertOffer({ id: key, framework: fw, node: o.spec.nodeName, resources: { ...resources, pods }, createdAt: ms(o.metadata.creationTimestamp) ?? now });
+        allocator.upsertOffer(restoredOffer(allocator, key, o, now));
         outstanding++;
       } else if (offerPhase(o) === 'Declined') {
+        const fw = `${o.metadata.namespace}/${o.spec.framework}`;
+        const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
         const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? 5;
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Allocator } from './allocator.ts';
-import type { AllocatorOptions, CycleResult, NodeInfo, Refusal, Reservation, ResourceList } from './types.ts';
+import type { AllocatorOptions, CycleResult, NodeInfo, Refusal, Reservation, ResourceList, RoleInfo } from './types.ts';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -150,19 +150,20 @@ describe('quota', () => {
     expect(r.offers[0]!.resources).toEqual({ cpu: 4000, memory: 8 * GiB });
   });
 
-  it('trims a guarantee-stage offer to the unmet guarantee', () => {
+  it('trims a guarantee-stage offer to the unmet guarantee; the rest of the node waits for its answer', () => {
     const a = setup({
       roles: [{ name: 'q', guarantee: { cpu: 1000 } }],
       nodes: [node('n1', 4, 8)],
       frameworks: [{ name: 'fq', role: 'q' }, { name: 'fa', role: 'a' }],
     });
-    const r = a.allocate(0);
-    // stage 1: fq gets its unmet 1 cpu (+ memory, nobody else needs it held back);
-    // stage 2: a (share 0) before q (share 1/4 cpu... memory 8/8 = 1) gets the rest.
-    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([
-      ['fq', { cpu: 1000, memory: 8 * GiB }],
-      ['fa', { cpu: 3000 }],
-    ]);
+    const r1 = a.allocate(0, { explain: true });
+    // stage 1: fq gets its unmet 1 cpu (+ memory, nobody else needs it held back); stage 2
+    // passes n1 over: its one offer is out.
+    expect(r1.offers.map((o) => [o.framework, o.resources])).toEqual([['fq', { cpu: 1000, memory: 8 * GiB }]]);
+    expect(r1.refusals).toContainEqual({ node: 'n1', reason: 'OfferOutstanding' });
+    a.accept(r1.offers[0]!.offerId, 0, { cpu: 1000, memory: GiB });
+    // a: 0, q: max(1/4 cpu, 1/8 memory) = 1/4 → a gets the rest.
+    expect(a.allocate(1000).offers.map((o) => [o.framework, o.resources])).toEqual([['fa', { cpu: 3000, memory: 7 * GiB }]]);
   });
 
   it.each([
@@ -208,25 +209,109 @@ describe('quota', () => {
 });
 
 describe('reservations', () => {
-  const reserved = () =>
+  type Answer = { decline: number } | { accept: ResourceList };
+  // n1: 8 cpu, 16 GiB, 110 pods; ra and rb each reserve 2 cpu, 4 GiB; x reserves nothing.
+  // Before any task: ra 2/8 = 1/4, rb 1/4, x 0 (unused reservations count in the share).
+  const reserving = (suppressed: string[], roles: RoleInfo[] = []) =>
     setup({
-      nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 2000, memory: 2 * GiB } }] })],
-      frameworks: [{ name: 'fx', role: 'x' }, { name: 'fr', role: 'r' }],
+      roles,
+      nodes: [
+        node('n1', 8, 16, {
+          allocatable: { pods: 110 },
+          reservations: [
+            { role: 'ra', resources: { cpu: 2000, memory: 4 * GiB } },
+            { role: 'rb', resources: { cpu: 2000, memory: 4 * GiB } },
+          ],
+        }),
+      ],
+      frameworks: [
+        { name: 'fa', role: 'ra', suppressed: suppressed.includes('fa') },
+        { name: 'fb', role: 'rb', suppressed: suppressed.includes('fb') },
+        { name: 'fx', role: 'x', suppressed: suppressed.includes('fx') },
+      ],
     });
+  const whole = { cpu: 6000, memory: 12 * GiB }; // a reservation + the unreserved part
+  const unreserved = { cpu: 4000, memory: 8 * GiB };
+  const reservation = { cpu: 2000, memory: 4 * GiB };
 
-  it('offers the reserved part only to its role', () => {
-    const a = reserved();
-    const r = a.allocate(0);
-    // roles: x 0, r 0.5 (its unused reservation: 2/4 cpu) → x first, gets the unreserved part;
-    // then r gets its reservation.
-    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([
-      ['fx', { cpu: 2000, memory: 6 * GiB }],
-      ['fr', { cpu: 2000, memory: 2 * GiB }],
-    ]);
+  it.each([
+    {
+      name: 'declined: the reserving roles in DRF order (ra, rb: tie, name), then the others the unreserved part',
+      suppressed: [] as string[],
+      roles: undefined,
+      answers: [{ decline: 3600 }, { decline: 3600 }] as Answer[],
+      want: [
+        ['fa', { ...whole, pods: 110 }],
+        ['fb', { ...whole, pods: 110 }],
+        ['fx', { ...unreserved, pods: 110 }],
+      ],
+    },
+    {
+      name: 'accepted: a role whose reservation is in use is no longer first; each offer has the pod slots left',
+      suppressed: [],
+      roles: undefined,
+      answers: [{ accept: { ...reservation, pods: 1 } }, { accept: { ...reservation, pods: 1 } }] as Answer[],
+      want: [
+        ['fa', { ...whole, pods: 110 }],
+        // ra's reservation is all in use: rb is the one reserving role left.
+        ['fb', { ...whole, pods: 109 }],
+        // x: 0, ra: 1/4, rb: 1/4 → x; the rest is unreserved.
+        ['fx', { ...unreserved, pods: 108 }],
+      ],
+    },
+    {
+      name: 'the first reserving role has no eligible framework: the next one',
+      suppressed: ['fa'],
+      roles: undefined,
+      answers: [{ decline: 3600 }] as Answer[],
+      want: [
+        ['fb', { ...whole, pods: 110 }],
+        ['fx', { ...unreserved, pods: 110 }],
+      ],
+    },
+    {
+      name: 'no reserving role has an eligible framework: the unreserved part to the others',
+      suppressed: ['fa', 'fb'],
+      roles: undefined,
+      answers: [] as Answer[],
+      want: [['fx', { ...unreserved, pods: 110 }]],
+    },
+    {
+      name: 'a reserving role at its limit is passed over',
+      suppressed: [],
+      // ra consumes its 2 cpu of unused reservation: at its limit.
+      roles: [{ name: 'ra', limit: { cpu: 2000 } }],
+      answers: [{ decline: 3600 }] as Answer[],
+      want: [
+        ['fb', { ...whole, pods: 110 }],
+        ['fx', { ...unreserved, pods: 110 }],
+      ],
+    },
+  ])('one offer per node: $name', ({ suppressed, roles, answers, want }) => {
+    const a = reserving(suppressed, roles);
+    const got: [string, ResourceList][] = [];
+    for (let i = 0; ; i++) {
+      const now = i * 1000;
+      const r = a.allocate(now);
+      expect(r.offers.length).toBeLessThanOrEqual(1);
+      const o = r.offers[0];
+      if (o === undefined) break;
+      got.push([o.framework, o.resources]);
+      // Until it is answered the node's one offer is out: nothing more, to anyone.
+      expect(a.allocate(now + 1).offers).toEqual([]);
+      const answer = answers[i];
+      if (answer === undefined) break;
+      if ('decline' in answer) a.decline(o.offerId, now, answer.decline);
+      else a.accept(o.offerId, now, answer.accept);
+    }
+    expect(got).toEqual(want);
   });
 
   it('counts the reservation in the role share, used or not', () => {
-    const a = reserved();
+    const a = setup({
+      nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 2000, memory: 2 * GiB } }] })],
+      frameworks: [{ name: 'fx', role: 'x' }, { name: 'fr', role: 'r' }],
+    });
     // r: 2/4 cpu reserved, unused
     expect(a.roleStatus('r')!.share).toBeCloseTo(0.5);
     a.setAllocation('fr', 'n1', { cpu: 1000 });
@@ -235,6 +320,49 @@ describe('reservations', () => {
     a.setAllocation('fr', 'n1', { cpu: 3000 });
     // r: 3 cpus, 1 beyond the reservation → 3/4
     expect(a.roleStatus('r')!.share).toBeCloseTo(0.75);
+  });
+});
+
+describe('task slots (pods)', () => {
+  it.each([
+    {
+      name: 'every pod slot taken: no offer, though cpu and memory are free',
+      external: { pods: 4 },
+      taskSlotResources: undefined,
+      wantOffers: [] as ResourceList[],
+      wantRefusals: [{ node: 'n1', reason: 'BelowMinimum', resource: 'pods' }] as Refusal[],
+    },
+    {
+      name: 'one slot left is enough',
+      external: { pods: 3 },
+      taskSlotResources: undefined,
+      wantOffers: [{ cpu: 4000, memory: 8 * GiB, pods: 1 }],
+      wantRefusals: [],
+    },
+    {
+      name: 'the rule turned off',
+      external: { pods: 4 },
+      taskSlotResources: [],
+      wantOffers: [{ cpu: 4000, memory: 8 * GiB }], // pods: 0
+      wantRefusals: [],
+    },
+  ])('$name', ({ external, taskSlotResources, wantOffers, wantRefusals }) => {
+    const a = setup({ taskSlotResources, nodes: [node('n1', 4, 8, { allocatable: { pods: 4 }, external })], frameworks: [{ name: 'f' }] });
+    const r = a.allocate(0, { explain: true });
+    expect(r.offers.map((o) => o.resources)).toEqual(wantOffers);
+    expect(r.refusals).toEqual(wantRefusals);
+  });
+
+  it('a reserving role whose offer would hold no pod slot is passed over, with the reason', () => {
+    // fo's tasks hold both pod slots: r's reservation (cpu only) cannot be used now.
+    const a = setup({
+      nodes: [node('n1', 4, 8, { allocatable: { pods: 2 }, reservations: [{ role: 'r', resources: { cpu: 2000 } }] })],
+      frameworks: [{ name: 'fr', role: 'r' }, { name: 'fo', suppressed: true }],
+    });
+    a.setAllocation('fo', 'n1', { cpu: 1000, pods: 2 });
+    const r = a.allocate(0, { explain: true });
+    expect(r.offers).toEqual([]);
+    expect(refusalsOf(r, 'fr')).toEqual([{ node: 'n1', framework: 'fr', role: 'r', reason: 'BelowMinimum', resource: 'pods' }]);
   });
 });
 
@@ -390,12 +518,37 @@ describe('rescinds', () => {
 });
 
 describe('never two outstanding offers of the same resource', () => {
-  it('offers only what outstanding offers leave, whoever made them', () => {
+  it('a node with an outstanding offer, whoever made it, gets no other until it is answered', () => {
     const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }, { name: 'g' }] });
     a.upsertOffer({ id: 'restored', framework: 'g', node: 'n1', resources: { cpu: 1000, memory: 2 * GiB }, createdAt: 0 });
-    const r = a.allocate(0);
-    expect(r.offers.map((o) => [o.framework, o.resources])).toEqual([['f', { cpu: 3000, memory: 6 * GiB }]]);
+    expect(a.allocate(0, { explain: true })).toEqual({ offers: [], rescinds: [], refusals: [{ node: 'n1', reason: 'OfferOutstanding' }] });
+    a.decline('restored', 0, 3600);
+    expect(a.allocate(1000).offers.map((o) => [o.framework, o.resources])).toEqual([['f', { cpu: 4000, memory: 8 * GiB }]]);
+  });
+
+  it.each([
+    {
+      name: 'accepted in part: the rest and the freed resources go out together',
+      answer: { accept: { cpu: 1000, memory: GiB } } as { accept: ResourceList } | { decline: number },
+      // f: max(1/4 cpu, 1/8 memory) = 1/4, g: 0 → g.
+      want: [['g', { cpu: 3000, memory: 7 * GiB }]],
+    },
+    {
+      name: 'declined: the whole node, once',
+      answer: { decline: 3600 },
+      want: [['g', { cpu: 4000, memory: 8 * GiB }]],
+    },
+  ])('resources freed on a node with an outstanding offer wait for its answer: $name', ({ answer, want }) => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }, { name: 'g' }, { name: 'other', suppressed: true }] });
+    a.setAllocation('other', 'n1', { cpu: 2000, memory: 4 * GiB });
+    const r0 = a.allocate(0);
+    expect(r0.offers.map((o) => [o.framework, o.resources])).toEqual([['f', { cpu: 2000, memory: 4 * GiB }]]);
+    a.setAllocation('other', 'n1', {}); // other's task ended: 2 cpu, 4 GiB freed
     expect(a.allocate(1000).offers).toEqual([]);
+    const id = r0.offers[0]!.offerId;
+    if ('accept' in answer) a.accept(id, 2000, answer.accept);
+    else a.decline(id, 2000, answer.decline);
+    expect(a.allocate(3000).offers.map((o) => [o.framework, o.resources])).toEqual(want);
   });
 
   it('holds under a random sequence of operations', () => {
@@ -428,6 +581,9 @@ describe('never two outstanding offers of the same resource', () => {
         tasks.delete(key);
         a.setAllocation(f, n, {});
       }
+      // Invariant: at most one outstanding offer per node.
+      const offered = a.offers().map((o) => o.node);
+      expect(new Set(offered).size).toBe(offered.length);
       // Invariant: per node, tasks + outstanding offers ≤ allocatable.
       for (const n of nodes) {
         let cpu = 0;

@@ -22,6 +22,8 @@ import type {
 export const DEFAULT_MIN_ALLOCATABLE: readonly ResourceList[] = [{ cpu: 10 }, { memory: 32 * 2 ** 20 }];
 /** Mesos's --filter_gpu_resources, on by default. */
 export const DEFAULT_SCARCE_RESOURCES: readonly string[] = ['nvidia.com/gpu'];
+/** Kubernetes's per-node Pod count: every task is a Pod. */
+export const DEFAULT_TASK_SLOT_RESOURCES: readonly string[] = ['pods'];
 /** Mesos's default refuse_seconds for a decline without one. */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
@@ -29,6 +31,7 @@ export class Allocator {
   private readonly s: AllocatorState;
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
+  private readonly taskSlotResources: readonly string[];
   private readonly offerId: (framework: string, node: string, seq: number) => string;
   private seq = 0;
 
@@ -36,6 +39,7 @@ export class Allocator {
     this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)]);
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
+    this.taskSlotResources = options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES;
     this.offerId = options.offerId ?? ((_f, _n, seq) => `offer-${seq}`);
   }
 
@@ -178,12 +182,20 @@ export class Allocator {
 
   // ---- the cycle ------------------------------------------------------------------------
 
-  /** One allocation cycle at time `now` (ms). Apply `rescinds` first, then `offers`. */
+  /**
+   * One allocation cycle at time `now` (ms). Apply `rescinds` first, then `offers`. A node
+   * with an outstanding offer gets no other until that one is gone (see cycle.ts).
+   */
   allocate(now: number, options: CycleOptions = {}): CycleResult {
     const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
+    const taskSlots: number[] = [];
+    for (const name of this.taskSlotResources) {
+      const i = this.s.space.lookup(name); // unknown: no node has it
+      if (i !== undefined) taskSlots.push(i);
+    }
     return runCycle(
       this.s,
-      { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
+      { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, taskSlots, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
       now,
       options.explain === true,
     );

@@ -1,11 +1,28 @@
 // One allocation cycle, in named phases over the allocator's state:
 //   expire filters → find rescinds → stage 1 (unmet quota guarantees) → stage 2 (everyone).
 // Each stage walks the nodes; at each node the roles in DRF order, and in each role its
-// frameworks in DRF order: the node's offerable resources go to the first eligible
-// framework of each role (whole-node offers, as Mesos does), so normally to one framework.
-// An offer made here is recorded as outstanding at once (it counts in the framework's
-// share and is subtracted from the node), so no resource is in two offers.
-import { containsVec, isZeroVec, zeros, type Vec } from './resources.ts';
+// frameworks in DRF order: the node's offerable resources go, whole, to the first eligible
+// framework (whole-node offers, as Mesos does).
+//
+// One outstanding offer per node: a node with an offer out — made by an earlier cycle, by an
+// earlier stage of this one, or restored after a restart — is passed over, so resources freed
+// there wait until that offer is answered, rescinded or expired and then go out together. (Two
+// offers on one node would split what the offers do not show, such as its pod slots, and an
+// accept of the second could fail for want of them.) An offer made here is recorded as
+// outstanding at once (it counts in the framework's share and is subtracted from the node).
+//
+// Reservations under one offer per node: reserved resources can go only to their role, so a
+// node with an unused reservation is offered to the reserving roles first (DRF order among
+// them) — a role's reservation plus the unreserved free part, trimmed for quota as any offer —
+// and to the other roles, with the unreserved part only, only when no reserving role has an
+// eligible framework or anything allocatable. Otherwise an unreserved role could hold the
+// node's only offer while the role that alone may use the reservation waits. A second
+// reserving role gets the node once the first one's offer is answered (a role whose
+// reservation is all in use is no longer first in line).
+//
+// An offer on a node that has a task-slot resource (`pods`: one per Pod) must carry at least
+// one unit of it: a framework could launch nothing from it.
+import { addInto, containsVec, isZeroVec, zeros, type Vec } from './resources.ts';
 import {
   addUnmet,
   availableHeadroom,
@@ -17,6 +34,7 @@ import {
   unreservedFree,
 } from './quota.ts';
 import { findRescinds } from './rescind.ts';
+import { unusedReservation } from './reservations.ts';
 import { selectorMismatch } from './selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
 import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
@@ -24,6 +42,8 @@ import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './
 export interface CycleConfig {
   offerTimeoutMs: number;
   minAllocatable: Vec[];
+  /** Indices of the task-slot resources (see AllocatorOptions.taskSlotResources). */
+  taskSlots: number[];
   newOfferId: (framework: string, node: string) => string;
 }
 
@@ -45,8 +65,8 @@ class Cycle {
   private readonly available: Vec;
   private readonly requiredOthers: Vec;
   private readonly quota: boolean;
-  /** Offers made this cycle, by framework id and node id, to merge stage 1 and 2 offers. */
-  private readonly made = new Map<string, { state: OfferState; decision: OfferDecision }>();
+  /** Whether every refusal at the node being walked lasts until the node or a framework changes. */
+  private lasting = true;
 
   constructor(s: AllocatorState, cfg: CycleConfig, now: number, explain: boolean) {
     this.s = s;
@@ -67,11 +87,17 @@ class Cycle {
   run(): void {
     const nodes = this.s.nodeWalk();
     if (this.quota && [...this.s.roles.values()].some((r) => r.members > 0 && hasUnmetGuarantee(r))) {
-      for (const n of nodes) if (n.schedulable && n.ready) this.node(n, 'guarantee');
+      for (const n of nodes) if (n.schedulable && n.ready && n.offers.length === 0) this.node(n, 'guarantee');
     }
     for (const n of nodes) {
       if (!n.schedulable || !n.ready) {
         if (this.explain) this.refuse({ node: n.name, reason: n.schedulable ? 'NodeNotReady' : 'NodeUnschedulable' });
+        continue;
+      }
+      // One outstanding offer per node: what is free here waits for that offer's answer. (Removing
+      // the offer bumps the node's epoch, so the memo below does not hide the node then.)
+      if (n.offers.length > 0) {
+        if (this.explain) this.refuse({ node: n.name, reason: 'OfferOutstanding' });
         continue;
       }
       // Nothing about the node or the frameworks changed since a walk found no taker.
@@ -80,61 +106,70 @@ class Cycle {
     }
   }
 
-  /** Offers node n's resources to the roles in DRF order. */
+  /** Offers node n's free resources, in one offer, to the roles in DRF order, reserving roles first. */
   private node(n: NodeState, stage: Stage): void {
     const unres = unreservedFree(n, this.unres);
     const hasReservations = n.reserved.size > 0;
-    if (!hasReservations && !this.allocatable(unres)) {
+    if (!hasReservations && !this.allocatable(unres, n)) {
       if (stage === 'fair') {
-        if (this.explain) this.refuse({ node: n.name, reason: 'BelowMinimum' });
+        if (this.explain) this.refuse({ ...this.belowMinimum(unres, n), node: n.name });
         this.markIdle(n);
       }
       return;
     }
-    let lasting = true; // every refusal at this node lasts until the node or a framework changes
-    let offered = false;
+    this.lasting = true;
+    this.s.roleSorter.sort();
+    const offered = hasReservations ? this.roles(n, stage, 'reserving') || this.roles(n, stage, 'others') : this.roles(n, stage, 'all');
+    if (stage === 'fair' && !offered && this.lasting) this.markIdle(n);
+  }
+
+  /** Walks the roles of one pass in DRF order until one takes the node; returns whether one did. */
+  private roles(n: NodeState, stage: Stage, pass: 'reserving' | 'others' | 'all'): boolean {
     const roles = this.s.roleSorter;
-    roles.sort();
     for (let ri = 0; ri < roles.size; ri++) {
       const role = this.s.roleById_(roles.idAt(ri));
       if (role.members === 0) continue;
+      if (pass !== 'all' && (pass === 'reserving') !== unusedReservation(n, role, this.reservedPart)) continue;
       if (stage === 'guarantee' && !hasUnmetGuarantee(role)) continue;
-      const li = limitReached(role);
-      if (li >= 0) {
-        lasting = false;
-        if (this.explain) {
-          this.refuseRole(role, n, {
-            reason: 'RoleLimit',
-            resource: this.s.space.names[li]!,
-            limit: role.limit![li]!,
-            allocated: at(role.consumed, li),
-          });
-        }
-        continue;
-      }
-      const cut = this.buildOffer(n, role, stage);
-      if (cut !== undefined) lasting = false;
-      if (!this.allocatable(this.off)) {
-        if (this.explain) this.refuseRole(role, n, cut ?? { reason: 'BelowMinimum' });
-        continue;
-      }
-      const fws = role.frameworks;
-      fws.sort();
-      for (let fi = 0; fi < fws.size; fi++) {
-        const f = this.s.frameworkById_(fws.idAt(fi))!;
-        const why = this.ineligible(f, n);
-        if (why !== undefined) {
-          if (this.explain) this.refuse({ ...this.details(why, f, n), node: n.name, framework: f.name, role: role.name });
-          continue;
-        }
-        this.offer(f, n, role);
-        offered = true;
-        unreservedFree(n, this.unres);
-        break;
-      }
-      if (offered && !hasReservations && !this.allocatable(this.unres)) break;
+      if (this.role(n, role, stage)) return true;
     }
-    if (stage === 'fair' && !offered && lasting) this.markIdle(n);
+    return false;
+  }
+
+  /** Offers node n to the first eligible framework of role; returns whether one took it. */
+  private role(n: NodeState, role: RoleState, stage: Stage): boolean {
+    const li = limitReached(role);
+    if (li >= 0) {
+      this.lasting = false;
+      if (this.explain) {
+        this.refuseRole(role, n, {
+          reason: 'RoleLimit',
+          resource: this.s.space.names[li]!,
+          limit: role.limit![li]!,
+          allocated: at(role.consumed, li),
+        });
+      }
+      return false;
+    }
+    const cut = this.buildOffer(n, role, stage);
+    if (cut !== undefined) this.lasting = false;
+    if (!this.allocatable(this.off, n)) {
+      if (this.explain) this.refuseRole(role, n, cut ?? this.belowMinimum(this.off, n));
+      return false;
+    }
+    const fws = role.frameworks;
+    fws.sort();
+    for (let fi = 0; fi < fws.size; fi++) {
+      const f = this.s.frameworkById_(fws.idAt(fi))!;
+      const why = this.ineligible(f, n);
+      if (why !== undefined) {
+        if (this.explain) this.refuse({ ...this.details(why, f, n), node: n.name, framework: f.name, role: role.name });
+        continue;
+      }
+      this.offer(f, n, role);
+      return true;
+    }
+    return false;
   }
 
   private markIdle(n: NodeState): void {
@@ -174,18 +209,7 @@ class Cycle {
       cut = { reason: 'RoleLimit', resource: i < 0 ? undefined : this.s.space.names[i], limit: i < 0 ? undefined : role.limit![i], allocated: i < 0 ? undefined : at(role.consumed, i) };
     }
     const rp = this.reservedPart;
-    rp.fill(0);
-    const reserved = n.reserved.get(role.id);
-    if (reserved !== undefined) {
-      const use = n.roleUse.get(role.id);
-      for (let i = 0; i < reserved.length; i++) {
-        const left = reserved[i]! - (use !== undefined && i < use.length ? use[i]! : 0);
-        if (left > 0) {
-          rp[i] = left;
-          off[i]! += left;
-        }
-      }
-    }
+    if (unusedReservation(n, role, rp)) addInto(off, rp);
     return cut;
   }
 
@@ -214,32 +238,40 @@ class Cycle {
       for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
       addUnmet(role, this.required, -1);
     }
-    const key = this.quota ? `${f.id}:${n.id}` : '';
-    const earlier = this.quota ? this.made.get(key) : undefined;
-    if (earlier !== undefined) {
-      // Same framework, same node, same cycle (stage 1 then 2): one offer.
-      s.hold(f, n, resources, 1);
-      for (let i = 0; i < this.W; i++) earlier.state.resources[i]! += resources[i]!;
-      earlier.decision.resources = s.space.list(earlier.state.resources);
-    } else {
-      const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now, nodeSlot: -1, frameworkSlot: -1 };
-      s.addOffer(state);
-      const decision: OfferDecision = { offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) };
-      this.offers.push(decision);
-      if (this.quota) this.made.set(key, { state, decision });
-      s.roleSorter.allocated(role.id);
-      role.frameworks.allocated(f.id);
-    }
+    const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now, nodeSlot: -1, frameworkSlot: -1 };
+    s.addOffer(state);
+    this.offers.push({ offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) });
+    s.roleSorter.allocated(role.id);
+    role.frameworks.allocated(f.id);
     if (this.quota) addUnmet(role, this.required, 1);
   }
 
-  /** Mesos's min_allocatable_resources: non-empty and containing one of the lists in full. */
-  private allocatable(v: Vec): boolean {
-    if (isZeroVec(v)) return false;
+  /**
+   * Mesos's min_allocatable_resources: non-empty and containing one of the lists in full; and,
+   * on a node with a task-slot resource, at least one slot.
+   */
+  private allocatable(v: Vec, n: NodeState): boolean {
+    if (isZeroVec(v) || this.missingSlot(v, n) >= 0) return false;
     const mins = this.cfg.minAllocatable;
     if (mins.length === 0) return true;
     for (let i = 0; i < mins.length; i++) if (containsVec(v, mins[i]!)) return true;
     return false;
+  }
+
+  /** The first task-slot resource node n has but v has none of, or -1. */
+  private missingSlot(v: Vec, n: NodeState): number {
+    const slots = this.cfg.taskSlots;
+    for (let k = 0; k < slots.length; k++) {
+      const i = slots[k]!;
+      if (at(n.total, i) > 0 && at(v, i) < 1) return i;
+    }
+    return -1;
+  }
+
+  /** Why v, on node n, is not allocatable (explain mode only). */
+  private belowMinimum(v: Vec, n: NodeState): Omit<Refusal, 'node'> {
+    const i = this.missingSlot(v, n);
+    return i < 0 ? { reason: 'BelowMinimum' } : { reason: 'BelowMinimum', resource: this.s.space.names[i]! };
   }
 
   private refuse(r: Refusal): void {

@@ -3,6 +3,24 @@
 // "unused reserved": offered only to that role, kept from everyone else, and counted in the
 // role's consumption (so in its DRF share and against its quota), as Mesos does.
 import type { Vec } from './resources.ts';
+import type { NodeState, RoleState } from './state.ts';
+
+/** Fills `out` with what role has not used of its reservation on n; returns whether anything is left. */
+export function unusedReservation(n: NodeState, role: RoleState, out: Vec): boolean {
+  out.fill(0);
+  const reserved = n.reserved.get(role.id);
+  if (reserved === undefined) return false;
+  const use = n.roleUse.get(role.id);
+  let any = false;
+  for (let i = 0; i < reserved.length && i < out.length; i++) {
+    const left = reserved[i]! - (use !== undefined && i < use.length ? use[i]! : 0);
+    if (left > 0) {
+      out[i] = left;
+      any = true;
+    }
+  }
+  return any;
+}
 
 /**
  * The change in unused reservation when a role's use of a node goes from `before` to

@@ -87,6 +87,12 @@ export interface AllocatorOptions {
    * frameworks with the GPU_RESOURCES capability. Default `['nvidia.com/gpu']`; `[]` is off.
    */
   scarceResources?: string[];
+  /**
+   * Resources every task takes one unit of — Kubernetes's `pods`, one per Pod. On a node that
+   * has such a resource, an offer must carry at least one unit of it, or it is not made (a
+   * framework could launch nothing from it). Default `['pods']`; `[]` is off.
+   */
+  taskSlotResources?: string[];
   /** Names offers made by allocate(); default `${prefix}${seq}` with a per-allocator counter. */
   offerId?: (framework: string, node: string, seq: number) => string;
 }
@@ -97,7 +103,8 @@ export type OfferRefusalReason =
   | 'RoleLimit' // the role is at or over its quota limit for `resource`
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
-  | 'BelowMinimum' // what could be offered is below every min allocatable list
+  | 'BelowMinimum' // below every min allocatable list, or without a task slot (`resource`, e.g. pods)
+  | 'OfferOutstanding' // the node has an outstanding offer: what it has free waits for the answer
   | 'Constraint' // node labels do not match the framework's constraints (`label`)
   | 'NodeUnschedulable'
   | 'NodeNotReady';
@@ -110,7 +117,7 @@ export interface Refusal {
   reason: OfferRefusalReason;
   /** Refused: when the filter expires (ms; Infinity = until revive or resources grow). */
   until?: number;
-  /** RoleLimit / QuotaHeadroom: which resource, the limit and what the role consumes. */
+  /** RoleLimit / QuotaHeadroom: which resource, the limit and what the role consumes; BelowMinimum: the missing task slot. */
   resource?: string;
   limit?: number;
   allocated?: number;

@@ -2,11 +2,12 @@
 // changed since the last cycle, runs one cycle, and applies the decisions — rescinds first
 // (an Offer's status moves to Rescinded/Expired), then offers (an Offer object per decision).
 // The allocator counts an offer as outstanding from the moment it decides it, and a rescinded
-// one until its status is written, so no resource is ever in two offers.
+// one until its status is written, so no resource is ever in two offers; and it makes no offer
+// on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
 import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
 import { formatResourceList, type ResourceList } from '../api/quantity.ts';
-import type { OfferDecision, RescindDecision } from '../allocator/index.ts';
+import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
@@ -14,7 +15,6 @@ import { splitKey } from './informers.ts';
 import { isConflict, isNotFound } from './kube.ts';
 import { ms, type OfferObject } from './objects.ts';
 import { MANAGED_BY } from './pod-template.ts';
-import { POD_SLOT } from './resources.ts';
 import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
 
@@ -22,6 +22,23 @@ import { isNodeReady } from './nodes.ts';
 export function offerResources(r: ResourceList): Record<string, string> {
   const { pods: _pods, ...rest } = r;
   return formatResourceList(rest);
+}
+
+/**
+ * An Outstanding Offer the allocator does not know (made before a restart), as it must hold it
+ * again: its spec.resources plus the pod slots the spec leaves out — all the node has free, as
+ * the node's one offer had (holding more would overcommit the node and get it rescinded).
+ */
+export function restoredOffer(allocator: Allocator, key: string, o: OfferObject, now: number): OfferInfo {
+  const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
+  const pods = allocator.nodeFree(o.spec.nodeName)?.pods;
+  return {
+    id: key,
+    framework: `${o.metadata.namespace}/${o.spec.framework}`,
+    node: o.spec.nodeName,
+    resources: pods === undefined ? resources : { ...resources, pods },
+    createdAt: ms(o.metadata.creationTimestamp) ?? now,
+  };
 }
 
 const MIN_GAP_MS = 20;
@@ -62,14 +79,12 @@ export class AllocationLoop {
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
       const key = `${o.metadata.namespace}/${o.metadata.name}`;
-      const fw = `${o.metadata.namespace}/${o.spec.framework}`;
-      const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
       if (offerPhase(o) === 'Outstanding') {
-        // The spec leaves out pod slots: hold all of the node's, as the original offer did at most.
-        const pods = parseResourceListLenient(state.c.nodes.get(o.spec.nodeName)?.status?.allocatable).pods ?? POD_SLOT.pods!;
-        allocator.upsertOffer({ id: key, framework: fw, node: o.spec.nodeName, resources: { ...resources, pods }, createdAt: ms(o.metadata.creationTimestamp) ?? now });
+        allocator.upsertOffer(restoredOffer(allocator, key, o, now));
         outstanding++;
       } else if (offerPhase(o) === 'Declined') {
+        const fw = `${o.metadata.namespace}/${o.spec.framework}`;
+        const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
         const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? 5;
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
@@ -135,9 +150,8 @@ export class AllocationLoop {
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     const applyStart = performance.now();
-    const offers = this.onePerNode(result.offers, result.rescinds);
     await Promise.all(result.rescinds.map((r) => this.rescind(r)));
-    await Promise.all(offers.map((o) => this.offer(o)));
+    await Promise.all(result.offers.map((o) => this.offer(o)));
     if (result.offers.length + result.rescinds.length > 0) {
       metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
       this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
@@ -149,25 +163,6 @@ export class AllocationLoop {
     for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     const cutoff = now - 60_000;
     for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
-  }
-
-  /**
-   * One outstanding offer per node: resources freed on a node that already has an offer out
-   * wait until that offer is answered, rescinded or expired, and then go out together. (Offers
-   * made in the same cycle to different roles — reservations — may share a node.)
-   */
-  private onePerNode(decisions: OfferDecision[], rescinds: RescindDecision[]): OfferDecision[] {
-    if (decisions.length === 0) return decisions;
-    const fresh = new Set(decisions.map((d) => d.offerId));
-    const going = new Set(rescinds.map((r) => r.offerId));
-    const busy = new Set<string>();
-    for (const o of this.ctx.allocator.offers()) if (!fresh.has(o.id) && !going.has(o.id)) busy.add(o.node);
-    const out: OfferDecision[] = [];
-    for (const d of decisions) {
-      if (busy.has(d.node)) this.ctx.allocator.removeOffer(d.offerId);
-      else out.push(d);
-    }
-    return out;
   }
 
   /** Pushes what changed in the caches into the allocator. */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Allocator } from '../allocator/index.ts';
+import { restoredOffer } from './allocation-loop.ts';
 import { setCondition } from './conditions.ts';
 import { heartbeat } from './failover.ts';
 import { builtinOutcome } from './conditions.ts';
 import { surplusCompleted } from './gc.ts';
-import type { TaskObject } from './objects.ts';
+import type { OfferObject, TaskObject } from './objects.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { podRequests } from './resources.ts';
 
@@ -109,5 +111,23 @@ describe('builtinOutcome', () => {
     { name: 'not a built-in framework', fw: fw(false, complete('True', 'AllTasksFinished')), want: undefined },
   ])('$name', ({ fw: f, want }) => {
     expect(builtinOutcome(f)).toBe(want);
+  });
+});
+
+describe('restoredOffer', () => {
+  const offer = (node: string) => ({ metadata: { namespace: 'ns', name: 'o1', creationTimestamp: '1970-01-01T00:00:05Z' }, spec: { framework: 'f', nodeName: node, resources: { cpu: '2' } } }) as unknown as OfferObject;
+  it.each([
+    // 110 pods, 3 held by tasks: the restored offer holds the other 107, so the node is not overcommitted.
+    { name: 'holds the pod slots the node has free', node: 'n1', wantPods: 107, wantRescinds: [] as string[] },
+    { name: 'an unknown node: no pod slots (rescinded as NodeGone)', node: 'gone', wantPods: undefined, wantRescinds: ['NodeGone'] },
+  ])('$name', ({ node, wantPods, wantRescinds }) => {
+    const a = new Allocator();
+    a.upsertNode({ name: 'n1', allocatable: { cpu: 4000, pods: 110 } });
+    a.upsertFramework({ name: 'ns/f' });
+    a.setAllocation('ns/f', 'n1', { cpu: 1000, pods: 3 });
+    const o = restoredOffer(a, 'ns/o1', offer(node), 0);
+    expect(o).toEqual({ id: 'ns/o1', framework: 'ns/f', node, resources: wantPods === undefined ? { cpu: 2000 } : { cpu: 2000, pods: wantPods }, createdAt: 5000 });
+    a.upsertOffer(o);
+    expect(a.allocate(1000).rescinds.map((r) => r.reason)).toEqual(wantRescinds);
   });
 });

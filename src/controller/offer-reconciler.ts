@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { API_VERSION, LABEL } from '../api/index.ts';
 import { add, contains, formatQuantity, subtract, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
-import type { AllocationLoop } from './allocation-loop.ts';
+import { restoredOffer, type AllocationLoop } from './allocation-loop.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
@@ -74,14 +74,7 @@ export class OfferReconciler {
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
       // Outstanding in the API but unknown here (made before a restart and missed by recover).
-      const pods = parseResourceListLenient(ctx.state.c.nodes.get(offer.spec.nodeName)?.status?.allocatable).pods ?? 1;
-      ctx.allocator.upsertOffer({
-        id: key,
-        framework: `${offer.metadata.namespace}/${offer.spec.framework}`,
-        node: offer.spec.nodeName,
-        resources: { ...parseResourceListLenient(offer.spec.resources as Record<string, string>), pods },
-        createdAt: new Date(offer.metadata.creationTimestamp ?? ctx.now()).getTime(),
-      });
+      ctx.allocator.upsertOffer(restoredOffer(ctx.allocator, key, offer, ctx.now()));
     }
   }
 

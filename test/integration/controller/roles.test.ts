@@ -1,13 +1,15 @@
-// ResourceRoles under a real controller: their weight and guarantee reach the allocator, and
-// the leader writes each role's status (allocation, weighted dominant share, framework count).
+// ResourceRoles under a real controller: their weight, guarantee and reservations reach the
+// allocator, and the leader writes each role's status (allocation, weighted dominant share,
+// framework count).
 // ResourceRoles are cluster-scoped and shared with other tests: every role here has a name of
 // its own (the pool's) and is deleted afterwards.
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
-import type { RoleObject, TaskObject } from '../../../src/controller/objects.ts';
-import { custom, eventually, useNamespace } from '../support/kube.ts';
-import { createFramework, deleteObject, get, list, startDriver, tasksIn, useController, usePool } from './support.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../../../src/controller/objects.ts';
+import { custom, eventually, kubeConfig, useNamespace } from '../support/kube.ts';
+import { accept, createFramework, deleteObject, get, isOutstanding, list, startDriver, task, tasksIn, useController, usePool, waitTask } from './support.ts';
 
 const ns = useNamespace('ctl-roles');
 // One node: every offer is the whole node's remainder, one at a time.
@@ -106,5 +108,55 @@ describe('ResourceRoles', () => {
     await Promise.all(drivers.splice(0).map((d) => d.stop()));
     await Promise.all([removeFramework('light'), removeFramework('heavy')]);
     await Promise.all([deleteRole(light), deleteRole(heavy)]);
+  });
+
+  it('two roles reserving on one node: one offer at a time, the reserving roles first, and each role\'s accept of a full-node offer succeeds', async () => {
+    const node = pool.node(0);
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const cordon = (unschedulable: boolean) => core.patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    // Cordoned while everything is set up, so that one cycle sees all three frameworks: before
+    // the allocator made one offer per node, that cycle offered fx the unreserved part (with
+    // every pod slot) and fa and fb their reservations with no pod slot, and their accepts
+    // failed ("pods: node … has 0 free for this offer").
+    await cordon(true);
+    const reserve = { reservations: [{ nodeName: node, resources: { cpu: '2', memory: '2Gi' } }] };
+    const [ra, rb, rx] = [role('ra'), role('rb'), role('rx')];
+    await Promise.all([createRole(ra, reserve), createRole(rb, reserve), createRole(rx, {})]);
+    await Promise.all([createFramework(ns.name, 'fa', { role: ra }), createFramework(ns.name, 'fb', { role: rb }), createFramework(ns.name, 'fx', { role: rx })]);
+    await eventually('both reservations counted, every framework registered', async () => {
+      const st = await Promise.all([getRole(ra), getRole(rb)]);
+      const fws = await Promise.all(['fa', 'fb', 'fx'].map((f) => get<FrameworkObject>('Framework', ns.name, f)));
+      return st.every((x) => x.status?.allocated?.cpu === '2') && fws.every((f) => f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    }, 15_000);
+    const outstanding = async () => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
+    await cordon(false);
+
+    // Shares: rx 0, ra 2/8, rb 2/8. The reserving roles come first, ra before rb by name: fa
+    // gets its reservation plus the unreserved part — 2 + 4 CPU, 2 + 4 GiB.
+    const first = await eventually('an offer for the node', async () => (await outstanding())[0], 15_000);
+    expect(first.spec.framework).toBe('fa');
+    expect(first.spec.resources).toMatchObject({ cpu: '6', memory: '6Gi' });
+    // While it is out the node is in no other offer (the allocation interval is 200 ms).
+    for (let i = 0; i < 5; i++) {
+      expect((await outstanding()).map((o) => o.metadata.name)).toEqual([first.metadata.name]);
+      await sleep(200);
+    }
+    // A task that takes the whole offer: it fits, pod slot included.
+    await accept(ns.name, first, [task('fa-all', first.spec.resources as Record<string, string>)]);
+    // ra's reservation is in use: now rb, whose reservation is all that is left.
+    const second = await eventually('an offer to fb', async () => (await outstanding()).find((o) => o.spec.framework === 'fb'), 15_000);
+    expect(second.spec.resources).toMatchObject({ cpu: '2', memory: '2Gi' });
+    await accept(ns.name, second, [task('fb-all', second.spec.resources as Record<string, string>)]);
+
+    for (const [o, name] of [[first, 'fa-all'], [second, 'fb-all']] as const) {
+      await waitTask(ns.name, name, (t) => t.status?.state === 'TASK_RUNNING', 'running');
+      const answered = await get<OfferObject>('Offer', ns.name, o.metadata.name);
+      expect(answered.status).toMatchObject({ phase: 'Accepted', message: '1 task(s) launched' });
+    }
+    // The node is full: nothing more is offered, to anyone.
+    await sleep(600);
+    expect(await outstanding()).toEqual([]);
+    await Promise.all(['fa', 'fb', 'fx'].map(removeFramework));
+    await Promise.all([deleteRole(ra), deleteRole(rb), deleteRole(rx)]);
   });
 });

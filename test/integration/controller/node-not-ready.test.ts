@@ -42,6 +42,15 @@ async function taskEvents(name: string): Promise<CoreV1Event[]> {
   return (await core().listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
 }
 
+/** Makes the node NotReady and waits until the API says so. */
+async function makeNotReady(node: string): Promise<void> {
+  await setFakeNodeReady(kubeConfig(), node, 'False');
+  await eventually(`node ${node} NotReady (kwok reads hack/kwok/stages.yaml at start: a cluster started before the agora-node-not-ready stage needs npm run cluster:down)`, async () => {
+    const n = await core().readNode({ name: node });
+    return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False');
+  }, 5000);
+}
+
 const outstandingOn = async (node: string) => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
 
 describe('a node that stops being Ready', () => {
@@ -50,7 +59,7 @@ describe('a node that stops being Ready', () => {
     await accept(ns.name, await waitOffer(ns.name, 'fw', node), [task('blip', { cpu: '1', memory: '1Gi' })]);
     await waitTask(ns.name, 'blip', (t) => t.status?.state === 'TASK_RUNNING', 'running');
 
-    await setFakeNodeReady(kubeConfig(), node, 'False');
+    await makeNotReady(node);
     const down = await waitTask(ns.name, 'blip', (t) => t.status?.reason === 'NodeNotReady', 'NodeNotReady', 5000);
     const since = await readySince(node);
     expect(down.status?.state).toBe('TASK_RUNNING');
@@ -76,7 +85,7 @@ describe('a node that stops being Ready', () => {
     for (const t of ['doomed', 'evicted', 'fine']) await waitTask(ns.name, t, (x) => x.status?.state === 'TASK_RUNNING', 'running');
     const remainder = await waitOffer(ns.name, 'fw', sick);
 
-    await setFakeNodeReady(kubeConfig(), sick, 'False');
+    await makeNotReady(sick);
     const doomed = await waitTask(ns.name, 'doomed', (t) => t.status?.reason === 'NodeNotReady', 'NodeNotReady', 5000);
     const since = await readySince(sick);
     const deadline = new Date(Date.parse(since) + LOST_AFTER_MS).toISOString();

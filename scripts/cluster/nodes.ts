@@ -50,6 +50,20 @@ export async function ensureFakeNode(kc: KubeConfig, spec: FakeNodeSpec): Promis
   await core.patchNodeStatus({ name: spec.name, body: { status: want.status } }, merge);
 }
 
+/** The annotation by which hack/kwok/stages.yaml makes a fake node's Ready condition False or Unknown. */
+export const SIM_NODE_READY_ANNOTATION = 'agora.dev/sim-node-ready';
+
+/**
+ * Makes a fake node not Ready ('False': its kubelet says so; 'Unknown': it stopped posting
+ * status, as the node lifecycle controller marks it) or Ready again ('True'). kwok applies it
+ * (stage agora-node-not-ready) within moments; it stays until changed here.
+ */
+export async function setFakeNodeReady(kc: KubeConfig, name: string, ready: 'True' | 'False' | 'Unknown'): Promise<void> {
+  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const value = ready === 'True' ? null : ready;
+  await kc.makeApiClient(CoreV1Api).patchNode({ name, body: { metadata: { annotations: { [SIM_NODE_READY_ANNOTATION]: value } } } }, merge);
+}
+
 export async function deleteNode(kc: KubeConfig, name: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   try {

@@ -18,6 +18,9 @@ Options:
   --allocation-interval DURATION          how often an allocation cycle runs (default 1s)
   --offer-timeout DURATION                unanswered offers expire after this (default 30s)
   --offer-retention DURATION              answered/expired/rescinded Offers are deleted after this (default 1m)
+  --node-lost-timeout DURATION            tasks on a node not Ready this long (since its Ready condition's
+                                          lastTransitionTime) are TASK_LOST and their Pods deleted (default 5m;
+                                          0 never gives them up)
   --max-completed-tasks-per-framework N   terminal Tasks kept per framework (default 1000)
   --node-selector SELECTOR                only offer Nodes matching this label selector
   --namespaces NS[,NS…]                   only manage Frameworks in these namespaces
@@ -47,6 +50,7 @@ const FLAGS = {
   'allocation-interval': { type: 'string' },
   'offer-timeout': { type: 'string' },
   'offer-retention': { type: 'string' },
+  'node-lost-timeout': { type: 'string' },
   'max-completed-tasks-per-framework': { type: 'string' },
   'node-selector': { type: 'string' },
   namespaces: { type: 'string' },
@@ -106,6 +110,7 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   dur('allocation-interval', (ms) => (o.allocationIntervalMs = ms));
   dur('offer-timeout', (ms) => (o.offerTimeoutMs = ms));
   dur('offer-retention', (ms) => (o.offerRetentionMs = ms));
+  dur('node-lost-timeout', (ms) => (o.nodeLostTimeoutMs = ms));
   dur('lease-duration', (ms) => {
     o.leaseDurationMs = ms;
     o.renewDeadlineMs = (ms * 2) / 3;

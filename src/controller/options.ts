@@ -44,6 +44,13 @@ export interface ControllerOptions {
   outstandingStatusDelayMs: number;
   /** Run the built-in scheduler (answers the offers of Frameworks with spec.builtin). */
   builtinScheduler: boolean;
+  /**
+   * The tasks on a node whose Ready condition has not been True for this long (measured from
+   * the condition's lastTransitionTime) are TASK_LOST and their Pods deleted, as Mesos removes
+   * an agent it stopped hearing from; 0 never gives them up. Default 5m, Kubernetes' default
+   * eviction of Pods from a NotReady node (DefaultTolerationSeconds).
+   */
+  nodeLostTimeoutMs: number;
   /** Injected for tests. */
   now?: () => number;
   random?: () => number;
@@ -73,6 +80,7 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   events: true,
   builtinScheduler: true,
   outstandingStatusDelayMs: 1000,
+  nodeLostTimeoutMs: 300_000,
 };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -90,4 +98,14 @@ export function parseDuration(text: string): number {
   }
   if (end === 0 || end !== t.length) throw new Error(`invalid duration ${JSON.stringify(text)}: want e.g. 500ms, 1s, 1m30s`);
   return total;
+}
+
+/** Milliseconds as Go prints a duration: `500ms`, `1.5s`, `5m0s`, `1h0m0s` (parseDuration reads it back). */
+export function formatDuration(ms: number): string {
+  const t = Math.max(0, Math.round(ms));
+  if (t < 1000) return `${t}ms`;
+  const h = Math.floor(t / 3_600_000);
+  const m = Math.floor((t % 3_600_000) / 60_000);
+  const s = (t % 60_000) / 1000;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }

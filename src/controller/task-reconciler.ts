@@ -1,15 +1,16 @@
 // Keeps a Task true to its Pod: creates the Pod of a launched Task, deletes it when the task
 // is killed (spec.kill, framework removed or disconnected) or lost, and mirrors the Pod's
-// progress into Task.status (task-state.ts decides; this file only reads and writes).
+// progress and its node's readiness into Task.status (task-state.ts decides; this file only
+// reads and writes, and looks again when a not-Ready node's lost timeout will have passed).
 import type { Logger } from 'pino';
 import { API_VERSION } from '../api/index.ts';
 import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
 import { podFor } from './pod-template.ts';
-import { isTerminal, nextTaskStatus, TaskReason, type TaskDecision, type TaskObservation } from './task-state.ts';
+import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { errorSummary } from './workqueue.ts';
 
 /** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */
@@ -18,6 +19,8 @@ export const STARTING_GRACE_MS = 1000;
 export class TaskReconciler {
   private readonly ctx: Context;
   private readonly log: Logger;
+  /** When this process first saw each node not Ready: only for a Ready condition without a lastTransitionTime. */
+  private readonly notReadySeen = new Map<string, number>();
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -32,10 +35,13 @@ export class TaskReconciler {
     const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
     const fw = ctx.state.c.frameworks.get(fwKey);
     const pod = ctx.state.podOf(key);
+    const node = ctx.state.c.nodes.get(task.spec.nodeName);
     const decision = nextTaskStatus({
       task,
       pod,
-      nodePresent: ctx.state.c.nodes.get(task.spec.nodeName) !== undefined,
+      nodePresent: node !== undefined,
+      nodeNotReady: this.notReady(task.spec.nodeName, node),
+      nodeLostTimeoutMs: ctx.options.nodeLostTimeoutMs,
       frameworkDown: fw === undefined || fw.metadata.deletionTimestamp !== undefined ? TaskReason.FrameworkRemoved : ctx.disconnected.has(fwKey) ? TaskReason.FrameworkDisconnected : undefined,
       launch: this.launch(task),
       now: isoNow(ctx),
@@ -72,6 +78,8 @@ export class TaskReconciler {
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
+    // Level-triggered: the timeout passes without any watch event to say so.
+    if (d.requeueAfterMs !== undefined) ctx.queues.tasks.addAfter(key, d.requeueAfterMs + 10);
     if (d.status === task.status) return;
     if (isTerminal(d.status.state) || d.status.state === 'TASK_RUNNING') ctx.podCreatedAt.delete(key);
     // A Pod bound a moment ago normally runs a moment later: give it STARTING_GRACE_MS so the
@@ -96,6 +104,26 @@ export class TaskReconciler {
     await this.writeStatus(now.task, now.decision.status, log, 'held');
   }
 
+  /**
+   * The node's Ready condition when it is not True. Since when is the condition's
+   * lastTransitionTime, so a restart or a new leader does not start the clock again.
+   */
+  private notReady(name: string, node: V1Node | undefined): NodeNotReady | undefined {
+    const ready = node?.status?.conditions?.find((c) => c.type === 'Ready');
+    if (node === undefined || ready?.status === 'True') {
+      this.notReadySeen.delete(name);
+      return undefined;
+    }
+    let since: string;
+    if (ready?.lastTransitionTime !== undefined) since = new Date(ready.lastTransitionTime).toISOString();
+    else {
+      let seen = this.notReadySeen.get(name);
+      if (seen === undefined) this.notReadySeen.set(name, (seen = this.ctx.now()));
+      since = new Date(seen).toISOString();
+    }
+    return { since, status: ready?.status, reason: ready?.reason, message: ready?.message };
+  }
+
   private launch(task: TaskObject): TaskObservation['launch'] {
     if (task.status?.state !== undefined) return 'confirmed';
     if (task.spec.offer === undefined) return 'unconfirmed';
@@ -118,10 +146,18 @@ export class TaskReconciler {
       throw err;
     }
     const prev = task.status?.state;
+    const target = { apiVersion: API_VERSION, kind: 'Task', namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid };
+    // The node's trouble, and its end, are news even when the state stays.
+    const wasNotReady = task.status?.reason === TaskReason.NodeNotReady;
+    const isNotReady = status.reason === TaskReason.NodeNotReady;
+    if (wasNotReady !== isNotReady && !isTerminal(status.state)) {
+      log.debug({ state: status.state, reason: status.reason }, isNotReady ? 'task node not Ready' : 'task node Ready again');
+      if (isNotReady) ctx.events.warning(target, 'NodeNotReady', status.message ?? '');
+      else ctx.events.normal(target, 'NodeReady', `node ${task.spec.nodeName} is Ready again; ${status.message ?? ''}`);
+    }
     if (status.state !== prev && status.state !== undefined) {
       ctx.metrics.taskTransitions.inc({ state: status.state });
       log.debug({ from: prev, to: status.state, reason: status.reason }, 'task state changed');
-      const target = { apiVersion: API_VERSION, kind: 'Task', namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid };
       const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
       const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';
       if (bad) ctx.events.warning(target, reason, `${status.reason}: ${status.message}`);

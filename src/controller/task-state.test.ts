@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { TaskObject, TaskStatus } from './objects.ts';
-import { nextTaskStatus, type TaskObservation } from './task-state.ts';
+import { nextTaskStatus, type NodeNotReady, type TaskObservation } from './task-state.ts';
 
 const NOW = '2026-01-01T00:00:10.000Z';
 const UID = 'task-uid';
@@ -31,6 +31,7 @@ function pod(phase: string, extra: { deleting?: boolean; owner?: string; reason?
 
 const staging: TaskStatus = { state: 'TASK_STAGING', reason: 'TaskLaunched', message: 'launched on n1', podName: 't1', lastTransitionTime: '2026-01-01T00:00:00.000Z' };
 const running: TaskStatus = { state: 'TASK_RUNNING', reason: 'PodRunning', message: 'Pod t1 is running on n1', podName: 't1', lastTransitionTime: '2026-01-01T00:00:01.000Z', startedAt: '2026-01-01T00:00:05.000Z' };
+const starting: TaskStatus = { state: 'TASK_STARTING', reason: 'PodPending', message: 'Pod t1 is bound to n1', podName: 't1', lastTransitionTime: '2026-01-01T00:00:01.000Z' };
 
 describe('nextTaskStatus', () => {
   it.each([
@@ -64,6 +65,67 @@ describe('nextTaskStatus', () => {
     if (wantExit !== undefined) expect(d.status?.exitCode).toBe(wantExit);
     if (wantMessage !== undefined) expect(d.status?.message).toMatch(wantMessage);
     if (wantStartedAt !== undefined) expect(d.status?.startedAt).toBe(wantStartedAt);
+  });
+
+  // The node has not been Ready since 00:00:00; NOW is 00:00:10.
+  const notReady = (extra: Partial<NodeNotReady> = {}): NodeNotReady => ({ since: '2026-01-01T00:00:00.000Z', status: 'False', reason: 'KubeletNotReady', ...extra });
+  const runningNotReady: TaskStatus = { ...running, reason: 'NodeNotReady', message: 'node n1 is not Ready since 2026-01-01T00:00:00.000Z (Ready=False, KubeletNotReady)' };
+  it.each([
+    {
+      name: 'node not Ready: state stays, reason and message say which node since when, look again at the timeout',
+      obs: { task: task(running), pod: pod('Running'), nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 },
+      wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady', wantMessage: /^node n1 is not Ready since 2026-01-01T00:00:00.000Z \(Ready=False, KubeletNotReady\); its tasks are lost at 2026-01-01T00:05:00.000Z/, wantDelete: false, wantRequeue: 290_000,
+    },
+    {
+      name: 'node unreachable (Ready Unknown): the condition\'s reason is in the message',
+      obs: { task: task(running), pod: pod('Running'), nodeNotReady: notReady({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }), nodeLostTimeoutMs: 300_000 },
+      wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady', wantMessage: /\(Ready=Unknown, NodeStatusUnknown: Kubelet stopped posting node status\.\)/,
+    },
+    { name: 'starting task on a node not Ready: still starting', obs: { task: task(staging), pod: pod('Pending'), nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_STARTING', wantReason: 'NodeNotReady' },
+    { name: 'staging task on a node not Ready still gets its Pod', obs: { task: task(staging), pod: undefined, nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_STAGING', wantReason: 'NodeNotReady', wantCreate: true },
+    { name: 'Pod terminating on a node not Ready: reason says so', obs: { task: task(running), pod: pod('Running', { deleting: true }), nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady', wantDelete: false },
+    { name: 'kill on a node not Ready: Pod deleted, state stays', obs: { task: task(running, true), pod: pod('Running'), nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady', wantDelete: true },
+    { name: 'Ready again: back to the Pod\'s reason and message', obs: { task: task(runningNotReady), pod: pod('Running') }, wantState: 'TASK_RUNNING', wantReason: 'PodRunning', wantMessage: /^Pod t1 is running on n1$/ },
+    { name: 'Ready again while the Pod terminates: back too', obs: { task: task(runningNotReady), pod: pod('Running', { deleting: true }) }, wantState: 'TASK_RUNNING', wantReason: 'PodRunning', wantMessage: /^Pod t1 is running on n1$/ },
+    { name: 'Ready again, starting: back to PodPending', obs: { task: task({ ...starting, reason: 'NodeNotReady', message: 'node n1 is not Ready since …' }), pod: pod('Pending') }, wantState: 'TASK_STARTING', wantReason: 'PodPending' },
+    {
+      name: 'not Ready longer than the timeout: lost, Pod deleted, message says how long',
+      obs: { task: task(runningNotReady), pod: pod('Running'), nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 },
+      wantState: 'TASK_LOST', wantReason: 'NodeLost', wantMessage: /^node n1 has not been Ready for 10s \(since 2026-01-01T00:00:00.000Z, Ready=False, KubeletNotReady\), past the node lost timeout of 5s$/, wantDelete: true, wantRequeue: undefined,
+    },
+    { name: 'not Ready exactly the timeout: lost', obs: { task: task(running), pod: pod('Running'), nodeNotReady: notReady(), nodeLostTimeoutMs: 10_000 }, wantState: 'TASK_LOST', wantReason: 'NodeLost', wantDelete: true },
+    { name: 'lost with the Pod already terminating: not deleted twice', obs: { task: task(running), pod: pod('Running', { deleting: true }), nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 }, wantState: 'TASK_LOST', wantReason: 'NodeLost', wantDelete: false },
+    { name: 'lost even when a kill was asked: the node cannot confirm it', obs: { task: task(running, true), pod: pod('Running'), nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 }, wantState: 'TASK_LOST', wantReason: 'NodeLost', wantDelete: true },
+    { name: 'a staging task without a Pod is lost too', obs: { task: task(staging), pod: undefined, nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 }, wantState: 'TASK_LOST', wantReason: 'NodeLost', wantCreate: false },
+    { name: 'timeout 0: never lost, no look again', obs: { task: task(running), pod: pod('Running'), nodeNotReady: notReady({ since: '2025-01-01T00:00:00.000Z' }), nodeLostTimeoutMs: 0 }, wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady', wantRequeue: undefined, wantMessage: /^node n1 is not Ready since 2025-01-01T00:00:00.000Z \(Ready=False, KubeletNotReady\)$/ },
+    { name: 'no timeout given: never lost', obs: { task: task(running), pod: pod('Running'), nodeNotReady: notReady({ since: '2025-01-01T00:00:00.000Z' }) }, wantState: 'TASK_RUNNING', wantReason: 'NodeNotReady' },
+    {
+      name: 'Pod gone while the node is not Ready (taint eviction): lost, and the message says the node was not Ready',
+      obs: { task: task(runningNotReady), pod: undefined, nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 },
+      wantState: 'TASK_LOST', wantReason: 'NodeNotReady', wantMessage: /^Pod t1 was deleted while node n1 was not Ready \(since 2026-01-01T00:00:00.000Z, Ready=False, KubeletNotReady\)$/, wantRequeue: undefined,
+    },
+    { name: 'finished task on a long-lost node: untouched', obs: { task: task({ ...running, state: 'TASK_FINISHED', reason: 'PodSucceeded' }), pod: pod('Succeeded', { exitCode: 0 }), nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 }, wantState: 'TASK_FINISHED', wantReason: 'PodSucceeded', wantDelete: false, wantSame: true },
+    { name: 'failed task on a not Ready node: untouched', obs: { task: task({ ...running, state: 'TASK_FAILED', reason: 'PodFailed' }), pod: undefined, nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_FAILED', wantReason: 'PodFailed', wantSame: true },
+    { name: 'Pod finished on a not Ready node: its result stands', obs: { task: task(runningNotReady), pod: pod('Succeeded', { exitCode: 0 }), nodeNotReady: notReady(), nodeLostTimeoutMs: 5000 }, wantState: 'TASK_FINISHED', wantReason: 'PodSucceeded' },
+    { name: 'node gone still wins over not Ready', obs: { task: task(runningNotReady), pod: pod('Running'), nodePresent: false, nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000 }, wantState: 'TASK_LOST', wantReason: 'NodeLost', wantMessage: /is gone/, wantDelete: true },
+  ])('$name', (row) => {
+    const { obs, wantState, wantReason, wantCreate, wantDelete, wantMessage, wantSame } = row;
+    const d = nextTaskStatus({ nodePresent: true, launch: 'confirmed', now: NOW, ...obs } as TaskObservation);
+    expect(d.status?.state).toBe(wantState);
+    expect(d.status?.reason).toBe(wantReason);
+    if (wantCreate !== undefined) expect(d.createPod).toBe(wantCreate);
+    if (wantDelete !== undefined) expect(d.deletePod).toBe(wantDelete);
+    if (wantMessage !== undefined) expect(d.status?.message).toMatch(wantMessage);
+    if ('wantRequeue' in row) expect(d.requeueAfterMs).toBe(row.wantRequeue);
+    if (wantSame) expect(d.status).toBe(obs.task.status);
+  });
+
+  it('a node not Ready is one write: the next look changes nothing', () => {
+    const obs = { pod: pod('Running'), nodePresent: true, nodeNotReady: notReady(), nodeLostTimeoutMs: 300_000, launch: 'confirmed' as const };
+    const first = nextTaskStatus({ ...obs, task: task(running), now: NOW });
+    expect(first.status).toMatchObject({ state: 'TASK_RUNNING', reason: 'NodeNotReady', lastTransitionTime: running.lastTransitionTime });
+    const t = task(first.status);
+    expect(nextTaskStatus({ ...obs, task: t, now: '2026-01-01T00:01:00.000Z' }).status).toBe(t.status);
   });
 
   it('returns the same status object when nothing changed (no write)', () => {

@@ -2,9 +2,15 @@
 // framework and the launch. TASK_STAGING (Task created) → TASK_STARTING (Pod bound, not yet
 // running) → TASK_RUNNING → TASK_FINISHED | TASK_FAILED | TASK_KILLED | TASK_LOST | TASK_ERROR.
 // A terminal state never changes again.
+//
+// A node that is not Ready is Mesos's unreachable agent: its tasks keep their state (the Pod's
+// last word) with reason NodeNotReady until it is Ready again, or until it has been not Ready
+// for the node lost timeout — then, as Mesos does once it removes the agent, they are TASK_LOST
+// and their Pods deleted.
 import type { V1Pod } from '@kubernetes/client-node';
 import { TERMINAL_TASK_STATES, type TaskState } from '../api/index.ts';
 import type { TaskObject, TaskStatus } from './objects.ts';
+import { formatDuration } from './options.ts';
 
 /** CamelCase reasons for Task.status.reason. */
 export const TaskReason = {
@@ -36,6 +42,10 @@ export interface TaskObservation {
   pod: V1Pod | undefined;
   /** The node named in the task is known (not deleted). */
   nodePresent: boolean;
+  /** The node's Ready condition, when it is not True. */
+  nodeNotReady?: NodeNotReady;
+  /** Tasks on a node not Ready for this long (ms) are lost; absent or 0: never. */
+  nodeLostTimeoutMs?: number;
   /** Why the framework can no longer run tasks, if it cannot (removed, disconnected). */
   frameworkDown?: typeof TaskReason.FrameworkRemoved | typeof TaskReason.FrameworkDisconnected;
   /**
@@ -48,11 +58,22 @@ export interface TaskObservation {
   now: string;
 }
 
+export interface NodeNotReady {
+  /** RFC 3339: when the Ready condition last changed (to False or Unknown). */
+  since: string;
+  /** The condition's status (False: the kubelet says so; Unknown: it stopped reporting), reason and message. */
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
 export interface TaskDecision {
   /** The status to write; the very object given (possibly undefined) when nothing changed. */
   status: TaskStatus;
   createPod: boolean;
   deletePod: boolean;
+  /** Look again after this long (ms): when the node lost timeout will have passed. */
+  requeueAfterMs?: number;
 }
 
 const LOST_POD_REASONS = new Set(['Evicted', 'NodeLost', 'Shutdown', 'NodeShutdown', 'Terminated', 'Preempting']);
@@ -64,6 +85,7 @@ export function isTerminal(state: string | undefined): boolean {
 export function nextTaskStatus(o: TaskObservation): TaskDecision {
   const cur: TaskStatus = o.task.status ?? {};
   const podName = o.task.metadata?.name;
+  const nodeName = o.task.spec.nodeName;
   // Unchanged is the very object given (undefined stays undefined): the caller writes nothing.
   const keep = (extra: Partial<TaskDecision> = {}): TaskDecision => ({ status: o.task.status as TaskStatus, createPod: false, deletePod: false, ...extra });
   const pod = o.pod;
@@ -74,8 +96,34 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   if (isTerminal(cur.state)) return keep({ deletePod: podActive && !podDeleting && cur.state !== 'TASK_FINISHED' && cur.state !== 'TASK_FAILED' });
   if (o.launch === 'pending') return keep();
 
-  const to = (state: TaskState, reason: string, message: string, extra: Partial<TaskStatus> = {}): TaskStatus =>
-    transition(cur, { state, reason, message, podName, ...extra }, o.now, o.task.metadata?.generation);
+  const notReady = o.nodePresent ? o.nodeNotReady : undefined;
+  const timeout = o.nodeLostTimeoutMs ?? 0;
+  const notReadyFor = notReady === undefined ? 0 : Math.max(0, Date.parse(o.now) - Date.parse(notReady.since));
+  const lost = notReady !== undefined && timeout > 0 && notReadyFor >= timeout;
+  const notReadyMessage = notReady === undefined ? '' : describeNotReady(nodeName, notReady, timeout);
+
+  // While the node is not Ready, a task that keeps its state says why it may be in trouble.
+  const to = (state: TaskState, reason: string, message: string, extra: Partial<TaskStatus> = {}): TaskStatus => {
+    const overlay = notReady !== undefined && !isTerminal(state);
+    return transition(cur, { state, reason: overlay ? TaskReason.NodeNotReady : reason, message: overlay ? notReadyMessage : message, podName, ...extra }, o.now, o.task.metadata?.generation);
+  };
+  // The current state as it stands, with the node's trouble said or, once Ready again, unsaid.
+  const same = (): TaskStatus => {
+    if (cur.state === undefined) return o.task.status as TaskStatus;
+    if (notReady === undefined && cur.reason !== TaskReason.NodeNotReady) return o.task.status!;
+    const normal = NORMAL[cur.state as keyof typeof NORMAL];
+    if (normal === undefined) return o.task.status!;
+    return to(cur.state as TaskState, normal.reason, normal.message(podName, nodeName));
+  };
+  const decided = (d: TaskDecision): TaskDecision => {
+    if (notReady === undefined || timeout <= 0 || isTerminal(d.status?.state)) return d;
+    return { ...d, requeueAfterMs: timeout - notReadyFor };
+  };
+  const lostNode = (): TaskDecision => ({
+    status: to('TASK_LOST', TaskReason.NodeLost, `node ${nodeName} has not been Ready for ${formatDuration(roundSeconds(notReadyFor))} (since ${notReady!.since}${withComma(readyDetail(notReady!))}), past the node lost timeout of ${formatDuration(timeout)}`),
+    createPod: false,
+    deletePod: owned && !podDeleting,
+  });
 
   // A Pod that finished already tells the truth, whatever was asked since.
   if (owned && !podActive) {
@@ -83,16 +131,19 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
     const startedAt = cur.startedAt ?? (pod!.status?.startTime === undefined ? undefined : toIso(pod!.status.startTime));
     return { status: fromFinishedPod(pod!, (s, r, m, e) => to(s, r, m, { ...(startedAt ? { startedAt } : {}), ...e })), createPod: false, deletePod: false };
   }
+  // An unreachable node cannot confirm a kill either: its Pod's deletion may never finish.
+  if (lost && owned) return lostNode();
 
   const kill = o.task.spec.kill === true ? TaskReason.KillRequested : o.frameworkDown;
   if (kill !== undefined) {
     const message = kill === TaskReason.KillRequested ? 'killed at the framework\'s request' : kill === TaskReason.FrameworkRemoved ? 'the framework was removed' : 'the framework\'s scheduler stopped heartbeating for longer than its failover timeout';
-    if (owned) return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : o.task.status!, createPod: false, deletePod: !podDeleting };
+    if (owned) return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: false, deletePod: !podDeleting });
     return { status: to('TASK_KILLED', kill, message), createPod: false, deletePod: false };
   }
   if (!o.nodePresent) {
-    return { status: to('TASK_LOST', TaskReason.NodeLost, `node ${o.task.spec.nodeName} is gone`), createPod: false, deletePod: owned && !podDeleting };
+    return { status: to('TASK_LOST', TaskReason.NodeLost, `node ${nodeName} is gone`), createPod: false, deletePod: owned && !podDeleting };
   }
+  if (lost) return lostNode();
   if (pod !== undefined && !owned) {
     if (podDeleting) return keep();
     return { status: to('TASK_ERROR', TaskReason.PodNameConflict, `a Pod named ${pod.metadata?.name} that this task does not own already exists`), createPod: false, deletePod: false };
@@ -102,20 +153,50 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
       return { status: to('TASK_ERROR', TaskReason.LaunchNotConfirmed, 'no processed accept of an outstanding offer launched this task'), createPod: false, deletePod: false };
     }
     if (cur.state === undefined || cur.state === 'TASK_STAGING') {
-      return { status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : o.task.status!, createPod: true, deletePod: false };
+      return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: true, deletePod: false });
+    }
+    // Most likely evicted by the node lifecycle controller (its NoExecute taint) before our timeout.
+    if (notReady !== undefined) {
+      return { status: to('TASK_LOST', TaskReason.NodeNotReady, `Pod ${podName} was deleted while node ${nodeName} was not Ready (since ${notReady.since}${withComma(readyDetail(notReady))})`), createPod: false, deletePod: false };
     }
     return { status: to('TASK_LOST', TaskReason.PodDeleted, `Pod ${podName} was deleted`), createPod: false, deletePod: false };
   }
   // An owned, active Pod.
-  if (podDeleting) return keep();
+  if (podDeleting || pod.status?.phase === 'Unknown') return decided({ status: same(), createPod: false, deletePod: false });
   if (pod.status?.phase === 'Running') {
     const started = pod.status.startTime === undefined ? o.now : toIso(pod.status.startTime);
-    return { status: to('TASK_RUNNING', TaskReason.PodRunning, `Pod ${podName} is running on ${o.task.spec.nodeName}`, { startedAt: cur.startedAt ?? started }), createPod: false, deletePod: false };
+    return decided({ status: to('TASK_RUNNING', TaskReason.PodRunning, NORMAL.TASK_RUNNING.message(podName, nodeName), { startedAt: cur.startedAt ?? started }), createPod: false, deletePod: false });
   }
-  if (pod.status?.phase === 'Unknown') return keep();
   const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting;
-  const message = waiting ? `waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : `Pod ${podName} is bound to ${o.task.spec.nodeName}`;
-  return { status: to('TASK_STARTING', TaskReason.PodPending, message), createPod: false, deletePod: false };
+  const message = waiting ? `waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : NORMAL.TASK_STARTING.message(podName, nodeName);
+  return decided({ status: to('TASK_STARTING', TaskReason.PodPending, message), createPod: false, deletePod: false });
+}
+
+/** What a non-terminal state says when nothing is wrong (restored when a node is Ready again). */
+const NORMAL = {
+  TASK_STAGING: { reason: TaskReason.Launched, message: () => 'task created' },
+  TASK_STARTING: { reason: TaskReason.PodPending, message: (pod: string | undefined, node: string) => `Pod ${pod} is bound to ${node}` },
+  TASK_RUNNING: { reason: TaskReason.PodRunning, message: (pod: string | undefined, node: string) => `Pod ${pod} is running on ${node}` },
+} as const;
+
+function describeNotReady(node: string, r: NodeNotReady, timeoutMs: number): string {
+  const lostAt = timeoutMs > 0 ? `; its tasks are lost at ${new Date(Date.parse(r.since) + timeoutMs).toISOString()} unless it is Ready by then` : '';
+  const detail = readyDetail(r);
+  return `node ${node} is not Ready since ${r.since}${detail === '' ? '' : ` (${detail})`}${lostAt}`;
+}
+
+/** `Ready=Unknown, NodeStatusUnknown: Kubelet stopped posting node status.` */
+function readyDetail(r: NodeNotReady): string {
+  const why = [r.reason, r.message].filter((x) => x !== undefined && x !== '').join(': ');
+  return [r.status === undefined ? '' : `Ready=${r.status}`, why].filter((x) => x !== '').join(', ');
+}
+
+function withComma(detail: string): string {
+  return detail === '' ? '' : `, ${detail}`;
+}
+
+function roundSeconds(ms: number): number {
+  return ms < 1000 ? ms : Math.round(ms / 1000) * 1000;
 }
 
 function fromFinishedPod(pod: V1Pod, to: (s: TaskState, r: string, m: string, e?: Partial<TaskStatus>) => TaskStatus): TaskStatus {

@@ -20,7 +20,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly again = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private running = 0;
   private stopped = false;
   /** Keys are collected but not processed until start(). */
@@ -54,13 +54,18 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    if (this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    const at = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending !== undefined) {
+      if (pending.at <= at) return;
+      clearTimeout(pending.timer);
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref();
-    this.timers.set(key, t);
+    timer.unref();
+    this.timers.set(key, { timer, at });
   }
 
   start(): void {
@@ -80,7 +85,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();

@@ -60,6 +60,7 @@ describe('defaults', () => {
     expect(arg(c, '--leader-election-namespace')).toBe('agora-system');
     expect(arg(c, '--allocation-interval')).toBe('1s');
     expect(arg(c, '--offer-timeout')).toBe('30s');
+    expect(arg(c, '--node-lost-timeout')).toBe('5m');
     expect(arg(c, '--log-level')).toBe('info');
     expect(arg(c, '--controller-identity')).toBe('system:serviceaccount:agora-system:agora-controller');
     expect(one(docs, 'PodDisruptionBudget')).toMatchObject({ spec: { minAvailable: 1 } });
@@ -274,15 +275,15 @@ describe('metrics', () => {
 describe('controller values', () => {
   it('carry intervals, scope, log level, image and extra flags onto the command line', async () => {
     const docs = await renderWith({
-      controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', maxCompletedTasksPerFramework: 7, logLevel: 'debug', nodeSelector: 'agora.dev/pool=batch', extraArgs: ['--workers=8'] },
+      controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', nodeLostTimeout: '0s', maxCompletedTasksPerFramework: 7, logLevel: 'debug', nodeSelector: 'agora.dev/pool=batch', extraArgs: ['--workers=8'] },
       image: { repository: 'registry.example.com/agora', tag: 'v2', pullPolicy: 'Always' },
       replicaCount: 3,
     });
     const c = controller(docs);
     expect(c.image).toBe('registry.example.com/agora:v2');
     expect(c.imagePullPolicy).toBe('Always');
-    expect([arg(c, '--allocation-interval'), arg(c, '--offer-timeout'), arg(c, '--offer-retention'), arg(c, '--max-completed-tasks-per-framework'), arg(c, '--log-level'), arg(c, '--node-selector')])
-      .toEqual(['250ms', '2m', '10m', '7', 'debug', 'agora.dev/pool=batch']);
+    expect([arg(c, '--allocation-interval'), arg(c, '--offer-timeout'), arg(c, '--offer-retention'), arg(c, '--node-lost-timeout'), arg(c, '--max-completed-tasks-per-framework'), arg(c, '--log-level'), arg(c, '--node-selector')])
+      .toEqual(['250ms', '2m', '10m', '0s', '7', 'debug', 'agora.dev/pool=batch']);
     expect(c.args.at(-1)).toBe('--workers=8');
     expect(one<Deployment>(docs, 'Deployment').spec.replicas).toBe(3);
   });

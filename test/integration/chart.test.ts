@@ -67,7 +67,7 @@ describe('helm template, validated by the API server (server-side dry run)', () 
       values: {
         replicaCount: 3,
         resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
-        controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', logLevel: 'debug', leaderElection: { enabled: false }, extraArgs: ['--workers=8'] },
+        controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', nodeLostTimeout: '90s', logLevel: 'debug', leaderElection: { enabled: false }, extraArgs: ['--workers=8'] },
         metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
         image: { repository: 'registry.example.com/agora', tag: 'v9.9.9', pullPolicy: 'Always' },
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'control', effect: 'NoSchedule' }],
@@ -108,6 +108,7 @@ describe('helm template, validated by the API server (server-side dry run)', () 
 
   it('the schema rejects a malformed values set before anything reaches the cluster', async () => {
     await expect(render({ values: { controller: { offerTimeout: 30 } } })).rejects.toThrow(/controller\/offerTimeout/);
+    await expect(render({ values: { controller: { nodeLostTimeout: '5 minutes' } } })).rejects.toThrow(/controller\/nodeLostTimeout/);
     await expect(render({ values: { replicaCount: 0 } })).rejects.toThrow(/replicaCount/);
     await expect(render({ values: { webhooks: { failurePolicy: 'Sometimes' } } })).rejects.toThrow(/failurePolicy/);
     await expect(render({ values: { controler: {} } })).rejects.toThrow(/controler/);

@@ -99,6 +99,9 @@ clientConfig:
 - --allocation-interval={{ $c.allocationInterval }}
 - --offer-timeout={{ $c.offerTimeout }}
 - --offer-retention={{ $c.offerRetention }}
+{{- with $c.nodeLostTimeout }}
+- --node-lost-timeout={{ . }}
+{{- end }}
 - --max-completed-tasks-per-framework={{ $c.maxCompletedTasksPerFramework }}
 - --log-level={{ $c.logLevel }}
 - --metrics-addr=:{{ .Values.ports.metrics }}

@@ -78,7 +78,7 @@ export interface ITask {
      */
     "state"?: "TASK_STAGING" | "TASK_STARTING" | "TASK_RUNNING" | "TASK_FINISHED" | "TASK_FAILED" | "TASK_KILLED" | "TASK_LOST" | "TASK_ERROR";
     /**
-     * A CamelCase reason for the state (e.g. PodFailed, NodeLost, KillRequested).
+     * A CamelCase reason for the state (e.g. PodFailed, NodeLost, KillRequested), or NodeNotReady while the task's node is not Ready (the state is kept until the node is Ready again or is given up).
      */
     "reason"?: string;
     /**

@@ -1,0 +1,28 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WorkQueue } from './workqueue.ts';
+
+describe('WorkQueue.addAfter', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function queue(): { q: WorkQueue; seen: number[] } {
+    const seen: number[] = [];
+    const q = new WorkQueue({ name: 't', concurrency: 1, log: pino({ level: 'silent' }), handler: async () => void seen.push(Date.now()) });
+    q.start();
+    return { q, seen };
+  }
+
+  it.each([
+    { name: 'a later delayed add does not postpone an earlier one', delays: [100, 5000], wantAt: [100] },
+    { name: 'an earlier delayed add replaces a later one', delays: [5000, 100], wantAt: [100] },
+    { name: 'equal delays coalesce', delays: [300, 300], wantAt: [300] },
+  ])('$name', async ({ delays, wantAt }) => {
+    const { q, seen } = queue();
+    const start = Date.now();
+    for (const d of delays) q.addAfter('k', d);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(seen.map((t) => t - start)).toEqual(wantAt);
+    q.stop();
+  });
+});

@@ -51,7 +51,7 @@ function readState(paths: ClusterPaths): ClusterState | undefined {
   }
 }
 
-function httpsGet(url: string, tls: { ca: string; cert?: string; key?: string; insecure?: boolean }): Promise<{ status: number; body: string }> {
+export function httpsGet(url: string, tls: { ca: string; cert?: string; key?: string; insecure?: boolean }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       ca: readFileSync(tls.ca),

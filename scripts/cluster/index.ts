@@ -4,3 +4,4 @@ export { ensureFakeNode, deleteNode, fakeNode, isReady, setFakeNodeReady, SIM_NO
 export { toolPath } from './tools.ts';
 export { ensureCa, ensureCert } from './pki.ts';
 export { deleteScratchNamespace } from './namespaces.ts';
+export { startExtraScheduler, type ExtraScheduler } from './extra-scheduler.ts';

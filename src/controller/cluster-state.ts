@@ -76,6 +76,8 @@ export class ClusterState {
   private readonly offersByFramework = new Index();
   /** Tasks created by this process and not yet seen in the cache. */
   private readonly assumed = new Map<string, TaskObject>();
+  /** Pods this process created that the cache has not shown yet (so they are not created twice). */
+  private readonly assumedPods = new Map<string, V1Pod>();
   readonly dirtyNodes = new Set<string>();
   readonly dirtyFrameworks = new Set<string>();
   rolesDirty = true;
@@ -85,6 +87,7 @@ export class ClusterState {
   constructor(c: Caches) {
     this.c = c;
     c.pods.onChange((key, pod) => {
+      this.assumedPods.delete(key);
       const prev = this.podsByNode.set(key, pod?.spec?.nodeName || undefined);
       if (prev !== undefined) this.dirtyNodes.add(prev);
       if (pod?.spec?.nodeName) this.dirtyNodes.add(pod.spec.nodeName);
@@ -155,7 +158,13 @@ export class ClusterState {
 
   /** The Pod of a task (same name, same namespace). */
   podOf(taskKey: string): V1Pod | undefined {
-    return this.c.pods.get(taskKey);
+    return this.c.pods.get(taskKey) ?? this.assumedPods.get(taskKey);
+  }
+
+  /** Records a Pod just created, until the cache shows it (or its deletion). */
+  assumePod(pod: V1Pod): void {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    if (this.c.pods.get(key) === undefined) this.assumedPods.set(key, pod);
   }
 
   /**

@@ -295,7 +295,7 @@ export class OfferReconciler {
     const now = isoNow(ctx);
     if (v.fail === undefined) {
       try {
-        await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+        ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
         ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.now());
         // Launched: the Task's first status (TASK_STAGING, or further along by then) is the
         // task reconciler's, written in the low lane.

@@ -61,7 +61,7 @@ export class TaskReconciler {
     const log = this.log.child({ task: key });
     if (d.createPod && fw !== undefined) {
       try {
-        await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName }));
+        ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
         ctx.podCreatedAt.set(key, ctx.now());
       } catch (err) {
         if (isUnretryable(err)) {

@@ -3,7 +3,8 @@
 // local control plane); the chart runs it with a mounted certificate and its own configurations.
 import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { AccessReviewCache, type AccessReviewCacheOptions } from './access-review-cache.ts';
 import { createHandlers, type AdmissionLookups } from './handlers.ts';
 import { DEFAULT_PRIVILEGED, type PrivilegedIdentities } from './identity.ts';
 import { kubeLookups } from './lookups.ts';
@@ -49,6 +50,11 @@ export interface WebhookOptions {
   now?: () => Date;
   /** Replaces the API lookups (tests). */
   lookups?: AdmissionLookups;
+  /**
+   * Reuse SubjectAccessReview answers for a few seconds (default: allowed 10 s, denied 2 s; see
+   * access-review-cache.ts); false asks the API server on every review.
+   */
+  accessReviewCache?: AccessReviewCacheOptions | false;
   registry?: Registry;
   /** How register() describes the endpoint and scope; the endpoint defaults to https://127.0.0.1:<port>. */
   registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle'> & { endpoint?: WebhookEndpoint; caBundle?: string };
@@ -95,12 +101,22 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     caBundle ??= local.caBundle;
   }
 
+  const registry = options.registry ?? new Registry();
+  const cacheLookups = new Counter({
+    name: 'agora_webhook_access_review_cache_total',
+    help: 'SubjectAccessReview lookups by the admission webhooks, by whether a cached answer served them',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const accessReviews = options.accessReviewCache === false
+    ? undefined
+    : new AccessReviewCache({ onLookup: (result) => cacheLookups.inc({ result }), ...options.accessReviewCache });
   const handlers = createHandlers({
-    lookups: options.lookups ?? kubeLookups(options.kubeConfig),
+    lookups: options.lookups ?? kubeLookups(options.kubeConfig, { accessReviews }),
     privileged,
     now: options.now ?? (() => new Date()),
   });
-  const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry: options.registry });
+  const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry });
   logger.info({ privileged }, 'admission webhooks ready');
 
   const configurations = () => {

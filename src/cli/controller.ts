@@ -38,7 +38,8 @@ Admission webhooks (src/webhooks), served by every replica:
   --webhook-cert-file / --webhook-key-file
                                           serve this certificate on 0.0.0.0 and register nothing (the chart
                                           owns the configurations); without them, generate a local CA, serve
-                                          on 127.0.0.1 and register "agora-local" (removed on exit)
+                                          on 127.0.0.1 and register "agora-local" (removed on exit; one left
+                                          by a killed run is removed by the next start, with or without webhooks)
   --controller-identity USER              the controller's username, allowed to write what frameworks may not`;
 
 const FLAGS = {

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../controller/options.ts';
-import { loadKubeConfig, startController } from '../controller/manager.ts';
+import { loadKubeConfig } from '../api/kubeconfig.ts';
+import { startController } from '../controller/manager.ts';
 import { startControllerWebhooks } from '../webhooks/controller-flags.ts';
 
 const HELP = `Usage: agora controller [options]
@@ -144,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
-  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
   // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
   const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces });
   const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });

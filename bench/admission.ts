@@ -1,6 +1,6 @@
 // Admission latency added to an accept, on the local control plane.
 //
-//   node bench/admission.ts [--iterations N] [--warmup W] [--tasks K]
+//   node bench/admission.ts [--iterations N] [--warmup W] [--tasks K] [--no-access-review-cache]
 //
 // A framework's ServiceAccount answers Outstanding offers with a merge patch of spec.accept (K
 // tasks that fit), as its scheduler would. Timed: the patch call, client side, one at a time.
@@ -8,7 +8,7 @@
 // inside the controller) registered for the benchmark's namespace. Offers are created by the
 // admin beforehand, untimed. Prints one JSON line: p50/p99 of both, the difference, and the
 // webhook's own mean decision time (its lookups: Framework, Frameworks of the ServiceAccount,
-// Namespace, SubjectAccessReview, existing Tasks).
+// Namespace, SubjectAccessReview, existing Tasks) and how many SubjectAccessReviews its cache saved.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,10 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '20' },
     tasks: { type: 'string', default: '1' },
+    // Off: one SubjectAccessReview per accept, as before the cache (for before/after figures).
+    'access-review-cache': { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 
 function intFlag(name: string, v: string | undefined, min: number): number {
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
       kubeConfig: admin,
       logger: pino({ level: 'warn' }),
       tlsDir,
+      ...(values['access-review-cache'] ? {} : { accessReviewCache: false as const }),
       registration: {
         name: `agora-bench-${namespace}`,
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
@@ -135,6 +139,8 @@ async function main(): Promise<void> {
     const offersAllowed = (suffix: string) =>
       metric.find((v) => v.metricName === `agora_webhook_admission_duration_seconds_${suffix}` && v.labels.path === '/validate/offers' && v.labels.verdict === 'allowed')?.value ?? NaN;
     const decisionMeanMs = round((offersAllowed('sum') / offersAllowed('count')) * 1000);
+    const cacheValues = (await webhooks.registry.getSingleMetric('agora_webhook_access_review_cache_total')!.get()).values;
+    const accessReviews = Object.fromEntries(['hit', 'miss'].map((r) => [r, cacheValues.find((v) => v.labels.result === r)?.value ?? 0]));
 
     process.stdout.write(`${JSON.stringify({
       benchmark: 'admission',
@@ -146,6 +152,7 @@ async function main(): Promise<void> {
       addedP50Ms: round(withWebhook.p50Ms - without.p50Ms),
       addedP99Ms: round(withWebhook.p99Ms - without.p99Ms),
       webhookDecisionMeanMs: decisionMeanMs,
+      accessReviews,
     })}\n`);
   } finally {
     await webhooks?.unregister().catch(() => undefined);

@@ -4,7 +4,7 @@
 //
 //   node examples/batch.ts --namespace demo --tasks 40 --cpu 500m --memory 512Mi --duration 3s
 import { SchedulerDriver, TERMINAL_TASK_STATES, copiesThatFit, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
-import { aborted, int, parseCommon, runMain, simulated, type Common } from './support.ts';
+import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface BatchOptions extends Common {
   tasks: number;
@@ -126,33 +126,12 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 }
 
 if (import.meta.main) {
-  const { common, values } = parseCommon(
-    process.argv.slice(2),
-    { name: 'batch', role: 'batch' },
-    {
-      tasks: { type: 'string', default: '20' },
-      cpu: { type: 'string', default: '500m' },
-      memory: { type: 'string', default: '512Mi' },
-      duration: { type: 'string' },
-      crash: { type: 'string', default: '0' },
-      retries: { type: 'string', default: '3' },
-      image: { type: 'string', default: 'busybox' },
-      keep: { type: 'boolean' },
-    },
-    'usage: node examples/batch.ts [--tasks 20] [--cpu 500m] [--memory 512Mi] [--duration 3s] [--crash N] [--retries 3] [--keep]',
-  );
-  await runMain((signal) =>
-    runBatch({
-      ...common,
-      tasks: int(values.tasks, 'tasks'),
-      cpu: String(values.cpu),
-      memory: String(values.memory),
-      duration: values.duration as string | undefined,
-      crash: int(values.crash, 'crash'),
-      retries: int(values.retries, 'retries'),
-      image: String(values.image),
-      keep: values.keep === true,
-      signal,
-    }),
-  );
+  const { common, flags } = parseFlags(process.argv.slice(2), {
+    name: 'batch', role: 'batch',
+    usage: 'usage: node examples/batch.ts [--tasks 20] [--cpu 500m] [--memory 512Mi] [--duration 3s] [--crash N] [--retries 3] [--keep]',
+  }, {
+    tasks: count(20), cpu: text('500m'), memory: text('512Mi'), duration: optionalText(),
+    crash: count(0), retries: count(3), image: text('busybox'), keep: boolean(),
+  });
+  await runMain((signal) => runBatch({ ...common, ...flags, signal }));
 }

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseResourceList, subtract, type ResourceList } from '../src/api/quantity.ts';
 import { SchedulerDriver, TERMINAL_TASK_STATES, shortfalls, type AnswerResult, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
-import { aborted, int, parseCommon, runMain, simulated, type Common } from './support.ts';
+import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface GangOptions extends Common {
   size: number;
@@ -184,35 +184,13 @@ export async function runGang(o: GangOptions): Promise<GangResult> {
 }
 
 if (import.meta.main) {
-  const { common, values } = parseCommon(
-    process.argv.slice(2),
-    { name: 'gang', role: 'hpc' },
-    {
-      size: { type: 'string', default: '4' },
-      cpu: { type: 'string', default: '2' },
-      memory: { type: 'string', default: '2Gi' },
-      duration: { type: 'string' },
-      hold: { type: 'string', default: '10' },
-      refuse: { type: 'string', default: '3' },
-      retries: { type: 'string', default: '3' },
-      image: { type: 'string', default: 'busybox' },
-      keep: { type: 'boolean' },
-    },
-    'usage: node examples/gang.ts [--size 4] [--cpu 2] [--memory 2Gi] [--duration 5s] [--hold 10 (s)] [--refuse 3 (s)] [--retries 3] [--keep]',
-  );
-  await runMain((signal) =>
-    runGang({
-      ...common,
-      size: int(values.size, 'size'),
-      cpu: String(values.cpu),
-      memory: String(values.memory),
-      duration: values.duration as string | undefined,
-      holdMs: int(values.hold, 'hold') * 1000,
-      refuseSeconds: int(values.refuse, 'refuse'),
-      retries: int(values.retries, 'retries'),
-      image: String(values.image),
-      keep: values.keep === true,
-      signal,
-    }),
-  );
+  const { common, flags } = parseFlags(process.argv.slice(2), {
+    name: 'gang', role: 'hpc',
+    usage: 'usage: node examples/gang.ts [--size 4] [--cpu 2] [--memory 2Gi] [--duration 5s] [--hold 10 (s)] [--refuse 3 (s)] [--retries 3] [--keep]',
+  }, {
+    size: count(4), cpu: text('2'), memory: text('2Gi'), duration: optionalText(),
+    hold: count(10), refuse: count(3), retries: count(3), image: text('busybox'), keep: boolean(),
+  });
+  const { hold, refuse, ...rest } = flags;
+  await runMain((signal) => runGang({ ...common, ...rest, holdMs: hold * 1000, refuseSeconds: refuse, signal }));
 }

@@ -5,7 +5,7 @@
 //
 //   node examples/service.ts --namespace demo --instances 3 --cpu 1 --memory 1Gi
 import { SchedulerDriver, TERMINAL_TASK_STATES, copiesThatFit, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
-import { aborted, int, parseCommon, runMain, simulated, type Common } from './support.ts';
+import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface ServiceOptions extends Common {
   instances: number;
@@ -135,30 +135,18 @@ export async function startService(o: ServiceOptions): Promise<Service> {
 }
 
 if (import.meta.main) {
-  const { common, values } = parseCommon(
-    process.argv.slice(2),
-    { name: 'web', role: 'service' },
-    {
-      instances: { type: 'string', default: '3' },
-      cpu: { type: 'string', default: '1' },
-      memory: { type: 'string', default: '1Gi' },
-      image: { type: 'string', default: 'nginx' },
-      'crash-first-after': { type: 'string' },
-      teardown: { type: 'boolean' },
-    },
-    'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--teardown]',
-  );
+  const { common, flags } = parseFlags(process.argv.slice(2), {
+    name: 'web', role: 'service',
+    usage: 'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--teardown]',
+  }, {
+    instances: count(3), cpu: text('1'), memory: text('1Gi'), image: text('nginx'),
+    'crash-first-after': optionalText(), teardown: boolean(),
+  });
+  const { 'crash-first-after': crashFirstAfter, teardown, ...rest } = flags;
   await runMain(async (signal) => {
-    const svc = await startService({
-      ...common,
-      instances: int(values.instances, 'instances'),
-      cpu: String(values.cpu),
-      memory: String(values.memory),
-      image: String(values.image),
-      crashFirstAfter: values['crash-first-after'] as string | undefined,
-    });
+    const svc = await startService({ ...common, ...rest, crashFirstAfter });
     await aborted(signal);
-    await svc.stop({ teardown: values.teardown === true });
+    await svc.stop({ teardown });
     return { running: svc.running().length, replaced: svc.replaced() };
   });
 }

@@ -1,8 +1,9 @@
-// What the example framework programs share: flags for where to register, a logger, and
-// running until done or Ctrl-C.
+// What the example framework programs share: flags for where to register, their own typed flags,
+// a logger, and running until done or Ctrl-C.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { loadKubeConfig } from '../src/sdk/index.ts';
 
 export interface Common {
   kubeConfig: KubeConfig;
@@ -12,43 +13,65 @@ export interface Common {
   log: Logger;
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+type FlagValue = string | boolean | undefined;
 
-/**
- * Parses `--kubeconfig --namespace --name --role` plus the example's own options.
- * The kubeconfig defaults to KUBECONFIG / ~/.kube/config / in-cluster.
- */
-export function parseCommon(argv: string[], defaults: { name: string; role: string }, own: Options, usage: string): { common: Common; values: Record<string, string | boolean | undefined> } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' },
-      namespace: { type: 'string', short: 'n', default: 'default' },
-      name: { type: 'string', default: defaults.name },
-      role: { type: 'string', default: defaults.role },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h' },
-      ...own,
-    },
-  }) as { values: Record<string, string | boolean | undefined> };
-  if (values.help) {
-    console.log(`${usage}\n\ncommon options: --kubeconfig FILE  --namespace NS (default)  --name NAME (${defaults.name})  --role ROLE (${defaults.role})  --log-level info`);
-    process.exit(0);
-  }
-  const kubeConfig = new KubeConfig();
-  if (typeof values.kubeconfig === 'string') kubeConfig.loadFromFile(values.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  const common: Common = {
-    kubeConfig,
-    namespace: String(values.namespace),
-    name: String(values.name),
-    role: String(values.role),
-    log: pino({ level: String(values['log-level']) }, pino.destination(2)),
-  };
-  return { common, values };
+/** One of a program's own flags: how parseArgs reads it and what it becomes. */
+export interface Flag<T> {
+  option: NonNullable<ParseArgsConfig['options']>[string];
+  parse(value: FlagValue, flag: string): T;
 }
 
-export function int(value: unknown, flag: string): number {
+/** A whole number ≥ 0. */
+export const count = (fallback: number): Flag<number> => ({ option: { type: 'string', default: String(fallback) }, parse: int });
+export const text = (fallback: string): Flag<string> => ({ option: { type: 'string', default: fallback }, parse: (v) => String(v) });
+export const optionalText = (): Flag<string | undefined> => ({ option: { type: 'string' }, parse: (v) => (typeof v === 'string' ? v : undefined) });
+export const boolean = (): Flag<boolean> => ({ option: { type: 'boolean' }, parse: (v) => v === true });
+
+type Values<F> = { [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
+
+/**
+ * Parses `--kubeconfig --namespace --name --role --log-level --help` and the program's own `flags`.
+ * The kubeconfig is --kubeconfig, else KUBECONFIG / ~/.kube/config / in-cluster (the SDK's
+ * loadKubeConfig). --help prints `usage` and exits 0; a bad flag prints why and exits 1.
+ */
+export function parseFlags<F extends Record<string, Flag<unknown>>>(
+  argv: string[],
+  program: { name: string; role: string; usage: string },
+  flags: F,
+): { common: Common; flags: Values<F> } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', short: 'n', default: 'default' },
+        name: { type: 'string', default: program.name },
+        role: { type: 'string', default: program.role },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, f.option])),
+      },
+    }) as { values: Record<string, FlagValue> };
+    if (values.help) {
+      console.log(`${program.usage}\n\ncommon options: --kubeconfig FILE  --namespace NS (default)  --name NAME (${program.name})  --role ROLE (${program.role})  --log-level info`);
+      process.exit(0);
+    }
+    const own = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, f.parse(values[k], k)])) as Values<F>;
+    const common: Common = {
+      kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig as string | undefined }),
+      namespace: String(values.namespace),
+      name: String(values.name),
+      role: String(values.role),
+      log: pino({ level: String(values['log-level']) }, pino.destination(2)),
+    };
+    return { common, flags: own };
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}
+
+function int(value: FlagValue, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: want a whole number, got ${JSON.stringify(value)}`);
   return n;

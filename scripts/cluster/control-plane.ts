@@ -13,6 +13,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { freePorts, isAlive, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
 import { ensureFakeNode, isReady, type FakeNodeSpec } from './nodes.ts';
 import { toolPath } from './tools.ts';
+import { removeStaleRegistrations } from '../../src/webhooks/registration.ts';
 
 export interface UpOptions {
   nodes?: number;
@@ -265,6 +266,10 @@ export async function up(opts: UpOptions = {}, paths = clusterPaths()): Promise<
       log(`reusing the running control plane at ${existing.server}`);
       state = existing;
       reused = true;
+      // A local controller killed before it could unregister leaves Fail webhooks that block every
+      // write to Offers, Tasks and Frameworks (a fresh start has an empty etcd; down deletes it).
+      const { removed } = await removeStaleRegistrations(adminKubeConfig(paths));
+      for (const r of removed) log(`removed ${r.configuration}, left by pid ${r.owner?.pid} (exited)`);
     } else {
       if (existing) await stopAll(existing.processes, 5000);
       state = await startFresh(paths, opts, timings);

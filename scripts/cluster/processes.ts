@@ -1,10 +1,11 @@
 // Starting and stopping the control plane's processes. Each runs detached in its own process
 // group (so it survives the command that started it) with its pid recorded in state.json.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive as isAlive } from '../../src/webhooks/local-owner.ts';
 
 export interface RunningProcess {
   name: string;
@@ -22,20 +23,8 @@ export function startDetached(name: string, bin: string, args: string[], logDir:
   return { name, pid: child.pid, log };
 }
 
-/** Running, and not a zombie waiting for a parent (some sandboxes' init never reaps them). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
+/** Running, and not a zombie (one definition for the cluster scripts and the webhooks' owner checks). */
+export { isAlive };
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   for (const target of [-pid, pid]) {

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../controller/options.ts';
-import { loadKubeConfig, startController } from '../controller/manager.ts';
+import { loadKubeConfig } from '../api/kubeconfig.ts';
+import { startController } from '../controller/manager.ts';
 import { startControllerWebhooks } from '../webhooks/controller-flags.ts';
 
 const HELP = `Usage: agora controller [options]
@@ -41,7 +42,8 @@ Admission webhooks (src/webhooks), served by every replica:
   --webhook-cert-file / --webhook-key-file
                                           serve this certificate on 0.0.0.0 and register nothing (the chart
                                           owns the configurations); without them, generate a local CA, serve
-                                          on 127.0.0.1 and register "agora-local" (removed on exit)
+                                          on 127.0.0.1 and register "agora-local" (removed on exit; one left
+                                          by a killed run is removed by the next start, with or without webhooks)
   --controller-identity USER              the controller's username, allowed to write what frameworks may not`;
 
 const FLAGS = {
@@ -148,7 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
-  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
   // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
   const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces });
   const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });

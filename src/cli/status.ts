@@ -1,10 +1,10 @@
 // `agora status`: frameworks (role, dominant share, allocated, tasks per state), nodes (free /
 // offered / used) and outstanding offers, read through the API. --output json|yaml|table;
 // --watch re-renders in place on a terminal, and as successive snapshots otherwise.
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
+import { loadKubeConfig } from '../api/kubeconfig.ts';
 import type { IFramework, IOffer, ITask } from '../api/index.ts';
 import { clusterPaths } from '../../scripts/cluster/paths.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
@@ -24,15 +24,6 @@ Options:
   -w, --watch              refresh every --interval until Ctrl-C
       --interval SECONDS   refresh period for --watch (default 2)
   -h, --help               this help`;
-
-/** --kubeconfig, else $KUBECONFIG, else the local control plane's, else the default chain. */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path !== undefined) kc.loadFromFile(path);
-  else if (process.env.KUBECONFIG === undefined && existsSync(clusterPaths().kubeconfig)) kc.loadFromFile(clusterPaths().kubeconfig);
-  else kc.loadFromDefault();
-  return kc;
-}
 
 export interface StatusScope {
   namespace?: string;
@@ -96,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`agora status: ${(err as Error).message}\n`);
     return 2;
   }
-  const kc = loadKubeConfig(values.kubeconfig);
+  const kc = loadKubeConfig({ kubeconfig: values.kubeconfig, localCluster: clusterPaths().kubeconfig });
   const scope: StatusScope = { namespace: values.namespace, nodeSelector: values.selector };
   const tty = process.stdout.isTTY === true;
   const color = styleFor(process.stdout).color;

@@ -9,7 +9,7 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
   type V1Lease,
@@ -18,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
+import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
 import { ClusterState } from './cluster-state.ts';
@@ -64,7 +65,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const log = options.logger ?? pino({ level: options.logLevel });
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const kc = loadKubeConfig(options.kubeconfig);
+  const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const metrics = new Metrics(partial.logger === undefined);
   const onWrite = (verb: string, resource: string) => metrics.apiWrites.inc({ verb, resource });
@@ -164,14 +165,6 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       metrics.isLeader.set(0);
     },
   };
-}
-
-export function loadKubeConfig(k: ControllerOptions['kubeconfig']): KubeConfig {
-  if (k instanceof KubeConfig) return k;
-  const kc = new KubeConfig();
-  if (typeof k === 'string' && k !== '') kc.loadFromFile(k);
-  else kc.loadFromDefault();
-  return kc;
 }
 
 /** Everything that exists only while this replica leads. */

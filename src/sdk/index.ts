@@ -12,3 +12,4 @@ export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from
 export { AsyncQueue } from './queue.ts';
 export * from './types.ts';
 export { TERMINAL_TASK_STATES, TASK_STATES, type TaskState } from '../api/group.ts';
+export { loadKubeConfig, type KubeConfigOptions } from '../api/kubeconfig.ts';

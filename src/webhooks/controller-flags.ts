@@ -5,11 +5,16 @@
 //   register the configurations against the kubeconfig's API server, removing them on stop — so
 //   a local run enforces what the installed chart enforces.
 // --webhooks=false (or omitting the webhooks when the caller says so) turns all of it off.
+// A local run, with webhooks or without, first removes Agora registrations left on the cluster by
+// local processes that have exited (a SIGKILLed controller cannot unregister, and its Fail
+// webhooks would block every write to Offers, Tasks and Frameworks).
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { isForbidden } from '../controller/kube.ts';
 import { DEFAULT_PRIVILEGED } from './identity.ts';
 import { startWebhooks, type RunningWebhooks } from './index.ts';
+import { removeStaleRegistrations, type RegistrationOwner } from './registration.ts';
 import { waitUntilEnforced } from './probe.ts';
 
 export interface ControllerWebhookFlags {
@@ -41,6 +46,19 @@ function port(text: string | undefined, fallback: number): number {
   return n;
 }
 
+/** Removes registrations whose local owner has exited; returns the others (none if it could not look). */
+async function removeStale(kc: KubeConfig, logger: Logger): Promise<RegistrationOwner[]> {
+  try {
+    const { removed, kept } = await removeStaleRegistrations(kc);
+    for (const r of removed) logger.info({ configuration: r.configuration, owner: r.owner }, 'removed a webhook configuration left by a process that has exited');
+    return kept;
+  } catch (err) {
+    // In a Pod the controller's RBAC need not cover webhook configurations: nothing local to clean.
+    logger[isForbidden(err) ? 'debug' : 'warn']({ err: (err as Error).message }, 'could not look for webhook configurations left by exited processes');
+    return [];
+  }
+}
+
 export async function startControllerWebhooks(opts: {
   kubeConfig: KubeConfig;
   logger: Logger;
@@ -52,8 +70,15 @@ export async function startControllerWebhooks(opts: {
   configurationName?: string;
 }): Promise<ControllerWebhooks | undefined> {
   const { flags, logger } = opts;
+  const localName = opts.configurationName ?? LOCAL_CONFIGURATION_NAME;
   if (flags.webhooks === false) {
     logger.warn('admission webhooks are off (--webhooks=false): offers are answered without identity, fit or privilege checks');
+    const kept = await removeStale(opts.kubeConfig, logger);
+    const local = kept.find((r) => r.configuration === `ValidatingWebhookConfiguration/${localName}`);
+    if (local !== undefined && local.state !== 'alive') {
+      logger.warn({ configuration: local.configuration, owner: local.owner },
+        `a local registration of unknown owner remains; if its server is gone it blocks writes to Offers, Tasks and Frameworks: kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration ${localName}`);
+    }
     return undefined;
   }
   const identity = flags['controller-identity'];
@@ -71,11 +96,12 @@ export async function startControllerWebhooks(opts: {
   }
 
   const namespaces = opts.namespaces ?? [];
+  await removeStale(opts.kubeConfig, logger);
   const webhooks = await startWebhooks({
     kubeConfig: opts.kubeConfig, logger, registry: opts.registry, privileged,
     port: port(flags['webhook-port'], 0),
     registration: {
-      name: opts.configurationName ?? LOCAL_CONFIGURATION_NAME,
+      name: localName,
       ...(namespaces.length > 0
         ? { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces] }] } }
         : {}),

@@ -3,9 +3,11 @@
 // local control plane); the chart runs it with a mounted certificate and its own configurations.
 import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { AccessReviewCache, type AccessReviewCacheOptions } from './access-review-cache.ts';
 import { createHandlers, type AdmissionLookups } from './handlers.ts';
 import { DEFAULT_PRIVILEGED, type PrivilegedIdentities } from './identity.ts';
+import { currentOwner, ownerAnnotations, ownerState, probeProcess, sameOwner, type LocalOwner } from './local-owner.ts';
 import { kubeLookups } from './lookups.ts';
 import {
   registerWebhooks,
@@ -18,7 +20,7 @@ import {
 import { startServer } from './server.ts';
 import { ensureLocalTls } from './tls.ts';
 
-export { webhookConfigurations, registerWebhooks, unregisterWebhooks, DEFAULT_CONFIGURATION_NAME } from './registration.ts';
+export { webhookConfigurations, registerWebhooks, unregisterWebhooks, removeStaleRegistrations, DEFAULT_CONFIGURATION_NAME } from './registration.ts';
 export { WEBHOOK_PATHS } from './handlers.ts';
 export { DEFAULT_PRIVILEGED } from './identity.ts';
 export { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
@@ -49,9 +51,18 @@ export interface WebhookOptions {
   now?: () => Date;
   /** Replaces the API lookups (tests). */
   lookups?: AdmissionLookups;
+  /**
+   * Reuse SubjectAccessReview answers for a few seconds (default: allowed 10 s, denied 2 s; see
+   * access-review-cache.ts); false asks the API server on every review.
+   */
+  accessReviewCache?: AccessReviewCacheOptions | false;
   registry?: Registry;
-  /** How register() describes the endpoint and scope; the endpoint defaults to https://127.0.0.1:<port>. */
-  registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle'> & { endpoint?: WebhookEndpoint; caBundle?: string };
+  /**
+   * How register() describes the endpoint and scope; the endpoint defaults to https://127.0.0.1:<port>.
+   * `owner` (default: this process) is recorded on the configurations, so that unregister() removes
+   * only its own and a later run can remove them if this process is killed (local-owner.ts).
+   */
+  registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle' | 'annotations'> & { endpoint?: WebhookEndpoint; caBundle?: string; owner?: LocalOwner };
 }
 
 export interface RunningWebhooks {
@@ -95,18 +106,29 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     caBundle ??= local.caBundle;
   }
 
+  const registry = options.registry ?? new Registry();
+  const cacheLookups = new Counter({
+    name: 'agora_webhook_access_review_cache_total',
+    help: 'SubjectAccessReview lookups by the admission webhooks, by whether a cached answer served them',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const accessReviews = options.accessReviewCache === false
+    ? undefined
+    : new AccessReviewCache({ onLookup: (result) => cacheLookups.inc({ result }), ...options.accessReviewCache });
   const handlers = createHandlers({
-    lookups: options.lookups ?? kubeLookups(options.kubeConfig),
+    lookups: options.lookups ?? kubeLookups(options.kubeConfig, { accessReviews }),
     privileged,
     now: options.now ?? (() => new Date()),
   });
-  const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry: options.registry });
+  const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry });
   logger.info({ privileged }, 'admission webhooks ready');
 
+  const owner = options.registration?.owner ?? currentOwner();
   const configurations = () => {
     if (caBundle === undefined) throw new Error('startWebhooks: register() needs the CA: pass tls.caFile or registration.caBundle');
-    const { endpoint, ...rest } = options.registration ?? {};
-    return webhookConfigurations({ ...rest, caBundle, endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` } });
+    const { endpoint, owner: _owner, ...rest } = options.registration ?? {};
+    return webhookConfigurations({ ...rest, caBundle, endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` }, annotations: ownerAnnotations(owner) });
   };
   const name = options.registration?.name ?? DEFAULT_CONFIGURATION_NAME;
   return {
@@ -115,12 +137,19 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     registry: server.registry,
     configurations,
     register: async (kc = options.kubeConfig) => {
-      await registerWebhooks(kc, configurations());
+      const { replaced } = await registerWebhooks(kc, configurations());
       logger.info({ name, port: server.port }, 'registered the webhook configurations');
+      for (const r of replaced) {
+        if (r.owner === undefined || sameOwner(r.owner, owner)) continue;
+        const state = ownerState(r.owner, owner.host, probeProcess);
+        if (state === 'gone') logger.info({ configuration: r.configuration, previousOwner: r.owner }, 'replaced a registration left by a process that has exited');
+        else logger.warn({ configuration: r.configuration, previousOwner: r.owner, state }, 'replaced the registration of another process that may still be running: it no longer receives admission reviews');
+      }
     },
     unregister: async (kc = options.kubeConfig) => {
-      await unregisterWebhooks(kc, name);
-      logger.info({ name }, 'removed the webhook configurations');
+      const { left } = await unregisterWebhooks(kc, name, { owner });
+      if (left.length === 0) logger.info({ name }, 'removed the webhook configurations');
+      else logger.warn({ name, left }, 'left the webhook configurations to the process that replaced them');
     },
     stop: () => server.stop(),
   };

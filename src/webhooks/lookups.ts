@@ -1,8 +1,11 @@
-// AdmissionLookups over the Kubernetes API. Reads go straight to the API server (no cache): an
-// admission decision must not rest on a stale Framework or a revoked permission.
+// AdmissionLookups over the Kubernetes API. Reads go straight to the API server (no informer
+// cache): an admission decision must not rest on a stale Framework. SubjectAccessReview answers
+// alone may be reused, for a few seconds, through an AccessReviewCache (see there for the bound
+// that puts on an RBAC revocation).
 import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../controller/kube.ts';
+import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
 
@@ -42,7 +45,7 @@ export function withConnectionReuse(kc: KubeConfig): KubeConfig {
   return reusing;
 }
 
-export function kubeLookups(client: KubeConfig): AdmissionLookups {
+export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessReviewCache } = {}): AdmissionLookups {
   const kc = withConnectionReuse(client);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
@@ -73,20 +76,18 @@ export function kubeLookups(client: KubeConfig): AdmissionLookups {
     },
 
     async canCreatePods(user: UserInfo, namespace) {
-      const review = await authz.createSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: user.username,
-            uid: user.uid,
-            groups: user.groups,
-            extra: user.extra,
-            resourceAttributes: { namespace, verb: 'create', group: '', resource: 'pods' },
-          },
-        },
-      });
-      return { allowed: review.status?.allowed === true, ...(review.status?.reason ? { reason: review.status.reason } : {}) };
+      const spec: AccessReviewSpec = {
+        user: user.username,
+        uid: user.uid,
+        groups: user.groups,
+        extra: user.extra,
+        resourceAttributes: { namespace, verb: 'create', group: '', resource: 'pods' },
+      };
+      const ask = async (): Promise<AccessDecision> => {
+        const review = await authz.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } });
+        return { allowed: review.status?.allowed === true, ...(review.status?.reason ? { reason: review.status.reason } : {}) };
+      };
+      return opts.accessReviews ? opts.accessReviews.review(spec, ask) : ask();
     },
 
     async existingTasks(namespace, names) {

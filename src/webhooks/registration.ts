@@ -12,6 +12,9 @@
 // - frameworks defaults (mutating): Ignore. The CRD schema defaults role, tasksPerOffer and
 //   defaultRefuseSeconds itself; the controller reads a missing builtin.refuseSeconds as
 //   defaultRefuseSeconds.
+// A local run records its process as the owner (local-owner.ts): it removes only its own
+// registrations on exit, and anyone may remove one whose owner is gone.
+//
 // Status subresources are sent too (as the chart registers them): RBAC already gives them to the
 // controller alone, and the webhook refuses anyone else's status write as a second line; the
 // controller's own status writes are admitted without a lookup.
@@ -25,9 +28,11 @@ import {
   type V1ValidatingWebhookConfiguration,
   type AdmissionregistrationV1WebhookClientConfig as V1WebhookClientConfig,
 } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import { isNotFound } from '../controller/kube.ts';
+import { isConflict, isNotFound } from '../controller/kube.ts';
 import { WEBHOOK_PATHS } from './handlers.ts';
+import { ownerOf, ownerState, probeProcess, sameOwner, type LocalOwner, type OwnerState, type ProcessProbe } from './local-owner.ts';
 
 /** Where the API server reaches the admission server. */
 export type WebhookEndpoint =
@@ -46,9 +51,14 @@ export interface ConfigurationOptions {
   clusterObjectSelector?: V1LabelSelector;
   /** The API server's per-call timeout (default 5). */
   timeoutSeconds?: number;
+  /** Set on both objects (a local run's owner annotations). */
+  annotations?: Record<string, string>;
 }
 
 export const DEFAULT_CONFIGURATION_NAME = 'agora';
+
+/** On every configuration Agora makes (the chart's too). */
+export const REGISTRATION_LABELS = { 'app.kubernetes.io/part-of': 'agora', 'app.kubernetes.io/component': 'webhooks' } as const;
 
 function clientConfig(endpoint: WebhookEndpoint, path: string, caBundle: string): V1WebhookClientConfig {
   if ('url' in endpoint) return { url: `${endpoint.url.replace(/\/$/, '')}${path}`, caBundle };
@@ -80,7 +90,8 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
     ...common,
     ...(scope === 'Namespaced' ? namespaced : cluster),
   });
-  const labels = { 'app.kubernetes.io/part-of': 'agora', 'app.kubernetes.io/component': 'webhooks' };
+  const labels = { ...REGISTRATION_LABELS };
+  const annotations = opts.annotations ? { annotations: { ...opts.annotations } } : {};
   const mutate: V1MutatingWebhook = {
     name: `framework-defaults.${GROUP}`,
     clientConfig: clientConfig(opts.endpoint, WEBHOOK_PATHS.frameworkDefaults, caBundle),
@@ -94,7 +105,7 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
     validating: {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
-      metadata: { name, labels },
+      metadata: { name, labels, ...annotations },
       webhooks: [
         validate('offers', WEBHOOK_PATHS.offers, PLURAL.Offer, 'Fail', 'Namespaced'),
         validate('tasks', WEBHOOK_PATHS.tasks, PLURAL.Task, 'Fail', 'Namespaced'),
@@ -105,19 +116,21 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
     mutating: {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name, labels },
+      metadata: { name, labels, ...annotations },
       webhooks: [mutate],
     },
   };
 }
 
 
-/** Creates or replaces both configurations. */
-export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeof webhookConfigurations>): Promise<void> {
+/** Creates or replaces both configurations; returns the owners recorded on those it replaced. */
+export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeof webhookConfigurations>): Promise<{ replaced: { configuration: string; owner: LocalOwner | undefined }[] }> {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
+  const replaced: { configuration: string; owner: LocalOwner | undefined }[] = [];
   const name = configs.validating.metadata!.name!;
   try {
     const existing = await api.readValidatingWebhookConfiguration({ name });
+    replaced.push({ configuration: `ValidatingWebhookConfiguration/${name}`, owner: ownerOf(existing.metadata?.annotations) });
     await api.replaceValidatingWebhookConfiguration({ name, body: { ...configs.validating, metadata: { ...configs.validating.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -126,16 +139,101 @@ export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeo
   const mname = configs.mutating.metadata!.name!;
   try {
     const existing = await api.readMutatingWebhookConfiguration({ name: mname });
+    replaced.push({ configuration: `MutatingWebhookConfiguration/${mname}`, owner: ownerOf(existing.metadata?.annotations) });
     await api.replaceMutatingWebhookConfiguration({ name: mname, body: { ...configs.mutating, metadata: { ...configs.mutating.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
   } catch (err) {
     if (!isNotFound(err)) throw err;
     await api.createMutatingWebhookConfiguration({ body: configs.mutating });
   }
+  return { replaced };
 }
 
-/** Deletes both configurations (absent ones are fine). */
-export async function unregisterWebhooks(kc: KubeConfig, name = DEFAULT_CONFIGURATION_NAME): Promise<void> {
+/**
+ * Deletes both configurations (absent ones are fine). With `owner`, only what that owner registered:
+ * a configuration another process has since replaced is left to it.
+ */
+export async function unregisterWebhooks(kc: KubeConfig, name = DEFAULT_CONFIGURATION_NAME, opts: { owner?: LocalOwner } = {}): Promise<{ removed: string[]; left: string[] }> {
+  const removed: string[] = [];
+  const left: string[] = [];
+  for (const kind of CONFIGURATION_KINDS) {
+    const api = configurationApi(kc, kind);
+    try {
+      if (opts.owner === undefined) {
+        await api.delete(name);
+      } else {
+        const existing = await api.read(name);
+        if (!sameOwner(ownerOf(existing.metadata?.annotations), opts.owner)) {
+          left.push(`${kind}/${name}`);
+          continue;
+        }
+        await api.delete(name, existing.metadata?.resourceVersion);
+      }
+      removed.push(`${kind}/${name}`);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return { removed, left };
+}
+
+export interface RegistrationOwner {
+  /** `ValidatingWebhookConfiguration/agora-local` */
+  configuration: string;
+  owner: LocalOwner | undefined;
+  state: OwnerState;
+}
+
+/**
+ * Removes Agora's webhook configurations whose recorded owner ran on this host and has exited
+ * (killed before it could unregister), and reports every Agora configuration's owner. Those with no
+ * owner recorded (the chart's, or from an older version) and those of other hosts are left alone.
+ */
+export async function removeStaleRegistrations(kc: KubeConfig, opts: { host?: string; probe?: ProcessProbe } = {}): Promise<{ removed: RegistrationOwner[]; kept: RegistrationOwner[] }> {
+  const host = opts.host ?? hostname();
+  const probe = opts.probe ?? probeProcess;
+  const labelSelector = Object.entries(REGISTRATION_LABELS).map(([k, v]) => `${k}=${v}`).join(',');
+  const removed: RegistrationOwner[] = [];
+  const kept: RegistrationOwner[] = [];
+  for (const kind of CONFIGURATION_KINDS) {
+    const api = configurationApi(kc, kind);
+    for (const item of await api.list(labelSelector)) {
+      const name = item.metadata?.name ?? '';
+      const owner = ownerOf(item.metadata?.annotations);
+      const entry = { configuration: `${kind}/${name}`, owner, state: ownerState(owner, host, probe) };
+      if (entry.state !== 'gone') {
+        kept.push(entry);
+        continue;
+      }
+      try {
+        // Preconditioned on what was judged: a registration replaced meanwhile is someone's again.
+        await api.delete(name, item.metadata?.resourceVersion);
+        removed.push(entry);
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+  }
+  return { removed, kept };
+}
+
+const CONFIGURATION_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'] as const;
+
+type ConfigurationKind = (typeof CONFIGURATION_KINDS)[number];
+type ConfigurationObject = V1ValidatingWebhookConfiguration | V1MutatingWebhookConfiguration;
+
+/** The calls both kinds need, so the logic above is written once. */
+function configurationApi(kc: KubeConfig, kind: ConfigurationKind) {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  await api.deleteValidatingWebhookConfiguration({ name }).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
-  await api.deleteMutatingWebhookConfiguration({ name }).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  const validating = kind === 'ValidatingWebhookConfiguration';
+  const body = (resourceVersion: string | undefined) => (resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion } } });
+  return {
+    read: (name: string): Promise<ConfigurationObject> =>
+      validating ? api.readValidatingWebhookConfiguration({ name }) : api.readMutatingWebhookConfiguration({ name }),
+    list: async (labelSelector: string): Promise<ConfigurationObject[]> =>
+      (validating ? await api.listValidatingWebhookConfiguration({ labelSelector }) : await api.listMutatingWebhookConfiguration({ labelSelector })).items,
+    delete: async (name: string, resourceVersion?: string): Promise<void> => {
+      if (validating) await api.deleteValidatingWebhookConfiguration({ name, ...body(resourceVersion) });
+      else await api.deleteMutatingWebhookConfiguration({ name, ...body(resourceVersion) });
+    },
+  };
 }

@@ -1,8 +1,11 @@
 // The example framework programs (examples/*.ts, on the SDK) with a real controller: the batch
 // framework completes (retrying a crash), the gang launches all or nothing and never hoards,
-// the service replaces a lost instance.
+// the service replaces a lost instance. And as programs: flags in, a JSON result out.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { repoRoot } from '../../scripts/cluster/index.ts';
 import { runBatch } from '../../examples/batch.ts';
 import { runGang, type GangEvent } from '../../examples/gang.ts';
 import { startService } from '../../examples/service.ts';
@@ -60,4 +63,45 @@ describe('example framework programs', () => {
       await svc.stop({ teardown: true });
     }
   });
+});
+
+/** Runs an example program with Node 24, as the README says to. */
+function program(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'examples', file), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('example framework programs, run as programs', () => {
+  it.each([
+    { file: 'batch.ts', wantFlags: ['--tasks 20', '--cpu 500m', '--memory 512Mi', '--duration 3s', '--crash N', '--retries 3', '--keep', '--name NAME (batch)', '--role ROLE (batch)'] },
+    { file: 'gang.ts', wantFlags: ['--size 4', '--cpu 2', '--memory 2Gi', '--hold 10 (s)', '--refuse 3 (s)', '--retries 3', '--keep', '--name NAME (gang)', '--role ROLE (hpc)'] },
+    { file: 'service.ts', wantFlags: ['--instances 3', '--cpu 1', '--memory 1Gi', '--crash-first-after 5s', '--teardown', '--name NAME (web)', '--role ROLE (service)'] },
+  ])('$file --help lists its flags and the common ones', async ({ file, wantFlags }) => {
+    const res = await program(file, ['--help']);
+    expect(res.code).toBe(0);
+    for (const flag of [...wantFlags, '--kubeconfig FILE', '--namespace NS (default)', '--log-level info']) expect(res.stdout).toContain(flag);
+  });
+
+  it('a bad flag value exits 1 saying which flag', async () => {
+    const res = await program('gang.ts', ['--size', 'four']);
+    expect(res).toMatchObject({ code: 1, stderr: '--size: want a whole number, got "four"\n' });
+  });
+
+  it('batch runs from its flags and prints its result', async () => {
+    await pool.addNode({ name: 'p', cpu: '2', memory: '4Gi' });
+    const res = await program('batch.ts', [
+      '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--name', 'batch-cli', '--log-level', 'warn',
+      '--tasks', '3', '--cpu', '500m', '--memory', '256Mi', '--duration', '1s', '--crash', '1', '--retries', '2',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    // 3 tasks, the first crashing once (--crash 1) and retried: 4 launches.
+    expect(JSON.parse(res.stdout)).toEqual({ finished: 3, failed: 0, attempts: 4 });
+  }, 90_000);
 });

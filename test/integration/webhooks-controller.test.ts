@@ -1,22 +1,82 @@
 // The webhooks as `agora controller` starts them from its flags: a local run registers itself
 // (scoped here to this file's namespace through --namespaces) and removes its configurations on
-// stop; an in-cluster run serves the mounted certificate and registers nothing.
+// stop; an in-cluster run serves the mounted certificate and registers nothing. A registration
+// left by a killed local run blocks nothing after the next start, with webhooks or without.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startControllerWebhooks } from '../../src/webhooks/controller-flags.ts';
+import { currentOwner, ownerAnnotations, ownerOf, type LocalOwner } from '../../src/webhooks/local-owner.ts';
+import { registerWebhooks, removeStaleRegistrations, unregisterWebhooks, webhookConfigurations } from '../../src/webhooks/registration.ts';
 import { ensureLocalTls } from '../../src/webhooks/tls.ts';
+import { repoRoot } from '../../scripts/cluster/index.ts';
 import { custom, eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('webhooks-ctl');
 const logger = pino({ level: process.env.AGORA_TEST_LOG ?? 'silent' });
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const admission = () => kubeConfig().makeApiClient(AdmissionregistrationV1Api);
+const createOffer = (name: string, accept?: object) => custom().createNamespacedCustomObject({
+  group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer,
+  body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name }, spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, ...(accept ? { accept } : {}) } },
+});
+const overAccept = (cpu: string) => ({ tasks: [{ name: 't', resources: { cpu }, containers: [{ name: 'main', image: 'busybox' }] }] });
+let probes = 0;
+/** The message of a write to an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
+const probeWrite = () => rejection(custom().createNamespacedCustomObject({
+  group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, dryRun: 'All',
+  body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name: `probe-${probes++}` }, spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } } },
+}));
+const BLOCKED = /failed calling webhook/;
+
+/** A pid that has just exited (as a SIGKILLed controller's has). */
+function deadPid(): number {
+  const res = spawnSync('true');
+  return res.pid!;
+}
+
+/**
+ * What a SIGKILLed local run leaves: its Fail webhooks, scoped to this file's namespace, pointing at
+ * a port nothing listens on, recorded as owned by `owner`.
+ */
+async function leftBehind(name: string, owner: LocalOwner): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-stale-'));
+  dirs.push(dir);
+  const { caBundle } = await ensureLocalTls({ dir });
+  await registerWebhooks(kubeConfig(), webhookConfigurations({
+    name, caBundle, endpoint: { url: 'https://127.0.0.1:1' }, annotations: ownerAnnotations(owner),
+    namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
+  }));
+  await eventually('the left-behind registration to block writes', async () => BLOCKED.test(await probeWrite()));
+}
+
+/** `agora controller` as a child process, scoped to this file's namespace and to no nodes. */
+function startCli(extra: string[] = []) {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [
+    join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'),
+    '--namespaces', ns.name, '--node-selector', `agora.dev/pool=none-${ns.name}`, '--leader-elect=false',
+    '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', ...extra,
+  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => output,
+    started: () => eventually('controller started', async () => output.includes('"controller started"'), 60_000),
+    kill: () => (child.exitCode === null && child.signalCode === null ? child.kill('SIGKILL') : undefined),
+  };
+}
 
 describe('startControllerWebhooks', () => {
   it('locally: registers, enforces, and unregisters on stop', async () => {
@@ -71,36 +131,103 @@ describe('startControllerWebhooks', () => {
   });
 });
 
+describe('a registration left by a killed local run', () => {
+  const name = `agora-stale-${ns.name}`;
+  const dead = (): LocalOwner => ({ host: hostname(), pid: deadPid(), startedAt: new Date(Date.now() - 60_000).toISOString() });
+  afterAll(() => unregisterWebhooks(kubeConfig(), name));
+
+  it('is removed by a start without webhooks, which is then not blocked', async () => {
+    await leftBehind(name, dead());
+    expect(await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: { webhooks: false }, configurationName: name })).toBeUndefined();
+    expect(await rejection(admission().readValidatingWebhookConfiguration({ name }))).toMatch(/not found/);
+    expect(await rejection(admission().readMutatingWebhookConfiguration({ name }))).toMatch(/not found/);
+    await eventually('writes to be admitted again', async () => (await probeWrite()) === '');
+  });
+
+  it('is replaced by a start with webhooks, which then serves and removes it on stop', async () => {
+    await leftBehind(name, dead());
+    const hooks = await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: {}, namespaces: [ns.name], configurationName: name });
+    try {
+      const cfg = await admission().readValidatingWebhookConfiguration({ name });
+      expect(ownerOf(cfg.metadata?.annotations)).toEqual(currentOwner());
+      expect(cfg.webhooks?.[0]?.clientConfig.url).toBe(`https://127.0.0.1:${hooks!.webhooks.port}/validate/offers`);
+      expect(await probeWrite()).toBe('');
+      expect(await rejection(createOffer('over-replaced', overAccept('2')))).toMatch(/offers\.agora\.dev.*over by 1/);
+    } finally {
+      await hooks!.stop();
+    }
+    expect(await rejection(admission().readValidatingWebhookConfiguration({ name }))).toMatch(/not found/);
+  });
+
+  it('is told from one whose owner still runs, or runs elsewhere, or is not recorded: those are kept', async () => {
+    const kept = async (owner: LocalOwner | undefined) => {
+      const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-kept-'));
+      dirs.push(dir);
+      const { caBundle } = await ensureLocalTls({ dir });
+      await registerWebhooks(kubeConfig(), webhookConfigurations({
+        name, caBundle, endpoint: { url: 'https://127.0.0.1:1' }, ...(owner ? { annotations: ownerAnnotations(owner) } : {}),
+        namespaceSelector: { matchLabels: { 'agora.dev/no-such-namespace': ns.name } },
+      }));
+      const res = await removeStaleRegistrations(kubeConfig());
+      expect(res.removed.map((r) => r.configuration)).not.toContain(`ValidatingWebhookConfiguration/${name}`);
+      return res.kept.find((r) => r.configuration === `ValidatingWebhookConfiguration/${name}`)?.state;
+    };
+    expect(await kept(currentOwner())).toBe('alive');
+    expect(await kept({ ...dead(), host: `not-${hostname()}` })).toBe('unknown');
+    expect(await kept(undefined)).toBe('unknown');
+    await unregisterWebhooks(kubeConfig(), name);
+  });
+
+  it('leaves a registration that another process has since replaced to that process', async () => {
+    const first = await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: {}, namespaces: [ns.name], configurationName: name });
+    const other: LocalOwner = { ...currentOwner(), pid: process.ppid };
+    await leftBehind(name, other);
+    await first!.stop();
+    expect(ownerOf((await admission().readValidatingWebhookConfiguration({ name })).metadata?.annotations)).toEqual(other);
+    await unregisterWebhooks(kubeConfig(), name);
+  });
+});
+
 describe('agora controller (the CLI process)', () => {
   it('serves and registers the webhooks locally, and removes them on SIGTERM', async () => {
-    const { spawn } = await import('node:child_process');
-    const { repoRoot } = await import('../../scripts/cluster/index.ts');
-    const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [
-      join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'),
-      '--namespaces', ns.name, '--node-selector', `agora.dev/pool=none-${ns.name}`, '--leader-elect=false',
-      '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0',
-    ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const cli = startCli();
     try {
-      await eventually('controller started', async () => output.includes('"controller started"'), 60_000);
-      const admission = kubeConfig().makeApiClient(AdmissionregistrationV1Api);
-      const cfg = await admission.readValidatingWebhookConfiguration({ name: 'agora-local' });
+      await cli.started();
+      const cfg = await admission().readValidatingWebhookConfiguration({ name: 'agora-local' });
       expect(cfg.webhooks?.find((w) => w.name === 'offers.agora.dev')?.namespaceSelector?.matchExpressions?.[0]?.values).toEqual([ns.name]);
-      const over = {
-        apiVersion: API_VERSION, kind: 'Offer', metadata: { name: 'over-cli' },
-        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, accept: { tasks: [{ name: 't', resources: { cpu: '3' }, containers: [{ name: 'main', image: 'busybox' }] }] } },
-      };
-      expect(await rejection(custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }))).toMatch(/offers\.agora\.dev.*over by 2/);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(await rejection(admission.readValidatingWebhookConfiguration({ name: 'agora-local' }))).toMatch(/not found/);
+      expect(ownerOf(cfg.metadata?.annotations)).toMatchObject({ host: hostname(), pid: cli.child.pid });
+      expect(await rejection(createOffer('over-cli', overAccept('3')))).toMatch(/offers\.agora\.dev.*over by 2/);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      expect(await rejection(admission().readValidatingWebhookConfiguration({ name: 'agora-local' }))).toMatch(/not found/);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await kubeConfig().makeApiClient(AdmissionregistrationV1Api).deleteValidatingWebhookConfiguration({ name: 'agora-local' }).catch(() => undefined);
-      await kubeConfig().makeApiClient(AdmissionregistrationV1Api).deleteMutatingWebhookConfiguration({ name: 'agora-local' }).catch(() => undefined);
+      cli.kill();
+      await unregisterWebhooks(kubeConfig(), 'agora-local');
     }
   }, 90_000);
+
+  it('after a SIGKILL, the next start with --no-webhooks removes the registration left behind and is not blocked', async () => {
+    const killed = startCli();
+    let next: ReturnType<typeof startCli> | undefined;
+    try {
+      await killed.started();
+      killed.kill();
+      await killed.exited;
+      const left = await admission().readValidatingWebhookConfiguration({ name: 'agora-local' });
+      expect(ownerOf(left.metadata?.annotations)?.pid).toBe(killed.child.pid);
+      await eventually('the left-behind registration to block writes', async () => BLOCKED.test(await probeWrite()));
+
+      next = startCli(['--no-webhooks']);
+      await next.started();
+      expect(next.output()).toContain('removed a webhook configuration left by a process that has exited');
+      expect(await rejection(admission().readValidatingWebhookConfiguration({ name: 'agora-local' }))).toMatch(/not found/);
+      await eventually('writes to be admitted again', async () => (await probeWrite()) === '');
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toBe(0);
+    } finally {
+      killed.kill();
+      next?.kill();
+      await unregisterWebhooks(kubeConfig(), 'agora-local');
+    }
+  }, 120_000);
 });

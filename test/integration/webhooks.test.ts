@@ -4,6 +4,7 @@
 // ServiceAccounts, with merge patches as `kubectl patch --type merge` sends them.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
@@ -11,6 +12,7 @@ import { dump } from 'js-yaml';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
+import { DEFAULT_ACCESS_REVIEW_CACHE } from '../../src/webhooks/access-review-cache.ts';
 import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts';
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
 import { toolPath } from '../../scripts/cluster/index.ts';
@@ -80,7 +82,8 @@ describe('admission webhooks (registered with the API server)', () => {
     const core = admin.makeApiClient(CoreV1Api);
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
     // Framework schedulers: may read and answer offers, kill tasks, create frameworks and pods.
-    // `no-pods` may answer offers but not create Pods; `nobody` may create Frameworks but not Pods.
+    // `no-pods` may answer offers but not create Pods; `nobody` may create Frameworks but not Pods;
+    // `revocable` answers like `no-pods` and is given (then denied) Pods by its test.
     await rbac.createNamespacedRole({
       namespace: ns.name,
       body: {
@@ -97,13 +100,13 @@ describe('admission webhooks (registered with the API server)', () => {
       body: { metadata: { name: 'answerer' }, rules: [{ apiGroups: [GROUP], resources: ['offers', 'frameworks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }] },
     });
     kubeconfigDir = mkdtempSync(join(tmpdir(), 'agora-webhooks-kc-'));
-    for (const sa of ['sched-a', 'sched-b', 'open', 'no-pods']) {
+    for (const sa of ['sched-a', 'sched-b', 'open', 'no-pods', 'revocable']) {
       await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: sa } } });
       await rbac.createNamespacedRoleBinding({
         namespace: ns.name,
         body: {
           metadata: { name: sa },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa === 'no-pods' ? 'answerer' : 'scheduler' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa === 'no-pods' || sa === 'revocable' ? 'answerer' : 'scheduler' },
           subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns.name }],
         },
       });
@@ -191,6 +194,33 @@ describe('admission webhooks (registered with the API server)', () => {
       await offer('no-pods', 'fw-open');
       expect(await rejection(accept('no-pods', 'no-pods', [task('np-1', { cpu: '1' })]))).toMatch(/spec\.accept: user "\S+:no-pods" may not create pods in namespace "\S+", so it may not launch tasks there/);
     });
+
+    it('honours a revocation of create pods within the cached answer\'s TTL', async () => {
+      // `revocable` answers offers through the `answerer` Role and creates Pods through its own
+      // binding; deleting that binding must show within DEFAULT_ACCESS_REVIEW_CACHE.allowedTtlMs.
+      const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+      await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'pod-creator' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }] } });
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns.name,
+        body: { metadata: { name: 'revocable-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-creator' }, subjects: [{ kind: 'ServiceAccount', name: 'revocable', namespace: ns.name }] },
+      });
+      await createAsAdmin(PLURAL.Framework, frameworkBody('fw-rev', { serviceAccountName: 'revocable' }));
+      await offer('rev-0', 'fw-rev');
+      expect(await rejection(accept('revocable', 'rev-0', [task('rev-0-t', { cpu: '1' })]))).toBe('');
+
+      await rbac.deleteNamespacedRoleBinding({ name: 'revocable-pods', namespace: ns.name });
+      const revokedAt = Date.now();
+      let message = '';
+      for (let i = 1; message === ''; i++) {
+        await offer(`rev-${i}`, 'fw-rev');
+        message = await rejection(accept('revocable', `rev-${i}`, [task(`rev-${i}-t`, { cpu: '1' })]));
+        if (message === '') await sleep(250);
+      }
+      const tookMs = Date.now() - revokedAt;
+      expect(message).toMatch(/spec\.accept: user "\S+:revocable" may not create pods in namespace/);
+      // The TTL, plus what one offer round trip can take on a loaded machine.
+      expect(tookMs).toBeLessThan(DEFAULT_ACCESS_REVIEW_CACHE.allowedTtlMs + 5_000);
+    }, 60_000);
 
     it('rejects a smuggled privileged pod, unless the namespace allows it', async () => {
       await offer('smuggle', 'fw-a');

@@ -32,6 +32,8 @@ export interface ClusterState {
   server: string;
   ports: Record<string, number>;
   processes: RunningProcess[];
+  /** Processes started on the cluster for a while (a benchmark's own scheduler): `down` stops them too. */
+  extras?: RunningProcess[];
   startedAt: string;
 }
 
@@ -289,7 +291,7 @@ export async function up(opts: UpOptions = {}, paths = clusterPaths()): Promise<
 export async function down(paths = clusterPaths()): Promise<{ stopped: string[] }> {
   return withLock(paths, async () => {
     const state = readState(paths);
-    const procs = state?.processes ?? [];
+    const procs = [...(state?.processes ?? []), ...(state?.extras ?? [])];
     await stopAll(procs);
     rmSync(paths.etcdData, { recursive: true, force: true });
     for (const f of [paths.state, paths.kubeconfig]) if (existsSync(f)) unlinkSync(f);

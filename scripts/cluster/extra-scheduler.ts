@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterPaths, type ClusterPaths } from './paths.ts';
-import { freePorts, startDetached, stopAll, waitFor } from './processes.ts';
+import { freePorts, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
 import { httpsGet, type ClusterState } from './control-plane.ts';
 
 export interface ExtraScheduler {
@@ -14,7 +14,7 @@ export interface ExtraScheduler {
 }
 
 export async function startExtraScheduler(o: { schedulerName: string; qps: number; burst: number }, paths: ClusterPaths = clusterPaths()): Promise<ExtraScheduler> {
-  const state = JSON.parse(readFileSync(paths.state, 'utf8')) as ClusterState;
+  const state = readState(paths);
   const kubeconfig = join(paths.pki, 'kube-scheduler.kubeconfig');
   const dir = mkdtempSync(join(tmpdir(), 'agora-scheduler-'));
   const config = join(dir, 'config.yaml');
@@ -31,8 +31,11 @@ export async function startExtraScheduler(o: { schedulerName: string; qps: numbe
     '--config', config, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
     '--bind-address', '127.0.0.1', '--secure-port', String(port), '--v', '1',
   ], dir);
+  // Recorded in state.json so that `cluster:down` stops it even if its starter died first.
+  recordExtra(paths, (extras) => [...extras, proc]);
   const stop = async () => {
     await stopAll([proc], 5_000);
+    recordExtra(paths, (extras) => extras.filter((p) => p.pid !== proc.pid));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -49,4 +52,18 @@ export async function startExtraScheduler(o: { schedulerName: string; qps: numbe
     throw new Error(`${(err as Error).message}\n${log}`);
   }
   return { schedulerName: o.schedulerName, stop };
+}
+
+function readState(paths: ClusterPaths): ClusterState {
+  return JSON.parse(readFileSync(paths.state, 'utf8')) as ClusterState;
+}
+
+function recordExtra(paths: ClusterPaths, change: (extras: RunningProcess[]) => RunningProcess[]): void {
+  try {
+    const state = readState(paths);
+    state.extras = change(state.extras ?? []);
+    writeFileSync(paths.state, JSON.stringify(state, null, 2));
+  } catch {
+    // The cluster is gone (and its processes with it).
+  }
 }

@@ -6,7 +6,7 @@
 // on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
 import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
-import { formatResourceList, type ResourceList } from '../api/quantity.ts';
+import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
 import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
@@ -30,8 +30,17 @@ export function offerResources(r: ResourceList): Record<string, string> {
  * the node's one offer had (holding more would overcommit the node and get it rescinded).
  */
 export function restoredOffer(allocator: Allocator, key: string, o: OfferObject, now: number): OfferInfo {
-  const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
-  const pods = allocator.nodeFree(o.spec.nodeName)?.pods;
+  let resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
+  let pods = allocator.nodeFree(o.spec.nodeName)?.pods;
+  // Accepted but not yet recorded when the controller stopped: the accept is applied again
+  // shortly, and all it can use is what its tasks ask for (within the offer), a pod slot each.
+  // The rest went back to the pool when it was first applied and may be in a newer offer already.
+  if (o.spec.accept !== undefined) {
+    const tasks = o.spec.accept.tasks ?? [];
+    const asked = tasks.reduce<ResourceList>((sum, t) => add(sum, parseResourceListLenient(t.resources as Record<string, unknown>)), {});
+    resources = min(resources, asked);
+    if (pods !== undefined) pods = Math.min(pods, tasks.length);
+  }
   return {
     id: key,
     framework: `${o.metadata.namespace}/${o.spec.framework}`,

@@ -130,4 +130,15 @@ describe('restoredOffer', () => {
     a.upsertOffer(o);
     expect(a.allocate(1000).rescinds.map((r) => r.reason)).toEqual(wantRescinds);
   });
+
+  it.each([
+    { name: 'what its tasks ask for', tasks: [{ cpu: '500m' }, { cpu: '250m', memory: '1Gi' }], wantCpu: 750, wantMemory: 1024 ** 3, wantPods: 2 },
+    { name: 'never more than the offer (a framework that asks too much)', tasks: [{ cpu: '3', memory: '8Gi' }], wantCpu: 2000, wantMemory: 4 * 1024 ** 3, wantPods: 1 },
+    { name: 'nothing for an accept of no tasks', tasks: [], wantCpu: 0, wantMemory: 0, wantPods: 0 },
+  ])('an accepted, unrecorded offer holds $name', ({ tasks, wantCpu, wantMemory, wantPods }) => {
+    const a = new Allocator();
+    a.upsertNode({ name: 'n1', allocatable: { cpu: 4000, memory: 16 * 1024 ** 3, pods: 110 } });
+    const o = { ...offer('n1'), spec: { ...offer('n1').spec, resources: { cpu: '2', memory: '4Gi' }, accept: { tasks: tasks.map((resources, i) => ({ name: `t${i}`, resources, containers: [] })) } } } as unknown as OfferObject;
+    expect(restoredOffer(a, 'ns/o1', o, 0).resources).toEqual({ cpu: wantCpu, memory: wantMemory, pods: wantPods });
+  });
 });

@@ -153,7 +153,8 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
       return { status: to('TASK_ERROR', TaskReason.LaunchNotConfirmed, 'no processed accept of an outstanding offer launched this task'), createPod: false, deletePod: false };
     }
     if (cur.state === undefined || cur.state === 'TASK_STAGING') {
-      return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: true, deletePod: false });
+      // Not onto a node that is not Ready: the Pod is created when it is again, or the task is lost.
+      return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: notReady === undefined, deletePod: false });
     }
     // Most likely evicted by the node lifecycle controller (its NoExecute taint) before our timeout.
     if (notReady !== undefined) {

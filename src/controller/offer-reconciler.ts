@@ -143,9 +143,9 @@ export class OfferReconciler {
   }
 
   /**
-   * Records an answer on the Offer's status in the low lane, off the worker. The answer is
-   * applied already (tasks launched, allocator told), so the status only reports it, and under
-   * load launches go first. Until the write shows in the cache, ctx.accepted vouches for the
+   * Records an answer on the Offer's status in the offers lane, off the worker. The answer is
+   * applied already (tasks launched, allocator told), so the status only reports it: under load
+   * launches go first, and the record before mirrored task status. Until the write shows in the cache, ctx.accepted vouches for the
    * accepted tasks. If it fails, the offer is reconciled again: the answer is re-applied
    * (idempotently) and recorded anew. After a restart an unrecorded answer is re-applied the same way.
    */
@@ -153,7 +153,7 @@ export class OfferReconciler {
     const { ctx } = this;
     this.recording.add(key);
     void (async () => {
-      await ctx.kube.acquire('low');
+      await ctx.kube.acquire('normal');
       if (ctx.queues.offers.isStopped) {
         ctx.kube.giveBack();
         return;

@@ -1,8 +1,8 @@
 // A token bucket for API writes, as client-go's flowcontrol.NewTokenBucketRateLimiter (`qps`
 // tokens a second, up to `burst` saved), with three lanes served strictly in order: `high`
-// (launching accepted tasks, killing, freeing resources), `normal` (making and withdrawing
-// offers: work in hand is finished before more is handed out) and `low` (mirroring status and
-// recording answers). Under load launches keep the full rate and status writes wait — and,
+// (launching accepted tasks, killing, freeing resources), `normal` (making, withdrawing and
+// recording answers to offers: work in hand is finished before more is handed out) and `low`
+// (mirroring status). Under load launches keep the full rate and status writes wait — and,
 // re-computed when their turn comes, coalesce.
 
 export interface Clock {

@@ -7,21 +7,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../scripts/cluster/index.ts';
 import type { StatusView } from '../../src/cli/status-view.ts';
 import { eventually, kubeConfig, useNamespace } from './support/kube.ts';
+import { run, type RunResult } from './support/run.ts';
 import { applyExample, getFramework, onPool, useController } from './examples-support.ts';
 
 const ns = useNamespace('cli');
 const pool = useController(ns, 'cli');
 
-function agora(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), ...args], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function agora(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), ...args], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
 }
 
 describe('agora status', () => {

@@ -1,24 +1,16 @@
 // `agora demo --once` (what `npm run demo -- --once` runs): it reuses the running control
 // plane, converges (DRF pair 3 + 2 at 2/3, batch complete, gang finished, service replaced its
 // lost instance), prints the final table, exits 0 and removes everything it created.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/cluster/index.ts';
 import { kubeConfig } from './support/kube.ts';
+import { run } from './support/run.ts';
 
 describe('agora demo --once', () => {
   it('converges, prints the result and cleans up', async () => {
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'demo', '--once', '--timeout', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const r = await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'demo', '--once', '--timeout', '200']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toMatch(/drf-a +built-in 3\/10 +drf-a +Active +3 running +[█▏▎▍▌▋▊▉░]+ +66\.7%/);

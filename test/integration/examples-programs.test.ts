@@ -1,7 +1,6 @@
 // The example framework programs (examples/*.ts, on the SDK) with a real controller: the batch
 // framework completes (retrying a crash), the gang launches all or nothing and never hoards,
 // the service replaces a lost instance. And as programs: flags in, a JSON result out.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
@@ -10,6 +9,7 @@ import { runBatch } from '../../examples/batch.ts';
 import { runGang, type GangEvent } from '../../examples/gang.ts';
 import { startService } from '../../examples/service.ts';
 import { eventually, kubeConfig, useNamespace } from './support/kube.ts';
+import { run, type RunResult } from './support/run.ts';
 import { listFrameworks, listTasks, useController } from './examples-support.ts';
 
 const ns = useNamespace('ex-programs');
@@ -66,16 +66,8 @@ describe('example framework programs', () => {
 });
 
 /** Runs an example program with Node 24, as the README says to. */
-function program(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'examples', file), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function program(file: string, args: string[]): Promise<RunResult> {
+  return run(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'examples', file), ...args]);
 }
 
 describe('example framework programs, run as programs', () => {

@@ -2,7 +2,6 @@
 // registered against the local control plane (scoped to this file's namespace, so other tests
 // sharing the cluster are unaffected), and answers are written as the frameworks' own
 // ServiceAccounts, with merge patches as `kubectl patch --type merge` sends them.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
 import { toolPath } from '../../scripts/cluster/index.ts';
 import { custom, kubeConfig, rejection, useNamespace } from './support/kube.ts';
+import { run, type RunResult } from './support/run.ts';
 
 const ns = useNamespace('webhooks');
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -41,17 +41,8 @@ async function asServiceAccount(name: string, dir: string): Promise<{ kc: KubeCo
 }
 
 /** Runs kubectl asynchronously: the webhook server answering it lives in this process's event loop. */
-function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(toolPath('kubectl'), ['--kubeconfig', kubeconfig, '-n', ns.name, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function kubectl(kubeconfig: string, args: string[], input?: string): Promise<RunResult> {
+  return run(toolPath('kubectl'), ['--kubeconfig', kubeconfig, '-n', ns.name, ...args], { input: input ?? '' });
 }
 
 describe('admission webhooks (registered with the API server)', () => {

@@ -1,0 +1,24 @@
+// Runs a command to its end and collects what it printed. Asynchronous on purpose: a server the
+// command talks to (a webhook, a controller) may live in this process's event loop.
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  /** The exit code; -1 when the process was ended by a signal. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `input` is written to the command's stdin; without it stdin is closed from the start. */
+export function run(command: string, args: string[], o: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: o.env ?? process.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin?.end(o.input);
+  });
+}

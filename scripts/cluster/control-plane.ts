@@ -46,7 +46,7 @@ export interface UpResult {
 
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 
-function readState(paths: ClusterPaths): ClusterState | undefined {
+export function readState(paths: ClusterPaths): ClusterState | undefined {
   try {
     return JSON.parse(readFileSync(paths.state, 'utf8')) as ClusterState;
   } catch {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterPaths, type ClusterPaths } from './paths.ts';
 import { freePorts, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
-import { httpsGet, type ClusterState } from './control-plane.ts';
+import { httpsGet, readState } from './control-plane.ts';
 
 export interface ExtraScheduler {
   schedulerName: string;
@@ -15,6 +15,7 @@ export interface ExtraScheduler {
 
 export async function startExtraScheduler(o: { schedulerName: string; qps: number; burst: number }, paths: ClusterPaths = clusterPaths()): Promise<ExtraScheduler> {
   const state = readState(paths);
+  if (state === undefined) throw new Error(`no local control plane running (no ${paths.state}); start one with npm run cluster:up`);
   const kubeconfig = join(paths.pki, 'kube-scheduler.kubeconfig');
   const dir = mkdtempSync(join(tmpdir(), 'agora-scheduler-'));
   const config = join(dir, 'config.yaml');
@@ -54,16 +55,9 @@ export async function startExtraScheduler(o: { schedulerName: string; qps: numbe
   return { schedulerName: o.schedulerName, stop };
 }
 
-function readState(paths: ClusterPaths): ClusterState {
-  return JSON.parse(readFileSync(paths.state, 'utf8')) as ClusterState;
-}
-
 function recordExtra(paths: ClusterPaths, change: (extras: RunningProcess[]) => RunningProcess[]): void {
-  try {
-    const state = readState(paths);
-    state.extras = change(state.extras ?? []);
-    writeFileSync(paths.state, JSON.stringify(state, null, 2));
-  } catch {
-    // The cluster is gone (and its processes with it).
-  }
+  const state = readState(paths);
+  if (state === undefined) return; // the cluster is gone (and its processes with it)
+  state.extras = change(state.extras ?? []);
+  writeFileSync(paths.state, JSON.stringify(state, null, 2));
 }

@@ -5,3 +5,4 @@ export { toolPath } from './tools.ts';
 export { ensureCa, ensureCert } from './pki.ts';
 export { deleteScratchNamespace } from './namespaces.ts';
 export { startExtraScheduler, type ExtraScheduler } from './extra-scheduler.ts';
+export { isAlive } from './processes.ts';

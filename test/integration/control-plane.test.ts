@@ -2,7 +2,8 @@
 // ServiceAccount tokens, RBAC, and the real /version.
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, VersionApi, type V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { deleteNode, ensureFakeNode, isReady } from '../../scripts/cluster/index.ts';
+import { readFileSync } from 'node:fs';
+import { clusterPaths, deleteNode, ensureFakeNode, isAlive, isReady, startExtraScheduler } from '../../scripts/cluster/index.ts';
 import { eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('cp');
@@ -85,5 +86,25 @@ describe('local control plane', () => {
     expect(node.status?.allocatable?.['nvidia.com/gpu']).toBe('2');
     expect(node.metadata?.labels?.['agora.dev/gpu']).toBe('true');
     await deleteNode(kc, 'gpu-test-node');
+  });
+
+  it('runs an extra kube-scheduler that places its own Pods, recorded for cluster:down while it runs', async () => {
+    const extras = () => (JSON.parse(readFileSync(clusterPaths().state, 'utf8')) as { extras?: { pid: number }[] }).extras ?? [];
+    const sched = await startExtraScheduler({ schedulerName: `extra-${ns.name}`, qps: 10, burst: 20 });
+    const [proc] = extras().filter((p) => isAlive(p.pid));
+    try {
+      expect(proc).toBeDefined();
+      const body = pod('extra', 'unused');
+      delete body.spec!.nodeName;
+      body.spec!.schedulerName = sched.schedulerName;
+      body.spec!.nodeSelector = { 'kubernetes.io/hostname': 'agora-node-1' };
+      await core().createNamespacedPod({ namespace: ns.name, body });
+      const node = await eventually('Pod bound by the extra scheduler', async () => (await core().readNamespacedPod({ name: 'extra', namespace: ns.name })).spec?.nodeName);
+      expect(node).toBe('agora-node-1');
+    } finally {
+      await sched.stop();
+    }
+    expect(isAlive(proc!.pid)).toBe(false);
+    expect(extras().map((p) => p.pid)).not.toContain(proc!.pid);
   });
 });

@@ -75,11 +75,26 @@ async function main(): Promise<void> {
     });
     await rbac.createNamespacedRoleBinding({
       namespace,
-      body: { metadata: { name: 'scheduler' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'scheduler' }, subjects: [{ kind: 'ServiceAccount', name: 'sched', namespace }] },
+      body: {
+        metadata: { name: 'scheduler' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'scheduler' },
+        subjects: [{ kind: 'ServiceAccount', name: 'sched', namespace }],
+      },
     });
-    await custom.createNamespacedCustomObject({ ...api, namespace, plural: PLURAL.Framework, body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: 'fw' }, spec: { serviceAccountName: 'sched' } } });
+    await custom.createNamespacedCustomObject({
+      ...api,
+      namespace,
+      plural: PLURAL.Framework,
+      body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: 'fw' }, spec: { serviceAccountName: 'sched' } },
+    });
 
-    const token = (await core.createNamespacedServiceAccountToken({ name: 'sched', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status!.token;
+    const token = (
+      await core.createNamespacedServiceAccountToken({
+        name: 'sched',
+        namespace,
+        body: { spec: { audiences: [], expirationSeconds: 3600 } },
+      })
+    ).status!.token;
     const asSched = new KubeConfig();
     asSched.loadFromOptions({
       clusters: [{ ...admin.getCurrentCluster()!, name: 'local' }],
@@ -93,19 +108,41 @@ async function main(): Promise<void> {
     const makeOffers = async (prefix: string, n: number): Promise<string[]> => {
       const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
       for (let i = 0; i < names.length; i += 20) {
-        await Promise.all(names.slice(i, i + 20).map(async (name) => {
-          await custom.createNamespacedCustomObject({ ...api, namespace, plural: PLURAL.Offer, body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name }, spec: { framework: 'fw', nodeName: 'agora-node-1', resources: { cpu: '8', memory: '32Gi' }, expiresAt } } });
-          await custom.patchNamespacedCustomObjectStatus({ ...api, namespace, plural: PLURAL.Offer, name, body: { status: { phase: 'Outstanding' } } }, MERGE);
-        }));
+        await Promise.all(
+          names.slice(i, i + 20).map(async (name) => {
+            await custom.createNamespacedCustomObject({
+              ...api,
+              namespace,
+              plural: PLURAL.Offer,
+              body: {
+                apiVersion: API_VERSION,
+                kind: 'Offer',
+                metadata: { name },
+                spec: { framework: 'fw', nodeName: 'agora-node-1', resources: { cpu: '8', memory: '32Gi' }, expiresAt },
+              },
+            });
+            await custom.patchNamespacedCustomObjectStatus(
+              { ...api, namespace, plural: PLURAL.Offer, name, body: { status: { phase: 'Outstanding' } } },
+              MERGE,
+            );
+          }),
+        );
       }
       return names;
     };
     const acceptAll = async (names: string[]): Promise<number[]> => {
       const timings: number[] = [];
       for (const name of names) {
-        const tasks = Array.from({ length: tasksPerAccept }, (_, k) => ({ name: `${name}-t${k}`, resources: { cpu: '100m', memory: '64Mi' }, containers: [{ name: 'main', image: 'busybox' }] }));
+        const tasks = Array.from({ length: tasksPerAccept }, (_, k) => ({
+          name: `${name}-t${k}`,
+          resources: { cpu: '100m', memory: '64Mi' },
+          containers: [{ name: 'main', image: 'busybox' }],
+        }));
         const t0 = process.hrtime.bigint();
-        await schedApi.patchNamespacedCustomObject({ ...api, namespace, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } }, MERGE);
+        await schedApi.patchNamespacedCustomObject(
+          { ...api, namespace, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } },
+          MERGE,
+        );
         timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
       return timings;
@@ -135,25 +172,36 @@ async function main(): Promise<void> {
     await waitUntilEnforced(admin, namespace);
     const withWebhook = summarize(await acceptAll(reviewedOffers));
 
-    const metric = (await webhooks.registry.getSingleMetric('agora_webhook_admission_duration_seconds')!.get()).values as { metricName?: string; value: number; labels: Record<string, string | number | undefined> }[];
+    const metric = (await webhooks.registry.getSingleMetric('agora_webhook_admission_duration_seconds')!.get()).values as {
+      metricName?: string;
+      value: number;
+      labels: Record<string, string | number | undefined>;
+    }[];
     const offersAllowed = (suffix: string) =>
-      metric.find((v) => v.metricName === `agora_webhook_admission_duration_seconds_${suffix}` && v.labels.path === '/validate/offers' && v.labels.verdict === 'allowed')?.value ?? NaN;
+      metric.find(
+        (v) =>
+          v.metricName === `agora_webhook_admission_duration_seconds_${suffix}` &&
+          v.labels.path === '/validate/offers' &&
+          v.labels.verdict === 'allowed',
+      )?.value ?? NaN;
     const decisionMeanMs = round((offersAllowed('sum') / offersAllowed('count')) * 1000);
     const cacheValues = (await webhooks.registry.getSingleMetric('agora_webhook_access_review_cache_total')!.get()).values;
     const accessReviews = Object.fromEntries(['hit', 'miss'].map((r) => [r, cacheValues.find((v) => v.labels.result === r)?.value ?? 0]));
 
-    process.stdout.write(`${JSON.stringify({
-      benchmark: 'admission',
-      iterations,
-      warmup,
-      tasksPerAccept,
-      withoutWebhook: without,
-      withWebhook,
-      addedP50Ms: round(withWebhook.p50Ms - without.p50Ms),
-      addedP99Ms: round(withWebhook.p99Ms - without.p99Ms),
-      webhookDecisionMeanMs: decisionMeanMs,
-      accessReviews,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        benchmark: 'admission',
+        iterations,
+        warmup,
+        tasksPerAccept,
+        withoutWebhook: without,
+        withWebhook,
+        addedP50Ms: round(withWebhook.p50Ms - without.p50Ms),
+        addedP99Ms: round(withWebhook.p99Ms - without.p99Ms),
+        webhookDecisionMeanMs: decisionMeanMs,
+        accessReviews,
+      })}\n`,
+    );
   } finally {
     await webhooks?.unregister().catch(() => undefined);
     await webhooks?.stop();

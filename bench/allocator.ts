@@ -75,7 +75,15 @@ function declineOffers(agents: number, frameworks: number, cycles: number, warmu
   }
   times.sort((x, y) => x - y);
   cpuTimes.sort((x, y) => x - y);
-  const out: Record<string, unknown> = { workload: 'DeclineOffers', agents, frameworks, cycles, medianMs: round(median(times)), p99Ms: round(percentile(times, 99)), offers };
+  const out: Record<string, unknown> = {
+    workload: 'DeclineOffers',
+    agents,
+    frameworks,
+    cycles,
+    medianMs: round(median(times)),
+    p99Ms: round(percentile(times, 99)),
+    offers,
+  };
   // On a shared machine wall time includes waiting for a core; CPU time does not.
   if (values['cpu-time']) out.cpuMedianMs = round(median(cpuTimes));
   process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -57,18 +57,28 @@ async function main(): Promise<void> {
   kc.loadFromFile(clusterPaths().kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = Array.from({ length: NODES }, (_, i) => `${POOL}-${i}`);
-  const namespaces = { raw: `bench-raw-${id}`, sched: `bench-sched-${id}`, schedTasks: `bench-sched-tasks-${id}`, agora: `bench-agora-${id}` };
+  const namespaces = {
+    raw: `bench-raw-${id}`,
+    sched: `bench-sched-${id}`,
+    schedTasks: `bench-sched-tasks-${id}`,
+    agora: `bench-agora-${id}`,
+  };
   try {
     log(`creating ${NODES} fake nodes`);
     for (let i = 0; i < nodes.length; i += 20) {
-      await Promise.all(nodes.slice(i, i + 20).map((name) => ensureFakeNode(kc, { name, cpu: '32', memory: '128Gi', pods: '110', labels: { 'agora.dev/bench-pool': POOL } })));
+      await Promise.all(
+        nodes
+          .slice(i, i + 20)
+          .map((name) => ensureFakeNode(kc, { name, cpu: '32', memory: '128Gi', pods: '110', labels: { 'agora.dev/bench-pool': POOL } })),
+      );
     }
     for (;;) {
       const list = await core.listNode({ labelSelector: SELECTOR });
       if (list.items.length === NODES && list.items.every(isReady)) break;
       await sleep(500);
     }
-    for (const ns of Object.values(namespaces)) await core.createNamespace({ body: { metadata: { name: ns, labels: { 'agora.dev/bench': 'true' } } } });
+    for (const ns of Object.values(namespaces))
+      await core.createNamespace({ body: { metadata: { name: ns, labels: { 'agora.dev/bench': 'true' } } } });
 
     const raw = await benchRaw(kc, namespaces.raw, nodes);
     log(`raw: ${raw.rate.toFixed(1)} tasks/s`);
@@ -92,10 +102,26 @@ async function main(): Promise<void> {
       tasks: TASKS,
       tasksPerOffer: PER_OFFER,
       clientRateLimit: { qps: QPS, burst: BURST },
-      agora: { tasksPerSecond: round(agora.rate), offerToPodRunningMs: agora.podLatency, offerToTaskRunningMs: agora.taskLatency, writesPerTask: round(agora.writesPerTask, 2), writesPerTaskWithEvents: round(agora.writesWithEvents, 2), writes: agora.writes, launchWindowWrites: agora.launchWindow },
+      agora: {
+        tasksPerSecond: round(agora.rate),
+        offerToPodRunningMs: agora.podLatency,
+        offerToTaskRunningMs: agora.taskLatency,
+        writesPerTask: round(agora.writesPerTask, 2),
+        writesPerTaskWithEvents: round(agora.writesWithEvents, 2),
+        writes: agora.writes,
+        launchWindowWrites: agora.launchWindow,
+      },
       raw: { tasksPerSecond: round(raw.rate), writesPerTask: 2 },
-      kubeScheduler: { podsPerSecond: round(sched.rate), bindingsPerSecond: round(sched.bindRate), withTasksAtClientLimit: round(schedTasks.rate) },
-      ratios: { agoraOverRaw: round(agora.rate / raw.rate, 2), agoraOverScheduler: round(agora.rate / sched.rate, 2), agoraOverSchedulerWithTasks: round(agora.rate / schedTasks.rate, 2) },
+      kubeScheduler: {
+        podsPerSecond: round(sched.rate),
+        bindingsPerSecond: round(sched.bindRate),
+        withTasksAtClientLimit: round(schedTasks.rate),
+      },
+      ratios: {
+        agoraOverRaw: round(agora.rate / raw.rate, 2),
+        agoraOverScheduler: round(agora.rate / sched.rate, 2),
+        agoraOverSchedulerWithTasks: round(agora.rate / schedTasks.rate, 2),
+      },
     };
     if (values.json) console.log(JSON.stringify(result, null, 2));
     else printTable(result);
@@ -134,9 +160,11 @@ function podBody(name: string, node: string | undefined): V1Pod {
 /** Runs `work(i)` for i < n with at most `concurrency` in flight. */
 async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
 }
 
 async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ rate: number }> {
@@ -146,7 +174,9 @@ async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ 
     const node = nodes[i % nodes.length]!;
     const task = await kube.createCustom<TaskObject>('Task', ns, taskBody(ns, `t-${i}`, node, 'raw'));
     const pod = podBody(`t-${i}`, node);
-    pod.metadata!.ownerReferences = [{ apiVersion: API_VERSION, kind: 'Task', name: task.metadata.name, uid: task.metadata.uid!, controller: true }];
+    pod.metadata!.ownerReferences = [
+      { apiVersion: API_VERSION, kind: 'Task', name: task.metadata.name, uid: task.metadata.uid!, controller: true },
+    ];
     await kube.createPod(ns, pod);
   });
   return { rate: TASKS / ((performance.now() - start) / 1000) };
@@ -181,7 +211,9 @@ async function benchScheduler(kc: KubeConfig, ns: string, withTasks = false): Pr
     }
     const task = await kube.createCustom<TaskObject>('Task', ns, taskBody(ns, `p-${i}`, 'unscheduled', 'sched'));
     const pod = podBody(`p-${i}`, undefined);
-    pod.metadata!.ownerReferences = [{ apiVersion: API_VERSION, kind: 'Task', name: task.metadata.name, uid: task.metadata.uid!, controller: true }];
+    pod.metadata!.ownerReferences = [
+      { apiVersion: API_VERSION, kind: 'Task', name: task.metadata.name, uid: task.metadata.uid!, controller: true },
+    ];
     await kube.createPod(ns, pod);
   });
   // A missed watch event must not stall the run: re-list now and then.
@@ -196,11 +228,25 @@ async function benchScheduler(kc: KubeConfig, ns: string, withTasks = false): Pr
   return { rate: bound.size / ((last - start) / 1000), bindRate: bound.size / ((last - times[0]!) / 1000) };
 }
 
-async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; podLatency: Record<string, number>; taskLatency: Record<string, number>; writesPerTask: number; writesWithEvents: number; writes: Record<string, number>; launchWindow: Record<string, number> }> {
+async function benchAgora(
+  kc: KubeConfig,
+  ns: string,
+): Promise<{
+  rate: number;
+  podLatency: Record<string, number>;
+  taskLatency: Record<string, number>;
+  writesPerTask: number;
+  writesWithEvents: number;
+  writes: Record<string, number>;
+  launchWindow: Record<string, number>;
+}> {
   const core = kc.makeApiClient(CoreV1Api);
   const framework = 'bench';
   await kc.makeApiClient((await import('@kubernetes/client-node')).CustomObjectsApi).createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Framework,
+    group: GROUP,
+    version: VERSION,
+    namespace: ns,
+    plural: PLURAL.Framework,
     body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: framework }, spec: {} },
   });
   const offerSeen = new Map<string, number>();
@@ -224,16 +270,32 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
   const { PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const answered = new Set<string>();
-  const offers = new ListWatch<OfferObject & { metadata: { name: string } }>(`/apis/${GROUP}/${VERSION}/namespaces/${ns}/offers`, new Watch(kc), () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'offers' }) as never, false);
+  const offers = new ListWatch<OfferObject & { metadata: { name: string } }>(
+    `/apis/${GROUP}/${VERSION}/namespaces/${ns}/offers`,
+    new Watch(kc),
+    () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'offers' }) as never,
+    false,
+  );
   const onOffer = (o: OfferObject) => {
     const name = o.metadata.name;
     if (answered.has(name) || o.spec.accept || o.spec.decline || (o.status?.phase ?? 'Outstanding') !== 'Outstanding') return;
     answered.add(name);
     const now = performance.now();
     const n = Math.min(PER_OFFER, TASKS - launched);
-    const body = n > 0
-      ? { spec: { accept: { tasks: Array.from({ length: n }, () => { const t = `t-${launched++}`; taskOffer.set(t, name); return { name: t, resources: RESOURCES, containers: CONTAINERS }; }) } } }
-      : { spec: { decline: { refuseSeconds: 60 } } };
+    const body =
+      n > 0
+        ? {
+            spec: {
+              accept: {
+                tasks: Array.from({ length: n }, () => {
+                  const t = `t-${launched++}`;
+                  taskOffer.set(t, name);
+                  return { name: t, resources: RESOURCES, containers: CONTAINERS };
+                }),
+              },
+            },
+          }
+        : { spec: { decline: { refuseSeconds: 60 } } };
     if (n > 0) {
       offerSeen.set(name, now);
       if (firstAccept === 0) {
@@ -241,7 +303,9 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
         writesAtFirstAccept = writesNow();
       }
     }
-    void custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'offers', name, body }, merge).catch((err) => log(`answer failed: ${String(err)}`));
+    void custom
+      .patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'offers', name, body }, merge)
+      .catch((err) => log(`answer failed: ${String(err)}`));
   };
   offers.on('add', onOffer);
   offers.on('update', onOffer);
@@ -259,7 +323,12 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
   };
   pods.on('add', onPod);
   pods.on('update', onPod);
-  const tasks = new ListWatch<TaskObject>(`/apis/${GROUP}/${VERSION}/namespaces/${ns}/tasks`, new Watch(kc), () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'tasks' }) as never, false);
+  const tasks = new ListWatch<TaskObject>(
+    `/apis/${GROUP}/${VERSION}/namespaces/${ns}/tasks`,
+    new Watch(kc),
+    () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'tasks' }) as never,
+    false,
+  );
   const onTask = (t: TaskObject) => {
     if (t.status?.state === 'TASK_RUNNING' && !taskRunning.has(t.metadata.name)) {
       taskRunning.set(t.metadata.name, performance.now());
@@ -295,7 +364,12 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
     while (taskRunning.size < TASKS && performance.now() < runDeadline) {
       await Promise.race([running, sleep(3000)]);
       if (taskRunning.size < TASKS) {
-        for (const t of ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'tasks' })) as { items: TaskObject[] }).items) onTask(t);
+        for (const t of (
+          (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'tasks' })) as {
+            items: TaskObject[];
+          }
+        ).items)
+          onTask(t);
         for (const p of (await core.listNamespacedPod({ namespace: ns })).items) onPod(p);
       }
     }
@@ -307,9 +381,24 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
     // mirrored as TASK_RUNNING (offers, tasks, pods, statuses), events apart.
     await sleep(1000);
     const writes = controller.writes();
-    const total = (w: Record<string, number>, events: boolean) => Object.entries(w).filter(([k]) => events || !k.endsWith(' events')).reduce((n, [, v]) => n + v, 0);
-    const launchWindow = Object.fromEntries(Object.entries(writesAtLastPod).map(([k, v]) => [k, v - (writesAtFirstAccept[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
-    return { rate, podLatency: lat(podRunning), taskLatency: lat(taskRunning), writesPerTask: total(writes, false) / TASKS, writesWithEvents: total(writes, true) / TASKS, writes, launchWindow };
+    const total = (w: Record<string, number>, events: boolean) =>
+      Object.entries(w)
+        .filter(([k]) => events || !k.endsWith(' events'))
+        .reduce((n, [, v]) => n + v, 0);
+    const launchWindow = Object.fromEntries(
+      Object.entries(writesAtLastPod)
+        .map(([k, v]) => [k, v - (writesAtFirstAccept[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    );
+    return {
+      rate,
+      podLatency: lat(podRunning),
+      taskLatency: lat(taskRunning),
+      writesPerTask: total(writes, false) / TASKS,
+      writesWithEvents: total(writes, true) / TASKS,
+      writes,
+      launchWindow,
+    };
   } finally {
     await controller.stop();
     await Promise.all([offers.stop(), pods.stop(), tasks.stop()]);
@@ -317,9 +406,22 @@ async function benchAgora(kc: KubeConfig, ns: string): Promise<{ rate: number; p
 }
 
 function printTable(r: {
-  nodes: number; tasks: number; tasksPerOffer: number; clientRateLimit: { qps: number; burst: number };
-  agora: { tasksPerSecond: number; offerToPodRunningMs: Record<string, number>; offerToTaskRunningMs: Record<string, number>; writesPerTask: number; writesPerTaskWithEvents: number; writes: Record<string, number>; launchWindowWrites: Record<string, number> };
-  raw: { tasksPerSecond: number }; kubeScheduler: { podsPerSecond: number; bindingsPerSecond: number; withTasksAtClientLimit: number }; ratios: { agoraOverRaw: number; agoraOverScheduler: number; agoraOverSchedulerWithTasks: number };
+  nodes: number;
+  tasks: number;
+  tasksPerOffer: number;
+  clientRateLimit: { qps: number; burst: number };
+  agora: {
+    tasksPerSecond: number;
+    offerToPodRunningMs: Record<string, number>;
+    offerToTaskRunningMs: Record<string, number>;
+    writesPerTask: number;
+    writesPerTaskWithEvents: number;
+    writes: Record<string, number>;
+    launchWindowWrites: Record<string, number>;
+  };
+  raw: { tasksPerSecond: number };
+  kubeScheduler: { podsPerSecond: number; bindingsPerSecond: number; withTasksAtClientLimit: number };
+  ratios: { agoraOverRaw: number; agoraOverScheduler: number; agoraOverSchedulerWithTasks: number };
 }): void {
   const lines = [
     `Agora end-to-end benchmark: ${r.nodes} fake nodes, ${r.tasks} tasks (${RESOURCES.cpu} CPU, ${RESOURCES.memory}), ${r.tasksPerOffer} tasks per offer, client rate limit ${r.clientRateLimit.qps} qps / burst ${r.clientRateLimit.burst} for Agora's controller, the raw writer and kube-scheduler alike`,
@@ -332,14 +434,22 @@ function printTable(r: {
     `  agora / raw        ${r.ratios.agoraOverRaw.toFixed(2)}   (target ≥ 0.80)`,
     `  agora / scheduler  ${r.ratios.agoraOverScheduler.toFixed(2)}   (target > 1)   agora / (b') ${r.ratios.agoraOverSchedulerWithTasks.toFixed(2)}`,
     `  API writes per launched task: ${r.agora.writesPerTask.toFixed(2)} (${r.agora.writesPerTaskWithEvents.toFixed(2)} with events; raw: 2.00)`,
-    `  writes: ${Object.entries(r.agora.writes).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  of which between the first accept and the last Pod: ${Object.entries(r.agora.launchWindowWrites).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    ...(r.clientRateLimit.qps > 0 ? [
-      '',
-      `  At ${r.clientRateLimit.qps} qps a client that writes k objects per task places at most ${r.clientRateLimit.qps}/k tasks a second once its burst is spent:`,
-      `  kube-scheduler writes k = 1 (a binding; the Pods were created by another client); a design that creates a Task and a Pod`,
-      `  per task writes k = 2 — Agora wrote k = ${(Object.values(r.agora.launchWindowWrites).reduce((a, b) => a + b, 0) / r.tasks).toFixed(2)} in its launch window. So at equal client limits (b) bounds (a), and (a) bounds Agora.`,
-    ] : []),
+    `  writes: ${Object.entries(r.agora.writes)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  of which between the first accept and the last Pod: ${Object.entries(r.agora.launchWindowWrites)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    ...(r.clientRateLimit.qps > 0
+      ? [
+          '',
+          `  At ${r.clientRateLimit.qps} qps a client that writes k objects per task places at most ${r.clientRateLimit.qps}/k tasks a second once its burst is spent:`,
+          `  kube-scheduler writes k = 1 (a binding; the Pods were created by another client); a design that creates a Task and a Pod`,
+          `  per task writes k = 2 — Agora wrote k = ${(Object.values(r.agora.launchWindowWrites).reduce((a, b) => a + b, 0) / r.tasks).toFixed(2)} in its launch window. So at equal client limits (b) bounds (a), and (a) bounds Agora.`,
+        ]
+      : []),
   ];
   console.log(lines.join('\n'));
 }

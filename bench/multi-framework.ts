@@ -74,7 +74,13 @@ export function runMultiFramework({ agents = 80 }: { agents?: number } = {}): vo
     const s = [...fws.entries()].filter(([, f]) => f.kind === p.kind).map(([name]) => a.frameworkStatus(name)!.dominantShare);
     const tasks = [...fws.values()].filter((f) => f.kind === p.kind).reduce((n, f) => n + f.launched, 0);
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-    shares[p.kind] = { frameworks: p.count, tasks, minShare: r4(Math.min(...s)), maxShare: r4(Math.max(...s)), meanShare: r4(s.reduce((x, y) => x + y, 0) / s.length) };
+    shares[p.kind] = {
+      frameworks: p.count,
+      tasks,
+      minShare: r4(Math.min(...s)),
+      maxShare: r4(Math.max(...s)),
+      meanShare: r4(s.reduce((x, y) => x + y, 0) / s.length),
+    };
   }
   const sorted = [...times].sort((x, y) => x - y);
   const round = (x: number) => Math.round(x * 100) / 100;

@@ -3,7 +3,14 @@
 // up to --retries times. When every task has finished it unregisters and exits.
 //
 //   node examples/batch.ts --namespace demo --tasks 40 --cpu 500m --memory 512Mi --duration 3s
-import { SchedulerDriver, TERMINAL_TASK_STATES, copiesThatFit, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
+import {
+  SchedulerDriver,
+  TERMINAL_TASK_STATES,
+  copiesThatFit,
+  type OfferObject,
+  type TaskInfo,
+  type TaskStatus,
+} from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface BatchOptions extends Common {
@@ -29,7 +36,10 @@ export interface BatchResult {
 
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   const driver = await SchedulerDriver.start({
-    kubeConfig: o.kubeConfig, namespace: o.namespace, name: o.name, logger: o.log,
+    kubeConfig: o.kubeConfig,
+    namespace: o.namespace,
+    name: o.name,
+    logger: o.log,
     spec: { role: o.role, failoverTimeoutSeconds: 60, suppressed: false },
   });
   const log = driver.log;
@@ -126,12 +136,23 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 }
 
 if (import.meta.main) {
-  const { common, flags } = parseFlags(process.argv.slice(2), {
-    name: 'batch', role: 'batch',
-    usage: 'usage: node examples/batch.ts [--tasks 20] [--cpu 500m] [--memory 512Mi] [--duration 3s] [--crash N] [--retries 3] [--keep]',
-  }, {
-    tasks: count(20), cpu: text('500m'), memory: text('512Mi'), duration: optionalText(),
-    crash: count(0), retries: count(3), image: text('busybox'), keep: boolean(),
-  });
+  const { common, flags } = parseFlags(
+    process.argv.slice(2),
+    {
+      name: 'batch',
+      role: 'batch',
+      usage: 'usage: node examples/batch.ts [--tasks 20] [--cpu 500m] [--memory 512Mi] [--duration 3s] [--crash N] [--retries 3] [--keep]',
+    },
+    {
+      tasks: count(20),
+      cpu: text('500m'),
+      memory: text('512Mi'),
+      duration: optionalText(),
+      crash: count(0),
+      retries: count(3),
+      image: text('busybox'),
+      keep: boolean(),
+    },
+  );
   await runMain((signal) => runBatch({ ...common, ...flags, signal }));
 }

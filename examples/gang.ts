@@ -8,7 +8,15 @@
 //   node examples/gang.ts --namespace demo --size 4 --cpu 2 --memory 2Gi --duration 5s
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseResourceList, subtract, type ResourceList } from '../src/api/quantity.ts';
-import { SchedulerDriver, TERMINAL_TASK_STATES, shortfalls, type AnswerResult, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
+import {
+  SchedulerDriver,
+  TERMINAL_TASK_STATES,
+  shortfalls,
+  type AnswerResult,
+  type OfferObject,
+  type TaskInfo,
+  type TaskStatus,
+} from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface GangOptions extends Common {
@@ -45,7 +53,11 @@ export interface GangResult {
  * Pure: places `size` tasks of `per` onto held offers, first-fit in offer order. Returns, per
  * offer name, how many tasks it gets, or undefined if the gang does not fit.
  */
-export function placeGang(offers: readonly { name: string; resources: Record<string, string | number> }[], per: Record<string, string | number>, size: number): Map<string, number> | undefined {
+export function placeGang(
+  offers: readonly { name: string; resources: Record<string, string | number> }[],
+  per: Record<string, string | number>,
+  size: number,
+): Map<string, number> | undefined {
   const want = parseResourceList(per);
   const placement = new Map<string, number>();
   let left = size;
@@ -65,7 +77,10 @@ export function placeGang(offers: readonly { name: string; resources: Record<str
 
 export async function runGang(o: GangOptions): Promise<GangResult> {
   const driver = await SchedulerDriver.start({
-    kubeConfig: o.kubeConfig, namespace: o.namespace, name: o.name, logger: o.log,
+    kubeConfig: o.kubeConfig,
+    namespace: o.namespace,
+    name: o.name,
+    logger: o.log,
     spec: { role: o.role, failoverTimeoutSeconds: 60, suppressed: false },
   });
   const log = driver.log;
@@ -105,7 +120,11 @@ export async function runGang(o: GangOptions): Promise<GangResult> {
 
   const tryLaunch = async () => {
     const offers = [...held.values()].filter((x) => x.status?.phase === undefined || x.status.phase === 'Outstanding');
-    const placement = placeGang(offers.map((x) => ({ name: x.metadata!.name!, resources: x.spec.resources })), per, o.size);
+    const placement = placeGang(
+      offers.map((x) => ({ name: x.metadata!.name!, resources: x.spec.resources })),
+      per,
+      o.size,
+    );
     if (placement === undefined) return;
     if (holdTimer) clearTimeout(holdTimer);
     holdTimer = undefined;
@@ -184,13 +203,26 @@ export async function runGang(o: GangOptions): Promise<GangResult> {
 }
 
 if (import.meta.main) {
-  const { common, flags } = parseFlags(process.argv.slice(2), {
-    name: 'gang', role: 'hpc',
-    usage: 'usage: node examples/gang.ts [--size 4] [--cpu 2] [--memory 2Gi] [--duration 5s] [--hold 10 (s)] [--refuse 3 (s)] [--retries 3] [--keep]',
-  }, {
-    size: count(4), cpu: text('2'), memory: text('2Gi'), duration: optionalText(),
-    hold: count(10), refuse: count(3), retries: count(3), image: text('busybox'), keep: boolean(),
-  });
+  const { common, flags } = parseFlags(
+    process.argv.slice(2),
+    {
+      name: 'gang',
+      role: 'hpc',
+      usage:
+        'usage: node examples/gang.ts [--size 4] [--cpu 2] [--memory 2Gi] [--duration 5s] [--hold 10 (s)] [--refuse 3 (s)] [--retries 3] [--keep]',
+    },
+    {
+      size: count(4),
+      cpu: text('2'),
+      memory: text('2Gi'),
+      duration: optionalText(),
+      hold: count(10),
+      refuse: count(3),
+      retries: count(3),
+      image: text('busybox'),
+      keep: boolean(),
+    },
+  );
   const { hold, refuse, ...rest } = flags;
   await runMain((signal) => runGang({ ...common, ...rest, holdMs: hold * 1000, refuseSeconds: refuse, signal }));
 }

@@ -4,7 +4,14 @@
 // replaced. Runs until Ctrl-C (the instances keep running: --teardown removes them too).
 //
 //   node examples/service.ts --namespace demo --instances 3 --cpu 1 --memory 1Gi
-import { SchedulerDriver, TERMINAL_TASK_STATES, copiesThatFit, type OfferObject, type TaskInfo, type TaskStatus } from '../src/sdk/index.ts';
+import {
+  SchedulerDriver,
+  TERMINAL_TASK_STATES,
+  copiesThatFit,
+  type OfferObject,
+  type TaskInfo,
+  type TaskStatus,
+} from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
 export interface ServiceOptions extends Common {
@@ -17,7 +24,9 @@ export interface ServiceOptions extends Common {
   onEvent?: (e: ServiceEvent) => void;
 }
 
-export type ServiceEvent = { type: 'launched'; slot: number; task: string; node: string } | { type: 'lost'; slot: number; task: string; state: string; reason?: string };
+export type ServiceEvent =
+  | { type: 'launched'; slot: number; task: string; node: string }
+  | { type: 'lost'; slot: number; task: string; state: string; reason?: string };
 
 export interface Service {
   driver: SchedulerDriver;
@@ -37,7 +46,10 @@ interface Slot {
 
 export async function startService(o: ServiceOptions): Promise<Service> {
   const driver = await SchedulerDriver.start({
-    kubeConfig: o.kubeConfig, namespace: o.namespace, name: o.name, logger: o.log,
+    kubeConfig: o.kubeConfig,
+    namespace: o.namespace,
+    name: o.name,
+    logger: o.log,
     spec: { role: o.role, failoverTimeoutSeconds: 300, suppressed: false },
   });
   const log = driver.log;
@@ -135,13 +147,22 @@ export async function startService(o: ServiceOptions): Promise<Service> {
 }
 
 if (import.meta.main) {
-  const { common, flags } = parseFlags(process.argv.slice(2), {
-    name: 'web', role: 'service',
-    usage: 'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--teardown]',
-  }, {
-    instances: count(3), cpu: text('1'), memory: text('1Gi'), image: text('nginx'),
-    'crash-first-after': optionalText(), teardown: boolean(),
-  });
+  const { common, flags } = parseFlags(
+    process.argv.slice(2),
+    {
+      name: 'web',
+      role: 'service',
+      usage: 'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--teardown]',
+    },
+    {
+      instances: count(3),
+      cpu: text('1'),
+      memory: text('1Gi'),
+      image: text('nginx'),
+      'crash-first-after': optionalText(),
+      teardown: boolean(),
+    },
+  );
   const { 'crash-first-after': crashFirstAfter, teardown, ...rest } = flags;
   await runMain(async (signal) => {
     const svc = await startService({ ...common, ...rest, crashFirstAfter });

@@ -24,7 +24,10 @@ export interface Flag<T> {
 /** A whole number ≥ 0. */
 export const count = (fallback: number): Flag<number> => ({ option: { type: 'string', default: String(fallback) }, parse: int });
 export const text = (fallback: string): Flag<string> => ({ option: { type: 'string', default: fallback }, parse: (v) => String(v) });
-export const optionalText = (): Flag<string | undefined> => ({ option: { type: 'string' }, parse: (v) => (typeof v === 'string' ? v : undefined) });
+export const optionalText = (): Flag<string | undefined> => ({
+  option: { type: 'string' },
+  parse: (v) => (typeof v === 'string' ? v : undefined),
+});
 export const boolean = (): Flag<boolean> => ({ option: { type: 'boolean' }, parse: (v) => v === true });
 
 type Values<F> = { [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
@@ -53,7 +56,9 @@ export function parseFlags<F extends Record<string, Flag<unknown>>>(
       },
     }) as { values: Record<string, FlagValue> };
     if (values.help) {
-      console.log(`${program.usage}\n\ncommon options: --kubeconfig FILE  --namespace NS (default)  --name NAME (${program.name})  --role ROLE (${program.role})  --log-level info`);
+      console.log(
+        `${program.usage}\n\ncommon options: --kubeconfig FILE  --namespace NS (default)  --name NAME (${program.name})  --role ROLE (${program.role})  --log-level info`,
+      );
       process.exit(0);
     }
     const own = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, f.parse(values[k], k)])) as Values<F>;

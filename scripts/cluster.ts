@@ -4,11 +4,16 @@ import { down, status, toolPath, up } from './cluster/index.ts';
 
 function parseLabels(s: string | undefined): Record<string, string> | undefined {
   if (!s) return undefined;
-  return Object.fromEntries(s.split(',').filter(Boolean).map((kv) => {
-    const [k, v = ''] = kv.split('=');
-    if (!k) throw new Error(`--node-labels: "${kv}" is not key=value`);
-    return [k, v];
-  }));
+  return Object.fromEntries(
+    s
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const [k, v = ''] = kv.split('=');
+        if (!k) throw new Error(`--node-labels: "${kv}" is not key=value`);
+        return [k, v];
+      }),
+  );
 }
 
 function count(name: string, value: string | undefined, fallback: number): number {
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
         log,
       });
       const secs = (ms = 0) => `${(ms / 1000).toFixed(1)}s`;
-      log(`${res.reused ? 'reused' : 'started'} in ${secs(res.timings.totalMs)} (build ${secs(res.timings.buildMs)}, start ${secs(res.timings.startMs)}, CRDs ${secs(res.timings.crdsMs)}, nodes ${secs(res.timings.nodesMs)})`);
+      log(
+        `${res.reused ? 'reused' : 'started'} in ${secs(res.timings.totalMs)} (build ${secs(res.timings.buildMs)}, start ${secs(res.timings.startMs)}, CRDs ${secs(res.timings.crdsMs)}, nodes ${secs(res.timings.nodesMs)})`,
+      );
       console.log(`kubeconfig: ${res.kubeconfig}\nkubectl:    ${toolPath('kubectl')}`);
       break;
     }

@@ -37,14 +37,20 @@ const isTypeName = (name: string): boolean => typeOnlyNames.has(name) || /^I[A-Z
 
 function withTypeOnlyImports(source: string): string {
   return source.replace(/import\s*\{([^}]*)\}\s*from/g, (_match, names: string) => {
-    const parts = names.split(',').map((n) => n.trim()).filter(Boolean);
+    const parts = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (parts.every(isTypeName)) return `import type { ${parts.join(', ')} } from`;
     return `import { ${parts.map((n) => (isTypeName(n) ? `type ${n}` : n)).join(', ')} } from`;
   });
 }
 
 function generate(outDir: string): void {
-  const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(crdDir, f));
+  const crds = readdirSync(crdDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(crdDir, f));
   execFileSync(join(root, 'node_modules/.bin/crd-generate'), ['--input', ...crds, '--output', outDir], { stdio: 'pipe' });
   for (const file of listFiles(outDir)) {
     if (!/\.(ts|js)$/.test(file) || file.endsWith('.d.ts')) continue;
@@ -57,8 +63,14 @@ const scratch = mkdtempSync(join(tmpdir(), 'agora-models-'));
 try {
   generate(scratch);
   if (check) {
-    const want = listFiles(scratch).map((f) => relative(scratch, f)).sort();
-    const have = existsSync(target) ? listFiles(target).map((f) => relative(target, f)).sort() : [];
+    const want = listFiles(scratch)
+      .map((f) => relative(scratch, f))
+      .sort();
+    const have = existsSync(target)
+      ? listFiles(target)
+          .map((f) => relative(target, f))
+          .sort()
+      : [];
     const stale = [
       ...want.filter((f) => !have.includes(f) || readFileSync(join(scratch, f), 'utf8') !== readFileSync(join(target, f), 'utf8')),
       ...have.filter((f) => !want.includes(f)),

@@ -54,19 +54,26 @@ export function readState(paths: ClusterPaths): ClusterState | undefined {
   }
 }
 
-export function httpsGet(url: string, tls: { ca: string; cert?: string; key?: string; insecure?: boolean }): Promise<{ status: number; body: string }> {
+export function httpsGet(
+  url: string,
+  tls: { ca: string; cert?: string; key?: string; insecure?: boolean },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      ca: readFileSync(tls.ca),
-      cert: tls.cert ? readFileSync(tls.cert) : undefined,
-      key: tls.key ? readFileSync(tls.key) : undefined,
-      rejectUnauthorized: !tls.insecure,
-      timeout: 2000,
-    }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      url,
+      {
+        ca: readFileSync(tls.ca),
+        cert: tls.cert ? readFileSync(tls.cert) : undefined,
+        key: tls.key ? readFileSync(tls.key) : undefined,
+        rejectUnauthorized: !tls.insecure,
+        timeout: 2000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
@@ -76,7 +83,11 @@ export function httpsGet(url: string, tls: { ca: string; cert?: string; key?: st
 async function healthy(paths: ClusterPaths, state: ClusterState): Promise<boolean> {
   if (!state.processes.every((p) => isAlive(p.pid))) return false;
   const pki = paths.pki;
-  const res = await httpsGet(`${state.server}/readyz`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }).catch(() => undefined);
+  const res = await httpsGet(`${state.server}/readyz`, {
+    ca: join(pki, 'ca.crt'),
+    cert: join(pki, 'admin.crt'),
+    key: join(pki, 'admin.key'),
+  }).catch(() => undefined);
   return res?.status === 200;
 }
 
@@ -109,7 +120,10 @@ async function withLock<T>(paths: ClusterPaths, fn: () => Promise<T>): Promise<T
 
 export function buildBinaries(log: (line: string) => void): string {
   log('building (or reusing) the pinned control plane binaries; the first build takes several minutes');
-  const res = spawnSync('bash', [join(repoRoot, 'hack/build-control-plane.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const res = spawnSync('bash', [join(repoRoot, 'hack/build-control-plane.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`hack/build-control-plane.sh failed (exit ${res.status})`);
   const binDir = res.stdout.trim().split('\n').pop() ?? '';
   for (const c of COMPONENTS) if (!existsSync(join(binDir, c))) throw new Error(`missing ${c} in ${binDir}`);
@@ -135,16 +149,26 @@ async function ensureNodes(paths: ClusterPaths, opts: UpOptions): Promise<void> 
   const specs = nodeSpecs(opts);
   for (const spec of specs) await ensureFakeNode(kc, spec);
   const core = kc.makeApiClient(CoreV1Api);
-  await waitFor('fake nodes Ready', async () => {
-    const nodes = await core.listNode();
-    return specs.every((s) => nodes.items.some((n) => n.metadata?.name === s.name && isReady(n)));
-  }, 60_000);
+  await waitFor(
+    'fake nodes Ready',
+    async () => {
+      const nodes = await core.listNode();
+      return specs.every((s) => nodes.items.some((n) => n.metadata?.name === s.name && isReady(n)));
+    },
+    60_000,
+  );
 }
 
 function applyCrds(paths: ClusterPaths): void {
   const kubectl = toolPath('kubectl');
-  execFileSync(kubectl, ['--kubeconfig', paths.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds')], { stdio: 'pipe' });
-  execFileSync(kubectl, ['--kubeconfig', paths.kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', '-f', join(repoRoot, 'crds')], { stdio: 'pipe' });
+  execFileSync(kubectl, ['--kubeconfig', paths.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds')], {
+    stdio: 'pipe',
+  });
+  execFileSync(
+    kubectl,
+    ['--kubeconfig', paths.kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', '-f', join(repoRoot, 'crds')],
+    { stdio: 'pipe' },
+  );
 }
 
 async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<string, number>): Promise<ClusterState> {
@@ -160,7 +184,10 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
   const pki = paths.pki;
   const ca = ensureCa(pki);
   const serving = ensureCert(pki, {
-    name: 'apiserver', commonName: 'kube-apiserver', usage: 'server', ips: ['127.0.0.1', '10.96.0.1'],
+    name: 'apiserver',
+    commonName: 'kube-apiserver',
+    usage: 'server',
+    ips: ['127.0.0.1', '10.96.0.1'],
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
   });
   const admin = ensureCert(pki, { name: 'admin', commonName: 'agora-admin', organization: 'system:masters', usage: 'client' });
@@ -174,37 +201,96 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
   const procs: RunningProcess[] = [];
   const bin = (c: string) => join(binDir, c);
   try {
-    const etcd = startDetached('etcd', bin('etcd'), [
-      '--name', 'agora', '--data-dir', paths.etcdData,
-      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `agora=http://127.0.0.1:${etcdPeer}`,
-      // A disposable development cluster: durability is not worth an fsync per write.
-      '--unsafe-no-fsync', '--quota-backend-bytes', String(4 * 1024 ** 3), '--log-level', 'warn',
-    ], paths.logs);
+    const etcd = startDetached(
+      'etcd',
+      bin('etcd'),
+      [
+        '--name',
+        'agora',
+        '--data-dir',
+        paths.etcdData,
+        '--listen-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster',
+        `agora=http://127.0.0.1:${etcdPeer}`,
+        // A disposable development cluster: durability is not worth an fsync per write.
+        '--unsafe-no-fsync',
+        '--quota-backend-bytes',
+        String(4 * 1024 ** 3),
+        '--log-level',
+        'warn',
+      ],
+      paths.logs,
+    );
     procs.push(etcd);
-    await waitFor('etcd', async () => {
-      const res = await fetch(`http://127.0.0.1:${etcdClient}/health`);
-      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-    }, 30_000, etcd);
+    await waitFor(
+      'etcd',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${etcdClient}/health`);
+        return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+      },
+      30_000,
+      etcd,
+    );
 
-    const apiserver = startDetached('kube-apiserver', bin('kube-apiserver'), [
-      '--etcd-servers', `http://127.0.0.1:${etcdClient}`,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(apiPort),
-      '--cert-dir', pki, '--tls-cert-file', serving.cert, '--tls-private-key-file', serving.key,
-      '--client-ca-file', ca.cert,
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', sa.pub, '--service-account-signing-key-file', sa.key,
-      '--api-audiences', 'https://kubernetes.default.svc.cluster.local',
-      '--service-cluster-ip-range', '10.96.0.0/16',
-      '--authorization-mode', 'Node,RBAC',
-      '--enable-admission-plugins', 'NodeRestriction',
-      '--allow-privileged=true',
-      '--max-requests-inflight', '1000', '--max-mutating-requests-inflight', '500',
-      '--profiling=false', '--v', '1',
-    ], paths.logs);
+    const apiserver = startDetached(
+      'kube-apiserver',
+      bin('kube-apiserver'),
+      [
+        '--etcd-servers',
+        `http://127.0.0.1:${etcdClient}`,
+        '--bind-address',
+        '127.0.0.1',
+        '--advertise-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(apiPort),
+        '--cert-dir',
+        pki,
+        '--tls-cert-file',
+        serving.cert,
+        '--tls-private-key-file',
+        serving.key,
+        '--client-ca-file',
+        ca.cert,
+        '--service-account-issuer',
+        'https://kubernetes.default.svc.cluster.local',
+        '--service-account-key-file',
+        sa.pub,
+        '--service-account-signing-key-file',
+        sa.key,
+        '--api-audiences',
+        'https://kubernetes.default.svc.cluster.local',
+        '--service-cluster-ip-range',
+        '10.96.0.0/16',
+        '--authorization-mode',
+        'Node,RBAC',
+        '--enable-admission-plugins',
+        'NodeRestriction',
+        '--allow-privileged=true',
+        '--max-requests-inflight',
+        '1000',
+        '--max-mutating-requests-inflight',
+        '500',
+        '--profiling=false',
+        '--v',
+        '1',
+      ],
+      paths.logs,
+    );
     procs.push(apiserver);
-    await waitFor('kube-apiserver', async () => (await httpsGet(`${server}/readyz`, { ca: ca.cert, cert: admin.cert, key: admin.key })).status === 200, 90_000, apiserver);
+    await waitFor(
+      'kube-apiserver',
+      async () => (await httpsGet(`${server}/readyz`, { ca: ca.cert, cert: admin.cert, key: admin.key })).status === 200,
+      90_000,
+      apiserver,
+    );
 
     writeKubeconfig(paths.kubeconfig, { server, ca: ca.cert, ...admin, user: 'agora-admin' });
     const kubeconfigFor = (name: string, cred: { cert: string; key: string }) => {
@@ -216,37 +302,111 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
     const schedConfig = kubeconfigFor('kube-scheduler', sched);
     const kwokConfig = kubeconfigFor('kwok', kwok);
 
-    const kcmProc = startDetached('kube-controller-manager', bin('kube-controller-manager'), [
-      '--kubeconfig', kcmConfig, '--authentication-kubeconfig', kcmConfig, '--authorization-kubeconfig', kcmConfig,
-      '--bind-address', '127.0.0.1', '--secure-port', String(kcmPort),
-      '--service-account-private-key-file', sa.key, '--root-ca-file', ca.cert,
-      '--use-service-account-credentials=true',
-      '--cluster-signing-cert-file', ca.cert, '--cluster-signing-key-file', ca.key,
-      '--leader-elect=false', '--kube-api-qps', '200', '--kube-api-burst', '400', '--v', '1',
-    ], paths.logs);
+    const kcmProc = startDetached(
+      'kube-controller-manager',
+      bin('kube-controller-manager'),
+      [
+        '--kubeconfig',
+        kcmConfig,
+        '--authentication-kubeconfig',
+        kcmConfig,
+        '--authorization-kubeconfig',
+        kcmConfig,
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(kcmPort),
+        '--service-account-private-key-file',
+        sa.key,
+        '--root-ca-file',
+        ca.cert,
+        '--use-service-account-credentials=true',
+        '--cluster-signing-cert-file',
+        ca.cert,
+        '--cluster-signing-key-file',
+        ca.key,
+        '--leader-elect=false',
+        '--kube-api-qps',
+        '200',
+        '--kube-api-burst',
+        '400',
+        '--v',
+        '1',
+      ],
+      paths.logs,
+    );
     procs.push(kcmProc);
-    const schedProc = startDetached('kube-scheduler', bin('kube-scheduler'), [
-      '--kubeconfig', schedConfig, '--authentication-kubeconfig', schedConfig, '--authorization-kubeconfig', schedConfig,
-      '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), '--leader-elect=false', '--v', '1',
-    ], paths.logs);
+    const schedProc = startDetached(
+      'kube-scheduler',
+      bin('kube-scheduler'),
+      [
+        '--kubeconfig',
+        schedConfig,
+        '--authentication-kubeconfig',
+        schedConfig,
+        '--authorization-kubeconfig',
+        schedConfig,
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(schedPort),
+        '--leader-elect=false',
+        '--v',
+        '1',
+      ],
+      paths.logs,
+    );
     procs.push(schedProc);
-    const kwokProc = startDetached('kwok', bin('kwok'), [
-      '--kubeconfig', kwokConfig, '--config', join(repoRoot, 'hack/kwok/stages.yaml'),
-      '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake',
-      '--cidr', '10.128.0.0/10', '--node-ip', '10.0.0.1', '--node-lease-duration-seconds', '40',
-      '--server-address', `127.0.0.1:${kwokPort}`,
-    ], paths.logs, { ...process.env, HOME: paths.dir });
+    const kwokProc = startDetached(
+      'kwok',
+      bin('kwok'),
+      [
+        '--kubeconfig',
+        kwokConfig,
+        '--config',
+        join(repoRoot, 'hack/kwok/stages.yaml'),
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector',
+        'kwok.x-k8s.io/node=fake',
+        '--cidr',
+        '10.128.0.0/10',
+        '--node-ip',
+        '10.0.0.1',
+        '--node-lease-duration-seconds',
+        '40',
+        '--server-address',
+        `127.0.0.1:${kwokPort}`,
+      ],
+      paths.logs,
+      { ...process.env, HOME: paths.dir },
+    );
     procs.push(kwokProc);
-    for (const [proc, port] of [[kcmProc, kcmPort], [schedProc, schedPort]] as const) {
-      await waitFor(proc.name, async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { ca: ca.cert, insecure: true })).status === 200, 60_000, proc);
+    for (const [proc, port] of [
+      [kcmProc, kcmPort],
+      [schedProc, schedPort],
+    ] as const) {
+      await waitFor(
+        proc.name,
+        async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { ca: ca.cert, insecure: true })).status === 200,
+        60_000,
+        proc,
+      );
     }
     const core = adminKubeConfig(paths).makeApiClient(CoreV1Api);
     // The ServiceAccount controller creating `default` shows the controller-manager is working.
-    await waitFor('default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) !== undefined, 60_000, kcmProc);
+    await waitFor(
+      'default ServiceAccount',
+      async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) !== undefined,
+      60_000,
+      kcmProc,
+    );
     timings.startMs = Date.now() - t;
     const state: ClusterState = {
-      binDir, server, ports: { etcdClient, etcdPeer, apiPort, kcmPort, schedPort, kwokPort },
-      processes: procs, startedAt: new Date().toISOString(),
+      binDir,
+      server,
+      ports: { etcdClient, etcdPeer, apiPort, kcmPort, schedPort, kwokPort },
+      processes: procs,
+      startedAt: new Date().toISOString(),
     };
     writeFileSync(paths.state, JSON.stringify(state, null, 2));
     return state;

@@ -13,25 +13,46 @@ export interface ExtraScheduler {
   stop(): Promise<void>;
 }
 
-export async function startExtraScheduler(o: { schedulerName: string; qps: number; burst: number }, paths: ClusterPaths = clusterPaths()): Promise<ExtraScheduler> {
+export async function startExtraScheduler(
+  o: { schedulerName: string; qps: number; burst: number },
+  paths: ClusterPaths = clusterPaths(),
+): Promise<ExtraScheduler> {
   const state = readState(paths);
   if (state === undefined) throw new Error(`no local control plane running (no ${paths.state}); start one with npm run cluster:up`);
   const kubeconfig = join(paths.pki, 'kube-scheduler.kubeconfig');
   const dir = mkdtempSync(join(tmpdir(), 'agora-scheduler-'));
   const config = join(dir, 'config.yaml');
   // JSON is YAML; qps < 0 turns client-go's rate limiter off.
-  writeFileSync(config, JSON.stringify({
-    apiVersion: 'kubescheduler.config.k8s.io/v1',
-    kind: 'KubeSchedulerConfiguration',
-    clientConnection: { kubeconfig, qps: o.qps > 0 ? o.qps : -1, burst: Math.max(1, o.burst) },
-    leaderElection: { leaderElect: false },
-    profiles: [{ schedulerName: o.schedulerName }],
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      apiVersion: 'kubescheduler.config.k8s.io/v1',
+      kind: 'KubeSchedulerConfiguration',
+      clientConnection: { kubeconfig, qps: o.qps > 0 ? o.qps : -1, burst: Math.max(1, o.burst) },
+      leaderElection: { leaderElect: false },
+      profiles: [{ schedulerName: o.schedulerName }],
+    }),
+  );
   const [port] = await freePorts(1);
-  const proc = startDetached(`kube-scheduler-${o.schedulerName}`, join(state.binDir, 'kube-scheduler'), [
-    '--config', config, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
-    '--bind-address', '127.0.0.1', '--secure-port', String(port), '--v', '1',
-  ], dir);
+  const proc = startDetached(
+    `kube-scheduler-${o.schedulerName}`,
+    join(state.binDir, 'kube-scheduler'),
+    [
+      '--config',
+      config,
+      '--authentication-kubeconfig',
+      kubeconfig,
+      '--authorization-kubeconfig',
+      kubeconfig,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(port),
+      '--v',
+      '1',
+    ],
+    dir,
+  );
   // Recorded in state.json so that `cluster:down` stops it even if its starter died first.
   recordExtra(paths, (extras) => [...extras, proc]);
   const stop = async () => {
@@ -40,7 +61,12 @@ export async function startExtraScheduler(o: { schedulerName: string; qps: numbe
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(proc.name, async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { ca: join(paths.pki, 'ca.crt'), insecure: true })).status === 200, 60_000, proc);
+    await waitFor(
+      proc.name,
+      async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { ca: join(paths.pki, 'ca.crt'), insecure: true })).status === 200,
+      60_000,
+      proc,
+    );
   } catch (err) {
     const log = (() => {
       try {

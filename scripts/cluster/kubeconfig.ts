@@ -4,7 +4,10 @@ import { dump } from 'js-yaml';
 
 const b64 = (path: string): string => readFileSync(path).toString('base64');
 
-export function writeKubeconfig(path: string, opts: { server: string; ca: string; cert: string; key: string; user: string; context?: string }): void {
+export function writeKubeconfig(
+  path: string,
+  opts: { server: string; ca: string; cert: string; key: string; user: string; context?: string },
+): void {
   const context = opts.context ?? 'agora-local';
   const config = {
     apiVersion: 'v1',

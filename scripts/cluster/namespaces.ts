@@ -5,15 +5,25 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderO
 import { GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
 
 export async function deleteScratchNamespace(kc: KubeConfig, namespace: string): Promise<void> {
-  await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace, propagationPolicy: 'Background' }).catch(() => undefined);
+  await kc
+    .makeApiClient(CoreV1Api)
+    .deleteNamespace({ name: namespace, propagationPolicy: 'Background' })
+    .catch(() => undefined);
   const api = kc.makeApiClient(CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   for (const plural of [PLURAL.Framework, PLURAL.Task, PLURAL.Offer]) {
-    const list = (await api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural }).catch(() => ({ items: [] }))) as {
+    const list = (await api
+      .listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
+      .catch(() => ({ items: [] }))) as {
       items: { metadata: { name: string; finalizers?: string[] } }[];
     };
     for (const o of list.items.filter((i) => (i.metadata.finalizers ?? []).length > 0)) {
-      await api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, name: o.metadata.name, body: { metadata: { finalizers: null } } }, merge).catch(() => undefined);
+      await api
+        .patchNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural, name: o.metadata.name, body: { metadata: { finalizers: null } } },
+          merge,
+        )
+        .catch(() => undefined);
     }
   }
 }

@@ -46,7 +46,10 @@ export async function ensureFakeNode(kc: KubeConfig, spec: FakeNodeSpec): Promis
     if ((err as { code?: number }).code !== 409) throw err;
   }
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  await core.patchNode({ name: spec.name, body: { metadata: { labels: want.metadata!.labels, annotations: want.metadata!.annotations } } }, merge);
+  await core.patchNode(
+    { name: spec.name, body: { metadata: { labels: want.metadata!.labels, annotations: want.metadata!.annotations } } },
+    merge,
+  );
   await core.patchNodeStatus({ name: spec.name, body: { status: want.status } }, merge);
 }
 

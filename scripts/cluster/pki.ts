@@ -28,8 +28,26 @@ export function ensureCa(dir: string, commonName = 'agora-local-ca'): { cert: st
   const key = join(dir, 'ca.key');
   if (!existsSync(cert) || !existsSync(key)) {
     newKey(dir, 'ca');
-    openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', `/CN=${commonName}`, '-days', '3650',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'ca.crt'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        'ca.key',
+        '-subj',
+        `/CN=${commonName}`,
+        '-days',
+        '3650',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-out',
+        'ca.crt',
+      ],
+      dir,
+    );
   }
   return { cert, key };
 }
@@ -50,8 +68,26 @@ export function ensureCert(dir: string, req: CertRequest): { cert: string; key: 
     ...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []),
   ].join('\n');
   writeFileSync(join(dir, `${req.name}.ext`), `${ext}\n`);
-  openssl(['x509', '-req', '-in', `${req.name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-days', '3650', '-extfile', `${req.name}.ext`, '-out', `${req.name}.crt`], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${req.name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      `${req.name}.ext`,
+      '-out',
+      `${req.name}.crt`,
+    ],
+    dir,
+  );
   return { cert, key };
 }
 

@@ -13,7 +13,13 @@ export interface RunningProcess {
   log: string;
 }
 
-export function startDetached(name: string, bin: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = process.env): RunningProcess {
+export function startDetached(
+  name: string,
+  bin: string,
+  args: string[],
+  logDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RunningProcess {
   const log = join(logDir, `${name}.log`);
   const fd = openSync(log, 'a');
   const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
@@ -48,12 +54,14 @@ export async function stopAll(procs: RunningProcess[], graceMs = 10_000): Promis
 /** Distinct free TCP ports on loopback. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<Server>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
     ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);

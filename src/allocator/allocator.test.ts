@@ -16,7 +16,13 @@ function placed(r: CycleResult): string[] {
   return r.offers.map((o) => `${o.node}->${o.framework}`);
 }
 
-function setup(opts: AllocatorOptions & { nodes: NodeInfo[]; frameworks: { name: string; role?: string; capabilities?: string[]; suppressed?: boolean }[]; roles?: { name: string; weight?: number; guarantee?: ResourceList; limit?: ResourceList }[] }): Allocator {
+function setup(
+  opts: AllocatorOptions & {
+    nodes: NodeInfo[];
+    frameworks: { name: string; role?: string; capabilities?: string[]; suppressed?: boolean }[];
+    roles?: { name: string; weight?: number; guarantee?: ResourceList; limit?: ResourceList }[];
+  },
+): Allocator {
   const a = new Allocator(opts);
   for (const r of opts.roles ?? []) a.upsertRole(r);
   for (const n of opts.nodes) a.upsertNode(n);
@@ -95,9 +101,15 @@ describe('DRF', () => {
 
   it('weights: the share is divided by the role weight', () => {
     const a = setup({
-      roles: [{ name: 'heavy', weight: 2 }, { name: 'light', weight: 1 }],
+      roles: [
+        { name: 'heavy', weight: 2 },
+        { name: 'light', weight: 1 },
+      ],
       nodes: [node('n0', 10, 10), node('n1', 10, 10)],
-      frameworks: [{ name: 'h', role: 'heavy' }, { name: 'l', role: 'light' }],
+      frameworks: [
+        { name: 'h', role: 'heavy' },
+        { name: 'l', role: 'light' },
+      ],
     });
     a.setAllocation('h', 'n0', { cpu: 2000 });
     a.setAllocation('l', 'n0', { cpu: 1000 });
@@ -109,9 +121,15 @@ describe('DRF', () => {
     // heavy: (3/20) / 2 = 0.075, light: 0.05 → light first
     expect(placed(a.allocate(0))).toEqual(['n1->l']);
     const b = setup({
-      roles: [{ name: 'heavy', weight: 4 }, { name: 'light', weight: 1 }],
+      roles: [
+        { name: 'heavy', weight: 4 },
+        { name: 'light', weight: 1 },
+      ],
       nodes: [node('n0', 10, 10), node('n1', 10, 10)],
-      frameworks: [{ name: 'h', role: 'heavy' }, { name: 'l', role: 'light' }],
+      frameworks: [
+        { name: 'h', role: 'heavy' },
+        { name: 'l', role: 'light' },
+      ],
     });
     b.setAllocation('h', 'n0', { cpu: 3000 });
     b.setAllocation('l', 'n0', { cpu: 1000 });
@@ -130,7 +148,10 @@ describe('DRF', () => {
 
   it('is deterministic', () => {
     const run = () => {
-      const a = setup({ nodes: [node('n1', 4, 8), node('n2', 2, 8), node('n3', 8, 2)], frameworks: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+      const a = setup({
+        nodes: [node('n1', 4, 8), node('n2', 2, 8), node('n3', 8, 2)],
+        frameworks: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+      });
       return [a.allocate(0), a.allocate(1)];
     };
     expect(run()).toEqual(run());
@@ -143,7 +164,10 @@ describe('quota', () => {
     const a = setup({
       roles: [{ name: 'q', guarantee: { cpu: 4000 } }],
       nodes: [node('n1', 4, 8), node('n2', 4, 8)],
-      frameworks: [{ name: 'fa', role: 'a' }, { name: 'fq', role: 'q' }],
+      frameworks: [
+        { name: 'fa', role: 'a' },
+        { name: 'fq', role: 'q' },
+      ],
     });
     const r = a.allocate(0);
     expect(placed(r)).toEqual(['n1->fq', 'n2->fa']);
@@ -154,7 +178,10 @@ describe('quota', () => {
     const a = setup({
       roles: [{ name: 'q', guarantee: { cpu: 1000 } }],
       nodes: [node('n1', 4, 8)],
-      frameworks: [{ name: 'fq', role: 'q' }, { name: 'fa', role: 'a' }],
+      frameworks: [
+        { name: 'fq', role: 'q' },
+        { name: 'fa', role: 'a' },
+      ],
     });
     const r1 = a.allocate(0, { explain: true });
     // stage 1: fq gets its unmet 1 cpu (+ memory, nobody else needs it held back); stage 2
@@ -203,7 +230,9 @@ describe('quota', () => {
     a.accept(r1.offers[0]!.offerId, 0, { cpu: 3000, memory: GiB });
     const r2 = a.allocate(1000, { explain: true });
     expect(r2.offers).toEqual([]);
-    expect(refusalsOf(r2, 'fl')).toEqual([{ node: 'n1', framework: 'fl', role: 'l', reason: 'RoleLimit', resource: 'cpu', limit: 3000, allocated: 3000 }]);
+    expect(refusalsOf(r2, 'fl')).toEqual([
+      { node: 'n1', framework: 'fl', role: 'l', reason: 'RoleLimit', resource: 'cpu', limit: 3000, allocated: 3000 },
+    ]);
     expect(a.roleStatus('l')!.consumed.cpu).toBe(3000);
   });
 });
@@ -310,7 +339,10 @@ describe('reservations', () => {
   it('counts the reservation in the role share, used or not', () => {
     const a = setup({
       nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 2000, memory: 2 * GiB } }] })],
-      frameworks: [{ name: 'fx', role: 'x' }, { name: 'fr', role: 'r' }],
+      frameworks: [
+        { name: 'fx', role: 'x' },
+        { name: 'fr', role: 'r' },
+      ],
     });
     // r: 2/4 cpu reserved, unused
     expect(a.roleStatus('r')!.share).toBeCloseTo(0.5);
@@ -357,7 +389,10 @@ describe('task slots (pods)', () => {
     // fo's tasks hold both pod slots: r's reservation (cpu only) cannot be used now.
     const a = setup({
       nodes: [node('n1', 4, 8, { allocatable: { pods: 2 }, reservations: [{ role: 'r', resources: { cpu: 2000 } }] })],
-      frameworks: [{ name: 'fr', role: 'r' }, { name: 'fo', suppressed: true }],
+      frameworks: [
+        { name: 'fr', role: 'r' },
+        { name: 'fo', suppressed: true },
+      ],
     });
     a.setAllocation('fo', 'n1', { cpu: 1000, pods: 2 });
     const r = a.allocate(0, { explain: true });
@@ -391,7 +426,9 @@ describe('node updates', () => {
     declineAll(a, a.allocate(0), 0, Infinity);
     a.upsertNode(node('n1', 4, 8));
     a.upsertFramework({ name: 'f' });
-    expect(a.allocate(1000, { explain: true }).refusals).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: Infinity }]);
+    expect(a.allocate(1000, { explain: true }).refusals).toEqual([
+      { node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: Infinity },
+    ]);
   });
 });
 
@@ -404,7 +441,8 @@ describe('filters', () => {
     declineAll(a, a.allocate(0), 0, 10);
     const r = a.allocate(at, { explain: true });
     expect(placed(r)).toEqual(want);
-    if (want.length === 0) expect(refusalsOf(r, 'f')).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: 10_000 }]);
+    if (want.length === 0)
+      expect(refusalsOf(r, 'f')).toEqual([{ node: 'n1', framework: 'f', role: 'default', reason: 'Refused', until: 10_000 }]);
   });
 
   it('a filter is void once the node has more free than was declined', () => {
@@ -474,8 +512,20 @@ describe('filters', () => {
   });
 
   it.each([
-    { name: 'GPU node withheld from a framework without GPU_RESOURCES', scarce: undefined, caps: [], want: ['cpu->plain'], wantRefused: true },
-    { name: 'GPU node offered with GPU_RESOURCES', scarce: undefined, caps: ['GPU_RESOURCES'], want: ['gpu->plain', 'cpu->plain'], wantRefused: false },
+    {
+      name: 'GPU node withheld from a framework without GPU_RESOURCES',
+      scarce: undefined,
+      caps: [],
+      want: ['cpu->plain'],
+      wantRefused: true,
+    },
+    {
+      name: 'GPU node offered with GPU_RESOURCES',
+      scarce: undefined,
+      caps: ['GPU_RESOURCES'],
+      want: ['gpu->plain', 'cpu->plain'],
+      wantRefused: false,
+    },
     { name: 'filtering off', scarce: [], caps: [], want: ['gpu->plain', 'cpu->plain'], wantRefused: false },
   ])('scarce resources: $name', ({ scarce, caps, want, wantRefused }) => {
     const a = setup({
@@ -508,7 +558,11 @@ describe('rescinds', () => {
     { name: 'framework removed', change: (a: Allocator) => a.removeFramework('f'), want: 'FrameworkGone' },
     { name: 'framework suppressed', change: (a: Allocator) => a.suppress('f'), want: 'FrameworkSuppressed' },
     { name: 'node shrank', change: (a: Allocator) => a.upsertNode(node('n1', 2, 8)), want: 'NodeResourcesGone' },
-    { name: 'another pod took the resources', change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { external: { cpu: 1000 } })), want: 'NodeResourcesGone' },
+    {
+      name: 'another pod took the resources',
+      change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { external: { cpu: 1000 } })),
+      want: 'NodeResourcesGone',
+    },
   ])('$name → $want', ({ change, want }) => {
     const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
     const id = a.allocate(0).offers[0]!.offerId;
@@ -558,7 +612,8 @@ describe('never two outstanding offers of the same resource', () => {
     const fws = ['a', 'b', 'c'];
     const a = new Allocator({ offerTimeoutMs: 5000 });
     a.upsertRole({ name: 'r1', guarantee: { cpu: 3000 }, limit: { cpu: 6000 } });
-    for (const n of nodes) a.upsertNode(node(n, 4, 8, n === 'n3' ? { reservations: [{ role: 'r1', resources: { cpu: 1000, memory: GiB } }] } : {}));
+    for (const n of nodes)
+      a.upsertNode(node(n, 4, 8, n === 'n3' ? { reservations: [{ role: 'r1', resources: { cpu: 1000, memory: GiB } }] } : {}));
     fws.forEach((f, i) => a.upsertFramework({ name: f, role: i === 0 ? 'r1' : 'r2' }));
     const tasks = new Map<string, ResourceList>(); // `${f}/${n}` → allocation
     for (let now = 0; now < 200_000; now += 1000) {

@@ -105,7 +105,16 @@ export class Allocator {
     }
     const f = this.s.framework(offer.framework);
     const n = this.s.node(offer.node);
-    this.s.addOffer({ id: offer.id, framework: f, node: n, role: f.role, resources: this.s.space.vec(offer.resources), createdAt: offer.createdAt, nodeSlot: -1, frameworkSlot: -1 });
+    this.s.addOffer({
+      id: offer.id,
+      framework: f,
+      node: n,
+      role: f.role,
+      resources: this.s.space.vec(offer.resources),
+      createdAt: offer.createdAt,
+      nodeSlot: -1,
+      frameworkSlot: -1,
+    });
   }
 
   /** The offer is no longer outstanding (accepted, declined, rescinded, expired, deleted). */

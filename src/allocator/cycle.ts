@@ -206,7 +206,12 @@ class Cycle {
     }
     if (trimToLimit(role, off) && cut === undefined) {
       const i = firstLimited(role, off);
-      cut = { reason: 'RoleLimit', resource: i < 0 ? undefined : this.s.space.names[i], limit: i < 0 ? undefined : role.limit![i], allocated: i < 0 ? undefined : at(role.consumed, i) };
+      cut = {
+        reason: 'RoleLimit',
+        resource: i < 0 ? undefined : this.s.space.names[i],
+        limit: i < 0 ? undefined : role.limit![i],
+        allocated: i < 0 ? undefined : at(role.consumed, i),
+      };
     }
     const rp = this.reservedPart;
     if (unusedReservation(n, role, rp)) addInto(off, rp);
@@ -238,7 +243,16 @@ class Cycle {
       for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
       addUnmet(role, this.required, -1);
     }
-    const state: OfferState = { id: this.cfg.newOfferId(f.name, n.name), framework: f, node: n, role, resources, createdAt: this.now, nodeSlot: -1, frameworkSlot: -1 };
+    const state: OfferState = {
+      id: this.cfg.newOfferId(f.name, n.name),
+      framework: f,
+      node: n,
+      role,
+      resources,
+      createdAt: this.now,
+      nodeSlot: -1,
+      frameworkSlot: -1,
+    };
     s.addOffer(state);
     this.offers.push({ offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) });
     s.roleSorter.allocated(role.id);

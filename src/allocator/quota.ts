@@ -57,8 +57,7 @@ export function unreservedFree(n: NodeState, out: Vec): Vec {
   const u = n.used;
   const r = n.unusedReserved;
   for (let i = 0; i < W; i++) {
-    const v =
-      (i < t.length ? t[i]! : 0) - (i < e.length ? e[i]! : 0) - (i < u.length ? u[i]! : 0) - (i < r.length ? r[i]! : 0);
+    const v = (i < t.length ? t[i]! : 0) - (i < e.length ? e[i]! : 0) - (i < u.length ? u[i]! : 0) - (i < r.length ? r[i]! : 0);
     out[i] = Math.max(v, 0);
   }
   return out;

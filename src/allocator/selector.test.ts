@@ -15,7 +15,11 @@ describe('selectorMismatch', () => {
     { name: 'In no match', selector: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, want: 'zone' },
     { name: 'In missing key', selector: { matchExpressions: [{ key: 'rack', operator: 'In', values: ['1'] }] }, want: 'rack' },
     { name: 'NotIn match', selector: { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['b'] }] }, want: undefined },
-    { name: 'NotIn missing key matches', selector: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['1'] }] }, want: undefined },
+    {
+      name: 'NotIn missing key matches',
+      selector: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['1'] }] },
+      want: undefined,
+    },
     { name: 'NotIn no match', selector: { matchExpressions: [{ key: 'disk', operator: 'NotIn', values: ['ssd'] }] }, want: 'disk' },
     { name: 'Exists', selector: { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, want: undefined },
     { name: 'Exists missing', selector: { matchExpressions: [{ key: 'rack', operator: 'Exists' }] }, want: 'rack' },

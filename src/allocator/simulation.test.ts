@@ -54,17 +54,45 @@ describe('simulate', () => {
 
 describe('parseScenario', () => {
   it.each([
-    { name: 'bad quantity', patch: { frameworks: [drfPaper.frameworks[0], { name: 'B', task: { cpu: 'abc' } }] }, want: 'frameworks[1].task.cpu: invalid quantity "abc"' },
+    {
+      name: 'bad quantity',
+      patch: { frameworks: [drfPaper.frameworks[0], { name: 'B', task: { cpu: 'abc' } }] },
+      want: 'frameworks[1].task.cpu: invalid quantity "abc"',
+    },
     { name: 'missing nodes', patch: { nodes: undefined }, want: 'nodes: must be a list' },
     { name: 'no nodes', patch: { nodes: [] }, want: 'nodes: must list at least one node' },
     { name: 'node without name', patch: { nodes: [{ resources: { cpu: '1' } }] }, want: 'nodes[0].name: must be a non-empty string' },
-    { name: 'unknown field', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, taks: 3 }] }, want: 'frameworks[0].taks: unknown field' },
-    { name: 'duplicate framework', patch: { frameworks: [drfPaper.frameworks[0], drfPaper.frameworks[0]] }, want: 'frameworks[1].name: duplicate name "A"' },
-    { name: 'bad tasks', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasks: -1 }] }, want: 'frameworks[0].tasks: must be an integer ≥ 0' },
-    { name: 'bad tasksPerOffer', patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasksPerOffer: 0 }] }, want: 'frameworks[0].tasksPerOffer: must be an integer ≥ 1' },
-    { name: 'empty task', patch: { frameworks: [{ name: 'A', task: { cpu: '0' } }] }, want: 'frameworks[0].task: must request some resource' },
+    {
+      name: 'unknown field',
+      patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, taks: 3 }] },
+      want: 'frameworks[0].taks: unknown field',
+    },
+    {
+      name: 'duplicate framework',
+      patch: { frameworks: [drfPaper.frameworks[0], drfPaper.frameworks[0]] },
+      want: 'frameworks[1].name: duplicate name "A"',
+    },
+    {
+      name: 'bad tasks',
+      patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasks: -1 }] },
+      want: 'frameworks[0].tasks: must be an integer ≥ 0',
+    },
+    {
+      name: 'bad tasksPerOffer',
+      patch: { frameworks: [{ name: 'A', task: { cpu: '1' }, tasksPerOffer: 0 }] },
+      want: 'frameworks[0].tasksPerOffer: must be an integer ≥ 1',
+    },
+    {
+      name: 'empty task',
+      patch: { frameworks: [{ name: 'A', task: { cpu: '0' } }] },
+      want: 'frameworks[0].task: must request some resource',
+    },
     { name: 'bad weight', patch: { roles: [{ name: 'r', weight: 0 }] }, want: 'roles[0].weight: must be a positive number' },
-    { name: 'bad guarantee', patch: { roles: [{ name: 'r', guarantee: { memory: '1Gb' } }] }, want: 'roles[0].guarantee.memory: invalid quantity "1Gb"' },
+    {
+      name: 'bad guarantee',
+      patch: { roles: [{ name: 'r', guarantee: { memory: '1Gb' } }] },
+      want: 'roles[0].guarantee.memory: invalid quantity "1Gb"',
+    },
     {
       name: 'bad reservation',
       patch: { nodes: [{ name: 'n', resources: { cpu: '1' }, reservations: [{ resources: { cpu: '1' } }] }] },

@@ -91,7 +91,12 @@ export function simulate(scenario: Scenario): SimulationResult {
   const result: SimulationResult = { frameworks: {}, nodes: {}, cycles };
   for (const f of scenario.frameworks) {
     const st = a.frameworkStatus(f.name)!;
-    result.frameworks[f.name] = { role: f.role, tasks: launched.get(f.name)!, allocated: formatResourceList(st.allocated), dominantShare: st.dominantShare };
+    result.frameworks[f.name] = {
+      role: f.role,
+      tasks: launched.get(f.name)!,
+      allocated: formatResourceList(st.allocated),
+      dominantShare: st.dominantShare,
+    };
   }
   for (const n of scenario.nodes) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
   return result;
@@ -110,7 +115,8 @@ type Obj = Record<string, unknown>;
 function obj(v: unknown, path: string, fields: readonly string[]): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ScenarioError(path, 'must be a mapping');
   for (const k of Object.keys(v)) {
-    if (!fields.includes(k)) throw new ScenarioError(path === '' ? k : `${path}.${k}`, `unknown field (expected one of ${fields.join(', ')})`);
+    if (!fields.includes(k))
+      throw new ScenarioError(path === '' ? k : `${path}.${k}`, `unknown field (expected one of ${fields.join(', ')})`);
   }
   return v as Obj;
 }
@@ -132,7 +138,7 @@ function strings(v: unknown, path: string): string[] {
 
 function stringMap(v: unknown, path: string): Record<string, string> {
   if (v === undefined) return {};
-  const o = obj(v, path, Object.keys(v as Obj ?? {}));
+  const o = obj(v, path, Object.keys((v as Obj) ?? {}));
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(o)) {
     if (typeof x !== 'string') throw new ScenarioError(`${path}.${k}`, 'must be a string');
@@ -142,7 +148,8 @@ function stringMap(v: unknown, path: string): Record<string, string> {
 }
 
 function resources(v: unknown, path: string): ResourceList {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ScenarioError(path, 'must be a mapping of resource name to quantity');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new ScenarioError(path, 'must be a mapping of resource name to quantity');
   const out: ResourceList = {};
   for (const [name, q] of Object.entries(v as Obj)) {
     if (typeof q !== 'string' && typeof q !== 'number') throw new ScenarioError(`${path}.${name}`, `invalid quantity ${JSON.stringify(q)}`);
@@ -205,7 +212,10 @@ export function parseScenario(raw: unknown): Scenario {
     };
   });
   if (nodes.length === 0) throw new ScenarioError('nodes', 'must list at least one node');
-  unique(nodes.map((n) => n.name), 'nodes');
+  unique(
+    nodes.map((n) => n.name),
+    'nodes',
+  );
   const roles = list(root.roles, 'roles', false).map((v, i): RoleInfo => {
     const p = `roles[${i}]`;
     const o = obj(v, p, ['name', 'weight', 'guarantee', 'limit']);
@@ -219,7 +229,10 @@ export function parseScenario(raw: unknown): Scenario {
       limit: o.limit === undefined ? undefined : resources(o.limit, `${p}.limit`),
     };
   });
-  unique(roles.map((r) => r.name), 'roles');
+  unique(
+    roles.map((r) => r.name),
+    'roles',
+  );
   const frameworks = list(root.frameworks, 'frameworks', true).map((v, i): ScenarioFramework => {
     const p = `frameworks[${i}]`;
     const o = obj(v, p, ['name', 'role', 'capabilities', 'constraints', 'task', 'tasks', 'tasksPerOffer']);
@@ -235,13 +248,18 @@ export function parseScenario(raw: unknown): Scenario {
       tasksPerOffer: o.tasksPerOffer === undefined ? 1 : int(o.tasksPerOffer, `${p}.tasksPerOffer`, 1),
     };
   });
-  unique(frameworks.map((f) => f.name), 'frameworks');
+  unique(
+    frameworks.map((f) => f.name),
+    'frameworks',
+  );
   const options: Scenario['options'] = {};
   if (root.options !== undefined) {
     const o = obj(root.options, 'options', ['minAllocatable', 'scarceResources']);
     if (o.scarceResources !== undefined) options.scarceResources = strings(o.scarceResources, 'options.scarceResources');
     if (o.minAllocatable !== undefined) {
-      options.minAllocatable = list(o.minAllocatable, 'options.minAllocatable', true).map((m, i) => resources(m, `options.minAllocatable[${i}]`));
+      options.minAllocatable = list(o.minAllocatable, 'options.minAllocatable', true).map((m, i) =>
+        resources(m, `options.minAllocatable[${i}]`),
+      );
     }
   }
   return { nodes, roles, frameworks, options };

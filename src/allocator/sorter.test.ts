@@ -36,17 +36,26 @@ describe('DrfSorter', () => {
   it.each([
     {
       name: 'share decides',
-      clients: [{ name: 'x', share: 0.3, count: 0 }, { name: 'y', share: 0.2, count: 5 }],
+      clients: [
+        { name: 'x', share: 0.3, count: 0 },
+        { name: 'y', share: 0.2, count: 5 },
+      ],
       want: ['y', 'x'], // x: 0.3, y: 0.2
     },
     {
       name: 'equal share: fewer allocations first',
-      clients: [{ name: 'x', share: 0.2, count: 2 }, { name: 'y', share: 0.2, count: 1 }],
+      clients: [
+        { name: 'x', share: 0.2, count: 2 },
+        { name: 'y', share: 0.2, count: 1 },
+      ],
       want: ['y', 'x'], // x: 0.2 (2 allocations), y: 0.2 (1 allocation)
     },
     {
       name: 'equal share and allocations: name',
-      clients: [{ name: 'y', share: 0.2, count: 1 }, { name: 'x', share: 0.2, count: 1 }],
+      clients: [
+        { name: 'y', share: 0.2, count: 1 },
+        { name: 'x', share: 0.2, count: 1 },
+      ],
       want: ['x', 'y'], // x: 0.2 (1), y: 0.2 (1)
     },
   ])('tie-break: $name', ({ clients, want }) => {
@@ -73,7 +82,7 @@ describe('DrfSorter', () => {
   it('incremental re-placement agrees with a full sort', () => {
     // Deterministic pseudo-random updates (LCG), compared with a from-scratch sort each step.
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const n = 50;
     const shares = Array.from({ length: n }, () => Math.floor(rand() * 10) / 10);
     const { s } = sorterWith(shares);

@@ -145,7 +145,19 @@ export class DrfSorter {
       this.dirtyFlag[slot] = false;
       items.push({ slot, share: this.shareOf(this.ids[slot]!) / this.weights[slot]!, count: this.pending[slot]!, name: this.names[slot]! });
     }
-    items.sort((a, b) => (a.share !== b.share ? (a.share < b.share ? -1 : 1) : a.count !== b.count ? a.count - b.count : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    items.sort((a, b) =>
+      a.share !== b.share
+        ? a.share < b.share
+          ? -1
+          : 1
+        : a.count !== b.count
+          ? a.count - b.count
+          : a.name < b.name
+            ? -1
+            : a.name > b.name
+              ? 1
+              : 0,
+    );
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       this.order[i] = it.slot;

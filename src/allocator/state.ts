@@ -233,14 +233,16 @@ export class AllocatorState {
     n.infoKey = key;
     const allocatable = this.space.vec(info.allocatable);
     const W = this.width;
-    if (n.declared) addInto(this.total = grow(this.total, W), n.total, -1);
+    if (n.declared) addInto((this.total = grow(this.total, W)), n.total, -1);
     const total = grow(this.total, W);
     addInto(total, allocatable);
     for (let i = 0; i < W; i++) {
       if (total[i]! > Number.MAX_SAFE_INTEGER) {
         addInto(total, allocatable, -1);
         if (n.declared) addInto(total, n.total);
-        throw new Error(`node ${info.name}: cluster total of ${this.space.names[i]} would exceed ${Number.MAX_SAFE_INTEGER}, the largest exact amount`);
+        throw new Error(
+          `node ${info.name}: cluster total of ${this.space.names[i]} would exceed ${Number.MAX_SAFE_INTEGER}, the largest exact amount`,
+        );
       }
     }
     this.total = total;

@@ -8,14 +8,55 @@ import { kubeConfigSource, loadKubeConfig, type KubeConfigSource } from './kubec
 const LOCAL = '/repo/.agora/cluster/kubeconfig';
 
 describe('kubeConfigSource', () => {
-  it.each<{ name: string; kubeconfig?: string; localCluster?: string; env?: Record<string, string>; localExists?: boolean; want: KubeConfigSource }>([
-    { name: '--kubeconfig wins over everything', kubeconfig: '/a/config', localCluster: LOCAL, env: { KUBECONFIG: '/b/config' }, localExists: true, want: { file: '/a/config', from: 'flag' } },
-    { name: 'an empty --kubeconfig counts as not given', kubeconfig: '', localCluster: LOCAL, localExists: true, want: { file: LOCAL, from: 'local-cluster' } },
-    { name: '$KUBECONFIG goes before the local cluster (the default chain reads it)', localCluster: LOCAL, env: { KUBECONFIG: '/b/config' }, localExists: true, want: { from: 'default' } },
-    { name: 'an empty $KUBECONFIG is still a choice: the default chain', localCluster: LOCAL, env: { KUBECONFIG: '' }, localExists: true, want: { from: 'default' } },
-    { name: 'the local cluster, when allowed and it exists, before ~/.kube/config', localCluster: LOCAL, localExists: true, want: { file: LOCAL, from: 'local-cluster' } },
+  it.each<{
+    name: string;
+    kubeconfig?: string;
+    localCluster?: string;
+    env?: Record<string, string>;
+    localExists?: boolean;
+    want: KubeConfigSource;
+  }>([
+    {
+      name: '--kubeconfig wins over everything',
+      kubeconfig: '/a/config',
+      localCluster: LOCAL,
+      env: { KUBECONFIG: '/b/config' },
+      localExists: true,
+      want: { file: '/a/config', from: 'flag' },
+    },
+    {
+      name: 'an empty --kubeconfig counts as not given',
+      kubeconfig: '',
+      localCluster: LOCAL,
+      localExists: true,
+      want: { file: LOCAL, from: 'local-cluster' },
+    },
+    {
+      name: '$KUBECONFIG goes before the local cluster (the default chain reads it)',
+      localCluster: LOCAL,
+      env: { KUBECONFIG: '/b/config' },
+      localExists: true,
+      want: { from: 'default' },
+    },
+    {
+      name: 'an empty $KUBECONFIG is still a choice: the default chain',
+      localCluster: LOCAL,
+      env: { KUBECONFIG: '' },
+      localExists: true,
+      want: { from: 'default' },
+    },
+    {
+      name: 'the local cluster, when allowed and it exists, before ~/.kube/config',
+      localCluster: LOCAL,
+      localExists: true,
+      want: { file: LOCAL, from: 'local-cluster' },
+    },
     { name: 'no local cluster running: the default chain', localCluster: LOCAL, localExists: false, want: { from: 'default' } },
-    { name: 'the local cluster not allowed (the controller, SDK programs): the default chain', localExists: true, want: { from: 'default' } },
+    {
+      name: 'the local cluster not allowed (the controller, SDK programs): the default chain',
+      localExists: true,
+      want: { from: 'default' },
+    },
   ])('$name', ({ kubeconfig, localCluster, env, localExists, want }) => {
     const checked: string[] = [];
     const exists = (p: string) => (checked.push(p), localExists === true);
@@ -30,12 +71,17 @@ describe('loadKubeConfig', () => {
 
   it('reads the file it is given', () => {
     const file = join(dir, 'config');
-    writeFileSync(file, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-      clusters: [{ name: 'k', cluster: { server: 'https://127.0.0.1:6443' } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'c',
+        clusters: [{ name: 'k', cluster: { server: 'https://127.0.0.1:6443' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+      }),
+    );
     expect(loadKubeConfig({ kubeconfig: file, localCluster: '/no/such/file' }).getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 

@@ -27,7 +27,8 @@ export function kubeConfigSource(
 ): KubeConfigSource {
   if (opts.kubeconfig) return { file: opts.kubeconfig, from: 'flag' };
   // Set at all — even empty — $KUBECONFIG is the user's choice: the default chain reads it.
-  if (env.KUBECONFIG === undefined && opts.localCluster !== undefined && exists(opts.localCluster)) return { file: opts.localCluster, from: 'local-cluster' };
+  if (env.KUBECONFIG === undefined && opts.localCluster !== undefined && exists(opts.localCluster))
+    return { file: opts.localCluster, from: 'local-cluster' };
   return { from: 'default' };
 }
 

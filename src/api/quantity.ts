@@ -106,12 +106,26 @@ export function formatQuantity(value: number, resourceName: string): string {
   if (value === 0) return '0';
   if (resourceName === 'cpu') return value % 1000 === 0 ? String(value / 1000) : `${value}m`;
   if (isByteResource(resourceName)) {
-    for (const [suffix, p] of [['Ei', 60], ['Pi', 50], ['Ti', 40], ['Gi', 30], ['Mi', 20], ['Ki', 10]] as const) {
+    for (const [suffix, p] of [
+      ['Ei', 60],
+      ['Pi', 50],
+      ['Ti', 40],
+      ['Gi', 30],
+      ['Mi', 20],
+      ['Ki', 10],
+    ] as const) {
       const unit = 2 ** p;
       if (value % unit === 0) return `${value / unit}${suffix}`;
     }
   }
-  for (const [suffix, p] of [['E', 18], ['P', 15], ['T', 12], ['G', 9], ['M', 6], ['k', 3]] as const) {
+  for (const [suffix, p] of [
+    ['E', 18],
+    ['P', 15],
+    ['T', 12],
+    ['G', 9],
+    ['M', 6],
+    ['k', 3],
+  ] as const) {
     const unit = 10 ** p;
     if (value >= unit && value % unit === 0) return `${value / unit}${suffix}`;
   }

@@ -10,6 +10,8 @@ describe('optionsFromFlags', () => {
   ])('$name', ({ flags, want }) => expect(optionsFromFlags(flags as ControllerFlags)).toEqual(want));
 
   it('names the flag of a bad duration', () => {
-    expect(() => optionsFromFlags({ 'node-lost-timeout': '5 minutes' } as ControllerFlags)).toThrow(/^--node-lost-timeout: invalid duration/);
+    expect(() => optionsFromFlags({ 'node-lost-timeout': '5 minutes' } as ControllerFlags)).toThrow(
+      /^--node-lost-timeout: invalid duration/,
+    );
   });
 });

@@ -125,7 +125,11 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   bool('leader-elect', (b) => (o.leaderElect = b));
   bool('events', (b) => (o.events = b));
   if (v['node-selector']) o.nodeSelector = v['node-selector'];
-  if (v.namespaces) o.namespaces = v.namespaces.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v.namespaces)
+    o.namespaces = v.namespaces
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (v['lease-name']) o.leaseName = v['lease-name'];
   if (v.identity) o.identity = v.identity;
   if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];
@@ -154,7 +158,10 @@ export async function run(argv: string[]): Promise<number> {
   // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
   const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces });
   const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });
-  logger.info({ identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port }, 'controller started');
+  logger.info(
+    { identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port },
+    'controller started',
+  );
   const signal = await Promise.race([
     new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

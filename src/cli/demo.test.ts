@@ -3,7 +3,16 @@ import { convergence } from './demo.ts';
 import type { FrameworkRow, StatusView } from './status-view.ts';
 
 const row = (name: string, running: number, share: number, over: Partial<FrameworkRow> = {}): FrameworkRow => ({
-  namespace: 'ns', name, role: name, phase: 'Active', scheduler: 'builtin', dominantShare: share, allocated: {}, tasks: running ? { running } : {}, outstandingOffers: 0, ...over,
+  namespace: 'ns',
+  name,
+  role: name,
+  phase: 'Active',
+  scheduler: 'builtin',
+  dominantShare: share,
+  allocated: {},
+  tasks: running ? { running } : {},
+  outstandingOffers: 0,
+  ...over,
 });
 const view = (...frameworks: FrameworkRow[]): StatusView => ({ time: '', frameworks, nodes: [], offers: [] });
 const done = { gangFinished: true, serviceReplaced: 1, serviceRunning: 3 };
@@ -12,10 +21,18 @@ const pool = view(row('batch-job', 0, 0, { phase: 'Completed', tasks: { finished
 describe('demo convergence', () => {
   it.each([
     { name: 'the DRF paper result', drf: view(row('drf-a', 3, 0.6667), row('drf-b', 2, 0.6667)), pool, sdk: done, want: [] },
-    { name: 'A ahead', drf: view(row('drf-a', 4, 0.8889), row('drf-b', 1, 0.3333)), pool, sdk: done, want: ['DRF pair: want A 3 tasks / B 2 tasks at shares 2/3, have A 4 (88.9%), B 1 (33.3%)'] },
     {
-      name: 'batch, gang and service pending', drf: view(row('drf-a', 3, 0.6667), row('drf-b', 2, 0.6667)),
-      pool: view(row('batch-job', 4, 0.1, { tasks: { running: 4, finished: 10 }, wanted: 30 })), sdk: { gangFinished: false, serviceReplaced: 0, serviceRunning: 3 },
+      name: 'A ahead',
+      drf: view(row('drf-a', 4, 0.8889), row('drf-b', 1, 0.3333)),
+      pool,
+      sdk: done,
+      want: ['DRF pair: want A 3 tasks / B 2 tasks at shares 2/3, have A 4 (88.9%), B 1 (33.3%)'],
+    },
+    {
+      name: 'batch, gang and service pending',
+      drf: view(row('drf-a', 3, 0.6667), row('drf-b', 2, 0.6667)),
+      pool: view(row('batch-job', 4, 0.1, { tasks: { running: 4, finished: 10 }, wanted: 30 })),
+      sdk: { gangFinished: false, serviceReplaced: 0, serviceRunning: 3 },
       want: ['batch-job: 10/30 finished', 'gang: not finished', 'service: 3/3 running, 0 replaced'],
     },
   ])('$name', ({ drf, pool: p, sdk, want }) => expect(convergence(drf, p, sdk)).toEqual(want));

@@ -21,7 +21,16 @@ import { loadAll } from 'js-yaml';
 import { pino, type Logger } from 'pino';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import type { IFramework } from '../api/index.ts';
-import { adminKubeConfig, deleteNode, down, ensureFakeNode, isReady, repoRoot, up, type FakeNodeSpec } from '../../scripts/cluster/index.ts';
+import {
+  adminKubeConfig,
+  deleteNode,
+  down,
+  ensureFakeNode,
+  isReady,
+  repoRoot,
+  up,
+  type FakeNodeSpec,
+} from '../../scripts/cluster/index.ts';
 import { runGang } from '../../examples/gang.ts';
 import { startService, type Service } from '../../examples/service.ts';
 import { CLEAR_SCREEN, bar, percent, plain, styleFor, table, type Style } from './output.ts';
@@ -69,19 +78,26 @@ const PARTITIONS: Partition[] = [
 ];
 
 /** What the demo waits for; each check says what is still missing. */
-export function convergence(drf: StatusView, pool: StatusView, sdk: { gangFinished: boolean; serviceReplaced: number; serviceRunning: number }): string[] {
+export function convergence(
+  drf: StatusView,
+  pool: StatusView,
+  sdk: { gangFinished: boolean; serviceReplaced: number; serviceRunning: number },
+): string[] {
   const missing: string[] = [];
   const fw = (v: StatusView, name: string) => v.frameworks.find((f) => f.name === name);
   const a = fw(drf, 'drf-a');
   const b = fw(drf, 'drf-b');
   const near = (x: number | undefined) => x !== undefined && Math.abs(x - 2 / 3) < 0.005;
   if ((a?.tasks.running ?? 0) !== 3 || (b?.tasks.running ?? 0) !== 2 || !near(a?.dominantShare) || !near(b?.dominantShare)) {
-    missing.push(`DRF pair: want A 3 tasks / B 2 tasks at shares 2/3, have A ${a?.tasks.running ?? 0} (${percent(a?.dominantShare)}), B ${b?.tasks.running ?? 0} (${percent(b?.dominantShare)})`);
+    missing.push(
+      `DRF pair: want A 3 tasks / B 2 tasks at shares 2/3, have A ${a?.tasks.running ?? 0} (${percent(a?.dominantShare)}), B ${b?.tasks.running ?? 0} (${percent(b?.dominantShare)})`,
+    );
   }
   const batch = fw(pool, 'batch-job');
   if (batch?.phase !== 'Completed') missing.push(`batch-job: ${batch?.tasks.finished ?? 0}/${batch?.wanted ?? '?'} finished`);
   if (!sdk.gangFinished) missing.push('gang: not finished');
-  if (sdk.serviceReplaced < 1 || sdk.serviceRunning < 3) missing.push(`service: ${sdk.serviceRunning}/3 running, ${sdk.serviceReplaced} replaced`);
+  if (sdk.serviceReplaced < 1 || sdk.serviceRunning < 3)
+    missing.push(`service: ${sdk.serviceRunning}/3 running, ${sdk.serviceReplaced} replaced`);
   return missing;
 }
 
@@ -90,7 +106,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { once: { type: 'boolean' }, timeout: { type: 'string', default: '180' }, 'no-webhooks': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        once: { type: 'boolean' },
+        timeout: { type: 'string', default: '180' },
+        'no-webhooks': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     process.stderr.write(`agora demo: ${(err as Error).message}\n\n${USAGE}\n`);
@@ -164,7 +185,9 @@ class Demo {
       await this.setUp();
       code = this.abort.signal.aborted ? 130 : await this.watch();
     } catch (err) {
-      process.stderr.write(`agora demo: ${err instanceof Error ? err.message : String(err)}${this.logFile ? ` (logs: ${this.logFile})` : ''}\n`);
+      process.stderr.write(
+        `agora demo: ${err instanceof Error ? err.message : String(err)}${this.logFile ? ` (logs: ${this.logFile})` : ''}\n`,
+      );
       code = 1;
     } finally {
       await this.tearDown();
@@ -189,14 +212,23 @@ class Demo {
     const nodes = PARTITIONS.flatMap((p) => p.nodes);
     for (const n of nodes) await ensureFakeNode(this.kc, n);
     this.cleanups.push({ what: 'removing the demo nodes', fn: () => Promise.all(nodes.map((n) => deleteNode(this.kc, n.name))) });
-    await until('demo nodes Ready', 60_000, async () => (await core.listNode({ labelSelector: DEMO_LABEL })).items.filter(isReady).length >= nodes.length);
+    await until(
+      'demo nodes Ready',
+      60_000,
+      async () => (await core.listNode({ labelSelector: DEMO_LABEL })).items.filter(isReady).length >= nodes.length,
+    );
 
     this.step('starting the controller (one per partition) and the admission webhooks');
     const { startController } = await import('../controller/manager.ts');
     for (const p of PARTITIONS) {
       const ctl = await startController({
-        kubeconfig: this.kc, namespaces: [p.namespace], nodeSelector: p.nodeSelector, leaderElect: false,
-        metricsAddr: '', healthAddr: '', logger: this.log.child({ partition: p.namespace }),
+        kubeconfig: this.kc,
+        namespaces: [p.namespace],
+        nodeSelector: p.nodeSelector,
+        leaderElect: false,
+        metricsAddr: '',
+        healthAddr: '',
+        logger: this.log.child({ partition: p.namespace }),
       });
       this.cleanups.push({ what: `stopping the controller for ${p.namespace}`, fn: () => ctl.stop() });
     }
@@ -205,8 +237,13 @@ class Demo {
     // Namespaces after the controllers: one left Terminating by an interrupted run needs a
     // controller to release its frameworks' finalizers.
     for (const p of PARTITIONS) await ensureNamespace(this.kc, p.namespace);
-    this.cleanups.push({ what: 'deleting the demo namespaces', fn: () => Promise.all(PARTITIONS.map((p) => core.deleteNamespace({ name: p.namespace }).catch(() => undefined))) });
-    await this.webhooksEnforced?.().catch((err: unknown) => this.step(this.style.yellow(`webhooks not enforced: ${(err as Error).message}`)));
+    this.cleanups.push({
+      what: 'deleting the demo namespaces',
+      fn: () => Promise.all(PARTITIONS.map((p) => core.deleteNamespace({ name: p.namespace }).catch(() => undefined))),
+    });
+    await this.webhooksEnforced?.().catch((err: unknown) =>
+      this.step(this.style.yellow(`webhooks not enforced: ${(err as Error).message}`)),
+    );
     // Frameworks from an earlier, interrupted run: removed while the controllers run (finalizers).
     this.cleanups.push({ what: 'deleting the demo frameworks', fn: () => this.deleteFrameworks() });
     await this.deleteFrameworks();
@@ -219,7 +256,19 @@ class Demo {
         for (const doc of loadAll(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as IFramework[]) {
           if (doc?.kind !== 'Framework') continue;
           const body = { ...doc, metadata: { ...doc.metadata, namespace: p.namespace } };
-          await custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: p.namespace, plural: PLURAL.Framework, name: doc.metadata!.name!, body, fieldManager: 'agora-demo', force: true }, APPLY);
+          await custom.patchNamespacedCustomObject(
+            {
+              group: GROUP,
+              version: VERSION,
+              namespace: p.namespace,
+              plural: PLURAL.Framework,
+              name: doc.metadata!.name!,
+              body,
+              fieldManager: 'agora-demo',
+              force: true,
+            },
+            APPLY,
+          );
         }
       }
     }
@@ -228,7 +277,17 @@ class Demo {
     const pool = PARTITIONS[1]!;
     const common = { kubeConfig: this.kc, namespace: pool.namespace, log: this.log.child({ component: 'sdk' }) };
     void runGang({
-      ...common, name: 'gang', role: 'hpc', size: 4, cpu: '2', memory: '2Gi', duration: '8s', holdMs: 5000, refuseSeconds: 1, keep: true, signal: this.abort.signal,
+      ...common,
+      name: 'gang',
+      role: 'hpc',
+      size: 4,
+      cpu: '2',
+      memory: '2Gi',
+      duration: '8s',
+      holdMs: 5000,
+      refuseSeconds: 1,
+      keep: true,
+      signal: this.abort.signal,
       onEvent: (e) => {
         if (e.type === 'launched') this.event(`gang: all ${e.tasks.length} ranks launched together (generation ${e.generation})`);
         if (e.type === 'released') this.event(`gang: released ${e.offers} held offer(s): ${e.reason}`);
@@ -239,8 +298,15 @@ class Demo {
       },
     }).catch((err: unknown) => this.event(`gang: stopped: ${(err as Error).message}`));
     this.service = await startService({
-      ...common, name: 'service', role: 'service', instances: 3, cpu: '1', memory: '1Gi', crashFirstAfter: '6s',
-      onEvent: (e) => this.event(e.type === 'lost' ? `service: ${e.task} ${e.state} → replacing it` : `service: ${e.task} launched on ${e.node}`),
+      ...common,
+      name: 'service',
+      role: 'service',
+      instances: 3,
+      cpu: '1',
+      memory: '1Gi',
+      crashFirstAfter: '6s',
+      onEvent: (e) =>
+        this.event(e.type === 'lost' ? `service: ${e.task} ${e.state} → replacing it` : `service: ${e.task} launched on ${e.node}`),
     });
     this.cleanups.push({ what: 'stopping the service framework', fn: () => this.service!.stop({ teardown: true }) });
   }
@@ -250,9 +316,14 @@ class Demo {
       const { startWebhooks } = await import('../webhooks/index.ts');
       const { waitUntilEnforced } = await import('../webhooks/probe.ts');
       const hooks = await startWebhooks({
-        kubeConfig: this.kc, logger: this.log,
+        kubeConfig: this.kc,
+        logger: this.log,
         // Only the demo's namespaces: the cluster may be shared with other work.
-        registration: { name: 'agora-demo', namespaceSelector: { matchLabels: { [DEMO_LABEL]: 'true' } }, clusterObjectSelector: { matchLabels: { [DEMO_LABEL]: 'true' } } },
+        registration: {
+          name: 'agora-demo',
+          namespaceSelector: { matchLabels: { [DEMO_LABEL]: 'true' } },
+          clusterObjectSelector: { matchLabels: { [DEMO_LABEL]: 'true' } },
+        },
       });
       this.cleanups.push({ what: 'stopping the webhooks', fn: async () => (await hooks.unregister(), await hooks.stop()) });
       await hooks.register();
@@ -266,13 +337,25 @@ class Demo {
     const custom = this.kc.makeApiClient(CustomObjectsApi);
     const remaining = async () => {
       let n = 0;
-      for (const p of PARTITIONS) n += ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: p.namespace, plural: PLURAL.Framework })) as { items: unknown[] }).items.length;
+      for (const p of PARTITIONS)
+        n += (
+          (await custom.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: p.namespace,
+            plural: PLURAL.Framework,
+          })) as { items: unknown[] }
+        ).items.length;
       return n;
     };
     for (const p of PARTITIONS) {
-      await custom.deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: p.namespace, plural: PLURAL.Framework }).catch(() => undefined);
+      await custom
+        .deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: p.namespace, plural: PLURAL.Framework })
+        .catch(() => undefined);
     }
-    await until('the demo frameworks to be deleted', 30_000, async () => (await remaining()) === 0).catch((err: unknown) => this.log.warn({ err }, 'frameworks left behind'));
+    await until('the demo frameworks to be deleted', 30_000, async () => (await remaining()) === 0).catch((err: unknown) =>
+      this.log.warn({ err }, 'frameworks left behind'),
+    );
   }
 
   /** Renders until Ctrl-C (or, with --once, until converged or timed out). */
@@ -283,14 +366,20 @@ class Demo {
       let drf: StatusView;
       let pool: StatusView;
       try {
-        [drf, pool] = await Promise.all(PARTITIONS.map((p) => fetchStatus(this.kc, { namespace: p.namespace, nodeSelector: p.nodeSelector }))) as [StatusView, StatusView];
+        [drf, pool] = (await Promise.all(
+          PARTITIONS.map((p) => fetchStatus(this.kc, { namespace: p.namespace, nodeSelector: p.nodeSelector })),
+        )) as [StatusView, StatusView];
       } catch (err) {
         this.log.warn({ err }, 'status read failed');
         await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
         if (this.abort.signal.aborted) return 130;
         continue;
       }
-      const missing = convergence(drf, pool, { gangFinished: this.gangFinished, serviceReplaced: this.service?.replaced() ?? 0, serviceRunning: this.service?.running().length ?? 0 });
+      const missing = convergence(drf, pool, {
+        gangFinished: this.gangFinished,
+        serviceReplaced: this.service?.replaced() ?? 0,
+        serviceRunning: this.service?.running().length ?? 0,
+      });
       const screen = this.render(drf, pool, missing);
       if (this.tty) {
         if (screen !== last) process.stdout.write(CLEAR_SCREEN + screen);
@@ -302,7 +391,9 @@ class Demo {
       }
       if (this.o.once && Date.now() > deadline) {
         if (!this.tty) process.stdout.write(`\n${this.render(drf, pool, missing, plain)}`);
-        process.stderr.write(`agora demo: did not converge within ${this.o.timeoutMs / 1000}s:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
+        process.stderr.write(
+          `agora demo: did not converge within ${this.o.timeoutMs / 1000}s:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`,
+        );
         return 1;
       }
       await sleep(this.tty ? 500 : 1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
@@ -326,15 +417,26 @@ class Demo {
       const p = PARTITIONS[i]!;
       out.push(s.cyan(s.bold(p.title)));
       out.push(frameworkTable(view.frameworks, s));
-      const used = view.nodes.map((n) => `${n.name} ${n.used.cpu}/${n.allocatable.cpu} CPU ${n.used.memory}/${n.allocatable.memory}`).join('   ');
+      const used = view.nodes
+        .map((n) => `${n.name} ${n.used.cpu}/${n.allocatable.cpu} CPU ${n.used.memory}/${n.allocatable.memory}`)
+        .join('   ');
       out.push(s.dim(`  in use: ${used}`), '');
     }
     const paper = missing.find((m) => m.startsWith('DRF pair'));
     out.push(paper ? s.yellow(`… ${paper}`) : s.green('✓ DRF paper: A runs 3 tasks, B runs 2, both dominant shares 2/3'));
-    if (missing.length === 0) out.push(s.green('✓ converged: batch complete, gang finished all-or-nothing, service replaced its lost instance'));
+    if (missing.length === 0)
+      out.push(s.green('✓ converged: batch complete, gang finished all-or-nothing, service replaced its lost instance'));
     else if (!paper || missing.length > 1) out.push(s.dim(`  waiting for: ${missing.filter((m) => m !== paper).join('; ')}`));
     out.push('', s.bold('Recent events'), ...(this.events.length ? this.events.map((e) => `  ${e}`) : ['  -']));
-    out.push('', s.dim(this.o.once ? 'Exits when converged.' : `Ctrl-C stops everything.  In another terminal: node src/cli/main.ts status (Node 24)   (logs: ${this.logFile})`), '');
+    out.push(
+      '',
+      s.dim(
+        this.o.once
+          ? 'Exits when converged.'
+          : `Ctrl-C stops everything.  In another terminal: node src/cli/main.ts status (Node 24)   (logs: ${this.logFile})`,
+      ),
+      '',
+    );
     return out.join('\n');
   }
 
@@ -355,7 +457,11 @@ class Demo {
 }
 
 function summary(tasks: Record<string, number>): string {
-  return Object.entries(tasks).map(([k, v]) => `${v} ${k}`).join(', ') || '-';
+  return (
+    Object.entries(tasks)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ') || '-'
+  );
 }
 
 function frameworkTable(rows: readonly FrameworkRow[], s: Style): string {
@@ -381,7 +487,10 @@ async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
       const ns = await core.readNamespace({ name });
       if (ns.status?.phase === 'Terminating') return false;
       if (ns.metadata?.labels?.[DEMO_LABEL] !== 'true') {
-        await core.patchNamespace({ name, body: { metadata: { labels: { [DEMO_LABEL]: 'true' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        await core.patchNamespace(
+          { name, body: { metadata: { labels: { [DEMO_LABEL]: 'true' } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
       }
       return true;
     } catch (err) {
@@ -402,5 +511,8 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no result within ${ms / 1000}s`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no result within ${ms / 1000}s`)), ms))),
+  ]).finally(() => clearTimeout(t));
 }

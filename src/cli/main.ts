@@ -15,9 +15,15 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'replay a YAML scenario through the allocator and print the outcome as JSON', load: () => import('./simulate.ts') },
-  controller: { summary: 'run the controller: offers, tasks, pods (--kubeconfig, --node-selector, --namespaces, …)', load: () => import('./controller.ts') },
+  controller: {
+    summary: 'run the controller: offers, tasks, pods (--kubeconfig, --node-selector, --namespaces, …)',
+    load: () => import('./controller.ts'),
+  },
   status: { summary: 'frameworks, shares, nodes and outstanding offers (--output json|yaml, --watch)', load: () => import('./status.ts') },
-  demo: { summary: 'the local control plane, controller and example frameworks, with DRF shares converging live (--once)', load: () => import('./demo.ts') },
+  demo: {
+    summary: 'the local control plane, controller and example frameworks, with DRF shares converging live (--once)',
+    load: () => import('./demo.ts'),
+  },
 };
 
 /** Exit code for a usage error (unknown command, bad flags, bad input). */
@@ -26,11 +32,18 @@ export const EXIT_USAGE = 2;
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: agora <command> [options]', '', 'Commands:', ...lines, '', 'Run `agora <command> --help` for a command\'s options.'].join('\n');
+  return ['Usage: agora <command> [options]', '', 'Commands:', ...lines, '', "Run `agora <command> --help` for a command's options."].join(
+    '\n',
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: false,
+  });
   const name = positionals[0];
   if (name === undefined || (values.help === true && argv[0]?.startsWith('-'))) {
     const out = usage();

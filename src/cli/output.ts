@@ -7,7 +7,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function parseOutputFormat(value: string | undefined): OutputFormat {
   const v = value ?? 'table';
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(v)) throw new Error(`--output: want one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(v))
+    throw new Error(`--output: want one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(v)}`);
   return v as OutputFormat;
 }
 
@@ -22,7 +23,10 @@ export interface Style {
 }
 
 export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
-  const color = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  const color =
+    env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
+      ? true
+      : stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return { color, bold: wrap(1, 22), dim: wrap(2, 22), green: wrap(32, 39), yellow: wrap(33, 39), red: wrap(31, 39), cyan: wrap(36, 39) };
 }
@@ -40,14 +44,23 @@ export function visibleWidth(s: string): number {
 export type Align = 'left' | 'right';
 
 /** Renders rows under headers, columns padded to their widest cell; right-aligned where asked. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[], opts: { align?: readonly Align[]; style?: Style; indent?: string } = {}): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  opts: { align?: readonly Align[]; style?: Style; indent?: string } = {},
+): string {
   const style = opts.style ?? plain;
   const widths = headers.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
   const pad = (cell: string, i: number) => {
     const gap = ' '.repeat(Math.max(0, widths[i]! - visibleWidth(cell)));
     return opts.align?.[i] === 'right' ? gap + cell : cell + gap;
   };
-  const line = (cells: readonly string[]) => (opts.indent ?? '') + cells.map((c, i) => pad(c, i)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    (opts.indent ?? '') +
+    cells
+      .map((c, i) => pad(c, i))
+      .join('  ')
+      .trimEnd();
   return [style.bold(line(headers)), ...rows.map(line)].join('\n');
 }
 

@@ -31,7 +31,10 @@ describe('agora simulate', () => {
   it('rejects a bad scenario naming the field, exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-sim-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'nodes:\n  - {name: n, resources: {cpu: "1"}}\nframeworks:\n  - {name: a, task: {cpu: "1"}}\n  - {name: b, task: {cpu: abc}}\n');
+    writeFileSync(
+      file,
+      'nodes:\n  - {name: n, resources: {cpu: "1"}}\nframeworks:\n  - {name: a, task: {cpu: "1"}}\n  - {name: b, task: {cpu: abc}}\n',
+    );
     const r = agora('simulate', file);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

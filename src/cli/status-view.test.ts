@@ -7,27 +7,50 @@ import { buildStatus, phaseOf, renderStatus } from './status-view.ts';
 const NOW = Date.parse('2025-01-01T00:01:00Z');
 
 const fw = (name: string, over: Partial<IFramework> = {}): IFramework => ({
-  apiVersion: 'agora.dev/v1alpha1', kind: 'Framework', metadata: { name, namespace: 'demo' }, spec: { role: name }, ...over,
+  apiVersion: 'agora.dev/v1alpha1',
+  kind: 'Framework',
+  metadata: { name, namespace: 'demo' },
+  spec: { role: name },
+  ...over,
 });
-const node = (name: string, cpu: string, memory: string): V1Node => ({ metadata: { name }, status: { allocatable: { cpu, memory, pods: '110' } } });
+const node = (name: string, cpu: string, memory: string): V1Node => ({
+  metadata: { name },
+  status: { allocatable: { cpu, memory, pods: '110' } },
+});
 const pod = (nodeName: string, cpu: string, memory: string, phase = 'Running'): V1Pod => ({
-  metadata: { name: `p-${cpu}` }, spec: { nodeName, containers: [{ name: 'c', resources: { requests: { cpu, memory } } }] }, status: { phase },
+  metadata: { name: `p-${cpu}` },
+  spec: { nodeName, containers: [{ name: 'c', resources: { requests: { cpu, memory } } }] },
+  status: { phase },
 });
-const offer = (name: string, framework: string, nodeName: string, resources: Record<string, string>, over: Partial<IOffer['spec']> = {}, phase?: 'Outstanding' | 'Accepted'): IOffer => ({
-  apiVersion: 'agora.dev/v1alpha1', kind: 'Offer',
+const offer = (
+  name: string,
+  framework: string,
+  nodeName: string,
+  resources: Record<string, string>,
+  over: Partial<IOffer['spec']> = {},
+  phase?: 'Outstanding' | 'Accepted',
+): IOffer => ({
+  apiVersion: 'agora.dev/v1alpha1',
+  kind: 'Offer',
   metadata: { name, namespace: 'demo', creationTimestamp: '2025-01-01T00:00:50Z' as never },
   spec: { framework, nodeName, resources, expiresAt: '2025-01-01T00:01:20Z', ...over },
   ...(phase ? { status: { phase } } : {}),
 });
 const task = (name: string, framework: string, state?: NonNullable<ITask['status']>['state']): ITask => ({
-  apiVersion: 'agora.dev/v1alpha1', kind: 'Task', metadata: { name, namespace: 'demo' },
-  spec: { framework, nodeName: 'n1', resources: { cpu: '1' }, containers: [{ name: 'c', image: 'i' }] }, ...(state ? { status: { state } } : {}),
+  apiVersion: 'agora.dev/v1alpha1',
+  kind: 'Task',
+  metadata: { name, namespace: 'demo' },
+  spec: { framework, nodeName: 'n1', resources: { cpu: '1' }, containers: [{ name: 'c', image: 'i' }] },
+  ...(state ? { status: { state } } : {}),
 });
 
 describe('buildStatus', () => {
   const view = buildStatus({
     frameworks: [
-      fw('b', { spec: { role: 'drf-b', builtin: { tasks: 10, template: { resources: { cpu: '3' }, containers: [{ name: 'c', image: 'i' }] } } }, status: { phase: 'Active', dominantShare: 2 / 3, allocated: { cpu: '6', memory: '2Gi' }, launched: 2, tasks: { running: 2 } } }),
+      fw('b', {
+        spec: { role: 'drf-b', builtin: { tasks: 10, template: { resources: { cpu: '3' }, containers: [{ name: 'c', image: 'i' }] } } },
+        status: { phase: 'Active', dominantShare: 2 / 3, allocated: { cpu: '6', memory: '2Gi' }, launched: 2, tasks: { running: 2 } },
+      }),
       fw('a', { status: { dominantShare: 0.5 } }),
     ],
     offers: [
@@ -51,12 +74,28 @@ describe('buildStatus', () => {
 
   it('computes node free = allocatable − used (non-terminal pods) − outstanding offers', () => {
     expect(view.nodes).toEqual([
-      { name: 'n1', allocatable: { cpu: '9', memory: '18Gi' }, used: { cpu: '3', memory: '2Gi' }, offered: { cpu: '2', memory: '4Gi' }, free: { cpu: '4', memory: '12Gi' } },
+      {
+        name: 'n1',
+        allocatable: { cpu: '9', memory: '18Gi' },
+        used: { cpu: '3', memory: '2Gi' },
+        offered: { cpu: '2', memory: '4Gi' },
+        free: { cpu: '4', memory: '12Gi' },
+      },
     ]);
   });
 
   it('lists only outstanding, unanswered offers with age and expiry', () => {
-    expect(view.offers).toEqual([{ namespace: 'demo', name: 'o1', framework: 'a', node: 'n1', resources: { cpu: '2', memory: '4Gi' }, ageSeconds: 10, expiresInSeconds: 20 }]);
+    expect(view.offers).toEqual([
+      {
+        namespace: 'demo',
+        name: 'o1',
+        framework: 'a',
+        node: 'n1',
+        resources: { cpu: '2', memory: '4Gi' },
+        ageSeconds: 10,
+        expiresInSeconds: 20,
+      },
+    ]);
   });
 
   it('renders plain tables', () => {
@@ -78,19 +117,42 @@ describe('output', () => {
   ])('bar($share)', ({ share, want }) => expect(bar(share, 10)).toBe(want));
 
   it('aligns columns by visible width', () => {
-    expect(table(['A', 'BB'], [['xxx', '1'], ['y', '22']], { align: ['left', 'right'] })).toBe('A    BB\nxxx   1\ny    22');
+    expect(
+      table(
+        ['A', 'BB'],
+        [
+          ['xxx', '1'],
+          ['y', '22'],
+        ],
+        { align: ['left', 'right'] },
+      ),
+    ).toBe('A    BB\nxxx   1\ny    22');
   });
 });
 
 describe('phaseOf', () => {
   const builtin = { role: 'r', builtin: { tasks: 1 } };
-  const cond = (status: 'True' | 'False', reason: string) => [{ type: 'Complete', status, reason, message: '', lastTransitionTime: '2025-01-01T00:00:00Z' }];
+  const cond = (status: 'True' | 'False', reason: string) => [
+    { type: 'Complete', status, reason, message: '', lastTransitionTime: '2025-01-01T00:00:00Z' },
+  ];
   it.each([
     { name: 'no status', f: fw('x'), want: 'Pending' },
     { name: 'suppressed, no status', f: fw('x', { spec: { suppressed: true } }), want: 'Suppressed' },
     { name: 'controller phase', f: fw('x', { status: { phase: 'Active' } }), want: 'Active' },
-    { name: 'builtin complete wins over a stale phase', f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('True', 'AllTasksFinished') } }), want: 'Completed' },
-    { name: 'builtin failed', f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('False', 'TasksFailed') } }), want: 'Failed' },
-    { name: 'builtin in progress', f: fw('x', { spec: builtin, status: { phase: 'Active', conditions: cond('False', 'InProgress') } }), want: 'Active' },
+    {
+      name: 'builtin complete wins over a stale phase',
+      f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('True', 'AllTasksFinished') } }),
+      want: 'Completed',
+    },
+    {
+      name: 'builtin failed',
+      f: fw('x', { spec: builtin, status: { phase: 'Pending', conditions: cond('False', 'TasksFailed') } }),
+      want: 'Failed',
+    },
+    {
+      name: 'builtin in progress',
+      f: fw('x', { spec: builtin, status: { phase: 'Active', conditions: cond('False', 'InProgress') } }),
+      want: 'Active',
+    },
   ])('$name → $want', ({ f, want }) => expect(phaseOf(f)).toBe(want));
 });

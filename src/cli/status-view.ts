@@ -63,7 +63,6 @@ export interface StatusInput {
 
 const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
 
-
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) out[n] = formatQuantity(list[n] ?? 0, n);
@@ -77,8 +76,6 @@ function format(list: ResourceList, names: readonly string[]): Record<string, st
 export function phaseOf(f: IFramework): string {
   return builtinOutcome(f) ?? f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
 }
-
-
 
 /** Resources shown for nodes: cpu, memory, then any extended resource a node has (not pods/storage). */
 function nodeResourceNames(nodes: readonly V1Node[]): string[] {
@@ -136,14 +133,21 @@ export function buildStatus(input: StatusInput): StatusView {
     used.set(node, add(used.get(node) ?? {}, podRequests(p)));
   }
   const offered = new Map<string, ResourceList>();
-  for (const o of outstanding) offered.set(o.spec.nodeName, add(offered.get(o.spec.nodeName) ?? {}, parseResourceListLenient(o.spec.resources)));
+  for (const o of outstanding)
+    offered.set(o.spec.nodeName, add(offered.get(o.spec.nodeName) ?? {}, parseResourceListLenient(o.spec.resources)));
   const nodes: NodeRow[] = input.nodes
     .map((n) => {
       const name = n.metadata?.name ?? '';
       const alloc = parseResourceListLenient(n.status?.allocatable as Record<string, unknown> | undefined);
       const u = used.get(name) ?? {};
       const off = offered.get(name) ?? {};
-      return { name, allocatable: format(alloc, names), used: format(u, names), offered: format(off, names), free: format(subtract(subtract(alloc, u), off), names) };
+      return {
+        name,
+        allocatable: format(alloc, names),
+        used: format(u, names),
+        offered: format(off, names),
+        free: format(subtract(subtract(alloc, u), off), names),
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 
@@ -178,7 +182,13 @@ const taskSummary = (t: Record<string, number>) =>
     .join(', ') || '-';
 
 const phaseColor = (phase: string, s: Style) =>
-  phase === 'Completed' || phase === 'Active' ? s.green(phase) : phase === 'Failed' || phase === 'Disconnected' ? s.red(phase) : phase === 'Pending' ? s.yellow(phase) : phase;
+  phase === 'Completed' || phase === 'Active'
+    ? s.green(phase)
+    : phase === 'Failed' || phase === 'Disconnected'
+      ? s.red(phase)
+      : phase === 'Pending'
+        ? s.yellow(phase)
+        : phase;
 
 export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = plain, barWidth = 20): string {
   if (rows.length === 0) return 'No frameworks.';
@@ -214,7 +224,15 @@ export function renderOffers(rows: readonly OfferRow[], style: Style = plain): s
   if (rows.length === 0) return 'No outstanding offers.';
   return table(
     ['NAMESPACE', 'OFFER', 'FRAMEWORK', 'NODE', 'RESOURCES', 'AGE', 'EXPIRES IN'],
-    rows.map((r) => [r.namespace, r.name, r.framework, r.node, compactResources(r.resources), `${r.ageSeconds}s`, r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`]),
+    rows.map((r) => [
+      r.namespace,
+      r.name,
+      r.framework,
+      r.node,
+      compactResources(r.resources),
+      `${r.ageSeconds}s`,
+      r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`,
+    ]),
     { style },
   );
 }

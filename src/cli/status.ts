@@ -112,7 +112,8 @@ export async function run(argv: string[]): Promise<number> {
     } catch (err) {
       out = `agora status: ${describe(err)} (retrying)\n`;
     }
-    if (tty && format === 'table') process.stdout.write(`${CLEAR_SCREEN}${new Date().toLocaleTimeString()}  (every ${interval}s, Ctrl-C to stop)\n\n${out}`);
+    if (tty && format === 'table')
+      process.stdout.write(`${CLEAR_SCREEN}${new Date().toLocaleTimeString()}  (every ${interval}s, Ctrl-C to stop)\n\n${out}`);
     else process.stdout.write(format === 'table' ? `--- ${new Date().toISOString()}\n${out}` : format === 'yaml' ? `---\n${out}` : out);
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, interval * 1000);

@@ -100,7 +100,15 @@ export class AllocationLoop {
         if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until);
       }
     }
-    this.log.info({ nodes: state.c.nodes.list().length, frameworks: state.c.frameworks.list().length, tasks: state.c.tasks.list().length, outstandingOffers: outstanding }, 'state rebuilt from the API');
+    this.log.info(
+      {
+        nodes: state.c.nodes.list().length,
+        frameworks: state.c.frameworks.list().length,
+        tasks: state.c.tasks.list().length,
+        outstandingOffers: outstanding,
+      },
+      'state rebuilt from the API',
+    );
   }
 
   start(): void {
@@ -270,7 +278,9 @@ export class AllocationLoop {
     const message = rescindMessage(reason, r.node);
     ctx.rescinding.add(key);
     try {
-      const body: Record<string, unknown> = { status: { phase: expired ? 'Expired' : 'Rescinded', reason, message, respondedAt: isoNow(ctx) } };
+      const body: Record<string, unknown> = {
+        status: { phase: expired ? 'Expired' : 'Rescinded', reason, message, respondedAt: isoNow(ctx) },
+      };
       // Precondition: if the framework answered meanwhile, the write fails and the answer is applied.
       if (cached?.metadata.resourceVersion) body.metadata = { resourceVersion: cached.metadata.resourceVersion };
       await ctx.kube.patchCustomStatus('Offer', namespace, name, body, 'normal');
@@ -326,7 +336,10 @@ export class AllocationLoop {
     try {
       created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body, 'normal');
     } catch (err) {
-      this.log.warn({ offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) }, 'offer not created; resources return to the pool');
+      this.log.warn(
+        { offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) },
+        'offer not created; resources return to the pool',
+      );
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
@@ -343,14 +356,27 @@ export class AllocationLoop {
     await new Promise((r) => setTimeout(r, ctx.options.outstandingStatusDelayMs).unref());
     await ctx.kube.acquire('low');
     const cached = ctx.state.c.offers.get(key);
-    if (ctx.allocator.getOffer(key) === undefined || ctx.answering.has(key) || ctx.rescinding.has(key) || this.settled.has(key) || (cached !== undefined && (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))) {
+    if (
+      ctx.allocator.getOffer(key) === undefined ||
+      ctx.answering.has(key) ||
+      ctx.rescinding.has(key) ||
+      this.settled.has(key) ||
+      (cached !== undefined &&
+        (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))
+    ) {
       ctx.kube.giveBack();
       return;
     }
     try {
       // Precondition: an answer that arrived meanwhile must never be overwritten.
       const resourceVersion = cached?.metadata.resourceVersion ?? createdVersion;
-      await ctx.kube.patchCustomStatus('Offer', namespace, name, { metadata: { resourceVersion }, status: { phase: 'Outstanding' } }, 'held');
+      await ctx.kube.patchCustomStatus(
+        'Offer',
+        namespace,
+        name,
+        { metadata: { resourceVersion }, status: { phase: 'Outstanding' } },
+        'held',
+      );
     } catch (err) {
       this.log.debug({ offer: key, err: errorSummary(err) }, 'offer status not written');
     }
@@ -374,7 +400,7 @@ function rescindMessage(reason: string, node: string): string {
     case 'FrameworkSuppressed':
       return 'the framework suppressed offers';
     case 'FrameworkDisconnected':
-      return 'the framework\'s scheduler missed its failover timeout';
+      return "the framework's scheduler missed its failover timeout";
     default:
       return reason;
   }

@@ -185,7 +185,8 @@ export class ClusterState {
       const counted = !isTerminal(task.status?.state) || (owned && isPodActive(pod!));
       if (owned) taskPods.add(key);
       if (!counted) continue;
-      if (excludeOffer !== undefined && task.spec.offer !== undefined && `${task.metadata?.namespace}/${task.spec.offer}` === excludeOffer) continue;
+      if (excludeOffer !== undefined && task.spec.offer !== undefined && `${task.metadata?.namespace}/${task.spec.offer}` === excludeOffer)
+        continue;
       let held: ResourceList;
       try {
         held = taskHolding(task.spec.resources);
@@ -211,4 +212,3 @@ export class ClusterState {
     return t === undefined ? undefined : `${pod.metadata?.namespace}/${t}`;
   }
 }
-

@@ -36,7 +36,11 @@ export const BuiltinConditionReason = {
 } as const;
 
 /** Returns a new list with `want` set (others kept); equal input gives an equal output. */
-export function setCondition(list: readonly Condition[] | undefined, want: Omit<Condition, 'lastTransitionTime'>, now: string): Condition[] {
+export function setCondition(
+  list: readonly Condition[] | undefined,
+  want: Omit<Condition, 'lastTransitionTime'>,
+  now: string,
+): Condition[] {
   const out = [...(list ?? [])];
   const i = out.findIndex((c) => c.type === want.type);
   if (i < 0) {
@@ -57,7 +61,9 @@ export function findCondition(list: readonly Condition[] | undefined, type: stri
  * condition, for the current generation); undefined while it runs or for other frameworks.
  * This reconciler is the only writer of status.phase; the built-in scheduler owns the condition.
  */
-export function builtinOutcome(fw: Pick<FrameworkObject, 'spec' | 'status'> & { metadata?: { generation?: number } }): 'Completed' | 'Failed' | undefined {
+export function builtinOutcome(
+  fw: Pick<FrameworkObject, 'spec' | 'status'> & { metadata?: { generation?: number } },
+): 'Completed' | 'Failed' | undefined {
   if (fw.spec.builtin === undefined) return undefined;
   const c = findCondition(fw.status?.conditions as Condition[] | undefined, BuiltinCondition.Complete);
   if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata?.generation)) return undefined;

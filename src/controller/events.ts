@@ -55,7 +55,13 @@ export class EventRecorder {
     const p = this.kube
       .createEvent(target.namespace, {
         metadata: { name: `${target.name.slice(0, 200)}.${suffix}`, namespace: target.namespace },
-        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid },
+        involvedObject: {
+          apiVersion: target.apiVersion,
+          kind: target.kind,
+          namespace: target.namespace,
+          name: target.name,
+          uid: target.uid,
+        },
         reason,
         message: message.slice(0, 1024),
         type,
@@ -66,7 +72,12 @@ export class EventRecorder {
         lastTimestamp: now,
         count: 1,
       })
-      .catch((err) => this.log.debug({ reason, target: `${target.kind}/${target.namespace}/${target.name}`, err: errorSummary(err) }, 'event not recorded'))
+      .catch((err) =>
+        this.log.debug(
+          { reason, target: `${target.kind}/${target.namespace}/${target.name}`, err: errorSummary(err) },
+          'event not recorded',
+        ),
+      )
       .finally(() => {
         this.pending--;
         this.inflight.delete(p);

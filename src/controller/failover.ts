@@ -19,10 +19,16 @@ export interface Heartbeat {
   deadline: number | undefined;
 }
 
-export function heartbeat(framework: Pick<FrameworkObject, 'spec'> & { metadata?: { creationTimestamp?: Date | string } }, lease: V1Lease | undefined, now: number): Heartbeat {
-  const last = lease === undefined ? undefined : time(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? lease.metadata?.creationTimestamp);
+export function heartbeat(
+  framework: Pick<FrameworkObject, 'spec'> & { metadata?: { creationTimestamp?: Date | string } },
+  lease: V1Lease | undefined,
+  now: number,
+): Heartbeat {
+  const last =
+    lease === undefined ? undefined : time(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? lease.metadata?.creationTimestamp);
   const timeout = framework.spec.failoverTimeoutSeconds;
-  if (timeout === undefined || framework.spec.builtin !== undefined) return { lastHeartbeat: last, disconnected: false, deadline: undefined };
+  if (timeout === undefined || framework.spec.builtin !== undefined)
+    return { lastHeartbeat: last, disconnected: false, deadline: undefined };
   const since = last ?? time(framework.metadata?.creationTimestamp) ?? now;
   const deadline = since + timeout * 1000;
   return { lastHeartbeat: last, disconnected: now >= deadline, deadline };

@@ -56,11 +56,21 @@ export class FrameworkReconciler {
     const now = ctx.now();
     const hb = heartbeat(fw, lease, now);
     const was = ctx.disconnected.has(key);
-    const target = { apiVersion: API_VERSION, kind: 'Framework', namespace: fw.metadata.namespace, name: fw.metadata.name, uid: fw.metadata.uid };
+    const target = {
+      apiVersion: API_VERSION,
+      kind: 'Framework',
+      namespace: fw.metadata.namespace,
+      name: fw.metadata.name,
+      uid: fw.metadata.uid,
+    };
     if (hb.disconnected && !was) {
       ctx.disconnected.add(key);
       log.warn({ failoverTimeoutSeconds: fw.spec.failoverTimeoutSeconds }, 'framework disconnected');
-      ctx.events.warning(target, 'FrameworkDisconnected', `no heartbeat for ${fw.spec.failoverTimeoutSeconds}s (Lease ${frameworkLeaseName(fw.metadata.name)}): killing its tasks and rescinding its offers`);
+      ctx.events.warning(
+        target,
+        'FrameworkDisconnected',
+        `no heartbeat for ${fw.spec.failoverTimeoutSeconds}s (Lease ${frameworkLeaseName(fw.metadata.name)}): killing its tasks and rescinding its offers`,
+      );
     } else if (!hb.disconnected && was) {
       ctx.disconnected.delete(key);
       log.info('framework reconnected');
@@ -104,7 +114,10 @@ export class FrameworkReconciler {
     }
     try {
       await ctx.kube.patchCustom('Framework', fw.metadata.namespace, fw.metadata.name, {
-        metadata: { finalizers: (fw.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: fw.metadata.resourceVersion },
+        metadata: {
+          finalizers: (fw.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+          resourceVersion: fw.metadata.resourceVersion,
+        },
       });
       log.info('framework cleaned up');
     } catch (err) {
@@ -138,23 +151,53 @@ export class FrameworkReconciler {
     const active = (counts.running ?? 0) + (counts.staging ?? 0) + (counts.starting ?? 0) > 0 || outstanding > 0;
     const generation = fw.metadata.generation;
     const done = builtinOutcome(fw);
-    const phase = disconnected ? 'Disconnected' : done ?? (suppressed ? 'Suppressed' : active ? 'Active' : 'Pending');
+    const phase = disconnected ? 'Disconnected' : (done ?? (suppressed ? 'Suppressed' : active ? 'Active' : 'Pending'));
     let conditions = (fw.status?.conditions ?? []) as Condition[];
     conditions = setCondition(
       conditions,
       disconnected
-        ? { type: FrameworkCondition.Ready, status: 'False', reason: FrameworkConditionReason.FailedOver, message: 'the scheduler missed its failover timeout; no offers until it heartbeats again', observedGeneration: generation }
+        ? {
+            type: FrameworkCondition.Ready,
+            status: 'False',
+            reason: FrameworkConditionReason.FailedOver,
+            message: 'the scheduler missed its failover timeout; no offers until it heartbeats again',
+            observedGeneration: generation,
+          }
         : suppressed
-          ? { type: FrameworkCondition.Ready, status: 'False', reason: FrameworkConditionReason.Suppressed, message: 'offers are suppressed (spec.suppressed)', observedGeneration: generation }
-          : { type: FrameworkCondition.Ready, status: 'True', reason: FrameworkConditionReason.Registered, message: `receiving offers for role ${fw.spec.role ?? 'default'}`, observedGeneration: generation },
+          ? {
+              type: FrameworkCondition.Ready,
+              status: 'False',
+              reason: FrameworkConditionReason.Suppressed,
+              message: 'offers are suppressed (spec.suppressed)',
+              observedGeneration: generation,
+            }
+          : {
+              type: FrameworkCondition.Ready,
+              status: 'True',
+              reason: FrameworkConditionReason.Registered,
+              message: `receiving offers for role ${fw.spec.role ?? 'default'}`,
+              observedGeneration: generation,
+            },
       now,
     );
     if (fw.spec.failoverTimeoutSeconds !== undefined && fw.spec.builtin === undefined) {
       conditions = setCondition(
         conditions,
         disconnected
-          ? { type: FrameworkCondition.Disconnected, status: 'True', reason: FrameworkConditionReason.FailoverTimeoutExceeded, message: `no heartbeat (Lease ${frameworkLeaseName(fw.metadata.name)}) for more than ${fw.spec.failoverTimeoutSeconds}s`, observedGeneration: generation }
-          : { type: FrameworkCondition.Disconnected, status: 'False', reason: FrameworkConditionReason.Heartbeating, message: 'the scheduler heartbeats within its failover timeout', observedGeneration: generation },
+          ? {
+              type: FrameworkCondition.Disconnected,
+              status: 'True',
+              reason: FrameworkConditionReason.FailoverTimeoutExceeded,
+              message: `no heartbeat (Lease ${frameworkLeaseName(fw.metadata.name)}) for more than ${fw.spec.failoverTimeoutSeconds}s`,
+              observedGeneration: generation,
+            }
+          : {
+              type: FrameworkCondition.Disconnected,
+              status: 'False',
+              reason: FrameworkConditionReason.Heartbeating,
+              message: 'the scheduler heartbeats within its failover timeout',
+              observedGeneration: generation,
+            },
         now,
       );
     }
@@ -197,7 +240,10 @@ export class FrameworkReconciler {
       // conditions list is replaced too, carrying the built-in scheduler's Complete condition as
       // read: the precondition keeps a stale read from reverting the scheduler's newer write (a
       // conflict is dropped; the write that caused it queues this framework again).
-      const body = { metadata: { resourceVersion: fw.metadata.resourceVersion }, status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) } };
+      const body = {
+        metadata: { resourceVersion: fw.metadata.resourceVersion },
+        status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) },
+      };
       await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, body, priority);
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return;
@@ -205,4 +251,3 @@ export class FrameworkReconciler {
     }
   }
 }
-

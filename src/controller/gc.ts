@@ -78,7 +78,8 @@ export class GarbageCollector {
     }
     for (const [state, n] of Object.entries(counts)) ctx.metrics.tasks.set({ state }, n);
     for (const tasks of byFramework.values()) {
-      for (const t of surplusCompleted(tasks, ctx.options.maxCompletedTasksPerFramework)) deletes.push(this.delete('Task', t.metadata.namespace, t.metadata.name));
+      for (const t of surplusCompleted(tasks, ctx.options.maxCompletedTasksPerFramework))
+        deletes.push(this.delete('Task', t.metadata.namespace, t.metadata.name));
     }
     await Promise.all(deletes);
     if (deletes.length > 0) this.log.debug({ deleted: deletes.length }, 'history cleaned up');

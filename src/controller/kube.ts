@@ -65,25 +65,71 @@ export class Kube {
   }
 
   createCustom<T>(kind: Kind, namespace: string, body: object, priority: Priority = 'high'): Promise<T> {
-    return this.write('create', PLURAL[kind], () => this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>, priority);
+    return this.write(
+      'create',
+      PLURAL[kind],
+      () =>
+        this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], body }) as Promise<T>,
+      priority,
+    );
   }
 
   patchCustom<T>(kind: Kind, namespace: string, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
-    return this.write('patch', PLURAL[kind], () => this.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
+    return this.write(
+      'patch',
+      PLURAL[kind],
+      () =>
+        this.custom.patchNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body },
+          MERGE,
+        ) as Promise<T>,
+      priority,
+    );
   }
 
   /** A merge patch of the status subresource; pass metadata.resourceVersion in `body` for a precondition. */
   patchCustomStatus<T>(kind: Kind, namespace: string, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
-    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
+    return this.write(
+      'patchStatus',
+      PLURAL[kind],
+      () =>
+        this.custom.patchNamespacedCustomObjectStatus(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body },
+          MERGE,
+        ) as Promise<T>,
+      priority,
+    );
   }
 
   /** A merge patch of a cluster-scoped object's status subresource. */
   patchClusterCustomStatus<T>(kind: Kind, name: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
-    return this.write('patchStatus', PLURAL[kind], () => this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: PLURAL[kind], name, body }, MERGE) as Promise<T>, priority);
+    return this.write(
+      'patchStatus',
+      PLURAL[kind],
+      () =>
+        this.custom.patchClusterCustomObjectStatus(
+          { group: GROUP, version: VERSION, plural: PLURAL[kind], name, body },
+          MERGE,
+        ) as Promise<T>,
+      priority,
+    );
   }
 
   deleteCustom(kind: Kind, namespace: string, name: string, priority: Priority = 'high'): Promise<unknown> {
-    return this.write('delete', PLURAL[kind], () => this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, propagationPolicy: 'Background' }), priority);
+    return this.write(
+      'delete',
+      PLURAL[kind],
+      () =>
+        this.custom.deleteNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PLURAL[kind],
+          name,
+          propagationPolicy: 'Background',
+        }),
+      priority,
+    );
   }
 
   createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
@@ -91,7 +137,9 @@ export class Kube {
   }
 
   deletePod(namespace: string, name: string, uid?: string): Promise<unknown> {
-    return this.write('delete', 'pods', () => this.core.deleteNamespacedPod({ namespace, name, body: uid ? { preconditions: { uid } } : undefined }));
+    return this.write('delete', 'pods', () =>
+      this.core.deleteNamespacedPod({ namespace, name, body: uid ? { preconditions: { uid } } : undefined }),
+    );
   }
 
   createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {

@@ -96,7 +96,16 @@ export class LeaderElector {
       try {
         await api.createNamespacedLease({
           namespace,
-          body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: new V1MicroTime(now), renewTime: new V1MicroTime(now), leaseTransitions: 0 } },
+          body: {
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: new V1MicroTime(now),
+              renewTime: new V1MicroTime(now),
+              leaseTransitions: 0,
+            },
+          },
         });
         return true;
       } catch (e) {
@@ -107,7 +116,8 @@ export class LeaderElector {
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     const renew = spec.renewTime === undefined ? undefined : new Date(spec.renewTime).toISOString();
-    if (this.observed === undefined || this.observed.holder !== holder || this.observed.renew !== renew) this.observed = { holder, renew, at: now };
+    if (this.observed === undefined || this.observed.holder !== holder || this.observed.renew !== renew)
+      this.observed = { holder, renew, at: now };
     const held = holder !== '' && holder !== identity;
     const leaseMs = (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     if (held && this.observed.at + leaseMs > now) return false;

@@ -72,7 +72,12 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const clock = { now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
   const kube = new Kube(kc, { qps: options.kubeApiQps, burst: options.kubeApiBurst, clock, onWrite });
   // Events have their own, smaller budget: they never hold up real work.
-  const eventKube = new Kube(kc, { qps: Math.max(1, options.kubeApiQps / 2), burst: Math.max(1, options.kubeApiBurst / 2), clock, onWrite });
+  const eventKube = new Kube(kc, {
+    qps: Math.max(1, options.kubeApiQps / 2),
+    burst: Math.max(1, options.kubeApiBurst / 2),
+    clock,
+    onWrite,
+  });
 
   let leader: LeaderRun | undefined;
   let resolveLeading!: () => void;
@@ -82,7 +87,10 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   let stopping = false;
 
   const servers: Server[] = [];
-  const probes = probeHandler({ healthy: () => true, ready: () => !options.leaderElect || leader?.ready === true || elector?.isLeader === false });
+  const probes = probeHandler({
+    healthy: () => true,
+    ready: () => !options.leaderElect || leader?.ready === true || elector?.isLeader === false,
+  });
   let metricsPort: number | undefined;
   let healthPort: number | undefined;
   const extra: Handler[] = options.extraHandlers ?? [];
@@ -178,7 +186,16 @@ class LeaderRun {
   private builtin: BuiltinScheduler | undefined;
   private stopped = false;
 
-  constructor(kc: KubeConfig, kube: Kube, events: EventRecorder, metrics: Metrics, options: ControllerOptions, rootLog: Logger, now: () => number, random: () => number) {
+  constructor(
+    kc: KubeConfig,
+    kube: Kube,
+    events: EventRecorder,
+    metrics: Metrics,
+    options: ControllerOptions,
+    rootLog: Logger,
+    now: () => number,
+    random: () => number,
+  ) {
     const log = rootLog.child({ leader: true });
     this.kc = kc;
     const core = kc.makeApiClient(CoreV1Api);
@@ -225,7 +242,9 @@ class LeaderRun {
       offerTimeoutMs: options.offerTimeoutMs,
       offerId: (framework, node) => {
         const { namespace, name } = splitKey(framework);
-        const suffix = Math.floor(random() * 36 ** 8).toString(36).padStart(8, '0');
+        const suffix = Math.floor(random() * 36 ** 8)
+          .toString(36)
+          .padStart(8, '0');
         return `${namespace}/${`${name.slice(0, 80)}-${node.slice(0, 80)}`.replace(/\.+$/, '')}-${suffix}`;
       },
     });
@@ -293,7 +312,8 @@ class LeaderRun {
     });
     state.c.frameworks.onChange((key, fw) => {
       queues.frameworks.add(key);
-      if (fw?.metadata.deletionTimestamp !== undefined || fw === undefined) for (const t of state.taskKeysOfFramework(key)) queues.tasks.add(t);
+      if (fw?.metadata.deletionTimestamp !== undefined || fw === undefined)
+        for (const t of state.taskKeysOfFramework(key)) queues.tasks.add(t);
       ctx.kick();
     });
     state.c.nodes.onChange((key) => {
@@ -325,7 +345,12 @@ class LeaderRun {
     if (ctx.options.builtinScheduler) {
       // Frameworks with spec.builtin are answered in this process, over the same caches.
       const { frameworks, offers, tasks } = state.c;
-      this.builtin = await startBuiltinScheduler({ kc: this.kc, log: ctx.log, informers: { frameworks, offers, tasks } as never, now: ctx.now });
+      this.builtin = await startBuiltinScheduler({
+        kc: this.kc,
+        log: ctx.log,
+        informers: { frameworks, offers, tasks } as never,
+        now: ctx.now,
+      });
       if (this.stopped) await this.builtin.stop();
     }
     this.ready = true;

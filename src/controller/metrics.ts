@@ -25,17 +25,46 @@ export class Metrics {
     });
     this.applyDuration = new Histogram({
       name: 'agora_allocation_apply_duration_seconds',
-      help: 'Time to apply one cycle\'s decisions (Offer creates, rescinds) through the API',
+      help: "Time to apply one cycle's decisions (Offer creates, rescinds) through the API",
       buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
       registers,
     });
-    this.offersOutstanding = new Gauge({ name: 'agora_offers_outstanding', help: 'Offers made and not yet answered, rescinded or expired', registers });
-    this.offers = new Counter({ name: 'agora_offers_total', help: 'Offers by outcome (created, accepted, declined, rescinded, expired)', labelNames: ['result'], registers });
+    this.offersOutstanding = new Gauge({
+      name: 'agora_offers_outstanding',
+      help: 'Offers made and not yet answered, rescinded or expired',
+      registers,
+    });
+    this.offers = new Counter({
+      name: 'agora_offers_total',
+      help: 'Offers by outcome (created, accepted, declined, rescinded, expired)',
+      labelNames: ['result'],
+      registers,
+    });
     this.tasks = new Gauge({ name: 'agora_tasks', help: 'Tasks known to the controller, by state', labelNames: ['state'], registers });
-    this.taskTransitions = new Counter({ name: 'agora_task_transitions_total', help: 'Task state transitions, by the state entered', labelNames: ['state'], registers });
-    this.dominantShare = new Gauge({ name: 'agora_framework_dominant_share', help: 'Each framework\'s DRF dominant share (0..1)', labelNames: ['namespace', 'framework'], registers });
-    this.apiWrites = new Counter({ name: 'agora_api_writes_total', help: 'API writes made by the controller', labelNames: ['verb', 'resource'], registers });
+    this.taskTransitions = new Counter({
+      name: 'agora_task_transitions_total',
+      help: 'Task state transitions, by the state entered',
+      labelNames: ['state'],
+      registers,
+    });
+    this.dominantShare = new Gauge({
+      name: 'agora_framework_dominant_share',
+      help: "Each framework's DRF dominant share (0..1)",
+      labelNames: ['namespace', 'framework'],
+      registers,
+    });
+    this.apiWrites = new Counter({
+      name: 'agora_api_writes_total',
+      help: 'API writes made by the controller',
+      labelNames: ['verb', 'resource'],
+      registers,
+    });
     this.isLeader = new Gauge({ name: 'agora_leader', help: '1 while this replica is the leader', registers });
-    this.reconcileErrors = new Counter({ name: 'agora_reconcile_errors_total', help: 'Reconciles that failed and were retried', labelNames: ['queue'], registers });
+    this.reconcileErrors = new Counter({
+      name: 'agora_reconcile_errors_total',
+      help: 'Reconciles that failed and were retried',
+      labelNames: ['queue'],
+      registers,
+    });
   }
 }

@@ -14,19 +14,37 @@ describe('heartbeat', () => {
   const lease = (renewMs: number) => ({ spec: { renewTime: new Date(renewMs) } }) as never;
   it.each([
     { name: 'no failover timeout: never disconnected', spec: {}, lease: undefined, now: 1e9, want: false },
-    { name: 'built-in frameworks never fail over', spec: { failoverTimeoutSeconds: 1, builtin: { tasks: 0 } }, lease: undefined, now: 1e9, want: false },
+    {
+      name: 'built-in frameworks never fail over',
+      spec: { failoverTimeoutSeconds: 1, builtin: { tasks: 0 } },
+      lease: undefined,
+      now: 1e9,
+      want: false,
+    },
     { name: 'fresh lease: connected', spec: { failoverTimeoutSeconds: 10 }, lease: lease(95_000), now: 100_000, want: false },
     { name: 'stale lease: disconnected', spec: { failoverTimeoutSeconds: 10 }, lease: lease(80_000), now: 100_000, want: true },
-    { name: 'no lease: counted from the framework\'s creation', spec: { failoverTimeoutSeconds: 10 }, lease: undefined, now: 11_000, want: true },
+    {
+      name: "no lease: counted from the framework's creation",
+      spec: { failoverTimeoutSeconds: 10 },
+      lease: undefined,
+      now: 11_000,
+      want: true,
+    },
   ])('$name', ({ spec, lease: l, now, want }) => {
     expect(heartbeat(fw(spec), l, now).disconnected).toBe(want);
   });
 });
 
 describe('surplusCompleted', () => {
-  const t = (name: string, state: string | undefined, finishedAt?: string) => ({ metadata: { name, namespace: 'ns' }, spec: {}, status: state ? { state, finishedAt } : undefined }) as unknown as TaskObject;
+  const t = (name: string, state: string | undefined, finishedAt?: string) =>
+    ({ metadata: { name, namespace: 'ns' }, spec: {}, status: state ? { state, finishedAt } : undefined }) as unknown as TaskObject;
   it('keeps the newest terminal tasks and never touches live ones', () => {
-    const tasks = [t('a', 'TASK_FINISHED', '2026-01-01T00:00:01Z'), t('b', 'TASK_FAILED', '2026-01-01T00:00:03Z'), t('c', 'TASK_RUNNING'), t('d', 'TASK_KILLED', '2026-01-01T00:00:02Z')];
+    const tasks = [
+      t('a', 'TASK_FINISHED', '2026-01-01T00:00:01Z'),
+      t('b', 'TASK_FAILED', '2026-01-01T00:00:03Z'),
+      t('c', 'TASK_RUNNING'),
+      t('d', 'TASK_KILLED', '2026-01-01T00:00:02Z'),
+    ];
     expect(surplusCompleted(tasks, 1).map((x) => x.metadata.name)).toEqual(['a', 'd']);
     expect(surplusCompleted(tasks, 3)).toEqual([]);
   });
@@ -45,7 +63,10 @@ describe('podRequests', () => {
   it('sums containers, takes the largest init container, adds overhead and a pod slot', () => {
     const r = podRequests({
       spec: {
-        containers: [{ name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' } } }, { name: 'b', resources: { requests: { cpu: '250m' } } }],
+        containers: [
+          { name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' } } },
+          { name: 'b', resources: { requests: { cpu: '250m' } } },
+        ],
         initContainers: [{ name: 'i', resources: { requests: { cpu: '2', memory: '512Mi' } } }],
         overhead: { cpu: '100m' },
       },
@@ -100,8 +121,15 @@ describe('TokenBucket', () => {
 });
 
 describe('builtinOutcome', () => {
-  const complete = (status: string, reason: string, observedGeneration = 1) => [{ type: 'Complete', status, reason, message: '', lastTransitionTime: '', observedGeneration }];
-  const fw = (builtin: boolean, conditions?: object[], generation = 1) => ({ metadata: { generation }, spec: builtin ? { builtin: { tasks: 1 } } : {}, status: conditions ? { conditions } : undefined }) as never;
+  const complete = (status: string, reason: string, observedGeneration = 1) => [
+    { type: 'Complete', status, reason, message: '', lastTransitionTime: '', observedGeneration },
+  ];
+  const fw = (builtin: boolean, conditions?: object[], generation = 1) =>
+    ({
+      metadata: { generation },
+      spec: builtin ? { builtin: { tasks: 1 } } : {},
+      status: conditions ? { conditions } : undefined,
+    }) as never;
   it.each([
     { name: 'all tasks finished: Completed', fw: fw(true, complete('True', 'AllTasksFinished')), want: 'Completed' },
     { name: 'tasks failed for good: Failed', fw: fw(true, complete('False', 'TasksFailed')), want: 'Failed' },
@@ -115,7 +143,11 @@ describe('builtinOutcome', () => {
 });
 
 describe('restoredOffer', () => {
-  const offer = (node: string) => ({ metadata: { namespace: 'ns', name: 'o1', creationTimestamp: '1970-01-01T00:00:05Z' }, spec: { framework: 'f', nodeName: node, resources: { cpu: '2' } } }) as unknown as OfferObject;
+  const offer = (node: string) =>
+    ({
+      metadata: { namespace: 'ns', name: 'o1', creationTimestamp: '1970-01-01T00:00:05Z' },
+      spec: { framework: 'f', nodeName: node, resources: { cpu: '2' } },
+    }) as unknown as OfferObject;
   it.each([
     // 110 pods, 3 held by tasks: the restored offer holds the other 107, so the node is not overcommitted.
     { name: 'holds the pod slots the node has free', node: 'n1', wantPods: 107, wantRescinds: [] as string[] },
@@ -126,19 +158,44 @@ describe('restoredOffer', () => {
     a.upsertFramework({ name: 'ns/f' });
     a.setAllocation('ns/f', 'n1', { cpu: 1000, pods: 3 });
     const o = restoredOffer(a, 'ns/o1', offer(node), 0);
-    expect(o).toEqual({ id: 'ns/o1', framework: 'ns/f', node, resources: wantPods === undefined ? { cpu: 2000 } : { cpu: 2000, pods: wantPods }, createdAt: 5000 });
+    expect(o).toEqual({
+      id: 'ns/o1',
+      framework: 'ns/f',
+      node,
+      resources: wantPods === undefined ? { cpu: 2000 } : { cpu: 2000, pods: wantPods },
+      createdAt: 5000,
+    });
     a.upsertOffer(o);
     expect(a.allocate(1000).rescinds.map((r) => r.reason)).toEqual(wantRescinds);
   });
 
   it.each([
-    { name: 'what its tasks ask for', tasks: [{ cpu: '500m' }, { cpu: '250m', memory: '1Gi' }], wantCpu: 750, wantMemory: 1024 ** 3, wantPods: 2 },
-    { name: 'never more than the offer (a framework that asks too much)', tasks: [{ cpu: '3', memory: '8Gi' }], wantCpu: 2000, wantMemory: 4 * 1024 ** 3, wantPods: 1 },
+    {
+      name: 'what its tasks ask for',
+      tasks: [{ cpu: '500m' }, { cpu: '250m', memory: '1Gi' }],
+      wantCpu: 750,
+      wantMemory: 1024 ** 3,
+      wantPods: 2,
+    },
+    {
+      name: 'never more than the offer (a framework that asks too much)',
+      tasks: [{ cpu: '3', memory: '8Gi' }],
+      wantCpu: 2000,
+      wantMemory: 4 * 1024 ** 3,
+      wantPods: 1,
+    },
     { name: 'nothing for an accept of no tasks', tasks: [], wantCpu: 0, wantMemory: 0, wantPods: 0 },
   ])('an accepted, unrecorded offer holds $name', ({ tasks, wantCpu, wantMemory, wantPods }) => {
     const a = new Allocator();
     a.upsertNode({ name: 'n1', allocatable: { cpu: 4000, memory: 16 * 1024 ** 3, pods: 110 } });
-    const o = { ...offer('n1'), spec: { ...offer('n1').spec, resources: { cpu: '2', memory: '4Gi' }, accept: { tasks: tasks.map((resources, i) => ({ name: `t${i}`, resources, containers: [] })) } } } as unknown as OfferObject;
+    const o = {
+      ...offer('n1'),
+      spec: {
+        ...offer('n1').spec,
+        resources: { cpu: '2', memory: '4Gi' },
+        accept: { tasks: tasks.map((resources, i) => ({ name: `t${i}`, resources, containers: [] })) },
+      },
+    } as unknown as OfferObject;
     expect(restoredOffer(a, 'ns/o1', o, 0).resources).toEqual({ cpu: wantCpu, memory: wantMemory, pods: wantPods });
   });
 });

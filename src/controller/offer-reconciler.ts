@@ -87,7 +87,12 @@ export class OfferReconciler {
     ctx.metrics.offers.inc({ result: 'declined' });
     log.debug({ refuseSeconds: refuse }, 'offer declined');
     ctx.kick();
-    this.record(key, offer, { phase: 'Declined', reason: 'Declined', message: `declined; node withheld from the framework for ${refuse}s`, respondedAt: isoNow(ctx) });
+    this.record(key, offer, {
+      phase: 'Declined',
+      reason: 'Declined',
+      message: `declined; node withheld from the framework for ${refuse}s`,
+      respondedAt: isoNow(ctx),
+    });
   }
 
   private async accept(key: string, offer: OfferObject, log: Logger, outstanding: boolean): Promise<void> {
@@ -99,7 +104,13 @@ export class OfferReconciler {
     try {
       if (fw === undefined || fw.metadata.deletionTimestamp !== undefined) {
         // No framework to own the tasks: nothing is launched.
-        await this.writeStatus(offer, { phase: outstanding ? 'Rescinded' : offerPhase(offer), reason: 'FrameworkGone', message: 'the framework was removed; no task was launched', respondedAt: isoNow(ctx), tasks: [] });
+        await this.writeStatus(offer, {
+          phase: outstanding ? 'Rescinded' : offerPhase(offer),
+          reason: 'FrameworkGone',
+          message: 'the framework was removed; no task was launched',
+          respondedAt: isoNow(ctx),
+          tasks: [],
+        });
         ctx.allocator.removeOffer(key);
         this.loop.settled.set(key, ctx.now());
         return;
@@ -129,7 +140,7 @@ export class OfferReconciler {
       ctx.accepted.set(key, new Set(tasks));
       this.record(key, offer, {
         phase: outstanding ? 'Accepted' : offerPhase(offer),
-        reason: outstanding ? 'Accepted' : offer.status?.reason ?? 'AcceptedTooLate',
+        reason: outstanding ? 'Accepted' : (offer.status?.reason ?? 'AcceptedTooLate'),
         message: outstanding ? message : `accepted after the offer was ${offerPhase(offer)}; no task was launched`,
         tasks,
         respondedAt: offer.status?.respondedAt ?? isoNow(ctx),
@@ -178,10 +189,19 @@ export class OfferReconciler {
     const offered = parseResourceListLenient(offer.spec.resources as Record<string, string>);
     let free: ResourceList = {};
     let nodeProblem: Verdict['fail'];
-    if (!outstanding) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.OfferNotOutstanding, message: `the offer was ${offerPhase(offer)} before it was accepted` };
+    if (!outstanding)
+      nodeProblem = {
+        state: 'TASK_LOST',
+        reason: TaskReason.OfferNotOutstanding,
+        message: `the offer was ${offerPhase(offer)} before it was accepted`,
+      };
     else if (node === undefined) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.NodeLost, message: `node ${nodeName} is gone` };
     else if (node.spec?.unschedulable === true || !isNodeReady(node)) {
-      nodeProblem = { state: 'TASK_LOST', reason: TaskReason.NodeNotReady, message: `node ${nodeName} is ${node.spec?.unschedulable ? 'cordoned' : 'not Ready'}` };
+      nodeProblem = {
+        state: 'TASK_LOST',
+        reason: TaskReason.NodeNotReady,
+        message: `node ${nodeName} is ${node.spec?.unschedulable ? 'cordoned' : 'not Ready'}`,
+      };
     } else {
       const usage = ctx.state.usage(nodeName, key);
       free = subtract(usage.allocatable, usage.external);
@@ -233,13 +253,21 @@ export class OfferReconciler {
       const nextOffer = add(usedOffer, asked);
       const overOffer = firstShort(offered, nextOffer);
       if (overOffer !== undefined) {
-        v.fail = { state: 'TASK_ERROR', reason: TaskReason.ExceedsOffer, message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.want, overOffer.resource)} but the offer has ${q(overOffer.have, overOffer.resource)}` };
+        v.fail = {
+          state: 'TASK_ERROR',
+          reason: TaskReason.ExceedsOffer,
+          message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.want, overOffer.resource)} but the offer has ${q(overOffer.have, overOffer.resource)}`,
+        };
         continue;
       }
       const nextNode = add(usedNode, holding);
       const overNode = firstShort(free, nextNode);
       if (overNode !== undefined) {
-        v.fail = { state: 'TASK_ERROR', reason: TaskReason.InsufficientResources, message: `${overNode.resource}: node ${nodeName} has ${q(overNode.have, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.want, overNode.resource)}` };
+        v.fail = {
+          state: 'TASK_ERROR',
+          reason: TaskReason.InsufficientResources,
+          message: `${overNode.resource}: node ${nodeName} has ${q(overNode.have, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.want, overNode.resource)}`,
+        };
         continue;
       }
       usedOffer = add(usedOffer, asked);
@@ -265,7 +293,9 @@ export class OfferReconciler {
           name: v.spec.name,
           namespace: ns,
           labels,
-          ownerReferences: [{ apiVersion: API_VERSION, kind: 'Framework', name: fw.metadata.name, uid: fw.metadata.uid!, controller: true }],
+          ownerReferences: [
+            { apiVersion: API_VERSION, kind: 'Framework', name: fw.metadata.name, uid: fw.metadata.uid!, controller: true },
+          ],
         },
         spec: {
           framework: fw.metadata.name,
@@ -282,7 +312,13 @@ export class OfferReconciler {
         ctx.state.assume(v.task);
       } catch (err) {
         if (!isConflict(err)) throw err;
-        const got = await ctx.kube.custom.getNamespacedCustomObject({ group: 'agora.dev', version: 'v1alpha1', namespace: ns, plural: 'tasks', name: v.spec.name }) as TaskObject;
+        const got = (await ctx.kube.custom.getNamespacedCustomObject({
+          group: 'agora.dev',
+          version: 'v1alpha1',
+          namespace: ns,
+          plural: 'tasks',
+          name: v.spec.name,
+        })) as TaskObject;
         if (got.spec.offer !== offer.metadata.name) {
           v.conflict = `task name ${v.spec.name} is taken by another task`;
           return;
@@ -307,7 +343,13 @@ export class OfferReconciler {
       }
     }
     // A task that will not run is told so before the Offer says Accepted.
-    const status: TaskStatus = { state: v.fail.state, reason: v.fail.reason, message: v.fail.message, lastTransitionTime: now, finishedAt: now };
+    const status: TaskStatus = {
+      state: v.fail.state,
+      reason: v.fail.reason,
+      message: v.fail.message,
+      lastTransitionTime: now,
+      finishedAt: now,
+    };
     if (task.metadata.generation !== undefined) status.observedGeneration = task.metadata.generation;
     try {
       await ctx.kube.patchCustomStatus('Task', ns, task.metadata.name, { status });
@@ -315,7 +357,11 @@ export class OfferReconciler {
       if (!isNotFound(err)) throw err;
     }
     ctx.metrics.taskTransitions.inc({ state: status.state! });
-    ctx.events.warning({ apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid }, v.fail.reason, v.fail.message);
+    ctx.events.warning(
+      { apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid },
+      v.fail.reason,
+      v.fail.message,
+    );
   }
 
   private async writeStatus(offer: OfferObject, status: Record<string, unknown>): Promise<void> {

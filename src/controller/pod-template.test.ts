@@ -23,15 +23,25 @@ describe('podFor', () => {
     expect(pod.spec?.nodeName).toBe('n1');
     expect(pod.spec?.restartPolicy).toBe('Never');
     expect(pod.spec?.serviceAccountName).toBe('sched');
-    expect(pod.spec?.containers[0]?.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(pod.spec?.containers[0]?.resources).toEqual({
+      requests: { cpu: '500m', memory: '1Gi' },
+      limits: { cpu: '500m', memory: '1Gi' },
+    });
     expect(pod.spec?.containers[1]?.resources).toBeUndefined();
   });
 
-  it('links Pod ↔ Task ↔ Offer ↔ Framework, and Agora\'s labels win', () => {
+  it("links Pod ↔ Task ↔ Offer ↔ Framework, and Agora's labels win", () => {
     const pod = podFor({ task });
     expect(pod.metadata?.name).toBe('web-1');
-    expect(pod.metadata?.labels).toMatchObject({ app: 'web', 'agora.dev/framework': 'web', 'agora.dev/task': 'web-1', 'agora.dev/offer': 'web-n1-abc' });
+    expect(pod.metadata?.labels).toMatchObject({
+      app: 'web',
+      'agora.dev/framework': 'web',
+      'agora.dev/task': 'web-1',
+      'agora.dev/offer': 'web-n1-abc',
+    });
     expect(pod.metadata?.annotations).toMatchObject({ 'agora.dev/sim-exit-code': '0', 'agora.dev/offer': 'web-n1-abc' });
-    expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'agora.dev/v1alpha1', kind: 'Task', name: 'web-1', uid: 'u1', controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'agora.dev/v1alpha1', kind: 'Task', name: 'web-1', uid: 'u1', controller: true, blockOwnerDeletion: true },
+    ]);
   });
 });

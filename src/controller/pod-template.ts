@@ -46,7 +46,9 @@ export function podFor({ task, serviceAccountName }: PodTemplateInput): V1Pod {
       namespace: metadata.namespace,
       labels,
       annotations,
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Task', name: metadata.name, uid: metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: 'Task', name: metadata.name, uid: metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+      ],
     },
     spec: {
       nodeName: spec.nodeName,

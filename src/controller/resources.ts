@@ -28,7 +28,6 @@ export function isPodActive(pod: V1Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
-
 /** A task's resources plus its pod slot; throws (naming the resource) on a bad quantity. */
 export function taskHolding(resources: Record<string, string | number>): ResourceList {
   return add(parseResourceList(resources), POD_SLOT);

@@ -45,7 +45,9 @@ export class RoleReconciler {
       return;
     }
     try {
-      const body = { status: { ...fresh, allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated) } };
+      const body = {
+        status: { ...fresh, allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated) },
+      };
       await ctx.kube.patchClusterCustomStatus('ResourceRole', name, body, 'held');
       // The zeroed status is written once; after that the role is no longer this controller's.
       if (holdsAny(fresh)) this.written.add(name);
@@ -68,7 +70,8 @@ export class RoleReconciler {
     const st = ctx.allocator.roleStatus(name);
     let frameworks = 0;
     for (const f of ctx.state.c.frameworks.list()) {
-      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && (f.spec.role ?? 'default') === name) frameworks++;
+      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && (f.spec.role ?? 'default') === name)
+        frameworks++;
     }
     return {
       allocated: offerResources(st?.consumed ?? {}),

@@ -2,7 +2,10 @@
 // merge patch so that map keys that went away are removed rather than kept.
 
 /** A merge patch keeps keys it does not mention: null out the ones that went away. */
-export function nullMissing(prev: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function nullMissing(
+  prev: Record<string, unknown> | undefined,
+  next: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   if (prev === undefined) return next;
   const out: Record<string, unknown> = { ...(next ?? {}) };
   for (const k of Object.keys(prev)) if (!(k in out)) out[k] = null;
@@ -18,7 +21,11 @@ function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v !== null && typeof v === 'object') {
     if (v instanceof Date) return v.toISOString();
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }

@@ -28,7 +28,9 @@ export class TaskReconciler {
   }
 
   /** What the task's status and Pod should be, from the caches now. */
-  private decide(key: string): { task: TaskObject; decision: TaskDecision; fw: FrameworkObject | undefined; pod: V1Pod | undefined } | undefined {
+  private decide(
+    key: string,
+  ): { task: TaskObject; decision: TaskDecision; fw: FrameworkObject | undefined; pod: V1Pod | undefined } | undefined {
     const { ctx } = this;
     const task = ctx.state.c.tasks.get(key);
     if (task === undefined || !ctx.manages(task.metadata.namespace) || task.metadata.deletionTimestamp !== undefined) return undefined;
@@ -42,7 +44,12 @@ export class TaskReconciler {
       nodePresent: node !== undefined,
       nodeNotReady: this.notReady(task.spec.nodeName, node),
       nodeLostTimeoutMs: ctx.options.nodeLostTimeoutMs,
-      frameworkDown: fw === undefined || fw.metadata.deletionTimestamp !== undefined ? TaskReason.FrameworkRemoved : ctx.disconnected.has(fwKey) ? TaskReason.FrameworkDisconnected : undefined,
+      frameworkDown:
+        fw === undefined || fw.metadata.deletionTimestamp !== undefined
+          ? TaskReason.FrameworkRemoved
+          : ctx.disconnected.has(fwKey)
+            ? TaskReason.FrameworkDisconnected
+            : undefined,
       launch: this.launch(task),
       now: isoNow(ctx),
     });
@@ -66,7 +73,19 @@ export class TaskReconciler {
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
-          await this.writeStatus(task, { ...d.status, state: 'TASK_ERROR', reason: TaskReason.PodCreateFailed, message: errorSummary(err).message, lastTransitionTime: now, finishedAt: now }, log, 'high');
+          await this.writeStatus(
+            task,
+            {
+              ...d.status,
+              state: 'TASK_ERROR',
+              reason: TaskReason.PodCreateFailed,
+              message: errorSummary(err).message,
+              lastTransitionTime: now,
+              finishedAt: now,
+            },
+            log,
+            'high',
+          );
           return;
         } else if (!isConflict(err)) throw err;
       }
@@ -146,7 +165,13 @@ export class TaskReconciler {
       throw err;
     }
     const prev = task.status?.state;
-    const target = { apiVersion: API_VERSION, kind: 'Task', namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid };
+    const target = {
+      apiVersion: API_VERSION,
+      kind: 'Task',
+      namespace: task.metadata.namespace,
+      name: task.metadata.name,
+      uid: task.metadata.uid,
+    };
     // The node's trouble, and its end, are news even when the state stays.
     const wasNotReady = task.status?.reason === TaskReason.NodeNotReady;
     const isNotReady = status.reason === TaskReason.NodeNotReady;

@@ -87,13 +87,19 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   const podName = o.task.metadata?.name;
   const nodeName = o.task.spec.nodeName;
   // Unchanged is the very object given (undefined stays undefined): the caller writes nothing.
-  const keep = (extra: Partial<TaskDecision> = {}): TaskDecision => ({ status: o.task.status as TaskStatus, createPod: false, deletePod: false, ...extra });
+  const keep = (extra: Partial<TaskDecision> = {}): TaskDecision => ({
+    status: o.task.status as TaskStatus,
+    createPod: false,
+    deletePod: false,
+    ...extra,
+  });
   const pod = o.pod;
   const owned = pod !== undefined && ownedBy(pod, o.task.metadata?.uid);
   const podActive = owned && pod!.status?.phase !== 'Succeeded' && pod!.status?.phase !== 'Failed';
   const podDeleting = pod?.metadata?.deletionTimestamp !== undefined;
 
-  if (isTerminal(cur.state)) return keep({ deletePod: podActive && !podDeleting && cur.state !== 'TASK_FINISHED' && cur.state !== 'TASK_FAILED' });
+  if (isTerminal(cur.state))
+    return keep({ deletePod: podActive && !podDeleting && cur.state !== 'TASK_FINISHED' && cur.state !== 'TASK_FAILED' });
   if (o.launch === 'pending') return keep();
 
   const notReady = o.nodePresent ? o.nodeNotReady : undefined;
@@ -105,7 +111,12 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   // While the node is not Ready, a task that keeps its state says why it may be in trouble.
   const to = (state: TaskState, reason: string, message: string, extra: Partial<TaskStatus> = {}): TaskStatus => {
     const overlay = notReady !== undefined && !isTerminal(state);
-    return transition(cur, { state, reason: overlay ? TaskReason.NodeNotReady : reason, message: overlay ? notReadyMessage : message, podName, ...extra }, o.now, o.task.metadata?.generation);
+    return transition(
+      cur,
+      { state, reason: overlay ? TaskReason.NodeNotReady : reason, message: overlay ? notReadyMessage : message, podName, ...extra },
+      o.now,
+      o.task.metadata?.generation,
+    );
   };
   // The current state as it stands, with the node's trouble said or, once Ready again, unsaid.
   const same = (): TaskStatus => {
@@ -120,7 +131,11 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
     return { ...d, requeueAfterMs: timeout - notReadyFor };
   };
   const lostNode = (): TaskDecision => ({
-    status: to('TASK_LOST', TaskReason.NodeLost, `node ${nodeName} has not been Ready for ${formatDuration(roundSeconds(notReadyFor))} (since ${notReady!.since}${withComma(readyDetail(notReady!))}), past the node lost timeout of ${formatDuration(timeout)}`),
+    status: to(
+      'TASK_LOST',
+      TaskReason.NodeLost,
+      `node ${nodeName} has not been Ready for ${formatDuration(roundSeconds(notReadyFor))} (since ${notReady!.since}${withComma(readyDetail(notReady!))}), past the node lost timeout of ${formatDuration(timeout)}`,
+    ),
     createPod: false,
     deletePod: owned && !podDeleting,
   });
@@ -129,15 +144,29 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   if (owned && !podActive) {
     // It may have run and finished between two looks: its start time is the Pod's.
     const startedAt = cur.startedAt ?? (pod!.status?.startTime === undefined ? undefined : toIso(pod!.status.startTime));
-    return { status: fromFinishedPod(pod!, (s, r, m, e) => to(s, r, m, { ...(startedAt ? { startedAt } : {}), ...e })), createPod: false, deletePod: false };
+    return {
+      status: fromFinishedPod(pod!, (s, r, m, e) => to(s, r, m, { ...(startedAt ? { startedAt } : {}), ...e })),
+      createPod: false,
+      deletePod: false,
+    };
   }
   // An unreachable node cannot confirm a kill either: its Pod's deletion may never finish.
   if (lost && owned) return lostNode();
 
   const kill = o.task.spec.kill === true ? TaskReason.KillRequested : o.frameworkDown;
   if (kill !== undefined) {
-    const message = kill === TaskReason.KillRequested ? 'killed at the framework\'s request' : kill === TaskReason.FrameworkRemoved ? 'the framework was removed' : 'the framework\'s scheduler stopped heartbeating for longer than its failover timeout';
-    if (owned) return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: false, deletePod: !podDeleting });
+    const message =
+      kill === TaskReason.KillRequested
+        ? "killed at the framework's request"
+        : kill === TaskReason.FrameworkRemoved
+          ? 'the framework was removed'
+          : "the framework's scheduler stopped heartbeating for longer than its failover timeout";
+    if (owned)
+      return decided({
+        status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(),
+        createPod: false,
+        deletePod: !podDeleting,
+      });
     return { status: to('TASK_KILLED', kill, message), createPod: false, deletePod: false };
   }
   if (!o.nodePresent) {
@@ -146,19 +175,39 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   if (lost) return lostNode();
   if (pod !== undefined && !owned) {
     if (podDeleting) return keep();
-    return { status: to('TASK_ERROR', TaskReason.PodNameConflict, `a Pod named ${pod.metadata?.name} that this task does not own already exists`), createPod: false, deletePod: false };
+    return {
+      status: to('TASK_ERROR', TaskReason.PodNameConflict, `a Pod named ${pod.metadata?.name} that this task does not own already exists`),
+      createPod: false,
+      deletePod: false,
+    };
   }
   if (pod === undefined) {
     if (cur.state === undefined && o.launch === 'unconfirmed') {
-      return { status: to('TASK_ERROR', TaskReason.LaunchNotConfirmed, 'no processed accept of an outstanding offer launched this task'), createPod: false, deletePod: false };
+      return {
+        status: to('TASK_ERROR', TaskReason.LaunchNotConfirmed, 'no processed accept of an outstanding offer launched this task'),
+        createPod: false,
+        deletePod: false,
+      };
     }
     if (cur.state === undefined || cur.state === 'TASK_STAGING') {
       // Not onto a node that is not Ready: the Pod is created when it is again, or the task is lost.
-      return decided({ status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(), createPod: notReady === undefined, deletePod: false });
+      return decided({
+        status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(),
+        createPod: notReady === undefined,
+        deletePod: false,
+      });
     }
     // Most likely evicted by the node lifecycle controller (its NoExecute taint) before our timeout.
     if (notReady !== undefined) {
-      return { status: to('TASK_LOST', TaskReason.NodeNotReady, `Pod ${podName} was deleted while node ${nodeName} was not Ready (since ${notReady.since}${withComma(readyDetail(notReady))})`), createPod: false, deletePod: false };
+      return {
+        status: to(
+          'TASK_LOST',
+          TaskReason.NodeNotReady,
+          `Pod ${podName} was deleted while node ${nodeName} was not Ready (since ${notReady.since}${withComma(readyDetail(notReady))})`,
+        ),
+        createPod: false,
+        deletePod: false,
+      };
     }
     return { status: to('TASK_LOST', TaskReason.PodDeleted, `Pod ${podName} was deleted`), createPod: false, deletePod: false };
   }
@@ -166,10 +215,18 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   if (podDeleting || pod.status?.phase === 'Unknown') return decided({ status: same(), createPod: false, deletePod: false });
   if (pod.status?.phase === 'Running') {
     const started = pod.status.startTime === undefined ? o.now : toIso(pod.status.startTime);
-    return decided({ status: to('TASK_RUNNING', TaskReason.PodRunning, NORMAL.TASK_RUNNING.message(podName, nodeName), { startedAt: cur.startedAt ?? started }), createPod: false, deletePod: false });
+    return decided({
+      status: to('TASK_RUNNING', TaskReason.PodRunning, NORMAL.TASK_RUNNING.message(podName, nodeName), {
+        startedAt: cur.startedAt ?? started,
+      }),
+      createPod: false,
+      deletePod: false,
+    });
   }
   const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting;
-  const message = waiting ? `waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : NORMAL.TASK_STARTING.message(podName, nodeName);
+  const message = waiting
+    ? `waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
+    : NORMAL.TASK_STARTING.message(podName, nodeName);
   return decided({ status: to('TASK_STARTING', TaskReason.PodPending, message), createPod: false, deletePod: false });
 }
 
@@ -181,7 +238,8 @@ const NORMAL = {
 } as const;
 
 function describeNotReady(node: string, r: NodeNotReady, timeoutMs: number): string {
-  const lostAt = timeoutMs > 0 ? `; its tasks are lost at ${new Date(Date.parse(r.since) + timeoutMs).toISOString()} unless it is Ready by then` : '';
+  const lostAt =
+    timeoutMs > 0 ? `; its tasks are lost at ${new Date(Date.parse(r.since) + timeoutMs).toISOString()} unless it is Ready by then` : '';
   const detail = readyDetail(r);
   return `node ${node} is not Ready since ${r.since}${detail === '' ? '' : ` (${detail})`}${lostAt}`;
 }
@@ -201,9 +259,12 @@ function roundSeconds(ms: number): number {
 }
 
 function fromFinishedPod(pod: V1Pod, to: (s: TaskState, r: string, m: string, e?: Partial<TaskStatus>) => TaskStatus): TaskStatus {
-  const terminated = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map((c) => c.state?.terminated).filter((t) => t !== undefined);
+  const terminated = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+    .map((c) => c.state?.terminated)
+    .filter((t) => t !== undefined);
   const failed = terminated.find((t) => t.exitCode !== 0);
-  if (pod.status?.phase === 'Succeeded') return to('TASK_FINISHED', TaskReason.PodSucceeded, 'all containers exited with code 0', { exitCode: 0 });
+  if (pod.status?.phase === 'Succeeded')
+    return to('TASK_FINISHED', TaskReason.PodSucceeded, 'all containers exited with code 0', { exitCode: 0 });
   const podReason = pod.status?.reason;
   if (podReason !== undefined && LOST_POD_REASONS.has(podReason)) {
     return to('TASK_LOST', TaskReason.PodEvicted, `Pod ${podReason}${pod.status?.message ? `: ${pod.status.message}` : ''}`);
@@ -218,7 +279,12 @@ function fromFinishedPod(pod: V1Pod, to: (s: TaskState, r: string, m: string, e?
   return to('TASK_FAILED', TaskReason.PodFailed, message, { exitCode });
 }
 
-function transition(cur: TaskStatus, next: Partial<TaskStatus> & { state: TaskState }, now: string, generation: number | undefined): TaskStatus {
+function transition(
+  cur: TaskStatus,
+  next: Partial<TaskStatus> & { state: TaskState },
+  now: string,
+  generation: number | undefined,
+): TaskStatus {
   if (cur.state === next.state && cur.reason === next.reason && cur.message === next.message) return cur;
   const out: TaskStatus = { ...cur, ...next };
   if (cur.state !== next.state) out.lastTransitionTime = now;

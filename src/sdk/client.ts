@@ -78,13 +78,27 @@ export class FrameworkClient {
    * failed-over scheduler), merging `spec` into it. Returns the Framework as stored.
    */
   async register(spec: FrameworkSpec): Promise<FrameworkObject> {
-    const body: FrameworkObject = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: this.name, namespace: this.namespace }, spec };
+    const body: FrameworkObject = {
+      apiVersion: API_VERSION,
+      kind: 'Framework',
+      metadata: { name: this.name, namespace: this.namespace },
+      spec,
+    };
     try {
-      return (await this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Framework, body })) as FrameworkObject;
+      return (await this.custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural: PLURAL.Framework,
+        body,
+      })) as FrameworkObject;
     } catch (err) {
       if (apiErrorCode(err) !== 409) throw err;
     }
-    return (await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Framework, this.name), body: { spec } }, MERGE)) as FrameworkObject;
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...this.obj(PLURAL.Framework, this.name), body: { spec } },
+      MERGE,
+    )) as FrameworkObject;
   }
 
   async getFramework(): Promise<FrameworkObject | undefined> {
@@ -143,7 +157,10 @@ export class FrameworkClient {
       }
       const metadata = current.metadata?.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {};
       try {
-        await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Offer, name), body: { metadata, spec }, fieldManager: this.fieldManager }, MERGE);
+        await this.custom.patchNamespacedCustomObject(
+          { ...this.obj(PLURAL.Offer, name), body: { metadata, spec }, fieldManager: this.fieldManager },
+          MERGE,
+        );
         return { ok: true, offer: name };
       } catch (err) {
         const code = apiErrorCode(err);
@@ -160,7 +177,10 @@ export class FrameworkClient {
   /** KILL: asks Agora to kill the task (it becomes TASK_KILLED). Killing a gone task is a no-op. */
   async kill(task: string): Promise<boolean> {
     try {
-      await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Task, task), body: { spec: { kill: true } }, fieldManager: this.fieldManager }, MERGE);
+      await this.custom.patchNamespacedCustomObject(
+        { ...this.obj(PLURAL.Task, task), body: { spec: { kill: true } }, fieldManager: this.fieldManager },
+        MERGE,
+      );
       return true;
     } catch (err) {
       if (apiErrorCode(err) === 404) return false;
@@ -170,7 +190,10 @@ export class FrameworkClient {
 
   /** SUPPRESS (true) or REVIVE (false): stop or resume receiving offers. */
   async setSuppressed(suppressed: boolean): Promise<void> {
-    await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Framework, this.name), body: { spec: { suppressed } }, fieldManager: this.fieldManager }, MERGE);
+    await this.custom.patchNamespacedCustomObject(
+      { ...this.obj(PLURAL.Framework, this.name), body: { spec: { suppressed } }, fieldManager: this.fieldManager },
+      MERGE,
+    );
   }
 
   suppress(): Promise<void> {
@@ -183,13 +206,23 @@ export class FrameworkClient {
 
   /** Every Task of this framework, read from the API (not a cache). */
   async listTasks(): Promise<TaskObject[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Task })) as { items: TaskObject[] };
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: PLURAL.Task,
+    })) as { items: TaskObject[] };
     return list.items.filter((t) => t.spec.framework === this.name);
   }
 
   /** Outstanding, unanswered offers to this framework, read from the API. */
   async listOpenOffers(now?: Date): Promise<OfferObject[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL.Offer })) as { items: OfferObject[] };
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: PLURAL.Offer,
+    })) as { items: OfferObject[] };
     return list.items.filter((o) => o.spec.framework === this.name && isOpen(o, now));
   }
 
@@ -198,7 +231,9 @@ export class FrameworkClient {
    * rebuilds its view from this). Tasks not yet given a state by Agora are TASK_STAGING.
    */
   async reconcile(): Promise<TaskStatus[]> {
-    return (await this.listTasks()).map((task) => taskStatusOf(task) ?? { name: task.metadata?.name ?? '', state: 'TASK_STAGING', nodeName: task.spec.nodeName, task });
+    return (await this.listTasks()).map(
+      (task) => taskStatusOf(task) ?? { name: task.metadata?.name ?? '', state: 'TASK_STAGING', nodeName: task.spec.nodeName, task },
+    );
   }
 
   /**
@@ -223,7 +258,11 @@ export class FrameworkClient {
    */
   async heartbeat(durationSeconds: number, now = new Date()): Promise<void> {
     const name = leaseName(this.name);
-    const spec = { holderIdentity: this.identity, leaseDurationSeconds: Math.max(1, Math.ceil(durationSeconds)), renewTime: microTime(now) };
+    const spec = {
+      holderIdentity: this.identity,
+      leaseDurationSeconds: Math.max(1, Math.ceil(durationSeconds)),
+      renewTime: microTime(now),
+    };
     let lease: V1Lease | undefined;
     try {
       lease = await this.coordination.readNamespacedLease({ name, namespace: this.namespace });
@@ -234,7 +273,10 @@ export class FrameworkClient {
       try {
         await this.coordination.createNamespacedLease({
           namespace: this.namespace,
-          body: { metadata: { name, namespace: this.namespace, labels: { 'agora.dev/framework': this.name } }, spec: { ...spec, acquireTime: microTime(now) } as never },
+          body: {
+            metadata: { name, namespace: this.namespace, labels: { 'agora.dev/framework': this.name } },
+            spec: { ...spec, acquireTime: microTime(now) } as never,
+          },
         });
         return;
       } catch (err) {
@@ -242,7 +284,9 @@ export class FrameworkClient {
       }
     }
     const takeover = lease?.spec?.holderIdentity !== this.identity;
-    const body = { spec: takeover ? { ...spec, acquireTime: microTime(now), leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + 1 } : spec };
+    const body = {
+      spec: takeover ? { ...spec, acquireTime: microTime(now), leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + 1 } : spec,
+    };
     await this.coordination.patchNamespacedLease({ name, namespace: this.namespace, body }, MERGE);
   }
 }

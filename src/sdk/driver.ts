@@ -1,7 +1,14 @@
 // SchedulerDriver: what an external framework program runs. It registers (or adopts) the
 // Framework, watches the framework's Offers and Tasks, delivers new offers, rescinds and task
 // status updates as events and async iterators, and heartbeats the failover Lease.
-import { makeInformer, CustomObjectsApi, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import {
+  makeInformer,
+  CustomObjectsApi,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { FrameworkClient, taskStatusOf } from './client.ts';
@@ -141,8 +148,16 @@ export class SchedulerDriver extends FrameworkClient {
       this.heartbeatTimer.unref?.();
     }
     await Promise.all([
-      this.watch<OfferObject>(PLURAL.Offer, (o) => this.onOffer(o), (o) => this.onOfferDeleted(o)),
-      this.watch<TaskObject>(PLURAL.Task, (t) => this.onTask(t), () => undefined),
+      this.watch<OfferObject>(
+        PLURAL.Offer,
+        (o) => this.onOffer(o),
+        (o) => this.onOfferDeleted(o),
+      ),
+      this.watch<TaskObject>(
+        PLURAL.Task,
+        (t) => this.onTask(t),
+        () => undefined,
+      ),
     ]);
   }
 

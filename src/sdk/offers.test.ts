@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { classifyAnswerFailure, isOpen, offerPhase } from './offers.ts';
 import type { OfferObject } from './types.ts';
 
-function offer(over: { phase?: NonNullable<OfferObject['status']>['phase']; accept?: boolean; decline?: boolean; expiresAt?: string; message?: string } = {}): OfferObject {
+function offer(
+  over: {
+    phase?: NonNullable<OfferObject['status']>['phase'];
+    accept?: boolean;
+    decline?: boolean;
+    expiresAt?: string;
+    message?: string;
+  } = {},
+): OfferObject {
   return {
     apiVersion: 'agora.dev/v1alpha1',
     kind: 'Offer',
@@ -25,8 +33,18 @@ describe('offerPhase / isOpen', () => {
     { name: 'outstanding', o: offer({ phase: 'Outstanding' }), wantPhase: 'Outstanding', wantOpen: true },
     { name: 'answered, not yet processed', o: offer({ phase: 'Outstanding', accept: true }), wantPhase: 'Outstanding', wantOpen: false },
     { name: 'rescinded', o: offer({ phase: 'Rescinded' }), wantPhase: 'Rescinded', wantOpen: false },
-    { name: 'past expiresAt', o: offer({ phase: 'Outstanding', expiresAt: '2020-01-01T00:00:00Z' }), wantPhase: 'Outstanding', wantOpen: false },
-    { name: 'before expiresAt', o: offer({ phase: 'Outstanding', expiresAt: '2030-01-01T00:00:00Z' }), wantPhase: 'Outstanding', wantOpen: true },
+    {
+      name: 'past expiresAt',
+      o: offer({ phase: 'Outstanding', expiresAt: '2020-01-01T00:00:00Z' }),
+      wantPhase: 'Outstanding',
+      wantOpen: false,
+    },
+    {
+      name: 'before expiresAt',
+      o: offer({ phase: 'Outstanding', expiresAt: '2030-01-01T00:00:00Z' }),
+      wantPhase: 'Outstanding',
+      wantOpen: true,
+    },
   ])('$name', ({ o, wantPhase, wantOpen }) => {
     expect(offerPhase(o)).toBe(wantPhase);
     expect(isOpen(o, new Date('2025-06-01T00:00:00Z'))).toBe(wantOpen);
@@ -36,12 +54,29 @@ describe('offerPhase / isOpen', () => {
 describe('classifyAnswerFailure', () => {
   it.each([
     { name: 'deleted (404)', code: 404, current: undefined, want: 'Gone' },
-    { name: 'rescinded while answering (409)', code: 409, current: offer({ phase: 'Rescinded', message: 'node lost' }), want: 'Rescinded', wantMessage: 'node lost' },
+    {
+      name: 'rescinded while answering (409)',
+      code: 409,
+      current: offer({ phase: 'Rescinded', message: 'node lost' }),
+      want: 'Rescinded',
+      wantMessage: 'node lost',
+    },
     { name: 'expired, webhook refused (403)', code: 403, current: offer({ phase: 'Expired' }), want: 'Expired' },
-    { name: 'answered by someone else (422 CEL)', code: 422, current: offer({ phase: 'Outstanding', decline: true }), want: 'AlreadyAnswered' },
+    {
+      name: 'answered by someone else (422 CEL)',
+      code: 422,
+      current: offer({ phase: 'Outstanding', decline: true }),
+      want: 'AlreadyAnswered',
+    },
     { name: 'already accepted', code: 409, current: offer({ phase: 'Accepted', accept: true }), want: 'AlreadyAnswered' },
     { name: 'conflict on an open offer: retry', code: 409, current: offer({ phase: 'Outstanding' }), want: undefined },
-    { name: 'invalid answer on an open offer', code: 422, current: offer({ phase: 'Outstanding' }), want: 'Rejected', wantMessage: 'too big' },
+    {
+      name: 'invalid answer on an open offer',
+      code: 422,
+      current: offer({ phase: 'Outstanding' }),
+      want: 'Rejected',
+      wantMessage: 'too big',
+    },
   ])('$name → $want', ({ code, current, want, wantMessage }) => {
     const got = classifyAnswerFailure(code, 'too big', current);
     expect(got?.reason).toBe(want);

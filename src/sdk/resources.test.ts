@@ -3,8 +3,20 @@ import { copiesThatFit, pack, type Quantities } from './resources.ts';
 
 describe('copiesThatFit', () => {
   it.each<{ name: string; offered: Quantities; per: Quantities; max: number; want: number }>([
-    { name: 'DRF paper A on 9 CPU / 18Gi', offered: { cpu: '9', memory: '18Gi' }, per: { cpu: '1', memory: '4Gi' }, max: Infinity, want: 4 },
-    { name: 'DRF paper B on 9 CPU / 18Gi', offered: { cpu: '9', memory: '18Gi' }, per: { cpu: '3', memory: '1Gi' }, max: Infinity, want: 3 },
+    {
+      name: 'DRF paper A on 9 CPU / 18Gi',
+      offered: { cpu: '9', memory: '18Gi' },
+      per: { cpu: '1', memory: '4Gi' },
+      max: Infinity,
+      want: 4,
+    },
+    {
+      name: 'DRF paper B on 9 CPU / 18Gi',
+      offered: { cpu: '9', memory: '18Gi' },
+      per: { cpu: '3', memory: '1Gi' },
+      max: Infinity,
+      want: 3,
+    },
     { name: 'capped by max', offered: { cpu: '9', memory: '18Gi' }, per: { cpu: '1', memory: '1Gi' }, max: 2, want: 2 },
     { name: 'exact millicores', offered: { cpu: '1500m' }, per: { cpu: '0.5' }, max: Infinity, want: 3 },
     { name: 'missing resource', offered: { cpu: '8' }, per: { cpu: '1', 'nvidia.com/gpu': 1 }, max: Infinity, want: 0 },

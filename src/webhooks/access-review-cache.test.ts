@@ -52,11 +52,12 @@ describe('AccessReviewCache', () => {
   it('counts the TTL from when the question was asked, not from when the answer came', async () => {
     const { clock, cache } = setup({ allowedTtlMs: 10_000 });
     let calls = 0;
-    const slow = () => cache.review(spec(), async () => {
-      calls++;
-      clock.t += 4_000; // the API server took 4 s to answer
-      return { allowed: true };
-    });
+    const slow = () =>
+      cache.review(spec(), async () => {
+        calls++;
+        clock.t += 4_000; // the API server took 4 s to answer
+        return { allowed: true };
+      });
     await slow();
     clock.t += 6_000; // 10 s after the question, 6 s after the answer
     await slow();
@@ -87,7 +88,10 @@ describe('AccessReviewCache', () => {
     const a = spec();
     const b: AccessReviewSpec = {
       resourceAttributes: { resource: 'pods', group: '', verb: 'create', namespace: 'team-a' },
-      extra: a.extra, groups: a.groups, uid: a.uid, user: a.user,
+      extra: a.extra,
+      groups: a.groups,
+      uid: a.uid,
+      user: a.user,
     };
     expect(accessReviewKey(b)).toBe(accessReviewKey(a));
     expect(accessReviewKey({ ...a, uid: undefined })).toBe(accessReviewKey((({ uid: _uid, ...rest }) => rest)(a)));
@@ -111,10 +115,11 @@ describe('AccessReviewCache', () => {
   it('does not cache errors', async () => {
     const { cache } = setup();
     let calls = 0;
-    const failing = () => cache.review(spec(), async () => {
-      calls++;
-      throw new Error('connection refused');
-    });
+    const failing = () =>
+      cache.review(spec(), async () => {
+        calls++;
+        throw new Error('connection refused');
+      });
     await expect(failing()).rejects.toThrow('connection refused');
     await expect(failing()).rejects.toThrow('connection refused');
     expect(calls).toBe(2);
@@ -128,7 +133,10 @@ describe('AccessReviewCache', () => {
     const review = () => cache.review(spec(), () => (calls++, new Promise<AccessDecision>((r) => (answer = r))));
     const both = Promise.all([review(), review()]);
     answer({ allowed: true, reason: 'RBAC: allowed by RoleBinding "s"' });
-    expect(await both).toEqual([{ allowed: true, reason: 'RBAC: allowed by RoleBinding "s"' }, { allowed: true, reason: 'RBAC: allowed by RoleBinding "s"' }]);
+    expect(await both).toEqual([
+      { allowed: true, reason: 'RBAC: allowed by RoleBinding "s"' },
+      { allowed: true, reason: 'RBAC: allowed by RoleBinding "s"' },
+    ]);
     expect(calls).toBe(1);
     expect(lookups).toEqual(['miss', 'hit']);
   });

@@ -44,7 +44,8 @@ export function decodeReview(body: unknown): AdmissionRequest {
     throw new Error(`expected an admission.k8s.io/v1 AdmissionReview, got ${String(review.apiVersion)} ${String(review.kind)}`);
   }
   const req = review.request;
-  if (req === undefined || typeof req.uid !== 'string' || typeof req.operation !== 'string') throw new Error('AdmissionReview has no request');
+  if (req === undefined || typeof req.uid !== 'string' || typeof req.operation !== 'string')
+    throw new Error('AdmissionReview has no request');
   return { ...req, userInfo: req.userInfo ?? {} };
 }
 

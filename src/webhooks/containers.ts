@@ -8,26 +8,43 @@ export const ALLOW_PRIVILEGED_LABEL = 'agora.dev/allow-privileged';
 
 /** core/v1 Container fields a task may set (resources are set by Agora from the task's resources). */
 const CONTAINER_FIELDS = new Set([
-  'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'imagePullPolicy',
-  'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',
-  'terminationMessagePolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty', 'resizePolicy',
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'imagePullPolicy',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
+  'resizePolicy',
 ]);
 
 /** Fields people put on a container that are not container fields, with what to do instead. */
 const MISPLACED: Record<string, string> = {
-  resources: 'is set by Agora from the task\'s resources; remove it and size the task instead',
-  volumeMounts: 'cannot be satisfied: a task\'s Pod has no volumes',
-  volumeDevices: 'cannot be satisfied: a task\'s Pod has no volumes',
+  resources: "is set by Agora from the task's resources; remove it and size the task instead",
+  volumeMounts: "cannot be satisfied: a task's Pod has no volumes",
+  volumeDevices: "cannot be satisfied: a task's Pod has no volumes",
   restartPolicy: 'applies only to init containers, which tasks do not have',
-  serviceAccountName: 'is a Pod field, not a container field: a task\'s Pod runs as its framework\'s spec.serviceAccountName',
-  serviceAccount: 'is a Pod field, not a container field: a task\'s Pod runs as its framework\'s spec.serviceAccountName',
-  volumes: 'is a Pod field, not a container field: a task\'s Pod has no volumes (hostPath is never allowed)',
-  hostNetwork: 'is a Pod field, not a container field: tasks cannot use the host\'s network namespace',
-  hostPID: 'is a Pod field, not a container field: tasks cannot use the host\'s PID namespace',
-  hostIPC: 'is a Pod field, not a container field: tasks cannot use the host\'s IPC namespace',
-  nodeName: 'is a Pod field, not a container field: a task runs on its offer\'s node',
-  nodeSelector: 'is a Pod field, not a container field: a task runs on its offer\'s node',
-  tolerations: 'is a Pod field, not a container field: a task runs on its offer\'s node',
+  serviceAccountName: "is a Pod field, not a container field: a task's Pod runs as its framework's spec.serviceAccountName",
+  serviceAccount: "is a Pod field, not a container field: a task's Pod runs as its framework's spec.serviceAccountName",
+  volumes: "is a Pod field, not a container field: a task's Pod has no volumes (hostPath is never allowed)",
+  hostNetwork: "is a Pod field, not a container field: tasks cannot use the host's network namespace",
+  hostPID: "is a Pod field, not a container field: tasks cannot use the host's PID namespace",
+  hostIPC: "is a Pod field, not a container field: tasks cannot use the host's IPC namespace",
+  nodeName: "is a Pod field, not a container field: a task runs on its offer's node",
+  nodeSelector: "is a Pod field, not a container field: a task runs on its offer's node",
+  tolerations: "is a Pod field, not a container field: a task runs on its offer's node",
 };
 
 const PULL_POLICIES = new Set(['Always', 'IfNotPresent', 'Never']);
@@ -36,8 +53,19 @@ const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Capabilities the Pod Security "baseline" level allows adding. Anything else is privileged. */
 const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 const BASELINE_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
@@ -78,7 +106,12 @@ function validateContainer(c: Record<string, unknown>, at: string): FieldError[]
   for (const key of Object.keys(c)) {
     if (CONTAINER_FIELDS.has(key)) continue;
     const hint = MISPLACED[key];
-    errors.push(invalid(child(at, key), hint ? `${key} ${hint}` : `unknown container field "${key}"; a container takes the fields of a Pod's container`));
+    errors.push(
+      invalid(
+        child(at, key),
+        hint ? `${key} ${hint}` : `unknown container field "${key}"; a container takes the fields of a Pod's container`,
+      ),
+    );
   }
   if (typeof c.name !== 'string' || c.name === '') errors.push(invalid(child(at, 'name'), 'is required'));
   if (typeof c.image !== 'string' || c.image.trim() === '') errors.push(invalid(child(at, 'image'), 'is required, e.g. busybox:1.36'));
@@ -108,7 +141,12 @@ function validateEnv(env: unknown, at: string): FieldError[] {
   const errors: FieldError[] = [];
   env.forEach((e: unknown, i) => {
     if (!isRecord(e) || typeof e.name !== 'string' || !ENV_NAME.test(e.name)) {
-      errors.push(invalid(child(child(at, i), 'name'), 'must be a valid environment variable name (letters, digits, "_", "-", "."; not starting with a digit)'));
+      errors.push(
+        invalid(
+          child(child(at, i), 'name'),
+          'must be a valid environment variable name (letters, digits, "_", "-", "."; not starting with a digit)',
+        ),
+      );
     } else if (e.value !== undefined && typeof e.value !== 'string') {
       errors.push(invalid(child(child(at, i), 'value'), `must be a string; quote it: "${String(e.value)}"`));
     }
@@ -126,9 +164,12 @@ function validatePorts(ports: unknown, at: string): FieldError[] {
       errors.push(invalid(pat, 'must be an object with a containerPort'));
       return;
     }
-    if (!isPort(p.containerPort)) errors.push(invalid(child(pat, 'containerPort'), `must be a port number 1-65535, got ${JSON.stringify(p.containerPort)}`));
-    if (p.hostPort !== undefined && p.hostPort !== 0 && !isPort(p.hostPort)) errors.push(invalid(child(pat, 'hostPort'), `must be a port number 1-65535, got ${JSON.stringify(p.hostPort)}`));
-    if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol as string)) errors.push(invalid(child(pat, 'protocol'), `must be TCP, UDP or SCTP, got ${JSON.stringify(p.protocol)}`));
+    if (!isPort(p.containerPort))
+      errors.push(invalid(child(pat, 'containerPort'), `must be a port number 1-65535, got ${JSON.stringify(p.containerPort)}`));
+    if (p.hostPort !== undefined && p.hostPort !== 0 && !isPort(p.hostPort))
+      errors.push(invalid(child(pat, 'hostPort'), `must be a port number 1-65535, got ${JSON.stringify(p.hostPort)}`));
+    if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol as string))
+      errors.push(invalid(child(pat, 'protocol'), `must be TCP, UDP or SCTP, got ${JSON.stringify(p.protocol)}`));
     if (p.name !== undefined && (typeof p.name !== 'string' || p.name.length > 15 || !PORT_NAME.test(p.name))) {
       errors.push(invalid(child(pat, 'name'), 'must be a lowercase DNS label of at most 15 characters'));
     }
@@ -142,10 +183,16 @@ const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 
 function privilegeErrors(c: Record<string, unknown>, at: string, namespace: string): FieldError[] {
   const errors: FieldError[] = [];
   const deny = (path: string, what: string) =>
-    errors.push(forbidden(path, `${what} not allowed in namespace "${namespace}" (an administrator can allow it with the namespace label ${ALLOW_PRIVILEGED_LABEL}=true)`));
+    errors.push(
+      forbidden(
+        path,
+        `${what} not allowed in namespace "${namespace}" (an administrator can allow it with the namespace label ${ALLOW_PRIVILEGED_LABEL}=true)`,
+      ),
+    );
   if (Array.isArray(c.ports)) {
     c.ports.forEach((p: unknown, i) => {
-      if (isRecord(p) && p.hostPort !== undefined && p.hostPort !== 0) deny(child(child(child(at, 'ports'), i), 'hostPort'), 'host ports are');
+      if (isRecord(p) && p.hostPort !== undefined && p.hostPort !== 0)
+        deny(child(child(child(at, 'ports'), i), 'hostPort'), 'host ports are');
     });
   }
   const sc = c.securityContext;
@@ -156,7 +203,8 @@ function privilegeErrors(c: Record<string, unknown>, at: string, namespace: stri
   if (Array.isArray(caps)) {
     caps.forEach((cap: unknown, i) => {
       const name = String(cap).toUpperCase().replace(/^CAP_/, '');
-      if (!BASELINE_CAPABILITIES.has(name)) deny(child(child(child(scAt, 'capabilities'), 'add'), i), `adding capability ${String(cap)} is`);
+      if (!BASELINE_CAPABILITIES.has(name))
+        deny(child(child(child(scAt, 'capabilities'), 'add'), i), `adding capability ${String(cap)} is`);
     });
   }
   if (sc.procMount !== undefined && sc.procMount !== 'Default') deny(child(scAt, 'procMount'), `procMount ${String(sc.procMount)} is`);
@@ -164,11 +212,14 @@ function privilegeErrors(c: Record<string, unknown>, at: string, namespace: stri
     const profile = sc[key];
     if (isRecord(profile) && profile.type === 'Unconfined') deny(child(child(scAt, key), 'type'), `an Unconfined ${key} is`);
   }
-  if (isRecord(sc.windowsOptions) && sc.windowsOptions.hostProcess === true) deny(child(child(scAt, 'windowsOptions'), 'hostProcess'), 'host process containers are');
+  if (isRecord(sc.windowsOptions) && sc.windowsOptions.hostProcess === true)
+    deny(child(child(scAt, 'windowsOptions'), 'hostProcess'), 'host process containers are');
   if (isRecord(sc.seLinuxOptions)) {
     const se = sc.seLinuxOptions;
-    if (!BASELINE_SELINUX_TYPES.has(typeof se.type === 'string' ? se.type : '')) deny(child(child(scAt, 'seLinuxOptions'), 'type'), `SELinux type ${String(se.type)} is`);
-    for (const key of ['user', 'role'] as const) if (se[key] !== undefined && se[key] !== '') deny(child(child(scAt, 'seLinuxOptions'), key), `a custom SELinux ${key} is`);
+    if (!BASELINE_SELINUX_TYPES.has(typeof se.type === 'string' ? se.type : ''))
+      deny(child(child(scAt, 'seLinuxOptions'), 'type'), `SELinux type ${String(se.type)} is`);
+    for (const key of ['user', 'role'] as const)
+      if (se[key] !== undefined && se[key] !== '') deny(child(child(scAt, 'seLinuxOptions'), key), `a custom SELinux ${key} is`);
   }
   return errors;
 }

@@ -50,11 +50,15 @@ function port(text: string | undefined, fallback: number): number {
 async function removeStale(kc: KubeConfig, logger: Logger): Promise<RegistrationOwner[]> {
   try {
     const { removed, kept } = await removeStaleRegistrations(kc);
-    for (const r of removed) logger.info({ configuration: r.configuration, owner: r.owner }, 'removed a webhook configuration left by a process that has exited');
+    for (const r of removed)
+      logger.info({ configuration: r.configuration, owner: r.owner }, 'removed a webhook configuration left by a process that has exited');
     return kept;
   } catch (err) {
     // In a Pod the controller's RBAC need not cover webhook configurations: nothing local to clean.
-    logger[isForbidden(err) ? 'debug' : 'warn']({ err: (err as Error).message }, 'could not look for webhook configurations left by exited processes');
+    logger[isForbidden(err) ? 'debug' : 'warn'](
+      { err: (err as Error).message },
+      'could not look for webhook configurations left by exited processes',
+    );
     return [];
   }
 }
@@ -76,8 +80,10 @@ export async function startControllerWebhooks(opts: {
     const kept = await removeStale(opts.kubeConfig, logger);
     const local = kept.find((r) => r.configuration === `ValidatingWebhookConfiguration/${localName}`);
     if (local !== undefined && local.state !== 'alive') {
-      logger.warn({ configuration: local.configuration, owner: local.owner },
-        `a local registration of unknown owner remains; if its server is gone it blocks writes to Offers, Tasks and Frameworks: kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration ${localName}`);
+      logger.warn(
+        { configuration: local.configuration, owner: local.owner },
+        `a local registration of unknown owner remains; if its server is gone it blocks writes to Offers, Tasks and Frameworks: kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration ${localName}`,
+      );
     }
     return undefined;
   }
@@ -89,8 +95,13 @@ export async function startControllerWebhooks(opts: {
 
   if (certFile !== undefined && keyFile !== undefined) {
     const webhooks = await startWebhooks({
-      kubeConfig: opts.kubeConfig, logger, registry: opts.registry, privileged,
-      host: '0.0.0.0', port: port(flags['webhook-port'], IN_CLUSTER_WEBHOOK_PORT), tls: { certFile, keyFile },
+      kubeConfig: opts.kubeConfig,
+      logger,
+      registry: opts.registry,
+      privileged,
+      host: '0.0.0.0',
+      port: port(flags['webhook-port'], IN_CLUSTER_WEBHOOK_PORT),
+      tls: { certFile, keyFile },
     });
     return { webhooks, stop: () => webhooks.stop() };
   }
@@ -98,7 +109,10 @@ export async function startControllerWebhooks(opts: {
   const namespaces = opts.namespaces ?? [];
   await removeStale(opts.kubeConfig, logger);
   const webhooks = await startWebhooks({
-    kubeConfig: opts.kubeConfig, logger, registry: opts.registry, privileged,
+    kubeConfig: opts.kubeConfig,
+    logger,
+    registry: opts.registry,
+    privileged,
     port: port(flags['webhook-port'], 0),
     registration: {
       name: localName,
@@ -109,12 +123,15 @@ export async function startControllerWebhooks(opts: {
   });
   await webhooks.register();
   await waitUntilEnforced(opts.kubeConfig, namespaces[0] ?? 'default', 15_000).catch((err: unknown) =>
-    logger.warn({ err: (err as Error).message }, 'the API server does not call the webhooks yet'));
+    logger.warn({ err: (err as Error).message }, 'the API server does not call the webhooks yet'),
+  );
   return {
     webhooks,
     stop: async () => {
       // Unregister first: a Fail webhook left pointing at a stopped server blocks every answer.
-      await webhooks.unregister().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not remove the webhook configurations'));
+      await webhooks
+        .unregister()
+        .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not remove the webhook configurations'));
       await webhooks.stop();
     },
   };

@@ -1,26 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { frameworkDefaults, templateNeedsPrivilegeReview, validateFramework, type FrameworkReview, type TemplateFacts } from './framework.ts';
+import {
+  frameworkDefaults,
+  templateNeedsPrivilegeReview,
+  validateFramework,
+  type FrameworkReview,
+  type TemplateFacts,
+} from './framework.ts';
 
 const NS = 'team-a';
 const main = { name: 'main', image: 'busybox' };
 const template = (containers: unknown[] = [main], resources: unknown = { cpu: '500m', memory: '128Mi' }) => ({ resources, containers });
-const framework = (spec: Record<string, unknown>) => ({ apiVersion: 'agora.dev/v1alpha1', kind: 'Framework', metadata: { name: 'fw' }, spec });
+const framework = (spec: Record<string, unknown>) => ({
+  apiVersion: 'agora.dev/v1alpha1',
+  kind: 'Framework',
+  metadata: { name: 'fw' },
+  spec,
+});
 const user = { username: 'alice', privileged: false };
 const okFacts: TemplateFacts = { allowPrivileged: false, canCreatePods: { allowed: true } };
-const create = (spec: Record<string, unknown>, over: Partial<FrameworkReview> = {}): FrameworkReview =>
-  ({ operation: 'CREATE', namespace: NS, framework: framework(spec), writer: user, facts: okFacts, ...over });
+const create = (spec: Record<string, unknown>, over: Partial<FrameworkReview> = {}): FrameworkReview => ({
+  operation: 'CREATE',
+  namespace: NS,
+  framework: framework(spec),
+  writer: user,
+  facts: okFacts,
+  ...over,
+});
 
 describe('validateFramework', () => {
   it.each([
-    { name: 'an external framework', review: create({ role: 'analytics', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }), wantPaths: [], wantWarnings: [] },
-    { name: 'a built-in framework', review: create({ builtin: { tasks: 3, tasksPerOffer: 2, template: template() } }), wantPaths: [], wantWarnings: [] },
+    {
+      name: 'an external framework',
+      review: create({ role: 'analytics', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }),
+      wantPaths: [],
+      wantWarnings: [],
+    },
+    {
+      name: 'a built-in framework',
+      review: create({ builtin: { tasks: 3, tasksPerOffer: 2, template: template() } }),
+      wantPaths: [],
+      wantWarnings: [],
+    },
     {
       name: 'a built-in framework with a failover timeout and too many tasks per offer',
       review: create({ failoverTimeoutSeconds: 30, builtin: { tasks: 1, tasksPerOffer: 4, template: template() } }),
       wantPaths: [],
-      wantWarnings: [/failoverTimeoutSeconds is ignored for a built-in framework/, /tasksPerOffer \(4\) is more than spec\.builtin\.tasks \(1\)/],
+      wantWarnings: [
+        /failoverTimeoutSeconds is ignored for a built-in framework/,
+        /tasksPerOffer \(4\) is more than spec\.builtin\.tasks \(1\)/,
+      ],
     },
-    { name: 'a privileged template by an administrator', review: create({ builtin: { tasks: 1, template: template([{ ...main, securityContext: { privileged: true } }]) } }, { writer: { username: 'admin', privileged: true }, facts: undefined }), wantPaths: [], wantWarnings: [] },
+    {
+      name: 'a privileged template by an administrator',
+      review: create(
+        { builtin: { tasks: 1, template: template([{ ...main, securityContext: { privileged: true } }]) } },
+        { writer: { username: 'admin', privileged: true }, facts: undefined },
+      ),
+      wantPaths: [],
+      wantWarnings: [],
+    },
   ])('admits $name', ({ review, wantPaths, wantWarnings }) => {
     const { errors, warnings } = validateFramework(review);
     expect(errors.map((e) => e.path)).toEqual(wantPaths);
@@ -29,15 +67,63 @@ describe('validateFramework', () => {
   });
 
   it.each([
-    { name: 'a role that is not a DNS label', review: create({ role: 'Team_A' }), wantPaths: ['spec.role'], wantMessage: /must be a lowercase DNS label .* got "Team_A"/ },
-    { name: 'a fractional failover timeout', review: create({ failoverTimeoutSeconds: 1.5 }), wantPaths: ['spec.failoverTimeoutSeconds'], wantMessage: /a whole number of seconds from 0 to 31536000, got 1\.5/ },
-    { name: 'a negative refuse time', review: create({ defaultRefuseSeconds: -1 }), wantPaths: ['spec.defaultRefuseSeconds'], wantMessage: /a number of seconds from 0/ },
-    { name: 'a bad ServiceAccount name', review: create({ serviceAccountName: 'Sched A' }), wantPaths: ['spec.serviceAccountName'], wantMessage: /ServiceAccount name in namespace "team-a"/ },
-    { name: 'tasks without a template', review: create({ builtin: { tasks: 2 } }), wantPaths: ['spec.builtin.template'], wantMessage: /is required when spec\.builtin\.tasks > 0 \(it is 2\)/ },
-    { name: 'zero tasks per offer', review: create({ builtin: { tasks: 1, tasksPerOffer: 0, template: template() } }), wantPaths: ['spec.builtin.tasksPerOffer'], wantMessage: /whole number from 1 to 1000, got 0/ },
-    { name: 'a template with zero memory', review: create({ builtin: { tasks: 1, template: template([main], { cpu: '1', memory: '0' }) } }), wantPaths: ['spec.builtin.template.resources.memory'], wantMessage: /must be positive/ },
-    { name: 'a template with a privileged container', review: create({ builtin: { tasks: 1, template: template([{ ...main, securityContext: { privileged: true } }]) } }), wantPaths: ['spec.builtin.template.containers[0].securityContext.privileged'], wantMessage: /privileged containers are not allowed in namespace "team-a"/ },
-    { name: 'a template by a user who may not create pods', review: create({ builtin: { tasks: 1, template: template() } }, { facts: { allowPrivileged: false, canCreatePods: { allowed: false } } }), wantPaths: ['spec.builtin.template'], wantMessage: /user "alice" may not create pods in namespace "team-a", so it may not give the built-in scheduler a task template/ },
+    {
+      name: 'a role that is not a DNS label',
+      review: create({ role: 'Team_A' }),
+      wantPaths: ['spec.role'],
+      wantMessage: /must be a lowercase DNS label .* got "Team_A"/,
+    },
+    {
+      name: 'a fractional failover timeout',
+      review: create({ failoverTimeoutSeconds: 1.5 }),
+      wantPaths: ['spec.failoverTimeoutSeconds'],
+      wantMessage: /a whole number of seconds from 0 to 31536000, got 1\.5/,
+    },
+    {
+      name: 'a negative refuse time',
+      review: create({ defaultRefuseSeconds: -1 }),
+      wantPaths: ['spec.defaultRefuseSeconds'],
+      wantMessage: /a number of seconds from 0/,
+    },
+    {
+      name: 'a bad ServiceAccount name',
+      review: create({ serviceAccountName: 'Sched A' }),
+      wantPaths: ['spec.serviceAccountName'],
+      wantMessage: /ServiceAccount name in namespace "team-a"/,
+    },
+    {
+      name: 'tasks without a template',
+      review: create({ builtin: { tasks: 2 } }),
+      wantPaths: ['spec.builtin.template'],
+      wantMessage: /is required when spec\.builtin\.tasks > 0 \(it is 2\)/,
+    },
+    {
+      name: 'zero tasks per offer',
+      review: create({ builtin: { tasks: 1, tasksPerOffer: 0, template: template() } }),
+      wantPaths: ['spec.builtin.tasksPerOffer'],
+      wantMessage: /whole number from 1 to 1000, got 0/,
+    },
+    {
+      name: 'a template with zero memory',
+      review: create({ builtin: { tasks: 1, template: template([main], { cpu: '1', memory: '0' }) } }),
+      wantPaths: ['spec.builtin.template.resources.memory'],
+      wantMessage: /must be positive/,
+    },
+    {
+      name: 'a template with a privileged container',
+      review: create({ builtin: { tasks: 1, template: template([{ ...main, securityContext: { privileged: true } }]) } }),
+      wantPaths: ['spec.builtin.template.containers[0].securityContext.privileged'],
+      wantMessage: /privileged containers are not allowed in namespace "team-a"/,
+    },
+    {
+      name: 'a template by a user who may not create pods',
+      review: create(
+        { builtin: { tasks: 1, template: template() } },
+        { facts: { allowPrivileged: false, canCreatePods: { allowed: false } } },
+      ),
+      wantPaths: ['spec.builtin.template'],
+      wantMessage: /user "alice" may not create pods in namespace "team-a", so it may not give the built-in scheduler a task template/,
+    },
   ])('rejects $name', ({ review, wantPaths, wantMessage }) => {
     const { errors } = validateFramework(review);
     expect(errors.map((e) => e.path)).toEqual(wantPaths);
@@ -51,9 +137,25 @@ describe('templateNeedsPrivilegeReview', () => {
     { name: 'create with a template', review: create(spec), want: true },
     { name: 'create without a template', review: create({ role: 'a' }), want: false },
     { name: 'create by the controller', review: create(spec, { writer: { username: 'c', privileged: true } }), want: false },
-    { name: 'update that scales', review: { ...create({ builtin: { ...spec.builtin, tasks: 5 } }), operation: 'UPDATE' as const, old: framework(spec) }, want: false },
-    { name: 'update that changes the image', review: { ...create({ builtin: { tasks: 1, template: template([{ ...main, image: 'evil' }]) } }), operation: 'UPDATE' as const, old: framework(spec) }, want: true },
-    { name: 'update that changes the ServiceAccount', review: { ...create({ ...spec, serviceAccountName: 'admin' }), operation: 'UPDATE' as const, old: framework(spec) }, want: true },
+    {
+      name: 'update that scales',
+      review: { ...create({ builtin: { ...spec.builtin, tasks: 5 } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: false,
+    },
+    {
+      name: 'update that changes the image',
+      review: {
+        ...create({ builtin: { tasks: 1, template: template([{ ...main, image: 'evil' }]) } }),
+        operation: 'UPDATE' as const,
+        old: framework(spec),
+      },
+      want: true,
+    },
+    {
+      name: 'update that changes the ServiceAccount',
+      review: { ...create({ ...spec, serviceAccountName: 'admin' }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: true,
+    },
   ])('$name', ({ review, want }) => {
     expect(templateNeedsPrivilegeReview(review)).toBe(want);
   });
@@ -64,12 +166,18 @@ describe('frameworkDefaults', () => {
     {
       name: 'an empty spec',
       spec: {},
-      want: [{ op: 'add', path: '/spec/role', value: 'default' }, { op: 'add', path: '/spec/defaultRefuseSeconds', value: 5 }],
+      want: [
+        { op: 'add', path: '/spec/role', value: 'default' },
+        { op: 'add', path: '/spec/defaultRefuseSeconds', value: 5 },
+      ],
     },
     {
       name: 'a built-in framework inherits its refuse time',
       spec: { role: 'a', defaultRefuseSeconds: 30, builtin: { tasks: 1 } },
-      want: [{ op: 'add', path: '/spec/builtin/tasksPerOffer', value: 1 }, { op: 'add', path: '/spec/builtin/refuseSeconds', value: 30 }],
+      want: [
+        { op: 'add', path: '/spec/builtin/tasksPerOffer', value: 1 },
+        { op: 'add', path: '/spec/builtin/refuseSeconds', value: 30 },
+      ],
     },
     { name: 'a complete spec', spec: { role: 'a', defaultRefuseSeconds: 1, builtin: { tasksPerOffer: 2, refuseSeconds: 0 } }, want: [] },
   ])('$name', ({ spec, want }) => {

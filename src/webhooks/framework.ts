@@ -58,10 +58,23 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
   const spec = r.framework.spec;
 
   if (spec.role !== undefined && (typeof spec.role !== 'string' || spec.role.length > 63 || !DNS_LABEL.test(spec.role))) {
-    errors.push(invalid('spec.role', `must be a lowercase DNS label (a ResourceRole name, e.g. "default" or "analytics"), got ${JSON.stringify(spec.role)}`));
+    errors.push(
+      invalid(
+        'spec.role',
+        `must be a lowercase DNS label (a ResourceRole name, e.g. "default" or "analytics"), got ${JSON.stringify(spec.role)}`,
+      ),
+    );
   }
-  if (spec.serviceAccountName !== undefined && (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName.length > 253 || !DNS_SUBDOMAIN.test(spec.serviceAccountName))) {
-    errors.push(invalid('spec.serviceAccountName', `must be a ServiceAccount name in namespace "${r.namespace}", got ${JSON.stringify(spec.serviceAccountName)}`));
+  if (
+    spec.serviceAccountName !== undefined &&
+    (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName.length > 253 || !DNS_SUBDOMAIN.test(spec.serviceAccountName))
+  ) {
+    errors.push(
+      invalid(
+        'spec.serviceAccountName',
+        `must be a ServiceAccount name in namespace "${r.namespace}", got ${JSON.stringify(spec.serviceAccountName)}`,
+      ),
+    );
   }
   errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
   errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
@@ -69,7 +82,8 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
   const builtin = builtinOf(spec);
   if (spec.builtin !== undefined && builtin === undefined) errors.push(invalid('spec.builtin', 'must be an object'));
   if (builtin !== undefined) {
-    if (spec.failoverTimeoutSeconds !== undefined) warnings.push('spec.failoverTimeoutSeconds is ignored for a built-in framework (spec.builtin is set)');
+    if (spec.failoverTimeoutSeconds !== undefined)
+      warnings.push('spec.failoverTimeoutSeconds is ignored for a built-in framework (spec.builtin is set)');
     errors.push(...count(builtin.tasks, 'spec.builtin.tasks', 0, 100_000));
     errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, 1000));
     errors.push(...count(builtin.maxRetries, 'spec.builtin.maxRetries', 0, 1000));
@@ -77,7 +91,9 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
     errors.push(...seconds(builtin.backoffSeconds, 'spec.builtin.backoffSeconds', { max: 3600 }));
     const tasks = typeof builtin.tasks === 'number' ? builtin.tasks : 0;
     if (typeof builtin.tasksPerOffer === 'number' && tasks > 0 && builtin.tasksPerOffer > tasks) {
-      warnings.push(`spec.builtin.tasksPerOffer (${builtin.tasksPerOffer}) is more than spec.builtin.tasks (${tasks}); at most ${tasks} will run`);
+      warnings.push(
+        `spec.builtin.tasksPerOffer (${builtin.tasksPerOffer}) is more than spec.builtin.tasks (${tasks}); at most ${tasks} will run`,
+      );
     }
     errors.push(...templateErrors(r, builtin, tasks));
   }
@@ -87,28 +103,39 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
 function templateErrors(r: FrameworkReview, builtin: Obj, tasks: number): FieldError[] {
   const at = 'spec.builtin.template';
   const template = builtin.template;
-  if (template === undefined) return tasks > 0 ? [invalid(at, `is required when spec.builtin.tasks > 0 (it is ${tasks}): give the resources and containers of one task`)] : [];
+  if (template === undefined)
+    return tasks > 0
+      ? [invalid(at, `is required when spec.builtin.tasks > 0 (it is ${tasks}): give the resources and containers of one task`)]
+      : [];
   if (!isRecord(template)) return [invalid(at, 'must be an object with resources and containers')];
   const errors: FieldError[] = [];
   const review = templateNeedsPrivilegeReview(r);
   if (review) {
     if (r.facts === undefined) throw new Error('validateFramework: facts are required to review a template');
     if (!r.facts.canCreatePods.allowed) {
-      errors.push(forbidden(at, `user "${r.writer.username}" may not create pods in namespace "${r.namespace}", so it may not give the built-in scheduler a task template to launch there (grant it "create pods" in the namespace)`));
+      errors.push(
+        forbidden(
+          at,
+          `user "${r.writer.username}" may not create pods in namespace "${r.namespace}", so it may not give the built-in scheduler a task template to launch there (grant it "create pods" in the namespace)`,
+        ),
+      );
     }
   }
   errors.push(...validateTaskResources(template.resources, child(at, 'resources')).errors);
-  errors.push(...validateContainers(template.containers, child(at, 'containers'), {
-    checkPrivilege: review,
-    allowPrivileged: r.facts?.allowPrivileged ?? false,
-    namespace: r.namespace,
-  }));
+  errors.push(
+    ...validateContainers(template.containers, child(at, 'containers'), {
+      checkPrivilege: review,
+      allowPrivileged: r.facts?.allowPrivileged ?? false,
+      namespace: r.namespace,
+    }),
+  );
   return errors;
 }
 
 function count(v: unknown, path: string, min: number, max: number): FieldError[] {
   if (v === undefined) return [];
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) return [invalid(path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`)];
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+    return [invalid(path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`)];
   return [];
 }
 
@@ -116,7 +143,9 @@ function seconds(v: unknown, path: string, opts: { integer?: boolean; max?: numb
   if (v === undefined) return [];
   const max = opts.max ?? MAX_SECONDS;
   const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= max && (!opts.integer || Number.isInteger(v));
-  return ok ? [] : [invalid(path, `must be ${opts.integer ? 'a whole' : 'a'} number of seconds from 0 to ${max}, got ${JSON.stringify(v)}`)];
+  return ok
+    ? []
+    : [invalid(path, `must be ${opts.integer ? 'a whole' : 'a'} number of seconds from 0 to ${max}, got ${JSON.stringify(v)}`)];
 }
 
 /** One RFC 6902 operation. */
@@ -140,7 +169,8 @@ export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
   if (spec.defaultRefuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/defaultRefuseSeconds', value: refuse });
   const builtin = builtinOf(spec);
   if (builtin !== undefined) {
-    if (builtin.tasksPerOffer === undefined) ops.push({ op: 'add', path: '/spec/builtin/tasksPerOffer', value: FRAMEWORK_DEFAULTS.tasksPerOffer });
+    if (builtin.tasksPerOffer === undefined)
+      ops.push({ op: 'add', path: '/spec/builtin/tasksPerOffer', value: FRAMEWORK_DEFAULTS.tasksPerOffer });
     if (builtin.refuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/builtin/refuseSeconds', value: refuse });
   }
   return ops;

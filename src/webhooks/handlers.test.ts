@@ -10,7 +10,10 @@ const SA_A = 'system:serviceaccount:team-a:sched-a';
 function fakeLookups(over: Partial<AdmissionLookups> = {}) {
   const calls: string[] = [];
   const lookups: AdmissionLookups = {
-    getFramework: async (_ns, name) => (calls.push('getFramework'), name === 'fw-a' ? { name, serviceAccountName: 'sched-a' } : name === 'fw-open' ? { name } : undefined),
+    getFramework: async (_ns, name) => (
+      calls.push('getFramework'),
+      name === 'fw-a' ? { name, serviceAccountName: 'sched-a' } : name === 'fw-open' ? { name } : undefined
+    ),
     frameworksOfServiceAccount: async (_ns, sa) => (calls.push('frameworksOfServiceAccount'), sa === 'sched-a' ? ['fw-a'] : []),
     namespaceLabels: async () => (calls.push('namespaceLabels'), {}),
     canCreatePods: async () => (calls.push('canCreatePods'), { allowed: true }),
@@ -21,11 +24,18 @@ function fakeLookups(over: Partial<AdmissionLookups> = {}) {
 }
 
 const handlersWith = (lookups: AdmissionLookups) =>
-  createHandlers({ lookups, privileged: { usernames: ['controller'], groups: ['system:masters'] }, now: () => new Date('2030-01-01T00:00:00Z') });
+  createHandlers({
+    lookups,
+    privileged: { usernames: ['controller'], groups: ['system:masters'] },
+    now: () => new Date('2030-01-01T00:00:00Z'),
+  });
 
 const offer = (spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'agora.dev/v1alpha1', kind: 'Offer', metadata: { name: 'o1', namespace: NS },
-  spec: { framework: 'fw-a', nodeName: 'n1', resources: { cpu: '2' }, ...spec }, status: { phase: 'Outstanding' },
+  apiVersion: 'agora.dev/v1alpha1',
+  kind: 'Offer',
+  metadata: { name: 'o1', namespace: NS },
+  spec: { framework: 'fw-a', nodeName: 'n1', resources: { cpu: '2' }, ...spec },
+  status: { phase: 'Outstanding' },
 });
 const task = { name: 't1', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] };
 
@@ -43,12 +53,42 @@ const request = (over: Partial<AdmissionRequest>): AdmissionRequest => ({
 
 describe('offer handler', () => {
   it.each([
-    { name: 'an accept by a framework fetches identity, namespace, SAR and tasks', req: request({}), wantCalls: ['canCreatePods', 'existingTasks', 'getFramework', 'namespaceLabels'], wantAllowed: true },
-    { name: 'a decline needs no SAR and no task lookup', req: request({ object: offer({ decline: {} }) }), wantCalls: ['getFramework'], wantAllowed: true },
-    { name: "an answer for a framework without a ServiceAccount checks the writer is no other framework's", req: request({ object: offer({ framework: 'fw-open', decline: {} }), oldObject: offer({ framework: 'fw-open' }) }), wantCalls: ['frameworksOfServiceAccount', 'getFramework'], wantAllowed: false },
-    { name: 'an accept by the controller only checks task names', req: request({ userInfo: { username: 'controller' } }), wantCalls: ['existingTasks'], wantAllowed: true },
-    { name: 'an administrator (system:masters) is the controller', req: request({ userInfo: { username: 'kubernetes-admin', groups: ['system:masters'] } }), wantCalls: ['existingTasks'], wantAllowed: true },
-    { name: 'an update without an answer fetches nothing', req: request({ object: { ...offer(), metadata: { name: 'o1', labels: { a: 'b' } } } }), wantCalls: [], wantAllowed: true },
+    {
+      name: 'an accept by a framework fetches identity, namespace, SAR and tasks',
+      req: request({}),
+      wantCalls: ['canCreatePods', 'existingTasks', 'getFramework', 'namespaceLabels'],
+      wantAllowed: true,
+    },
+    {
+      name: 'a decline needs no SAR and no task lookup',
+      req: request({ object: offer({ decline: {} }) }),
+      wantCalls: ['getFramework'],
+      wantAllowed: true,
+    },
+    {
+      name: "an answer for a framework without a ServiceAccount checks the writer is no other framework's",
+      req: request({ object: offer({ framework: 'fw-open', decline: {} }), oldObject: offer({ framework: 'fw-open' }) }),
+      wantCalls: ['frameworksOfServiceAccount', 'getFramework'],
+      wantAllowed: false,
+    },
+    {
+      name: 'an accept by the controller only checks task names',
+      req: request({ userInfo: { username: 'controller' } }),
+      wantCalls: ['existingTasks'],
+      wantAllowed: true,
+    },
+    {
+      name: 'an administrator (system:masters) is the controller',
+      req: request({ userInfo: { username: 'kubernetes-admin', groups: ['system:masters'] } }),
+      wantCalls: ['existingTasks'],
+      wantAllowed: true,
+    },
+    {
+      name: 'an update without an answer fetches nothing',
+      req: request({ object: { ...offer(), metadata: { name: 'o1', labels: { a: 'b' } } } }),
+      wantCalls: [],
+      wantAllowed: true,
+    },
     { name: 'a status write by a framework is refused', req: request({ subResource: 'status' }), wantCalls: [], wantAllowed: false },
     { name: 'a delete is not reviewed', req: request({ operation: 'DELETE' }), wantCalls: [], wantAllowed: true },
   ])('$name', async ({ req, wantCalls, wantAllowed }) => {
@@ -59,7 +99,11 @@ describe('offer handler', () => {
   });
 
   it('denies when a lookup fails instead of guessing', async () => {
-    const { lookups } = fakeLookups({ canCreatePods: async () => { throw new Error('connection refused'); } });
+    const { lookups } = fakeLookups({
+      canCreatePods: async () => {
+        throw new Error('connection refused');
+      },
+    });
     await expect(handlersWith(lookups)[WEBHOOK_PATHS.offers]!(request({}))).rejects.toThrow(/connection refused/);
   });
 });
@@ -67,7 +111,9 @@ describe('offer handler', () => {
 describe('framework defaults handler', () => {
   it('returns a JSON patch the response carries base64-encoded', async () => {
     const { lookups } = fakeLookups();
-    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.frameworkDefaults]!(request({ operation: 'CREATE', object: { spec: { builtin: { tasks: 1 } } }, oldObject: undefined }));
+    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.frameworkDefaults]!(
+      request({ operation: 'CREATE', object: { spec: { builtin: { tasks: 1 } } }, oldObject: undefined }),
+    );
     const res = toResponse('u1', verdict);
     expect(res).toMatchObject({ uid: 'u1', allowed: true, patchType: 'JSONPatch' });
     expect(JSON.parse(Buffer.from(res.patch!, 'base64').toString())).toEqual([
@@ -82,21 +128,37 @@ describe('framework defaults handler', () => {
 describe('AdmissionReview encoding', () => {
   it.each([
     { name: 'an invalid value is 422', errors: [{ path: 'spec.a', message: 'bad' }], wantCode: 422, wantMessage: 'spec.a: bad' },
-    { name: 'any forbidden error makes it 403', errors: [{ path: 'spec.a', message: 'bad' }, { path: 'spec.b', message: 'not you', reason: 'Forbidden' as const }], wantCode: 403, wantMessage: 'spec.a: bad; spec.b: not you' },
+    {
+      name: 'any forbidden error makes it 403',
+      errors: [
+        { path: 'spec.a', message: 'bad' },
+        { path: 'spec.b', message: 'not you', reason: 'Forbidden' as const },
+      ],
+      wantCode: 403,
+      wantMessage: 'spec.a: bad; spec.b: not you',
+    },
   ])('$name', ({ errors, wantCode, wantMessage }) => {
     expect(toResponse('u', { errors }).status).toMatchObject({ code: wantCode, message: wantMessage });
   });
 
   it('keeps a rejection to one line, counting what it leaves out', () => {
     const errors = Array.from({ length: 8 }, (_, i) => ({ path: `spec.x[${i}]`, message: 'two\nlines' }));
-    expect(formatErrors(errors)).toBe('spec.x[0]: two lines; spec.x[1]: two lines; spec.x[2]: two lines; spec.x[3]: two lines; spec.x[4]: two lines (and 3 more)');
+    expect(formatErrors(errors)).toBe(
+      'spec.x[0]: two lines; spec.x[1]: two lines; spec.x[2]: two lines; spec.x[3]: two lines; spec.x[4]: two lines (and 3 more)',
+    );
   });
 
   it('round-trips a review and refuses anything else', () => {
     const req = request({});
     expect(decodeReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: req })).toEqual(req);
-    expect(() => decodeReview({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: req })).toThrow(/expected an admission\.k8s\.io\/v1 AdmissionReview/);
-    expect(encodeReview({ uid: 'u', allowed: true })).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u', allowed: true } });
+    expect(() => decodeReview({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: req })).toThrow(
+      /expected an admission\.k8s\.io\/v1 AdmissionReview/,
+    );
+    expect(encodeReview({ uid: 'u', allowed: true })).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u', allowed: true },
+    });
   });
 
   it.each([

@@ -52,7 +52,16 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   /** Only CREATE and UPDATE of the main resource are reviewed; a status write is the controller's. */
   const reviewable = (req: AdmissionRequest): 'CREATE' | 'UPDATE' | Verdict => {
     if (req.subResource) {
-      return writerOf(req).privileged ? ALLOW : { errors: [forbidden(req.subResource, `user "${req.userInfo.username ?? ''}" may not write ${req.resource.resource}/${req.subResource}: only the Agora controller does`)] };
+      return writerOf(req).privileged
+        ? ALLOW
+        : {
+            errors: [
+              forbidden(
+                req.subResource,
+                `user "${req.userInfo.username ?? ''}" may not write ${req.resource.resource}/${req.subResource}: only the Agora controller does`,
+              ),
+            ],
+          };
     }
     return req.operation === 'CREATE' || req.operation === 'UPDATE' ? req.operation : ALLOW;
   };
@@ -96,7 +105,9 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
         facts = { ...access, allowPrivileged, canCreatePods };
       })(),
     ]);
-    return { errors: validateOffer({ operation, namespace, offer: req.object, old: req.oldObject, writer, now: opts.now(), facts, existingTasks }) };
+    return {
+      errors: validateOffer({ operation, namespace, offer: req.object, old: req.oldObject, writer, now: opts.now(), facts, existingTasks }),
+    };
   };
 
   const tasks: Handler = async (req) => {
@@ -119,7 +130,10 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
     let facts;
     if (templateNeedsPrivilegeReview(review)) {
-      const [allowPrivileged, canCreatePods] = await Promise.all([allowsPrivileged(namespace), lookups.canCreatePods(req.userInfo, namespace)]);
+      const [allowPrivileged, canCreatePods] = await Promise.all([
+        allowsPrivileged(namespace),
+        lookups.canCreatePods(req.userInfo, namespace),
+      ]);
       facts = { allowPrivileged, canCreatePods };
     }
     return validateFramework({ ...review, facts });

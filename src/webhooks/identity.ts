@@ -68,11 +68,18 @@ export function answerAccessErrors(a: AnswerAccess, path: string, action: string
   const sa = a.framework.serviceAccountName;
   if (sa) {
     if (a.username === serviceAccountUser(a.namespace, sa)) return [];
-    return [forbidden(path, `${who} may not ${action}: framework "${a.framework.name}" is answered only by its ServiceAccount "${sa}" (${serviceAccountUser(a.namespace, sa)}) or the Agora controller`)];
+    return [
+      forbidden(
+        path,
+        `${who} may not ${action}: framework "${a.framework.name}" is answered only by its ServiceAccount "${sa}" (${serviceAccountUser(a.namespace, sa)}) or the Agora controller`,
+      ),
+    ];
   }
   const others = a.frameworksOfWriter.filter((f) => f !== a.framework?.name);
   if (others.length > 0) {
-    return [forbidden(path, `${who} is the ServiceAccount of framework "${others[0]}" and may not ${action} for framework "${a.framework.name}"`)];
+    return [
+      forbidden(path, `${who} is the ServiceAccount of framework "${others[0]}" and may not ${action} for framework "${a.framework.name}"`),
+    ];
   }
   return [];
 }

@@ -20,7 +20,13 @@ import {
 import { startServer } from './server.ts';
 import { ensureLocalTls } from './tls.ts';
 
-export { webhookConfigurations, registerWebhooks, unregisterWebhooks, removeStaleRegistrations, DEFAULT_CONFIGURATION_NAME } from './registration.ts';
+export {
+  webhookConfigurations,
+  registerWebhooks,
+  unregisterWebhooks,
+  removeStaleRegistrations,
+  DEFAULT_CONFIGURATION_NAME,
+} from './registration.ts';
 export { WEBHOOK_PATHS } from './handlers.ts';
 export { DEFAULT_PRIVILEGED } from './identity.ts';
 export { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
@@ -62,7 +68,11 @@ export interface WebhookOptions {
    * `owner` (default: this process) is recorded on the configurations, so that unregister() removes
    * only its own and a later run can remove them if this process is killed (local-owner.ts).
    */
-  registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle' | 'annotations'> & { endpoint?: WebhookEndpoint; caBundle?: string; owner?: LocalOwner };
+  registration?: Omit<ConfigurationOptions, 'endpoint' | 'caBundle' | 'annotations'> & {
+    endpoint?: WebhookEndpoint;
+    caBundle?: string;
+    owner?: LocalOwner;
+  };
 }
 
 export interface RunningWebhooks {
@@ -113,9 +123,10 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     labelNames: ['result'] as const,
     registers: [registry],
   });
-  const accessReviews = options.accessReviewCache === false
-    ? undefined
-    : new AccessReviewCache({ onLookup: (result) => cacheLookups.inc({ result }), ...options.accessReviewCache });
+  const accessReviews =
+    options.accessReviewCache === false
+      ? undefined
+      : new AccessReviewCache({ onLookup: (result) => cacheLookups.inc({ result }), ...options.accessReviewCache });
   const handlers = createHandlers({
     lookups: options.lookups ?? kubeLookups(options.kubeConfig, { accessReviews }),
     privileged,
@@ -128,7 +139,12 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
   const configurations = () => {
     if (caBundle === undefined) throw new Error('startWebhooks: register() needs the CA: pass tls.caFile or registration.caBundle');
     const { endpoint, owner: _owner, ...rest } = options.registration ?? {};
-    return webhookConfigurations({ ...rest, caBundle, endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` }, annotations: ownerAnnotations(owner) });
+    return webhookConfigurations({
+      ...rest,
+      caBundle,
+      endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` },
+      annotations: ownerAnnotations(owner),
+    });
   };
   const name = options.registration?.name ?? DEFAULT_CONFIGURATION_NAME;
   return {
@@ -142,8 +158,16 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
       for (const r of replaced) {
         if (r.owner === undefined || sameOwner(r.owner, owner)) continue;
         const state = ownerState(r.owner, owner.host, probeProcess);
-        if (state === 'gone') logger.info({ configuration: r.configuration, previousOwner: r.owner }, 'replaced a registration left by a process that has exited');
-        else logger.warn({ configuration: r.configuration, previousOwner: r.owner, state }, 'replaced the registration of another process that may still be running: it no longer receives admission reviews');
+        if (state === 'gone')
+          logger.info(
+            { configuration: r.configuration, previousOwner: r.owner },
+            'replaced a registration left by a process that has exited',
+          );
+        else
+          logger.warn(
+            { configuration: r.configuration, previousOwner: r.owner, state },
+            'replaced the registration of another process that may still be running: it no longer receives admission reviews',
+          );
       }
     },
     unregister: async (kc = options.kubeConfig) => {

@@ -32,7 +32,11 @@ export type OwnerState = 'alive' | 'gone' | 'unknown';
 const START_TIME_TOLERANCE_MS = 2_000;
 
 export function ownerAnnotations(owner: LocalOwner): Record<string, string> {
-  return { [OWNER_ANNOTATIONS.host]: owner.host, [OWNER_ANNOTATIONS.pid]: String(owner.pid), [OWNER_ANNOTATIONS.startedAt]: owner.startedAt };
+  return {
+    [OWNER_ANNOTATIONS.host]: owner.host,
+    [OWNER_ANNOTATIONS.pid]: String(owner.pid),
+    [OWNER_ANNOTATIONS.startedAt]: owner.startedAt,
+  };
 }
 
 /** The owner an object's annotations record, or undefined when they record none (or a malformed one). */

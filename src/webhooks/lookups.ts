@@ -17,7 +17,6 @@ interface FrameworkObject {
 /** Up to this many accepted tasks are checked by name; more, with one list. */
 const MAX_TASK_GETS = 8;
 
-
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
@@ -58,7 +57,9 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
   return {
     async getFramework(namespace, name) {
       if (name === '') return undefined;
-      const fw = (await orUndefined(custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, name }))) as FrameworkObject | undefined;
+      const fw = (await orUndefined(
+        custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, name }),
+      )) as FrameworkObject | undefined;
       return fw === undefined ? undefined : identity(fw);
     },
 
@@ -66,7 +67,13 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
       // From the API server's watch cache (resourceVersion 0): a consistent list waits on etcd and
       // costs ~80 ms under write load. Only the "another framework's ServiceAccount" rule reads
       // this; the offer's own framework is read consistently.
-      const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, resourceVersion: '0' })) as { items?: FrameworkObject[] };
+      const list = (await custom.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL.Framework,
+        resourceVersion: '0',
+      })) as { items?: FrameworkObject[] };
       return (list.items ?? []).filter((fw) => fw.spec?.serviceAccountName === serviceAccount).map((fw) => fw.metadata?.name ?? '');
     },
 
@@ -84,7 +91,9 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
         resourceAttributes: { namespace, verb: 'create', group: '', resource: 'pods' },
       };
       const ask = async (): Promise<AccessDecision> => {
-        const review = await authz.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } });
+        const review = await authz.createSubjectAccessReview({
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+        });
         return { allowed: review.status?.allowed === true, ...(review.status?.reason ? { reason: review.status.reason } : {}) };
       };
       return opts.accessReviews ? opts.accessReviews.review(spec, ask) : ask();
@@ -92,12 +101,21 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
 
     async existingTasks(namespace, names) {
       if (names.length > MAX_TASK_GETS) {
-        const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task })) as { items?: { metadata?: { name?: string } }[] };
+        const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task })) as {
+          items?: { metadata?: { name?: string } }[];
+        };
         const taken = new Set((list.items ?? []).map((t) => t.metadata?.name));
         return names.filter((n) => taken.has(n));
       }
-      const found = await Promise.all(names.map(async (name) =>
-        (await orUndefined(custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task, name }))) === undefined ? undefined : name));
+      const found = await Promise.all(
+        names.map(async (name) =>
+          (await orUndefined(
+            custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task, name }),
+          )) === undefined
+            ? undefined
+            : name,
+        ),
+      );
       return found.filter((n): n is string => n !== undefined);
     },
   };

@@ -47,14 +47,65 @@ const shape = (errors: FieldError[]) => errors.map((e) => ({ path: e.path, reaso
 
 describe('validateOffer', () => {
   it.each([
-    { name: 'an accept that fits, by the framework ServiceAccount', review: answer({ accept: { tasks: [task('t1', { cpu: '1', memory: '1Gi' }), task('t2', { cpu: '1000m' })] } }), wantPaths: [] },
+    {
+      name: 'an accept that fits, by the framework ServiceAccount',
+      review: answer({ accept: { tasks: [task('t1', { cpu: '1', memory: '1Gi' }), task('t2', { cpu: '1000m' })] } }),
+      wantPaths: [],
+    },
     { name: 'a decline by the framework ServiceAccount', review: answer({ decline: { refuseSeconds: 10 } }), wantPaths: [] },
-    { name: 'an accept that uses everything, exactly', review: answer({ accept: { tasks: [task('t1', { cpu: '1.5', memory: '4096Mi' }), task('t2', { cpu: '500m' })] } }), wantPaths: [] },
-    { name: 'an accept of an offer whose phase is not set yet', review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, {}, offer({}, undefined)), wantPaths: [] },
-    { name: 'a framework without a ServiceAccount answered by anyone RBAC allows', review: answer({ decline: {} }, { writer: { username: 'alice', privileged: false }, facts: facts({ framework: { name: 'fw-a' }, frameworksOfWriter: [] }) }), wantPaths: [] },
-    { name: 'a privileged container in a namespace that allows it', review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } }, { facts: facts({ allowPrivileged: true }) }), wantPaths: [] },
-    { name: 'a privileged container accepted by the controller', review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } }, { ...privileged, facts: undefined }), wantPaths: [] },
-    { name: 'baseline capabilities and harmless fields', review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, command: ['sh', '-c', 'sleep 1'], env: [{ name: 'A_B', value: 'x' }], ports: [{ containerPort: 8080, name: 'http' }], securityContext: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, runAsNonRoot: true } }])] } }), wantPaths: [] },
+    {
+      name: 'an accept that uses everything, exactly',
+      review: answer({ accept: { tasks: [task('t1', { cpu: '1.5', memory: '4096Mi' }), task('t2', { cpu: '500m' })] } }),
+      wantPaths: [],
+    },
+    {
+      name: 'an accept of an offer whose phase is not set yet',
+      review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, {}, offer({}, undefined)),
+      wantPaths: [],
+    },
+    {
+      name: 'a framework without a ServiceAccount answered by anyone RBAC allows',
+      review: answer(
+        { decline: {} },
+        { writer: { username: 'alice', privileged: false }, facts: facts({ framework: { name: 'fw-a' }, frameworksOfWriter: [] }) },
+      ),
+      wantPaths: [],
+    },
+    {
+      name: 'a privileged container in a namespace that allows it',
+      review: answer(
+        { accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } },
+        { facts: facts({ allowPrivileged: true }) },
+      ),
+      wantPaths: [],
+    },
+    {
+      name: 'a privileged container accepted by the controller',
+      review: answer(
+        { accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } },
+        { ...privileged, facts: undefined },
+      ),
+      wantPaths: [],
+    },
+    {
+      name: 'baseline capabilities and harmless fields',
+      review: answer({
+        accept: {
+          tasks: [
+            task('t1', { cpu: '1' }, [
+              {
+                ...main,
+                command: ['sh', '-c', 'sleep 1'],
+                env: [{ name: 'A_B', value: 'x' }],
+                ports: [{ containerPort: 8080, name: 'http' }],
+                securityContext: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, runAsNonRoot: true },
+              },
+            ]),
+          ],
+        },
+      }),
+      wantPaths: [],
+    },
   ])('admits $name', ({ review, wantPaths }) => {
     expect(validateOffer(review).map((e) => e.path)).toEqual(wantPaths);
   });
@@ -110,7 +161,11 @@ describe('validateOffer', () => {
     },
     {
       name: 'accepting twice (changing the accept)',
-      review: answer({ accept: { tasks: [task('t2', { cpu: '1' })] } }, {}, offer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, { phase: 'Accepted' })),
+      review: answer(
+        { accept: { tasks: [task('t2', { cpu: '1' })] } },
+        {},
+        offer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, { phase: 'Accepted' }),
+      ),
       want: [{ path: 'spec.accept', reason: 'Invalid' }],
       wantMessage: /the offer was already accepted; an answer is written once and cannot be changed or removed/,
     },
@@ -146,7 +201,11 @@ describe('validateOffer', () => {
     },
     {
       name: 'the controller is held to expiry too',
-      review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, { ...privileged, facts: undefined }, offer({}, { phase: 'Expired' })),
+      review: answer(
+        { accept: { tasks: [task('t1', { cpu: '1' })] } },
+        { ...privileged, facts: undefined },
+        offer({}, { phase: 'Expired' }),
+      ),
       want: [{ path: 'spec.accept', reason: 'Invalid' }],
       wantMessage: /the offer is Expired/,
     },
@@ -160,7 +219,8 @@ describe('validateOffer', () => {
       name: 'a framework changing what was offered',
       review: answer({ resources: { cpu: '64', memory: '4Gi' }, accept: { tasks: [task('t1', { cpu: '32' })] } }),
       want: [{ path: 'spec.resources', reason: 'Forbidden' }],
-      wantMessage: /may not change an Offer's spec\.resources: only the Agora controller may; a framework only sets spec\.accept or spec\.decline/,
+      wantMessage:
+        /may not change an Offer's spec\.resources: only the Agora controller may; a framework only sets spec\.accept or spec\.decline/,
     },
     {
       name: 'a framework extending its offer',
@@ -176,15 +236,20 @@ describe('validateOffer', () => {
     },
     {
       name: 'another framework answering',
-      review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, { writer: { username: SA_B, privileged: false }, facts: facts({ framework: { name: 'fw-a' }, frameworksOfWriter: ['fw-b'] }) }),
+      review: answer(
+        { accept: { tasks: [task('t1', { cpu: '1' })] } },
+        { writer: { username: SA_B, privileged: false }, facts: facts({ framework: { name: 'fw-a' }, frameworksOfWriter: ['fw-b'] }) },
+      ),
       want: [{ path: 'spec.accept', reason: 'Forbidden' }],
-      wantMessage: /user "system:serviceaccount:team-a:sched-b" is the ServiceAccount of framework "fw-b" and may not answer this offer for framework "fw-a"/,
+      wantMessage:
+        /user "system:serviceaccount:team-a:sched-b" is the ServiceAccount of framework "fw-b" and may not answer this offer for framework "fw-a"/,
     },
     {
       name: 'someone other than the framework ServiceAccount answering',
       review: answer({ decline: {} }, { writer: { username: 'alice', privileged: false }, facts: facts({ frameworksOfWriter: [] }) }),
       want: [{ path: 'spec.decline', reason: 'Forbidden' }],
-      wantMessage: /framework "fw-a" is answered only by its ServiceAccount "sched-a" \(system:serviceaccount:team-a:sched-a\) or the Agora controller/,
+      wantMessage:
+        /framework "fw-a" is answered only by its ServiceAccount "sched-a" \(system:serviceaccount:team-a:sched-a\) or the Agora controller/,
     },
     {
       name: 'answering for a framework that does not exist',
@@ -202,11 +267,16 @@ describe('validateOffer', () => {
       name: 'a smuggled privileged container',
       review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } }),
       want: [{ path: 'spec.accept.tasks[0].containers[0].securityContext.privileged', reason: 'Forbidden' }],
-      wantMessage: /privileged containers are not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\)/,
+      wantMessage:
+        /privileged containers are not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\)/,
     },
     {
       name: 'an added capability beyond baseline',
-      review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } } }])] } }),
+      review: answer({
+        accept: {
+          tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } } }])],
+        },
+      }),
       want: [{ path: 'spec.accept.tasks[0].containers[0].securityContext.capabilities.add[1]', reason: 'Forbidden' }],
       wantMessage: /adding capability SYS_ADMIN is not allowed/,
     },
@@ -218,8 +288,15 @@ describe('validateOffer', () => {
     },
     {
       name: 'host namespaces and hostPath volumes put on a container',
-      review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, hostNetwork: true, volumes: [{ name: 'root', hostPath: { path: '/' } }] }])] } }),
-      want: [{ path: 'spec.accept.tasks[0].containers[0].hostNetwork', reason: 'Invalid' }, { path: 'spec.accept.tasks[0].containers[0].volumes', reason: 'Invalid' }],
+      review: answer({
+        accept: {
+          tasks: [task('t1', { cpu: '1' }, [{ ...main, hostNetwork: true, volumes: [{ name: 'root', hostPath: { path: '/' } }] }])],
+        },
+      }),
+      want: [
+        { path: 'spec.accept.tasks[0].containers[0].hostNetwork', reason: 'Invalid' },
+        { path: 'spec.accept.tasks[0].containers[0].volumes', reason: 'Invalid' },
+      ],
       wantMessage: /hostNetwork is a Pod field, not a container field: tasks cannot use the host's network namespace/,
     },
     {
@@ -231,7 +308,10 @@ describe('validateOffer', () => {
     {
       name: 'duplicate container names and a bad port',
       review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [main, { ...main, ports: [{ containerPort: 70000 }] }])] } }),
-      want: [{ path: 'spec.accept.tasks[0].containers[1].name', reason: 'Invalid' }, { path: 'spec.accept.tasks[0].containers[1].ports[0].containerPort', reason: 'Invalid' }],
+      want: [
+        { path: 'spec.accept.tasks[0].containers[1].name', reason: 'Invalid' },
+        { path: 'spec.accept.tasks[0].containers[1].ports[0].containerPort', reason: 'Invalid' },
+      ],
       wantMessage: /duplicate container name "main"/,
     },
   ])('rejects $name', ({ review, want, wantMessage }) => {
@@ -243,7 +323,9 @@ describe('validateOffer', () => {
 
   it('lets the controller create an offer and change any field', () => {
     expect(validateOffer({ operation: 'CREATE', namespace: NS, offer: offer(), ...privileged, now: NOW })).toEqual([]);
-    expect(validateOffer(answer({ expiresAt: '2031-01-01T00:00:00Z', resources: { cpu: '1' } }, { ...privileged, facts: undefined }))).toEqual([]);
+    expect(
+      validateOffer(answer({ expiresAt: '2031-01-01T00:00:00Z', resources: { cpu: '1' } }, { ...privileged, facts: undefined })),
+    ).toEqual([]);
   });
 
   it('ignores metadata and an unchanged answer', () => {

@@ -61,7 +61,12 @@ export function validateOffer(r: OfferReview): FieldError[] {
   const errors: FieldError[] = [];
   if (r.operation === 'CREATE') {
     if (!r.writer.privileged) {
-      return [forbidden('spec', `user "${r.writer.username}" may not create Offers: offers are made by the Agora controller; answer one by setting its spec.accept or spec.decline`)];
+      return [
+        forbidden(
+          'spec',
+          `user "${r.writer.username}" may not create Offers: offers are made by the Agora controller; answer one by setting its spec.accept or spec.decline`,
+        ),
+      ];
     }
     errors.push(...validateOfferedResources(spec.resources, 'spec.resources').errors);
   } else {
@@ -82,7 +87,12 @@ function controllerOnlyFieldErrors(old: Obj, spec: Obj, username: string): Field
   const errors: FieldError[] = [];
   for (const key of [...keys].sort()) {
     if ((RESPONSES as readonly string[]).includes(key) || jsonEqual(old[key], spec[key])) continue;
-    errors.push(forbidden(child('spec', key), `user "${username}" may not change an Offer's spec.${key}: only the Agora controller may; a framework only sets spec.accept or spec.decline`));
+    errors.push(
+      forbidden(
+        child('spec', key),
+        `user "${username}" may not change an Offer's spec.${key}: only the Agora controller may; a framework only sets spec.accept or spec.decline`,
+      ),
+    );
   }
   return errors;
 }
@@ -117,7 +127,9 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
     const expires = Date.parse(spec.expiresAt);
     if (Number.isFinite(expires) && r.now.getTime() >= expires) {
       const ago = Math.max(0, Math.round((r.now.getTime() - expires) / 1000));
-      return [invalid(at, `the offer expired at ${spec.expiresAt} (${ago}s ago); only an unexpired offer can be answered, wait for a new offer`)];
+      return [
+        invalid(at, `the offer expired at ${spec.expiresAt} (${ago}s ago); only an unexpired offer can be answered, wait for a new offer`),
+      ];
     }
   }
 
@@ -125,17 +137,26 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
   if (!r.writer.privileged) {
     const facts = r.facts;
     if (facts === undefined) throw new Error('validateOffer: facts are required for a non-privileged answer');
-    const access = answerAccessErrors({
-      namespace: r.namespace,
-      username: r.writer.username,
-      framework: facts.framework,
-      frameworkName: String(spec.framework ?? ''),
-      frameworksOfWriter: facts.frameworksOfWriter,
-    }, at, 'answer this offer');
+    const access = answerAccessErrors(
+      {
+        namespace: r.namespace,
+        username: r.writer.username,
+        framework: facts.framework,
+        frameworkName: String(spec.framework ?? ''),
+        frameworksOfWriter: facts.frameworksOfWriter,
+      },
+      at,
+      'answer this offer',
+    );
     if (access.length > 0) return access;
     if (response === 'accept') {
       if (facts.canCreatePods !== undefined && !facts.canCreatePods.allowed) {
-        errors.push(forbidden(at, `user "${r.writer.username}" may not create pods in namespace "${r.namespace}", so it may not launch tasks there (grant it "create pods" in the namespace)`));
+        errors.push(
+          forbidden(
+            at,
+            `user "${r.writer.username}" may not create pods in namespace "${r.namespace}", so it may not launch tasks there (grant it "create pods" in the namespace)`,
+          ),
+        );
       }
       checkPrivilege = !facts.allowPrivileged;
     }
@@ -165,17 +186,33 @@ function acceptErrors(r: OfferReview, spec: Obj, checkPrivilege: boolean): Field
     if (typeof task.name !== 'string' || task.name === '') {
       errors.push(invalid(child(at, 'name'), 'is required'));
     } else if (names.has(task.name)) {
-      errors.push(invalid(child(at, 'name'), `duplicate task name "${task.name}" (also ${child(tasksAt, names.get(task.name)!)}); task names are unique`));
+      errors.push(
+        invalid(
+          child(at, 'name'),
+          `duplicate task name "${task.name}" (also ${child(tasksAt, names.get(task.name)!)}); task names are unique`,
+        ),
+      );
     } else {
       names.set(task.name, i);
       if (existing.has(task.name)) {
-        errors.push(invalid(child(at, 'name'), `a Task named "${task.name}" already exists in namespace "${r.namespace}"; task names are unique among the framework's tasks`));
+        errors.push(
+          invalid(
+            child(at, 'name'),
+            `a Task named "${task.name}" already exists in namespace "${r.namespace}"; task names are unique among the framework's tasks`,
+          ),
+        );
       }
     }
     const res = validateTaskResources(task.resources, child(at, 'resources'));
     errors.push(...res.errors);
     parsed.push(res.parsed);
-    errors.push(...validateContainers(task.containers, child(at, 'containers'), { checkPrivilege, allowPrivileged: !checkPrivilege, namespace: r.namespace }));
+    errors.push(
+      ...validateContainers(task.containers, child(at, 'containers'), {
+        checkPrivilege,
+        allowPrivileged: !checkPrivilege,
+        namespace: r.namespace,
+      }),
+    );
   });
   if (offered.errors.length === 0) errors.push(...validateFit(parsed, offered.parsed, tasksAt));
   return errors;

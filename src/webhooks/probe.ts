@@ -15,7 +15,9 @@ export async function waitUntilEnforced(kc: KubeConfig, namespace: string, timeo
     kind: 'Offer',
     metadata: { generateName: 'agora-webhook-probe-' },
     spec: {
-      framework: 'probe', nodeName: 'probe', resources: { cpu: '1' },
+      framework: 'probe',
+      nodeName: 'probe',
+      resources: { cpu: '1' },
       accept: { tasks: [{ name: 'probe', resources: { cpu: '2' }, containers: [{ name: 'probe', image: 'probe' }] }] },
     },
   };
@@ -28,7 +30,8 @@ export async function waitUntilEnforced(kc: KubeConfig, namespace: string, timeo
       last = String((err as { body?: unknown }).body ?? err);
       if (last.includes(`admission webhook \\"offers.${GROUP}\\"`) || last.includes(`admission webhook "offers.${GROUP}"`)) return;
     }
-    if (Date.now() > deadline) throw new Error(`the offers webhook is not enforced in namespace ${namespace} after ${timeoutMs}ms (${last})`);
+    if (Date.now() > deadline)
+      throw new Error(`the offers webhook is not enforced in namespace ${namespace} after ${timeoutMs}ms (${last})`);
     await sleep(100);
   }
 }

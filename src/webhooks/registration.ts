@@ -35,9 +35,7 @@ import { WEBHOOK_PATHS } from './handlers.ts';
 import { ownerOf, ownerState, probeProcess, sameOwner, type LocalOwner, type OwnerState, type ProcessProbe } from './local-owner.ts';
 
 /** Where the API server reaches the admission server. */
-export type WebhookEndpoint =
-  | { url: string }
-  | { service: { namespace: string; name: string; port?: number } };
+export type WebhookEndpoint = { url: string } | { service: { namespace: string; name: string; port?: number } };
 
 export interface ConfigurationOptions {
   /** The name of both configuration objects (default "agora"). */
@@ -72,7 +70,11 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   const name = opts.name ?? DEFAULT_CONFIGURATION_NAME;
   const caBundle = Buffer.from(opts.caBundle).toString('base64');
   const rule = (plural: string, scope: 'Namespaced' | 'Cluster', status = true) => ({
-    apiGroups: [GROUP], apiVersions: [VERSION], resources: status ? [plural, `${plural}/status`] : [plural], operations: ['CREATE', 'UPDATE'], scope,
+    apiGroups: [GROUP],
+    apiVersions: [VERSION],
+    resources: status ? [plural, `${plural}/status`] : [plural],
+    operations: ['CREATE', 'UPDATE'],
+    scope,
   });
   const common = {
     admissionReviewVersions: ['v1'],
@@ -82,7 +84,13 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   };
   const namespaced = opts.namespaceSelector ? { namespaceSelector: opts.namespaceSelector } : {};
   const cluster = opts.clusterObjectSelector ? { objectSelector: opts.clusterObjectSelector } : {};
-  const validate = (hook: string, path: string, plural: string, failurePolicy: 'Fail' | 'Ignore', scope: 'Namespaced' | 'Cluster'): V1ValidatingWebhook => ({
+  const validate = (
+    hook: string,
+    path: string,
+    plural: string,
+    failurePolicy: 'Fail' | 'Ignore',
+    scope: 'Namespaced' | 'Cluster',
+  ): V1ValidatingWebhook => ({
     name: `${hook}.${GROUP}`,
     clientConfig: clientConfig(opts.endpoint, path, caBundle),
     rules: [rule(plural, scope)],
@@ -122,16 +130,21 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   };
 }
 
-
 /** Creates or replaces both configurations; returns the owners recorded on those it replaced. */
-export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeof webhookConfigurations>): Promise<{ replaced: { configuration: string; owner: LocalOwner | undefined }[] }> {
+export async function registerWebhooks(
+  kc: KubeConfig,
+  configs: ReturnType<typeof webhookConfigurations>,
+): Promise<{ replaced: { configuration: string; owner: LocalOwner | undefined }[] }> {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
   const replaced: { configuration: string; owner: LocalOwner | undefined }[] = [];
   const name = configs.validating.metadata!.name!;
   try {
     const existing = await api.readValidatingWebhookConfiguration({ name });
     replaced.push({ configuration: `ValidatingWebhookConfiguration/${name}`, owner: ownerOf(existing.metadata?.annotations) });
-    await api.replaceValidatingWebhookConfiguration({ name, body: { ...configs.validating, metadata: { ...configs.validating.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+    await api.replaceValidatingWebhookConfiguration({
+      name,
+      body: { ...configs.validating, metadata: { ...configs.validating.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+    });
   } catch (err) {
     if (!isNotFound(err)) throw err;
     await api.createValidatingWebhookConfiguration({ body: configs.validating });
@@ -140,7 +153,10 @@ export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeo
   try {
     const existing = await api.readMutatingWebhookConfiguration({ name: mname });
     replaced.push({ configuration: `MutatingWebhookConfiguration/${mname}`, owner: ownerOf(existing.metadata?.annotations) });
-    await api.replaceMutatingWebhookConfiguration({ name: mname, body: { ...configs.mutating, metadata: { ...configs.mutating.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+    await api.replaceMutatingWebhookConfiguration({
+      name: mname,
+      body: { ...configs.mutating, metadata: { ...configs.mutating.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+    });
   } catch (err) {
     if (!isNotFound(err)) throw err;
     await api.createMutatingWebhookConfiguration({ body: configs.mutating });
@@ -152,7 +168,11 @@ export async function registerWebhooks(kc: KubeConfig, configs: ReturnType<typeo
  * Deletes both configurations (absent ones are fine). With `owner`, only what that owner registered:
  * a configuration another process has since replaced is left to it.
  */
-export async function unregisterWebhooks(kc: KubeConfig, name = DEFAULT_CONFIGURATION_NAME, opts: { owner?: LocalOwner } = {}): Promise<{ removed: string[]; left: string[] }> {
+export async function unregisterWebhooks(
+  kc: KubeConfig,
+  name = DEFAULT_CONFIGURATION_NAME,
+  opts: { owner?: LocalOwner } = {},
+): Promise<{ removed: string[]; left: string[] }> {
   const removed: string[] = [];
   const left: string[] = [];
   for (const kind of CONFIGURATION_KINDS) {
@@ -188,10 +208,15 @@ export interface RegistrationOwner {
  * (killed before it could unregister), and reports every Agora configuration's owner. Those with no
  * owner recorded (the chart's, or from an older version) and those of other hosts are left alone.
  */
-export async function removeStaleRegistrations(kc: KubeConfig, opts: { host?: string; probe?: ProcessProbe } = {}): Promise<{ removed: RegistrationOwner[]; kept: RegistrationOwner[] }> {
+export async function removeStaleRegistrations(
+  kc: KubeConfig,
+  opts: { host?: string; probe?: ProcessProbe } = {},
+): Promise<{ removed: RegistrationOwner[]; kept: RegistrationOwner[] }> {
   const host = opts.host ?? hostname();
   const probe = opts.probe ?? probeProcess;
-  const labelSelector = Object.entries(REGISTRATION_LABELS).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(REGISTRATION_LABELS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const removed: RegistrationOwner[] = [];
   const kept: RegistrationOwner[] = [];
   for (const kind of CONFIGURATION_KINDS) {
@@ -225,12 +250,16 @@ type ConfigurationObject = V1ValidatingWebhookConfiguration | V1MutatingWebhookC
 function configurationApi(kc: KubeConfig, kind: ConfigurationKind) {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
   const validating = kind === 'ValidatingWebhookConfiguration';
-  const body = (resourceVersion: string | undefined) => (resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion } } });
+  const body = (resourceVersion: string | undefined) =>
+    resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion } } };
   return {
     read: (name: string): Promise<ConfigurationObject> =>
       validating ? api.readValidatingWebhookConfiguration({ name }) : api.readMutatingWebhookConfiguration({ name }),
     list: async (labelSelector: string): Promise<ConfigurationObject[]> =>
-      (validating ? await api.listValidatingWebhookConfiguration({ labelSelector }) : await api.listMutatingWebhookConfiguration({ labelSelector })).items,
+      (validating
+        ? await api.listValidatingWebhookConfiguration({ labelSelector })
+        : await api.listMutatingWebhookConfiguration({ labelSelector })
+      ).items,
     delete: async (name: string, resourceVersion?: string): Promise<void> => {
       if (validating) await api.deleteValidatingWebhookConfiguration({ name, ...body(resourceVersion) });
       else await api.deleteMutatingWebhookConfiguration({ name, ...body(resourceVersion) });

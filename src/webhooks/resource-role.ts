@@ -23,7 +23,12 @@ export function validateResourceRole(role: unknown): { errors: FieldError[]; war
     for (const [name, g] of Object.entries(guarantee.parsed)) {
       const l = limit.parsed[name];
       if (l !== undefined && g > l) {
-        errors.push(invalid(child('spec.guarantee', name), `${formatQuantity(g, name)} exceeds the limit of ${formatQuantity(l, name)}; a role is never guaranteed more than its limit`));
+        errors.push(
+          invalid(
+            child('spec.guarantee', name),
+            `${formatQuantity(g, name)} exceeds the limit of ${formatQuantity(l, name)}; a role is never guaranteed more than its limit`,
+          ),
+        );
       }
     }
   }
@@ -39,7 +44,10 @@ export function validateResourceRole(role: unknown): { errors: FieldError[]; war
           return;
         }
         const first = nodes.get(r.nodeName);
-        if (first !== undefined) errors.push(invalid(child(at, 'nodeName'), `node "${r.nodeName}" is already reserved in spec.reservations[${first}]; merge the two`));
+        if (first !== undefined)
+          errors.push(
+            invalid(child(at, 'nodeName'), `node "${r.nodeName}" is already reserved in spec.reservations[${first}]; merge the two`),
+          );
         else nodes.set(r.nodeName, i);
         errors.push(...validateTaskResources(r.resources, child(at, 'resources')).errors);
       });

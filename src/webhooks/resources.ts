@@ -71,13 +71,20 @@ export function validateFit(tasks: readonly ResourceList[], offered: ResourceLis
       const total = tasks.reduce((sum, t) => sum + (t[name] ?? 0), 0);
       const q = (v: number) => formatQuantity(v, name);
       const who = tasks.length === 1 ? 'the task asks' : `the ${tasks.length} tasks ask`;
-      errors.push(invalid(at, `${who} for ${q(total)} ${name} in total but the offer has ${q(have)} (over by ${q(total - have)}); accept fewer or smaller tasks`));
+      errors.push(
+        invalid(
+          at,
+          `${who} for ${q(total)} ${name} in total but the offer has ${q(have)} (over by ${q(total - have)}); accept fewer or smaller tasks`,
+        ),
+      );
     }
   });
   return errors;
 }
 
 function offeredList(offered: ResourceList): string {
-  const names = Object.keys(offered).filter((n) => offered[n]! > 0).sort();
+  const names = Object.keys(offered)
+    .filter((n) => offered[n]! > 0)
+    .sort();
   return names.length === 0 ? 'none' : names.map((n) => `${n} ${formatQuantity(offered[n]!, n)}`).join(', ');
 }

@@ -81,7 +81,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
 
@@ -95,7 +98,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       send(res, 400, `bad AdmissionReview: ${(err as Error).message}\n`);
       return;
     }
-    const fields = { path, uid: request.uid, op: request.operation, ns: request.namespace, name: request.name, user: request.userInfo.username };
+    const fields = {
+      path,
+      uid: request.uid,
+      op: request.operation,
+      ns: request.namespace,
+      name: request.name,
+      user: request.userInfo.username,
+    };
     let verdict: 'allowed' | 'denied' | 'error';
     try {
       const response = toResponse(request.uid, await withDeadline(handler(request), timeoutMs));
@@ -157,10 +167,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     port,
     registry,
-    stop: () => new Promise<void>((resolve) => {
-      if (reload) clearInterval(reload);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (reload) clearInterval(reload);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -34,7 +34,12 @@ export function validateTask(r: TaskReview): FieldError[] {
   const spec = specOf(r.task);
   if (r.operation === 'CREATE') {
     if (!r.writer.privileged) {
-      return [forbidden('spec', `user "${r.writer.username}" may not create Tasks: tasks are made by the Agora controller from an accepted offer; accept an offer instead`)];
+      return [
+        forbidden(
+          'spec',
+          `user "${r.writer.username}" may not create Tasks: tasks are made by the Agora controller from an accepted offer; accept an offer instead`,
+        ),
+      ];
     }
     return [
       ...validateTaskResources(spec.resources, 'spec.resources').errors,
@@ -45,16 +50,25 @@ export function validateTask(r: TaskReview): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of [...new Set([...Object.keys(old), ...Object.keys(spec)])].sort()) {
     if (key === 'kill' || jsonEqual(old[key], spec[key])) continue;
-    errors.push(invalid(child('spec', key), `a Task's spec is immutable except spec.kill; to change spec.${key}, kill the task and launch a new one from an offer`));
+    errors.push(
+      invalid(
+        child('spec', key),
+        `a Task's spec is immutable except spec.kill; to change spec.${key}, kill the task and launch a new one from an offer`,
+      ),
+    );
   }
   if (old.kill === true && spec.kill !== true) errors.push(invalid('spec.kill', 'a kill request cannot be withdrawn'));
   if (errors.length > 0 || r.writer.privileged || !killRequested(r.operation, r.task, r.old)) return errors;
   if (r.facts === undefined) throw new Error('validateTask: facts are required for a non-privileged kill');
-  return answerAccessErrors({
-    namespace: r.namespace,
-    username: r.writer.username,
-    framework: r.facts.framework,
-    frameworkName: String(spec.framework ?? ''),
-    frameworksOfWriter: r.facts.frameworksOfWriter,
-  }, 'spec.kill', 'kill this task');
+  return answerAccessErrors(
+    {
+      namespace: r.namespace,
+      username: r.writer.username,
+      framework: r.facts.framework,
+      frameworkName: String(spec.framework ?? ''),
+      frameworksOfWriter: r.facts.frameworksOfWriter,
+    },
+    'spec.kill',
+    'kill this task',
+  );
 }

@@ -33,7 +33,16 @@ export async function ensureLocalTls(opts: LocalTlsOptions = {}): Promise<LocalT
   const ips = [...(opts.ips ?? ['127.0.0.1'])];
   const ca = ensureCa(dir, 'agora-webhooks-local-ca');
   // The names are part of the file name, so asking for other names issues a new certificate.
-  const tag = createHash('sha256').update(JSON.stringify([dnsNames, ips])).digest('hex').slice(0, 8);
-  const cert = ensureCert(dir, { name: `serving-${tag}`, commonName: dnsNames[0] ?? ips[0] ?? 'agora-webhooks', dnsNames, ips, usage: 'server' });
+  const tag = createHash('sha256')
+    .update(JSON.stringify([dnsNames, ips]))
+    .digest('hex')
+    .slice(0, 8);
+  const cert = ensureCert(dir, {
+    name: `serving-${tag}`,
+    commonName: dnsNames[0] ?? ips[0] ?? 'agora-webhooks',
+    dnsNames,
+    ips,
+    usage: 'server',
+  });
   return { certFile: cert.cert, keyFile: cert.key, caFile: ca.cert, caBundle: readFileSync(ca.cert, 'utf8') };
 }

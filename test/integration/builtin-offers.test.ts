@@ -13,19 +13,41 @@ const ns = useNamespace('builtin-offers');
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const api = { group: GROUP, version: VERSION };
 
-const get = async <T>(plural: string, name: string) => (await custom().getNamespacedCustomObject({ ...api, namespace: ns.name, plural, name })) as T;
+const get = async <T>(plural: string, name: string) =>
+  (await custom().getNamespacedCustomObject({ ...api, namespace: ns.name, plural, name })) as T;
 
 async function offer(name: string, cpu: string, memory: string): Promise<void> {
   await custom().createNamespacedCustomObject({
-    ...api, namespace: ns.name, plural: PLURAL.Offer,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Offer', metadata: { name }, spec: { framework: 'batch', nodeName: 'n1', resources: { cpu, memory } } },
+    ...api,
+    namespace: ns.name,
+    plural: PLURAL.Offer,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'Offer',
+      metadata: { name },
+      spec: { framework: 'batch', nodeName: 'n1', resources: { cpu, memory } },
+    },
   });
 }
 
 async function finishTask(name: string): Promise<void> {
-  const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'Task', metadata: { name }, spec: { framework: 'batch', nodeName: 'n1', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] } };
+  const body = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'Task',
+    metadata: { name },
+    spec: { framework: 'batch', nodeName: 'n1', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
+  };
   await custom().createNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Task, body });
-  await custom().patchNamespacedCustomObjectStatus({ ...api, namespace: ns.name, plural: PLURAL.Task, name, body: { status: { state: 'TASK_FINISHED', finishedAt: new Date().toISOString() } } }, MERGE);
+  await custom().patchNamespacedCustomObjectStatus(
+    {
+      ...api,
+      namespace: ns.name,
+      plural: PLURAL.Task,
+      name,
+      body: { status: { state: 'TASK_FINISHED', finishedAt: new Date().toISOString() } },
+    },
+    MERGE,
+  );
 }
 
 describe('built-in scheduler (offers played by hand)', () => {
@@ -33,10 +55,21 @@ describe('built-in scheduler (offers played by hand)', () => {
   beforeAll(async () => {
     scheduler = await startBuiltinScheduler({ kc: kubeConfig(), log: pino({ level: 'warn' }), namespaces: [ns.name] });
     await custom().createNamespacedCustomObject({
-      ...api, namespace: ns.name, plural: PLURAL.Framework,
+      ...api,
+      namespace: ns.name,
+      plural: PLURAL.Framework,
       body: {
-        apiVersion: `${GROUP}/${VERSION}`, kind: 'Framework', metadata: { name: 'batch' },
-        spec: { builtin: { tasks: 2, tasksPerOffer: 1, refuseSeconds: 7, template: { resources: { cpu: '2', memory: '1Gi' }, containers: [{ name: 'main', image: 'busybox' }] } } },
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'Framework',
+        metadata: { name: 'batch' },
+        spec: {
+          builtin: {
+            tasks: 2,
+            tasksPerOffer: 1,
+            refuseSeconds: 7,
+            template: { resources: { cpu: '2', memory: '1Gi' }, containers: [{ name: 'main', image: 'busybox' }] },
+          },
+        },
       },
     });
   });
@@ -51,13 +84,19 @@ describe('built-in scheduler (offers played by hand)', () => {
     expect(o1.tasks[0]?.resources).toEqual({ cpu: '2', memory: '1Gi' });
 
     await offer('small', '1', '16Gi');
-    expect(await eventually('small declined', async () => (await get<OfferObject>(PLURAL.Offer, 'small')).spec.decline)).toEqual({ refuseSeconds: 7 });
+    expect(await eventually('small declined', async () => (await get<OfferObject>(PLURAL.Offer, 'small')).spec.decline)).toEqual({
+      refuseSeconds: 7,
+    });
 
     await offer('o2', '8', '16Gi');
-    expect((await eventually('o2 answered', async () => (await get<OfferObject>(PLURAL.Offer, 'o2')).spec.accept)).tasks.map((t) => t.name)).toEqual(['batch-1']);
+    expect(
+      (await eventually('o2 answered', async () => (await get<OfferObject>(PLURAL.Offer, 'o2')).spec.accept)).tasks.map((t) => t.name),
+    ).toEqual(['batch-1']);
 
     await offer('o3', '8', '16Gi');
-    expect(await eventually('o3 declined', async () => (await get<OfferObject>(PLURAL.Offer, 'o3')).spec.decline)).toEqual({ refuseSeconds: 30 });
+    expect(await eventually('o3 declined', async () => (await get<OfferObject>(PLURAL.Offer, 'o3')).spec.decline)).toEqual({
+      refuseSeconds: 30,
+    });
     const fw = await eventually('launched 2', async () => {
       const f = await get<FrameworkObject>(PLURAL.Framework, 'batch');
       return f.status?.launched === 2 ? f : undefined;
@@ -66,7 +105,16 @@ describe('built-in scheduler (offers played by hand)', () => {
   });
 
   it('marks the framework Completed when every task finished, keeping fields others own', async () => {
-    await custom().patchNamespacedCustomObjectStatus({ ...api, namespace: ns.name, plural: PLURAL.Framework, name: 'batch', body: { status: { dominantShare: 0.25, tasks: { running: 2 } } } }, MERGE);
+    await custom().patchNamespacedCustomObjectStatus(
+      {
+        ...api,
+        namespace: ns.name,
+        plural: PLURAL.Framework,
+        name: 'batch',
+        body: { status: { dominantShare: 0.25, tasks: { running: 2 } } },
+      },
+      MERGE,
+    );
     await finishTask('batch-0');
     await finishTask('batch-1');
     // No controller runs here: phase (the controller's field) stays unset; the scheduler's
@@ -79,6 +127,8 @@ describe('built-in scheduler (offers played by hand)', () => {
     expect(fw.status?.launched).toBe(2);
     expect(fw.status?.dominantShare).toBe(0.25);
     await offer('o4', '8', '16Gi');
-    expect(await eventually('o4 declined', async () => (await get<OfferObject>(PLURAL.Offer, 'o4')).spec.decline)).toEqual({ refuseSeconds: 3600 });
+    expect(await eventually('o4 declined', async () => (await get<OfferObject>(PLURAL.Offer, 'o4')).spec.decline)).toEqual({
+      refuseSeconds: 3600,
+    });
   });
 });

@@ -21,12 +21,25 @@ const fullname = `${release}-agora`;
 
 function installArgs(verb: 'install' | 'upgrade'): string[] {
   return [
-    verb, release, CHART, '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--skip-crds',
-    '--set-json', `controller.namespaces=${JSON.stringify([ns.name])}`,
-    '--set', 'webhooks.resourceRoles=false',
-    '--set-json', `nodeSelector=${JSON.stringify(nodes.placement.nodeSelector)}`,
-    '--set-json', `tolerations=${JSON.stringify(nodes.placement.tolerations)}`,
-    '--wait=watcher', '--timeout', '90s',
+    verb,
+    release,
+    CHART,
+    '--kubeconfig',
+    inject('kubeconfig'),
+    '--namespace',
+    ns.name,
+    '--skip-crds',
+    '--set-json',
+    `controller.namespaces=${JSON.stringify([ns.name])}`,
+    '--set',
+    'webhooks.resourceRoles=false',
+    '--set-json',
+    `nodeSelector=${JSON.stringify(nodes.placement.nodeSelector)}`,
+    '--set-json',
+    `tolerations=${JSON.stringify(nodes.placement.tolerations)}`,
+    '--wait=watcher',
+    '--timeout',
+    '90s',
   ];
 }
 
@@ -43,16 +56,22 @@ describe('helm install onto the local control plane', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await helm(['uninstall', release, '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--ignore-not-found']).catch(() => undefined);
+    await helm(['uninstall', release, '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--ignore-not-found']).catch(
+      () => undefined,
+    );
   });
 
   it('installs, prints the next steps, and the controller Deployment becomes Available on kwok nodes', async () => {
     expect(installOutput).toMatch(/STATUS: deployed/);
     expect(installOutput).toContain(`kubectl -n ${ns.name} rollout status deployment/${fullname}-controller`);
-    const d = await eventually('the Deployment Available', async () => {
-      const dep = await apps.readNamespacedDeployment({ name: `${fullname}-controller`, namespace: ns.name });
-      return dep.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ? dep : undefined;
-    }, 60_000);
+    const d = await eventually(
+      'the Deployment Available',
+      async () => {
+        const dep = await apps.readNamespacedDeployment({ name: `${fullname}-controller`, namespace: ns.name });
+        return dep.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ? dep : undefined;
+      },
+      60_000,
+    );
     expect(d.status?.readyReplicas).toBe(2);
     const pods = await core.listNamespacedPod({ namespace: ns.name, labelSelector: `app.kubernetes.io/instance=${release}` });
     expect(pods.items).toHaveLength(2);
@@ -67,7 +86,8 @@ describe('helm install onto the local control plane', () => {
   it('registers webhooks trusting the generated CA, scoped to the namespace; an upgrade keeps the certificate', async () => {
     const secretName = `${fullname}-webhook-tls`;
     const before = await core.readNamespacedSecret({ name: secretName, namespace: ns.name });
-    const caBundle = async () => (await admission.readValidatingWebhookConfiguration({ name: fullname })).webhooks?.map((w) => w.clientConfig.caBundle);
+    const caBundle = async () =>
+      (await admission.readValidatingWebhookConfiguration({ name: fullname })).webhooks?.map((w) => w.clientConfig.caBundle);
     const vwc = await admission.readValidatingWebhookConfiguration({ name: fullname });
     expect(vwc.webhooks?.map((w) => w.name)).toEqual(['offers.agora.dev', 'tasks.agora.dev', 'frameworks.agora.dev']);
     for (const w of vwc.webhooks ?? []) {
@@ -92,13 +112,17 @@ describe('helm install onto the local control plane', () => {
         return (err as { code?: number }).code === 404;
       }
     };
-    await eventually('the release objects deleted', async () =>
-      (await gone(() => apps.readNamespacedDeployment({ name: `${fullname}-controller`, namespace: ns.name })))
-      && (await gone(() => rbac.readClusterRole({ name: `${fullname}-controller` })))
-      && (await gone(() => rbac.readClusterRoleBinding({ name: `${fullname}-controller` })))
-      && (await gone(() => admission.readValidatingWebhookConfiguration({ name: fullname })))
-      && (await gone(() => admission.readMutatingWebhookConfiguration({ name: fullname })))
-      && (await gone(() => core.readNamespacedServiceAccount({ name: `${fullname}-controller`, namespace: ns.name }))), 30_000);
+    await eventually(
+      'the release objects deleted',
+      async () =>
+        (await gone(() => apps.readNamespacedDeployment({ name: `${fullname}-controller`, namespace: ns.name }))) &&
+        (await gone(() => rbac.readClusterRole({ name: `${fullname}-controller` }))) &&
+        (await gone(() => rbac.readClusterRoleBinding({ name: `${fullname}-controller` }))) &&
+        (await gone(() => admission.readValidatingWebhookConfiguration({ name: fullname }))) &&
+        (await gone(() => admission.readMutatingWebhookConfiguration({ name: fullname }))) &&
+        (await gone(() => core.readNamespacedServiceAccount({ name: `${fullname}-controller`, namespace: ns.name }))),
+      30_000,
+    );
     // Helm never deletes CRDs: the API stays for everyone else.
     const crd = await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'frameworks.agora.dev' });
     expect(crd.metadata?.deletionTimestamp).toBeUndefined();

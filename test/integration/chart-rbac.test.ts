@@ -40,14 +40,26 @@ async function serviceAccountKubeconfig(dir: string): Promise<string> {
   });
   const cluster = admin.getCurrentCluster()!;
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, dump({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'local', cluster: { server: cluster.server, ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : { 'certificate-authority-data': cluster.caData }) } }],
-    users: [{ name: sa, user: { token: token.status?.token } }],
-    contexts: [{ name: 'sa', context: { cluster: 'local', user: sa } }],
-    'current-context': 'sa',
-  }), { mode: 0o600 });
+  writeFileSync(
+    file,
+    dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'local',
+          cluster: {
+            server: cluster.server,
+            ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : { 'certificate-authority-data': cluster.caData }),
+          },
+        },
+      ],
+      users: [{ name: sa, user: { token: token.status?.token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'local', user: sa } }],
+      'current-context': 'sa',
+    }),
+    { mode: 0o600 },
+  );
   return file;
 }
 
@@ -73,13 +85,26 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
   beforeAll(async () => {
     await ensureFakeNode(admin, { name: drfNode, cpu: '9', memory: '18Gi', labels: { [POOL_LABEL]: id } });
     await helm([
-      'install', release, CHART, '--kubeconfig', inject('kubeconfig'), '--namespace', system.name, '--skip-crds',
-      '--set', 'webhooks.enabled=false',
-      '--set-json', `controller.namespaces=${JSON.stringify([frameworks.name])}`,
-      '--set', `controller.nodeSelector=${POOL_LABEL}=${id}`,
-      '--set', 'controller.allocationInterval=250ms',
-      '--set-json', `nodeSelector=${JSON.stringify(chartNodes.placement.nodeSelector)}`,
-      '--set-json', `tolerations=${JSON.stringify(chartNodes.placement.tolerations)}`,
+      'install',
+      release,
+      CHART,
+      '--kubeconfig',
+      inject('kubeconfig'),
+      '--namespace',
+      system.name,
+      '--skip-crds',
+      '--set',
+      'webhooks.enabled=false',
+      '--set-json',
+      `controller.namespaces=${JSON.stringify([frameworks.name])}`,
+      '--set',
+      `controller.nodeSelector=${POOL_LABEL}=${id}`,
+      '--set',
+      'controller.allocationInterval=250ms',
+      '--set-json',
+      `nodeSelector=${JSON.stringify(chartNodes.placement.nodeSelector)}`,
+      '--set-json',
+      `tolerations=${JSON.stringify(chartNodes.placement.tolerations)}`,
     ]);
     kubeconfig = await serviceAccountKubeconfig(dir);
   }, 120_000);
@@ -91,13 +116,22 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (controller.exitCode === null) controller.kill('SIGKILL');
     }
-    await helm(['uninstall', release, '--kubeconfig', inject('kubeconfig'), '--namespace', system.name, '--ignore-not-found']).catch(() => undefined);
+    await helm(['uninstall', release, '--kubeconfig', inject('kubeconfig'), '--namespace', system.name, '--ignore-not-found']).catch(
+      () => undefined,
+    );
     await deleteNode(admin, drfNode);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   describe('what the API server authorizes for the chart ServiceAccount (SubjectAccessReview)', () => {
-    const review = async (attrs: { verb: string; resource: string; group?: string; namespace?: string; subresource?: string; name?: string }) => {
+    const review = async (attrs: {
+      verb: string;
+      resource: string;
+      group?: string;
+      namespace?: string;
+      subresource?: string;
+      name?: string;
+    }) => {
       const r = await authz.createSubjectAccessReview({
         body: {
           apiVersion: 'authorization.k8s.io/v1',
@@ -105,7 +139,11 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
           spec: {
             user: user(),
             groups: ['system:serviceaccounts', `system:serviceaccounts:${system.name}`, 'system:authenticated'],
-            resourceAttributes: { group: attrs.group ?? '', ...attrs, namespace: attrs.namespace === 'SYSTEM' ? system.name : attrs.namespace === 'FW' ? frameworks.name : attrs.namespace },
+            resourceAttributes: {
+              group: attrs.group ?? '',
+              ...attrs,
+              namespace: attrs.namespace === 'SYSTEM' ? system.name : attrs.namespace === 'FW' ? frameworks.name : attrs.namespace,
+            },
           },
         },
       });
@@ -125,7 +163,14 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'create events', verb: 'create', resource: 'events', namespace: 'FW' },
       { what: 'watch resourceroles', verb: 'watch', resource: 'resourceroles', group: GROUP },
       { what: 'patch resourcerole status', verb: 'patch', resource: 'resourceroles', subresource: 'status', group: GROUP },
-      { what: 'update its own leader Lease', verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'SYSTEM', name: 'RELEASE_LEASE' },
+      {
+        what: 'update its own leader Lease',
+        verb: 'update',
+        resource: 'leases',
+        group: 'coordination.k8s.io',
+        namespace: 'SYSTEM',
+        name: 'RELEASE_LEASE',
+      },
       { what: 'create SubjectAccessReviews', verb: 'create', resource: 'subjectaccessreviews', group: 'authorization.k8s.io' },
       { what: 'read namespaces', verb: 'get', resource: 'namespaces' },
     ])('allows: $what', async ({ what: _, ...attrs }) => {
@@ -147,12 +192,30 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'delete Frameworks', verb: 'delete', resource: 'frameworks', group: GROUP, namespace: 'FW' },
       { what: 'offers outside its namespaces', verb: 'create', resource: 'offers', group: GROUP, namespace: 'default' },
       { what: 'write ResourceRoles', verb: 'update', resource: 'resourceroles', group: GROUP },
-      { what: 'write leases in framework namespaces (their schedulers heartbeat there)', verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'FW' },
-      { what: 'take another Lease in its own namespace', verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'SYSTEM', name: 'someone-else' },
+      {
+        what: 'write leases in framework namespaces (their schedulers heartbeat there)',
+        verb: 'update',
+        resource: 'leases',
+        group: 'coordination.k8s.io',
+        namespace: 'FW',
+      },
+      {
+        what: 'take another Lease in its own namespace',
+        verb: 'update',
+        resource: 'leases',
+        group: 'coordination.k8s.io',
+        namespace: 'SYSTEM',
+        name: 'someone-else',
+      },
       { what: 'create ServiceAccount tokens', verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: 'FW' },
       { what: 'bind ClusterRoles', verb: 'create', resource: 'clusterrolebindings', group: 'rbac.authorization.k8s.io' },
       { what: 'impersonate users', verb: 'impersonate', resource: 'users' },
-      { what: 'change webhook configurations', verb: 'update', resource: 'validatingwebhookconfigurations', group: 'admissionregistration.k8s.io' },
+      {
+        what: 'change webhook configurations',
+        verb: 'update',
+        resource: 'validatingwebhookconfigurations',
+        group: 'admissionregistration.k8s.io',
+      },
       { what: 'change CRDs', verb: 'update', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io' },
     ])('denies: $what', async ({ what: _, ...attrs }) => {
       expect(await review(attrs)).toBe(false);
@@ -163,10 +226,14 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
     const core = kc.makeApiClient(CoreV1Api);
-    expect(await rejection(core.listNamespacedSecret({ namespace: system.name }))).toMatch(new RegExp(`"${user()}" cannot list resource "secrets"`));
+    expect(await rejection(core.listNamespacedSecret({ namespace: system.name }))).toMatch(
+      new RegExp(`"${user()}" cannot list resource "secrets"`),
+    );
     expect(await rejection(core.deleteNode({ name: drfNode }))).toMatch(/cannot delete resource "nodes"/);
     const pod: V1Pod = { metadata: { name: 'probe' }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } };
-    expect(await rejection(core.createNamespacedPod({ namespace: 'kube-system', body: pod, dryRun: 'All' }))).toMatch(/cannot create resource "pods" in API group "" in the namespace "kube-system"/);
+    expect(await rejection(core.createNamespacedPod({ namespace: 'kube-system', body: pod, dryRun: 'All' }))).toMatch(
+      /cannot create resource "pods" in API group "" in the namespace "kube-system"/,
+    );
     expect(await rejection(core.createNamespacedPod({ namespace: frameworks.name, body: pod, dryRun: 'All' }))).toBe('');
     expect((await core.listNode({ labelSelector: `${POOL_LABEL}=${id}` })).items.map((n) => n.metadata?.name)).toEqual([drfNode]);
   });
@@ -177,42 +244,70 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
     expect(chartArgs[0]).toBe('controller');
     // The Deployment's flags as they are, but the listeners on loopback with free ports (several
     // tests may run controllers on this machine at once).
-    const args = chartArgs.map((a) => (a.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : a.startsWith('--health-addr=') ? '--health-addr=127.0.0.1:0' : a));
+    const args = chartArgs.map((a) =>
+      a.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : a.startsWith('--health-addr=') ? '--health-addr=127.0.0.1:0' : a,
+    );
     controller = spawn(join(repoRoot, 'node_modules/.bin/node'), ['src/cli/main.ts', ...args, `--kubeconfig=${kubeconfig}`], {
       cwd: repoRoot,
       env: { ...process.env, POD_NAMESPACE: system.name, POD_NAME: `${release}-out-of-cluster`, KUBECONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (chunk: Buffer) => { output += chunk.toString(); };
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
     controller.stdout!.on('data', collect);
     controller.stderr!.on('data', collect);
     const exited = new Promise<number | null>((resolve) => controller!.once('exit', resolve));
 
     const api = custom();
-    for (const [name, resources] of [['fw-a', { cpu: '1', memory: '4Gi' }], ['fw-b', { cpu: '3', memory: '1Gi' }]] as const) {
-      await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: frameworks.name, plural: 'frameworks', body: builtin(name, resources) });
+    for (const [name, resources] of [
+      ['fw-a', { cpu: '1', memory: '4Gi' }],
+      ['fw-b', { cpu: '3', memory: '1Gi' }],
+    ] as const) {
+      await api.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: frameworks.name,
+        plural: 'frameworks',
+        body: builtin(name, resources),
+      });
     }
     const read = async (name: string) =>
-      (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: frameworks.name, plural: 'frameworks', name })) as FrameworkStatus;
+      (await api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: frameworks.name,
+        plural: 'frameworks',
+        name,
+      })) as FrameworkStatus;
 
     // Shares count outstanding offers too (as in Mesos), so wait until the leftover <0 CPU, 4Gi>
     // is not on offer to anyone: then both dominant shares are exactly those of the running tasks.
     let last: unknown;
     await Promise.race([
-      eventually('A running 3 and B running 2, dominant shares 2/3 each', async () => {
-        const [a, b] = await Promise.all([read('fw-a'), read('fw-b')]);
-        last = { a: a.status, b: b.status };
-        return a.status?.tasks?.running === 3 && b.status?.tasks?.running === 2
-          // A: 3 x <1 CPU, 4Gi> = <3/9 CPU, 12/18 memory> -> dominant share 2/3 (memory).
-          && Math.abs((a.status.dominantShare ?? 0) - 2 / 3) < 1e-3
-          // B: 2 x <3 CPU, 1Gi> = <6/9 CPU, 2/18 memory> -> dominant share 2/3 (CPU).
-          && Math.abs((b.status.dominantShare ?? 0) - 2 / 3) < 1e-3;
-      }, 60_000),
+      eventually(
+        'A running 3 and B running 2, dominant shares 2/3 each',
+        async () => {
+          const [a, b] = await Promise.all([read('fw-a'), read('fw-b')]);
+          last = { a: a.status, b: b.status };
+          return (
+            a.status?.tasks?.running === 3 &&
+            b.status?.tasks?.running === 2 &&
+            // A: 3 x <1 CPU, 4Gi> = <3/9 CPU, 12/18 memory> -> dominant share 2/3 (memory).
+            Math.abs((a.status.dominantShare ?? 0) - 2 / 3) < 1e-3 &&
+            // B: 2 x <3 CPU, 1Gi> = <6/9 CPU, 2/18 memory> -> dominant share 2/3 (CPU).
+            Math.abs((b.status.dominantShare ?? 0) - 2 / 3) < 1e-3
+          );
+        },
+        60_000,
+      ),
       exited.then((code) => {
         throw new Error(`the controller exited (${code}) before the scenario settled`);
       }),
     ]).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\nlast framework status: ${JSON.stringify(last)}\ncontroller output:\n${output.slice(-4000)}`);
+      throw new Error(
+        `${(err as Error).message}\nlast framework status: ${JSON.stringify(last)}\ncontroller output:\n${output.slice(-4000)}`,
+      );
     });
 
     const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: frameworks.name });

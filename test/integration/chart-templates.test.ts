@@ -19,7 +19,16 @@ interface Container {
 interface Deployment {
   spec: {
     replicas: number;
-    template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[]; affinity?: unknown; tolerations?: unknown[] } };
+    template: {
+      spec: {
+        serviceAccountName: string;
+        securityContext: Record<string, unknown>;
+        containers: Container[];
+        volumes: { name: string; secret?: { secretName: string } }[];
+        affinity?: unknown;
+        tolerations?: unknown[];
+      };
+    };
   };
 }
 interface Rule {
@@ -72,12 +81,23 @@ describe('defaults', () => {
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
     expect(c.ports.map((p) => p.name)).toEqual(['metrics', 'health', 'webhook']);
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(one<Deployment>(docs, 'Deployment').spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(one<Deployment>(docs, 'Deployment').spec.template.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 
   it('serve metrics through a Service and make no ServiceMonitor', () => {
-    expect(one(docs, 'Service', 'agora-metrics')).toMatchObject({ spec: { ports: [{ name: 'metrics', port: 8080, targetPort: 'metrics' }] } });
+    expect(one(docs, 'Service', 'agora-metrics')).toMatchObject({
+      spec: { ports: [{ name: 'metrics', port: 8080, targetPort: 'metrics' }] },
+    });
     expect(kinds(docs)).not.toContain('ServiceMonitor');
   });
 
@@ -114,9 +134,13 @@ describe('defaults', () => {
       ['frameworks.agora.dev', '/validate/frameworks', 'Fail'],
       ['resourceroles.agora.dev', '/validate/resourceroles', 'Ignore'],
     ]);
-    expect(v.webhooks[0]!.rules).toEqual([expect.objectContaining({ resources: ['offers', 'offers/status'], operations: ['CREATE', 'UPDATE'] })]);
+    expect(v.webhooks[0]!.rules).toEqual([
+      expect.objectContaining({ resources: ['offers', 'offers/status'], operations: ['CREATE', 'UPDATE'] }),
+    ]);
     const m = one<WebhookConfiguration>(docs, 'MutatingWebhookConfiguration');
-    expect(m.webhooks.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual([['framework-defaults.agora.dev', '/mutate/frameworks', 'Ignore']]);
+    expect(m.webhooks.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual([
+      ['framework-defaults.agora.dev', '/mutate/frameworks', 'Ignore'],
+    ]);
   });
 });
 
@@ -126,7 +150,8 @@ describe('RBAC', () => {
     docs = await renderWith({});
   });
   const rules = (name: string) => one<{ rules: Rule[] }>(docs, 'ClusterRole', name).rules;
-  const allRules = () => docs.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role').flatMap((d) => (d as unknown as { rules: Rule[] }).rules);
+  const allRules = () =>
+    docs.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role').flatMap((d) => (d as unknown as { rules: Rule[] }).rules);
 
   it('grants exactly the documented permissions', () => {
     // The list in templates/rbac.yaml's header comment; a change here must change it too.
@@ -203,7 +228,12 @@ describe('cert-manager', () => {
       spec: {
         secretName: 'agora-webhook-tls',
         issuerRef: { name: 'agora-selfsigned', kind: 'Issuer', group: 'cert-manager.io' },
-        dnsNames: ['agora-webhook', 'agora-webhook.agora-system', 'agora-webhook.agora-system.svc', 'agora-webhook.agora-system.svc.cluster.local'],
+        dnsNames: [
+          'agora-webhook',
+          'agora-webhook.agora-system',
+          'agora-webhook.agora-system.svc',
+          'agora-webhook.agora-system.svc.cluster.local',
+        ],
       },
     });
     for (const c of docs.filter((d): d is WebhookConfiguration => d.kind.endsWith('WebhookConfiguration'))) {
@@ -211,20 +241,25 @@ describe('cert-manager', () => {
       for (const w of c.webhooks) expect(w.clientConfig.caBundle).toBeUndefined();
     }
     // The controller serves whatever cert-manager writes into the same Secret.
-    expect(one<Deployment>(docs, 'Deployment').spec.template.spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: 'agora-webhook-tls' }) }));
+    expect(one<Deployment>(docs, 'Deployment').spec.template.spec.volumes).toContainEqual(
+      expect.objectContaining({ secret: expect.objectContaining({ secretName: 'agora-webhook-tls' }) }),
+    );
   });
 
   it('uses an existing issuer without making one', async () => {
     const docs = await renderWith({ certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } });
     expect(kinds(docs)).not.toContain('Issuer');
-    expect(one(docs, 'Certificate')).toMatchObject({ spec: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } } });
+    expect(one(docs, 'Certificate')).toMatchObject({
+      spec: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    });
   });
 });
 
 describe('webhook switches', () => {
   it('webhooks.enabled=false leaves out every webhook object, the certificate and the flags', async () => {
     const docs = await renderWith({ webhooks: { enabled: false } });
-    for (const k of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'Secret', 'Certificate', 'Issuer']) expect(kinds(docs)).not.toContain(k);
+    for (const k of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'Secret', 'Certificate', 'Issuer'])
+      expect(kinds(docs)).not.toContain(k);
     expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['agora-metrics']);
     const c = controller(docs);
     // Off means off: the controller must not fall back to registering local webhooks.
@@ -238,18 +273,32 @@ describe('webhook switches', () => {
     const selector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['team-a'] }] };
     const v = one<WebhookConfiguration>(scoped, 'ValidatingWebhookConfiguration');
     for (const w of v.webhooks.filter((x) => x.name !== 'resourceroles.agora.dev')) expect(w.namespaceSelector, w.name).toEqual(selector);
-    const explicit = await renderWith({ controller: { namespaces: ['team-a'] }, webhooks: { namespaceSelector: { matchLabels: { agora: 'on' } } } });
-    expect(one<WebhookConfiguration>(explicit, 'MutatingWebhookConfiguration').webhooks[0]!.namespaceSelector).toEqual({ matchLabels: { agora: 'on' } });
+    const explicit = await renderWith({
+      controller: { namespaces: ['team-a'] },
+      webhooks: { namespaceSelector: { matchLabels: { agora: 'on' } } },
+    });
+    expect(one<WebhookConfiguration>(explicit, 'MutatingWebhookConfiguration').webhooks[0]!.namespaceSelector).toEqual({
+      matchLabels: { agora: 'on' },
+    });
   });
 
   it('webhooks.resourceRoles=false drops only the cluster-scoped ResourceRole webhook', async () => {
     const docs = await renderWith({ webhooks: { resourceRoles: false } });
-    expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.name)).toEqual(['offers.agora.dev', 'tasks.agora.dev', 'frameworks.agora.dev']);
+    expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.name)).toEqual([
+      'offers.agora.dev',
+      'tasks.agora.dev',
+      'frameworks.agora.dev',
+    ]);
   });
 
   it('failurePolicy Ignore for Offers, Tasks and Frameworks is possible but explicit', async () => {
     const docs = await renderWith({ webhooks: { failurePolicy: 'Ignore' } });
-    expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy)).toEqual(['Ignore', 'Ignore', 'Ignore', 'Ignore']);
+    expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy)).toEqual([
+      'Ignore',
+      'Ignore',
+      'Ignore',
+      'Ignore',
+    ]);
   });
 });
 
@@ -260,7 +309,10 @@ describe('metrics', () => {
     expect(sm).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       metadata: { labels: { release: 'prom' } },
-      spec: { selector: { matchLabels: { 'app.kubernetes.io/component': 'metrics', 'app.kubernetes.io/instance': 'agora' } }, endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }] },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/component': 'metrics', 'app.kubernetes.io/instance': 'agora' } },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }],
+      },
     });
     const svc = one(docs, 'Service', 'agora-metrics');
     const selector = (sm as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec.selector.matchLabels;
@@ -268,29 +320,52 @@ describe('metrics', () => {
   });
 
   it('refuses a ServiceMonitor without the metrics Service', async () => {
-    await expect(renderWith({ metrics: { service: { enabled: false }, serviceMonitor: { enabled: true } } })).rejects.toThrow(/needs metrics.service.enabled/);
+    await expect(renderWith({ metrics: { service: { enabled: false }, serviceMonitor: { enabled: true } } })).rejects.toThrow(
+      /needs metrics.service.enabled/,
+    );
   });
 });
 
 describe('controller values', () => {
   it('carry intervals, scope, log level, image and extra flags onto the command line', async () => {
     const docs = await renderWith({
-      controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', nodeLostTimeout: '0s', maxCompletedTasksPerFramework: 7, logLevel: 'debug', nodeSelector: 'agora.dev/pool=batch', extraArgs: ['--workers=8'] },
+      controller: {
+        allocationInterval: '250ms',
+        offerTimeout: '2m',
+        offerRetention: '10m',
+        nodeLostTimeout: '0s',
+        maxCompletedTasksPerFramework: 7,
+        logLevel: 'debug',
+        nodeSelector: 'agora.dev/pool=batch',
+        extraArgs: ['--workers=8'],
+      },
       image: { repository: 'registry.example.com/agora', tag: 'v2', pullPolicy: 'Always' },
       replicaCount: 3,
     });
     const c = controller(docs);
     expect(c.image).toBe('registry.example.com/agora:v2');
     expect(c.imagePullPolicy).toBe('Always');
-    expect([arg(c, '--allocation-interval'), arg(c, '--offer-timeout'), arg(c, '--offer-retention'), arg(c, '--node-lost-timeout'), arg(c, '--max-completed-tasks-per-framework'), arg(c, '--log-level'), arg(c, '--node-selector')])
-      .toEqual(['250ms', '2m', '10m', '0s', '7', 'debug', 'agora.dev/pool=batch']);
+    expect([
+      arg(c, '--allocation-interval'),
+      arg(c, '--offer-timeout'),
+      arg(c, '--offer-retention'),
+      arg(c, '--node-lost-timeout'),
+      arg(c, '--max-completed-tasks-per-framework'),
+      arg(c, '--log-level'),
+      arg(c, '--node-selector'),
+    ]).toEqual(['250ms', '2m', '10m', '0s', '7', 'debug', 'agora.dev/pool=batch']);
     expect(c.args.at(-1)).toBe('--workers=8');
     expect(one<Deployment>(docs, 'Deployment').spec.replicas).toBe(3);
   });
 
   it('names cluster-scoped objects after the release, so two releases do not collide', async () => {
     const docs = await renderWith({}, 'team-b');
-    expect(docs.filter((d) => !d.metadata.namespace).map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+    expect(
+      docs
+        .filter((d) => !d.metadata.namespace)
+        .map((d) => `${d.kind}/${d.metadata.name}`)
+        .sort(),
+    ).toEqual([
       'ClusterRole/team-b-agora-controller',
       'ClusterRole/team-b-agora-controller-frameworks',
       'ClusterRoleBinding/team-b-agora-controller',

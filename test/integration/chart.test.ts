@@ -18,14 +18,22 @@ const EXTERNAL_GROUPS = ['cert-manager.io/', 'monitoring.coreos.com/'];
 const isExternal = (d: Manifest) => EXTERNAL_GROUPS.some((g) => d.apiVersion.startsWith(g));
 
 async function dryRunApply(docs: readonly Manifest[]): Promise<string[]> {
-  const { stdout } = await kubectl(inject('kubeconfig'), ['apply', '--dry-run=server', '--server-side', '--force-conflicts', '--field-manager=agora-chart-test', '-f', '-'], toYamlStream(docs));
+  const { stdout } = await kubectl(
+    inject('kubeconfig'),
+    ['apply', '--dry-run=server', '--server-side', '--force-conflicts', '--field-manager=agora-chart-test', '-f', '-'],
+    toYamlStream(docs),
+  );
   return stdout.trim().split('\n');
 }
 
 describe('helm lint', () => {
   it.each([
     { name: 'agora, defaults', chart: CHART, args: [] },
-    { name: 'agora, cert-manager and a ServiceMonitor', chart: CHART, args: ['--set', 'certManager.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true'] },
+    {
+      name: 'agora, cert-manager and a ServiceMonitor',
+      chart: CHART,
+      args: ['--set', 'certManager.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true'],
+    },
     { name: 'agora, webhooks off, one replica', chart: CHART, args: ['--set', 'webhooks.enabled=false', '--set', 'replicaCount=1'] },
     { name: 'agora-examples', chart: EXAMPLES_CHART, args: [] },
   ])('passes --strict: $name', async ({ chart, args }) => {
@@ -50,7 +58,19 @@ describe('helm template, validated by the API server (server-side dry run)', () 
     {
       name: 'defaults',
       values: {},
-      wantKinds: ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'PodDisruptionBudget', 'Service', 'Secret', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'],
+      wantKinds: [
+        'ServiceAccount',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Role',
+        'RoleBinding',
+        'Deployment',
+        'PodDisruptionBudget',
+        'Service',
+        'Secret',
+        'ValidatingWebhookConfiguration',
+        'MutatingWebhookConfiguration',
+      ],
     },
     {
       name: 'cert-manager on, an existing ClusterIssuer',
@@ -67,7 +87,15 @@ describe('helm template, validated by the API server (server-side dry run)', () 
       values: {
         replicaCount: 3,
         resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
-        controller: { allocationInterval: '250ms', offerTimeout: '2m', offerRetention: '10m', nodeLostTimeout: '90s', logLevel: 'debug', leaderElection: { enabled: false }, extraArgs: ['--workers=8'] },
+        controller: {
+          allocationInterval: '250ms',
+          offerTimeout: '2m',
+          offerRetention: '10m',
+          nodeLostTimeout: '90s',
+          logLevel: 'debug',
+          leaderElection: { enabled: false },
+          extraArgs: ['--workers=8'],
+        },
         metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
         image: { repository: 'registry.example.com/agora', tag: 'v9.9.9', pullPolicy: 'Always' },
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'control', effect: 'NoSchedule' }],
@@ -95,7 +123,12 @@ describe('helm template, validated by the API server (server-side dry run)', () 
   it('the chart CRDs too', async () => {
     const docs = await render({ release: release(), namespace: ns.name, includeCrds: true });
     const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
-    expect(crds.map((c) => c.metadata.name).sort()).toEqual(['frameworks.agora.dev', 'offers.agora.dev', 'resourceroles.agora.dev', 'tasks.agora.dev']);
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual([
+      'frameworks.agora.dev',
+      'offers.agora.dev',
+      'resourceroles.agora.dev',
+      'tasks.agora.dev',
+    ]);
     expect(await dryRunApply(crds)).toHaveLength(4);
   });
 

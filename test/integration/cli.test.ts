@@ -14,7 +14,9 @@ const ns = useNamespace('cli');
 const pool = useController(ns, 'cli');
 
 function agora(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), ...args], { env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
+  return run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), ...args], {
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+  });
 }
 
 describe('agora status', () => {
@@ -23,16 +25,30 @@ describe('agora status', () => {
   it('shows the DRF pair converged: table, json and yaml', async () => {
     await pool.addNode({ name: 'paper', cpu: '9', memory: '18Gi', labels: { 'agora.dev/pool': 'drf-paper' } });
     await applyExample(kubeConfig(), 'drf-paper.yaml', ns.name, onPool(pool));
-    await eventually('converged', async () => (await getFramework(ns.name, 'drf-a')).status?.tasks?.running === 3 && (await getFramework(ns.name, 'drf-b')).status?.tasks?.running === 2, 60_000);
-    await eventually('shares settled', async () => Math.abs(((await getFramework(ns.name, 'drf-b')).status?.dominantShare ?? 0) - 2 / 3) < 0.001, 30_000);
+    await eventually(
+      'converged',
+      async () =>
+        (await getFramework(ns.name, 'drf-a')).status?.tasks?.running === 3 &&
+        (await getFramework(ns.name, 'drf-b')).status?.tasks?.running === 2,
+      60_000,
+    );
+    await eventually(
+      'shares settled',
+      async () => Math.abs(((await getFramework(ns.name, 'drf-b')).status?.dominantShare ?? 0) - 2 / 3) < 0.001,
+      30_000,
+    );
 
     // An outstanding offer counts toward a share while it is out (as in Mesos): read until none is.
-    const view = await eventually('a status without an outstanding offer', async () => {
-      const json = await agora(['status', ...scope(), '-o', 'json']);
-      expect(json.code).toBe(0);
-      const v = JSON.parse(json.stdout) as StatusView;
-      return v.offers.length === 0 && v.frameworks.every((f) => f.dominantShare === 0.6667) ? v : undefined;
-    }, 30_000);
+    const view = await eventually(
+      'a status without an outstanding offer',
+      async () => {
+        const json = await agora(['status', ...scope(), '-o', 'json']);
+        expect(json.code).toBe(0);
+        const v = JSON.parse(json.stdout) as StatusView;
+        return v.offers.length === 0 && v.frameworks.every((f) => f.dominantShare === 0.6667) ? v : undefined;
+      },
+      30_000,
+    );
     expect(view.frameworks.map((f) => [f.name, f.role, f.scheduler, f.tasks.running, f.launched, f.wanted])).toEqual([
       ['drf-a', 'drf-a', 'builtin', 3, 3, 10],
       ['drf-b', 'drf-b', 'builtin', 2, 2, 10],
@@ -46,19 +62,29 @@ describe('agora status', () => {
     expect(yaml.code).toBe(0);
     expect((load(yaml.stdout) as StatusView).frameworks).toHaveLength(2);
 
-    const table = await eventually('a table without an outstanding offer', async () => {
-      const t = await agora(['status', ...scope()]);
-      return t.code === 0 && t.stdout.includes('No outstanding offers.') ? t : undefined;
-    }, 30_000);
+    const table = await eventually(
+      'a table without an outstanding offer',
+      async () => {
+        const t = await agora(['status', ...scope()]);
+        return t.code === 0 && t.stdout.includes('No outstanding offers.') ? t : undefined;
+      },
+      30_000,
+    );
     expect(table.stdout).not.toContain('\u001b[');
     expect(table.stdout).toMatch(/^Frameworks\nNAMESPACE +NAME +ROLE +SCHEDULER +PHASE +DOMINANT SHARE +ALLOCATED +TASKS +OFFERS\n/);
-    expect(table.stdout).toMatch(new RegExp(`${ns.name} +drf-a +drf-a +builtin 3/10 +Active +[█▏▎▍▌▋▊▉░]{20} +66\\.7% +cpu 3, mem 12Gi +3 running`));
+    expect(table.stdout).toMatch(
+      new RegExp(`${ns.name} +drf-a +drf-a +builtin 3/10 +Active +[█▏▎▍▌▋▊▉░]{20} +66\\.7% +cpu 3, mem 12Gi +3 running`),
+    );
     expect(table.stdout).toMatch(new RegExp(`${pool.id}-paper +0 / 0 / 9 / 9 +4Gi / 0 / 14Gi / 18Gi`));
     expect(table.stdout).toContain('Outstanding offers');
   });
 
   it('--watch re-renders until interrupted', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'status', ...scope(), '--watch', '--interval', '0.5', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'src/cli/main.ts'), 'status', ...scope(), '--watch', '--interval', '0.5', '-o', 'json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await eventually('two snapshots', async () => (out.match(/"frameworks"/g) ?? []).length >= 2, 20_000);

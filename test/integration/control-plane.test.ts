@@ -58,7 +58,9 @@ describe('local control plane', () => {
   it('issues ServiceAccount tokens that authenticate and are bound by RBAC', async () => {
     await core().createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'robot' } } });
     const tr = await core().createNamespacedServiceAccountToken({
-      name: 'robot', namespace: ns.name, body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 600 } },
+      name: 'robot',
+      namespace: ns.name,
+      body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 600 } },
     });
     const token = tr.status?.token;
     expect(token).toMatch(/^ey/);
@@ -99,7 +101,10 @@ describe('local control plane', () => {
       body.spec!.schedulerName = sched.schedulerName;
       body.spec!.nodeSelector = { 'kubernetes.io/hostname': 'agora-node-1' };
       await core().createNamespacedPod({ namespace: ns.name, body });
-      const node = await eventually('Pod bound by the extra scheduler', async () => (await core().readNamespacedPod({ name: 'extra', namespace: ns.name })).spec?.nodeName);
+      const node = await eventually(
+        'Pod bound by the extra scheduler',
+        async () => (await core().readNamespacedPod({ name: 'extra', namespace: ns.name })).spec?.nodeName,
+      );
       expect(node).toBe('agora-node-1');
     } finally {
       await sched.stop();

@@ -18,29 +18,116 @@ const create = (plural: string, body: object) =>
 
 describe('CRD schemas reject bad objects, naming the field', () => {
   it.each([
-    { name: 'framework without spec', plural: 'frameworks', body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { generateName: 'fw-' } }, want: /spec: Required value/ },
-    { name: 'role that is not a DNS label', plural: 'frameworks', body: framework({ role: 'Bad_Role' }), want: /spec\.role: Invalid value/ },
-    { name: 'negative task count', plural: 'frameworks', body: framework({ builtin: { tasks: -1, template: { resources: { cpu: '1' }, containers: [container] } } }), want: /spec\.builtin\.tasks: Invalid value.*greater than or equal to 0/ },
-    { name: 'zero tasksPerOffer', plural: 'frameworks', body: framework({ builtin: { tasks: 1, tasksPerOffer: 0, template: { resources: { cpu: '1' }, containers: [container] } } }), want: /spec\.builtin\.tasksPerOffer: Invalid value/ },
-    { name: 'malformed quantity', plural: 'frameworks', body: framework({ builtin: { tasks: 1, template: { resources: { cpu: 'lots' }, containers: [container] } } }), want: /spec\.builtin\.template\.resources\.cpu: Invalid value: "lots"/ },
-    { name: 'tasks without a template', plural: 'frameworks', body: framework({ builtin: { tasks: 3 } }), want: /spec\.builtin: Invalid value.*template is required/ },
-    { name: 'unknown capability', plural: 'frameworks', body: framework({ capabilities: ['TELEPORT'] }), want: /spec\.capabilities\[0\]: Unsupported value: "TELEPORT"/ },
-    { name: 'In constraint without values', plural: 'frameworks', body: framework({ offerConstraints: { nodeSelector: { matchExpressions: [{ key: 'zone', operator: 'In' }] } } }), want: /spec\.offerConstraints\.nodeSelector\.matchExpressions\[0\].*values must be non-empty/ },
-    { name: 'container without image', plural: 'frameworks', body: framework({ builtin: { tasks: 1, template: { resources: { cpu: '1' }, containers: [{ name: 'main' }] } } }), want: /spec\.builtin\.template\.containers\[0\]\.image: Required value/ },
-    { name: 'offer without node', plural: 'offers', body: offer({ framework: 'fw', resources: { cpu: '1' } }), want: /spec\.nodeName: Required value/ },
-    { name: 'offer accepted and declined', plural: 'offers', body: offer({ ...offerSpec, accept: { tasks: [task] }, decline: {} }), want: /accept or decline, not both/ },
-    { name: 'duplicate task names', plural: 'offers', body: offer({ ...offerSpec, accept: { tasks: [task, task] } }), want: /spec\.accept\.tasks\[1\]: Duplicate value/ },
-    { name: 'negative refuseSeconds', plural: 'offers', body: offer({ ...offerSpec, decline: { refuseSeconds: -5 } }), want: /spec\.decline\.refuseSeconds: Invalid value/ },
-    { name: 'task name that is not a DNS label', plural: 'offers', body: offer({ ...offerSpec, accept: { tasks: [{ ...task, name: 'Task One' }] } }), want: /spec\.accept\.tasks\[0\]\.name: Invalid value: "Task One"/ },
-    { name: 'task without containers', plural: 'tasks', body: { apiVersion: API_VERSION, kind: 'Task', metadata: { generateName: 't-' }, spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } } }, want: /spec\.containers: Required value/ },
+    {
+      name: 'framework without spec',
+      plural: 'frameworks',
+      body: { apiVersion: API_VERSION, kind: 'Framework', metadata: { generateName: 'fw-' } },
+      want: /spec: Required value/,
+    },
+    {
+      name: 'role that is not a DNS label',
+      plural: 'frameworks',
+      body: framework({ role: 'Bad_Role' }),
+      want: /spec\.role: Invalid value/,
+    },
+    {
+      name: 'negative task count',
+      plural: 'frameworks',
+      body: framework({ builtin: { tasks: -1, template: { resources: { cpu: '1' }, containers: [container] } } }),
+      want: /spec\.builtin\.tasks: Invalid value.*greater than or equal to 0/,
+    },
+    {
+      name: 'zero tasksPerOffer',
+      plural: 'frameworks',
+      body: framework({ builtin: { tasks: 1, tasksPerOffer: 0, template: { resources: { cpu: '1' }, containers: [container] } } }),
+      want: /spec\.builtin\.tasksPerOffer: Invalid value/,
+    },
+    {
+      name: 'malformed quantity',
+      plural: 'frameworks',
+      body: framework({ builtin: { tasks: 1, template: { resources: { cpu: 'lots' }, containers: [container] } } }),
+      want: /spec\.builtin\.template\.resources\.cpu: Invalid value: "lots"/,
+    },
+    {
+      name: 'tasks without a template',
+      plural: 'frameworks',
+      body: framework({ builtin: { tasks: 3 } }),
+      want: /spec\.builtin: Invalid value.*template is required/,
+    },
+    {
+      name: 'unknown capability',
+      plural: 'frameworks',
+      body: framework({ capabilities: ['TELEPORT'] }),
+      want: /spec\.capabilities\[0\]: Unsupported value: "TELEPORT"/,
+    },
+    {
+      name: 'In constraint without values',
+      plural: 'frameworks',
+      body: framework({ offerConstraints: { nodeSelector: { matchExpressions: [{ key: 'zone', operator: 'In' }] } } }),
+      want: /spec\.offerConstraints\.nodeSelector\.matchExpressions\[0\].*values must be non-empty/,
+    },
+    {
+      name: 'container without image',
+      plural: 'frameworks',
+      body: framework({ builtin: { tasks: 1, template: { resources: { cpu: '1' }, containers: [{ name: 'main' }] } } }),
+      want: /spec\.builtin\.template\.containers\[0\]\.image: Required value/,
+    },
+    {
+      name: 'offer without node',
+      plural: 'offers',
+      body: offer({ framework: 'fw', resources: { cpu: '1' } }),
+      want: /spec\.nodeName: Required value/,
+    },
+    {
+      name: 'offer accepted and declined',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [task] }, decline: {} }),
+      want: /accept or decline, not both/,
+    },
+    {
+      name: 'duplicate task names',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [task, task] } }),
+      want: /spec\.accept\.tasks\[1\]: Duplicate value/,
+    },
+    {
+      name: 'negative refuseSeconds',
+      plural: 'offers',
+      body: offer({ ...offerSpec, decline: { refuseSeconds: -5 } }),
+      want: /spec\.decline\.refuseSeconds: Invalid value/,
+    },
+    {
+      name: 'task name that is not a DNS label',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [{ ...task, name: 'Task One' }] } }),
+      want: /spec\.accept\.tasks\[0\]\.name: Invalid value: "Task One"/,
+    },
+    {
+      name: 'task without containers',
+      plural: 'tasks',
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: { generateName: 't-' },
+        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+      },
+      want: /spec\.containers: Required value/,
+    },
   ])('rejects a $name', async ({ plural, body, want }) => {
     expect(await rejection(create(plural, body))).toMatch(want);
   });
 
   it('rejects a ResourceRole whose guarantee exceeds its limit, and a zero weight', async () => {
     const role = (name: string, spec: unknown) =>
-      custom().createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name }, spec } });
-    expect(await rejection(role(`${ns.name}-over`, { guarantee: { cpu: '10' }, limit: { cpu: '4' } }))).toMatch(/guarantee must not exceed the limit/);
+      custom().createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'resourceroles',
+        body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name }, spec },
+      });
+    expect(await rejection(role(`${ns.name}-over`, { guarantee: { cpu: '10' }, limit: { cpu: '4' } }))).toMatch(
+      /guarantee must not exceed the limit/,
+    );
     expect(await rejection(role(`${ns.name}-zero`, { weight: 0 }))).toMatch(/spec\.weight: Invalid value/);
   });
 
@@ -49,25 +136,39 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     let taskName = '';
     beforeAll(async () => {
       offerName = ((await create('offers', offer(offerSpec))) as { metadata: { name: string } }).metadata.name;
-      const t = await create('tasks', { apiVersion: API_VERSION, kind: 'Task', metadata: { generateName: 't-' }, spec: { framework: 'fw', nodeName: 'agora-node-1', resources: { cpu: '1' }, containers: [container] } });
+      const t = await create('tasks', {
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: { generateName: 't-' },
+        spec: { framework: 'fw', nodeName: 'agora-node-1', resources: { cpu: '1' }, containers: [container] },
+      });
       taskName = (t as { metadata: { name: string } }).metadata.name;
     });
     const patch = (plural: string, name: string, body: unknown) =>
-      custom().patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      custom().patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: ns.name, plural, name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
 
     it('accepts an answer once and refuses to change it', async () => {
       expect(await rejection(patch('offers', offerName, { spec: { accept: { tasks: [task] } } }))).toBe('');
-      expect(await rejection(patch('offers', offerName, { spec: { accept: { tasks: [{ ...task, resources: { cpu: '2' } }] } } }))).toMatch(/spec\.accept: Invalid value.*written once/);
+      expect(await rejection(patch('offers', offerName, { spec: { accept: { tasks: [{ ...task, resources: { cpu: '2' } }] } } }))).toMatch(
+        /spec\.accept: Invalid value.*written once/,
+      );
     });
 
     it('refuses to change what was offered', async () => {
-      expect(await rejection(patch('offers', offerName, { spec: { resources: { cpu: '64' } } }))).toMatch(/spec\.resources: Invalid value.*immutable/);
+      expect(await rejection(patch('offers', offerName, { spec: { resources: { cpu: '64' } } }))).toMatch(
+        /spec\.resources: Invalid value.*immutable/,
+      );
     });
 
     it('keeps a Task immutable except for a kill request, which cannot be withdrawn', async () => {
       expect(await rejection(patch('tasks', taskName, { spec: { nodeName: 'agora-node-2' } }))).toMatch(/immutable except spec\.kill/);
       expect(await rejection(patch('tasks', taskName, { spec: { kill: true } }))).toBe('');
-      expect(await rejection(patch('tasks', taskName, { spec: { kill: false } }))).toMatch(/spec\.kill: Invalid value.*cannot be withdrawn/);
+      expect(await rejection(patch('tasks', taskName, { spec: { kill: false } }))).toMatch(
+        /spec\.kill: Invalid value.*cannot be withdrawn/,
+      );
     });
   });
 });

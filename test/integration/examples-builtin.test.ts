@@ -10,14 +10,24 @@ const pool = useController(ns, 'exb');
 
 describe('built-in example frameworks', () => {
   it('DRF paper (examples/drf-paper.yaml): A runs 3 tasks, B runs 2, both dominant shares 2/3', async () => {
-    await pool.addNode({ name: 'paper', cpu: '9', memory: '18Gi', labels: { 'agora.dev/pool': 'drf-paper', 'agora.dev/test-role': 'paper' } });
+    await pool.addNode({
+      name: 'paper',
+      cpu: '9',
+      memory: '18Gi',
+      labels: { 'agora.dev/pool': 'drf-paper', 'agora.dev/test-role': 'paper' },
+    });
     await applyExample(kubeConfig(), 'drf-paper.yaml', ns.name, onPool(pool));
-    const [a, b] = await eventually('DRF shares converged', async () => {
-      const fa = await getFramework(ns.name, 'drf-a');
-      const fb = await getFramework(ns.name, 'drf-b');
-      const settled = (f: typeof fa, running: number) => f.status?.tasks?.running === running && Math.abs((f.status?.dominantShare ?? 0) - 2 / 3) < 0.001;
-      return settled(fa, 3) && settled(fb, 2) ? [fa, fb] : undefined;
-    }, 60_000);
+    const [a, b] = await eventually(
+      'DRF shares converged',
+      async () => {
+        const fa = await getFramework(ns.name, 'drf-a');
+        const fb = await getFramework(ns.name, 'drf-b');
+        const settled = (f: typeof fa, running: number) =>
+          f.status?.tasks?.running === running && Math.abs((f.status?.dominantShare ?? 0) - 2 / 3) < 0.001;
+        return settled(fa, 3) && settled(fb, 2) ? [fa, fb] : undefined;
+      },
+      60_000,
+    );
     expect(a.status?.allocated).toMatchObject({ cpu: '3', memory: '12Gi' });
     expect(b.status?.allocated).toMatchObject({ cpu: '6', memory: '2Gi' });
     // And it stays there: nothing else fits the node (3 + 6 CPU used), so no more launches.
@@ -30,12 +40,18 @@ describe('built-in example frameworks', () => {
   it('batch job (examples/batch.yaml) runs all 30 tasks and is marked Completed', async () => {
     await pool.addNode({ name: 'batch', cpu: '8', memory: '32Gi' });
     await applyExample(kubeConfig(), 'batch.yaml', ns.name, onPool(pool));
-    const fw = await eventually('batch-job Complete', async () => {
+    const fw = await eventually(
+      'batch-job Complete',
+      async () => {
+        const f = await getFramework(ns.name, 'batch-job');
+        return f.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True') ? f : undefined;
+      },
+      90_000,
+    ).catch(async (err: unknown) => {
       const f = await getFramework(ns.name, 'batch-job');
-      return f.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True') ? f : undefined;
-    }, 90_000).catch(async (err: unknown) => {
-      const f = await getFramework(ns.name, 'batch-job');
-      const states = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'batch-job').map((t) => `${t.metadata?.name}:${t.status?.state}:${t.status?.reason}`);
+      const states = (await listTasks(ns.name))
+        .filter((t) => t.spec.framework === 'batch-job')
+        .map((t) => `${t.metadata?.name}:${t.status?.state}:${t.status?.reason}`);
       throw new Error(`${(err as Error).message}; status ${JSON.stringify(f.status)}; tasks ${states.join(' ')}`);
     });
     const tasks = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'batch-job');
@@ -43,15 +59,22 @@ describe('built-in example frameworks', () => {
     // Every launch is a Task; any beyond 30 replaced a failure (restartPolicy OnFailure).
     expect(fw.status?.launched).toBe(tasks.length);
     expect(tasks.length - 30).toBeLessThanOrEqual(3);
-    expect(fw.status?.conditions?.find((c) => c.type === 'Complete')).toMatchObject({ reason: 'AllTasksFinished', message: 'all 30 tasks finished' });
+    expect(fw.status?.conditions?.find((c) => c.type === 'Complete')).toMatchObject({
+      reason: 'AllTasksFinished',
+      message: 'all 30 tasks finished',
+    });
   });
 
   it('crashing job (examples/flaky.yaml) retries maxRetries times, then is Failed', async () => {
     await applyExample(kubeConfig(), 'flaky.yaml', ns.name, onPool(pool));
-    const fw = await eventually('flaky Failed', async () => {
-      const f = await getFramework(ns.name, 'flaky');
-      return f.status?.conditions?.find((c) => c.type === 'Complete' && c.reason === 'TasksFailed') ? f : undefined;
-    }, 90_000);
+    const fw = await eventually(
+      'flaky Failed',
+      async () => {
+        const f = await getFramework(ns.name, 'flaky');
+        return f.status?.conditions?.find((c) => c.type === 'Complete' && c.reason === 'TasksFailed') ? f : undefined;
+      },
+      90_000,
+    );
     // 2 tasks + 2 replacements (maxRetries), each crashing with exit code 2.
     expect(fw.status?.launched).toBe(4);
     const tasks = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'flaky');

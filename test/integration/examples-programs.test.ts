@@ -20,7 +20,17 @@ const common = () => ({ kubeConfig: kubeConfig(), namespace: ns.name, log });
 describe('example framework programs', () => {
   it('batch (examples/batch.ts) runs every task to completion, retrying a crash, then unregisters', async () => {
     await pool.addNode({ name: 'a', cpu: '4', memory: '8Gi' });
-    const result = await runBatch({ ...common(), name: 'batch', role: 'batch', tasks: 8, cpu: '500m', memory: '256Mi', duration: '1s', crash: 1, retries: 2 });
+    const result = await runBatch({
+      ...common(),
+      name: 'batch',
+      role: 'batch',
+      tasks: 8,
+      cpu: '500m',
+      memory: '256Mi',
+      duration: '1s',
+      crash: 1,
+      retries: 2,
+    });
     expect(result).toEqual({ finished: 8, failed: 0, attempts: 9 });
     const tasks = (await listTasks(ns.name)).filter((t) => t.spec.framework === 'batch');
     expect(tasks.filter((t) => t.status?.state === 'TASK_FAILED').map((t) => t.metadata?.name)).toEqual(['batch-t0-a0']);
@@ -30,7 +40,18 @@ describe('example framework programs', () => {
   it('gang (examples/gang.ts) launches all of its tasks together or none, releasing offers it cannot use', async () => {
     const events: GangEvent[] = [];
     // 3 ranks × 2 CPU need 6 CPU; the pool has 4 (node a) until node b joins.
-    const gang = runGang({ ...common(), name: 'gang', role: 'hpc', size: 3, cpu: '2', memory: '1Gi', duration: '2s', holdMs: 1500, refuseSeconds: 1, onEvent: (e) => events.push(e) });
+    const gang = runGang({
+      ...common(),
+      name: 'gang',
+      role: 'hpc',
+      size: 3,
+      cpu: '2',
+      memory: '1Gi',
+      duration: '2s',
+      holdMs: 1500,
+      refuseSeconds: 1,
+      onEvent: (e) => events.push(e),
+    });
     await eventually('offers released for want of a full gang', async () => events.some((e) => e.type === 'released'), 30_000);
     await new Promise((r) => setTimeout(r, 2000));
     expect((await listTasks(ns.name)).filter((t) => t.spec.framework === 'gang')).toEqual([]);
@@ -50,7 +71,16 @@ describe('example framework programs', () => {
 
   it('service (examples/service.ts) replaces a lost instance and keeps N running', async () => {
     const lost: string[] = [];
-    const svc = await startService({ ...common(), name: 'svc', role: 'service', instances: 2, cpu: '1', memory: '1Gi', crashFirstAfter: '2s', onEvent: (e) => e.type === 'lost' && lost.push(`${e.task} ${e.state}`) });
+    const svc = await startService({
+      ...common(),
+      name: 'svc',
+      role: 'service',
+      instances: 2,
+      cpu: '1',
+      memory: '1Gi',
+      crashFirstAfter: '2s',
+      onEvent: (e) => e.type === 'lost' && lost.push(`${e.task} ${e.state}`),
+    });
     try {
       await eventually('a lost instance replaced, 2 running', async () => svc.replaced() >= 1 && svc.running().length === 2, 60_000);
       expect(lost).toEqual(['svc-i0-0 TASK_FAILED']);
@@ -72,13 +102,51 @@ function program(file: string, args: string[]): Promise<RunResult> {
 
 describe('example framework programs, run as programs', () => {
   it.each([
-    { file: 'batch.ts', wantFlags: ['--tasks 20', '--cpu 500m', '--memory 512Mi', '--duration 3s', '--crash N', '--retries 3', '--keep', '--name NAME (batch)', '--role ROLE (batch)'] },
-    { file: 'gang.ts', wantFlags: ['--size 4', '--cpu 2', '--memory 2Gi', '--hold 10 (s)', '--refuse 3 (s)', '--retries 3', '--keep', '--name NAME (gang)', '--role ROLE (hpc)'] },
-    { file: 'service.ts', wantFlags: ['--instances 3', '--cpu 1', '--memory 1Gi', '--crash-first-after 5s', '--teardown', '--name NAME (web)', '--role ROLE (service)'] },
+    {
+      file: 'batch.ts',
+      wantFlags: [
+        '--tasks 20',
+        '--cpu 500m',
+        '--memory 512Mi',
+        '--duration 3s',
+        '--crash N',
+        '--retries 3',
+        '--keep',
+        '--name NAME (batch)',
+        '--role ROLE (batch)',
+      ],
+    },
+    {
+      file: 'gang.ts',
+      wantFlags: [
+        '--size 4',
+        '--cpu 2',
+        '--memory 2Gi',
+        '--hold 10 (s)',
+        '--refuse 3 (s)',
+        '--retries 3',
+        '--keep',
+        '--name NAME (gang)',
+        '--role ROLE (hpc)',
+      ],
+    },
+    {
+      file: 'service.ts',
+      wantFlags: [
+        '--instances 3',
+        '--cpu 1',
+        '--memory 1Gi',
+        '--crash-first-after 5s',
+        '--teardown',
+        '--name NAME (web)',
+        '--role ROLE (service)',
+      ],
+    },
   ])('$file --help lists its flags and the common ones', async ({ file, wantFlags }) => {
     const res = await program(file, ['--help']);
     expect(res.code).toBe(0);
-    for (const flag of [...wantFlags, '--kubeconfig FILE', '--namespace NS (default)', '--log-level info']) expect(res.stdout).toContain(flag);
+    for (const flag of [...wantFlags, '--kubeconfig FILE', '--namespace NS (default)', '--log-level info'])
+      expect(res.stdout).toContain(flag);
   });
 
   it('a bad flag value exits 1 saying which flag', async () => {
@@ -89,8 +157,26 @@ describe('example framework programs, run as programs', () => {
   it('batch runs from its flags and prints its result', async () => {
     await pool.addNode({ name: 'p', cpu: '2', memory: '4Gi' });
     const res = await program('batch.ts', [
-      '--kubeconfig', inject('kubeconfig'), '--namespace', ns.name, '--name', 'batch-cli', '--log-level', 'warn',
-      '--tasks', '3', '--cpu', '500m', '--memory', '256Mi', '--duration', '1s', '--crash', '1', '--retries', '2',
+      '--kubeconfig',
+      inject('kubeconfig'),
+      '--namespace',
+      ns.name,
+      '--name',
+      'batch-cli',
+      '--log-level',
+      'warn',
+      '--tasks',
+      '3',
+      '--cpu',
+      '500m',
+      '--memory',
+      '256Mi',
+      '--duration',
+      '1s',
+      '--crash',
+      '1',
+      '--retries',
+      '2',
     ]);
     expect(res.code, res.stderr).toBe(0);
     // 3 tasks, the first crashing once (--crash 1) and retried: 4 launches.

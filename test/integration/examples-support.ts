@@ -30,14 +30,22 @@ export function useController(ns: { readonly name: string }, prefix: string): Po
   const kc = () => kubeConfig();
   beforeAll(async () => {
     ctl = await startController({
-      kubeconfig: kc(), namespaces: [ns.name], nodeSelector: `${POOL_LABEL}=${id}`, leaderElect: false,
-      metricsAddr: '', healthAddr: '', events: false, logger: pino({ level: process.env.AGORA_TEST_LOG ?? 'silent' }),
+      kubeconfig: kc(),
+      namespaces: [ns.name],
+      nodeSelector: `${POOL_LABEL}=${id}`,
+      leaderElect: false,
+      metricsAddr: '',
+      healthAddr: '',
+      events: false,
+      logger: pino({ level: process.env.AGORA_TEST_LOG ?? 'silent' }),
     });
     await ctl.leading();
   });
   afterAll(async () => {
     // Frameworks carry the controller's finalizer: delete them while it runs.
-    await custom().deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Framework }).catch(() => undefined);
+    await custom()
+      .deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Framework })
+      .catch(() => undefined);
     await eventually('frameworks deleted', async () => (await listFrameworks(ns.name)).length === 0, 30_000).catch(() => undefined);
     await ctl?.stop();
     for (const n of nodes) await deleteNode(kc(), n);
@@ -57,25 +65,51 @@ export function useController(ns: { readonly name: string }, prefix: string): Po
 }
 
 export async function listFrameworks(namespace: string): Promise<IFramework[]> {
-  return ((await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework })) as { items: IFramework[] }).items;
+  return (
+    (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework })) as {
+      items: IFramework[];
+    }
+  ).items;
 }
 
 export async function listTasks(namespace: string): Promise<ITask[]> {
-  return ((await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task })) as { items: ITask[] }).items;
+  return (
+    (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Task })) as { items: ITask[] }
+  ).items;
 }
 
 export async function getFramework(namespace: string, name: string): Promise<IFramework> {
-  return (await custom().getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, name })) as IFramework;
+  return (await custom().getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL.Framework,
+    name,
+  })) as IFramework;
 }
 
 /** Applies the Frameworks of examples/<file> into `namespace`, as `kubectl apply -n` would. */
-export async function applyExample(kc: KubeConfig, file: string, namespace: string, edit: (f: IFramework) => IFramework = (f) => f): Promise<string[]> {
+export async function applyExample(
+  kc: KubeConfig,
+  file: string,
+  namespace: string,
+  edit: (f: IFramework) => IFramework = (f) => f,
+): Promise<string[]> {
   const names: string[] = [];
   for (const doc of loadAll(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as IFramework[]) {
     if (doc?.kind !== 'Framework') continue;
     const body = edit({ ...doc, metadata: { ...doc.metadata, namespace } });
     await custom(kc).patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, name: body.metadata!.name!, body, fieldManager: 'examples-test', force: true },
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL.Framework,
+        name: body.metadata!.name!,
+        body,
+        fieldManager: 'examples-test',
+        force: true,
+      },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     names.push(body.metadata!.name!);
@@ -90,7 +124,10 @@ export function onPool(pool: Pool) {
     spec: {
       ...f.spec,
       offerConstraints: {
-        nodeSelector: { ...f.spec.offerConstraints?.nodeSelector, matchLabels: { ...f.spec.offerConstraints?.nodeSelector?.matchLabels, [POOL_LABEL]: pool.id } },
+        nodeSelector: {
+          ...f.spec.offerConstraints?.nodeSelector,
+          matchLabels: { ...f.spec.offerConstraints?.nodeSelector?.matchLabels, [POOL_LABEL]: pool.id },
+        },
       },
     },
   });

@@ -11,13 +11,24 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 async function createOffer(name: string, framework: string): Promise<OfferObject> {
   return (await custom().createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Offer', metadata: { name }, spec: { framework, nodeName: 'nowhere', resources: { cpu: '2', memory: '4Gi' } } },
+    group: GROUP,
+    version: VERSION,
+    namespace: ns.name,
+    plural: PLURAL.Offer,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'Offer',
+      metadata: { name },
+      spec: { framework, nodeName: 'nowhere', resources: { cpu: '2', memory: '4Gi' } },
+    },
   })) as OfferObject;
 }
 
 async function setOfferPhase(name: string, phase: string): Promise<void> {
-  await custom().patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, name, body: { status: { phase } } }, MERGE);
+  await custom().patchNamespacedCustomObjectStatus(
+    { group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, name, body: { status: { phase } } },
+    MERGE,
+  );
 }
 
 const task = (name: string) => ({ name, resources: { cpu: '1', memory: '1Gi' }, containers: [{ name: 'main', image: 'busybox' }] });
@@ -25,7 +36,13 @@ const task = (name: string) => ({ name, resources: { cpu: '1', memory: '1Gi' }, 
 describe('SDK SchedulerDriver', () => {
   let driver: SchedulerDriver;
   beforeAll(async () => {
-    driver = await SchedulerDriver.start({ kubeConfig: kubeConfig(), namespace: ns.name, name: 'sdk-fw', spec: { role: 'sdk-test', failoverTimeoutSeconds: 60 }, heartbeatSeconds: 1 });
+    driver = await SchedulerDriver.start({
+      kubeConfig: kubeConfig(),
+      namespace: ns.name,
+      name: 'sdk-fw',
+      spec: { role: 'sdk-test', failoverTimeoutSeconds: 60 },
+      heartbeatSeconds: 1,
+    });
   });
   afterAll(async () => {
     await driver?.stop();
@@ -33,7 +50,13 @@ describe('SDK SchedulerDriver', () => {
 
   it('registers the Framework and adopts it on a second start', async () => {
     expect(driver.framework?.spec.role).toBe('sdk-test');
-    const again = await SchedulerDriver.start({ kubeConfig: kubeConfig(), namespace: ns.name, name: 'sdk-fw', spec: { failoverTimeoutSeconds: 120 }, heartbeatSeconds: 0 });
+    const again = await SchedulerDriver.start({
+      kubeConfig: kubeConfig(),
+      namespace: ns.name,
+      name: 'sdk-fw',
+      spec: { failoverTimeoutSeconds: 120 },
+      heartbeatSeconds: 0,
+    });
     expect(again.framework?.metadata?.uid).toBe(driver.framework?.metadata?.uid);
     expect(again.framework?.spec.failoverTimeoutSeconds).toBe(120);
     expect(again.framework?.spec.role).toBe('sdk-test');
@@ -44,10 +67,14 @@ describe('SDK SchedulerDriver', () => {
     const coordination = kubeConfig().makeApiClient(CoordinationV1Api);
     const first = await coordination.readNamespacedLease({ name: leaseName('sdk-fw'), namespace: ns.name });
     expect(first.spec?.holderIdentity).toBe(driver.identity);
-    const renewed = await eventually('lease renewed', async () => {
-      const l = await coordination.readNamespacedLease({ name: leaseName('sdk-fw'), namespace: ns.name });
-      return new Date(l.spec!.renewTime!).getTime() > new Date(first.spec!.renewTime!).getTime() ? l : undefined;
-    }, 10_000);
+    const renewed = await eventually(
+      'lease renewed',
+      async () => {
+        const l = await coordination.readNamespacedLease({ name: leaseName('sdk-fw'), namespace: ns.name });
+        return new Date(l.spec!.renewTime!).getTime() > new Date(first.spec!.renewTime!).getTime() ? l : undefined;
+      },
+      10_000,
+    );
     expect(renewed.spec?.holderIdentity).toBe(driver.identity);
     expect(renewed.spec?.leaseDurationSeconds).toBe(60);
   });
@@ -60,7 +87,13 @@ describe('SDK SchedulerDriver', () => {
     expect(next.value?.metadata?.name).toBe('offer-a');
     const res = await driver.accept(next.value!, [task('t1')], { refuseSeconds: 3 });
     expect(res).toEqual({ ok: true, offer: 'offer-a' });
-    const stored = (await custom().getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, name: 'offer-a' })) as OfferObject;
+    const stored = (await custom().getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns.name,
+      plural: PLURAL.Offer,
+      name: 'offer-a',
+    })) as OfferObject;
     expect(stored.spec.accept?.tasks.map((t) => t.name)).toEqual(['t1']);
     expect(stored.spec.accept?.refuseSeconds).toBe(3);
   });
@@ -94,9 +127,17 @@ describe('SDK SchedulerDriver', () => {
   it('streams task status updates, kills tasks and reconciles', async () => {
     const updates: TaskStatus[] = [];
     driver.on('update', (u) => updates.push(u));
-    const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'Task', metadata: { name: 't9' }, spec: { framework: 'sdk-fw', nodeName: 'nowhere', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] } };
+    const body = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'Task',
+      metadata: { name: 't9' },
+      spec: { framework: 'sdk-fw', nodeName: 'nowhere', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
+    };
     await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Task, body });
-    await custom().patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Task, name: 't9', body: { status: { state: 'TASK_RUNNING' } } }, MERGE);
+    await custom().patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Task, name: 't9', body: { status: { state: 'TASK_RUNNING' } } },
+      MERGE,
+    );
     await eventually('TASK_RUNNING update', async () => updates.some((u) => u.name === 't9' && u.state === 'TASK_RUNNING'), 10_000);
     expect(await driver.kill('t9')).toBe(true);
     expect(await driver.kill('no-such-task')).toBe(false);

@@ -24,17 +24,38 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const admission = () => kubeConfig().makeApiClient(AdmissionregistrationV1Api);
-const createOffer = (name: string, accept?: object) => custom().createNamespacedCustomObject({
-  group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer,
-  body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name }, spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, ...(accept ? { accept } : {}) } },
-});
+const createOffer = (name: string, accept?: object) =>
+  custom().createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns.name,
+    plural: PLURAL.Offer,
+    body: {
+      apiVersion: API_VERSION,
+      kind: 'Offer',
+      metadata: { name },
+      spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, ...(accept ? { accept } : {}) },
+    },
+  });
 const overAccept = (cpu: string) => ({ tasks: [{ name: 't', resources: { cpu }, containers: [{ name: 'main', image: 'busybox' }] }] });
 let probes = 0;
 /** The message of a write to an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
-const probeWrite = () => rejection(custom().createNamespacedCustomObject({
-  group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, dryRun: 'All',
-  body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name: `probe-${probes++}` }, spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } } },
-}));
+const probeWrite = () =>
+  rejection(
+    custom().createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns.name,
+      plural: PLURAL.Offer,
+      dryRun: 'All',
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'Offer',
+        metadata: { name: `probe-${probes++}` },
+        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+      },
+    }),
+  );
 const BLOCKED = /failed calling webhook/;
 
 /** A pid that has just exited (as a SIGKILLed controller's has). */
@@ -51,20 +72,41 @@ async function leftBehind(name: string, owner: LocalOwner): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-stale-'));
   dirs.push(dir);
   const { caBundle } = await ensureLocalTls({ dir });
-  await registerWebhooks(kubeConfig(), webhookConfigurations({
-    name, caBundle, endpoint: { url: 'https://127.0.0.1:1' }, annotations: ownerAnnotations(owner),
-    namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
-  }));
+  await registerWebhooks(
+    kubeConfig(),
+    webhookConfigurations({
+      name,
+      caBundle,
+      endpoint: { url: 'https://127.0.0.1:1' },
+      annotations: ownerAnnotations(owner),
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
+    }),
+  );
   await eventually('the left-behind registration to block writes', async () => BLOCKED.test(await probeWrite()));
 }
 
 /** `agora controller` as a child process, scoped to this file's namespace and to no nodes. */
 function startCli(extra: string[] = []) {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [
-    join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'),
-    '--namespaces', ns.name, '--node-selector', `agora.dev/pool=none-${ns.name}`, '--leader-elect=false',
-    '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', ...extra,
-  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/node'),
+    [
+      join(repoRoot, 'src/cli/main.ts'),
+      'controller',
+      '--kubeconfig',
+      inject('kubeconfig'),
+      '--namespaces',
+      ns.name,
+      '--node-selector',
+      `agora.dev/pool=none-${ns.name}`,
+      '--leader-elect=false',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--health-addr',
+      '127.0.0.1:0',
+      ...extra,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -81,7 +123,13 @@ function startCli(extra: string[] = []) {
 describe('startControllerWebhooks', () => {
   it('locally: registers, enforces, and unregisters on stop', async () => {
     const kc = kubeConfig();
-    const hooks = await startControllerWebhooks({ kubeConfig: kc, logger, flags: {}, namespaces: [ns.name], configurationName: `agora-test-${ns.name}` });
+    const hooks = await startControllerWebhooks({
+      kubeConfig: kc,
+      logger,
+      flags: {},
+      namespaces: [ns.name],
+      configurationName: `agora-test-${ns.name}`,
+    });
     expect(hooks).toBeDefined();
     const name = hooks!.webhooks.configurations().validating.metadata!.name!;
     const admission = kc.makeApiClient(AdmissionregistrationV1Api);
@@ -93,10 +141,21 @@ describe('startControllerWebhooks', () => {
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
       });
       const over = {
-        apiVersion: API_VERSION, kind: 'Offer', metadata: { name: 'over' },
-        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, accept: { tasks: [{ name: 't', resources: { cpu: '2' }, containers: [{ name: 'main', image: 'busybox' }] }] } },
+        apiVersion: API_VERSION,
+        kind: 'Offer',
+        metadata: { name: 'over' },
+        spec: {
+          framework: 'fw',
+          nodeName: 'n',
+          resources: { cpu: '1' },
+          accept: { tasks: [{ name: 't', resources: { cpu: '2' }, containers: [{ name: 'main', image: 'busybox' }] }] },
+        },
       };
-      expect(await rejection(custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }))).toMatch(/over by 1/);
+      expect(
+        await rejection(
+          custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }),
+        ),
+      ).toMatch(/over by 1/);
     } finally {
       await hooks!.stop();
     }
@@ -108,8 +167,14 @@ describe('startControllerWebhooks', () => {
     dirs.push(dir);
     const tls = await ensureLocalTls({ dir });
     const hooks = await startControllerWebhooks({
-      kubeConfig: kubeConfig(), logger,
-      flags: { 'webhook-port': '0', 'webhook-cert-file': tls.certFile, 'webhook-key-file': tls.keyFile, 'controller-identity': 'system:serviceaccount:agora-system:agora' },
+      kubeConfig: kubeConfig(),
+      logger,
+      flags: {
+        'webhook-port': '0',
+        'webhook-cert-file': tls.certFile,
+        'webhook-key-file': tls.keyFile,
+        'controller-identity': 'system:serviceaccount:agora-system:agora',
+      },
     });
     try {
       expect(hooks!.webhooks.privileged.usernames).toContain('system:serviceaccount:agora-system:agora');
@@ -118,7 +183,9 @@ describe('startControllerWebhooks', () => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => resolve(text));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
       expect(body).toBe('ok\n');
     } finally {
@@ -138,7 +205,9 @@ describe('a registration left by a killed local run', () => {
 
   it('is removed by a start without webhooks, which is then not blocked', async () => {
     await leftBehind(name, dead());
-    expect(await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: { webhooks: false }, configurationName: name })).toBeUndefined();
+    expect(
+      await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: { webhooks: false }, configurationName: name }),
+    ).toBeUndefined();
     expect(await rejection(admission().readValidatingWebhookConfiguration({ name }))).toMatch(/not found/);
     expect(await rejection(admission().readMutatingWebhookConfiguration({ name }))).toMatch(/not found/);
     await eventually('writes to be admitted again', async () => (await probeWrite()) === '');
@@ -146,7 +215,13 @@ describe('a registration left by a killed local run', () => {
 
   it('is replaced by a start with webhooks, which then serves and removes it on stop', async () => {
     await leftBehind(name, dead());
-    const hooks = await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: {}, namespaces: [ns.name], configurationName: name });
+    const hooks = await startControllerWebhooks({
+      kubeConfig: kubeConfig(),
+      logger,
+      flags: {},
+      namespaces: [ns.name],
+      configurationName: name,
+    });
     try {
       const cfg = await admission().readValidatingWebhookConfiguration({ name });
       expect(ownerOf(cfg.metadata?.annotations)).toEqual(currentOwner());
@@ -164,10 +239,16 @@ describe('a registration left by a killed local run', () => {
       const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-kept-'));
       dirs.push(dir);
       const { caBundle } = await ensureLocalTls({ dir });
-      await registerWebhooks(kubeConfig(), webhookConfigurations({
-        name, caBundle, endpoint: { url: 'https://127.0.0.1:1' }, ...(owner ? { annotations: ownerAnnotations(owner) } : {}),
-        namespaceSelector: { matchLabels: { 'agora.dev/no-such-namespace': ns.name } },
-      }));
+      await registerWebhooks(
+        kubeConfig(),
+        webhookConfigurations({
+          name,
+          caBundle,
+          endpoint: { url: 'https://127.0.0.1:1' },
+          ...(owner ? { annotations: ownerAnnotations(owner) } : {}),
+          namespaceSelector: { matchLabels: { 'agora.dev/no-such-namespace': ns.name } },
+        }),
+      );
       const res = await removeStaleRegistrations(kubeConfig());
       expect(res.removed.map((r) => r.configuration)).not.toContain(`ValidatingWebhookConfiguration/${name}`);
       return res.kept.find((r) => r.configuration === `ValidatingWebhookConfiguration/${name}`)?.state;
@@ -179,7 +260,13 @@ describe('a registration left by a killed local run', () => {
   });
 
   it('leaves a registration that another process has since replaced to that process', async () => {
-    const first = await startControllerWebhooks({ kubeConfig: kubeConfig(), logger, flags: {}, namespaces: [ns.name], configurationName: name });
+    const first = await startControllerWebhooks({
+      kubeConfig: kubeConfig(),
+      logger,
+      flags: {},
+      namespaces: [ns.name],
+      configurationName: name,
+    });
     const other: LocalOwner = { ...currentOwner(), pid: process.ppid };
     await leftBehind(name, other);
     await first!.stop();

@@ -27,7 +27,11 @@ const task = (name: string, resources: Record<string, string>, containers: objec
 /** A client (and a kubeconfig file, for kubectl) authenticated as a ServiceAccount of the namespace. */
 async function asServiceAccount(name: string, dir: string): Promise<{ kc: KubeConfig; file: string }> {
   const core = kubeConfig().makeApiClient(CoreV1Api);
-  const tr = await core.createNamespacedServiceAccountToken({ name, namespace: ns.name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace: ns.name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ ...kubeConfig().getCurrentCluster()!, name: 'local' }],
@@ -52,16 +56,32 @@ describe('admission webhooks (registered with the API server)', () => {
   const as: Record<string, { kc: KubeConfig; file: string }> = {};
 
   const frameworkBody = (name: string, spec: object) => ({ apiVersion: API_VERSION, kind: 'Framework', metadata: { name }, spec });
-  const createAsAdmin = (plural: string, body: object) => custom().createNamespacedCustomObject({ ...api, namespace: ns.name, plural, body });
+  const createAsAdmin = (plural: string, body: object) =>
+    custom().createNamespacedCustomObject({ ...api, namespace: ns.name, plural, body });
 
   /** Creates an Outstanding offer as the controller would (admin plays the controller). */
-  async function offer(name: string, framework: string, opts: { cpu?: string; memory?: string; expiresInSeconds?: number; phase?: string; reason?: string } = {}) {
+  async function offer(
+    name: string,
+    framework: string,
+    opts: { cpu?: string; memory?: string; expiresInSeconds?: number; phase?: string; reason?: string } = {},
+  ) {
     const expiresAt = new Date(Date.now() + (opts.expiresInSeconds ?? 60) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     await createAsAdmin(PLURAL.Offer, {
-      apiVersion: API_VERSION, kind: 'Offer', metadata: { name },
+      apiVersion: API_VERSION,
+      kind: 'Offer',
+      metadata: { name },
       spec: { framework, nodeName: 'agora-node-1', resources: { cpu: opts.cpu ?? '2', memory: opts.memory ?? '4Gi' }, expiresAt },
     });
-    await custom().patchNamespacedCustomObjectStatus({ ...api, namespace: ns.name, plural: PLURAL.Offer, name, body: { status: { phase: opts.phase ?? 'Outstanding', ...(opts.reason ? { reason: opts.reason } : {}) } } }, MERGE);
+    await custom().patchNamespacedCustomObjectStatus(
+      {
+        ...api,
+        namespace: ns.name,
+        plural: PLURAL.Offer,
+        name,
+        body: { status: { phase: opts.phase ?? 'Outstanding', ...(opts.reason ? { reason: opts.reason } : {}) } },
+      },
+      MERGE,
+    );
   }
 
   const patchAs = (who: string, plural: string, name: string, body: object) =>
@@ -80,7 +100,11 @@ describe('admission webhooks (registered with the API server)', () => {
       body: {
         metadata: { name: 'scheduler' },
         rules: [
-          { apiGroups: [GROUP], resources: ['offers', 'tasks', 'frameworks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+          {
+            apiGroups: [GROUP],
+            resources: ['offers', 'tasks', 'frameworks'],
+            verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+          },
           { apiGroups: [GROUP], resources: ['offers/status'], verbs: ['update', 'patch'] },
           { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list'] },
         ],
@@ -88,7 +112,10 @@ describe('admission webhooks (registered with the API server)', () => {
     });
     await rbac.createNamespacedRole({
       namespace: ns.name,
-      body: { metadata: { name: 'answerer' }, rules: [{ apiGroups: [GROUP], resources: ['offers', 'frameworks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }] },
+      body: {
+        metadata: { name: 'answerer' },
+        rules: [{ apiGroups: [GROUP], resources: ['offers', 'frameworks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }],
+      },
     });
     kubeconfigDir = mkdtempSync(join(tmpdir(), 'agora-webhooks-kc-'));
     for (const sa of ['sched-a', 'sched-b', 'open', 'no-pods', 'revocable']) {
@@ -97,7 +124,11 @@ describe('admission webhooks (registered with the API server)', () => {
         namespace: ns.name,
         body: {
           metadata: { name: sa },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa === 'no-pods' || sa === 'revocable' ? 'answerer' : 'scheduler' },
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'Role',
+            name: sa === 'no-pods' || sa === 'revocable' ? 'answerer' : 'scheduler',
+          },
           subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns.name }],
         },
       });
@@ -132,8 +163,14 @@ describe('admission webhooks (registered with the API server)', () => {
   describe('answers', () => {
     it('lets a framework accept its own offer with tasks that fit exactly', async () => {
       await offer('fits', 'fw-a');
-      expect(await rejection(accept('sched-a', 'fits', [task('fits-1', { cpu: '1500m', memory: '1Gi' }), task('fits-2', { cpu: '500m', memory: '3Gi' })]))).toBe('');
-      const got = (await custom().getNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Offer, name: 'fits' })) as { spec: { accept?: { tasks: unknown[] } } };
+      expect(
+        await rejection(
+          accept('sched-a', 'fits', [task('fits-1', { cpu: '1500m', memory: '1Gi' }), task('fits-2', { cpu: '500m', memory: '3Gi' })]),
+        ),
+      ).toBe('');
+      const got = (await custom().getNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Offer, name: 'fits' })) as {
+        spec: { accept?: { tasks: unknown[] } };
+      };
       expect(got.spec.accept?.tasks).toHaveLength(2);
     });
 
@@ -153,47 +190,72 @@ describe('admission webhooks (registered with the API server)', () => {
 
     it('rejects a task that asks for a resource the offer lacks, or for none of one', async () => {
       await offer('gpu', 'fw-a');
-      expect(await rejection(accept('sched-a', 'gpu', [task('gpu-1', { cpu: '1', 'nvidia.com/gpu': '1' })]))).toMatch(/spec\.accept\.tasks\[0\]\.resources\[nvidia\.com\/gpu\]: the offer has no nvidia\.com\/gpu; ask only for offered resources \(cpu 2, memory 4Gi\)/);
-      expect(await rejection(accept('sched-a', 'gpu', [task('gpu-1', { cpu: '0' })]))).toMatch(/spec\.accept\.tasks\[0\]\.resources\.cpu: must be positive, got "0"/);
+      expect(await rejection(accept('sched-a', 'gpu', [task('gpu-1', { cpu: '1', 'nvidia.com/gpu': '1' })]))).toMatch(
+        /spec\.accept\.tasks\[0\]\.resources\[nvidia\.com\/gpu\]: the offer has no nvidia\.com\/gpu; ask only for offered resources \(cpu 2, memory 4Gi\)/,
+      );
+      expect(await rejection(accept('sched-a', 'gpu', [task('gpu-1', { cpu: '0' })]))).toMatch(
+        /spec\.accept\.tasks\[0\]\.resources\.cpu: must be positive, got "0"/,
+      );
     });
 
     it('rejects a second answer', async () => {
       await offer('twice', 'fw-a');
       expect(await rejection(accept('sched-a', 'twice', [task('twice-1', { cpu: '1' })]))).toBe('');
       // The CRD's transition rule answers before the webhook is asked; either way the change is refused.
-      expect(await rejection(accept('sched-a', 'twice', [task('twice-2', { cpu: '1' })]))).toMatch(/spec\.accept: .*(written once|already accepted)/);
-      expect(await rejection(patchAs('sched-a', PLURAL.Offer, 'twice', { spec: { decline: {} } }))).toMatch(/accept or decline, not both|already accepted/);
+      expect(await rejection(accept('sched-a', 'twice', [task('twice-2', { cpu: '1' })]))).toMatch(
+        /spec\.accept: .*(written once|already accepted)/,
+      );
+      expect(await rejection(patchAs('sched-a', PLURAL.Offer, 'twice', { spec: { decline: {} } }))).toMatch(
+        /accept or decline, not both|already accepted/,
+      );
     });
 
     it('rejects an accept of an expired offer, and of a rescinded one', async () => {
       await offer('expired', 'fw-a', { expiresInSeconds: -5 });
-      expect(await rejection(accept('sched-a', 'expired', [task('expired-1', { cpu: '1' })]))).toMatch(/spec\.accept: the offer expired at \S+ \(\d+s ago\); only an unexpired offer can be answered/);
+      expect(await rejection(accept('sched-a', 'expired', [task('expired-1', { cpu: '1' })]))).toMatch(
+        /spec\.accept: the offer expired at \S+ \(\d+s ago\); only an unexpired offer can be answered/,
+      );
       await offer('rescinded', 'fw-a', { phase: 'Rescinded', reason: 'NodeLost' });
-      expect(await rejection(accept('sched-a', 'rescinded', [task('rescinded-1', { cpu: '1' })]))).toMatch(/spec\.accept: the offer is Rescinded \(NodeLost\); only an Outstanding offer can be answered/);
+      expect(await rejection(accept('sched-a', 'rescinded', [task('rescinded-1', { cpu: '1' })]))).toMatch(
+        /spec\.accept: the offer is Rescinded \(NodeLost\); only an Outstanding offer can be answered/,
+      );
     });
 
     it("rejects a framework answering another framework's offer", async () => {
       await offer('not-yours', 'fw-a');
       expect(await rejection(accept('sched-b', 'not-yours', [task('steal-1', { cpu: '1' })]))).toMatch(
-        new RegExp(`denied the request: spec\\.accept: user "system:serviceaccount:${ns.name}:sched-b" may not answer this offer: framework "fw-a" is answered only by its ServiceAccount "sched-a"`),
+        new RegExp(
+          `denied the request: spec\\.accept: user "system:serviceaccount:${ns.name}:sched-b" may not answer this offer: framework "fw-a" is answered only by its ServiceAccount "sched-a"`,
+        ),
       );
       await offer('open-2', 'fw-open');
-      expect(await rejection(patchAs('sched-b', PLURAL.Offer, 'open-2', { spec: { decline: {} } }))).toMatch(/spec\.decline: user "\S+:sched-b" is the ServiceAccount of framework "fw-b" and may not answer this offer for framework "fw-open"/);
+      expect(await rejection(patchAs('sched-b', PLURAL.Offer, 'open-2', { spec: { decline: {} } }))).toMatch(
+        /spec\.decline: user "\S+:sched-b" is the ServiceAccount of framework "fw-b" and may not answer this offer for framework "fw-open"/,
+      );
     });
 
     it('rejects an accept by a writer who may not create pods', async () => {
       await offer('no-pods', 'fw-open');
-      expect(await rejection(accept('no-pods', 'no-pods', [task('np-1', { cpu: '1' })]))).toMatch(/spec\.accept: user "\S+:no-pods" may not create pods in namespace "\S+", so it may not launch tasks there/);
+      expect(await rejection(accept('no-pods', 'no-pods', [task('np-1', { cpu: '1' })]))).toMatch(
+        /spec\.accept: user "\S+:no-pods" may not create pods in namespace "\S+", so it may not launch tasks there/,
+      );
     });
 
-    it('honours a revocation of create pods within the cached answer\'s TTL', async () => {
+    it("honours a revocation of create pods within the cached answer's TTL", async () => {
       // `revocable` answers offers through the `answerer` Role and creates Pods through its own
       // binding; deleting that binding must show within DEFAULT_ACCESS_REVIEW_CACHE.allowedTtlMs.
       const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
-      await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'pod-creator' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }] } });
+      await rbac.createNamespacedRole({
+        namespace: ns.name,
+        body: { metadata: { name: 'pod-creator' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }] },
+      });
       await rbac.createNamespacedRoleBinding({
         namespace: ns.name,
-        body: { metadata: { name: 'revocable-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-creator' }, subjects: [{ kind: 'ServiceAccount', name: 'revocable', namespace: ns.name }] },
+        body: {
+          metadata: { name: 'revocable-pods' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-creator' },
+          subjects: [{ kind: 'ServiceAccount', name: 'revocable', namespace: ns.name }],
+        },
       });
       await createAsAdmin(PLURAL.Framework, frameworkBody('fw-rev', { serviceAccountName: 'revocable' }));
       await offer('rev-0', 'fw-rev');
@@ -219,26 +281,46 @@ describe('admission webhooks (registered with the API server)', () => {
       expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [privileged])]))).toMatch(
         /spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed in namespace "\S+" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\); spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.capabilities\.add\[0\]: adding capability SYS_ADMIN is not allowed/,
       );
-      expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [{ ...main, hostNetwork: true }])]))).toMatch(/containers\[0\]\.hostNetwork: hostNetwork is a Pod field, not a container field/);
-      await kubeConfig().makeApiClient(CoreV1Api).patchNamespace({ name: ns.name, body: { metadata: { labels: { 'agora.dev/allow-privileged': 'true' } } } }, MERGE);
+      expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [{ ...main, hostNetwork: true }])]))).toMatch(
+        /containers\[0\]\.hostNetwork: hostNetwork is a Pod field, not a container field/,
+      );
+      await kubeConfig()
+        .makeApiClient(CoreV1Api)
+        .patchNamespace({ name: ns.name, body: { metadata: { labels: { 'agora.dev/allow-privileged': 'true' } } } }, MERGE);
       try {
         expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [privileged])]))).toBe('');
       } finally {
-        await kubeConfig().makeApiClient(CoreV1Api).patchNamespace({ name: ns.name, body: { metadata: { labels: { 'agora.dev/allow-privileged': null } } } }, MERGE);
+        await kubeConfig()
+          .makeApiClient(CoreV1Api)
+          .patchNamespace({ name: ns.name, body: { metadata: { labels: { 'agora.dev/allow-privileged': null } } } }, MERGE);
       }
     });
 
     it('rejects a framework changing what only the controller writes, or creating offers', async () => {
       await offer('extend', 'fw-a');
-      expect(await rejection(patchAs('sched-a', PLURAL.Offer, 'extend', { spec: { expiresAt: '2099-01-01T00:00:00Z' } }))).toMatch(/spec\.expiresAt: user "\S+" may not change an Offer's spec\.expiresAt: only the Agora controller may/);
+      expect(await rejection(patchAs('sched-a', PLURAL.Offer, 'extend', { spec: { expiresAt: '2099-01-01T00:00:00Z' } }))).toMatch(
+        /spec\.expiresAt: user "\S+" may not change an Offer's spec\.expiresAt: only the Agora controller may/,
+      );
       const create = as['sched-a']!.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-        ...api, namespace: ns.name, plural: PLURAL.Offer,
-        body: { apiVersion: API_VERSION, kind: 'Offer', metadata: { name: 'self-made' }, spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '64' } } },
+        ...api,
+        namespace: ns.name,
+        plural: PLURAL.Offer,
+        body: {
+          apiVersion: API_VERSION,
+          kind: 'Offer',
+          metadata: { name: 'self-made' },
+          spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '64' } },
+        },
       });
       expect(await rejection(create)).toMatch(/may not create Offers: offers are made by the Agora controller/);
       // RBAC would normally keep offers/status from a framework; this role grants it, so the webhook has to.
-      const status = as['sched-a']!.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...api, namespace: ns.name, plural: PLURAL.Offer, name: 'extend', body: { status: { phase: 'Accepted' } } }, MERGE);
-      expect(await rejection(status)).toMatch(/denied the request: status: user "\S+:sched-a" may not write offers\/status: only the Agora controller does/);
+      const status = as['sched-a']!.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus(
+        { ...api, namespace: ns.name, plural: PLURAL.Offer, name: 'extend', body: { status: { phase: 'Accepted' } } },
+        MERGE,
+      );
+      expect(await rejection(status)).toMatch(
+        /denied the request: status: user "\S+:sched-a" may not write offers\/status: only the Agora controller does/,
+      );
     });
 
     it('shows kubectl users the same one-line message', async () => {
@@ -254,46 +336,78 @@ describe('admission webhooks (registered with the API server)', () => {
 
   describe('tasks', () => {
     beforeAll(async () => {
-      await createAsAdmin(PLURAL.Task, { apiVersion: API_VERSION, kind: 'Task', metadata: { name: 'running' }, spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '1' }, containers: [main] } });
+      await createAsAdmin(PLURAL.Task, {
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: { name: 'running' },
+        spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '1' }, containers: [main] },
+      });
     });
 
     it('rejects a Task created by a framework', async () => {
       const create = as['sched-a']!.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-        ...api, namespace: ns.name, plural: PLURAL.Task,
-        body: { apiVersion: API_VERSION, kind: 'Task', metadata: { name: 'sneaky' }, spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '64' }, containers: [main] } },
+        ...api,
+        namespace: ns.name,
+        plural: PLURAL.Task,
+        body: {
+          apiVersion: API_VERSION,
+          kind: 'Task',
+          metadata: { name: 'sneaky' },
+          spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '64' }, containers: [main] },
+        },
       });
-      expect(await rejection(create)).toMatch(/admission webhook "tasks\.agora\.dev" denied the request: spec: user "\S+" may not create Tasks: tasks are made by the Agora controller from an accepted offer/);
+      expect(await rejection(create)).toMatch(
+        /admission webhook "tasks\.agora\.dev" denied the request: spec: user "\S+" may not create Tasks: tasks are made by the Agora controller from an accepted offer/,
+      );
     });
 
     it("lets only the task's framework kill it", async () => {
-      expect(await rejection(patchAs('sched-b', PLURAL.Task, 'running', { spec: { kill: true } }))).toMatch(/spec\.kill: user "\S+:sched-b" may not kill this task: framework "fw-a" is answered only by its ServiceAccount "sched-a"/);
+      expect(await rejection(patchAs('sched-b', PLURAL.Task, 'running', { spec: { kill: true } }))).toMatch(
+        /spec\.kill: user "\S+:sched-b" may not kill this task: framework "fw-a" is answered only by its ServiceAccount "sched-a"/,
+      );
       expect(await rejection(patchAs('sched-a', PLURAL.Task, 'running', { spec: { kill: true } }))).toBe('');
     });
 
     it('rejects a task name that is already taken', async () => {
       await offer('dup-task', 'fw-a');
-      expect(await rejection(accept('sched-a', 'dup-task', [task('running', { cpu: '1' })]))).toMatch(/spec\.accept\.tasks\[0\]\.name: a Task named "running" already exists/);
+      expect(await rejection(accept('sched-a', 'dup-task', [task('running', { cpu: '1' })]))).toMatch(
+        /spec\.accept\.tasks\[0\]\.name: a Task named "running" already exists/,
+      );
     });
   });
 
   describe('frameworks', () => {
     it('fills in defaults', async () => {
-      const created = (await createAsAdmin(PLURAL.Framework, frameworkBody('defaults', { defaultRefuseSeconds: 12, builtin: { tasks: 0 } }))) as { spec: { role: string; builtin: { tasksPerOffer: number; refuseSeconds: number } } };
+      const created = (await createAsAdmin(
+        PLURAL.Framework,
+        frameworkBody('defaults', { defaultRefuseSeconds: 12, builtin: { tasks: 0 } }),
+      )) as { spec: { role: string; builtin: { tasksPerOffer: number; refuseSeconds: number } } };
       expect(created.spec.role).toBe('default');
       expect(created.spec.builtin).toMatchObject({ tasksPerOffer: 1, refuseSeconds: 12 });
     });
 
     it("rejects a built-in template that asks for more than its writer's rights", async () => {
-      const body = frameworkBody('escalate', { builtin: { tasks: 1, template: { resources: { cpu: '1' }, containers: [{ ...main, securityContext: { privileged: true } }] } } });
+      const body = frameworkBody('escalate', {
+        builtin: { tasks: 1, template: { resources: { cpu: '1' }, containers: [{ ...main, securityContext: { privileged: true } }] } },
+      });
       const asSched = as['sched-a']!.kc.makeApiClient(CustomObjectsApi);
       expect(await rejection(asSched.createNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Framework, body }))).toMatch(
         /admission webhook "frameworks\.agora\.dev" denied the request: spec\.builtin\.template\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed/,
       );
       const plain = frameworkBody('no-pods-template', { builtin: { tasks: 1, template: { resources: { cpu: '1' }, containers: [main] } } });
-      expect(await rejection(as['no-pods']!.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Framework, body: plain }))).toMatch(
-        /spec\.builtin\.template: user "\S+:no-pods" may not create pods in namespace/,
-      );
-      expect(await rejection(asSched.createNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Framework, body: plain }))).toBe('');
+      expect(
+        await rejection(
+          as['no-pods']!.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+            ...api,
+            namespace: ns.name,
+            plural: PLURAL.Framework,
+            body: plain,
+          }),
+        ),
+      ).toMatch(/spec\.builtin\.template: user "\S+:no-pods" may not create pods in namespace/);
+      expect(
+        await rejection(asSched.createNamespacedCustomObject({ ...api, namespace: ns.name, plural: PLURAL.Framework, body: plain })),
+      ).toBe('');
     });
 
     it('warns that a failover timeout does nothing for a built-in framework', async () => {

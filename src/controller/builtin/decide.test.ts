@@ -18,7 +18,11 @@ function framework(b: Partial<Builtin> = {}, name = 'fw'): FrameworkObject {
         restartPolicy: 'OnFailure',
         maxRetries: 2,
         backoffSeconds: 10,
-        template: { resources: { cpu: '1', memory: '4Gi' }, containers: [{ name: 'main', image: 'busybox' }], annotations: { 'agora.dev/sim-exit-code': '0' } },
+        template: {
+          resources: { cpu: '1', memory: '4Gi' },
+          containers: [{ name: 'main', image: 'busybox' }],
+          annotations: { 'agora.dev/sim-exit-code': '0' },
+        },
         ...b,
       },
     },
@@ -26,7 +30,12 @@ function framework(b: Partial<Builtin> = {}, name = 'fw'): FrameworkObject {
 }
 
 function offer(name: string, cpu: string, memory: string): OfferObject {
-  return { apiVersion: 'agora.dev/v1alpha1', kind: 'Offer', metadata: { name }, spec: { framework: 'fw', nodeName: `node-${name}`, resources: { cpu, memory } } };
+  return {
+    apiVersion: 'agora.dev/v1alpha1',
+    kind: 'Offer',
+    metadata: { name },
+    spec: { framework: 'fw', nodeName: `node-${name}`, resources: { cpu, memory } },
+  };
 }
 
 const task = (i: number, state: TaskState | undefined, finishedAt?: number): TaskView => ({ name: taskName('fw', i), state, finishedAt });
@@ -36,67 +45,103 @@ describe('decide', () => {
   it.each([
     {
       name: 'fresh framework: one task per offer',
-      b: {}, tasks: [], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
-      want: [['a', 'accept', 'fw-0'], ['b', 'accept', 'fw-1']],
+      b: {},
+      tasks: [],
+      offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
+      want: [
+        ['a', 'accept', 'fw-0'],
+        ['b', 'accept', 'fw-1'],
+      ],
     },
     {
       name: 'tasksPerOffer packs what fits (DRF paper A: 4 of <1, 4Gi> in 9 CPU / 18Gi)',
-      b: { tasks: 10, tasksPerOffer: 8 }, tasks: [], offers: [offer('a', '9', '18Gi')],
+      b: { tasks: 10, tasksPerOffer: 8 },
+      tasks: [],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'accept', 'fw-0,fw-1,fw-2,fw-3']],
     },
     {
       name: 'never more than remain to launch',
-      b: { tasks: 3, tasksPerOffer: 8 }, tasks: [task(0, 'TASK_RUNNING')], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
-      want: [['a', 'accept', 'fw-1,fw-2'], ['b', 'decline', 'NothingToLaunch', 30]],
+      b: { tasks: 3, tasksPerOffer: 8 },
+      tasks: [task(0, 'TASK_RUNNING')],
+      offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi')],
+      want: [
+        ['a', 'accept', 'fw-1,fw-2'],
+        ['b', 'decline', 'NothingToLaunch', 30],
+      ],
     },
     {
       name: 'nothing fits: decline with refuseSeconds',
-      b: { refuseSeconds: 7 }, tasks: [], offers: [offer('a', '500m', '18Gi')],
+      b: { refuseSeconds: 7 },
+      tasks: [],
+      offers: [offer('a', '500m', '18Gi')],
       want: [['a', 'decline', 'NothingFits', 7]],
     },
     {
       name: 'nothing fits: default refuse from the framework',
-      b: {}, tasks: [], offers: [offer('a', '4', '1Gi')],
+      b: {},
+      tasks: [],
+      offers: [offer('a', '4', '1Gi')],
       want: [['a', 'decline', 'NothingFits', 5]],
     },
     {
       name: 'all launched and running: decline, nothing to launch',
-      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_STAGING'), task(2, undefined)], offers: [offer('a', '9', '18Gi')],
+      b: {},
+      tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_STAGING'), task(2, undefined)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'NothingToLaunch', 30]],
     },
     {
       name: 'failure waits out its backoff (10 s after the first failure)',
-      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 4000)], offers: [offer('a', '9', '18Gi')],
+      b: {},
+      tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 4000)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'BackingOff', 6]],
     },
     {
       name: 'failure replaced after its backoff, with the next index',
-      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_LOST', NOW - 11_000)], offers: [offer('a', '9', '18Gi')],
+      b: {},
+      tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_LOST', NOW - 11_000)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'accept', 'fw-3']],
     },
     {
       name: 'second failure doubles the backoff (20 s)',
-      b: {}, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 30_000), task(3, 'TASK_FAILED', NOW - 11_000)], offers: [offer('a', '9', '18Gi')],
+      b: {},
+      tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', NOW - 30_000), task(3, 'TASK_FAILED', NOW - 11_000)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'BackingOff', 9]],
     },
     {
       name: 'retries used up: no replacement',
-      b: { maxRetries: 1 }, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_FAILED', 0)], offers: [offer('a', '9', '18Gi')],
+      b: { maxRetries: 1 },
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_FAILED', 0)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'NothingToLaunch', 30]],
     },
     {
       name: 'restartPolicy Never: a failure is not replaced; complete as Failed',
-      b: { restartPolicy: 'Never' as const }, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0)], offers: [offer('a', '9', '18Gi')],
+      b: { restartPolicy: 'Never' as const },
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0)],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'Done', 3600]],
     },
     {
       name: 'originals are not held back by a replacement backoff',
-      b: { tasks: 4 }, tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_FAILED', NOW - 1000)], offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi'), offer('c', '9', '18Gi')],
-      want: [['a', 'accept', 'fw-2'], ['b', 'accept', 'fw-3'], ['c', 'decline', 'BackingOff', 9]],
+      b: { tasks: 4 },
+      tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_FAILED', NOW - 1000)],
+      offers: [offer('a', '9', '18Gi'), offer('b', '9', '18Gi'), offer('c', '9', '18Gi')],
+      want: [
+        ['a', 'accept', 'fw-2'],
+        ['b', 'accept', 'fw-3'],
+        ['c', 'decline', 'BackingOff', 9],
+      ],
     },
     {
       name: 'complete: long refusal',
-      b: {}, tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')], offers: [offer('a', '9', '18Gi')],
+      b: {},
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')],
+      offers: [offer('a', '9', '18Gi')],
       want: [['a', 'decline', 'Done', 3600]],
     },
   ])('$name', ({ b, tasks, offers, want }) => {
@@ -112,7 +157,14 @@ describe('decide', () => {
     expect(answer).toEqual({
       offer: 'a',
       action: 'accept',
-      tasks: [{ name: 'fw-0', resources: { cpu: '1', memory: '4Gi' }, containers: [{ name: 'main', image: 'busybox' }], annotations: { 'agora.dev/sim-exit-code': '0' } }],
+      tasks: [
+        {
+          name: 'fw-0',
+          resources: { cpu: '1', memory: '4Gi' },
+          containers: [{ name: 'main', image: 'busybox' }],
+          annotations: { 'agora.dev/sim-exit-code': '0' },
+        },
+      ],
     });
   });
 });
@@ -121,16 +173,32 @@ describe('progressOf', () => {
   it.each([
     { name: 'nothing launched', tasks: [], wantPhase: 'Running', wantToLaunch: 3, wantLaunched: 0 },
     { name: 'running', tasks: [task(0, 'TASK_RUNNING'), task(1, 'TASK_FINISHED')], wantPhase: 'Running', wantToLaunch: 1, wantLaunched: 2 },
-    { name: 'all finished', tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')], wantPhase: 'Completed', wantToLaunch: 0, wantLaunched: 3 },
+    {
+      name: 'all finished',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FINISHED')],
+      wantPhase: 'Completed',
+      wantToLaunch: 0,
+      wantLaunched: 3,
+    },
     {
       name: 'finished after a retry',
       tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_FINISHED')],
-      wantPhase: 'Completed', wantToLaunch: 0, wantLaunched: 4,
+      wantPhase: 'Completed',
+      wantToLaunch: 0,
+      wantLaunched: 4,
     },
     {
       name: 'retries exhausted',
-      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), task(2, 'TASK_FAILED', 0), task(3, 'TASK_KILLED', 0), task(4, 'TASK_ERROR', 0)],
-      wantPhase: 'Failed', wantToLaunch: 0, wantLaunched: 5,
+      tasks: [
+        task(0, 'TASK_FINISHED'),
+        task(1, 'TASK_FINISHED'),
+        task(2, 'TASK_FAILED', 0),
+        task(3, 'TASK_KILLED', 0),
+        task(4, 'TASK_ERROR', 0),
+      ],
+      wantPhase: 'Failed',
+      wantToLaunch: 0,
+      wantLaunched: 5,
     },
   ])('$name → $wantPhase', ({ tasks, wantPhase, wantToLaunch, wantLaunched }) => {
     const p = progressOf(framework(), tasks);

@@ -106,7 +106,8 @@ export function progressOf(framework: FrameworkObject, tasks: readonly TaskView[
   // Never run more than `want` at once, nor launch beyond what can still finish.
   const toLaunch = Math.max(0, Math.min(originalsLeft + replacementsOwed, want - finished - active));
   const retriesLeft = Math.max(0, maxRetries - replacementsLaunched);
-  const nextRetryAt = replacementsOwed > 0 && lastFailureAt !== undefined ? lastFailureAt + backoffSeconds(b.backoffSeconds ?? 10, failed) * 1000 : undefined;
+  const nextRetryAt =
+    replacementsOwed > 0 && lastFailureAt !== undefined ? lastFailureAt + backoffSeconds(b.backoffSeconds ?? 10, failed) * 1000 : undefined;
   let phase: BuiltinPhase = BuiltinPhase.Running;
   if (active === 0 && toLaunch === 0) phase = finished >= want ? BuiltinPhase.Completed : BuiltinPhase.Failed;
   const message =
@@ -123,7 +124,13 @@ export function progressOf(framework: FrameworkObject, tasks: readonly TaskView[
  * framework's tasks. `nextIndex` is the first unused task index. Each offer launches up to
  * tasksPerOffer copies of the template that fit exactly, or is declined with a reason.
  */
-export function decide(framework: FrameworkObject, tasks: readonly TaskView[], offers: readonly OfferObject[], nextIndex: number, now: number): Decision {
+export function decide(
+  framework: FrameworkObject,
+  tasks: readonly TaskView[],
+  offers: readonly OfferObject[],
+  nextIndex: number,
+  now: number,
+): Decision {
   const name = framework.metadata?.name ?? '';
   const b = framework.spec.builtin ?? {};
   const template = b.template;
@@ -142,18 +149,42 @@ export function decide(framework: FrameworkObject, tasks: readonly TaskView[], o
     if (launchableNow <= 0 || template === undefined) {
       const done = progress.phase !== BuiltinPhase.Running;
       if (done) {
-        answers.push({ offer: offerName, action: 'decline', refuseSeconds: Math.max(refuse, DONE_REFUSE_SECONDS), reason: DeclineReason.Done, message: progress.message });
+        answers.push({
+          offer: offerName,
+          action: 'decline',
+          refuseSeconds: Math.max(refuse, DONE_REFUSE_SECONDS),
+          reason: DeclineReason.Done,
+          message: progress.message,
+        });
       } else if (left > 0 && backingOff) {
         const wait = Math.max(1, Math.ceil((progress.nextRetryAt! - now) / 1000));
-        answers.push({ offer: offerName, action: 'decline', refuseSeconds: wait, reason: DeclineReason.BackingOff, message: `next retry in ${wait}s` });
+        answers.push({
+          offer: offerName,
+          action: 'decline',
+          refuseSeconds: wait,
+          reason: DeclineReason.BackingOff,
+          message: `next retry in ${wait}s`,
+        });
       } else {
-        answers.push({ offer: offerName, action: 'decline', refuseSeconds: Math.max(refuse, IDLE_REFUSE_SECONDS), reason: DeclineReason.NothingToLaunch, message: progress.message });
+        answers.push({
+          offer: offerName,
+          action: 'decline',
+          refuseSeconds: Math.max(refuse, IDLE_REFUSE_SECONDS),
+          reason: DeclineReason.NothingToLaunch,
+          message: progress.message,
+        });
       }
       continue;
     }
     const n = copiesThatFit(offer.spec.resources, template.resources, Math.min(perOffer, launchableNow));
     if (n === 0) {
-      answers.push({ offer: offerName, action: 'decline', refuseSeconds: refuse, reason: DeclineReason.NothingFits, message: `the template does not fit the offer from ${offer.spec.nodeName}` });
+      answers.push({
+        offer: offerName,
+        action: 'decline',
+        refuseSeconds: refuse,
+        reason: DeclineReason.NothingFits,
+        message: `the template does not fit the offer from ${offer.spec.nodeName}`,
+      });
       continue;
     }
     const launch: TaskInfo[] = [];

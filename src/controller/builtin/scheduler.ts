@@ -135,7 +135,10 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     const namespace = fw.metadata?.namespace ?? '';
     let state = states.get(key);
     if (state === undefined) {
-      state = { client: new FrameworkClient(o.kc, { namespace, name }, { identity: 'agora-builtin', fieldManager: BUILTIN_FIELD_MANAGER }), answered: new Map() };
+      state = {
+        client: new FrameworkClient(o.kc, { namespace, name }, { identity: 'agora-builtin', fieldManager: BUILTIN_FIELD_MANAGER }),
+        answered: new Map(),
+      };
       states.set(key, state);
     }
     const t = now();
@@ -146,7 +149,8 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     const offerByUid = new Map(fwOffers.map((x) => [x.metadata?.uid ?? '', x]));
     for (const [uid, a] of state.answered) {
       const seen = offerByUid.get(uid);
-      if (seen === undefined ? t - a.at > LOCAL_LAUNCH_TTL_MS : seen.spec.accept !== undefined || seen.spec.decline !== undefined) state.answered.delete(uid);
+      if (seen === undefined ? t - a.at > LOCAL_LAUNCH_TTL_MS : seen.spec.accept !== undefined || seen.spec.decline !== undefined)
+        state.answered.delete(uid);
     }
 
     const views = taskViews(fwTasks, fwOffers, state.answered);
@@ -155,7 +159,11 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     const nextIndex = Math.max(maxIndex + 1, fw.status?.launched ?? 0);
     const open = fwOffers
       .filter((x) => isOpen(x, new Date(t)) && !state.answered.has(x.metadata?.uid ?? ''))
-      .sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) || String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+      .sort(
+        (a, b) =>
+          String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) ||
+          String(a.metadata?.name).localeCompare(String(b.metadata?.name)),
+      );
     const decision = decide(fw, views, open, nextIndex, t);
     const flog = log.child({ framework: key });
 
@@ -164,9 +172,13 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         const offer = open.find((x) => x.metadata?.name === a.offer)!;
         const uid = offer.metadata?.uid ?? '';
         state.answered.set(uid, { names: a.action === 'accept' ? a.tasks.map((x) => x.name) : [], at: t });
-        const res = a.action === 'accept' ? await state.client.accept(offer, a.tasks) : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
+        const res =
+          a.action === 'accept'
+            ? await state.client.accept(offer, a.tasks)
+            : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
         if (res.ok) {
-          if (a.action === 'accept') flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
+          if (a.action === 'accept')
+            flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
           else flog.debug({ offer: a.offer, reason: a.reason, refuseSeconds: a.refuseSeconds }, 'declined offer');
         } else {
           // The offer went away while we answered: its tasks were not launched.
@@ -177,7 +189,8 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     );
 
     const launchedNow = decision.answers.reduce((n, a) => n + (a.action === 'accept' ? a.tasks.length : 0), 0);
-    const after: Progress = launchedNow === 0 ? decision.progress : { ...decision.progress, launched: decision.progress.launched + launchedNow };
+    const after: Progress =
+      launchedNow === 0 ? decision.progress : { ...decision.progress, launched: decision.progress.launched + launchedNow };
     await writeStatus(state.client, fw, after, new Date(t).toISOString(), flog);
   }
 
@@ -192,7 +205,11 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
 }
 
 /** The framework's tasks: Task objects, plus accepted-but-not-yet-created ones (state undefined). */
-export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly IOffer[], answered: ReadonlyMap<string, { names: string[] }>): TaskView[] {
+export function taskViews(
+  taskObjects: readonly ITask[],
+  offerObjects: readonly IOffer[],
+  answered: ReadonlyMap<string, { names: string[] }>,
+): TaskView[] {
   const views = new Map<string, TaskView>();
   for (const task of taskObjects) {
     const name = task.metadata?.name ?? '';
@@ -205,7 +222,8 @@ export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly 
   for (const offer of offerObjects) {
     const phase = offerPhase(offer);
     // A rescinded or expired accept launched nothing.
-    if (offer.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted')) pending(offer.spec.accept.tasks.map((x) => x.name));
+    if (offer.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted'))
+      pending(offer.spec.accept.tasks.map((x) => x.name));
   }
   for (const a of answered.values()) pending(a.names);
   return [...views.values()];
@@ -217,11 +235,22 @@ export function taskViews(taskObjects: readonly ITask[], offerObjects: readonly 
  */
 async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress, now: string, log: Logger): Promise<void> {
   const current = fw.status ?? {};
-  const reason = p.phase === BuiltinPhase.Completed ? BuiltinConditionReason.AllTasksFinished : p.phase === BuiltinPhase.Failed ? BuiltinConditionReason.TasksFailed : BuiltinConditionReason.InProgress;
+  const reason =
+    p.phase === BuiltinPhase.Completed
+      ? BuiltinConditionReason.AllTasksFinished
+      : p.phase === BuiltinPhase.Failed
+        ? BuiltinConditionReason.TasksFailed
+        : BuiltinConditionReason.InProgress;
   const prev = (current.conditions as Condition[] | undefined)?.filter((c) => c.type === BuiltinCondition.Complete);
   const [complete] = setCondition(
     prev,
-    { type: BuiltinCondition.Complete, status: p.phase === BuiltinPhase.Completed ? 'True' : 'False', reason, message: p.message, observedGeneration: fw.metadata?.generation },
+    {
+      type: BuiltinCondition.Complete,
+      status: p.phase === BuiltinPhase.Completed ? 'True' : 'False',
+      reason,
+      message: p.message,
+      observedGeneration: fw.metadata?.generation,
+    },
     now,
   );
   const same =

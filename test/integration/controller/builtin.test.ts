@@ -32,13 +32,20 @@ interface Builtin {
 async function builtin(name: string, b: Builtin): Promise<void> {
   const { cpu, memory, exitCode, runFor, ...rest } = b;
   await createFramework(ns.name, name, {
-    builtin: { ...rest, template: { resources: { cpu, memory }, annotations: finishes(exitCode, runFor), containers: [{ name: 'main', image: 'busybox' }] } },
+    builtin: {
+      ...rest,
+      template: { resources: { cpu, memory }, annotations: finishes(exitCode, runFor), containers: [{ name: 'main', image: 'busybox' }] },
+    },
   } as Partial<FrameworkObject['spec']>);
 }
 
 async function removeFramework(name: string): Promise<void> {
   await deleteObject('Framework', ns.name, name);
-  await eventually(`framework ${name} gone`, async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined, 20_000);
+  await eventually(
+    `framework ${name} gone`,
+    async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined,
+    20_000,
+  );
 }
 
 const complete = (f: FrameworkObject) => f.status?.conditions?.find((c) => c.type === 'Complete');
@@ -46,10 +53,14 @@ const complete = (f: FrameworkObject) => f.status?.conditions?.find((c) => c.typ
 describe('built-in frameworks', () => {
   it('a built-in framework whose tasks all finish is Completed, and stays so', async () => {
     await builtin('done', { tasks: 2, cpu: '1', memory: '1Gi', exitCode: '0', runFor: '1s' });
-    const fw = await eventually('phase Completed', async () => {
-      const f = await get<FrameworkObject>('Framework', ns.name, 'done');
-      return f.status?.phase === 'Completed' ? f : undefined;
-    }, 20_000);
+    const fw = await eventually(
+      'phase Completed',
+      async () => {
+        const f = await get<FrameworkObject>('Framework', ns.name, 'done');
+        return f.status?.phase === 'Completed' ? f : undefined;
+      },
+      20_000,
+    );
     expect(complete(fw)).toMatchObject({ status: 'True', reason: 'AllTasksFinished' });
     expect(fw.status?.tasks?.finished).toBe(2);
     // Nothing is active any more: the reconciler must not take it back to Pending.
@@ -59,8 +70,9 @@ describe('built-in frameworks', () => {
     }
     // A finished workload is suppressed: the free nodes are not offered to it any more, so it
     // holds no offer and its dominant share is 0.
-    const outstanding = (await list<{ spec: { framework: string }; status?: { phase?: string } }>('Offer', ns.name))
-      .filter((o) => o.spec.framework === 'done' && (o.status?.phase ?? 'Outstanding') === 'Outstanding');
+    const outstanding = (await list<{ spec: { framework: string }; status?: { phase?: string } }>('Offer', ns.name)).filter(
+      (o) => o.spec.framework === 'done' && (o.status?.phase ?? 'Outstanding') === 'Outstanding',
+    );
     expect(outstanding).toEqual([]);
     expect((await get<FrameworkObject>('Framework', ns.name, 'done')).status?.dominantShare).toBe(0);
     await removeFramework('done');
@@ -68,10 +80,14 @@ describe('built-in frameworks', () => {
 
   it('a built-in framework whose tasks fail with restartPolicy Never is Failed', async () => {
     await builtin('doomed', { tasks: 2, restartPolicy: 'Never', cpu: '1', memory: '1Gi', exitCode: '1', runFor: '1s' });
-    const fw = await eventually('phase Failed', async () => {
-      const f = await get<FrameworkObject>('Framework', ns.name, 'doomed');
-      return f.status?.phase === 'Failed' ? f : undefined;
-    }, 20_000);
+    const fw = await eventually(
+      'phase Failed',
+      async () => {
+        const f = await get<FrameworkObject>('Framework', ns.name, 'doomed');
+        return f.status?.phase === 'Failed' ? f : undefined;
+      },
+      20_000,
+    );
     expect(complete(fw)).toMatchObject({ status: 'False', reason: 'TasksFailed' });
     expect(fw.status?.tasks?.failed).toBe(2);
     await sleep(1000);
@@ -107,10 +123,14 @@ describe('built-in frameworks', () => {
       }
     })();
     try {
-      const fws = await eventually('every framework done', async () => {
-        const all = await Promise.all(names.map((n) => get<FrameworkObject>('Framework', ns.name, n)));
-        return all.every((f) => complete(f)?.status === 'True' || complete(f)?.reason === 'TasksFailed') ? all : undefined;
-      }, 25_000);
+      const fws = await eventually(
+        'every framework done',
+        async () => {
+          const all = await Promise.all(names.map((n) => get<FrameworkObject>('Framework', ns.name, n)));
+          return all.every((f) => complete(f)?.status === 'True' || complete(f)?.reason === 'TasksFailed') ? all : undefined;
+        },
+        25_000,
+      );
       expect(fws.map((f) => [f.metadata.name, complete(f)?.reason])).toEqual([
         ['batch', 'AllTasksFinished'],
         ['batch2', 'AllTasksFinished'],
@@ -122,7 +142,9 @@ describe('built-in frameworks', () => {
       await watch;
     }
     const tasks = await list<TaskObject>('Task', ns.name);
-    expect(tasks.filter((t) => t.status?.state === 'TASK_ERROR').map((t) => `${t.metadata.name}: ${t.status?.reason} ${t.status?.message}`)).toEqual([]);
+    expect(
+      tasks.filter((t) => t.status?.state === 'TASK_ERROR').map((t) => `${t.metadata.name}: ${t.status?.reason} ${t.status?.message}`),
+    ).toEqual([]);
     expect([...problems]).toEqual([]);
     expect(tasks.filter((t) => t.spec.framework !== 'flaky').every((t) => t.status?.state === 'TASK_FINISHED')).toBe(true);
     await Promise.all(names.map(removeFramework));

@@ -20,16 +20,24 @@ describe('DRF paper example', () => {
   it('ends with A = 3 and B = 2 Running tasks, never overcommitting the node', async () => {
     await createFramework(ns.name, 'a');
     await createFramework(ns.name, 'b');
-    drivers.push(startDriver({ namespace: ns.name, framework: 'a', task: { resources: { cpu: '1', memory: '4Gi' } }, max: 10, refuseSeconds: 1 }));
-    drivers.push(startDriver({ namespace: ns.name, framework: 'b', task: { resources: { cpu: '3', memory: '1Gi' } }, max: 10, refuseSeconds: 1 }));
+    drivers.push(
+      startDriver({ namespace: ns.name, framework: 'a', task: { resources: { cpu: '1', memory: '4Gi' } }, max: 10, refuseSeconds: 1 }),
+    );
+    drivers.push(
+      startDriver({ namespace: ns.name, framework: 'b', task: { resources: { cpu: '3', memory: '1Gi' } }, max: 10, refuseSeconds: 1 }),
+    );
 
-    const tasks = await eventually('3 + 2 running tasks', async () => {
-      const all = await list<TaskObject>('Task', ns.name);
-      const running = tasksIn(all, 'TASK_RUNNING');
-      const a = running.filter((t) => t.spec.framework === 'a').length;
-      const b = running.filter((t) => t.spec.framework === 'b').length;
-      return a === 3 && b === 2 ? all : undefined;
-    }, 60_000);
+    const tasks = await eventually(
+      '3 + 2 running tasks',
+      async () => {
+        const all = await list<TaskObject>('Task', ns.name);
+        const running = tasksIn(all, 'TASK_RUNNING');
+        const a = running.filter((t) => t.spec.framework === 'a').length;
+        const b = running.filter((t) => t.spec.framework === 'b').length;
+        return a === 3 && b === 2 ? all : undefined;
+      },
+      60_000,
+    );
     // Nothing else fits: every further offer is declined, no other task was ever launched.
     expect(tasks.filter((t) => t.status?.state !== 'TASK_RUNNING')).toEqual([]);
     const ps = await pods(ns.name);
@@ -41,7 +49,10 @@ describe('DRF paper example', () => {
       return f.status?.tasks?.running === 3 ? f : undefined;
     });
     expect(a.status?.allocated).toEqual({ cpu: '3', memory: '12Gi' });
-    expect(a.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', observedGeneration: a.metadata.generation });
+    expect(a.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      observedGeneration: a.metadata.generation,
+    });
     expect(a.metadata.finalizers).toContain('agora.dev/cleanup');
     const b = await eventually('framework b status', async () => {
       const f = await get<FrameworkObject>('Framework', ns.name, 'b');

@@ -24,12 +24,21 @@ describe('framework failover', () => {
   it('kills the tasks of a framework that stops heartbeating, and takes it back when it returns', async () => {
     const leases = kubeConfig().makeApiClient(CoordinationV1Api);
     const name = 'agora-framework-sdk';
-    await leases.createNamespacedLease({ namespace: ns.name, body: { metadata: { name }, spec: { holderIdentity: 'sdk', leaseDurationSeconds: 2, renewTime: new V1MicroTime(Date.now()) } } });
+    await leases.createNamespacedLease({
+      namespace: ns.name,
+      body: { metadata: { name }, spec: { holderIdentity: 'sdk', leaseDurationSeconds: 2, renewTime: new V1MicroTime(Date.now()) } },
+    });
     loop = (async () => {
       while (!stopped) {
         if (beating) {
           const l = await leases.readNamespacedLease({ name, namespace: ns.name });
-          await leases.replaceNamespacedLease({ name, namespace: ns.name, body: { ...l, spec: { ...l.spec, renewTime: new V1MicroTime(Date.now()) } } }).catch(() => undefined);
+          await leases
+            .replaceNamespacedLease({
+              name,
+              namespace: ns.name,
+              body: { ...l, spec: { ...l.spec, renewTime: new V1MicroTime(Date.now()) } },
+            })
+            .catch(() => undefined);
         }
         await sleep(300);
       }
@@ -50,7 +59,10 @@ describe('framework failover', () => {
     expect(killed.status?.reason).toBe('FrameworkDisconnected');
     const fw = await get<FrameworkObject>('Framework', ns.name, 'sdk');
     expect(fw.status?.phase).toBe('Disconnected');
-    expect(fw.status?.conditions?.find((c) => c.type === 'Disconnected')).toMatchObject({ status: 'True', reason: 'FailoverTimeoutExceeded' });
+    expect(fw.status?.conditions?.find((c) => c.type === 'Disconnected')).toMatchObject({
+      status: 'True',
+      reason: 'FailoverTimeoutExceeded',
+    });
     const rescinded = await eventually('offer rescinded', async () => {
       const o = await get<OfferObject>('Offer', ns.name, remainder.metadata.name);
       return o.status?.phase === 'Rescinded' ? o : undefined;

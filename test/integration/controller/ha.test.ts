@@ -10,7 +10,10 @@ import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { createFramework, killAndWait, spawnController, startDriver, usePool, violations } from './support.ts';
 
 const ns = useNamespace('ctl-ha');
-const pool = usePool('ha', [{ cpu: '4', memory: '8Gi' }, { cpu: '4', memory: '8Gi' }]);
+const pool = usePool('ha', [
+  { cpu: '4', memory: '8Gi' },
+  { cpu: '4', memory: '8Gi' },
+]);
 
 describe('two replicas', () => {
   const children = new Map<string, ChildProcess>();
@@ -20,13 +23,43 @@ describe('two replicas', () => {
     await Promise.all([...children.values()].map((c) => killAndWait(c, 'SIGTERM')));
   });
 
-  const holder = async () => (await kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'agora-controller', namespace: ns.name }).catch(() => undefined))?.spec?.holderIdentity;
+  const holder = async () =>
+    (
+      await kubeConfig()
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ name: 'agora-controller', namespace: ns.name })
+        .catch(() => undefined)
+    )?.spec?.holderIdentity;
   const start = (identity: string) => {
-    children.set(identity, spawnController([
-      '--namespaces', ns.name, '--node-selector', pool.selector,
-      '--leader-elect=true', '--leader-election-namespace', ns.name, '--lease-name', 'agora-controller', '--lease-duration', '3s', '--identity', identity,
-      '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', '--allocation-interval', '100ms', '--offer-timeout', '5s',
-    ], `ha-${ns.name}-${identity}`));
+    children.set(
+      identity,
+      spawnController(
+        [
+          '--namespaces',
+          ns.name,
+          '--node-selector',
+          pool.selector,
+          '--leader-elect=true',
+          '--leader-election-namespace',
+          ns.name,
+          '--lease-name',
+          'agora-controller',
+          '--lease-duration',
+          '3s',
+          '--identity',
+          identity,
+          '--metrics-addr',
+          '127.0.0.1:0',
+          '--health-addr',
+          '127.0.0.1:0',
+          '--allocation-interval',
+          '100ms',
+          '--offer-timeout',
+          '5s',
+        ],
+        `ha-${ns.name}-${identity}`,
+      ),
+    );
   };
   const launched = () => drivers.reduce((n, d) => n + d.launched(), 0);
 
@@ -36,7 +69,17 @@ describe('two replicas', () => {
     start('replica-b');
     await createFramework(ns.name, 'fw');
     const short = { 'agora.dev/sim-exit-code': '0', 'agora.dev/sim-run-duration': '1s' };
-    drivers.push(startDriver({ namespace: ns.name, framework: 'fw', task: { resources: { cpu: '500m', memory: '512Mi' }, annotations: short }, max: 10_000, tasksPerOffer: 2, refuseSeconds: 0, pollMs: 50 }));
+    drivers.push(
+      startDriver({
+        namespace: ns.name,
+        framework: 'fw',
+        task: { resources: { cpu: '500m', memory: '512Mi' }, annotations: short },
+        max: 10_000,
+        tasksPerOffer: 2,
+        refuseSeconds: 0,
+        pollMs: 50,
+      }),
+    );
     await eventually('tasks launching', async () => launched() >= 10, 30_000);
     await sleep(1000);
     expect(await holder()).toBe('replica-a');

@@ -23,14 +23,21 @@ import {
 } from './support.ts';
 
 const ns = useNamespace('ctl-life');
-const pool = usePool('life', [{ cpu: '4', memory: '8Gi' }, { cpu: '4', memory: '8Gi' }]);
+const pool = usePool('life', [
+  { cpu: '4', memory: '8Gi' },
+  { cpu: '4', memory: '8Gi' },
+]);
 const controller = useController(ns, pool, { offerTimeoutMs: 4000, offerRetentionMs: 3000, maxCompletedTasksPerFramework: 2 });
 
 const finishes = (code: string, after = '1s') => ({ 'agora.dev/sim-exit-code': code, 'agora.dev/sim-run-duration': after });
 
 async function removeFramework(name: string): Promise<void> {
   await deleteObject('Framework', ns.name, name);
-  await eventually(`framework ${name} gone`, async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined, 30_000);
+  await eventually(
+    `framework ${name} gone`,
+    async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined,
+    30_000,
+  );
 }
 
 describe('controller lifecycle', () => {
@@ -38,9 +45,15 @@ describe('controller lifecycle', () => {
     await createFramework(ns.name, 'jobs');
     const offer = await waitOffer(ns.name, 'jobs');
     expect(offer.spec.attributes?.['agora.dev/test-pool']).toBe(pool.id);
-    await eventually('phase Outstanding', async () => (await get<OfferObject>('Offer', ns.name, offer.metadata.name)).status?.phase === 'Outstanding');
+    await eventually(
+      'phase Outstanding',
+      async () => (await get<OfferObject>('Offer', ns.name, offer.metadata.name)).status?.phase === 'Outstanding',
+    );
     expect(offer.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Framework', name: 'jobs' });
-    await accept(ns.name, offer, [task('ok', { cpu: '1', memory: '1Gi' }, finishes('0')), task('boom', { cpu: '1', memory: '1Gi' }, finishes('3'))]);
+    await accept(ns.name, offer, [
+      task('ok', { cpu: '1', memory: '1Gi' }, finishes('0')),
+      task('boom', { cpu: '1', memory: '1Gi' }, finishes('3')),
+    ]);
 
     const ok = await waitTask(ns.name, 'ok', (t) => t.status?.state === 'TASK_FINISHED', 'finished');
     expect(ok.status).toMatchObject({ exitCode: 0, reason: 'PodSucceeded', podName: 'ok' });
@@ -55,10 +68,16 @@ describe('controller lifecycle', () => {
     expect(answered.status).toMatchObject({ phase: 'Accepted', tasks: ['ok', 'boom'] });
     const pod = await kubeConfig().makeApiClient(CoreV1Api).readNamespacedPod({ name: 'boom', namespace: ns.name });
     expect(pod.spec?.nodeName).toBe(offer.spec.nodeName);
-    expect(pod.metadata?.labels).toMatchObject({ 'agora.dev/framework': 'jobs', 'agora.dev/task': 'boom', 'agora.dev/offer': offer.metadata.name });
+    expect(pod.metadata?.labels).toMatchObject({
+      'agora.dev/framework': 'jobs',
+      'agora.dev/task': 'boom',
+      'agora.dev/offer': offer.metadata.name,
+    });
     expect(pod.spec?.containers[0]?.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
     const events = await eventually('task events', async () => {
-      const ev = (await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=boom' })).items;
+      const ev = (
+        await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=boom' })
+      ).items;
       return ev.some((e) => e.reason === 'TaskFailed') ? ev : undefined;
     });
     expect(events.map((e) => e.reason)).toContain('TaskFailed');
@@ -93,11 +112,20 @@ describe('controller lifecycle', () => {
     const node = pool.node(1);
     const offer = await waitOffer(ns.name, 'liar', node);
     // Someone else's Pod lands on the node after the offer: 3 of its 4 CPUs.
-    await kubeConfig().makeApiClient(CoreV1Api).createNamespacedPod({
-      namespace: ns.name,
-      body: { metadata: { name: 'squatter' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] } },
-    });
-    await accept(ns.name, offer, [task('fits', { cpu: '500m', memory: '1Gi' }), task('too-big', { cpu: '3', memory: '1Gi' }), task('beyond-offer', { cpu: '1', memory: '9Gi' })]);
+    await kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedPod({
+        namespace: ns.name,
+        body: {
+          metadata: { name: 'squatter' },
+          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] },
+        },
+      });
+    await accept(ns.name, offer, [
+      task('fits', { cpu: '500m', memory: '1Gi' }),
+      task('too-big', { cpu: '3', memory: '1Gi' }),
+      task('beyond-offer', { cpu: '1', memory: '9Gi' }),
+    ]);
     const beyond = await waitTask(ns.name, 'beyond-offer', (t) => t.status?.state !== undefined, 'judged');
     expect(beyond.status).toMatchObject({ state: expect.stringMatching(/TASK_ERROR|TASK_LOST/) });
     const big = await waitTask(ns.name, 'too-big', (t) => t.status?.state !== undefined, 'judged');
@@ -108,7 +136,9 @@ describe('controller lifecycle', () => {
     expect(onNode.every((p) => p.metadata?.name === 'fits')).toBe(true);
     // The next offer for the node holds at most what is really free.
     const next = await waitOffer(ns.name, 'liar', node, 10_000);
-    expect(Number(String(next.spec.resources.cpu).replace('m', '')) / (String(next.spec.resources.cpu).endsWith('m') ? 1000 : 1)).toBeLessThanOrEqual(1);
+    expect(
+      Number(String(next.spec.resources.cpu).replace('m', '')) / (String(next.spec.resources.cpu).endsWith('m') ? 1000 : 1),
+    ).toBeLessThanOrEqual(1);
     await kubeConfig().makeApiClient(CoreV1Api).deleteNamespacedPod({ name: 'squatter', namespace: ns.name, gracePeriodSeconds: 0 });
     await removeFramework('liar');
   });
@@ -116,10 +146,14 @@ describe('controller lifecycle', () => {
   it('expires unanswered offers; an accept that comes too late launches nothing', async () => {
     await createFramework(ns.name, 'slow');
     const offer = await waitOffer(ns.name, 'slow');
-    const expired = await eventually('offer expired', async () => {
-      const o = await get<OfferObject>('Offer', ns.name, offer.metadata.name);
-      return o.status?.phase === 'Expired' ? o : undefined;
-    }, 10_000);
+    const expired = await eventually(
+      'offer expired',
+      async () => {
+        const o = await get<OfferObject>('Offer', ns.name, offer.metadata.name);
+        return o.status?.phase === 'Expired' ? o : undefined;
+      },
+      10_000,
+    );
     expect(expired.status?.reason).toBe('Expired');
     await accept(ns.name, offer, [task('late', { cpu: '1', memory: '1Gi' })]);
     const late = await waitTask(ns.name, 'late', (t) => t.status?.state !== undefined, 'judged');
@@ -150,8 +184,15 @@ describe('controller lifecycle', () => {
     await waitTask(ns.name, 'd1', (t) => t.status?.state === 'TASK_RUNNING', 'running');
     await waitOffer(ns.name, 'doomed'); // it holds an outstanding offer too
     await deleteObject('Framework', ns.name, 'doomed');
-    await eventually('framework gone', async () => (await get('Framework', ns.name, 'doomed').catch(() => undefined)) === undefined, 30_000);
-    await eventually('its pods gone', async () => !(await pods(ns.name)).some((p) => p.metadata?.labels?.['agora.dev/framework'] === 'doomed'));
+    await eventually(
+      'framework gone',
+      async () => (await get('Framework', ns.name, 'doomed').catch(() => undefined)) === undefined,
+      30_000,
+    );
+    await eventually(
+      'its pods gone',
+      async () => !(await pods(ns.name)).some((p) => p.metadata?.labels?.['agora.dev/framework'] === 'doomed'),
+    );
     await eventually('its offers and tasks gone', async () => {
       const offers = (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.framework === 'doomed');
       const tasks = (await list<TaskObject>('Task', ns.name)).filter((t) => t.spec.framework === 'doomed');
@@ -163,14 +204,29 @@ describe('controller lifecycle', () => {
     await createFramework(ns.name, 'history');
     const names = ['h1', 'h2', 'h3', 'h4'];
     const offer = await waitOffer(ns.name, 'history');
-    await accept(ns.name, offer, names.map((n) => task(n, { cpu: '500m', memory: '256Mi' }, finishes('0', '200ms'))));
-    const left = await eventually('only 2 completed tasks kept', async () => {
-      const tasks = (await list<TaskObject>('Task', ns.name)).filter((t) => t.spec.framework === 'history');
-      return tasks.length === 2 && tasks.every((t) => t.status?.state === 'TASK_FINISHED') ? tasks : undefined;
-    }, 20_000);
+    await accept(
+      ns.name,
+      offer,
+      names.map((n) => task(n, { cpu: '500m', memory: '256Mi' }, finishes('0', '200ms'))),
+    );
+    const left = await eventually(
+      'only 2 completed tasks kept',
+      async () => {
+        const tasks = (await list<TaskObject>('Task', ns.name)).filter((t) => t.spec.framework === 'history');
+        return tasks.length === 2 && tasks.every((t) => t.status?.state === 'TASK_FINISHED') ? tasks : undefined;
+      },
+      20_000,
+    );
     expect(left.every((t) => names.includes(t.metadata.name))).toBe(true);
-    await eventually('pods of deleted tasks gone', async () => (await pods(ns.name)).filter((p) => p.metadata?.labels?.['agora.dev/framework'] === 'history').length === 2);
-    await eventually('the answered offer deleted after its retention', async () => (await get('Offer', ns.name, offer.metadata.name).catch(() => undefined)) === undefined, 15_000);
+    await eventually(
+      'pods of deleted tasks gone',
+      async () => (await pods(ns.name)).filter((p) => p.metadata?.labels?.['agora.dev/framework'] === 'history').length === 2,
+    );
+    await eventually(
+      'the answered offer deleted after its retention',
+      async () => (await get('Offer', ns.name, offer.metadata.name).catch(() => undefined)) === undefined,
+      15_000,
+    );
     await removeFramework('history');
   });
 

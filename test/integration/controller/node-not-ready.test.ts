@@ -15,7 +15,11 @@ import { accept, createFramework, get, isOutstanding, list, pods, scopedOptions,
 
 const LOST_AFTER_MS = 10_000;
 const ns = useNamespace('ctl-notready');
-const pool = usePool('notready', [{ cpu: '4', memory: '8Gi' }, { cpu: '4', memory: '8Gi' }, { cpu: '4', memory: '8Gi' }]);
+const pool = usePool('notready', [
+  { cpu: '4', memory: '8Gi' },
+  { cpu: '4', memory: '8Gi' },
+  { cpu: '4', memory: '8Gi' },
+]);
 const options = () => scopedOptions(ns.name, pool, { offerTimeoutMs: 60_000, nodeLostTimeoutMs: LOST_AFTER_MS });
 let controller: ControllerHandle | undefined;
 
@@ -45,13 +49,18 @@ async function taskEvents(name: string): Promise<CoreV1Event[]> {
 /** Makes the node NotReady and waits until the API says so. */
 async function makeNotReady(node: string): Promise<void> {
   await setFakeNodeReady(kubeConfig(), node, 'False');
-  await eventually(`node ${node} NotReady (kwok reads hack/kwok/stages.yaml at start: a cluster started before the agora-node-not-ready stage needs npm run cluster:down)`, async () => {
-    const n = await core().readNode({ name: node });
-    return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False');
-  }, 5000);
+  await eventually(
+    `node ${node} NotReady (kwok reads hack/kwok/stages.yaml at start: a cluster started before the agora-node-not-ready stage needs npm run cluster:down)`,
+    async () => {
+      const n = await core().readNode({ name: node });
+      return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False');
+    },
+    5000,
+  );
 }
 
-const outstandingOn = async (node: string) => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
+const outstandingOn = async (node: string) =>
+  (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
 
 describe('a node that stops being Ready', () => {
   it('marks its tasks NodeNotReady at once, state kept, and back once it is Ready again, with Events', async () => {
@@ -72,15 +81,24 @@ describe('a node that stops being Ready', () => {
       const ev = await taskEvents('blip');
       return ev.some((e) => e.reason === 'NodeReady') ? ev : undefined;
     });
-    expect(events.find((e) => e.reason === 'NodeNotReady')).toMatchObject({ type: 'Warning', message: expect.stringContaining(`node ${node} is not Ready since ${since}`) });
-    expect(events.find((e) => e.reason === 'NodeReady')).toMatchObject({ type: 'Normal', message: expect.stringContaining(`node ${node} is Ready again`) });
+    expect(events.find((e) => e.reason === 'NodeNotReady')).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining(`node ${node} is not Ready since ${since}`),
+    });
+    expect(events.find((e) => e.reason === 'NodeReady')).toMatchObject({
+      type: 'Normal',
+      message: expect.stringContaining(`node ${node} is Ready again`),
+    });
     await waitOffer(ns.name, 'fw', node, 10_000);
   });
 
   it('loses its tasks after --node-lost-timeout from the Ready transition (not from a restart), deletes their Pods, and leaves a healthy node alone', async () => {
     const sick = pool.node(0);
     const healthy = pool.node(1);
-    await accept(ns.name, await waitOffer(ns.name, 'fw', sick), [task('doomed', { cpu: '1', memory: '1Gi' }), task('evicted', { cpu: '1', memory: '1Gi' })]);
+    await accept(ns.name, await waitOffer(ns.name, 'fw', sick), [
+      task('doomed', { cpu: '1', memory: '1Gi' }),
+      task('evicted', { cpu: '1', memory: '1Gi' }),
+    ]);
     await accept(ns.name, await waitOffer(ns.name, 'fw', healthy), [task('fine', { cpu: '1', memory: '1Gi' })]);
     for (const t of ['doomed', 'evicted', 'fine']) await waitTask(ns.name, t, (x) => x.status?.state === 'TASK_RUNNING', 'running');
     const remainder = await waitOffer(ns.name, 'fw', sick);
@@ -93,17 +111,23 @@ describe('a node that stops being Ready', () => {
     expect(doomed.status?.message).toContain(`its tasks are lost at ${deadline}`);
 
     // Its outstanding offer is rescinded and it is offered no more.
-    const rescinded = await eventually('the sick node\'s offer rescinded', async () => {
-      const o = await get<OfferObject>('Offer', ns.name, remainder.metadata.name);
-      return o.status?.phase === 'Rescinded' ? o : undefined;
-    }, 5000);
+    const rescinded = await eventually(
+      "the sick node's offer rescinded",
+      async () => {
+        const o = await get<OfferObject>('Offer', ns.name, remainder.metadata.name);
+        return o.status?.phase === 'Rescinded' ? o : undefined;
+      },
+      5000,
+    );
     expect(rescinded.status?.reason).toBe('NodeNotReady');
 
     // The node lifecycle controller's taint eviction, before our timeout: the Pod goes first.
     await core().deleteNamespacedPod({ namespace: ns.name, name: 'evicted' });
     const evicted = await waitTask(ns.name, 'evicted', (t) => t.status?.state === 'TASK_LOST', 'lost', 5000);
     expect(evicted.status?.reason).toBe('NodeNotReady');
-    expect(evicted.status?.message).toBe(`Pod evicted was deleted while node ${sick} was not Ready (since ${since}, Ready=False, KubeletNotReady: simulated: agora.dev/sim-node-ready)`);
+    expect(evicted.status?.message).toBe(
+      `Pod evicted was deleted while node ${sick} was not Ready (since ${since}, Ready=False, KubeletNotReady: simulated: agora.dev/sim-node-ready)`,
+    );
 
     // A restart (or a new leader) keeps only soft state: the clock is the node's, not ours.
     await controller!.stop();
@@ -116,12 +140,16 @@ describe('a node that stops being Ready', () => {
 
     const lost = await waitTask(ns.name, 'doomed', (t) => t.status?.state === 'TASK_LOST', 'lost', LOST_AFTER_MS + 10_000);
     expect(lost.status?.reason).toBe('NodeLost');
-    expect(lost.status?.message).toMatch(new RegExp(`^node ${sick} has not been Ready for \\d+s \\(since ${since.replaceAll('.', '\\.')}, Ready=False, KubeletNotReady.*\\), past the node lost timeout of 10s$`));
+    expect(lost.status?.message).toMatch(
+      new RegExp(
+        `^node ${sick} has not been Ready for \\d+s \\(since ${since.replaceAll('.', '\\.')}, Ready=False, KubeletNotReady.*\\), past the node lost timeout of 10s$`,
+      ),
+    );
     const lostAfter = Date.parse(lost.status!.finishedAt!) - Date.parse(since);
     // Not before the timeout, and well before the restart plus the timeout.
     expect(lostAfter).toBeGreaterThanOrEqual(LOST_AFTER_MS);
     expect(lostAfter).toBeLessThan(LOST_AFTER_MS + 2000);
-    await eventually('the lost task\'s Pod deleted', async () => !(await pods(ns.name)).some((p) => p.metadata?.name === 'doomed'), 10_000);
+    await eventually("the lost task's Pod deleted", async () => !(await pods(ns.name)).some((p) => p.metadata?.name === 'doomed'), 10_000);
     expect((await taskEvents('doomed')).map((e) => e.reason)).toEqual(expect.arrayContaining(['NodeNotReady', 'TaskLost']));
 
     const fw = await eventually('the framework counts them lost', async () => {

@@ -9,13 +9,16 @@ import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { accept, createFramework, get, isOutstanding, list, task, useController, usePool, waitOffer, waitTask } from './support.ts';
 
 const ns = useNamespace('ctl-nodes');
-const pool = usePool('nodes', [{ cpu: '4', memory: '8Gi' }, { cpu: '4', memory: '8Gi' }]);
+const pool = usePool('nodes', [
+  { cpu: '4', memory: '8Gi' },
+  { cpu: '4', memory: '8Gi' },
+]);
 useController(ns, pool, { offerTimeoutMs: 60_000 });
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('node loss', () => {
-  it('rescinds a cordoned node\'s offer and offers it again once uncordoned', async () => {
+  it("rescinds a cordoned node's offer and offers it again once uncordoned", async () => {
     await createFramework(ns.name, 'fw');
     const node = pool.node(1);
     const offer = await waitOffer(ns.name, 'fw', node);
@@ -32,7 +35,7 @@ describe('node loss', () => {
     await waitOffer(ns.name, 'fw', node, 10_000);
   });
 
-  it('marks a deleted node\'s running tasks TASK_LOST and rescinds its offers', async () => {
+  it("marks a deleted node's running tasks TASK_LOST and rescinds its offers", async () => {
     const node = pool.node(0);
     const offer = await waitOffer(ns.name, 'fw', node);
     await accept(ns.name, offer, [task('on-doomed-node', { cpu: '1', memory: '1Gi' })]);

@@ -13,7 +13,10 @@ import { createFramework, isOutstanding, killAndWait, list, spawnController, sta
 
 const ns = useNamespace('ctl-restart');
 const NODES = 4;
-const pool = usePool('restart', Array.from({ length: NODES }, () => ({ cpu: '4', memory: '8Gi' })));
+const pool = usePool(
+  'restart',
+  Array.from({ length: NODES }, () => ({ cpu: '4', memory: '8Gi' })),
+);
 
 describe('controller restart', () => {
   let child: ChildProcess | undefined;
@@ -24,17 +27,51 @@ describe('controller restart', () => {
   });
 
   const args = [
-    '--namespaces', ns.name, '--node-selector', pool.selector, '--leader-elect=false',
-    '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0',
-    '--allocation-interval', '100ms', '--offer-timeout', '5s', '--max-completed-tasks-per-framework', '10000', '--log-level', 'info',
+    '--namespaces',
+    ns.name,
+    '--node-selector',
+    pool.selector,
+    '--leader-elect=false',
+    '--metrics-addr',
+    '127.0.0.1:0',
+    '--health-addr',
+    '127.0.0.1:0',
+    '--allocation-interval',
+    '100ms',
+    '--offer-timeout',
+    '5s',
+    '--max-completed-tasks-per-framework',
+    '10000',
+    '--log-level',
+    'info',
   ];
 
   it('keeps every invariant after SIGKILL mid-cycle and restart', async () => {
     await createFramework(ns.name, 'alpha');
     await createFramework(ns.name, 'beta');
     const short = { 'agora.dev/sim-exit-code': '0', 'agora.dev/sim-run-duration': '1500ms' };
-    drivers.push(startDriver({ namespace: ns.name, framework: 'alpha', task: { resources: { cpu: '500m', memory: '512Mi' }, annotations: short }, max: 10_000, tasksPerOffer: 3, refuseSeconds: 0, pollMs: 50 }));
-    drivers.push(startDriver({ namespace: ns.name, framework: 'beta', task: { resources: { cpu: '1', memory: '256Mi' }, annotations: short }, max: 10_000, tasksPerOffer: 2, refuseSeconds: 0, pollMs: 50 }));
+    drivers.push(
+      startDriver({
+        namespace: ns.name,
+        framework: 'alpha',
+        task: { resources: { cpu: '500m', memory: '512Mi' }, annotations: short },
+        max: 10_000,
+        tasksPerOffer: 3,
+        refuseSeconds: 0,
+        pollMs: 50,
+      }),
+    );
+    drivers.push(
+      startDriver({
+        namespace: ns.name,
+        framework: 'beta',
+        task: { resources: { cpu: '1', memory: '256Mi' }, annotations: short },
+        max: 10_000,
+        tasksPerOffer: 2,
+        refuseSeconds: 0,
+        pollMs: 50,
+      }),
+    );
     const nodes = Array.from({ length: NODES }, (_, i) => pool.node(i));
     const allocatable = parseResourceList({ cpu: '4', memory: '8Gi', 'ephemeral-storage': '100Gi' });
 
@@ -58,11 +95,15 @@ describe('controller restart', () => {
       await sleep(300);
     }
     await Promise.all(drivers.map((d) => d.stop()));
-    await eventually('every accepted task settled with its Pod', async () => {
-      const v = await violations(ns.name, nodes, allocatable);
-      const tasks = await list<TaskObject>('Task', ns.name);
-      return v.length === 0 && tasks.every((t) => t.status?.state !== undefined);
-    }, 20_000);
+    await eventually(
+      'every accepted task settled with its Pod',
+      async () => {
+        const v = await violations(ns.name, nodes, allocatable);
+        const tasks = await list<TaskObject>('Task', ns.name);
+        return v.length === 0 && tasks.every((t) => t.status?.state !== undefined);
+      },
+      20_000,
+    );
     const outstanding = (await list<OfferObject>('Offer', ns.name)).filter(isOutstanding);
     const perNode = new Map<string, number>();
     for (const o of outstanding) perNode.set(o.spec.nodeName, (perNode.get(o.spec.nodeName) ?? 0) + 1);

@@ -9,7 +9,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../../../src/controller/objects.ts';
 import { custom, eventually, kubeConfig, useNamespace } from '../support/kube.ts';
-import { accept, createFramework, deleteObject, get, isOutstanding, list, startDriver, task, tasksIn, useController, usePool, waitTask } from './support.ts';
+import {
+  accept,
+  createFramework,
+  deleteObject,
+  get,
+  isOutstanding,
+  list,
+  startDriver,
+  task,
+  tasksIn,
+  useController,
+  usePool,
+  waitTask,
+} from './support.ts';
 
 const ns = useNamespace('ctl-roles');
 // One node: every offer is the whole node's remainder, one at a time.
@@ -20,20 +33,32 @@ const role = (suffix: string) => `${pool.id}-${suffix}`;
 const created = new Set<string>();
 
 async function createRole(name: string, spec: RoleObject['spec']): Promise<void> {
-  await custom().createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name }, spec } });
+  await custom().createClusterCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: 'resourceroles',
+    body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name }, spec },
+  });
   created.add(name);
 }
 
 async function deleteRole(name: string): Promise<void> {
-  await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name }).catch(() => undefined);
+  await custom()
+    .deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name })
+    .catch(() => undefined);
   created.delete(name);
 }
 
-const getRole = async (name: string) => (await custom().getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name })) as RoleObject;
+const getRole = async (name: string) =>
+  (await custom().getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'resourceroles', name })) as RoleObject;
 
 async function removeFramework(name: string): Promise<void> {
   await deleteObject('Framework', ns.name, name);
-  await eventually(`framework ${name} gone`, async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined, 20_000);
+  await eventually(
+    `framework ${name} gone`,
+    async () => (await get('Framework', ns.name, name).catch(() => undefined)) === undefined,
+    20_000,
+  );
 }
 
 async function running(framework: string): Promise<number> {
@@ -49,7 +74,7 @@ describe('ResourceRoles', () => {
     await Promise.all([...created].map(deleteRole));
   });
 
-  it('holds back a guarantee, and writes the role\'s allocation, weighted share and framework count to its status', async () => {
+  it("holds back a guarantee, and writes the role's allocation, weighted share and framework count to its status", async () => {
     const gold = role('gold');
     await createRole(gold, { weight: 2, guarantee: { cpu: '6' } });
     // A greedy framework in the default role is offered only what the guarantee leaves: 2 CPUs.
@@ -61,18 +86,26 @@ describe('ResourceRoles', () => {
     await eventually('golden runs 6 tasks', async () => (await running('golden')) === 6, 15_000);
     expect(await running('other')).toBe(2);
 
-    const r = await eventually('gold status', async () => {
-      const x = await getRole(gold);
-      return x.status?.allocated?.cpu === '6' ? x : undefined;
-    }, 10_000);
+    const r = await eventually(
+      'gold status',
+      async () => {
+        const x = await getRole(gold);
+        return x.status?.allocated?.cpu === '6' ? x : undefined;
+      },
+      10_000,
+    );
     // gold holds <6 CPU, 6 GiB> of <8 CPU, 8 GiB>: dominant share 6/8, weighted (÷2) 0.375.
     expect(r.status).toEqual({ allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.375, frameworks: 1 });
     await Promise.all(drivers.splice(0).map((d) => d.stop()));
     await Promise.all([removeFramework('other'), removeFramework('golden')]);
-    const after = await eventually('gold status zeroed', async () => {
-      const x = await getRole(gold);
-      return x.status?.frameworks === 0 && x.status.dominantShare === 0 ? x : undefined;
-    }, 10_000);
+    const after = await eventually(
+      'gold status zeroed',
+      async () => {
+        const x = await getRole(gold);
+        return x.status?.frameworks === 0 && x.status.dominantShare === 0 ? x : undefined;
+      },
+      10_000,
+    );
     expect(after.status).toEqual({ allocated: {}, dominantShare: 0, frameworks: 0 });
     await deleteRole(gold);
   });
@@ -92,10 +125,14 @@ describe('ResourceRoles', () => {
     });
     // light 2 tasks: share 2/8 ÷ 1 = 0.25; heavy 6 tasks: share 6/8 ÷ 3 = 0.25 (equal weighted shares).
     expect([await running('light'), await running('heavy')]).toEqual([2, 6]);
-    const shares = await eventually('role statuses', async () => {
-      const [l, h] = await Promise.all([getRole(light), getRole(heavy)]);
-      return l.status?.allocated?.cpu === '2' && h.status?.allocated?.cpu === '6' ? [l.status, h.status] : undefined;
-    }, 10_000);
+    const shares = await eventually(
+      'role statuses',
+      async () => {
+        const [l, h] = await Promise.all([getRole(light), getRole(heavy)]);
+        return l.status?.allocated?.cpu === '2' && h.status?.allocated?.cpu === '6' ? [l.status, h.status] : undefined;
+      },
+      10_000,
+    );
     expect(shares).toEqual([
       { allocated: { cpu: '2', memory: '2Gi' }, dominantShare: 0.25, frameworks: 1 },
       { allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.25, frameworks: 1 },
@@ -110,10 +147,11 @@ describe('ResourceRoles', () => {
     await Promise.all([deleteRole(light), deleteRole(heavy)]);
   });
 
-  it('two roles reserving on one node: one offer at a time, the reserving roles first, and each role\'s accept of a full-node offer succeeds', async () => {
+  it("two roles reserving on one node: one offer at a time, the reserving roles first, and each role's accept of a full-node offer succeeds", async () => {
     const node = pool.node(0);
     const core = kubeConfig().makeApiClient(CoreV1Api);
-    const cordon = (unschedulable: boolean) => core.patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const cordon = (unschedulable: boolean) =>
+      core.patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     // Cordoned while everything is set up, so that one cycle sees all three frameworks: before
     // the allocator made one offer per node, that cycle offered fx the unreserved part (with
     // every pod slot) and fa and fb their reservations with no pod slot, and their accepts
@@ -122,12 +160,23 @@ describe('ResourceRoles', () => {
     const reserve = { reservations: [{ nodeName: node, resources: { cpu: '2', memory: '2Gi' } }] };
     const [ra, rb, rx] = [role('ra'), role('rb'), role('rx')];
     await Promise.all([createRole(ra, reserve), createRole(rb, reserve), createRole(rx, {})]);
-    await Promise.all([createFramework(ns.name, 'fa', { role: ra }), createFramework(ns.name, 'fb', { role: rb }), createFramework(ns.name, 'fx', { role: rx })]);
-    await eventually('both reservations counted, every framework registered', async () => {
-      const st = await Promise.all([getRole(ra), getRole(rb)]);
-      const fws = await Promise.all(['fa', 'fb', 'fx'].map((f) => get<FrameworkObject>('Framework', ns.name, f)));
-      return st.every((x) => x.status?.allocated?.cpu === '2') && fws.every((f) => f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    }, 15_000);
+    await Promise.all([
+      createFramework(ns.name, 'fa', { role: ra }),
+      createFramework(ns.name, 'fb', { role: rb }),
+      createFramework(ns.name, 'fx', { role: rx }),
+    ]);
+    await eventually(
+      'both reservations counted, every framework registered',
+      async () => {
+        const st = await Promise.all([getRole(ra), getRole(rb)]);
+        const fws = await Promise.all(['fa', 'fb', 'fx'].map((f) => get<FrameworkObject>('Framework', ns.name, f)));
+        return (
+          st.every((x) => x.status?.allocated?.cpu === '2') &&
+          fws.every((f) => f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        );
+      },
+      15_000,
+    );
     const outstanding = async () => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
     await cordon(false);
 
@@ -148,7 +197,10 @@ describe('ResourceRoles', () => {
     expect(second.spec.resources).toMatchObject({ cpu: '2', memory: '2Gi' });
     await accept(ns.name, second, [task('fb-all', second.spec.resources as Record<string, string>)]);
 
-    for (const [o, name] of [[first, 'fa-all'], [second, 'fb-all']] as const) {
+    for (const [o, name] of [
+      [first, 'fa-all'],
+      [second, 'fb-all'],
+    ] as const) {
       await waitTask(ns.name, name, (t) => t.status?.state === 'TASK_RUNNING', 'running');
       const answered = await get<OfferObject>('Offer', ns.name, o.metadata.name);
       expect(answered.status).toMatchObject({ phase: 'Accepted', message: '1 task(s) launched' });

@@ -65,7 +65,11 @@ export function scopedOptions(ns: string, pool: Pool, extra: Partial<ControllerO
 }
 
 /** An in-process controller for the file's tests. */
-export function useController(ns: { name: string }, pool: Pool, extra: Partial<ControllerOptions> = {}): { readonly handle: ControllerHandle } {
+export function useController(
+  ns: { name: string },
+  pool: Pool,
+  extra: Partial<ControllerOptions> = {},
+): { readonly handle: ControllerHandle } {
   const box = {} as { handle: ControllerHandle };
   beforeAll(async () => {
     box.handle = await startController(scopedOptions(ns.name, pool, extra));
@@ -82,10 +86,14 @@ export function spawnController(args: string[], logName: string): ChildProcess {
   const logs = join(repoRoot, '.agora', 'test-logs');
   mkdirSync(logs, { recursive: true });
   const out = createWriteStream(join(logs, `${logName}.log`), { flags: 'a' });
-  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'), '--no-webhooks', ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/node'),
+    [join(repoRoot, 'src/cli/main.ts'), 'controller', '--kubeconfig', inject('kubeconfig'), '--no-webhooks', ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   return child;
@@ -103,7 +111,9 @@ export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 
 const plural = { Framework: 'frameworks', Offer: 'offers', Task: 'tasks' } as const;
 
 export async function list<T>(kind: keyof typeof plural, namespace: string, kc = kubeConfig()): Promise<T[]> {
-  const res = (await custom(kc).listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind] })) as { items: T[] };
+  const res = (await custom(kc).listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind] })) as {
+    items: T[];
+  };
   return res.items;
 }
 
@@ -111,7 +121,12 @@ export async function get<T>(kind: keyof typeof plural, namespace: string, name:
   return (await custom(kc).getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind], name })) as T;
 }
 
-export async function createFramework(namespace: string, name: string, spec: Partial<FrameworkObject['spec']> = {}, kc = kubeConfig()): Promise<FrameworkObject> {
+export async function createFramework(
+  namespace: string,
+  name: string,
+  spec: Partial<FrameworkObject['spec']> = {},
+  kc = kubeConfig(),
+): Promise<FrameworkObject> {
   return (await custom(kc).createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -122,14 +137,20 @@ export async function createFramework(namespace: string, name: string, spec: Par
 }
 
 export async function patch(kind: keyof typeof plural, namespace: string, name: string, body: object, kc = kubeConfig()): Promise<unknown> {
-  return custom(kc).patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind], name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  return custom(kc).patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural: plural[kind], name, body },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 }
 
 export async function deleteObject(kind: keyof typeof plural, namespace: string, name: string, kc = kubeConfig()): Promise<void> {
-  await custom(kc).deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind], name }).catch(() => undefined);
+  await custom(kc)
+    .deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural[kind], name })
+    .catch(() => undefined);
 }
 
-export const isOutstanding = (o: OfferObject) => (o.status?.phase ?? 'Outstanding') === 'Outstanding' && o.spec.accept === undefined && o.spec.decline === undefined;
+export const isOutstanding = (o: OfferObject) =>
+  (o.status?.phase ?? 'Outstanding') === 'Outstanding' && o.spec.accept === undefined && o.spec.decline === undefined;
 
 export async function pods(namespace: string, kc = kubeConfig()): Promise<V1Pod[]> {
   return (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items;
@@ -175,7 +196,9 @@ export function startDriver(o: DriverOptions): { stop(): Promise<void>; launched
   const loop = (async () => {
     while (!stopped) {
       try {
-        const offers = (await list<OfferObject>('Offer', o.namespace, kc)).filter((x) => x.spec.framework === o.framework && isOutstanding(x) && !answered.has(x.metadata.name));
+        const offers = (await list<OfferObject>('Offer', o.namespace, kc)).filter(
+          (x) => x.spec.framework === o.framework && isOutstanding(x) && !answered.has(x.metadata.name),
+        );
         for (const offer of offers) {
           answered.add(offer.metadata.name);
           const have = Object.fromEntries(Object.entries(offer.spec.resources).map(([k, v]) => [k, parse(String(v))]));
@@ -184,7 +207,12 @@ export function startDriver(o: DriverOptions): { stop(): Promise<void>; launched
             const fits = Object.entries(o.task.resources).every(([k, v]) => (have[k] ?? 0) >= parse(v));
             if (!fits) break;
             for (const [k, v] of Object.entries(o.task.resources)) have[k] = have[k]! - parse(v);
-            tasks.push({ name: `${o.framework}-${++launched}`, resources: o.task.resources, annotations: o.task.annotations, containers: [{ name: 'main', image: 'busybox' }] });
+            tasks.push({
+              name: `${o.framework}-${++launched}`,
+              resources: o.task.resources,
+              annotations: o.task.annotations,
+              containers: [{ name: 'main', image: 'busybox' }],
+            });
           }
           const body = tasks.length > 0 ? { spec: { accept: { tasks } } } : { spec: { decline: { refuseSeconds: o.refuseSeconds ?? 5 } } };
           await patch('Offer', o.namespace, offer.metadata.name, body, kc);
@@ -206,19 +234,33 @@ export function startDriver(o: DriverOptions): { stop(): Promise<void>; launched
 
 /** The framework's next outstanding offer (optionally for one node). */
 export async function waitOffer(namespace: string, framework: string, node?: string, timeoutMs = 20_000): Promise<OfferObject> {
-  return eventually(`an offer to ${framework}${node ? ` for ${node}` : ''}`, async () => {
-    const offers = await list<OfferObject>('Offer', namespace);
-    return offers.find((o) => o.spec.framework === framework && isOutstanding(o) && (node === undefined || o.spec.nodeName === node));
-  }, timeoutMs);
+  return eventually(
+    `an offer to ${framework}${node ? ` for ${node}` : ''}`,
+    async () => {
+      const offers = await list<OfferObject>('Offer', namespace);
+      return offers.find((o) => o.spec.framework === framework && isOutstanding(o) && (node === undefined || o.spec.nodeName === node));
+    },
+    timeoutMs,
+  );
 }
 
-export async function waitTask(namespace: string, name: string, pred: (t: TaskObject) => boolean, what: string, timeoutMs = 20_000): Promise<TaskObject> {
+export async function waitTask(
+  namespace: string,
+  name: string,
+  pred: (t: TaskObject) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<TaskObject> {
   let last: TaskObject | undefined;
   try {
-    return await eventually(`task ${name} ${what}`, async () => {
-      last = await get<TaskObject>('Task', namespace, name).catch(() => undefined);
-      return last !== undefined && pred(last) ? last : undefined;
-    }, timeoutMs);
+    return await eventually(
+      `task ${name} ${what}`,
+      async () => {
+        last = await get<TaskObject>('Task', namespace, name).catch(() => undefined);
+        return last !== undefined && pred(last) ? last : undefined;
+      },
+      timeoutMs,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last?.status ?? (last ? 'no status' : 'no Task'))}`);
   }
@@ -231,14 +273,25 @@ export const task = (name: string, resources: Record<string, string>, annotation
   containers: [{ name: 'main', image: 'busybox' }],
 });
 
-export async function accept(namespace: string, offer: OfferObject, tasks: ReturnType<typeof task>[], refuseSeconds?: number): Promise<void> {
-  await patch('Offer', namespace, offer.metadata.name, { spec: { accept: { tasks, ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) } } });
+export async function accept(
+  namespace: string,
+  offer: OfferObject,
+  tasks: ReturnType<typeof task>[],
+  refuseSeconds?: number,
+): Promise<void> {
+  await patch('Offer', namespace, offer.metadata.name, {
+    spec: { accept: { tasks, ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) } },
+  });
 }
 
 /** Checks the invariants; returns a list of violations (empty when all hold). */
 export async function violations(namespace: string, nodes: string[], allocatable: ResourceList): Promise<string[]> {
   const out: string[] = [];
-  const [offers, tasks, ps] = await Promise.all([list<OfferObject>('Offer', namespace), list<TaskObject>('Task', namespace), pods(namespace)]);
+  const [offers, tasks, ps] = await Promise.all([
+    list<OfferObject>('Offer', namespace),
+    list<TaskObject>('Task', namespace),
+    pods(namespace),
+  ]);
   for (const node of nodes) {
     let held: ResourceList = {};
     // An unanswered offer holds its resources. An answered one holds nothing of its own: its
@@ -269,8 +322,10 @@ export async function violations(namespace: string, nodes: string[], allocatable
       }
       const launched = t.status?.podName !== undefined;
       const pod = podsByName.get(name);
-      if (launched && t.status?.state !== 'TASK_LOST' && t.status?.state !== 'TASK_KILLED' && pod === undefined) out.push(`task ${name} (${t.status?.state}) has no Pod`);
-      if (pod !== undefined && !(pod.metadata?.ownerReferences ?? []).some((r) => r.uid === t.metadata.uid)) out.push(`Pod ${name} is not owned by its Task`);
+      if (launched && t.status?.state !== 'TASK_LOST' && t.status?.state !== 'TASK_KILLED' && pod === undefined)
+        out.push(`task ${name} (${t.status?.state}) has no Pod`);
+      if (pod !== undefined && !(pod.metadata?.ownerReferences ?? []).some((r) => r.uid === t.metadata.uid))
+        out.push(`Pod ${name} is not owned by its Task`);
     }
   }
   for (const p of ps) {
@@ -279,4 +334,3 @@ export async function violations(namespace: string, nodes: string[], allocatable
   }
   return out;
 }
-

@@ -59,7 +59,14 @@ export interface RenderOptions {
 }
 
 export async function renderText(o: RenderOptions = {}): Promise<string> {
-  const args = ['template', o.release ?? 'agora', o.chart ?? CHART, '--namespace', o.namespace ?? 'agora-system', ...valueArgs(o.values ?? {})];
+  const args = [
+    'template',
+    o.release ?? 'agora',
+    o.chart ?? CHART,
+    '--namespace',
+    o.namespace ?? 'agora-system',
+    ...valueArgs(o.values ?? {}),
+  ];
   for (const s of o.showOnly ?? []) args.push('--show-only', s);
   if (o.includeCrds) args.push('--include-crds');
   return (await helm(args)).stdout;
@@ -76,7 +83,10 @@ export async function render(o: RenderOptions = {}): Promise<Manifest[]> {
 /** The one object of `kind` (and `name`, when given); throws when there is not exactly one. */
 export function one<T = Manifest>(docs: readonly Manifest[], kind: string, name?: string): T & Manifest {
   const found = docs.filter((d) => d.kind === kind && (name === undefined || d.metadata.name === name));
-  if (found.length !== 1) throw new Error(`want one ${kind}${name ? ` ${name}` : ''}, found ${found.length} among ${docs.map((d) => `${d.kind}/${d.metadata.name}`).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `want one ${kind}${name ? ` ${name}` : ''}, found ${found.length} among ${docs.map((d) => `${d.kind}/${d.metadata.name}`).join(', ')}`,
+    );
   return found[0] as T & Manifest;
 }
 

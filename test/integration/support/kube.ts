@@ -15,7 +15,9 @@ export function kubeConfig(): KubeConfig {
 export function useNamespace(prefix: string): { readonly name: string } {
   const ns = { name: `${prefix}-${randomBytes(3).toString('hex')}` };
   beforeAll(async () => {
-    await kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns.name, labels: { 'agora.dev/test': 'true' } } } });
+    await kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: ns.name, labels: { 'agora.dev/test': 'true' } } } });
   });
   afterAll(async () => {
     // The file's controller is stopped by now: this also drops Agora's finalizers.

@@ -52,6 +52,21 @@ export interface FrameworkInfo {
   suppressed?: boolean;
   /** Only nodes whose labels match are offered. */
   constraints?: LabelSelector;
+  /**
+   * What the framework still wants to launch (Framework.spec.demand, or a built-in framework's
+   * remaining tasks). Undefined: no demand published — Mesos's push model, every eligible node
+   * is offered. `[]`: wants nothing, offered nothing.
+   */
+  demand?: Demand[];
+}
+
+/** A number of tasks of one shape that a framework still wants. */
+export interface Demand {
+  /** What one task uses. */
+  resources: ResourceList;
+  count: number;
+  /** The most of these the framework launches from one offer; default no limit. */
+  perOffer?: number;
 }
 
 export interface RoleInfo {

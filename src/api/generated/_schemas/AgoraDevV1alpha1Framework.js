@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate25;
-const schema9 = {
+export const validate = validate31;
+const schema13 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,20 +14,20 @@ const schema9 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "lLwDpknfNugKJNs9M0pVwfTk8JexXOwg2AC6jG7CE"
+      "$ref": "EHbLKl7XEcc5349QCLGURsan1InvU68OPWpeDdun0Q"
     },
     "status": {
-      "$ref": "cNgRaDOsOHHb8fvu2sbyOyAOGN4kHbVz8tMus8FlzLA"
+      "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
     }
   },
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Framework"
 };
-const schema10 = {
+const schema14 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate26(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate26(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema10.enum
+        allowedValues: schema14.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate26(data, {
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema15 = {
   "type": "string",
   "enum": ["Framework"]
 };
-function validate28(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate28(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema11.enum
+        allowedValues: schema15.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema16 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema13 = {};
-import { validate as validate31 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate30(data, {
+const schema17 = {};
+import { validate as validate37 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate30(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate31(data, {
+    if (!validate37(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+      vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
       errors = vErrors.length;
     }
   }
-  validate30.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema18 = {
   "type": "object",
   "properties": {
     "role": {
@@ -168,12 +168,15 @@ const schema14 = {
     "offerConstraints": {
       "$ref": "cfZ3Vf12g8BViAs4ZYfCw4urV61Irrysdy0TCHLScto"
     },
+    "demand": {
+      "$ref": "P98UGyEa2LWGUTIHh0pqZNzb5s2quuf9XLTDUrW4M0"
+    },
     "builtin": {
       "$ref": "OKcV1xSvmCeRQ8ZcyzEidXBg9nmKs2sPngk3tkuhHk"
     }
   }
 };
-const schema15 = {
+const schema19 = {
   "type": "string",
   "default": "default",
   "minLength": 1,
@@ -182,8 +185,8 @@ const schema15 = {
   "nullable": true
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate35(data, {
+const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+function validate41(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -240,7 +243,7 @@ function validate35(data, {
       }
       errors++;
     }
-    if (!pattern0.test(data)) {
+    if (!pattern1.test(data)) {
       const err3 = {
         instancePath,
         schemaPath: "#/pattern",
@@ -257,15 +260,15 @@ function validate35(data, {
       errors++;
     }
   }
-  validate35.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema20 = {
   "type": "boolean",
   "default": false,
   "nullable": true
 };
-function validate37(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -289,10 +292,10 @@ function validate37(data, {
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema21 = {
   "type": "array",
   "maxItems": 8,
   "items": {
@@ -300,11 +303,11 @@ const schema17 = {
   },
   "nullable": true
 };
-const schema18 = {
+const schema22 = {
   "type": "string",
   "enum": ["GPU_RESOURCES"]
 };
-function validate40(data, {
+function validate46(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -334,7 +337,7 @@ function validate40(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema18.enum
+        allowedValues: schema22.enum
       }
     };
     if (vErrors === null) {
@@ -344,10 +347,10 @@ function validate40(data, {
     }
     errors++;
   }
-  validate40.errors = vErrors;
+  validate46.errors = vErrors;
   return errors === 0;
 }
-function validate39(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -390,26 +393,26 @@ function validate39(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate40(data[i0], {
+      if (!validate46(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate39.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema23 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate43(data, {
+function validate49(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -451,10 +454,10 @@ function validate43(data, {
       errors++;
     }
   }
-  validate43.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema24 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
@@ -462,7 +465,7 @@ const schema20 = {
   "nullable": true
 };
 const formats2 = formats.int64;
-function validate45(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -538,17 +541,17 @@ function validate45(data, {
       errors++;
     }
   }
-  validate45.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema25 = {
   "type": "number",
   "default": 5,
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate47(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -608,10 +611,10 @@ function validate47(data, {
       errors++;
     }
   }
-  validate47.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema26 = {
   "type": "object",
   "properties": {
     "nodeSelector": {
@@ -620,7 +623,7 @@ const schema22 = {
   },
   "nullable": true
 };
-const schema23 = {
+const schema27 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -632,7 +635,7 @@ const schema23 = {
   },
   "nullable": true
 };
-const schema7 = {
+const schema9 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -670,7 +673,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, {
+function validate25(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -707,10 +710,10 @@ function validate22(data, {
       }
     }
   }
-  validate22.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema28 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -718,7 +721,7 @@ const schema24 = {
   },
   "nullable": true
 };
-const schema25 = {
+const schema29 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -733,12 +736,12 @@ const schema25 = {
     }
   }
 };
-const schema26 = {
+const schema30 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
-function validate54(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -795,14 +798,14 @@ function validate54(data, {
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-const schema27 = {
+const schema31 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate56(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -832,7 +835,7 @@ function validate56(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema27.enum
+        allowedValues: schema31.enum
       }
     };
     if (vErrors === null) {
@@ -842,10 +845,10 @@ function validate56(data, {
     }
     errors++;
   }
-  validate56.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema32 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -853,7 +856,7 @@ const schema28 = {
   },
   "nullable": true
 };
-function validate58(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -907,10 +910,10 @@ function validate58(data, {
       }
     }
   }
-  validate58.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-function validate53(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -952,35 +955,35 @@ function validate53(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate54(data.key, {
+      if (!validate60(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate56(data.operator, {
+      if (!validate62(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate58(data.values, {
+      if (!validate64(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
@@ -1000,10 +1003,10 @@ function validate53(data, {
     }
     errors++;
   }
-  validate53.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-function validate52(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1046,21 +1049,21 @@ function validate52(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate53(data[i0], {
+      if (!validate59(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate52.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate56(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1086,32 +1089,32 @@ function validate50(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.matchLabels !== undefined) {
-      if (!validate22(data.matchLabels, {
+      if (!validate25(data.matchLabels, {
         instancePath: instancePath + "/matchLabels",
         parentData: data,
         parentDataProperty: "matchLabels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate52(data.matchExpressions, {
+      if (!validate58(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate50.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
 }
-function validate49(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1137,56 +1140,57 @@ function validate49(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.nodeSelector !== undefined) {
-      if (!validate50(data.nodeSelector, {
+      if (!validate56(data.nodeSelector, {
         instancePath: instancePath + "/nodeSelector",
         parentData: data,
         parentDataProperty: "nodeSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate49.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
-  "type": "object",
-  "properties": {
-    "tasks": {
-      "$ref": "2l4AdV4zcFbXe3F6MjrWXj4MIRVIdWCgbzmnuieiPk0"
-    },
-    "tasksPerOffer": {
-      "$ref": "KC7SXpAt55f6rZHYaiC0EBW5ejqEoYBqDOOm0bY1bTM"
-    },
-    "refuseSeconds": {
-      "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
-    },
-    "restartPolicy": {
-      "$ref": "H5P9ORN28Ri8Kct2Lyzh37zfvAUa1gNpbz1NFnc"
-    },
-    "maxRetries": {
-      "$ref": "eSMJVfwPbg13GhC1RGjfC6UE4OkxLMFtMCyWjL601I"
-    },
-    "backoffSeconds": {
-      "$ref": "c9YPAEzrsghCV2vYMUdWqaG1kppVA6KntOQpdUWk"
-    },
-    "template": {
-      "$ref": "C08KLZmiDyWr7ynnDH98kF7223BjRL1jJX2QXpPCVQ"
-    }
+const schema33 = {
+  "type": "array",
+  "maxItems": 32,
+  "items": {
+    "$ref": "oi7qLT58BJBjEoSXQctqCNjBRgN8gMJ8J1hD1u1LIk"
   },
   "nullable": true
 };
-const schema30 = {
-  "type": "integer",
-  "format": "int32",
-  "minimum": 0,
-  "maximum": 100000,
-  "nullable": true
+const schema34 = {
+  "type": "object",
+  "required": ["resources", "count"],
+  "properties": {
+    "resources": {
+      "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
+    },
+    "count": {
+      "$ref": "wl9mSIyo1u9rgnjVJlMNLCs5V6M8Mc0WgF4lvLakQ"
+    },
+    "perOffer": {
+      "$ref": "mdmXI5u4vMFdJG7C0DIjoiQb9s6gEMpe1G3CpO3dSpY"
+    }
+  }
 };
-const formats0 = formats.int32;
-function validate66(data, {
+const schema7 = {
+  "type": "object",
+  "minProperties": 1,
+  "maxProperties": 16,
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {}
+};
+const schema8 = {
+  "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+};
+const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1194,7 +1198,114 @@ function validate66(data, {
 } = {}) {
   let vErrors = null;
   let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+  if (typeof data === "string") {
+    if (!pattern0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/pattern",
+        keyword: "pattern",
+        params: {
+          pattern: "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  }
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+function validate22(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length > 16) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxProperties",
+        keyword: "maxProperties",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (Object.keys(data).length < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minProperties",
+        keyword: "minProperties",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!validate23(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+const schema35 = {
+  "type": "integer",
+  "format": "int32",
+  "minimum": 0,
+  "maximum": 1000000
+};
+const formats0 = formats.int32;
+function validate74(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
     const err0 = {
       instancePath,
       schemaPath: "#/type",
@@ -1211,14 +1322,14 @@ function validate66(data, {
     errors++;
   }
   if (typeof data == "number" && isFinite(data)) {
-    if (data > 100000 || isNaN(data)) {
+    if (data > 1000000 || isNaN(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/maximum",
         keyword: "maximum",
         params: {
           comparison: "<=",
-          limit: 100000
+          limit: 1000000
         }
       };
       if (vErrors === null) {
@@ -1262,18 +1373,17 @@ function validate66(data, {
       errors++;
     }
   }
-  validate66.errors = vErrors;
+  validate74.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema36 = {
   "type": "integer",
   "format": "int32",
-  "default": 1,
   "minimum": 1,
   "maximum": 1000,
   "nullable": true
 };
-function validate68(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1349,16 +1459,366 @@ function validate68(data, {
       errors++;
     }
   }
-  validate68.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+function validate72(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.resources === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "resources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.count === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "count"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.resources !== undefined) {
+      if (!validate22(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.count !== undefined) {
+      if (!validate74(data.count, {
+        instancePath: instancePath + "/count",
+        parentData: data,
+        parentDataProperty: "count",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.perOffer !== undefined) {
+      if (!validate76(data.perOffer, {
+        instancePath: instancePath + "/perOffer",
+        parentData: data,
+        parentDataProperty: "perOffer",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate72.errors = vErrors;
+  return errors === 0;
+}
+function validate71(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 32) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 32
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate72(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate71.errors = vErrors;
+  return errors === 0;
+}
+const schema37 = {
+  "type": "object",
+  "properties": {
+    "tasks": {
+      "$ref": "2l4AdV4zcFbXe3F6MjrWXj4MIRVIdWCgbzmnuieiPk0"
+    },
+    "tasksPerOffer": {
+      "$ref": "KC7SXpAt55f6rZHYaiC0EBW5ejqEoYBqDOOm0bY1bTM"
+    },
+    "refuseSeconds": {
+      "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
+    },
+    "restartPolicy": {
+      "$ref": "H5P9ORN28Ri8Kct2Lyzh37zfvAUa1gNpbz1NFnc"
+    },
+    "maxRetries": {
+      "$ref": "eSMJVfwPbg13GhC1RGjfC6UE4OkxLMFtMCyWjL601I"
+    },
+    "backoffSeconds": {
+      "$ref": "c9YPAEzrsghCV2vYMUdWqaG1kppVA6KntOQpdUWk"
+    },
+    "template": {
+      "$ref": "C08KLZmiDyWr7ynnDH98kF7223BjRL1jJX2QXpPCVQ"
+    }
+  },
+  "nullable": true
+};
+const schema38 = {
+  "type": "integer",
+  "format": "int32",
+  "minimum": 0,
+  "maximum": 100000,
+  "nullable": true
+};
+function validate81(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data > 100000 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maximum",
+        keyword: "maximum",
+        params: {
+          comparison: "<=",
+          limit: 100000
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data < 0 || isNaN(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: 0
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (!formats0.validate(data)) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int32"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  validate81.errors = vErrors;
+  return errors === 0;
+}
+const schema39 = {
+  "type": "integer",
+  "format": "int32",
+  "default": 1,
+  "minimum": 1,
+  "maximum": 1000,
+  "nullable": true
+};
+function validate83(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data > 1000 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maximum",
+        keyword: "maximum",
+        params: {
+          comparison: "<=",
+          limit: 1000
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data < 1 || isNaN(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (!formats0.validate(data)) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int32"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  validate83.errors = vErrors;
+  return errors === 0;
+}
+const schema40 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate70(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1418,16 +1878,16 @@ function validate70(data, {
       errors++;
     }
   }
-  validate70.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
-const schema33 = {
+const schema41 = {
   "type": "string",
   "enum": ["Never", "OnFailure"],
   "default": "OnFailure",
   "nullable": true
 };
-function validate72(data, {
+function validate87(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1457,7 +1917,7 @@ function validate72(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema33.enum
+        allowedValues: schema41.enum
       }
     };
     if (vErrors === null) {
@@ -1467,10 +1927,10 @@ function validate72(data, {
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-const schema34 = {
+const schema42 = {
   "type": "integer",
   "format": "int32",
   "default": 3,
@@ -1478,7 +1938,7 @@ const schema34 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate74(data, {
+function validate89(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1554,17 +2014,17 @@ function validate74(data, {
       errors++;
     }
   }
-  validate74.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
-const schema35 = {
+const schema43 = {
   "type": "number",
   "default": 10,
   "minimum": 0,
   "maximum": 3600,
   "nullable": true
 };
-function validate76(data, {
+function validate91(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1624,10 +2084,10 @@ function validate76(data, {
       errors++;
     }
   }
-  validate76.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }
-const schema36 = {
+const schema44 = {
   "type": "object",
   "required": ["resources", "containers"],
   "properties": {
@@ -1646,120 +2106,7 @@ const schema36 = {
   },
   "nullable": true
 };
-const schema37 = {
-  "type": "object",
-  "minProperties": 1,
-  "maxProperties": 16,
-  "additionalProperties": {
-    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
-  },
-  "properties": {}
-};
-const schema38 = {
-  "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
-};
-const pattern1 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate80(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data === "string") {
-    if (!pattern1.test(data)) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/pattern",
-        keyword: "pattern",
-        params: {
-          pattern: "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-  }
-  validate80.errors = vErrors;
-  return errors === 0;
-}
-function validate79(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (Object.keys(data).length > 16) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/maxProperties",
-        keyword: "maxProperties",
-        params: {
-          limit: 16
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (Object.keys(data).length < 1) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/minProperties",
-        keyword: "minProperties",
-        params: {
-          limit: 1
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!validate80(data[key0], {
-        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-        parentData: data,
-        parentDataProperty: key0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate79.errors = vErrors;
-  return errors === 0;
-}
-const schema39 = {
+const schema45 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -1767,7 +2114,7 @@ const schema39 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema40 = {
+const schema46 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -1779,13 +2126,13 @@ const schema40 = {
     }
   }
 };
-const schema41 = {
+const schema47 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
-function validate87(data, {
+function validate99(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1826,7 +2173,7 @@ function validate87(data, {
       }
       errors++;
     }
-    if (!pattern0.test(data)) {
+    if (!pattern1.test(data)) {
       const err2 = {
         instancePath,
         schemaPath: "#/pattern",
@@ -1858,14 +2205,14 @@ function validate87(data, {
     }
     errors++;
   }
-  validate87.errors = vErrors;
+  validate99.errors = vErrors;
   return errors === 0;
 }
-const schema42 = {
+const schema48 = {
   "type": "string",
   "minLength": 1
 };
-function validate89(data, {
+function validate101(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1906,10 +2253,10 @@ function validate89(data, {
     }
     errors++;
   }
-  validate89.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
-function validate86(data, {
+function validate98(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1951,24 +2298,24 @@ function validate86(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate87(data.name, {
+      if (!validate99(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+        vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate89(data.image, {
+      if (!validate101(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
         errors = vErrors.length;
       }
     }
@@ -1988,10 +2335,10 @@ function validate86(data, {
     }
     errors++;
   }
-  validate86.errors = vErrors;
+  validate98.errors = vErrors;
   return errors === 0;
 }
-function validate85(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2034,13 +2381,13 @@ function validate85(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate86(data[i0], {
+      if (!validate98(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
         errors = vErrors.length;
       }
     }
@@ -2060,10 +2407,10 @@ function validate85(data, {
     }
     errors++;
   }
-  validate85.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
-function validate78(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2121,54 +2468,54 @@ function validate78(data, {
       errors++;
     }
     if (data.resources !== undefined) {
-      if (!validate79(data.resources, {
+      if (!validate22(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
     if (data.labels !== undefined) {
-      if (!validate22(data.labels, {
+      if (!validate25(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate22(data.annotations, {
+      if (!validate25(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate85(data.containers, {
+      if (!validate97(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate78.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-function validate65(data, {
+function validate80(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2194,87 +2541,87 @@ function validate65(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate66(data.tasks, {
+      if (!validate81(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasksPerOffer !== undefined) {
-      if (!validate68(data.tasksPerOffer, {
+      if (!validate83(data.tasksPerOffer, {
         instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
         parentDataProperty: "tasksPerOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate70(data.refuseSeconds, {
+      if (!validate85(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
     if (data.restartPolicy !== undefined) {
-      if (!validate72(data.restartPolicy, {
+      if (!validate87(data.restartPolicy, {
         instancePath: instancePath + "/restartPolicy",
         parentData: data,
         parentDataProperty: "restartPolicy",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
     if (data.maxRetries !== undefined) {
-      if (!validate74(data.maxRetries, {
+      if (!validate89(data.maxRetries, {
         instancePath: instancePath + "/maxRetries",
         parentData: data,
         parentDataProperty: "maxRetries",
         rootData
       })) {
-        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
       }
     }
     if (data.backoffSeconds !== undefined) {
-      if (!validate76(data.backoffSeconds, {
+      if (!validate91(data.backoffSeconds, {
         instancePath: instancePath + "/backoffSeconds",
         parentData: data,
         parentDataProperty: "backoffSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
         errors = vErrors.length;
       }
     }
     if (data.template !== undefined) {
-      if (!validate78(data.template, {
+      if (!validate93(data.template, {
         instancePath: instancePath + "/template",
         parentData: data,
         parentDataProperty: "template",
         rootData
       })) {
-        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate65.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
-function validate34(data, {
+function validate40(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2284,90 +2631,101 @@ function validate34(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate35(data.role, {
+      if (!validate41(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressed !== undefined) {
-      if (!validate37(data.suppressed, {
+      if (!validate43(data.suppressed, {
         instancePath: instancePath + "/suppressed",
         parentData: data,
         parentDataProperty: "suppressed",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.capabilities !== undefined) {
-      if (!validate39(data.capabilities, {
-        instancePath: instancePath + "/capabilities",
-        parentData: data,
-        parentDataProperty: "capabilities",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.serviceAccountName !== undefined) {
-      if (!validate43(data.serviceAccountName, {
-        instancePath: instancePath + "/serviceAccountName",
-        parentData: data,
-        parentDataProperty: "serviceAccountName",
         rootData
       })) {
         vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
-    if (data.failoverTimeoutSeconds !== undefined) {
-      if (!validate45(data.failoverTimeoutSeconds, {
-        instancePath: instancePath + "/failoverTimeoutSeconds",
+    if (data.capabilities !== undefined) {
+      if (!validate45(data.capabilities, {
+        instancePath: instancePath + "/capabilities",
         parentData: data,
-        parentDataProperty: "failoverTimeoutSeconds",
+        parentDataProperty: "capabilities",
         rootData
       })) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
       }
     }
-    if (data.defaultRefuseSeconds !== undefined) {
-      if (!validate47(data.defaultRefuseSeconds, {
-        instancePath: instancePath + "/defaultRefuseSeconds",
+    if (data.serviceAccountName !== undefined) {
+      if (!validate49(data.serviceAccountName, {
+        instancePath: instancePath + "/serviceAccountName",
         parentData: data,
-        parentDataProperty: "defaultRefuseSeconds",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.offerConstraints !== undefined) {
-      if (!validate49(data.offerConstraints, {
-        instancePath: instancePath + "/offerConstraints",
-        parentData: data,
-        parentDataProperty: "offerConstraints",
+        parentDataProperty: "serviceAccountName",
         rootData
       })) {
         vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
+    if (data.failoverTimeoutSeconds !== undefined) {
+      if (!validate51(data.failoverTimeoutSeconds, {
+        instancePath: instancePath + "/failoverTimeoutSeconds",
+        parentData: data,
+        parentDataProperty: "failoverTimeoutSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.defaultRefuseSeconds !== undefined) {
+      if (!validate53(data.defaultRefuseSeconds, {
+        instancePath: instancePath + "/defaultRefuseSeconds",
+        parentData: data,
+        parentDataProperty: "defaultRefuseSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.offerConstraints !== undefined) {
+      if (!validate55(data.offerConstraints, {
+        instancePath: instancePath + "/offerConstraints",
+        parentData: data,
+        parentDataProperty: "offerConstraints",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.demand !== undefined) {
+      if (!validate71(data.demand, {
+        instancePath: instancePath + "/demand",
+        parentData: data,
+        parentDataProperty: "demand",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.builtin !== undefined) {
-      if (!validate65(data.builtin, {
+      if (!validate80(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
         errors = vErrors.length;
       }
     }
@@ -2387,10 +2745,10 @@ function validate34(data, {
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema49 = {
   "type": "object",
   "properties": {
     "observedGeneration": {
@@ -2404,6 +2762,9 @@ const schema43 = {
     },
     "dominantShare": {
       "$ref": "6kYrWwGEbcKHa5pfUpZZ6ehQB6Xb130B3Eu8a0Pokw"
+    },
+    "demand": {
+      "$ref": "Y8kCZWlMHTKCYXGUR6AWVpAYFjdhJ5WBKSnMmhbAE"
     },
     "outstandingOffers": {
       "$ref": "Ccz0XZyNWiwVpe2nvsmnlMV1SnfQGMXuejl0yByE"
@@ -2423,12 +2784,12 @@ const schema43 = {
   },
   "nullable": true
 };
-const schema44 = {
+const schema50 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-function validate97(data, {
+function validate109(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2470,15 +2831,15 @@ function validate97(data, {
       errors++;
     }
   }
-  validate97.errors = vErrors;
+  validate109.errors = vErrors;
   return errors === 0;
 }
-const schema45 = {
+const schema51 = {
   "type": "string",
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate99(data, {
+function validate111(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2508,7 +2869,7 @@ function validate99(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema45.enum
+        allowedValues: schema51.enum
       }
     };
     if (vErrors === null) {
@@ -2518,10 +2879,10 @@ function validate99(data, {
     }
     errors++;
   }
-  validate99.errors = vErrors;
+  validate111.errors = vErrors;
   return errors === 0;
 }
-const schema46 = {
+const schema10 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -2529,17 +2890,17 @@ const schema46 = {
   "properties": {},
   "nullable": true
 };
-const schema47 = {};
-function validate102(data, {
+const schema11 = {};
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate102.errors = null;
+  validate28.errors = null;
   return true;
 }
-function validate101(data, {
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2565,26 +2926,26 @@ function validate101(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate102(data[key0], {
+      if (!validate28(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate101.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
-const schema48 = {
+const schema52 = {
   "type": "number",
   "minimum": 0,
   "nullable": true
 };
-function validate105(data, {
+function validate114(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2627,15 +2988,36 @@ function validate105(data, {
       errors++;
     }
   }
-  validate105.errors = vErrors;
+  validate114.errors = vErrors;
   return errors === 0;
 }
-const schema8 = {
+const schema53 = {
+  "type": "array",
+  "items": {
+    "$ref": "BHKbBjb6TqWg6VeBMJLhzC4qZwVEZIhr8IqmceUx80"
+  },
+  "nullable": true
+};
+const schema54 = {
+  "type": "object",
+  "properties": {
+    "resources": {
+      "$ref": "TzH2Zn45Q7GKHk8LaVHBmK09ZiTJT203OT4ajIOkbUw"
+    },
+    "count": {
+      "$ref": "Ccz0XZyNWiwVpe2nvsmnlMV1SnfQGMXuejl0yByE"
+    },
+    "perOffer": {
+      "$ref": "Ccz0XZyNWiwVpe2nvsmnlMV1SnfQGMXuejl0yByE"
+    }
+  }
+};
+const schema12 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
-function validate24(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2677,10 +3059,112 @@ function validate24(data, {
       errors++;
     }
   }
-  validate24.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema49 = {
+function validate117(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.resources !== undefined) {
+      if (!validate27(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.count !== undefined) {
+      if (!validate30(data.count, {
+        instancePath: instancePath + "/count",
+        parentData: data,
+        parentDataProperty: "count",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.perOffer !== undefined) {
+      if (!validate30(data.perOffer, {
+        instancePath: instancePath + "/perOffer",
+        parentData: data,
+        parentDataProperty: "perOffer",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate117.errors = vErrors;
+  return errors === 0;
+}
+function validate116(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate117(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate116.errors = vErrors;
+  return errors === 0;
+}
+const schema55 = {
   "type": "object",
   "properties": {
     "staging": {
@@ -2710,7 +3194,7 @@ const schema49 = {
   },
   "nullable": true
 };
-function validate108(data, {
+function validate124(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2736,104 +3220,104 @@ function validate108(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.staging !== undefined) {
-      if (!validate24(data.staging, {
+      if (!validate30(data.staging, {
         instancePath: instancePath + "/staging",
         parentData: data,
         parentDataProperty: "staging",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.starting !== undefined) {
-      if (!validate24(data.starting, {
+      if (!validate30(data.starting, {
         instancePath: instancePath + "/starting",
         parentData: data,
         parentDataProperty: "starting",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.running !== undefined) {
-      if (!validate24(data.running, {
+      if (!validate30(data.running, {
         instancePath: instancePath + "/running",
         parentData: data,
         parentDataProperty: "running",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.finished !== undefined) {
-      if (!validate24(data.finished, {
+      if (!validate30(data.finished, {
         instancePath: instancePath + "/finished",
         parentData: data,
         parentDataProperty: "finished",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.failed !== undefined) {
-      if (!validate24(data.failed, {
+      if (!validate30(data.failed, {
         instancePath: instancePath + "/failed",
         parentData: data,
         parentDataProperty: "failed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.killed !== undefined) {
-      if (!validate24(data.killed, {
+      if (!validate30(data.killed, {
         instancePath: instancePath + "/killed",
         parentData: data,
         parentDataProperty: "killed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.lost !== undefined) {
-      if (!validate24(data.lost, {
+      if (!validate30(data.lost, {
         instancePath: instancePath + "/lost",
         parentData: data,
         parentDataProperty: "lost",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.error !== undefined) {
-      if (!validate24(data.error, {
+      if (!validate30(data.error, {
         instancePath: instancePath + "/error",
         parentData: data,
         parentDataProperty: "error",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate108.errors = vErrors;
+  validate124.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
+const schema56 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
-const formats12 = formats["date-time"];
-function validate119(data, {
+const formats16 = formats["date-time"];
+function validate135(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2858,7 +3342,7 @@ function validate119(data, {
     errors++;
   }
   if (typeof data === "string") {
-    if (!formats12.validate(data)) {
+    if (!formats16.validate(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/format",
@@ -2875,17 +3359,17 @@ function validate119(data, {
       errors++;
     }
   }
-  validate119.errors = vErrors;
+  validate135.errors = vErrors;
   return errors === 0;
 }
-const schema51 = {
+const schema57 = {
   "type": "array",
   "items": {
     "$ref": "VUiKGn2v3RjNyC7Zu4miVX8RklRPSobk83hraC6PPuI"
   },
   "nullable": true
 };
-const schema52 = {
+const schema58 = {
   "type": "object",
   "required": ["type", "status", "lastTransitionTime", "reason", "message"],
   "properties": {
@@ -2909,11 +3393,11 @@ const schema52 = {
     }
   }
 };
-const schema53 = {
+const schema59 = {
   "type": "string",
   "maxLength": 316
 };
-function validate123(data, {
+function validate139(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2954,14 +3438,14 @@ function validate123(data, {
     }
     errors++;
   }
-  validate123.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-const schema54 = {
+const schema60 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate125(data, {
+function validate141(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2991,7 +3475,7 @@ function validate125(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema54.enum
+        allowedValues: schema60.enum
       }
     };
     if (vErrors === null) {
@@ -3001,16 +3485,16 @@ function validate125(data, {
     }
     errors++;
   }
-  validate125.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-const schema55 = {
+const schema61 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "nullable": true
 };
-function validate127(data, {
+function validate143(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3069,14 +3553,14 @@ function validate127(data, {
       errors++;
     }
   }
-  validate127.errors = vErrors;
+  validate143.errors = vErrors;
   return errors === 0;
 }
-const schema56 = {
+const schema62 = {
   "type": "string",
   "format": "date-time"
 };
-function validate129(data, {
+function validate145(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3085,7 +3569,7 @@ function validate129(data, {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
-    if (!formats12.validate(data)) {
+    if (!formats16.validate(data)) {
       const err0 = {
         instancePath,
         schemaPath: "#/format",
@@ -3117,14 +3601,14 @@ function validate129(data, {
     }
     errors++;
   }
-  validate129.errors = vErrors;
+  validate145.errors = vErrors;
   return errors === 0;
 }
-const schema57 = {
+const schema63 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate131(data, {
+function validate147(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3165,14 +3649,14 @@ function validate131(data, {
     }
     errors++;
   }
-  validate131.errors = vErrors;
+  validate147.errors = vErrors;
   return errors === 0;
 }
-const schema58 = {
+const schema64 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate133(data, {
+function validate149(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3213,10 +3697,10 @@ function validate133(data, {
     }
     errors++;
   }
-  validate133.errors = vErrors;
+  validate149.errors = vErrors;
   return errors === 0;
 }
-function validate122(data, {
+function validate138(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3306,68 +3790,68 @@ function validate122(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate123(data.type, {
+      if (!validate139(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
+        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate125(data.status, {
+      if (!validate141(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate127(data.observedGeneration, {
+      if (!validate143(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate129(data.lastTransitionTime, {
+      if (!validate145(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+        vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate131(data.reason, {
+      if (!validate147(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate133(data.message, {
+      if (!validate149(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+        vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
         errors = vErrors.length;
       }
     }
@@ -3387,10 +3871,10 @@ function validate122(data, {
     }
     errors++;
   }
-  validate122.errors = vErrors;
+  validate138.errors = vErrors;
   return errors === 0;
 }
-function validate121(data, {
+function validate137(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3417,21 +3901,21 @@ function validate121(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate122(data[i0], {
+      if (!validate138(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate121.errors = vErrors;
+  validate137.errors = vErrors;
   return errors === 0;
 }
-function validate96(data, {
+function validate108(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3457,109 +3941,120 @@ function validate96(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate97(data.observedGeneration, {
+      if (!validate109(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+        vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate99(data.phase, {
+      if (!validate111(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
         errors = vErrors.length;
       }
     }
     if (data.allocated !== undefined) {
-      if (!validate101(data.allocated, {
+      if (!validate27(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate105(data.dominantShare, {
+      if (!validate114(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.demand !== undefined) {
+      if (!validate116(data.demand, {
+        instancePath: instancePath + "/demand",
+        parentData: data,
+        parentDataProperty: "demand",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
         errors = vErrors.length;
       }
     }
     if (data.outstandingOffers !== undefined) {
-      if (!validate24(data.outstandingOffers, {
+      if (!validate30(data.outstandingOffers, {
         instancePath: instancePath + "/outstandingOffers",
         parentData: data,
         parentDataProperty: "outstandingOffers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate108(data.tasks, {
+      if (!validate124(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
         errors = vErrors.length;
       }
     }
     if (data.launched !== undefined) {
-      if (!validate24(data.launched, {
+      if (!validate30(data.launched, {
         instancePath: instancePath + "/launched",
         parentData: data,
         parentDataProperty: "launched",
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate119(data.lastHeartbeatTime, {
+      if (!validate135(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+        vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate121(data.conditions, {
+      if (!validate137(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate96.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
-function validate25(data, {
+function validate31(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3618,57 +4113,57 @@ function validate25(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate26(data.apiVersion, {
+      if (!validate32(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate28(data.kind, {
+      if (!validate34(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.metadata !== undefined) {
-      if (!validate30(data.metadata, {
-        instancePath: instancePath + "/metadata",
-        parentData: data,
-        parentDataProperty: "metadata",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.spec !== undefined) {
-      if (!validate34(data.spec, {
-        instancePath: instancePath + "/spec",
-        parentData: data,
-        parentDataProperty: "spec",
         rootData
       })) {
         vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
+    if (data.metadata !== undefined) {
+      if (!validate36(data.metadata, {
+        instancePath: instancePath + "/metadata",
+        parentData: data,
+        parentDataProperty: "metadata",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.spec !== undefined) {
+      if (!validate40(data.spec, {
+        instancePath: instancePath + "/spec",
+        parentData: data,
+        parentDataProperty: "spec",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.status !== undefined) {
-      if (!validate96(data.status, {
+      if (!validate108(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
         errors = vErrors.length;
       }
     }
@@ -3688,6 +4183,6 @@ function validate25(data, {
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }

@@ -79,6 +79,25 @@ export interface IFramework {
       };
     };
     /**
+     * What the framework still wants to launch: task shapes with counts (set by its scheduler, e.g. the SDK's setDemand()). Agora offers a framework that publishes demand only about what that demand can use, and nothing when the list is empty, without the framework having to suppress. Unset: Mesos's push model (every eligible node is offered). Ignored for built-in frameworks, whose demand is their remaining tasks. Information for the allocator and for users, never a promise.
+     */
+    "demand"?: Array<{
+      /**
+       * What one such task uses, as Kubernetes quantities.
+       */
+      "resources": {
+        [key: string]: any;
+      };
+      /**
+       * How many tasks of this shape are still wanted.
+       */
+      "count": number;
+      /**
+       * The most of these the framework launches from one offer (default no limit).
+       */
+      "perOffer"?: number;
+    }>;
+    /**
      * Run this framework with Agora's built-in scheduler: it answers offers by launching copies of the template until `tasks` are running or finished.
      */
     "builtin"?: {
@@ -166,6 +185,25 @@ export interface IFramework {
      * The framework's DRF dominant share, 0..1 (its largest fraction of any cluster resource).
      */
     "dominantShare"?: number;
+    /**
+     * The demand the allocator works with: spec.demand, or for a built-in framework its tasks still to launch. Absent when the framework publishes none.
+     */
+    "demand"?: Array<{
+      /**
+       * What one such task uses.
+       */
+      "resources"?: {
+        [key: string]: any;
+      };
+      /**
+       * How many are wanted.
+       */
+      "count"?: number;
+      /**
+       * The most launched from one offer.
+       */
+      "perOffer"?: number;
+    }>;
     /**
      * Offers made to the framework and not yet answered.
      */

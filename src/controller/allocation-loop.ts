@@ -14,7 +14,7 @@ import { isoNow, type Context } from './context.ts';
 import { frameworkKeyOf, keyOf, splitKey } from '../api/keys.ts';
 import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
 import { ms, type OfferObject } from './objects.ts';
-import { MANAGED_BY } from './pod-template.ts';
+import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */

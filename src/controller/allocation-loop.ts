@@ -14,7 +14,7 @@ import { isoNow, type Context } from './context.ts';
 import { splitKey } from './informers.ts';
 import { isConflict, isNotFound } from './kube.ts';
 import { ms, type OfferObject } from './objects.ts';
-import { MANAGED_BY } from './pod-template.ts';
+import { MANAGED_BY } from '../api/pod.ts';
 import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
 

@@ -14,7 +14,7 @@ import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
 import { isNodeReady } from './nodes.ts';
 import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
-import { MANAGED_BY, podFor } from './pod-template.ts';
+import { MANAGED_BY, podFor } from '../api/pod.ts';
 import { taskHolding } from './resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
 import { errorSummary } from './workqueue.ts';

@@ -9,7 +9,7 @@ import { isoNow, type Context } from './context.ts';
 import { isConflict, isNotFound, isUnretryable } from './kube.ts';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
-import { podFor } from './pod-template.ts';
+import { podFor } from '../api/pod.ts';
 import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { errorSummary } from './workqueue.ts';
 

@@ -10,3 +10,7 @@ export { simulate, parseScenario, ScenarioError } from './simulation.ts';
 export type { Scenario, SimulationResult } from './simulation.ts';
 export { allocate } from './snapshot.ts';
 export type { Snapshot } from './snapshot.ts';
+export { fairShares } from './fair-share.ts';
+export type { FairShare, RevocationFramework, RevocationNode, RevocationRole, RevocationSnapshot, RunningTask } from './fair-share.ts';
+export { planRevocations } from './victims.ts';
+export type { RevocationDecision, RevocationOptions, RevocationPlan, RevocationReason } from './victims.ts';

@@ -2,6 +2,7 @@
 // it what exists (nodes, frameworks, roles, task allocations, outstanding offers) and what
 // frameworks said (decline, accept, suppress, revive); allocate(now) returns decisions.
 // Pure: no I/O, no timers, no clock of its own, no randomness — same calls, same decisions.
+import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { runCycle } from './cycle.ts';
 import { addInto, dominantShare, grow, zeros } from './resources.ts';
@@ -25,7 +26,6 @@ export const DEFAULT_SCARCE_RESOURCES: readonly string[] = ['nvidia.com/gpu'];
 /** Kubernetes's per-node Pod count: every task is a Pod. */
 export const DEFAULT_TASK_SLOT_RESOURCES: readonly string[] = ['pods'];
 /** Mesos's default refuse_seconds for a decline without one. */
-export const DEFAULT_REFUSE_SECONDS = 5;
 
 export class Allocator {
   private readonly s: AllocatorState;

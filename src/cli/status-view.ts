@@ -10,6 +10,7 @@ import { isPodActive, podRequests } from '../controller/resources.ts';
 import { isOpen } from '../sdk/offers.ts';
 import { add, formatQuantity, parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 
 export interface FrameworkRow {
   namespace: string;
@@ -88,7 +89,7 @@ export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const tasksByFramework = new Map<string, Record<string, number>>();
   for (const t of input.tasks) {
-    const key = `${t.metadata?.namespace}/${t.spec.framework}`;
+    const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
     const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;

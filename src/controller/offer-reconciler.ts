@@ -5,19 +5,19 @@
 // success — so a restart in the middle re-runs the accept to the same end. DECLINE: the node
 // is filtered for the framework for refuseSeconds. Unused resources go back at once.
 import type { Logger } from 'pino';
-import { API_VERSION, LABEL } from '../api/index.ts';
+import { API_VERSION, DEFAULT_REFUSE_SECONDS, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
 import { add, contains, formatQuantity, subtract, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
 import { restoredOffer, type AllocationLoop } from './allocation-loop.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { isoNow, type Context } from './context.ts';
-import { isConflict, isNotFound, isUnretryable } from './kube.ts';
+import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
 import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
 import { taskHolding } from './resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
-import { errorSummary } from './workqueue.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 
 interface Verdict {
   spec: AcceptedTask;
@@ -80,8 +80,8 @@ export class OfferReconciler {
 
   private async decline(key: string, offer: OfferObject, log: Logger): Promise<void> {
     const { ctx } = this;
-    const fw = ctx.state.c.frameworks.get(`${offer.metadata.namespace}/${offer.spec.framework}`);
-    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? 5;
+    const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
+    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
     ctx.allocator.decline(key, ctx.now(), refuse);
     this.loop.settled.set(key, ctx.now());
     ctx.metrics.offers.inc({ result: 'declined' });
@@ -313,10 +313,10 @@ export class OfferReconciler {
       } catch (err) {
         if (!isConflict(err)) throw err;
         const got = (await ctx.kube.custom.getNamespacedCustomObject({
-          group: 'agora.dev',
-          version: 'v1alpha1',
+          group: GROUP,
+          version: VERSION,
           namespace: ns,
-          plural: 'tasks',
+          plural: PLURAL.Task,
           name: v.spec.name,
         })) as TaskObject;
         if (got.spec.offer !== offer.metadata.name) {

@@ -8,7 +8,8 @@ import type { IFramework, IOffer, ITask } from '../api/index.ts';
 import { builtinOutcome } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../controller/resources.ts';
 import { isOpen } from '../sdk/offers.ts';
-import { add, formatQuantity, parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
+import { nodeFree } from '../api/fit.ts';
+import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 
@@ -147,7 +148,7 @@ export function buildStatus(input: StatusInput): StatusView {
         allocatable: format(alloc, names),
         used: format(u, names),
         offered: format(off, names),
-        free: format(subtract(subtract(alloc, u), off), names),
+        free: format(nodeFree(alloc, [u, off]), names),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

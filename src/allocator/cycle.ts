@@ -35,7 +35,7 @@ import {
 } from './quota.ts';
 import { findRescinds } from './rescind.ts';
 import { unusedReservation } from './reservations.ts';
-import { selectorMismatch } from './selector.ts';
+import { selectorMismatch } from '../api/selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
 import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
 

@@ -22,7 +22,7 @@
 //
 // An offer on a node that has a task-slot resource (`pods`: one per Pod) must carry at least
 // one unit of it: a framework could launch nothing from it.
-import { addInto, containsVec, isZeroVec, zeros, type Vec } from './resources.ts';
+import { addInto, containsVec, isZeroVec, zeros, type Vec } from './vectors.ts';
 import {
   addUnmet,
   availableHeadroom,

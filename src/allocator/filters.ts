@@ -7,7 +7,7 @@
 // Int32Array (binary search), expiry and declined resources in parallel Float64Arrays. A
 // framework → nodes index serves revive, and a min-heap on expiry drops filters as time
 // passes without scanning.
-import type { Vec } from './resources.ts';
+import type { Vec } from './vectors.ts';
 
 /** One filter, as handed out for inspection (not the hot path). */
 export interface Filter {

@@ -7,7 +7,7 @@ import { LABEL } from '../api/index.ts';
 import { frameworkKeyOf, keyOf, namespacedKey } from '../api/keys.ts';
 import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Informer } from './informers.ts';
-import { isPodActive, podRequests, taskHolding } from './resources.ts';
+import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from './objects.ts';
 

@@ -16,7 +16,7 @@ import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/erro
 import { isNodeReady } from './nodes.ts';
 import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
-import { taskHolding } from './resources.ts';
+import { taskHolding } from '../api/pod-resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 

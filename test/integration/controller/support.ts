@@ -16,7 +16,7 @@ import type { ControllerOptions } from '../../../src/controller/options.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
 import { fits } from '../../../src/api/fit.ts';
 import { add, parseResourceList, type ResourceList } from '../../../src/api/quantity.ts';
-import { isPodActive, podRequests } from '../../../src/controller/resources.ts';
+import { isPodActive, podRequests } from '../../../src/api/pod-resources.ts';
 import { custom, eventually, kubeConfig } from '../support/kube.ts';
 
 export const POOL_LABEL = 'agora.dev/test-pool';

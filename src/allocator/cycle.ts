@@ -223,7 +223,7 @@ class Cycle {
     if (f.suppressed) return 'Suppressed';
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
-    if (this.s.filters.blocks(n.id, f.id, this.off, this.now)) return 'Refused';
+    if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
     return undefined;
   }
 

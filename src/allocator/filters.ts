@@ -84,7 +84,7 @@ export class FilterIndex {
    * longer applies (expired, or the node's offerable grew beyond the declined resources) is
    * dropped: declining was about those resources, and the node now has more.
    */
-  blocks(node: number, framework: number, offerable: Vec, now: number): boolean {
+  blocksOrLifts(node: number, framework: number, offerable: Vec, now: number): boolean {
     const nf = this.byNode[node];
     if (nf === undefined) return false;
     const i = search(nf, framework);

@@ -14,7 +14,7 @@ import { heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
-import type { FrameworkObject, FrameworkStatus } from './objects.ts';
+import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';

@@ -31,15 +31,13 @@ export class Allocator {
   private readonly s: AllocatorState;
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
-  private readonly taskSlotResources: readonly string[];
   private readonly offerId: (framework: string, node: string, seq: number) => string;
   private seq = 0;
 
   constructor(options: AllocatorOptions = {}) {
-    this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)]);
+    this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)], options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES);
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
-    this.taskSlotResources = options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES;
     this.offerId = options.offerId ?? ((_f, _n, seq) => `offer-${seq}`);
   }
 
@@ -197,11 +195,7 @@ export class Allocator {
    */
   allocate(now: number, options: CycleOptions = {}): CycleResult {
     const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
-    const taskSlots: number[] = [];
-    for (const name of this.taskSlotResources) {
-      const i = this.s.space.lookup(name); // unknown: no node has it
-      if (i !== undefined) taskSlots.push(i);
-    }
+    const taskSlots = this.s.taskSlots(); // a name no node has is not in the space
     return runCycle(
       this.s,
       { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, taskSlots, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },

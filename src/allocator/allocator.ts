@@ -10,6 +10,7 @@ import type {
   AllocatorOptions,
   CycleOptions,
   CycleResult,
+  Demand,
   FrameworkInfo,
   FrameworkStatus,
   NodeInfo,
@@ -35,7 +36,10 @@ export class Allocator {
   private seq = 0;
 
   constructor(options: AllocatorOptions = {}) {
-    this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)], options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES);
+    this.s = new AllocatorState(
+      [...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)],
+      options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES,
+    );
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
     this.offerId = options.offerId ?? ((_f, _n, seq) => `offer-${seq}`);
@@ -222,6 +226,11 @@ export class Allocator {
       allocated: this.s.space.list(f.allocated),
       offered: this.s.space.list(offered),
       dominantShare: dominantShare(f.held, this.s.total),
+      demand: f.demand?.shapes.map((d) => {
+        const out: Demand = { resources: this.s.space.list(d.vec), count: d.count };
+        if (Number.isFinite(d.perOffer)) out.perOffer = d.perOffer;
+        return out;
+      }),
     };
   }
 

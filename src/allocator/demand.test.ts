@@ -18,7 +18,8 @@ function allocator(nodes: NodeInfo[], frameworks: FrameworkInfo[]): Allocator {
   return a;
 }
 
-const nodes = (count: number, cores = 16, gib = 64, pods?: number) => Array.from({ length: count }, (_, i) => node(`n${String(i).padStart(3, '0')}`, cores, gib, pods));
+const nodes = (count: number, cores = 16, gib = 64, pods?: number) =>
+  Array.from({ length: count }, (_, i) => node(`n${String(i).padStart(3, '0')}`, cores, gib, pods));
 
 describe('copiesThatFit', () => {
   it.each([
@@ -90,7 +91,10 @@ describe('demand-driven offers', () => {
   });
 
   it('a node where no wanted task fits is not offered to the framework (DemandUnfit)', () => {
-    const a = allocator([node('small', 2, 4), node('big', 16, 64)], [{ name: 'f', demand: [{ resources: { cpu: 4000, memory: GiB }, count: 1 }] }]);
+    const a = allocator(
+      [node('small', 2, 4), node('big', 16, 64)],
+      [{ name: 'f', demand: [{ resources: { cpu: 4000, memory: GiB }, count: 1 }] }],
+    );
     const r = a.allocate(0, { explain: true });
     expect(r.offers.map((o) => o.node)).toEqual(['big']);
     expect(r.refusals?.find((x) => x.node === 'small')?.reason).toBe('DemandUnfit');

@@ -193,6 +193,8 @@ export interface FrameworkStatus {
   offered: ResourceList;
   /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
   dominantShare: number;
+  /** The demand it works with (undefined: none published). */
+  demand?: Demand[];
 }
 
 export interface RoleStatus {

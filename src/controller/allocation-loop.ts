@@ -17,6 +17,7 @@ import { ms, type OfferObject } from './objects.ts';
 import { MANAGED_BY } from './pod-template.ts';
 import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
+import { frameworkDemand } from './demand.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -222,6 +223,11 @@ export class AllocationLoop {
         // would, rather than have it decline every node it is offered.
         suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
+        demand: frameworkDemand(
+          f,
+          () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),
+          () => this.objects(state.offerKeysOfFramework(key), (k) => state.c.offers.get(k)),
+        ),
       });
     }
     state.dirtyFrameworks.clear();
@@ -248,6 +254,15 @@ export class AllocationLoop {
       else this.allocated.set(name, new Set(usage.frameworks.keys()));
     }
     state.dirtyNodes.clear();
+  }
+
+  private objects<T>(keys: Iterable<string>, get: (key: string) => T | undefined): T[] {
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = get(k);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
   }
 
   private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {

@@ -1,11 +1,6 @@
 // The allocator's public interface. Pure: see allocator.ts.
-export {
-  Allocator,
-  DEFAULT_MIN_ALLOCATABLE,
-  DEFAULT_REFUSE_SECONDS,
-  DEFAULT_SCARCE_RESOURCES,
-  DEFAULT_TASK_SLOT_RESOURCES,
-} from './allocator.ts';
+export { Allocator, DEFAULT_MIN_ALLOCATABLE, DEFAULT_SCARCE_RESOURCES, DEFAULT_TASK_SLOT_RESOURCES } from './allocator.ts';
+export { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 export { selectorMismatch } from './selector.ts';
 export { DrfSorter } from './sorter.ts';
 export type { SorterEntry } from './sorter.ts';
@@ -15,3 +10,7 @@ export { simulate, parseScenario, ScenarioError } from './simulation.ts';
 export type { Scenario, SimulationResult } from './simulation.ts';
 export { allocate } from './snapshot.ts';
 export type { Snapshot } from './snapshot.ts';
+export { fairShares } from './fair-share.ts';
+export type { FairShare, RevocationFramework, RevocationNode, RevocationRole, RevocationSnapshot, RunningTask } from './fair-share.ts';
+export { planRevocations } from './victims.ts';
+export type { RevocationDecision, RevocationOptions, RevocationPlan, RevocationReason } from './victims.ts';

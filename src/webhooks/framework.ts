@@ -1,6 +1,7 @@
 // The Framework validator and defaulter. The built-in template matters for privilege: the
 // controller launches copies of it with its own rights, so a template is held to what the
 // Framework's writer could create itself.
+import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resources.ts';
@@ -8,7 +9,7 @@ import { validateTaskResources } from './resources.ts';
 /** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */
 export const FRAMEWORK_DEFAULTS = {
   role: 'default',
-  defaultRefuseSeconds: 5,
+  defaultRefuseSeconds: DEFAULT_REFUSE_SECONDS,
   tasksPerOffer: 1,
 } as const;
 

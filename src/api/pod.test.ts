@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podFor } from './pod-template.ts';
+import { podFor } from './pod.ts';
 
 describe('podFor', () => {
   const task = {

@@ -1,9 +1,10 @@
-// Pure: the Pod that runs a Task. Bound to the Task's node (spec.nodeName: no scheduler
+// Pure: the Pod that runs a Task — built here, in the shared layer, so that the controller
+// creates and the webhooks validate the very same object. Bound to the Task's node (spec.nodeName: no scheduler
 // involved), requests = limits = the task's resources, labelled and annotated so Pod, Task,
 // Offer and Framework find each other, and owned by the Task (deleting the Task deletes it).
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, LABEL } from '../api/index.ts';
-import type { TaskObject } from './objects.ts';
+import { API_VERSION, LABEL } from './group.ts';
+import type { ITask } from './generated/agora.dev/v1alpha1/index.ts';
 
 export const MANAGED_BY = 'agora';
 
@@ -13,7 +14,7 @@ export function podNameFor(taskName: string): string {
 }
 
 export interface PodTemplateInput {
-  task: Pick<TaskObject, 'spec'> & { metadata: { name: string; namespace: string; uid?: string } };
+  task: Pick<ITask, 'spec'> & { metadata: { name: string; namespace: string; uid?: string } };
   /** The framework's spec.serviceAccountName, if any: the Pod runs with its permissions. */
   serviceAccountName?: string;
 }

@@ -1,0 +1,400 @@
+import { describe, expect, it } from 'vitest';
+import type { RevocationFramework, RevocationNode, RevocationRole, RevocationSnapshot, RunningTask } from './fair-share.ts';
+import { planRevocations, type RevocationDecision } from './victims.ts';
+import type { ResourceList } from './types.ts';
+
+const GiB = 2 ** 30;
+
+function res(cores: number, gib: number): ResourceList {
+  return { cpu: cores * 1000, memory: gib * GiB };
+}
+
+/** Nodes with their free resources computed from the tasks on them. */
+function nodes(list: { name: string; cores: number; gib: number }[], running: RunningTask[]): RevocationNode[] {
+  return list.map(({ name, cores, gib }) => {
+    const free = { ...res(cores, gib) };
+    for (const t of running) {
+      if (t.node !== name) continue;
+      for (const [k, v] of Object.entries(t.resources)) free[k] = (free[k] ?? 0) - v;
+    }
+    return { name, capacity: res(cores, gib), free };
+  });
+}
+
+function run(
+  framework: string,
+  n: number,
+  r: ResourceList,
+  opts: { node?: string; from?: number; priority?: number; revoking?: boolean } = {},
+): RunningTask[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${framework}-${i}`,
+    framework,
+    node: opts.node ?? 'n1',
+    resources: r,
+    startedAt: (opts.from ?? 0) + i,
+    priority: opts.priority,
+    revoking: opts.revoking,
+  }));
+}
+
+function want(r: ResourceList, count = 1000) {
+  return [{ resources: r, count }];
+}
+
+function victims(ds: RevocationDecision[]): string[] {
+  return ds.map((d) => `${d.task}->${d.for}:${d.reason}`);
+}
+
+describe('planRevocations', () => {
+  it.each<{
+    name: string;
+    nodes: { name: string; cores: number; gib: number }[];
+    roles?: RevocationRole[];
+    frameworks: RevocationFramework[];
+    running: RunningTask[];
+    max?: number;
+    want: string[];
+  }>([
+    {
+      // A <1, 4> took 4 of <9, 18>; B <3, 1> arrives. B's first task fits in what is free
+      // (5 CPU, 2 GiB); the second needs one of A's, the youngest. After: A 3 tasks (12/18),
+      // B 2 (6/9): equal shares, so the move is allowed.
+      name: 'the DRF paper, A arrived first',
+      nodes: [{ name: 'n1', cores: 9, gib: 18 }],
+      frameworks: [
+        { name: 'A', demand: want(res(1, 4)) },
+        { name: 'B', demand: want(res(3, 1)) },
+      ],
+      running: run('A', 4, res(1, 4)),
+      want: ['A-3->B:FairShare'],
+    },
+    {
+      // The hoarder h runs 8 of 8 CPU; w arrives: fair is 4 and 4, the 4 youngest go.
+      name: 'a hoarder gives back its youngest tasks',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      frameworks: [
+        { name: 'h', demand: [] },
+        { name: 'w', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: ['h-7->w:FairShare', 'h-6->w:FairShare', 'h-5->w:FairShare', 'h-4->w:FairShare'],
+    },
+    {
+      // Role g is guaranteed all 8 CPU and runs 8: nothing is revoked for w.
+      name: 'a role at its guarantee is never revoked',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      roles: [{ name: 'g', guarantee: { cpu: 8000 } }],
+      frameworks: [
+        { name: 'h', role: 'g' },
+        { name: 'w', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: [],
+    },
+    {
+      // Guaranteed 6 of 8: w gets 2, not the 4 an even split would give.
+      name: 'a guarantee stops revocation at the guarantee',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      roles: [{ name: 'g', guarantee: { cpu: 6000 } }],
+      frameworks: [
+        { name: 'h', role: 'g' },
+        { name: 'w', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: ['h-7->w:FairShare', 'h-6->w:FairShare'],
+    },
+    {
+      name: 'a role that opted out is never revoked',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      roles: [{ name: 'keep', revocable: false }],
+      frameworks: [
+        { name: 'h', role: 'keep' },
+        { name: 'w', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: [],
+    },
+    {
+      // Lower priority goes first, even when older.
+      name: 'lower priority before younger',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(1, 1), 2) }],
+      running: [
+        ...run('h', 2, res(1, 1), { priority: 0 }),
+        ...run('h', 2, res(1, 1), { priority: 5, from: 10 }).map((t, i) => ({ ...t, id: `h-hi-${i}` })),
+      ],
+      want: ['h-1->w:FairShare', 'h-0->w:FairShare'],
+    },
+    {
+      // Same priority and age: one 2-CPU task on n2 rather than two 1-CPU tasks on n1.
+      name: 'the fewest tasks that free one task',
+      nodes: [
+        { name: 'n1', cores: 2, gib: 64 },
+        { name: 'n2', cores: 2, gib: 64 },
+      ],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(2, 1), 1) }],
+      running: [
+        ...run('h', 2, res(1, 1), { node: 'n1' }).map((t) => ({ ...t, startedAt: 5 })),
+        { id: 'h-big', framework: 'h', node: 'n2', resources: res(2, 1), startedAt: 5 },
+      ],
+      want: ['h-big->w:FairShare'],
+    },
+    {
+      // A task already being revoked frees its resources for w: nothing new is revoked.
+      name: 'tasks already being revoked count as free',
+      nodes: [{ name: 'n1', cores: 2, gib: 64 }],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(1, 1), 1) }],
+      running: [...run('h', 1, res(1, 1)), ...run('h', 1, res(1, 1), { revoking: true, from: 1 }).map((t) => ({ ...t, id: 'h-going' }))],
+      want: [],
+    },
+    {
+      name: 'at most maxRevocations per plan',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(1, 1)) }],
+      running: run('h', 8, res(1, 1)),
+      max: 3,
+      want: ['h-7->w:FairShare', 'h-6->w:FairShare', 'h-5->w:FairShare'],
+    },
+    {
+      // Same role: hi (priority 10) preempts lo's tasks regardless of shares, youngest first.
+      name: 'priority preemption within a role',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      frameworks: [
+        { name: 'hi', role: 'r', priority: 10, demand: want(res(1, 1), 3) },
+        { name: 'lo', role: 'r' },
+      ],
+      running: [...run('hi', 1, res(1, 1), { priority: 10 }), ...run('lo', 3, res(1, 1))],
+      // fair share gives hi one more (2 and 2); priority takes the other two
+      want: ['lo-2->hi:FairShare', 'lo-1->hi:Priority', 'lo-0->hi:Priority'],
+    },
+    {
+      // Different roles at equal shares: priority does not cross roles.
+      name: 'no priority preemption across roles',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      frameworks: [
+        { name: 'hi', role: 'a', priority: 10, demand: want(res(1, 1)) },
+        { name: 'lo', role: 'b' },
+      ],
+      running: [...run('hi', 2, res(1, 1), { priority: 10 }), ...run('lo', 2, res(1, 1))],
+      want: [],
+    },
+    {
+      // Within a role, fair share never revokes a task of higher priority than the waiting one.
+      name: 'fair share within a role spares higher priority',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      frameworks: [
+        { name: 'hi', role: 'r', priority: 10 },
+        { name: 'lo', role: 'r', demand: want(res(1, 1)) },
+      ],
+      running: run('hi', 4, res(1, 1), { priority: 10 }),
+      want: [],
+    },
+    {
+      // No room anywhere for w's task even after taking everything allowed: nothing revoked.
+      name: 'a task too big for any node',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(8, 1)) }],
+      running: run('h', 4, res(1, 1)),
+      want: [],
+    },
+  ])('$name', ({ nodes: ns, roles, frameworks, running, max, want: wantVictims }) => {
+    const plan = planRevocations({ nodes: nodes(ns, running), roles, frameworks, tasks: running }, { maxRevocations: max });
+    expect(victims(plan.revocations)).toEqual(wantVictims);
+  });
+
+  it('reports shares after each move, the victim never below the waiting framework', () => {
+    const running = run('A', 4, res(1, 4));
+    const plan = planRevocations({
+      nodes: nodes([{ name: 'n1', cores: 9, gib: 18 }], running),
+      frameworks: [
+        { name: 'A', demand: want(res(1, 4)) },
+        { name: 'B', demand: want(res(3, 1)) },
+      ],
+      tasks: running,
+    });
+    const [d] = plan.revocations;
+    // A: 12/18 memory; B: 6/9 CPU
+    expect(d!.victimShare).toBeCloseTo(2 / 3, 12);
+    expect(d!.waitingShare).toBeCloseTo(2 / 3, 12);
+    expect(d!.forResources).toEqual(res(3, 1));
+    expect(d!.node).toBe('n1');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The no-loop property on random clusters: apply each plan as the controller would (victims
+// go, the waiting framework's task takes their place), let the frameworks take what is free,
+// and repeat. Every applied move must leave the sorted vector of weighted shares
+// lexicographically no smaller (its minimum never drops), and the cycles must reach a point
+// where nothing more is revoked.
+
+/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface World {
+  nodes: { name: string; cap: ResourceList }[];
+  roles: RevocationRole[];
+  frameworks: (RevocationFramework & { shape: ResourceList; want: number })[];
+  tasks: RunningTask[];
+  clock: number;
+}
+
+function snapshotOf(w: World): RevocationSnapshot {
+  const running = w.tasks;
+  return {
+    nodes: w.nodes.map((n) => {
+      const free = { ...n.cap };
+      for (const t of running) if (t.node === n.name) for (const [k, v] of Object.entries(t.resources)) free[k] = (free[k] ?? 0) - v;
+      return { name: n.name, capacity: n.cap, free };
+    }),
+    roles: w.roles,
+    frameworks: w.frameworks.map((f) => ({
+      name: f.name,
+      role: f.role,
+      priority: f.priority,
+      demand: [{ resources: f.shape, count: f.want }],
+    })),
+    tasks: running,
+  };
+}
+
+function keys(w: World): number[] {
+  const total: ResourceList = {};
+  for (const n of w.nodes) for (const [k, v] of Object.entries(n.cap)) total[k] = (total[k] ?? 0) + v;
+  return w.frameworks
+    .map((f) => {
+      const alloc: ResourceList = {};
+      for (const t of w.tasks) if (t.framework === f.name) for (const [k, v] of Object.entries(t.resources)) alloc[k] = (alloc[k] ?? 0) + v;
+      const share = Math.max(0, ...Object.keys(total).map((k) => (alloc[k] ?? 0) / total[k]!));
+      const weight = w.roles.find((r) => r.name === (f.role ?? 'default'))?.weight ?? 1;
+      return share / weight;
+    })
+    .sort((a, b) => a - b);
+}
+
+/** a ≥ b lexicographically, with a tolerance for floating point. */
+function lexGe(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! > b[i]! + 1e-12) return true;
+    if (a[i]! < b[i]! - 1e-12) return false;
+  }
+  return true;
+}
+
+function freeOn(w: World, node: string): ResourceList {
+  const n = w.nodes.find((x) => x.name === node)!;
+  const free = { ...n.cap };
+  for (const t of w.tasks) if (t.node === node) for (const [k, v] of Object.entries(t.resources)) free[k] = (free[k] ?? 0) - v;
+  return free;
+}
+
+function fitsIn(r: ResourceList, free: ResourceList): boolean {
+  return Object.entries(r).every(([k, v]) => v <= (free[k] ?? 0));
+}
+
+/** The frameworks take free resources, lowest share first, one task at a time (the offer path). */
+function takeFree(w: World): void {
+  for (;;) {
+    const order = [...w.frameworks].filter((f) => f.want > 0);
+    const k = new Map(order.map((f) => [f.name, keys({ ...w, frameworks: [f] })[0]!]));
+    order.sort((a, b) => k.get(a.name)! - k.get(b.name)! || (a.name < b.name ? -1 : 1));
+    let placed = false;
+    for (const f of order) {
+      const n = w.nodes.find((x) => fitsIn(f.shape, freeOn(w, x.name)));
+      if (n === undefined) continue;
+      w.tasks.push({
+        id: `${f.name}-t${w.clock}`,
+        framework: f.name,
+        node: n.name,
+        resources: f.shape,
+        startedAt: w.clock++,
+        priority: f.priority,
+      });
+      f.want--;
+      placed = true;
+      break;
+    }
+    if (!placed) return;
+  }
+}
+
+function randomWorld(seed: number): World {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const roles: RevocationRole[] = [
+    { name: 'a', weight: int(1, 3) },
+    { name: 'b', weight: 1, guarantee: r() < 0.5 ? { cpu: int(1, 6) * 1000 } : undefined },
+    { name: 'c', weight: 1 },
+  ];
+  const w: World = {
+    nodes: Array.from({ length: int(1, 4) }, (_, i) => ({ name: `n${i}`, cap: res(int(4, 12), int(8, 32)) })),
+    roles,
+    frameworks: Array.from({ length: int(2, 5) }, (_, i) => ({
+      name: `f${i}`,
+      role: roles[int(0, 2)]!.name,
+      priority: int(0, 2),
+      shape: res(int(1, 3), int(1, 6)),
+      want: int(0, 20),
+    })),
+    tasks: [],
+    clock: 0,
+  };
+  // The first framework arrives alone and takes what it wants; then the others arrive.
+  const late = w.frameworks.map((f, i) => (i === 0 ? 0 : f.want));
+  w.frameworks.forEach((f, i) => (f.want = i === 0 ? f.want : 0));
+  takeFree(w);
+  w.frameworks.forEach((f, i) => (f.want += late[i]!));
+  return w;
+}
+
+describe('no loops (randomised)', () => {
+  it.each(Array.from({ length: 150 }, (_, i) => i + 1))(
+    'seed %i: every move lifts the max-min shares; a fixed point is reached',
+    (seed) => {
+      const w = randomWorld(seed);
+      let cycles = 0;
+      for (; cycles < 60; cycles++) {
+        takeFree(w);
+        const plan = planRevocations(snapshotOf(w));
+        const moves = plan.revocations.filter((d) => d.reason === 'FairShare');
+        if (moves.length === 0) break;
+        const bySet = new Map<number, RevocationDecision[]>();
+        for (const d of moves) bySet.set(d.set, [...(bySet.get(d.set) ?? []), d]);
+        for (const set of bySet.values()) {
+          const before = keys(w);
+          const gone = new Set(set.map((d) => d.task));
+          for (const t of w.tasks.filter((x) => gone.has(x.id))) {
+            // the victim wants its task back
+            w.frameworks.find((f) => f.name === t.framework)!.want++;
+          }
+          w.tasks = w.tasks.filter((t) => !gone.has(t.id));
+          const d = set[0]!;
+          const f = w.frameworks.find((x) => x.name === d.for)!;
+          expect(fitsIn(d.forResources, freeOn(w, d.node))).toBe(true);
+          w.tasks.push({
+            id: `${f.name}-t${w.clock}`,
+            framework: f.name,
+            node: d.node,
+            resources: d.forResources,
+            startedAt: w.clock++,
+            priority: f.priority,
+          });
+          f.want--;
+          expect(lexGe(keys(w), before)).toBe(true);
+          expect(keys(w)[0]!).toBeGreaterThanOrEqual(before[0]! - 1e-12);
+        }
+      }
+      expect(cycles).toBeLessThan(60);
+    },
+  );
+});

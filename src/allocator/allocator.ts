@@ -249,6 +249,17 @@ export class Allocator {
     return nodeFree(space.list(n.total), [space.list(n.external), space.list(n.used)]);
   }
 
+  /** The outstanding offers on one node (at most one, see cycle.ts). */
+  nodeOffers(node: string): OfferInfo[] {
+    return (this.s.nodes.get(node)?.offers ?? []).map((o) => ({
+      id: o.id,
+      framework: o.framework.name,
+      node: o.node.name,
+      resources: this.s.space.list(o.resources),
+      createdAt: o.createdAt,
+    }));
+  }
+
   offers(): OfferInfo[] {
     return [...this.s.offers.values()].map((o) => ({
       id: o.id,

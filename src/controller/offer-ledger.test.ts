@@ -4,7 +4,14 @@ import { OfferLedger, type OfferStage } from './offer-ledger.ts';
 type Step = (l: OfferLedger, clock: { t: number }) => unknown;
 
 describe('OfferLedger', () => {
-  it.each<{ name: string; steps: Step[]; wantStage: OfferStage | undefined; wantBusy: boolean; wantSettled: boolean; wantTasks?: string[] }>([
+  it.each<{
+    name: string;
+    steps: Step[];
+    wantStage: OfferStage | undefined;
+    wantBusy: boolean;
+    wantSettled: boolean;
+    wantTasks?: string[];
+  }>([
     { name: 'unknown offer', steps: [], wantStage: undefined, wantBusy: false, wantSettled: false },
     { name: 'answering', steps: [(l) => l.beginAnswer('o')], wantStage: 'answering', wantBusy: true, wantSettled: false },
     {
@@ -32,7 +39,13 @@ describe('OfferLedger', () => {
     },
     {
       name: 'record failed: applied again later, tasks still vouched for',
-      steps: [(l) => l.beginAnswer('o'), (l) => l.answered('o', ['t1']), (l) => l.recording('o'), (l) => l.recordFailed('o'), (l) => l.recorded('o')],
+      steps: [
+        (l) => l.beginAnswer('o'),
+        (l) => l.answered('o', ['t1']),
+        (l) => l.recording('o'),
+        (l) => l.recordFailed('o'),
+        (l) => l.recorded('o'),
+      ],
       wantStage: undefined,
       wantBusy: false,
       wantSettled: false,
@@ -93,9 +106,24 @@ describe('OfferLedger', () => {
   });
 
   it.each([
-    { name: 'one answer at a time', first: (l: OfferLedger) => l.beginAnswer('o'), second: (l: OfferLedger) => l.beginAnswer('o'), want: false },
-    { name: 'no answer while rescinding', first: (l: OfferLedger) => l.beginRescind('o'), second: (l: OfferLedger) => l.beginAnswer('o'), want: false },
-    { name: 'no rescind while answering', first: (l: OfferLedger) => l.beginAnswer('o'), second: (l: OfferLedger) => l.beginRescind('o'), want: false },
+    {
+      name: 'one answer at a time',
+      first: (l: OfferLedger) => l.beginAnswer('o'),
+      second: (l: OfferLedger) => l.beginAnswer('o'),
+      want: false,
+    },
+    {
+      name: 'no answer while rescinding',
+      first: (l: OfferLedger) => l.beginRescind('o'),
+      second: (l: OfferLedger) => l.beginAnswer('o'),
+      want: false,
+    },
+    {
+      name: 'no rescind while answering',
+      first: (l: OfferLedger) => l.beginAnswer('o'),
+      second: (l: OfferLedger) => l.beginRescind('o'),
+      want: false,
+    },
     {
       name: 'no second answer once applied',
       first: (l: OfferLedger) => (l.beginAnswer('o'), l.answered('o')),
@@ -108,7 +136,12 @@ describe('OfferLedger', () => {
       second: (l: OfferLedger) => l.beginAnswer('o'),
       want: true,
     },
-    { name: 'offers are independent', first: (l: OfferLedger) => l.beginAnswer('a'), second: (l: OfferLedger) => l.beginAnswer('b'), want: true },
+    {
+      name: 'offers are independent',
+      first: (l: OfferLedger) => l.beginAnswer('a'),
+      second: (l: OfferLedger) => l.beginAnswer('b'),
+      want: true,
+    },
   ])('$name', ({ first, second, want }) => {
     const l = new OfferLedger(() => 0);
     first(l);

@@ -33,7 +33,7 @@ import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isRea
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
-import type { FrameworkObject, TaskObject } from '../src/controller/objects.ts';
+import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
 import { histogramQuantile, median, parseMetrics, percentile, type Sample } from './stats.ts';
 
 const { values } = parseArgs({

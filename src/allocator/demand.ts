@@ -5,7 +5,7 @@
 // answered or its demand grows. Without demand a framework gets Mesos's push model.
 //
 // Pure vector arithmetic over the allocator's resource space; the state keeps the counts.
-import type { Vec } from './resources.ts';
+import type { Vec } from './vectors.ts';
 
 export interface DemandShape {
   /** One task's resources (task slots such as `pods` excluded: every task takes one). */

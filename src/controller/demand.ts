@@ -4,7 +4,7 @@
 import { parseResourceListLenient } from '../api/quantity.ts';
 import type { Demand } from '../allocator/index.ts';
 import { builtinDemand, taskViews } from './builtin/decide.ts';
-import type { FrameworkObject, OfferObject, TaskObject } from './objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../api/objects.ts';
 
 /** undefined: the framework publishes no demand (push model). */
 export function frameworkDemand(fw: FrameworkObject, tasks: () => TaskObject[], offers: () => OfferObject[]): Demand[] | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Node } from '@kubernetes/client-node';
 import { acceptProblem, judgeAccept, type AcceptCase } from './judge.ts';
-import type { AcceptedTask, OfferObject, TaskObject } from './objects.ts';
+import type { AcceptedTask, OfferObject, TaskObject } from '../api/objects.ts';
 
 const GiB = 2 ** 30;
 const containers = [{ name: 'main', image: 'busybox' }];

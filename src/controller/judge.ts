@@ -9,8 +9,8 @@ import { fit } from '../api/fit.ts';
 import { offerPhase } from '../api/group.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { isNodeReady } from './nodes.ts';
-import type { AcceptedTask, OfferObject, TaskObject } from './objects.ts';
-import { taskHolding } from './resources.ts';
+import type { AcceptedTask, OfferObject, TaskObject } from '../api/objects.ts';
+import { taskHolding } from '../api/pod-resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
 import type { V1Node } from '@kubernetes/client-node';
 

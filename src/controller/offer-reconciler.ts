@@ -20,7 +20,7 @@ import { offerPhase } from '../api/group.ts';
 import { restoredOffer } from './allocation-loop.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
-import type { FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
 import { TaskReason } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';

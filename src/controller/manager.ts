@@ -28,7 +28,11 @@ import { EventRecorder } from './events.ts';
 import { FrameworkReconciler } from './framework-reconciler.ts';
 import { GarbageCollector } from './gc.ts';
 import { close, listen, metricsHandler, probeHandler, type Handler } from './health-server.ts';
-import { Informer } from './informers.ts';
+import { Informer } from '../api/informer.ts';
+import { slimMeta, slimNode, slimPod } from './cache-transforms.ts';
+
+/** Where kubelets (and kwok) keep their nodes' heartbeat Leases. */
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 import { Kube } from './kube.ts';
 import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
@@ -68,7 +72,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const random = options.random ?? Math.random;
   const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
-  const metrics = new Metrics(partial.logger === undefined);
+  const metrics = new Metrics(options.processMetrics ?? partial.logger === undefined, options.registry);
   const onWrite = (verb: string, resource: string) => metrics.apiWrites.inc({ verb, resource });
   const clock = { now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
   const kube = new Kube(kc, { qps: options.kubeApiQps, burst: options.kubeApiBurst, clock, onWrite });
@@ -211,6 +215,7 @@ class LeaderRun {
         log,
         namespaces: scoped ? namespaces : undefined,
         path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${PLURAL[kind]}`,
+        transform: slimMeta,
         list: (ns) =>
           (ns
             ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL[kind] })
@@ -223,15 +228,27 @@ class LeaderRun {
       labelSelector: options.nodeSelector,
       path: () => '/api/v1/nodes',
       list: (_ns, labelSelector) => core.listNode({ labelSelector }),
+      transform: slimNode,
     });
-    const pods = new Informer<V1Pod>({ name: 'Pod', kc, log, path: () => '/api/v1/pods', list: () => core.listPodForAllNamespaces() });
+    const pods = new Informer<V1Pod>({
+      name: 'Pod',
+      kc,
+      log,
+      path: () => '/api/v1/pods',
+      list: () => core.listPodForAllNamespaces(),
+      transform: slimPod,
+    });
     const leases = new Informer<V1Lease>({
       name: 'Lease',
       kc,
       log,
       namespaces,
       path: (ns) => `/apis/coordination.k8s.io/v1${ns ? `/namespaces/${ns}` : ''}/leases`,
-      list: (ns) => (ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces()),
+      // Not the nodes' heartbeats (one Lease per node, renewed every 10 s): only frameworks' matter.
+      fieldSelector: namespaces === undefined ? `metadata.namespace!=${NODE_LEASE_NAMESPACE}` : undefined,
+      list: (ns, _labels, fieldSelector) =>
+        ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces({ fieldSelector }),
+      transform: slimMeta,
     });
     const frameworks = customInformer<FrameworkObject & KubernetesObject>('Framework', true);
     const offers = customInformer<OfferObject & KubernetesObject>('Offer', true);

@@ -14,7 +14,7 @@ const schema7 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "x7wmvtpWWLoGGjx1anHI0EQISQ5LGB5VWWaB7H4XeA"
+      "$ref": "jlFmPjEjPnO4N0QL2yX7c0gNxOTOeoyUlEvA6ovSPaM"
     },
     "status": {
       "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
@@ -147,6 +147,9 @@ function validate27(data, {
 const schema12 = {
   "type": "object",
   "properties": {
+    "revocation": {
+      "$ref": "4mz1OPbOhcU4QNMHS5uMmYkqNT5uIXuI9R5p5vdCWA"
+    },
     "weight": {
       "$ref": "2qzze1JWEZws3D2bY2gSi1qONL9aL3YJWJ7aUtIw"
     },
@@ -163,13 +166,62 @@ const schema12 = {
   "nullable": true
 };
 const schema13 = {
+  "type": "string",
+  "enum": ["Allow", "Never"],
+  "default": "Allow",
+  "nullable": true
+};
+function validate32(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "Allow" || data === "Never")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema13.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+const schema14 = {
   "type": "number",
   "default": 1,
   "exclusiveMinimum": 0,
   "maximum": 1000000,
   "nullable": true
 };
-function validate32(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -229,10 +281,10 @@ function validate32(data, {
       errors++;
     }
   }
-  validate32.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema15 = {
   "type": "object",
   "maxProperties": 6,
   "additionalProperties": {
@@ -274,7 +326,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-function validate34(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -327,10 +379,10 @@ function validate34(data, {
       }
     }
   }
-  validate34.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema16 = {
   "type": "object",
   "maxProperties": 8,
   "additionalProperties": {
@@ -339,7 +391,7 @@ const schema15 = {
   "properties": {},
   "nullable": true
 };
-function validate37(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -392,10 +444,10 @@ function validate37(data, {
       }
     }
   }
-  validate37.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema17 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -403,7 +455,7 @@ const schema16 = {
   },
   "nullable": true
 };
-const schema17 = {
+const schema18 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -415,13 +467,13 @@ const schema17 = {
     }
   }
 };
-const schema18 = {
+const schema19 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate42(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -478,10 +530,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema20 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -490,7 +542,7 @@ const schema19 = {
   },
   "properties": {}
 };
-function validate44(data, {
+function validate46(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -558,10 +610,10 @@ function validate44(data, {
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate46.errors = vErrors;
   return errors === 0;
 }
-function validate41(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -603,24 +655,24 @@ function validate41(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate42(data.nodeName, {
+      if (!validate44(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate44(data.resources, {
+      if (!validate46(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
         errors = vErrors.length;
       }
     }
@@ -640,10 +692,10 @@ function validate41(data, {
     }
     errors++;
   }
-  validate41.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-function validate40(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -686,18 +738,18 @@ function validate40(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate41(data[i0], {
+      if (!validate43(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate40.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -725,47 +777,58 @@ function validate31(data, {
     errors++;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.weight !== undefined) {
-      if (!validate32(data.weight, {
-        instancePath: instancePath + "/weight",
+    if (data.revocation !== undefined) {
+      if (!validate32(data.revocation, {
+        instancePath: instancePath + "/revocation",
         parentData: data,
-        parentDataProperty: "weight",
+        parentDataProperty: "revocation",
         rootData
       })) {
         vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
-    if (data.guarantee !== undefined) {
-      if (!validate34(data.guarantee, {
-        instancePath: instancePath + "/guarantee",
+    if (data.weight !== undefined) {
+      if (!validate34(data.weight, {
+        instancePath: instancePath + "/weight",
         parentData: data,
-        parentDataProperty: "guarantee",
+        parentDataProperty: "weight",
         rootData
       })) {
         vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
+    if (data.guarantee !== undefined) {
+      if (!validate36(data.guarantee, {
+        instancePath: instancePath + "/guarantee",
+        parentData: data,
+        parentDataProperty: "guarantee",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.limit !== undefined) {
-      if (!validate37(data.limit, {
+      if (!validate39(data.limit, {
         instancePath: instancePath + "/limit",
         parentData: data,
         parentDataProperty: "limit",
         rootData
       })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.reservations !== undefined) {
-      if (!validate40(data.reservations, {
+      if (!validate42(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
@@ -773,7 +836,7 @@ function validate31(data, {
   validate31.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema21 = {
   "type": "object",
   "properties": {
     "allocated": {
@@ -788,7 +851,7 @@ const schema20 = {
   },
   "nullable": true
 };
-const schema21 = {
+const schema22 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -796,17 +859,17 @@ const schema21 = {
   "properties": {},
   "nullable": true
 };
-const schema22 = {};
-function validate52(data, {
+const schema23 = {};
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate52.errors = null;
+  validate54.errors = null;
   return true;
 }
-function validate51(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -832,25 +895,25 @@ function validate51(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate52(data[key0], {
+      if (!validate54(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate51.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema24 = {
   "type": "number",
   "nullable": true
 };
-function validate55(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -874,16 +937,16 @@ function validate55(data, {
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema25 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate57(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -925,10 +988,10 @@ function validate57(data, {
       errors++;
     }
   }
-  validate57.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -954,40 +1017,40 @@ function validate50(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate51(data.allocated, {
+      if (!validate53(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate55(data.dominantShare, {
+      if (!validate57(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.frameworks !== undefined) {
-      if (!validate57(data.frameworks, {
-        instancePath: instancePath + "/frameworks",
-        parentData: data,
-        parentDataProperty: "frameworks",
         rootData
       })) {
         vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
         errors = vErrors.length;
       }
     }
+    if (data.frameworks !== undefined) {
+      if (!validate59(data.frameworks, {
+        instancePath: instancePath + "/frameworks",
+        parentData: data,
+        parentDataProperty: "frameworks",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate50.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
 function validate22(data, {
@@ -1077,13 +1140,13 @@ function validate22(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate50(data.status, {
+      if (!validate52(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }

@@ -9,7 +9,8 @@
 // makes no offer, then prints one JSON line: cycle times and the final dominant shares.
 import { Allocator } from '../src/allocator/index.ts';
 import type { ResourceList } from '../src/allocator/index.ts';
-import { fits, subtract } from '../src/api/quantity.ts';
+import { fits } from '../src/api/fit.ts';
+import { subtract } from '../src/api/quantity.ts';
 import { median, percentile } from './stats.ts';
 
 interface Profile {

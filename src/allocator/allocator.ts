@@ -2,6 +2,8 @@
 // it what exists (nodes, frameworks, roles, task allocations, outstanding offers) and what
 // frameworks said (decline, accept, suppress, revive); allocate(now) returns decisions.
 // Pure: no I/O, no timers, no clock of its own, no randomness — same calls, same decisions.
+import { nodeFree } from '../api/fit.ts';
+import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { runCycle } from './cycle.ts';
 import { addInto, dominantShare, grow, zeros } from './resources.ts';
@@ -25,7 +27,6 @@ export const DEFAULT_SCARCE_RESOURCES: readonly string[] = ['nvidia.com/gpu'];
 /** Kubernetes's per-node Pod count: every task is a Pod. */
 export const DEFAULT_TASK_SLOT_RESOURCES: readonly string[] = ['pods'];
 /** Mesos's default refuse_seconds for a decline without one. */
-export const DEFAULT_REFUSE_SECONDS = 5;
 
 export class Allocator {
   private readonly s: AllocatorState;
@@ -241,14 +242,8 @@ export class Allocator {
   nodeFree(name: string): ResourceList | undefined {
     const n = this.s.nodes.get(name);
     if (n === undefined || !n.declared) return undefined;
-    const out: ResourceList = {};
-    const names = this.s.space.names;
-    for (let i = 0; i < n.total.length; i++) {
-      if (n.total[i] === 0) continue; // a resource the node does not have
-      const v = n.total[i]! - (n.external[i] ?? 0) - (n.used[i] ?? 0);
-      out[names[i]!] = Math.max(0, v);
-    }
-    return out;
+    const { space } = this.s;
+    return nodeFree(space.list(n.total), [space.list(n.external), space.list(n.used)]);
   }
 
   offers(): OfferInfo[] {

@@ -7,7 +7,8 @@
 // at the first cycle that launches nothing would be wrong: the framework first in DRF order
 // may decline a node another framework could use, and that one only sees it next cycle.) It
 // always gets there: nodes' free resources only shrink, so a declined node stays filtered.
-import { formatResourceList, fits, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { fits } from '../api/fit.ts';
+import { formatResourceList, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
 import { Allocator } from './allocator.ts';
 import type { AllocatorOptions, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 

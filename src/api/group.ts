@@ -40,6 +40,24 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_ERROR',
 ]);
 
+/**
+ * The Lease a framework's scheduler renews to say it is alive (Mesos's failover_timeout):
+ * `agora-framework-<name>` in the framework's namespace.
+ */
+export const FRAMEWORK_LEASE_PREFIX = 'agora-framework-';
+
+export function frameworkLeaseName(framework: string): string {
+  return `${FRAMEWORK_LEASE_PREFIX}${framework}`;
+}
+
+/** The framework whose heartbeat Lease this is, or undefined for any other Lease. */
+export function frameworkOfLease(leaseName: string): string | undefined {
+  return leaseName.startsWith(FRAMEWORK_LEASE_PREFIX) ? leaseName.slice(FRAMEWORK_LEASE_PREFIX.length) : undefined;
+}
+
+/** A declined node is not offered to the framework again for this long, unless it says otherwise. */
+export const DEFAULT_REFUSE_SECONDS = 5;
+
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
 export const LABEL = {
   framework: 'agora.dev/framework',

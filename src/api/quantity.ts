@@ -186,17 +186,6 @@ export function subtract(a: ResourceList, b: ResourceList): ResourceList {
   return out;
 }
 
-/** True when `small` fits inside `big` for every resource (a missing resource is zero). */
-export function fits(small: ResourceList, big: ResourceList): boolean {
-  for (const [k, v] of Object.entries(small)) if (v > (big[k] ?? 0)) return false;
-  return true;
-}
-
-/** Alias of `fits` with Mesos's argument order: does `big` contain `small`? */
-export function contains(big: ResourceList, small: ResourceList): boolean {
-  return fits(small, big);
-}
-
 export function isZero(a: ResourceList): boolean {
   for (const v of Object.values(a)) if (v !== 0) return false;
   return true;

@@ -8,8 +8,10 @@ import type { IFramework, IOffer, ITask } from '../api/index.ts';
 import { builtinOutcome } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../controller/resources.ts';
 import { isOpen } from '../sdk/offers.ts';
-import { add, formatQuantity, parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
+import { nodeFree } from '../api/fit.ts';
+import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 
 export interface FrameworkRow {
   namespace: string;
@@ -88,7 +90,7 @@ export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const tasksByFramework = new Map<string, Record<string, number>>();
   for (const t of input.tasks) {
-    const key = `${t.metadata?.namespace}/${t.spec.framework}`;
+    const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
     const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
@@ -146,7 +148,7 @@ export function buildStatus(input: StatusInput): StatusView {
         allocatable: format(alloc, names),
         used: format(u, names),
         offered: format(off, names),
-        free: format(subtract(subtract(alloc, u), off), names),
+        free: format(nodeFree(alloc, [u, off]), names),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -5,17 +5,16 @@
 // one until its status is written, so no resource is ever in two offers; and it makes no offer
 // on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
-import { API_VERSION, LABEL, offerPhase } from '../api/index.ts';
+import { API_VERSION, DEFAULT_REFUSE_SECONDS, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
 import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
-import { splitKey } from './informers.ts';
-import { isConflict, isNotFound } from './kube.ts';
+import { frameworkKeyOf, keyOf, splitKey } from '../api/keys.ts';
+import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
 import { ms, type OfferObject } from './objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
-import { errorSummary } from './workqueue.ts';
 import { isNodeReady } from './nodes.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
@@ -43,7 +42,7 @@ export function restoredOffer(allocator: Allocator, key: string, o: OfferObject,
   }
   return {
     id: key,
-    framework: `${o.metadata.namespace}/${o.spec.framework}`,
+    framework: frameworkKeyOf(o),
     node: o.spec.nodeName,
     resources: pods === undefined ? resources : { ...resources, pods },
     createdAt: ms(o.metadata.creationTimestamp) ?? now,
@@ -80,22 +79,22 @@ export class AllocationLoop {
     const { state, allocator } = this.ctx;
     for (const n of state.c.nodes.list()) state.dirtyNodes.add(n.metadata!.name!);
     for (const n of state.nodesWithTasks()) state.dirtyNodes.add(n);
-    for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+    for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(keyOf(f));
     state.rolesDirty = true;
     this.sync();
     const now = this.ctx.now();
     let outstanding = 0;
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
-      const key = `${o.metadata.namespace}/${o.metadata.name}`;
+      const key = keyOf(o);
       if (offerPhase(o) === 'Outstanding') {
         allocator.upsertOffer(restoredOffer(allocator, key, o, now));
         outstanding++;
       } else if (offerPhase(o) === 'Declined') {
-        const fw = `${o.metadata.namespace}/${o.spec.framework}`;
+        const fw = frameworkKeyOf(o);
         const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
-        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? 5;
+        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
         if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until);
       }
@@ -175,7 +174,7 @@ export class AllocationLoop {
     }
     metrics.offersOutstanding.set(allocator.offers().length);
     for (const f of this.ctx.state.c.frameworks.list()) {
-      if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+      if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(keyOf(f));
     }
     for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     const cutoff = now - 60_000;

@@ -4,6 +4,7 @@
 // allocator was last told. From it, a node's usage: external Pods and each framework's tasks.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL } from '../api/index.ts';
+import { frameworkKeyOf, keyOf, namespacedKey } from '../api/keys.ts';
 import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Informer } from './informers.ts';
 import { isPodActive, podRequests, taskHolding } from './resources.ts';
@@ -59,14 +60,6 @@ class Index {
 }
 const EMPTY: ReadonlySet<string> = new Set();
 
-export function frameworkKeyOfTask(task: TaskObject): string {
-  return `${task.metadata?.namespace}/${task.spec.framework}`;
-}
-
-export function frameworkKeyOfOffer(offer: OfferObject): string {
-  return `${offer.metadata?.namespace}/${offer.spec.framework}`;
-}
-
 export class ClusterState {
   readonly c: Caches;
   private readonly podsByNode = new Index();
@@ -97,7 +90,7 @@ export class ClusterState {
       this.indexTask(key, task ?? this.assumed.get(key));
     });
     c.offers.onChange((key, offer) => {
-      const fw = offer === undefined ? undefined : frameworkKeyOfOffer(offer);
+      const fw = offer === undefined ? undefined : frameworkKeyOf(offer);
       const prev = this.offersByFramework.set(key, fw);
       if (prev !== undefined) this.dirtyFrameworks.add(prev);
       if (fw !== undefined) this.dirtyFrameworks.add(fw);
@@ -118,15 +111,15 @@ export class ClusterState {
     const prevNode = this.tasksByNode.set(key, task?.spec.nodeName);
     if (prevNode !== undefined) this.dirtyNodes.add(prevNode);
     if (task !== undefined) this.dirtyNodes.add(task.spec.nodeName);
-    const prevFw = this.tasksByFramework.set(key, task === undefined ? undefined : frameworkKeyOfTask(task));
+    const prevFw = this.tasksByFramework.set(key, task === undefined ? undefined : frameworkKeyOf(task));
     if (prevFw !== undefined) this.dirtyFrameworks.add(prevFw);
-    if (task !== undefined) this.dirtyFrameworks.add(frameworkKeyOfTask(task));
-    this.tasksByOffer.set(key, task?.spec.offer === undefined ? undefined : `${task.metadata?.namespace}/${task.spec.offer}`);
+    if (task !== undefined) this.dirtyFrameworks.add(frameworkKeyOf(task));
+    this.tasksByOffer.set(key, task?.spec.offer === undefined ? undefined : namespacedKey(task.metadata.namespace, task.spec.offer));
   }
 
   /** Records a Task this process just created, until the cache shows it. */
   assume(task: TaskObject): void {
-    const key = `${task.metadata?.namespace}/${task.metadata?.name}`;
+    const key = keyOf(task);
     if (this.c.tasks.get(key) !== undefined) return;
     this.assumed.set(key, task);
     this.indexTask(key, task);
@@ -163,7 +156,7 @@ export class ClusterState {
 
   /** Records a Pod just created, until the cache shows it (or its deletion). */
   assumePod(pod: V1Pod): void {
-    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    const key = keyOf(pod);
     if (this.c.pods.get(key) === undefined) this.assumedPods.set(key, pod);
   }
 
@@ -185,7 +178,11 @@ export class ClusterState {
       const counted = !isTerminal(task.status?.state) || (owned && isPodActive(pod!));
       if (owned) taskPods.add(key);
       if (!counted) continue;
-      if (excludeOffer !== undefined && task.spec.offer !== undefined && `${task.metadata?.namespace}/${task.spec.offer}` === excludeOffer)
+      if (
+        excludeOffer !== undefined &&
+        task.spec.offer !== undefined &&
+        namespacedKey(task.metadata.namespace, task.spec.offer) === excludeOffer
+      )
         continue;
       let held: ResourceList;
       try {
@@ -193,7 +190,7 @@ export class ClusterState {
       } catch {
         held = owned ? podRequests(pod!) : {};
       }
-      const fw = frameworkKeyOfTask(task);
+      const fw = frameworkKeyOf(task);
       frameworks.set(fw, add(frameworks.get(fw) ?? {}, held));
     }
     let external: ResourceList = {};

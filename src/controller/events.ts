@@ -4,7 +4,7 @@
 // facts).
 import type { Logger } from 'pino';
 import type { Kube } from './kube.ts';
-import { errorSummary } from './workqueue.ts';
+import { errorSummary } from '../api/errors.ts';
 
 export interface EventTarget {
   apiVersion: string;

@@ -5,12 +5,6 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import type { FrameworkObject } from './objects.ts';
 
-export const LEASE_PREFIX = 'agora-framework-';
-
-export function frameworkLeaseName(framework: string): string {
-  return `${LEASE_PREFIX}${framework}`;
-}
-
 export interface Heartbeat {
   /** ms since the epoch of the last heartbeat, if the Lease exists and was ever renewed. */
   lastHeartbeat: number | undefined;

@@ -4,15 +4,16 @@
 // and status — allocation, dominant share, task counts, outstanding offers, conditions —
 // written through the status subresource only when it changed.
 import type { Logger } from 'pino';
-import { API_VERSION, TASK_STATES } from '../api/index.ts';
+import { API_VERSION, frameworkLeaseName, TASK_STATES } from '../api/index.ts';
+import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
 import { isOpen } from '../sdk/offers.ts';
 import { builtinOutcome, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
-import { frameworkLeaseName, heartbeat } from './failover.ts';
+import { heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
-import { isConflict, isNotFound } from './kube.ts';
+import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from './objects.ts';
 import { isTerminal } from './task-state.ts';
@@ -52,7 +53,7 @@ export class FrameworkReconciler {
 
   private failover(key: string, fw: FrameworkObject, log: Logger): void {
     const { ctx } = this;
-    const lease = ctx.leases.get(`${fw.metadata.namespace}/${frameworkLeaseName(fw.metadata.name)}`);
+    const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
     const now = ctx.now();
     const hb = heartbeat(fw, lease, now);
     const was = ctx.disconnected.has(key);
@@ -144,7 +145,7 @@ export class FrameworkReconciler {
       const offer = ctx.state.c.offers.get(o);
       if (offer !== undefined && isOpen(offer)) outstanding++;
     }
-    const lease = ctx.leases.get(`${fw.metadata.namespace}/${frameworkLeaseName(fw.metadata.name)}`);
+    const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
     const hb = heartbeat(fw, lease, ctx.now());
     const disconnected = ctx.disconnected.has(key);
     const suppressed = fw.spec.suppressed === true;

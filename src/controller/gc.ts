@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import { TASK_STATES } from '../api/index.ts';
 import { offerPhase } from '../api/group.ts';
 import type { Context } from './context.ts';
-import { isNotFound } from './kube.ts';
+import { errorSummary, isNotFound } from '../api/errors.ts';
 import { ms, type TaskObject } from './objects.ts';
 import { isTerminal } from './task-state.ts';
-import { errorSummary } from './workqueue.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 
 /** Pure: which terminal tasks to delete so that at most `keep` remain (oldest finished first). */
 export function surplusCompleted(tasks: readonly TaskObject[], keep: number): TaskObject[] {
@@ -71,7 +71,7 @@ export class GarbageCollector {
       if (!ctx.manages(t.metadata.namespace)) continue;
       const s = t.status?.state ?? 'TASK_STAGING';
       counts[s] = (counts[s] ?? 0) + 1;
-      const k = `${t.metadata.namespace}/${t.spec.framework}`;
+      const k = frameworkKeyOf(t);
       let l = byFramework.get(k);
       if (l === undefined) byFramework.set(k, (l = []));
       l.push(t);

@@ -4,7 +4,8 @@
 // (1 s doubling to 30 s, delay function injectable).
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorSummary } from './workqueue.ts';
+import { errorSummary } from '../api/errors.ts';
+import { keyOf, splitKey } from '../api/keys.ts';
 
 export interface InformerSpec<T extends KubernetesObject> {
   name: string;
@@ -21,16 +22,6 @@ export interface InformerSpec<T extends KubernetesObject> {
 
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;
-
-export function keyOf(obj: KubernetesObject): string {
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata?.name}` : (obj.metadata?.name ?? '');
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
 
 export class Informer<T extends KubernetesObject> {
   readonly name: string;

@@ -12,7 +12,8 @@ import {
   type CoreV1Event,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
-import { TokenBucket, type Clock, type Priority } from './rate-limiter.ts';
+import type { SleepingClock } from '../api/clock.ts';
+import { TokenBucket, type Priority } from './rate-limiter.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -21,7 +22,7 @@ export type WriteVerb = 'create' | 'patch' | 'patchStatus' | 'delete' | 'update'
 export interface KubeOptions {
   qps: number;
   burst: number;
-  clock: Clock;
+  clock: SleepingClock;
   onWrite?: (verb: WriteVerb, resource: string) => void;
 }
 
@@ -145,21 +146,4 @@ export class Kube {
   createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {
     return this.write('create', 'events', () => this.core.createNamespacedEvent({ namespace, body }));
   }
-}
-
-export function statusCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code === 'number') return e.code;
-  if (typeof e?.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
-
-export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
-export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
-export const isForbidden = (err: unknown): boolean => statusCode(err) === 403;
-
-/** A 4xx other than 404/409/429: retrying the same request will not help. */
-export function isUnretryable(err: unknown): boolean {
-  const c = statusCode(err);
-  return c !== undefined && c >= 400 && c < 500 && c !== 404 && c !== 409 && c !== 429;
 }

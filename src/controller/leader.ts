@@ -5,8 +5,7 @@
 // succeeded for renewDeadline (< leaseDuration), before anyone else may take it.
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { isConflict, isNotFound } from './kube.ts';
-import { errorSummary } from './workqueue.ts';
+import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
 
 export interface LeaderElectionOptions {
   api: CoordinationV1Api;

@@ -17,18 +17,18 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
+import { frameworkOfLease, GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
+import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
 import { ClusterState } from './cluster-state.ts';
 import type { Context } from './context.ts';
 import { EventRecorder } from './events.ts';
-import { LEASE_PREFIX } from './failover.ts';
 import { FrameworkReconciler } from './framework-reconciler.ts';
 import { GarbageCollector } from './gc.ts';
 import { close, listen, metricsHandler, probeHandler, type Handler } from './health-server.ts';
-import { Informer, splitKey } from './informers.ts';
+import { Informer } from './informers.ts';
 import { Kube } from './kube.ts';
 import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
@@ -328,13 +328,14 @@ class LeaderRun {
       // A status write (ours) changes no weight, quota or reservation: no cycle for it.
       if (state.rolesDirty) ctx.kick();
     });
-    ctx.leases.onChange((key) => {
-      const { namespace, name } = splitKey(key);
-      if (name.startsWith(LEASE_PREFIX)) queues.frameworks.add(`${namespace}/${name.slice(LEASE_PREFIX.length)}`);
+    ctx.leases.onChange((leaseKey) => {
+      const { namespace, name } = splitKey(leaseKey);
+      const framework = frameworkOfLease(name);
+      if (framework !== undefined) queues.frameworks.add(namespacedKey(namespace, framework));
     });
-    for (const o of state.c.offers.list()) queues.offers.add(`${o.metadata.namespace}/${o.metadata.name}`);
-    for (const t of state.c.tasks.list()) queues.tasks.add(`${t.metadata.namespace}/${t.metadata.name}`);
-    for (const f of state.c.frameworks.list()) queues.frameworks.add(`${f.metadata.namespace}/${f.metadata.name}`);
+    for (const o of state.c.offers.list()) queues.offers.add(keyOf(o));
+    for (const t of state.c.tasks.list()) queues.tasks.add(keyOf(t));
+    for (const f of state.c.frameworks.list()) queues.frameworks.add(keyOf(f));
     for (const r of state.c.roles.list()) queues.roles.add(r.metadata.name);
     // Answers first: accepts and declines found at startup are applied before the first cycle.
     queues.offers.start();

@@ -5,19 +5,20 @@
 // success — so a restart in the middle re-runs the accept to the same end. DECLINE: the node
 // is filtered for the framework for refuseSeconds. Unused resources go back at once.
 import type { Logger } from 'pino';
-import { API_VERSION, LABEL } from '../api/index.ts';
-import { add, contains, formatQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { API_VERSION, DEFAULT_REFUSE_SECONDS, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
+import { fit, nodeFree } from '../api/fit.ts';
+import { add, formatQuantity, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
 import { restoredOffer, type AllocationLoop } from './allocation-loop.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { isoNow, type Context } from './context.ts';
-import { isConflict, isNotFound, isUnretryable } from './kube.ts';
+import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
 import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
 import { taskHolding } from './resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
-import { errorSummary } from './workqueue.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 
 interface Verdict {
   spec: AcceptedTask;
@@ -80,8 +81,8 @@ export class OfferReconciler {
 
   private async decline(key: string, offer: OfferObject, log: Logger): Promise<void> {
     const { ctx } = this;
-    const fw = ctx.state.c.frameworks.get(`${offer.metadata.namespace}/${offer.spec.framework}`);
-    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? 5;
+    const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
+    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
     ctx.allocator.decline(key, ctx.now(), refuse);
     this.loop.settled.set(key, ctx.now());
     ctx.metrics.offers.inc({ result: 'declined' });
@@ -204,9 +205,8 @@ export class OfferReconciler {
       };
     } else {
       const usage = ctx.state.usage(nodeName, key);
-      free = subtract(usage.allocatable, usage.external);
-      for (const r of usage.frameworks.values()) free = subtract(free, r);
-      for (const o of ctx.allocator.offers()) if (o.node === nodeName && o.id !== key) free = subtract(free, o.resources);
+      const otherOffers = ctx.allocator.offers().filter((o) => o.node === nodeName && o.id !== key);
+      free = nodeFree(usage.allocatable, [usage.external, ...usage.frameworks.values(), ...otherOffers.map((o) => o.resources)]);
     }
     let usedOffer: ResourceList = {};
     let usedNode: ResourceList = {};
@@ -251,22 +251,22 @@ export class OfferReconciler {
       }
       const { pods: _p, ...asked } = holding;
       const nextOffer = add(usedOffer, asked);
-      const overOffer = firstShort(offered, nextOffer);
+      const [overOffer] = fit(nextOffer, offered);
       if (overOffer !== undefined) {
         v.fail = {
           state: 'TASK_ERROR',
           reason: TaskReason.ExceedsOffer,
-          message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.want, overOffer.resource)} but the offer has ${q(overOffer.have, overOffer.resource)}`,
+          message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.asked, overOffer.resource)} but the offer has ${q(overOffer.free, overOffer.resource)}`,
         };
         continue;
       }
       const nextNode = add(usedNode, holding);
-      const overNode = firstShort(free, nextNode);
+      const [overNode] = fit(nextNode, free);
       if (overNode !== undefined) {
         v.fail = {
           state: 'TASK_ERROR',
           reason: TaskReason.InsufficientResources,
-          message: `${overNode.resource}: node ${nodeName} has ${q(overNode.have, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.want, overNode.resource)}`,
+          message: `${overNode.resource}: node ${nodeName} has ${q(overNode.free, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.asked, overNode.resource)}`,
         };
         continue;
       }
@@ -313,10 +313,10 @@ export class OfferReconciler {
       } catch (err) {
         if (!isConflict(err)) throw err;
         const got = (await ctx.kube.custom.getNamespacedCustomObject({
-          group: 'agora.dev',
-          version: 'v1alpha1',
+          group: GROUP,
+          version: VERSION,
           namespace: ns,
-          plural: 'tasks',
+          plural: PLURAL.Task,
           name: v.spec.name,
         })) as TaskObject;
         if (got.spec.offer !== offer.metadata.name) {
@@ -367,13 +367,6 @@ export class OfferReconciler {
   private async writeStatus(offer: OfferObject, status: Record<string, unknown>): Promise<void> {
     await this.ctx.kube.patchCustomStatus('Offer', offer.metadata.namespace, offer.metadata.name, { status });
   }
-}
-
-/** The first resource where `want` exceeds `have`, if any. */
-function firstShort(have: ResourceList, want: ResourceList): { resource: string; want: number; have: number } | undefined {
-  if (contains(have, want)) return undefined;
-  for (const [k, v] of Object.entries(want)) if (v > (have[k] ?? 0)) return { resource: k, want: v, have: have[k] ?? 0 };
-  return undefined;
 }
 
 function q(v: number, resource: string): string {

@@ -5,10 +5,7 @@
 // (mirroring status). Under load launches keep the full rate and status writes wait — and,
 // re-computed when their turn comes, coalesce.
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+import type { SleepingClock } from '../api/clock.ts';
 
 export type Priority = 'high' | 'normal' | 'low';
 const LANES: readonly Priority[] = ['high', 'normal', 'low'];
@@ -16,13 +13,13 @@ const LANES: readonly Priority[] = ['high', 'normal', 'low'];
 export class TokenBucket {
   private readonly qps: number;
   private readonly burst: number;
-  private readonly clock: Clock;
+  private readonly clock: SleepingClock;
   private tokens: number;
   private last: number;
   private readonly waiting: Record<Priority, (() => void)[]> = { high: [], normal: [], low: [] };
   private armed = false;
 
-  constructor(qps: number, burst: number, clock: Clock) {
+  constructor(qps: number, burst: number, clock: SleepingClock) {
     this.qps = qps;
     this.burst = Math.max(1, burst);
     this.clock = clock;

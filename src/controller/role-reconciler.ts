@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { offerResources } from './allocation-loop.ts';
 import type { Context } from './context.ts';
-import { isForbidden, isNotFound } from './kube.ts';
+import { isForbidden, isNotFound } from '../api/errors.ts';
 import type { RoleObject } from './objects.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 

@@ -6,12 +6,12 @@ import type { Logger } from 'pino';
 import { API_VERSION } from '../api/index.ts';
 import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
-import { isConflict, isNotFound, isUnretryable } from './kube.ts';
+import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
 import { podFor } from '../api/pod.ts';
 import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
-import { errorSummary } from './workqueue.ts';
+import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
 
 /** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */
 export const STARTING_GRACE_MS = 1000;
@@ -34,7 +34,7 @@ export class TaskReconciler {
     const { ctx } = this;
     const task = ctx.state.c.tasks.get(key);
     if (task === undefined || !ctx.manages(task.metadata.namespace) || task.metadata.deletionTimestamp !== undefined) return undefined;
-    const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
+    const fwKey = frameworkKeyOf(task);
     const fw = ctx.state.c.frameworks.get(fwKey);
     const pod = ctx.state.podOf(key);
     const node = ctx.state.c.nodes.get(task.spec.nodeName);
@@ -146,7 +146,7 @@ export class TaskReconciler {
   private launch(task: TaskObject): TaskObservation['launch'] {
     if (task.status?.state !== undefined) return 'confirmed';
     if (task.spec.offer === undefined) return 'unconfirmed';
-    const offerKey = `${task.metadata.namespace}/${task.spec.offer}`;
+    const offerKey = namespacedKey(task.metadata.namespace, task.spec.offer);
     if (this.ctx.answering.has(offerKey)) return 'pending';
     const accepted = this.ctx.accepted.get(offerKey);
     if (accepted !== undefined) return accepted.has(task.metadata.name) ? 'confirmed' : 'unconfirmed';

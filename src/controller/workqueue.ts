@@ -2,6 +2,7 @@
 // workers at once (a key added while it is processed runs again after), retried with
 // per-key exponential backoff when the handler throws, and delayed adds coalesce.
 import type { Logger } from 'pino';
+import { errorSummary } from '../api/errors.ts';
 
 export interface WorkQueueOptions {
   name: string;
@@ -124,18 +125,4 @@ export class WorkQueue {
       this.pump();
     }
   }
-}
-
-export function errorSummary(err: unknown): { message: string; code?: number } {
-  const e = err as { message?: string; code?: number; body?: unknown };
-  let message = e?.message ?? String(err);
-  const body = e?.body;
-  if (typeof body === 'string') {
-    try {
-      message = (JSON.parse(body) as { message?: string }).message ?? message;
-    } catch {
-      // not JSON
-    }
-  } else if (body && typeof body === 'object' && 'message' in body) message = String((body as { message: unknown }).message);
-  return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code: e?.code };
 }

@@ -12,8 +12,9 @@ import {
   type KubeConfig,
   type V1Lease,
 } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
-import { apiErrorCode, apiErrorMessage, classifyAnswerFailure, failed, isOpen } from './offers.ts';
+import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
+import { apiErrorMessage, statusCode } from '../api/errors.ts';
+import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
 import type { AnswerResult, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskStatus } from './types.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -28,9 +29,7 @@ export interface FrameworkRef {
 }
 
 /** The Lease through which a framework's scheduler heartbeats (DESIGN: failover). */
-export function leaseName(framework: string): string {
-  return `agora-framework-${framework}`;
-}
+export const leaseName = frameworkLeaseName;
 
 /** A Lease renewTime: RFC 3339 with microseconds, as metav1.MicroTime wants. */
 export function microTime(d: Date): string {
@@ -93,7 +92,7 @@ export class FrameworkClient {
         body,
       })) as FrameworkObject;
     } catch (err) {
-      if (apiErrorCode(err) !== 409) throw err;
+      if (statusCode(err) !== 409) throw err;
     }
     return (await this.custom.patchNamespacedCustomObject(
       { ...this.obj(PLURAL.Framework, this.name), body: { spec } },
@@ -105,7 +104,7 @@ export class FrameworkClient {
     try {
       return (await this.custom.getNamespacedCustomObject(this.obj(PLURAL.Framework, this.name))) as FrameworkObject;
     } catch (err) {
-      if (apiErrorCode(err) === 404) return undefined;
+      if (statusCode(err) === 404) return undefined;
       throw err;
     }
   }
@@ -115,7 +114,7 @@ export class FrameworkClient {
     try {
       await this.custom.deleteNamespacedCustomObject(this.obj(PLURAL.Framework, this.name));
     } catch (err) {
-      if (apiErrorCode(err) !== 404) throw err;
+      if (statusCode(err) !== 404) throw err;
     }
   }
 
@@ -123,7 +122,7 @@ export class FrameworkClient {
     try {
       return (await this.custom.getNamespacedCustomObject(this.obj(PLURAL.Offer, name))) as OfferObject;
     } catch (err) {
-      if (apiErrorCode(err) === 404) return undefined;
+      if (statusCode(err) === 404) return undefined;
       throw err;
     }
   }
@@ -163,7 +162,7 @@ export class FrameworkClient {
         );
         return { ok: true, offer: name };
       } catch (err) {
-        const code = apiErrorCode(err);
+        const code = statusCode(err);
         if (code === undefined || code >= 500) throw err;
         const message = apiErrorMessage(err);
         current = code === 404 ? undefined : await this.getOffer(name);
@@ -183,7 +182,7 @@ export class FrameworkClient {
       );
       return true;
     } catch (err) {
-      if (apiErrorCode(err) === 404) return false;
+      if (statusCode(err) === 404) return false;
       throw err;
     }
   }
@@ -267,7 +266,7 @@ export class FrameworkClient {
     try {
       lease = await this.coordination.readNamespacedLease({ name, namespace: this.namespace });
     } catch (err) {
-      if (apiErrorCode(err) !== 404) throw err;
+      if (statusCode(err) !== 404) throw err;
     }
     if (lease === undefined) {
       try {
@@ -280,7 +279,7 @@ export class FrameworkClient {
         });
         return;
       } catch (err) {
-        if (apiErrorCode(err) !== 409) throw err;
+        if (statusCode(err) !== 409) throw err;
       }
     }
     const takeover = lease?.spec?.holderIdentity !== this.identity;

@@ -42,27 +42,6 @@ export function classifyAnswerFailure(
   return { reason: 'Rejected', message: message || `the API server refused the answer (HTTP ${code ?? '?'})` };
 }
 
-/** The message of a failed API call: the Status object's message when there is one. */
-export function apiErrorMessage(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  let parsed: { message?: unknown } | undefined;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body) as { message?: unknown };
-    } catch {
-      return body;
-    }
-  } else if (body !== null && typeof body === 'object') parsed = body as { message?: unknown };
-  if (typeof parsed?.message === 'string') return parsed.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The HTTP status code of a failed API call, if it reached the server. */
-export function apiErrorCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 export function failed(offer: string, reason: AnswerFailure, message: string): AnswerResult {
   return { ok: false, offer, reason, message };
 }

@@ -31,7 +31,7 @@ describe('pack', () => {
     const t = (name: string, cpu: string) => ({ name, resources: { cpu, memory: '1Gi' } });
     const got = pack({ cpu: '3', memory: '4Gi' }, [t('a', '2'), t('b', '2'), t('c', '1')]);
     expect(got.fits.map((x) => x.name)).toEqual(['a', 'c']);
-    expect(got.skipped).toEqual([{ task: t('b', '2'), shortfalls: [{ resource: 'cpu', requested: 2000, available: 1000 }] }]);
+    expect(got.skipped).toEqual([{ task: t('b', '2'), shortfalls: [{ resource: 'cpu', asked: 2000, free: 1000, shortBy: 1000 }] }]);
     expect(got.remaining).toEqual({ cpu: 0, memory: 2 * 1024 ** 3 });
   });
 

@@ -1,24 +1,14 @@
 // Exact resource arithmetic for framework schedulers: does a task fit what an offer holds.
+import { fit, type Insufficient } from '../api/fit.ts';
 import { parseResourceList, subtract, type ResourceList } from '../api/quantity.ts';
 
 export type Quantities = Record<string, string | number>;
 
-/** One resource a task asks for more of than is left. */
-export interface Shortfall {
-  resource: string;
-  requested: number;
-  available: number;
-}
+/** One resource a task asks for more of than is left: resource, asked, free, shortBy. */
+export type Shortfall = Insufficient;
 
 /** Every resource of `want` that `have` lacks (empty: it fits). Amounts in quantity.ts units. */
-export function shortfalls(want: ResourceList, have: ResourceList): Shortfall[] {
-  const out: Shortfall[] = [];
-  for (const [resource, requested] of Object.entries(want)) {
-    const available = have[resource] ?? 0;
-    if (requested > available) out.push({ resource, requested, available });
-  }
-  return out;
-}
+export const shortfalls: (want: ResourceList, have: ResourceList) => Shortfall[] = fit;
 
 /**
  * Packs tasks in order into an offer, first-fit: each task that fits is taken and its resources

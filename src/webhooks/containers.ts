@@ -1,7 +1,7 @@
 // Task containers: the CRDs keep unknown container fields (a container is "as in a Pod"), so the
 // webhook is where they are checked — that they are Container fields at all, that they are
-// well-formed enough to become a Pod, and that none asks for host-level privilege.
-import { child, invalid, forbidden, isRecord, type FieldError } from './field-errors.ts';
+// well-formed enough to become a Pod; the Pod built from them is then checked whole (task-pod.ts).
+import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
 
 /** The namespace label that lets tasks in it run privileged containers, host ports and the like. */
 export const ALLOW_PRIVILEGED_LABEL = 'agora.dev/allow-privileged';
@@ -51,34 +51,11 @@ const PULL_POLICIES = new Set(['Always', 'IfNotPresent', 'Never']);
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Capabilities the Pod Security "baseline" level allows adding. Anything else is privileged. */
-const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
-const BASELINE_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
-
-export interface ContainerPolicy {
-  /** Check host-level privilege (false for the controller and cluster administrators). */
-  checkPrivilege: boolean;
-  /** The namespace carries agora.dev/allow-privileged=true. */
-  allowPrivileged: boolean;
-  namespace: string;
-}
-
-/** Validates a task's containers: shape, Container fields only, unique names, and privilege. */
-export function validateContainers(containers: unknown, path: string, policy: ContainerPolicy): FieldError[] {
+/**
+ * Validates a task's containers: shape, Container fields only (none a task's Pod cannot satisfy),
+ * unique names. Types, sizes and privilege are checked on the Pod built from them (task-pod.ts).
+ */
+export function validateContainers(containers: unknown, path: string): FieldError[] {
   if (!Array.isArray(containers) || containers.length === 0) {
     return [invalid(path, 'must list at least one container, e.g. [{name: main, image: busybox}]')];
   }
@@ -96,7 +73,6 @@ export function validateContainers(containers: unknown, path: string, policy: Co
       else names.set(c.name, i);
     }
     errors.push(...validateContainer(c, at));
-    if (policy.checkPrivilege && !policy.allowPrivileged) errors.push(...privilegeErrors(c, at, policy.namespace));
   });
   return errors;
 }
@@ -178,48 +154,3 @@ function validatePorts(ports: unknown, at: string): FieldError[] {
 }
 
 const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
-
-/** What a container asks for beyond the Pod Security "baseline" level. */
-function privilegeErrors(c: Record<string, unknown>, at: string, namespace: string): FieldError[] {
-  const errors: FieldError[] = [];
-  const deny = (path: string, what: string) =>
-    errors.push(
-      forbidden(
-        path,
-        `${what} not allowed in namespace "${namespace}" (an administrator can allow it with the namespace label ${ALLOW_PRIVILEGED_LABEL}=true)`,
-      ),
-    );
-  if (Array.isArray(c.ports)) {
-    c.ports.forEach((p: unknown, i) => {
-      if (isRecord(p) && p.hostPort !== undefined && p.hostPort !== 0)
-        deny(child(child(child(at, 'ports'), i), 'hostPort'), 'host ports are');
-    });
-  }
-  const sc = c.securityContext;
-  if (!isRecord(sc)) return errors;
-  const scAt = child(at, 'securityContext');
-  if (sc.privileged === true) deny(child(scAt, 'privileged'), 'privileged containers are');
-  const caps = isRecord(sc.capabilities) ? sc.capabilities.add : undefined;
-  if (Array.isArray(caps)) {
-    caps.forEach((cap: unknown, i) => {
-      const name = String(cap).toUpperCase().replace(/^CAP_/, '');
-      if (!BASELINE_CAPABILITIES.has(name))
-        deny(child(child(child(scAt, 'capabilities'), 'add'), i), `adding capability ${String(cap)} is`);
-    });
-  }
-  if (sc.procMount !== undefined && sc.procMount !== 'Default') deny(child(scAt, 'procMount'), `procMount ${String(sc.procMount)} is`);
-  for (const key of ['seccompProfile', 'appArmorProfile'] as const) {
-    const profile = sc[key];
-    if (isRecord(profile) && profile.type === 'Unconfined') deny(child(child(scAt, key), 'type'), `an Unconfined ${key} is`);
-  }
-  if (isRecord(sc.windowsOptions) && sc.windowsOptions.hostProcess === true)
-    deny(child(child(scAt, 'windowsOptions'), 'hostProcess'), 'host process containers are');
-  if (isRecord(sc.seLinuxOptions)) {
-    const se = sc.seLinuxOptions;
-    if (!BASELINE_SELINUX_TYPES.has(typeof se.type === 'string' ? se.type : ''))
-      deny(child(child(scAt, 'seLinuxOptions'), 'type'), `SELinux type ${String(se.type)} is`);
-    for (const key of ['user', 'role'] as const)
-      if (se[key] !== undefined && se[key] !== '') deny(child(child(scAt, 'seLinuxOptions'), key), `a custom SELinux ${key} is`);
-  }
-  return errors;
-}

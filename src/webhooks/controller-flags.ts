@@ -11,7 +11,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { isForbidden } from '../controller/kube.ts';
+import { isForbidden } from '../api/errors.ts';
 import { DEFAULT_PRIVILEGED } from './identity.ts';
 import { startWebhooks, type RunningWebhooks } from './index.ts';
 import { removeStaleRegistrations, type RegistrationOwner } from './registration.ts';

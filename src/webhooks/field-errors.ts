@@ -31,6 +31,22 @@ export function formatErrors(errors: readonly FieldError[]): string {
   return shown.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
 }
 
+/**
+ * An error when `value` nests objects and lists deeper than `maxDepth` — measured without
+ * recursion, so that a 10,000-deep value is refused before any recursive code (jsonEqual,
+ * JSON.stringify, the controller's) sees it.
+ */
+export function nestingError(value: unknown, maxDepth: number): FieldError | undefined {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length > 0) {
+    const [v, depth, path] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= maxDepth) return invalid(path, `nests objects and lists more than ${maxDepth} levels deep`);
+    for (const [k, item] of Object.entries(v)) stack.push([item, depth + 1, child(path, Array.isArray(v) ? Number(k) : k)]);
+  }
+  return undefined;
+}
+
 /** Structural equality for JSON values (key order does not matter). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  frameworkDefaults,
-  templateNeedsPrivilegeReview,
-  validateFramework,
-  type FrameworkReview,
-  type TemplateFacts,
-} from './framework.ts';
+import { frameworkDefaults, launchReviewNeeded, validateFramework, type FrameworkReview, type TemplateFacts } from './framework.ts';
 
 const NS = 'team-a';
 const main = { name: 'main', image: 'busybox' };
@@ -116,6 +110,39 @@ describe('validateFramework', () => {
       wantMessage: /privileged containers are not allowed in namespace "team-a"/,
     },
     {
+      name: 'a template whose annotation makes the container Unconfined (AppArmor)',
+      review: create({
+        builtin: {
+          tasks: 1,
+          template: { ...template(), annotations: { 'container.apparmor.security.beta.kubernetes.io/main': 'unconfined' } },
+        },
+      }),
+      wantPaths: ['spec.builtin.template.annotations[container.apparmor.security.beta.kubernetes.io/main]'],
+      wantMessage: /the AppArmor profile unconfined is not allowed/,
+    },
+    {
+      name: 'a template with resizePolicy as an object, even by an administrator',
+      review: create(
+        { builtin: { tasks: 1, template: template([{ ...main, resizePolicy: { resourceName: 'cpu' } }]) } },
+        { writer: { username: 'admin', privileged: true }, facts: undefined },
+      ),
+      wantPaths: ['spec.builtin.template.containers[0].resizePolicy'],
+      wantMessage: /must be a list, got an object/,
+    },
+    {
+      name: 'a scale-up by a user who may not create pods',
+      review: {
+        ...create(
+          { builtin: { tasks: 12, template: template() } },
+          { facts: { allowPrivileged: false, canCreatePods: { allowed: false } } },
+        ),
+        operation: 'UPDATE' as const,
+        old: framework({ builtin: { tasks: 1, template: template() } }),
+      },
+      wantPaths: ['spec.builtin.template'],
+      wantMessage: /user "alice" may not create pods/,
+    },
+    {
       name: 'a template by a user who may not create pods',
       review: create(
         { builtin: { tasks: 1, template: template() } },
@@ -131,16 +158,41 @@ describe('validateFramework', () => {
   });
 });
 
-describe('templateNeedsPrivilegeReview', () => {
+describe('launchReviewNeeded', () => {
   const spec = { builtin: { tasks: 1, template: template() } };
   it.each([
     { name: 'create with a template', review: create(spec), want: true },
     { name: 'create without a template', review: create({ role: 'a' }), want: false },
     { name: 'create by the controller', review: create(spec, { writer: { username: 'c', privileged: true } }), want: false },
     {
-      name: 'update that scales',
+      name: 'update that scales up',
       review: { ...create({ builtin: { ...spec.builtin, tasks: 5 } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: true,
+    },
+    {
+      name: 'update that scales down',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ builtin: { ...spec.builtin, tasks: 5 } }) },
       want: false,
+    },
+    {
+      name: 'update that allows more retries',
+      review: { ...create({ builtin: { ...spec.builtin, maxRetries: 9 } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: true,
+    },
+    {
+      name: 'update that ends suppression',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ ...spec, suppressed: true }) },
+      want: true,
+    },
+    {
+      name: 'update that suppresses',
+      review: { ...create({ ...spec, suppressed: true }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: false,
+    },
+    {
+      name: 'update that adds a built-in scheduler',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ role: 'a' }) },
+      want: true,
     },
     {
       name: 'update that changes the image',
@@ -157,7 +209,7 @@ describe('templateNeedsPrivilegeReview', () => {
       want: true,
     },
   ])('$name', ({ review, want }) => {
-    expect(templateNeedsPrivilegeReview(review)).toBe(want);
+    expect(launchReviewNeeded(review)).toBe(want);
   });
 });
 

@@ -1,14 +1,16 @@
 // The Framework validator and defaulter. The built-in template matters for privilege: the
-// controller launches copies of it with its own rights, so a template is held to what the
-// Framework's writer could create itself.
+// controller launches copies of it with its own rights, so a template — on create and on every
+// change that makes the controller launch more — is held to what the writer could create itself.
+import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resources.ts';
+import { taskPodErrors } from './task-pod.ts';
 
 /** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */
 export const FRAMEWORK_DEFAULTS = {
   role: 'default',
-  defaultRefuseSeconds: 5,
+  defaultRefuseSeconds: DEFAULT_REFUSE_SECONDS,
   tasksPerOffer: 1,
 } as const;
 
@@ -29,26 +31,36 @@ export interface FrameworkReview {
   framework: unknown;
   old?: unknown;
   writer: { username: string; privileged: boolean };
-  /** Required when templateNeedsPrivilegeReview() says so. */
+  /** Required when launchReviewNeeded() says so. */
   facts?: TemplateFacts;
 }
 
 type Obj = Record<string, unknown>;
 const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /**
- * Whether the write gives the controller a (new) template to launch, or a new identity to launch
- * it as, on a non-privileged writer's behalf — then the writer's own rights are checked.
+ * Whether a non-privileged write makes the controller create Pods it would not have created
+ * before — a (new) template, more tasks or retries, a new identity to run them as, or an end to
+ * suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
  */
-export function templateNeedsPrivilegeReview(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
+export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
   if (r.writer.privileged) return false;
   const spec = specOf(r.framework);
-  const template = builtinOf(spec)?.template;
-  if (template === undefined) return false;
+  const builtin = builtinOf(spec);
+  if (builtin === undefined || builtin.template === undefined) return false;
   if (r.operation === 'CREATE') return true;
   const old = specOf(r.old);
-  return !jsonEqual(builtinOf(old)?.template, template) || old.serviceAccountName !== spec.serviceAccountName;
+  const before = builtinOf(old);
+  return (
+    before === undefined ||
+    !jsonEqual(before.template, builtin.template) ||
+    old.serviceAccountName !== spec.serviceAccountName ||
+    num(builtin.tasks) > num(before.tasks) ||
+    num(builtin.maxRetries) > num(before.maxRetries) ||
+    (old.suppressed === true && spec.suppressed !== true)
+  );
 }
 
 export function validateFramework(r: FrameworkReview): { errors: FieldError[]; warnings: string[] } {
@@ -109,7 +121,7 @@ function templateErrors(r: FrameworkReview, builtin: Obj, tasks: number): FieldE
       : [];
   if (!isRecord(template)) return [invalid(at, 'must be an object with resources and containers')];
   const errors: FieldError[] = [];
-  const review = templateNeedsPrivilegeReview(r);
+  const review = launchReviewNeeded(r);
   if (review) {
     if (r.facts === undefined) throw new Error('validateFramework: facts are required to review a template');
     if (!r.facts.canCreatePods.allowed) {
@@ -121,12 +133,22 @@ function templateErrors(r: FrameworkReview, builtin: Obj, tasks: number): FieldE
       );
     }
   }
-  errors.push(...validateTaskResources(template.resources, child(at, 'resources')).errors);
+  const shape = [
+    ...validateTaskResources(template.resources, child(at, 'resources')).errors,
+    ...validateContainers(template.containers, child(at, 'containers')),
+  ];
+  errors.push(...shape);
+  if (shape.length > 0 || !isRecord(template.resources) || !Array.isArray(template.containers)) return errors;
+  const { resources, containers, labels, annotations } = template;
+  const metadata = isRecord(r.framework) && isRecord(r.framework.metadata) ? r.framework.metadata : {};
+  const spec = specOf(r.framework);
   errors.push(
-    ...validateContainers(template.containers, child(at, 'containers'), {
-      checkPrivilege: review,
-      allowPrivileged: r.facts?.allowPrivileged ?? false,
+    ...taskPodErrors({ resources, containers, labels, annotations }, at, {
       namespace: r.namespace,
+      framework: typeof metadata.name === 'string' ? metadata.name : 'framework',
+      nodeName: 'node',
+      ...(typeof spec.serviceAccountName === 'string' ? { serviceAccountName: spec.serviceAccountName } : {}),
+      baseline: review && !(r.facts?.allowPrivileged ?? false),
     }),
   );
   return errors;

@@ -2,8 +2,8 @@
 // AdmissionLookups, call the pure validator, return its verdict.
 import type { AdmissionRequest, Verdict } from './admission.ts';
 import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
-import { forbidden } from './field-errors.ts';
-import { frameworkDefaults, templateNeedsPrivilegeReview, validateFramework } from './framework.ts';
+import { forbidden, nestingError } from './field-errors.ts';
+import { frameworkDefaults, launchReviewNeeded, validateFramework } from './framework.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
 import { validateResourceRole } from './resource-role.ts';
@@ -41,6 +41,9 @@ export const WEBHOOK_PATHS = {
 
 const ALLOW: Verdict = { errors: [] };
 
+/** Deeper than any Agora object with a Pod's container inside it (about 15 levels) can be. */
+const MAX_NESTING = 32;
+
 export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   const { lookups } = opts;
 
@@ -51,6 +54,8 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
 
   /** Only CREATE and UPDATE of the main resource are reviewed; a status write is the controller's. */
   const reviewable = (req: AdmissionRequest): 'CREATE' | 'UPDATE' | Verdict => {
+    const tooDeep = nestingError(req.object, MAX_NESTING);
+    if (tooDeep) return { errors: [tooDeep] };
     if (req.subResource) {
       return writerOf(req).privileged
         ? ALLOW
@@ -129,7 +134,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const writer = writerOf(req);
     const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
     let facts;
-    if (templateNeedsPrivilegeReview(review)) {
+    if (launchReviewNeeded(review)) {
       const [allowPrivileged, canCreatePods] = await Promise.all([
         allowsPrivileged(namespace),
         lookups.canCreatePods(req.userInfo, namespace),

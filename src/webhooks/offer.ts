@@ -9,6 +9,7 @@ import { validateContainers } from './containers.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateFit, validateOfferedResources, validateTaskResources } from './resources.ts';
+import { taskPodErrors } from './task-pod.ts';
 
 export type OfferResponse = 'accept' | 'decline';
 const RESPONSES: readonly OfferResponse[] = ['accept', 'decline'];
@@ -39,6 +40,8 @@ export interface OfferReview {
 }
 
 type Obj = Record<string, unknown>;
+const offerName = (o: unknown): string | undefined =>
+  isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : undefined;
 const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const statusOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.status) ? o.status : {});
 
@@ -204,13 +207,19 @@ function acceptErrors(r: OfferReview, spec: Obj, checkPrivilege: boolean): Field
       }
     }
     const res = validateTaskResources(task.resources, child(at, 'resources'));
-    errors.push(...res.errors);
     parsed.push(res.parsed);
+    const shape = [...res.errors, ...validateContainers(task.containers, child(at, 'containers'))];
+    errors.push(...shape);
+    if (shape.length > 0 || !isRecord(task.resources) || !Array.isArray(task.containers)) return;
+    const { resources, containers, labels, annotations } = task;
     errors.push(
-      ...validateContainers(task.containers, child(at, 'containers'), {
-        checkPrivilege,
-        allowPrivileged: !checkPrivilege,
+      ...taskPodErrors({ name: typeof task.name === 'string' ? task.name : undefined, resources, containers, labels, annotations }, at, {
         namespace: r.namespace,
+        framework: String(spec.framework ?? ''),
+        nodeName: String(spec.nodeName ?? ''),
+        offer: offerName(r.offer),
+        serviceAccountName: r.facts?.framework?.serviceAccountName,
+        baseline: checkPrivilege,
       }),
     );
   });

@@ -30,7 +30,7 @@ import {
 } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import { isConflict, isNotFound } from '../controller/kube.ts';
+import { isConflict, isNotFound } from '../api/errors.ts';
 import { WEBHOOK_PATHS } from './handlers.ts';
 import { ownerOf, ownerState, probeProcess, sameOwner, type LocalOwner, type OwnerState, type ProcessProbe } from './local-owner.ts';
 

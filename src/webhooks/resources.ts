@@ -1,6 +1,7 @@
 // Resource maps in requests: every amount a positive exact quantity, and accepted tasks that
 // together fit inside what was offered.
-import { formatQuantity, parseQuantity, type ResourceList } from '../api/quantity.ts';
+import { fit } from '../api/fit.ts';
+import { add, formatQuantity, parseQuantity, type ResourceList } from '../api/quantity.ts';
 import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
 
 /** Parses a task's resources; each must be a well-formed, positive quantity. */
@@ -50,31 +51,36 @@ export function validateOfferedResources(resources: unknown, path: string): { er
 
 /**
  * Checks that the tasks together fit inside the offer, per resource, exactly. An overflow is
- * reported once per resource, on the task at which the running total first exceeds the offer.
+ * reported once per resource, on the task at which the running total first exceeds the offer,
+ * with what all the tasks together ask for.
  */
 export function validateFit(tasks: readonly ResourceList[], offered: ResourceList, tasksPath: string): FieldError[] {
   const errors: FieldError[] = [];
-  const totals: ResourceList = {};
-  const reported = new Set<string>();
+  const whole = new Map(
+    fit(
+      tasks.reduce<ResourceList>((sum, t) => add(sum, t), {}),
+      offered,
+    ).map((s) => [s.resource, s]),
+  );
+  let running: ResourceList = {};
   tasks.forEach((task, i) => {
-    for (const [name, amount] of Object.entries(task)) {
-      totals[name] = (totals[name] ?? 0) + amount;
-      if (reported.has(name)) continue;
-      const have = offered[name] ?? 0;
-      if (totals[name]! <= have) continue;
-      reported.add(name);
+    running = add(running, task);
+    const over = new Set(fit(running, offered).map((s) => s.resource));
+    for (const name of Object.keys(task)) {
+      const all = whole.get(name);
+      if (all === undefined || !over.has(name)) continue;
+      whole.delete(name);
       const at = child(child(child(tasksPath, i), 'resources'), name);
-      if (have === 0) {
+      if (all.free === 0) {
         errors.push(invalid(at, `the offer has no ${name}; ask only for offered resources (${offeredList(offered)})`));
         continue;
       }
-      const total = tasks.reduce((sum, t) => sum + (t[name] ?? 0), 0);
       const q = (v: number) => formatQuantity(v, name);
       const who = tasks.length === 1 ? 'the task asks' : `the ${tasks.length} tasks ask`;
       errors.push(
         invalid(
           at,
-          `${who} for ${q(total)} ${name} in total but the offer has ${q(have)} (over by ${q(total - have)}); accept fewer or smaller tasks`,
+          `${who} for ${q(all.asked)} ${name} in total but the offer has ${q(all.free)} (over by ${q(all.shortBy)}); accept fewer or smaller tasks`,
         ),
       );
     }

@@ -4,6 +4,7 @@ import { validateContainers } from './containers.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateTaskResources } from './resources.ts';
+import { taskPodErrors } from './task-pod.ts';
 
 export interface KillFacts {
   /** The task's framework; undefined when it does not exist. */
@@ -41,10 +42,21 @@ export function validateTask(r: TaskReview): FieldError[] {
         ),
       ];
     }
-    return [
+    const shape = [
       ...validateTaskResources(spec.resources, 'spec.resources').errors,
-      ...validateContainers(spec.containers, 'spec.containers', { checkPrivilege: false, allowPrivileged: true, namespace: r.namespace }),
+      ...validateContainers(spec.containers, 'spec.containers'),
     ];
+    if (shape.length > 0 || !isRecord(spec.resources) || !Array.isArray(spec.containers)) return shape;
+    const { resources, containers, labels, annotations } = spec;
+    const name =
+      isRecord(r.task) && isRecord(r.task.metadata) && typeof r.task.metadata.name === 'string' ? r.task.metadata.name : undefined;
+    return taskPodErrors({ name, resources, containers, labels, annotations }, 'spec', {
+      namespace: r.namespace,
+      framework: String(spec.framework ?? ''),
+      nodeName: String(spec.nodeName ?? ''),
+      ...(typeof spec.offer === 'string' ? { offer: spec.offer } : {}),
+      baseline: false,
+    });
   }
   const old = specOf(r.old);
   const errors: FieldError[] = [];

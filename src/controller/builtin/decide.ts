@@ -1,7 +1,7 @@
 // Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
-import { TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/resources.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 
@@ -135,7 +135,7 @@ export function decide(
   const b = framework.spec.builtin ?? {};
   const template = b.template;
   const perOffer = Math.max(1, b.tasksPerOffer ?? 1);
-  const refuse = b.refuseSeconds ?? framework.spec.defaultRefuseSeconds ?? 5;
+  const refuse = b.refuseSeconds ?? framework.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
   const progress = progressOf(framework, tasks);
   let left = progress.toLaunch;
   let index = nextIndex;

@@ -9,6 +9,7 @@ import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type Kube
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type TaskState } from '../../api/group.ts';
 import type { IFramework, IOffer, ITask } from '../../api/index.ts';
+import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen, offerPhase } from '../../sdk/offers.ts';
 import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition } from '../conditions.ts';
@@ -44,8 +45,6 @@ export interface BuiltinScheduler {
   stop(): Promise<void>;
 }
 
-const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-
 /** How long an accept we sent counts as launched before the cache shows it. */
 const LOCAL_LAUNCH_TTL_MS = 120_000;
 
@@ -67,7 +66,7 @@ class Index<T extends { metadata?: { namespace?: string }; spec: { framework: st
       if (prev !== undefined) this.byFramework.get(prev)?.delete(key);
       return prev;
     }
-    const fw = `${obj.metadata?.namespace}/${obj.spec.framework}`;
+    const fw = frameworkKeyOf(obj);
     if (prev !== undefined && prev !== fw) this.byFramework.get(prev)?.delete(key);
     this.owner.set(key, fw);
     let set = this.byFramework.get(fw);

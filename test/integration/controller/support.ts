@@ -14,7 +14,8 @@ import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
 import type { ControllerOptions } from '../../../src/controller/options.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
-import { add, fits, parseResourceList, type ResourceList } from '../../../src/api/quantity.ts';
+import { fits } from '../../../src/api/fit.ts';
+import { add, parseResourceList, type ResourceList } from '../../../src/api/quantity.ts';
 import { isPodActive, podRequests } from '../../../src/controller/resources.ts';
 import { custom, eventually, kubeConfig } from '../support/kube.ts';
 

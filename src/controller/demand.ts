@@ -8,8 +8,11 @@ import type { FrameworkObject, TaskObject } from './objects.ts';
 import { POD_SLOT } from './resources.ts';
 import type { TaskState } from '../api/index.ts';
 
-/** undefined: the framework publishes no demand. */
-export function frameworkDemand(fw: FrameworkObject, tasks: readonly TaskObject[]): Demand[] | undefined {
+/**
+ * undefined: the framework publishes no demand. `accepted`: names of tasks in accepts not yet
+ * seen as Task objects (a built-in framework's launched tasks are no longer demand).
+ */
+export function frameworkDemand(fw: FrameworkObject, tasks: readonly TaskObject[], accepted: readonly string[] = []): Demand[] | undefined {
   const b = fw.spec.builtin;
   if (b !== undefined) {
     if (b.template === undefined) return [];
@@ -17,6 +20,8 @@ export function frameworkDemand(fw: FrameworkObject, tasks: readonly TaskObject[
       const ended = t.status?.finishedAt ?? t.status?.lastTransitionTime;
       return { name: t.metadata.name, state: t.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined };
     });
+    const seen = new Set(views.map((v) => v.name));
+    for (const name of accepted) if (!seen.has(name)) views.push({ name, state: undefined });
     const count = progressOf({ apiVersion: fw.apiVersion, kind: fw.kind, spec: fw.spec }, views).toLaunch;
     const resources = add(parseResourceListLenient(b.template.resources as Record<string, unknown>), POD_SLOT);
     return count > 0 ? [{ resources, count, perOffer: Math.max(1, b.tasksPerOffer ?? 1) }] : [];

@@ -58,22 +58,24 @@ describe('revocationSnapshot', () => {
           key: 'ns/h-1',
           task: task('h-1', 'h', {
             ...running,
-            revocation: { reason: 'FairShare', noticedAt: '2026-01-01T00:00:30.000Z', deadline: '2026-01-01T00:01:00.000Z' },
+            revocation: { reason: 'FairShare', for: 'ns/w', noticedAt: '2026-01-01T00:00:30.000Z', deadline: '2026-01-01T00:01:00.000Z' },
           }),
           holding: { cpu: 1000, pods: 1 },
         },
         { key: 'ns/h-2', task: task('h-2', 'h', { state: 'TASK_FINISHED' }), holding: { cpu: 1000, pods: 1 } },
         { key: 'ns/gone-0', task: task('gone-0', 'gone', running), holding: { cpu: 1000, pods: 1 } },
       ],
+      now: NOW,
     });
     expect(s.nodes).toEqual([
       { name: 'n1', capacity: { cpu: 3000 }, free: { cpu: 1000 } },
       { name: 'n2', capacity: { cpu: 4000 }, free: {} },
     ]);
     expect(s.roles).toEqual([{ name: 'keep', weight: 2, guarantee: undefined, limit: undefined, revocable: false }]);
-    expect(s.frameworks.map((f) => [f.name, f.role, f.priority])).toEqual([
-      ['ns/h', 'keep', 5],
-      ['ns/w', 'default', 0],
+    // w has a task being revoked for it: nothing more is revoked for it until that settles
+    expect(s.frameworks.map((f) => [f.name, f.role, f.priority, f.awaitingRevoked])).toEqual([
+      ['ns/h', 'keep', 5, undefined],
+      ['ns/w', 'default', 0, true],
     ]);
     expect(s.tasks.map((t) => [t.id, t.priority, t.startedAt, t.revoking])).toEqual([
       ['ns/h-0', 5, Date.parse('2026-01-01T00:00:05.000Z'), false],

@@ -34,7 +34,15 @@ export interface RevocationView {
   frameworks: FrameworkView[];
   /** Tasks of the frameworks above, with what each holds (taskHolding). */
   tasks: { key: string; task: TaskObject; holding: ResourceList }[];
+  /** ms */
+  now: number;
 }
+
+/**
+ * After a revoked task ended, how long its waiting framework is still considered to be taking
+ * up what was freed (offered, accepted, Tasks created) before more is revoked for it.
+ */
+export const REVOKED_SETTLE_MS = 5_000;
 
 /** A notice written in dry-run mode does not make a task revoking; a real one does. */
 export function isRevoking(task: Pick<TaskObject, 'status'>): boolean {
@@ -45,7 +53,13 @@ export function isRevoking(task: Pick<TaskObject, 'status'>): boolean {
 export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
   const frameworks = new Map(view.frameworks.map((f) => [f.key, f]));
   const tasks: RunningTask[] = [];
+  const awaiting = new Set<string>();
   for (const { key, task, holding } of view.tasks) {
+    const r = task.status?.revocation;
+    if (isRevoking(task) && r?.for !== undefined) {
+      const ended = task.status?.finishedAt;
+      if (!isTerminal(task.status?.state) || (ended !== undefined && Date.parse(ended) + REVOKED_SETTLE_MS > view.now)) awaiting.add(r.for);
+    }
     if (isTerminal(task.status?.state)) continue;
     const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
     const f = frameworks.get(fwKey);
@@ -79,6 +93,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       role: f.framework.spec.role ?? 'default',
       priority: f.framework.spec.priority ?? 0,
       demand: f.demand,
+      ...(awaiting.has(f.key) ? { awaitingRevoked: true } : {}),
     })),
     tasks,
   };

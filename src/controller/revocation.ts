@@ -7,10 +7,11 @@
 import type { Logger } from 'pino';
 import { planRevocations, type RevocationPlan } from '../allocator/index.ts';
 import { add, type ResourceList } from '../api/quantity.ts';
-import { API_VERSION } from '../api/index.ts';
+import { API_VERSION, offerPhase } from '../api/index.ts';
+import { keyOf } from '../api/keys.ts';
 import type { Context } from './context.ts';
 import { frameworkDemand } from './demand.ts';
-import { isNotFound } from './kube.ts';
+import { errorSummary, isNotFound } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
 import type { TaskObject } from './objects.ts';
 import { DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS } from './options.ts';
@@ -24,7 +25,9 @@ import {
   type RevocationView,
   type TaskRevocation,
 } from './revocation-decide.ts';
-import { errorSummary } from './workqueue.ts';
+
+/** How long after a revocation's deadline its node stays nominated for the waiting framework. */
+export const NOMINATION_SLACK_MS = 15_000;
 
 export class RevocationLoop {
   private readonly ctx: Context;
@@ -71,7 +74,7 @@ export class RevocationLoop {
     const holdings: RevocationView['tasks'] = [];
     for (const fw of state.c.frameworks.list()) {
       if (!manages(fw.metadata.namespace) || fw.metadata.deletionTimestamp !== undefined) continue;
-      const key = `${fw.metadata.namespace}/${fw.metadata.name}`;
+      const key = keyOf(fw);
       const own: TaskObject[] = [];
       for (const k of state.taskKeysOfFramework(key)) {
         let t = state.task(k);
@@ -91,7 +94,14 @@ export class RevocationLoop {
         }
         holdings.push({ key: k, task: t, holding });
       }
-      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, own) });
+      const accepted: string[] = [];
+      for (const ok of state.offerKeysOfFramework(key)) {
+        const o = state.c.offers.get(ok);
+        const phase = o === undefined ? undefined : offerPhase(o);
+        if (o?.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted'))
+          for (const t of o.spec.accept.tasks) accepted.push(t.name);
+      }
+      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, own, accepted) });
     }
     for (const k of this.told.keys()) if (!tasks.has(k)) this.told.delete(k);
     const nodes: NodeView[] = state.c.nodes.list().map((n) => {
@@ -102,7 +112,22 @@ export class RevocationLoop {
       return { name, allocatable: u.allocatable, external: u.external, used, offerable: n.spec?.unschedulable !== true && isNodeReady(n) };
     });
     const roles = state.c.roles.list();
-    return { view: { nodes, roles, frameworks, tasks: holdings }, tasks };
+    return { view: { nodes, roles, frameworks, tasks: holdings, now: this.ctx.now() }, tasks };
+  }
+
+  /**
+   * What revocation frees goes to the framework it is freed for (kube-scheduler's
+   * nominatedNodeName): from the notice until NOMINATION_SLACK_MS after the deadline, unless that
+   * framework declines an offer there first. Rebuilt from the notices every cycle, so a new
+   * leader nominates as the old one did.
+   */
+  private nominate(tasks: Iterable<TaskObject>, now: number): void {
+    for (const t of tasks) {
+      const r = t.status?.revocation;
+      if (r === undefined || r === null || r.dryRun === true || r.for === undefined) continue;
+      const until = Date.parse(r.deadline) + NOMINATION_SLACK_MS;
+      if (until > now) this.ctx.allocator.nominate(t.spec.nodeName, r.for, until);
+    }
   }
 
   /** One revocation cycle: plan within the budget, then tell the victims. */
@@ -116,6 +141,7 @@ export class RevocationLoop {
       const r = t.status?.revocation;
       if (r !== undefined && r !== null && (r.dryRun === true) === options.revocationDryRun) noticed.push(Date.parse(r.noticedAt));
     }
+    this.nominate(tasks.values(), now);
     const budget = revocationBudget(options.maxRevocationsPerCycle, options.maxRevocationsPerMinute, noticed, now);
     const started = performance.now();
     const plan = planRevocations(revocationSnapshot(view), { maxRevocations: budget });
@@ -145,6 +171,7 @@ export class RevocationLoop {
         throw err;
       }
       this.told.set(n.key, n.revocation);
+      if (n.revocation.dryRun !== true) this.nominate([{ ...task, status: { ...task.status, revocation: n.revocation } }], now);
       const dryRun = n.revocation.dryRun === true;
       ctx.metrics.revocations.inc({ reason: n.revocation.reason, role: n.decision.role, dry_run: String(dryRun) });
       const target = {

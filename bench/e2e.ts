@@ -24,7 +24,7 @@ import { clusterPaths, deleteNode, ensureFakeNode, isReady, startExtraScheduler,
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import { startController } from '../src/controller/manager.ts';
-import type { OfferObject, TaskObject } from '../src/controller/objects.ts';
+import type { OfferObject, TaskObject } from '../src/api/objects.ts';
 import { median, percentile } from './stats.ts';
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@ import {
   copiesThatFit,
   type OfferObject,
   type TaskInfo,
-  type TaskStatus,
+  type TaskUpdate,
 } from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
@@ -72,7 +72,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   };
   checkDone();
 
-  const onUpdate = (s: TaskStatus) => {
+  const onUpdate = (s: TaskUpdate) => {
     const i = running.get(s.name);
     if (i === undefined || !TERMINAL_TASK_STATES.has(s.state)) return;
     running.delete(s.name);

@@ -15,7 +15,7 @@ import {
   type AnswerResult,
   type OfferObject,
   type TaskInfo,
-  type TaskStatus,
+  type TaskUpdate,
 } from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
@@ -162,7 +162,7 @@ export async function runGang(o: GangOptions): Promise<GangResult> {
     busy = false;
   };
 
-  driver.on('update', (s: TaskStatus) => {
+  driver.on('update', (s: TaskUpdate) => {
     if (!members.has(s.name) || !TERMINAL_TASK_STATES.has(s.state)) return;
     members.set(s.name, s.state);
     if (s.state !== 'TASK_FINISHED') {

@@ -10,7 +10,7 @@ import {
   copiesThatFit,
   type OfferObject,
   type TaskInfo,
-  type TaskStatus,
+  type TaskUpdate,
 } from '../src/sdk/index.ts';
 import { aborted, boolean, count, optionalText, parseFlags, runMain, simulated, text, type Common } from './support.ts';
 
@@ -76,7 +76,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   }
   const needed = () => slots.map((s, i) => (s.task === undefined ? i : -1)).filter((i) => i >= 0);
 
-  driver.on('update', (s: TaskStatus) => {
+  driver.on('update', (s: TaskUpdate) => {
     const i = bySlotTask.get(s.name);
     if (i === undefined) return;
     const slot = slots[i]!;

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterPaths, type ClusterPaths } from './paths.ts';
+import { clusterPaths, type ClusterPaths } from '../../src/api/local-paths.ts';
 import { freePorts, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
 import { httpsGet, readState } from './control-plane.ts';
 

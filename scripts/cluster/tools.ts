@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { cacheRoot } from './paths.ts';
+import { cacheRoot } from '../../src/api/local-paths.ts';
 
 export type Tool = 'kubectl' | 'helm';
 

@@ -6,7 +6,7 @@ import { nodeFree } from '../api/fit.ts';
 import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { runCycle, type Nomination } from './cycle.ts';
-import { addInto, dominantShare, grow, zeros } from './resources.ts';
+import { addInto, dominantShare, grow, zeros } from './vectors.ts';
 import { AllocatorState } from './state.ts';
 import type {
   AllocatorOptions,

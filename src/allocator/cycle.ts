@@ -22,7 +22,7 @@
 //
 // An offer on a node that has a task-slot resource (`pods`: one per Pod) must carry at least
 // one unit of it: a framework could launch nothing from it.
-import { addInto, containsVec, isZeroVec, zeros, type Vec } from './resources.ts';
+import { addInto, containsVec, isZeroVec, zeros, type Vec } from './vectors.ts';
 import {
   addUnmet,
   availableHeadroom,
@@ -232,7 +232,7 @@ class Cycle {
     if (f.suppressed) return 'Suppressed';
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
-    if (this.s.filters.blocks(n.id, f.id, this.off, this.now)) return 'Refused';
+    if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
     const nom = this.cfg.nominations?.get(n.name);
     if (nom !== undefined && !nom.cleared && nom.until > this.now && nom.framework !== f.name) {
       this.lasting = false;

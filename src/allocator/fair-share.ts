@@ -14,7 +14,7 @@
 // demand items are handed out in batches up to the next framework's share, so the cost grows
 // with the number of frameworks and running tasks, not with the size of a demand's count.
 import type { Demand, ResourceList, RoleInfo } from './types.ts';
-import { ResourceSpace, dominantShare, grow, type Vec } from './resources.ts';
+import { ResourceSpace, dominantShare, grow, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 
 /** What revocation needs to know of the cluster: plain data built by the controller. */

@@ -12,7 +12,7 @@ describe('FilterIndex', () => {
   ])('$name', ({ offerable, now, wantBlocked }) => {
     const f = new FilterIndex();
     f.add(7, 3, v(2, 2), 10);
-    expect(f.blocks(3, 7, offerable, now)).toBe(wantBlocked);
+    expect(f.blocksOrLifts(3, 7, offerable, now)).toBe(wantBlocked);
     // A filter that no longer applies is dropped.
     expect(f.countOnNode(3)).toBe(wantBlocked ? 1 : 0);
   });

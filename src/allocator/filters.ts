@@ -7,7 +7,7 @@
 // Int32Array (binary search), expiry and declined resources in parallel Float64Arrays. A
 // framework → nodes index serves revive, and a min-heap on expiry drops filters as time
 // passes without scanning.
-import type { Vec } from './resources.ts';
+import type { Vec } from './vectors.ts';
 
 /** One filter, as handed out for inspection (not the hot path). */
 export interface Filter {
@@ -84,7 +84,7 @@ export class FilterIndex {
    * longer applies (expired, or the node's offerable grew beyond the declined resources) is
    * dropped: declining was about those resources, and the node now has more.
    */
-  blocks(node: number, framework: number, offerable: Vec, now: number): boolean {
+  blocksOrLifts(node: number, framework: number, offerable: Vec, now: number): boolean {
     const nf = this.byNode[node];
     if (nf === undefined) return false;
     const i = search(nf, framework);

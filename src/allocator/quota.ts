@@ -8,7 +8,7 @@
 // is skipped, and an offer to a role with a limit is trimmed so consumption + offer ≤ limit.
 // Consumption = what the role's frameworks hold (tasks + offers) + its unused reservations.
 import type { NodeState, RoleState } from './state.ts';
-import type { Vec } from './resources.ts';
+import type { Vec } from './vectors.ts';
 
 /** Σ over roles with a guarantee of max(0, guarantee − consumed), into `out`. */
 export function requiredHeadroom(roles: Iterable<RoleState>, out: Vec): boolean {

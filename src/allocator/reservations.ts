@@ -2,7 +2,7 @@
 // charged to its reservation first; what it has not used of the reservation is
 // "unused reserved": offered only to that role, kept from everyone else, and counted in the
 // role's consumption (so in its DRF share and against its quota), as Mesos does.
-import type { Vec } from './resources.ts';
+import type { Vec } from './vectors.ts';
 import type { NodeState, RoleState } from './state.ts';
 
 /** Fills `out` with what role has not used of its reservation on n; returns whether anything is left. */

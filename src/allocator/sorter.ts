@@ -26,7 +26,8 @@ export class DrfSorter {
   private ids: number[] = [];
   private names: string[] = [];
   private weights: number[] = [];
-  private pending: number[] = [];
+  /** Offers made to each client so far: the tie-break after share. */
+  private offersMade: number[] = [];
   private dirtyFlag: boolean[] = [];
   private freeSlots: number[] = [];
   // In sorted order: slot, and the key it was placed with.
@@ -59,7 +60,7 @@ export class DrfSorter {
     this.ids[slot] = id;
     this.names[slot] = name;
     this.weights[slot] = weight;
-    this.pending[slot] = 0;
+    this.offersMade[slot] = 0;
     this.dirtyFlag[slot] = false;
     if (this.n === this.order.length) this.growKeys();
     this.order[this.n] = slot;
@@ -105,7 +106,7 @@ export class DrfSorter {
   allocated(id: number): void {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
-    this.pending[slot]!++;
+    this.offersMade[slot]!++;
     this.markDirty(id);
   }
 
@@ -143,7 +144,12 @@ export class DrfSorter {
     for (let i = 0; i < this.n; i++) {
       const slot = this.order[i]!;
       this.dirtyFlag[slot] = false;
-      items.push({ slot, share: this.shareOf(this.ids[slot]!) / this.weights[slot]!, count: this.pending[slot]!, name: this.names[slot]! });
+      items.push({
+        slot,
+        share: this.shareOf(this.ids[slot]!) / this.weights[slot]!,
+        count: this.offersMade[slot]!,
+        name: this.names[slot]!,
+      });
     }
     items.sort((a, b) =>
       a.share !== b.share
@@ -201,7 +207,7 @@ export class DrfSorter {
   private move(slot: number): void {
     const at = this.locate(slot);
     const share = this.shareOf(this.ids[slot]!) / this.weights[slot]!;
-    const count = this.pending[slot]!;
+    const count = this.offersMade[slot]!;
     const name = this.names[slot]!;
     let to: number;
     if (!this.before(at, share, count, name)) {

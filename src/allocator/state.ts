@@ -8,7 +8,7 @@
 // upsertFramework) count in the cluster total or take part in a cycle.
 import { DrfSorter } from './sorter.ts';
 import { FilterIndex } from './filters.ts';
-import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './resources.ts';
+import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
 import { unusedReservedDelta } from './reservations.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';

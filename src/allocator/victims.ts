@@ -21,7 +21,7 @@
 // tasks of strictly lower priority regardless of shares (lower priority can never take them
 // back, so priorities cannot loop either). Pure: snapshot in, decisions out.
 import type { ResourceList } from './types.ts';
-import { dominantShare, type Vec } from './resources.ts';
+import { dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 import {
   fairSharesOf,

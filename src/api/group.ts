@@ -20,6 +20,24 @@ export function offerPhase(offer: { status?: { phase?: OfferPhase } }): OfferPha
   return offer.status?.phase ?? 'Outstanding';
 }
 
+/** What the offer-state helpers read of an Offer (generated model, SDK and controller shapes alike). */
+interface OfferState {
+  spec: { accept?: unknown; decline?: unknown; expiresAt?: string };
+  status?: { phase?: OfferPhase };
+}
+
+/** The framework has answered (accepted or declined) the offer. */
+export function isAnswered(offer: OfferState): boolean {
+  return offer.spec.accept !== undefined || offer.spec.decline !== undefined;
+}
+
+/** True while the framework may still answer the offer. */
+export function isOpen(offer: OfferState, now?: Date): boolean {
+  if (offerPhase(offer) !== 'Outstanding' || isAnswered(offer)) return false;
+  if (now !== undefined && offer.spec.expiresAt !== undefined && Date.parse(offer.spec.expiresAt) <= now.getTime()) return false;
+  return true;
+}
+
 export const TASK_STATES = [
   'TASK_STAGING',
   'TASK_STARTING',

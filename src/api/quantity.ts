@@ -8,7 +8,7 @@
 // Values are returned as plain numbers, and parsing refuses anything above
 // Number.MAX_SAFE_INTEGER (2^53 − 1), so every value handed out is an exact integer double.
 // Sums of such values stay exact as long as they stay ≤ 2^53 − 1: the allocator checks that
-// bound on the cluster total of each resource (see src/allocator/resources.ts), and every
+// bound on the cluster total of each resource (see src/allocator/vectors.ts), and every
 // allocation, offer or free amount is a part of that total, so none can exceed it. 2^53 bytes
 // is 8 PiB of memory per cluster, 2^53 millicores is 9·10^12 cores.
 

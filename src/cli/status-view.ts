@@ -3,11 +3,10 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { TASK_STATES, type TaskState } from '../api/group.ts';
+import { isOpen, TASK_STATES, type TaskState } from '../api/group.ts';
 import type { IFramework, IOffer, ITask } from '../api/index.ts';
 import { builtinOutcome } from '../controller/conditions.ts';
-import { isPodActive, podRequests } from '../controller/resources.ts';
-import { isOpen } from '../sdk/offers.ts';
+import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';

@@ -6,7 +6,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod }
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import type { IFramework, IOffer, ITask } from '../api/index.ts';
-import { clusterPaths } from '../../scripts/cluster/paths.ts';
+import { clusterPaths } from '../api/local-paths.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
 import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
 

@@ -13,7 +13,7 @@ import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { frameworkKeyOf, keyOf, splitKey } from '../api/keys.ts';
 import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
-import { ms, type OfferObject } from './objects.ts';
+import { ms, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 

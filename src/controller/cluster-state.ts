@@ -7,9 +7,9 @@ import { LABEL } from '../api/index.ts';
 import { frameworkKeyOf, keyOf, namespacedKey } from '../api/keys.ts';
 import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Informer } from './informers.ts';
-import { isPodActive, podRequests, taskHolding } from './resources.ts';
+import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from './objects.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 
 export interface Caches {
   nodes: Informer<V1Node>;

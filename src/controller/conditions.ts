@@ -1,6 +1,6 @@
 // Pure: metav1.Condition lists, as Kubernetes' meta.SetStatusCondition keeps them — the
 // transition time moves only when the status does.
-import type { FrameworkObject } from './objects.ts';
+import type { FrameworkObject } from '../api/objects.ts';
 
 export interface Condition {
   type: string;

@@ -4,8 +4,8 @@
 import type { Demand } from '../allocator/index.ts';
 import { add, parseResourceListLenient } from '../api/quantity.ts';
 import { progressOf, type TaskView } from './builtin/decide.ts';
-import type { FrameworkObject, TaskObject } from './objects.ts';
-import { POD_SLOT } from './resources.ts';
+import type { FrameworkObject, TaskObject } from '../api/objects.ts';
+import { POD_SLOT } from '../api/pod-resources.ts';
 import type { TaskState } from '../api/index.ts';
 
 /**
@@ -22,7 +22,7 @@ export function frameworkDemand(fw: FrameworkObject, tasks: readonly TaskObject[
     });
     const seen = new Set(views.map((v) => v.name));
     for (const name of accepted) if (!seen.has(name)) views.push({ name, state: undefined });
-    const count = progressOf({ apiVersion: fw.apiVersion, kind: fw.kind, spec: fw.spec }, views).toLaunch;
+    const count = progressOf(fw, views).toLaunch;
     const resources = add(parseResourceListLenient(b.template.resources as Record<string, unknown>), POD_SLOT);
     return count > 0 ? [{ resources, count, perOffer: Math.max(1, b.tasksPerOffer ?? 1) }] : [];
   }

@@ -3,7 +3,7 @@
 // spec.failoverTimeoutSeconds whose Lease (or, without one, the framework itself) is older than
 // that is Disconnected. Built-in frameworks have no external scheduler and never fail over.
 import type { V1Lease } from '@kubernetes/client-node';
-import type { FrameworkObject } from './objects.ts';
+import type { FrameworkObject } from '../api/objects.ts';
 
 export interface Heartbeat {
   /** ms since the epoch of the last heartbeat, if the Lease exists and was ever renewed. */

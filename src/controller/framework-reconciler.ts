@@ -7,15 +7,14 @@ import type { Logger } from 'pino';
 import { API_VERSION, frameworkLeaseName, TASK_STATES } from '../api/index.ts';
 import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
-import { offerPhase } from '../api/group.ts';
-import { isOpen } from '../sdk/offers.ts';
+import { isOpen, offerPhase } from '../api/group.ts';
 import { builtinOutcome, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
-import type { FrameworkObject, FrameworkStatus } from './objects.ts';
+import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';

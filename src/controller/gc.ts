@@ -7,7 +7,7 @@ import { TASK_STATES } from '../api/index.ts';
 import { offerPhase } from '../api/group.ts';
 import type { Context } from './context.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
-import { ms, type TaskObject } from './objects.ts';
+import { ms, type TaskObject } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 

@@ -32,7 +32,7 @@ import { Informer } from './informers.ts';
 import { Kube } from './kube.ts';
 import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from './objects.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
 import { RoleReconciler } from './role-reconciler.ts';
 import { RevocationLoop } from './revocation.ts';

@@ -5,9 +5,9 @@ import { setCondition } from './conditions.ts';
 import { heartbeat } from './failover.ts';
 import { builtinOutcome } from './conditions.ts';
 import { surplusCompleted } from './gc.ts';
-import type { OfferObject, TaskObject } from './objects.ts';
+import type { OfferObject, TaskObject } from '../api/objects.ts';
 import { TokenBucket } from './rate-limiter.ts';
-import { podRequests } from './resources.ts';
+import { podRequests } from '../api/pod-resources.ts';
 
 describe('heartbeat', () => {
   const fw = (spec: object) => ({ spec: { role: 'default', ...spec }, metadata: { creationTimestamp: new Date(0) } }) as never;

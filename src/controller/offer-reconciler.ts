@@ -14,9 +14,9 @@ import { parseResourceListLenient } from '../api/quantity.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
-import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from './objects.ts';
+import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
-import { taskHolding } from './resources.ts';
+import { taskHolding } from '../api/pod-resources.ts';
 import { isTerminal, TaskReason } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevocationDecision } from '../allocator/index.ts';
-import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
+import type { FrameworkObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { isRevoking, noticesFor, revocationBudget, revocationSnapshot } from './revocation-decide.ts';
 
 const NOW = Date.parse('2026-01-01T00:01:00.000Z');

@@ -5,7 +5,7 @@
 // lives in the API, not in this process).
 import type { Demand, RevocationDecision, RevocationRole, RevocationSnapshot, RunningTask } from '../allocator/index.ts';
 import { parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
-import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from './objects.ts';
+import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
 
 export type TaskRevocation = NonNullable<TaskStatus['revocation']>;

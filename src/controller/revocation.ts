@@ -13,9 +13,9 @@ import type { Context } from './context.ts';
 import { frameworkDemand } from './demand.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
-import type { TaskObject } from './objects.ts';
+import type { TaskObject } from '../api/objects.ts';
 import { DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS } from './options.ts';
-import { taskHolding } from './resources.ts';
+import { taskHolding } from '../api/pod-resources.ts';
 import {
   noticesFor,
   revocationBudget,

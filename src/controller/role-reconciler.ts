@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { offerResources } from './allocation-loop.ts';
 import type { Context } from './context.ts';
 import { isForbidden, isNotFound } from '../api/errors.ts';
-import type { RoleObject } from './objects.ts';
+import type { RoleObject } from '../api/objects.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 
 export type RoleStatus = NonNullable<RoleObject['status']>;

@@ -8,7 +8,7 @@ import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { FrameworkObject, TaskObject, TaskStatus } from './objects.ts';
+import type { FrameworkObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { podFor } from '../api/pod.ts';
 import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { TaskObject, TaskStatus } from './objects.ts';
+import type { TaskObject, TaskStatus } from '../api/objects.ts';
 import { nextTaskStatus, type NodeNotReady, type TaskObservation } from './task-state.ts';
 
 const NOW = '2026-01-01T00:00:10.000Z';

@@ -9,7 +9,7 @@
 // and their Pods deleted.
 import type { V1Pod } from '@kubernetes/client-node';
 import { TERMINAL_TASK_STATES, type TaskState } from '../api/index.ts';
-import type { TaskObject, TaskStatus } from './objects.ts';
+import type { TaskObject, TaskStatus } from '../api/objects.ts';
 import { formatDuration } from './options.ts';
 
 /** CamelCase reasons for Task.status.reason. */

@@ -15,7 +15,7 @@ import {
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
-import type { AnswerResult, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskStatus } from './types.ts';
+import type { AnswerResult, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskUpdate } from './types.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
@@ -36,7 +36,7 @@ export function microTime(d: Date): string {
   return new V1MicroTime(d.getTime()).toISOString();
 }
 
-export function taskStatusOf(task: TaskObject): TaskStatus | undefined {
+export function taskUpdateOf(task: TaskObject): TaskUpdate | undefined {
   const state = task.status?.state;
   if (state === undefined) return undefined;
   return {
@@ -229,9 +229,9 @@ export class FrameworkClient {
    * RECONCILE: the state of every task of this framework (after a restart the scheduler
    * rebuilds its view from this). Tasks not yet given a state by Agora are TASK_STAGING.
    */
-  async reconcile(): Promise<TaskStatus[]> {
+  async reconcile(): Promise<TaskUpdate[]> {
     return (await this.listTasks()).map(
-      (task) => taskStatusOf(task) ?? { name: task.metadata?.name ?? '', state: 'TASK_STAGING', nodeName: task.spec.nodeName, task },
+      (task) => taskUpdateOf(task) ?? { name: task.metadata?.name ?? '', state: 'TASK_STAGING', nodeName: task.spec.nodeName, task },
     );
   }
 

@@ -11,10 +11,10 @@ import {
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import { FrameworkClient, taskStatusOf } from './client.ts';
+import { FrameworkClient, taskUpdateOf } from './client.ts';
 import { isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
-import type { FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskStatus } from './types.ts';
+import type { FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate } from './types.ts';
 
 export interface SchedulerEvents {
   /** A new open offer for this framework. Answer it with accept() or decline(). */
@@ -22,7 +22,7 @@ export interface SchedulerEvents {
   /** An offer delivered earlier and not answered was rescinded, expired or deleted. */
   rescinded: OfferObject;
   /** A task's state changed (the first state seen counts as a change). */
-  update: TaskStatus;
+  update: TaskUpdate;
   /** A watch failed; it is restarted with backoff. */
   error: Error;
 }
@@ -55,7 +55,7 @@ export class SchedulerDriver extends FrameworkClient {
   private readonly now: () => Date;
   private readonly listeners: { [K in keyof SchedulerEvents]: Listener<K>[] } = { offer: [], rescinded: [], update: [], error: [] };
   private readonly offerQueue = new AsyncQueue<OfferObject>();
-  private readonly updateQueues = new Set<AsyncQueue<TaskStatus>>();
+  private readonly updateQueues = new Set<AsyncQueue<TaskUpdate>>();
   private readonly delivered = new Map<string, OfferObject>();
   private readonly taskStates = new Map<string, string>();
   private readonly informers: Informer<never>[] = [];
@@ -108,8 +108,8 @@ export class SchedulerDriver extends FrameworkClient {
   }
 
   /** Task status updates from now on. Each call gets its own stream. */
-  updates(): AsyncIterableIterator<TaskStatus> {
-    const q = new AsyncQueue<TaskStatus>();
+  updates(): AsyncIterableIterator<TaskUpdate> {
+    const q = new AsyncQueue<TaskUpdate>();
     this.updateQueues.add(q);
     return q;
   }
@@ -224,7 +224,7 @@ export class SchedulerDriver extends FrameworkClient {
   }
 
   private onTask(task: TaskObject): void {
-    const status = taskStatusOf(task);
+    const status = taskUpdateOf(task);
     if (status === undefined) return;
     const key = `${task.metadata?.uid}`;
     if (this.taskStates.get(key) === status.state) return;

@@ -6,9 +6,9 @@
 //     if (!r.ok) console.log(`offer ${r.offer} lost: ${r.reason}`); // Rescinded, Expired, …
 //   }
 export { SchedulerDriver, type SchedulerEvents, type SchedulerOptions } from './driver.ts';
-export { FrameworkClient, leaseName, taskStatusOf, type FrameworkRef } from './client.ts';
+export { FrameworkClient, leaseName, taskUpdateOf, type FrameworkRef } from './client.ts';
 export { isOpen, isAnswered, offerPhase, classifyAnswerFailure } from './offers.ts';
-export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from './resources.ts';
+export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from './packing.ts';
 export { AsyncQueue } from './queue.ts';
 export * from './types.ts';
 export { TERMINAL_TASK_STATES, TASK_STATES, type TaskState } from '../api/group.ts';

@@ -14,7 +14,7 @@ function offer(
   return {
     apiVersion: 'agora.dev/v1alpha1',
     kind: 'Offer',
-    metadata: { name: 'o1', resourceVersion: '7' },
+    metadata: { name: 'o1', namespace: 'ns', resourceVersion: '7' },
     spec: {
       framework: 'fw',
       nodeName: 'n1',

@@ -1,22 +1,8 @@
 // Pure helpers over Offer objects: is an offer still open, and what a failed answer means.
-import { offerPhase } from '../api/group.ts';
+import { isAnswered, isOpen, offerPhase } from '../api/group.ts';
 import type { AnswerFailure, AnswerResult, OfferObject } from './types.ts';
 
-export { offerPhase };
-
-/** What these helpers read of an Offer (the controller's cached objects carry the same fields). */
-type OfferState = Pick<OfferObject, 'spec' | 'status'>;
-
-export function isAnswered(offer: OfferState): boolean {
-  return offer.spec.accept !== undefined || offer.spec.decline !== undefined;
-}
-
-/** True while the framework may still answer the offer. */
-export function isOpen(offer: OfferState, now?: Date): boolean {
-  if (offerPhase(offer) !== 'Outstanding' || isAnswered(offer)) return false;
-  if (now !== undefined && offer.spec.expiresAt !== undefined && Date.parse(offer.spec.expiresAt) <= now.getTime()) return false;
-  return true;
-}
+export { isAnswered, isOpen, offerPhase };
 
 /**
  * What a rejected answer (HTTP `code`) means, given the offer as re-read afterwards (`current`

@@ -1,13 +1,12 @@
 // The SDK's vocabulary, typed from the models generated from crds/ (never written by hand).
-import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import type { IFramework, IOffer } from '../api/index.ts';
 import type { TaskState } from '../api/group.ts';
+import type { TaskObject } from '../api/objects.ts';
 
-export type FrameworkObject = IFramework;
-export type OfferObject = IOffer;
-export type TaskObject = ITask;
+// The objects as the API returns them: one definition (src/api/objects.ts) for the SDK and the controller.
+export type { FrameworkObject, FrameworkStatus, OfferObject, TaskObject } from '../api/objects.ts';
 
 export type FrameworkSpec = IFramework['spec'];
-export type FrameworkStatus = NonNullable<IFramework['status']>;
 export type BuiltinSpec = NonNullable<FrameworkSpec['builtin']>;
 export type TaskTemplate = NonNullable<BuiltinSpec['template']>;
 
@@ -26,7 +25,7 @@ export type AnswerFailure = (typeof ANSWER_FAILURES)[number];
 export type AnswerResult = { ok: true; offer: string } | { ok: false; offer: string; reason: AnswerFailure; message: string };
 
 /** A task status update, as Mesos's statusUpdate callback delivers it. */
-export interface TaskStatus {
+export interface TaskUpdate {
   name: string;
   state: TaskState;
   nodeName: string;

@@ -4,7 +4,7 @@
 import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
-import { validateTaskResources } from './resources.ts';
+import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 
 /** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */

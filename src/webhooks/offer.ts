@@ -8,7 +8,7 @@ import type { ResourceList } from '../api/quantity.ts';
 import { validateContainers } from './containers.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
-import { validateFit, validateOfferedResources, validateTaskResources } from './resources.ts';
+import { validateFit, validateOfferedResources, validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 
 export type OfferResponse = 'accept' | 'decline';

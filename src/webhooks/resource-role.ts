@@ -2,7 +2,7 @@
 // reservations of positive amounts on distinct nodes.
 import { formatQuantity } from '../api/quantity.ts';
 import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
-import { validateOfferedResources, validateTaskResources } from './resources.ts';
+import { validateOfferedResources, validateTaskResources } from './resource-fields.ts';
 
 const MAX_WEIGHT = 1_000_000;
 

@@ -3,7 +3,7 @@
 import { validateContainers } from './containers.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
-import { validateTaskResources } from './resources.ts';
+import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 
 export interface KillFacts {

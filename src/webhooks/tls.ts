@@ -4,10 +4,8 @@
 // cert-manager.)
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { join } from 'node:path';
+import { repoRoot } from '../api/local-paths.ts';
 
 export const DEFAULT_LOCAL_TLS_DIR = join(repoRoot, '.agora/webhooks/pki');
 
@@ -26,8 +24,8 @@ export interface LocalTls {
 }
 
 export async function ensureLocalTls(opts: LocalTlsOptions = {}): Promise<LocalTls> {
-  // Imported on demand: only local runs need the openssl helpers (the image need not ship scripts/).
-  const { ensureCa, ensureCert } = await import('../../scripts/cluster/pki.ts');
+  // Imported on demand: only local runs make a CA (in a cluster the certificate is mounted).
+  const { ensureCa, ensureCert } = await import('../api/pki.ts');
   const dir = opts.dir ?? DEFAULT_LOCAL_TLS_DIR;
   const dnsNames = [...(opts.dnsNames ?? ['localhost'])];
   const ips = [...(opts.ips ?? ['127.0.0.1'])];

@@ -163,11 +163,6 @@ describe('the controller image (Dockerfile)', () => {
     for (const m of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, lazy: true });
     return out;
   };
-  // Lazy imports the controller never reaches in the image: the CLI table loads only the
-  // command that runs, and webhooks/tls.ts makes a local CA only when no certificate is given
-  // (the chart always mounts one and passes --webhook-cert-file).
-  const LAZY_OUTSIDE_IMAGE = ['src/webhooks/tls.ts -> scripts/cluster/pki.ts'];
-
   it('agora controller loads only src/, crds/, Node built-ins and production dependencies', () => {
     const seen = new Set<string>();
     const bare = new Set<string>();
@@ -194,7 +189,7 @@ describe('the controller image (Dockerfile)', () => {
     visit(join(repoRoot, 'src/cli/controller.ts'), 'src/cli/main.ts', true);
     expect(seen.size).toBeGreaterThan(10);
     expect(outside).toEqual([]);
-    expect(lazyOutside.filter((l) => !LAZY_OUTSIDE_IMAGE.includes(l))).toEqual([]);
+    expect(lazyOutside).toEqual([]);
     expect([...bare].filter((p) => !(p in dependencies))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
 import { CoordinationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
-import { SchedulerDriver, leaseName, type OfferObject, type TaskStatus } from '../../src/sdk/index.ts';
+import { SchedulerDriver, leaseName, type OfferObject, type TaskUpdate } from '../../src/sdk/index.ts';
 import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('sdk');
@@ -125,7 +125,7 @@ describe('SDK SchedulerDriver', () => {
   });
 
   it('streams task status updates, kills tasks and reconciles', async () => {
-    const updates: TaskStatus[] = [];
+    const updates: TaskUpdate[] = [];
     driver.on('update', (u) => updates.push(u));
     const body = {
       apiVersion: `${GROUP}/${VERSION}`,

@@ -33,7 +33,7 @@ function offer(name: string, cpu: string, memory: string): OfferObject {
   return {
     apiVersion: 'agora.dev/v1alpha1',
     kind: 'Offer',
-    metadata: { name },
+    metadata: { name, namespace: 'ns' },
     spec: { framework: 'fw', nodeName: `node-${name}`, resources: { cpu, memory } },
   };
 }

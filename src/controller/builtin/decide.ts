@@ -2,7 +2,7 @@
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
 import { DEFAULT_REFUSE_SECONDS, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
-import { copiesThatFit } from '../../sdk/resources.ts';
+import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 
 /** Backoff is capped here, as the CRD says. */

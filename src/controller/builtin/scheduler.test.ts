@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { IOffer, ITask } from '../../api/index.ts';
+import type { OfferObject, TaskObject } from '../../api/objects.ts';
 import { taskViews } from './scheduler.ts';
 
-const task = (name: string, state?: NonNullable<ITask['status']>['state'], finishedAt?: string): ITask => ({
+const task = (name: string, state?: NonNullable<TaskObject['status']>['state'], finishedAt?: string): TaskObject => ({
   apiVersion: 'agora.dev/v1alpha1',
   kind: 'Task',
-  metadata: { name },
+  metadata: { name, namespace: 'ns' },
   spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'c', image: 'i' }] },
   ...(state ? { status: { state, ...(finishedAt ? { finishedAt } : {}) } } : {}),
 });
-const accepted = (name: string, tasks: string[], phase?: NonNullable<IOffer['status']>['phase']): IOffer => ({
+const accepted = (name: string, tasks: string[], phase?: NonNullable<OfferObject['status']>['phase']): OfferObject => ({
   apiVersion: 'agora.dev/v1alpha1',
   kind: 'Offer',
-  metadata: { name, uid: name },
+  metadata: { name, namespace: 'ns', uid: name },
   spec: {
     framework: 'fw',
     nodeName: 'n',

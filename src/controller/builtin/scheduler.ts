@@ -8,7 +8,7 @@
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type TaskState } from '../../api/group.ts';
-import type { IFramework, IOffer, ITask } from '../../api/index.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen, offerPhase } from '../../sdk/offers.ts';
@@ -34,7 +34,7 @@ export interface BuiltinSchedulerOptions {
   /** Only frameworks in these namespaces (default: all). Ignored when `informers` are given. */
   namespaces?: readonly string[];
   /** Share the controller's informers (not yet started, or started: both work). */
-  informers?: { frameworks: Source<IFramework>; offers: Source<IOffer>; tasks: Source<ITask> };
+  informers?: { frameworks: Source<FrameworkObject>; offers: Source<OfferObject>; tasks: Source<TaskObject> };
   now?: () => number;
   concurrency?: number;
 }
@@ -96,8 +96,8 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
   const now = o.now ?? Date.now;
   const own = o.informers === undefined ? makeInformers(o.kc, log, o.namespaces) : undefined;
   const sources = o.informers ?? own!;
-  const offers = new Index<IOffer>(sources.offers);
-  const tasks = new Index<ITask>(sources.tasks);
+  const offers = new Index<OfferObject>(sources.offers);
+  const tasks = new Index<TaskObject>(sources.tasks);
   const states = new Map<string, FrameworkState>();
 
   const queue = new WorkQueue({ name: 'builtin', concurrency: o.concurrency ?? 4, log, handler: (key) => reconcile(key) });
@@ -205,8 +205,8 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
 
 /** The framework's tasks: Task objects, plus accepted-but-not-yet-created ones (state undefined). */
 export function taskViews(
-  taskObjects: readonly ITask[],
-  offerObjects: readonly IOffer[],
+  taskObjects: readonly TaskObject[],
+  offerObjects: readonly OfferObject[],
   answered: ReadonlyMap<string, { names: string[] }>,
 ): TaskView[] {
   const views = new Map<string, TaskView>();
@@ -232,7 +232,7 @@ export function taskViews(
  * Server-side applies launched and the Complete condition, only on change. status.phase is
  * not ours: the framework reconciler derives Completed/Failed from the condition (one writer).
  */
-async function writeStatus(client: FrameworkClient, fw: IFramework, p: Progress, now: string, log: Logger): Promise<void> {
+async function writeStatus(client: FrameworkClient, fw: FrameworkObject, p: Progress, now: string, log: Logger): Promise<void> {
   const current = fw.status ?? {};
   const reason =
     p.phase === BuiltinPhase.Completed
@@ -279,8 +279,8 @@ function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[
           : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<T>>,
     });
   return {
-    frameworks: informer<IFramework & KubernetesObject>(PLURAL.Framework),
-    offers: informer<IOffer & KubernetesObject>(PLURAL.Offer),
-    tasks: informer<ITask & KubernetesObject>(PLURAL.Task),
+    frameworks: informer<FrameworkObject & KubernetesObject>(PLURAL.Framework),
+    offers: informer<OfferObject & KubernetesObject>(PLURAL.Offer),
+    tasks: informer<TaskObject & KubernetesObject>(PLURAL.Task),
   };
 }

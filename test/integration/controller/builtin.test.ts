@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseResourceList } from '../../../src/api/quantity.ts';
-import type { FrameworkObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
 import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { createFramework, deleteObject, get, list, useController, usePool, violations } from './support.ts';
 

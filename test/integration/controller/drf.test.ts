@@ -3,7 +3,7 @@
 // the node in DRF order, one task per offer, they end with A = 3 tasks (3 CPU, 12 GiB: share
 // 12/18 = 2/3) and B = 2 tasks (6 CPU, 2 GiB: share 6/9 = 2/3), all Running.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/api/objects.ts';
 import { eventually, useNamespace } from '../support/kube.ts';
 import { createFramework, get, isOutstanding, list, pods, startDriver, tasksIn, useController, usePool } from './support.ts';
 

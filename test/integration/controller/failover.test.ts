@@ -4,7 +4,7 @@
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FrameworkObject, OfferObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject } from '../../../src/api/objects.ts';
 import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { accept, createFramework, get, isOutstanding, list, pods, task, useController, usePool, waitOffer, waitTask } from './support.ts';
 

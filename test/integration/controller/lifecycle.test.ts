@@ -4,7 +4,7 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/api/objects.ts';
 import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import {
   accept,

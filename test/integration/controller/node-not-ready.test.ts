@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setFakeNodeReady } from '../../../scripts/cluster/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
-import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/api/objects.ts';
 import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { accept, createFramework, get, isOutstanding, list, pods, scopedOptions, task, usePool, waitOffer, waitTask } from './support.ts';
 

@@ -4,7 +4,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { deleteNode } from '../../../scripts/cluster/index.ts';
-import type { OfferObject } from '../../../src/controller/objects.ts';
+import type { OfferObject } from '../../../src/api/objects.ts';
 import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { accept, createFramework, get, isOutstanding, list, task, useController, usePool, waitOffer, waitTask } from './support.ts';
 

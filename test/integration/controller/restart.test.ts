@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseResourceList } from '../../../src/api/quantity.ts';
-import type { OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { OfferObject, TaskObject } from '../../../src/api/objects.ts';
 import { eventually, useNamespace } from '../support/kube.ts';
 import { createFramework, isOutstanding, killAndWait, list, spawnController, startDriver, usePool, violations } from './support.ts';
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
-import type { FrameworkObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, useNamespace } from '../support/kube.ts';
 import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, usePool } from './support.ts';
 

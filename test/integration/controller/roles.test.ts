@@ -7,7 +7,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import {
   accept,

@@ -13,10 +13,10 @@ import { deleteNode, ensureFakeNode, isReady, repoRoot, type FakeNodeSpec } from
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
 import type { ControllerOptions } from '../../../src/controller/options.ts';
-import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/controller/objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/api/objects.ts';
 import { fits } from '../../../src/api/fit.ts';
 import { add, parseResourceList, type ResourceList } from '../../../src/api/quantity.ts';
-import { isPodActive, podRequests } from '../../../src/controller/resources.ts';
+import { isPodActive, podRequests } from '../../../src/api/pod-resources.ts';
 import { custom, eventually, kubeConfig } from '../support/kube.ts';
 
 export const POOL_LABEL = 'agora.dev/test-pool';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copiesThatFit, pack, type Quantities } from './resources.ts';
+import { copiesThatFit, pack, type Quantities } from './packing.ts';
 
 describe('copiesThatFit', () => {
   it.each<{ name: string; offered: Quantities; per: Quantities; max: number; want: number }>([

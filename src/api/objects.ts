@@ -1,8 +1,8 @@
-// Agora's kinds as the controller handles them: the generated models' spec and status with
-// client-node's ObjectMeta (what informers and the API return). Timestamps may arrive as
+// Agora's kinds as the API returns them (to informers, the SDK and the CLI alike): the generated
+// models' spec and status with client-node's ObjectMeta, name and namespace always set. Timestamps may arrive as
 // strings (watch) or Dates (typed lists): always read them with `new Date(x)`.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IOffer, IResourceRole, ITask } from './index.ts';
 
 type Meta = V1ObjectMeta & { name: string; namespace: string };
 

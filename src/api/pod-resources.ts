@@ -1,7 +1,7 @@
 // What a Pod or a Task holds on its node, as the allocator counts it: exact integer amounts
 // (src/api/quantity.ts), plus one `pods` slot per Pod so the kubelet's pod limit is respected.
 import type { V1Pod } from '@kubernetes/client-node';
-import { add, parseResourceList, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
+import { add, parseResourceList, parseResourceListLenient, type ResourceList } from './quantity.ts';
 
 /** One Pod slot: every Pod uses one of the node's `pods`. */
 export const POD_SLOT: ResourceList = { pods: 1 };

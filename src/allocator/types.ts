@@ -115,6 +115,9 @@ export interface AllocatorOptions {
 export type OfferRefusalReason =
   | 'Refused' // a decline filter (refuseSeconds) still applies
   | 'Suppressed'
+  | 'NoDemand' // its published demand is empty
+  | 'DemandMet' // its outstanding offers already cover all of its demand
+  | 'DemandUnfit' // none of its wanted task shapes fits what the node can offer
   | 'RoleLimit' // the role is at or over its quota limit for `resource`
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
@@ -191,6 +194,8 @@ export interface FrameworkStatus {
   offered: ResourceList;
   /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
   dominantShare: number;
+  /** The demand it works with (undefined: none published). */
+  demand?: Demand[];
 }
 
 export interface RoleStatus {

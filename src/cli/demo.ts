@@ -1,107 +1,33 @@
 // `agora demo` (npm run demo): the local control plane, the controller and webhooks, example
-// frameworks with different demands, and their DRF shares converging live in the terminal.
-//
-// The story runs on two partitions of the same cluster, each with its own controller (scoped by
-// namespace and node selector), because DRF shares are fractions of the resources a controller
-// offers:
-//   1. "The DRF paper": one node of 9 CPU / 18 GiB and the paper's two users as built-in
-//      frameworks, A <1 CPU, 4 GiB> and B <3 CPU, 1 GiB> per task. DRF ends at A = 3 tasks,
-//      B = 2 tasks, both dominant shares 2/3 (Ghodsi et al., NSDI 2011, section 4).
-//   2. "Shared pool": three 8 CPU / 32 GiB nodes running a built-in batch job that completes, a
-//      built-in web service, a built-in job that keeps crashing (retries, then Failed), and two
-//      SDK programs: an MPI-like gang (all-or-nothing) and a Marathon-like service whose first
-//      instance crashes and is replaced.
-// Ctrl-C deletes what the demo created (and stops the cluster if the demo started it).
-import { mkdirSync, readFileSync } from 'node:fs';
+// frameworks, and their DRF shares converging live. The demo is a tool of the checkout: it
+// starts the control plane (scripts/cluster) and the example SDK programs (examples/), which the
+// image does not ship, so this command parses its flags and runs scripts/demo/demo.ts as a child
+// process — `agora demo --help` works anywhere, the demo itself where the checkout is.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { loadAll } from 'js-yaml';
-import { pino, type Logger } from 'pino';
-import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import type { IFramework } from '../api/index.ts';
-import {
-  adminKubeConfig,
-  deleteNode,
-  down,
-  ensureFakeNode,
-  isReady,
-  repoRoot,
-  up,
-  type FakeNodeSpec,
-} from '../../scripts/cluster/index.ts';
-import { runGang } from '../../examples/gang.ts';
-import { startService, type Service } from '../../examples/service.ts';
-import { CLEAR_SCREEN, bar, percent, plain, styleFor, table, type Style } from './output.ts';
-import { fetchStatus } from './status.ts';
-import type { FrameworkRow, StatusView } from './status-view.ts';
+import { repoRoot } from '../api/local-paths.ts';
 
 const USAGE = `Usage: agora demo [--once] [--timeout 180] [--no-webhooks]
 
 Starts the local control plane (or reuses a running one), the controller and webhooks, applies
 example frameworks with different demands and shows their DRF shares converging. Ctrl-C stops
-everything it started.
+everything it started. Needs the Agora checkout (scripts/ and examples/).
 
   --once          exit after the result: 0 once the shares converged (printing the final
                   table), 1 with the reason if they did not within --timeout seconds
   --timeout SECS  how long --once waits (default 180)
   --no-webhooks   do not run the admission webhooks`;
 
-const DEMO_LABEL = 'agora.dev/demo';
-const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
-
-interface Partition {
-  title: string;
-  namespace: string;
-  nodeSelector: string;
-  nodes: FakeNodeSpec[];
-  /** Manifests (examples/*.yaml) whose Frameworks run here. */
-  manifests: string[];
+export interface DemoOptions {
+  once: boolean;
+  timeoutMs: number;
+  webhooks: boolean;
 }
 
-const PARTITIONS: Partition[] = [
-  {
-    title: 'The DRF paper — one node, 9 CPU / 18 GiB; A runs <1 CPU, 4 GiB> tasks, B <3 CPU, 1 GiB>',
-    namespace: 'agora-demo-drf',
-    nodeSelector: `${DEMO_LABEL}=drf-paper`,
-    nodes: [{ name: 'agora-demo-drf', cpu: '9', memory: '18Gi', labels: { [DEMO_LABEL]: 'drf-paper', 'agora.dev/pool': 'drf-paper' } }],
-    manifests: ['drf-paper.yaml'],
-  },
-  {
-    title: 'Shared pool — three nodes, 8 CPU / 32 GiB each',
-    namespace: 'agora-demo',
-    nodeSelector: `${DEMO_LABEL}=pool`,
-    nodes: [1, 2, 3].map((i) => ({ name: `agora-demo-pool-${i}`, cpu: '8', memory: '32Gi', labels: { [DEMO_LABEL]: 'pool' } })),
-    manifests: ['batch.yaml', 'web.yaml', 'flaky.yaml'],
-  },
-];
-
-/** What the demo waits for; each check says what is still missing. */
-export function convergence(
-  drf: StatusView,
-  pool: StatusView,
-  sdk: { gangFinished: boolean; serviceReplaced: number; serviceRunning: number },
-): string[] {
-  const missing: string[] = [];
-  const fw = (v: StatusView, name: string) => v.frameworks.find((f) => f.name === name);
-  const a = fw(drf, 'drf-a');
-  const b = fw(drf, 'drf-b');
-  const near = (x: number | undefined) => x !== undefined && Math.abs(x - 2 / 3) < 0.005;
-  if ((a?.tasks.running ?? 0) !== 3 || (b?.tasks.running ?? 0) !== 2 || !near(a?.dominantShare) || !near(b?.dominantShare)) {
-    missing.push(
-      `DRF pair: want A 3 tasks / B 2 tasks at shares 2/3, have A ${a?.tasks.running ?? 0} (${percent(a?.dominantShare)}), B ${b?.tasks.running ?? 0} (${percent(b?.dominantShare)})`,
-    );
-  }
-  const batch = fw(pool, 'batch-job');
-  if (batch?.phase !== 'Completed') missing.push(`batch-job: ${batch?.tasks.finished ?? 0}/${batch?.wanted ?? '?'} finished`);
-  if (!sdk.gangFinished) missing.push('gang: not finished');
-  if (sdk.serviceReplaced < 1 || sdk.serviceRunning < 3)
-    missing.push(`service: ${sdk.serviceRunning}/3 running, ${sdk.serviceReplaced} replaced`);
-  return missing;
-}
-
-export async function run(argv: string[]): Promise<number> {
+/** The demo's flags, or the exit code when there is nothing to run (--help, a usage error). */
+export function parseDemoArgs(argv: string[]): DemoOptions | { exit: number } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -115,404 +41,45 @@ export async function run(argv: string[]): Promise<number> {
     }));
   } catch (err) {
     process.stderr.write(`agora demo: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
+    return { exit: 2 };
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return { exit: 0 };
   }
   const timeoutMs = Number(values.timeout) * 1000;
   if (!(timeoutMs > 0)) {
     process.stderr.write(`agora demo: --timeout: want a positive number of seconds\n`);
-    return 2;
+    return { exit: 2 };
   }
-  const demo = new Demo({ once: values.once === true, timeoutMs, webhooks: values['no-webhooks'] !== true });
-  return demo.run();
+  return { once: values.once === true, timeoutMs, webhooks: values['no-webhooks'] !== true };
 }
 
-interface Cleanup {
-  what: string;
-  fn: () => Promise<unknown>;
-}
+export const DEMO_PROGRAM = join(repoRoot, 'scripts/demo/demo.ts');
 
-class Demo {
-  private readonly o: { once: boolean; timeoutMs: number; webhooks: boolean };
-  private readonly tty = process.stdout.isTTY === true;
-  private readonly style: Style = styleFor(process.stdout);
-  private readonly started = Date.now();
-  private readonly cleanups: Cleanup[] = [];
-  private readonly events: string[] = [];
-  private readonly abort = new AbortController();
-  private log!: Logger;
-  private logFile = '';
-  private kc!: KubeConfig;
-  private service: Service | undefined;
-  private gangFinished = false;
-  private webhooksEnforced: (() => Promise<void>) | undefined;
-  private lastPlain = new Map<string, string>();
-
-  constructor(o: { once: boolean; timeoutMs: number; webhooks: boolean }) {
-    this.o = o;
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseDemoArgs(argv);
+  if ('exit' in parsed) return parsed.exit;
+  if (!existsSync(DEMO_PROGRAM)) {
+    process.stderr.write('agora demo: scripts/demo/demo.ts not found: the demo runs from an Agora checkout (git clone, npm ci)\n');
+    return 1;
   }
-
-  private elapsed(): string {
-    return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
-  }
-
-  private step(msg: string): void {
-    process.stderr.write(`${this.style.cyan('▸')} ${msg}\n`);
-  }
-
-  private event(msg: string): void {
-    this.events.push(`${this.elapsed().padStart(6)}  ${msg}`);
-    if (this.events.length > 6) this.events.shift();
-    if (!this.tty) process.stdout.write(`[${this.elapsed()}] ${msg}\n`);
-  }
-
-  async run(): Promise<number> {
-    let interrupted = 0;
-    const onSignal = () => {
-      interrupted++;
-      if (interrupted > 1) {
-        process.stderr.write('\nagora demo: second interrupt, exiting without cleaning up\n');
-        process.exit(130);
-      }
-      this.abort.abort();
-    };
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
-    let code = 1;
-    try {
-      await this.setUp();
-      code = this.abort.signal.aborted ? 130 : await this.watch();
-    } catch (err) {
-      process.stderr.write(
-        `agora demo: ${err instanceof Error ? err.message : String(err)}${this.logFile ? ` (logs: ${this.logFile})` : ''}\n`,
-      );
-      code = 1;
-    } finally {
-      await this.tearDown();
-      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-    }
-    return code;
-  }
-
-  private async setUp(): Promise<void> {
-    const dir = join(repoRoot, '.agora/demo');
-    mkdirSync(dir, { recursive: true });
-    this.logFile = join(dir, 'demo.log');
-    this.log = pino({ level: 'info' }, pino.destination({ dest: this.logFile, sync: false, append: false }));
-    this.step(`starting the local control plane (logs: ${this.logFile})`);
-    const cluster = await up({ log: (line) => this.log.info({ component: 'cluster' }, line) });
-    if (!cluster.reused) this.cleanups.push({ what: 'stopping the local control plane', fn: () => down() });
-    this.step(`control plane ${cluster.reused ? 'reused' : 'started'} at ${cluster.server}`);
-    this.kc = adminKubeConfig();
-    const core = this.kc.makeApiClient(CoreV1Api);
-
-    this.step('adding the demo nodes: 1 × 9 CPU / 18 GiB (the DRF paper), 3 × 8 CPU / 32 GiB (the pool)');
-    const nodes = PARTITIONS.flatMap((p) => p.nodes);
-    for (const n of nodes) await ensureFakeNode(this.kc, n);
-    this.cleanups.push({ what: 'removing the demo nodes', fn: () => Promise.all(nodes.map((n) => deleteNode(this.kc, n.name))) });
-    await until(
-      'demo nodes Ready',
-      60_000,
-      async () => (await core.listNode({ labelSelector: DEMO_LABEL })).items.filter(isReady).length >= nodes.length,
-    );
-
-    this.step('starting the controller (one per partition) and the admission webhooks');
-    const { startController } = await import('../controller/manager.ts');
-    for (const p of PARTITIONS) {
-      const ctl = await startController({
-        kubeconfig: this.kc,
-        namespaces: [p.namespace],
-        nodeSelector: p.nodeSelector,
-        leaderElect: false,
-        metricsAddr: '',
-        healthAddr: '',
-        logger: this.log.child({ partition: p.namespace }),
-      });
-      this.cleanups.push({ what: `stopping the controller for ${p.namespace}`, fn: () => ctl.stop() });
-    }
-    // Before touching demo objects: a configuration left by a killed run points at a dead server.
-    if (this.o.webhooks) await this.startWebhooks();
-    // Namespaces after the controllers: one left Terminating by an interrupted run needs a
-    // controller to release its frameworks' finalizers.
-    for (const p of PARTITIONS) await ensureNamespace(this.kc, p.namespace);
-    this.cleanups.push({
-      what: 'deleting the demo namespaces',
-      fn: () => Promise.all(PARTITIONS.map((p) => core.deleteNamespace({ name: p.namespace }).catch(() => undefined))),
+  const child = spawn(process.execPath, [DEMO_PROGRAM, ...argv], { stdio: 'inherit' });
+  // Ctrl-C (SIGINT) and a closed terminal (SIGHUP) reach the demo too, as it is in our process
+  // group: it cleans up and exits, and so do we; passing them on would be a second interrupt,
+  // which makes the demo exit without cleaning up. SIGTERM, sent to this process alone, is passed on.
+  const handlers = [
+    ['SIGINT', () => {}],
+    ['SIGHUP', () => {}],
+    ['SIGTERM', () => child.kill('SIGTERM')],
+  ] as const;
+  for (const [sig, h] of handlers) process.on(sig, h);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 143)));
     });
-    await this.webhooksEnforced?.().catch((err: unknown) =>
-      this.step(this.style.yellow(`webhooks not enforced: ${(err as Error).message}`)),
-    );
-    // Frameworks from an earlier, interrupted run: removed while the controllers run (finalizers).
-    this.cleanups.push({ what: 'deleting the demo frameworks', fn: () => this.deleteFrameworks() });
-    await this.deleteFrameworks();
-    if (this.abort.signal.aborted) return;
-
-    this.step('applying the example frameworks: examples/drf-paper.yaml, batch.yaml, web.yaml, flaky.yaml');
-    const custom = this.kc.makeApiClient(CustomObjectsApi);
-    for (const p of PARTITIONS) {
-      for (const file of p.manifests) {
-        for (const doc of loadAll(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as IFramework[]) {
-          if (doc?.kind !== 'Framework') continue;
-          const body = { ...doc, metadata: { ...doc.metadata, namespace: p.namespace } };
-          await custom.patchNamespacedCustomObject(
-            {
-              group: GROUP,
-              version: VERSION,
-              namespace: p.namespace,
-              plural: PLURAL.Framework,
-              name: doc.metadata!.name!,
-              body,
-              fieldManager: 'agora-demo',
-              force: true,
-            },
-            APPLY,
-          );
-        }
-      }
-    }
-
-    this.step('starting the SDK frameworks: examples/gang.ts (4 × <2 CPU, 2 GiB>, all or nothing) and examples/service.ts (3 instances)');
-    const pool = PARTITIONS[1]!;
-    const common = { kubeConfig: this.kc, namespace: pool.namespace, log: this.log.child({ component: 'sdk' }) };
-    void runGang({
-      ...common,
-      name: 'gang',
-      role: 'hpc',
-      size: 4,
-      cpu: '2',
-      memory: '2Gi',
-      duration: '8s',
-      holdMs: 5000,
-      refuseSeconds: 1,
-      keep: true,
-      signal: this.abort.signal,
-      onEvent: (e) => {
-        if (e.type === 'launched') this.event(`gang: all ${e.tasks.length} ranks launched together (generation ${e.generation})`);
-        if (e.type === 'released') this.event(`gang: released ${e.offers} held offer(s): ${e.reason}`);
-        if (e.type === 'finished') {
-          this.gangFinished = true;
-          this.event('gang: every rank finished');
-        }
-      },
-    }).catch((err: unknown) => this.event(`gang: stopped: ${(err as Error).message}`));
-    this.service = await startService({
-      ...common,
-      name: 'service',
-      role: 'service',
-      instances: 3,
-      cpu: '1',
-      memory: '1Gi',
-      crashFirstAfter: '6s',
-      onEvent: (e) =>
-        this.event(e.type === 'lost' ? `service: ${e.task} ${e.state} → replacing it` : `service: ${e.task} launched on ${e.node}`),
-    });
-    this.cleanups.push({ what: 'stopping the service framework', fn: () => this.service!.stop({ teardown: true }) });
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
-
-  private async startWebhooks(): Promise<void> {
-    try {
-      const { startWebhooks } = await import('../webhooks/index.ts');
-      const { waitUntilEnforced } = await import('../webhooks/probe.ts');
-      const hooks = await startWebhooks({
-        kubeConfig: this.kc,
-        logger: this.log,
-        // Only the demo's namespaces: the cluster may be shared with other work.
-        registration: {
-          name: 'agora-demo',
-          namespaceSelector: { matchLabels: { [DEMO_LABEL]: 'true' } },
-          clusterObjectSelector: { matchLabels: { [DEMO_LABEL]: 'true' } },
-        },
-      });
-      this.cleanups.push({ what: 'stopping the webhooks', fn: async () => (await hooks.unregister(), await hooks.stop()) });
-      await hooks.register();
-      this.webhooksEnforced = () => waitUntilEnforced(this.kc, PARTITIONS[0]!.namespace);
-    } catch (err) {
-      this.step(this.style.yellow(`webhooks not running: ${(err as Error).message}`));
-    }
-  }
-
-  private async deleteFrameworks(): Promise<void> {
-    const custom = this.kc.makeApiClient(CustomObjectsApi);
-    const remaining = async () => {
-      let n = 0;
-      for (const p of PARTITIONS)
-        n += (
-          (await custom.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace: p.namespace,
-            plural: PLURAL.Framework,
-          })) as { items: unknown[] }
-        ).items.length;
-      return n;
-    };
-    for (const p of PARTITIONS) {
-      await custom
-        .deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: p.namespace, plural: PLURAL.Framework })
-        .catch(() => undefined);
-    }
-    await until('the demo frameworks to be deleted', 30_000, async () => (await remaining()) === 0).catch((err: unknown) =>
-      this.log.warn({ err }, 'frameworks left behind'),
-    );
-  }
-
-  /** Renders until Ctrl-C (or, with --once, until converged or timed out). */
-  private async watch(): Promise<number> {
-    const deadline = Date.now() + this.o.timeoutMs;
-    let last = '';
-    for (;;) {
-      let drf: StatusView;
-      let pool: StatusView;
-      try {
-        [drf, pool] = (await Promise.all(
-          PARTITIONS.map((p) => fetchStatus(this.kc, { namespace: p.namespace, nodeSelector: p.nodeSelector })),
-        )) as [StatusView, StatusView];
-      } catch (err) {
-        this.log.warn({ err }, 'status read failed');
-        await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
-        if (this.abort.signal.aborted) return 130;
-        continue;
-      }
-      const missing = convergence(drf, pool, {
-        gangFinished: this.gangFinished,
-        serviceReplaced: this.service?.replaced() ?? 0,
-        serviceRunning: this.service?.running().length ?? 0,
-      });
-      const screen = this.render(drf, pool, missing);
-      if (this.tty) {
-        if (screen !== last) process.stdout.write(CLEAR_SCREEN + screen);
-        last = screen;
-      } else this.printChanges([...drf.frameworks, ...pool.frameworks]);
-      if (this.o.once && missing.length === 0) {
-        if (!this.tty) process.stdout.write(`\n${this.render(drf, pool, missing, plain)}`);
-        return 0;
-      }
-      if (this.o.once && Date.now() > deadline) {
-        if (!this.tty) process.stdout.write(`\n${this.render(drf, pool, missing, plain)}`);
-        process.stderr.write(
-          `agora demo: did not converge within ${this.o.timeoutMs / 1000}s:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`,
-        );
-        return 1;
-      }
-      await sleep(this.tty ? 500 : 1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
-      if (this.abort.signal.aborted) return 130;
-    }
-  }
-
-  private printChanges(rows: readonly FrameworkRow[]): void {
-    for (const r of rows) {
-      const line = `${r.namespace}/${r.name} ${r.phase} tasks[${summary(r.tasks)}] share ${percent(r.dominantShare)}`;
-      if (this.lastPlain.get(`${r.namespace}/${r.name}`) === line) continue;
-      this.lastPlain.set(`${r.namespace}/${r.name}`, line);
-      process.stdout.write(`[${this.elapsed()}] ${line}\n`);
-    }
-  }
-
-  private render(drf: StatusView, pool: StatusView, missing: readonly string[], s: Style = this.style): string {
-    const out: string[] = [];
-    out.push(`${s.bold('Agora demo')} — two-level scheduling with DRF offers on Kubernetes   ${s.dim(this.elapsed())}`, '');
-    for (const [i, view] of [drf, pool].entries()) {
-      const p = PARTITIONS[i]!;
-      out.push(s.cyan(s.bold(p.title)));
-      out.push(frameworkTable(view.frameworks, s));
-      const used = view.nodes
-        .map((n) => `${n.name} ${n.used.cpu}/${n.allocatable.cpu} CPU ${n.used.memory}/${n.allocatable.memory}`)
-        .join('   ');
-      out.push(s.dim(`  in use: ${used}`), '');
-    }
-    const paper = missing.find((m) => m.startsWith('DRF pair'));
-    out.push(paper ? s.yellow(`… ${paper}`) : s.green('✓ DRF paper: A runs 3 tasks, B runs 2, both dominant shares 2/3'));
-    if (missing.length === 0)
-      out.push(s.green('✓ converged: batch complete, gang finished all-or-nothing, service replaced its lost instance'));
-    else if (!paper || missing.length > 1) out.push(s.dim(`  waiting for: ${missing.filter((m) => m !== paper).join('; ')}`));
-    out.push('', s.bold('Recent events'), ...(this.events.length ? this.events.map((e) => `  ${e}`) : ['  -']));
-    out.push(
-      '',
-      s.dim(
-        this.o.once
-          ? 'Exits when converged.'
-          : `Ctrl-C stops everything.  In another terminal: node src/cli/main.ts status (Node 24)   (logs: ${this.logFile})`,
-      ),
-      '',
-    );
-    return out.join('\n');
-  }
-
-  private async tearDown(): Promise<void> {
-    if (this.cleanups.length === 0) return;
-    this.abort.abort();
-    this.step('stopping: deleting the demo frameworks, stopping the controllers, removing the demo nodes');
-    for (const c of this.cleanups.reverse()) {
-      try {
-        await withTimeout(c.fn(), 60_000);
-      } catch (err) {
-        process.stderr.write(`agora demo: ${c.what}: ${(err as Error).message}\n`);
-      }
-    }
-    this.cleanups.length = 0;
-    this.step('stopped');
-  }
-}
-
-function summary(tasks: Record<string, number>): string {
-  return (
-    Object.entries(tasks)
-      .map(([k, v]) => `${v} ${k}`)
-      .join(', ') || '-'
-  );
-}
-
-function frameworkTable(rows: readonly FrameworkRow[], s: Style): string {
-  if (rows.length === 0) return '  (no frameworks yet)';
-  return table(
-    ['FRAMEWORK', 'SCHEDULER', 'ROLE', 'PHASE', 'TASKS', 'DOMINANT SHARE'],
-    rows.map((r) => [
-      r.name,
-      r.scheduler === 'builtin' ? `built-in ${r.launched}/${r.wanted}` : 'SDK program',
-      r.role,
-      r.phase === 'Completed' ? s.green(r.phase) : r.phase === 'Failed' ? s.red(r.phase) : r.phase,
-      summary(r.tasks),
-      `${bar(r.dominantShare ?? 0, 24, s)} ${percent(r.dominantShare).padStart(6)}`,
-    ]),
-    { style: s, indent: '  ' },
-  );
-}
-
-async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  await until(`namespace ${name}`, 120_000, async () => {
-    try {
-      const ns = await core.readNamespace({ name });
-      if (ns.status?.phase === 'Terminating') return false;
-      if (ns.metadata?.labels?.[DEMO_LABEL] !== 'true') {
-        await core.patchNamespace(
-          { name, body: { metadata: { labels: { [DEMO_LABEL]: 'true' } } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        );
-      }
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw err;
-      await core.createNamespace({ body: { metadata: { name, labels: { [DEMO_LABEL]: 'true' } } } });
-      return true;
-    }
-  });
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no result within ${ms / 1000}s`)), ms))),
-  ]).finally(() => clearTimeout(t));
 }

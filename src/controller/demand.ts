@@ -1,35 +1,18 @@
-// A framework's demand as the controller reads it: spec.demand, or for a built-in framework the
-// tasks it still has to launch (its template × progressOf().toLaunch). One pod slot per task is
-// added, as every task holds one (resources.ts). Revocation reads demand only through here.
+// A framework's demand as the allocator works with it (one notion of demand): the framework's
+// own spec.demand, or — for a built-in framework — its tasks still to launch, counted from its
+// Task objects and the tasks its accepts name that are not Task objects yet.
+import { parseResourceListLenient } from '../api/quantity.ts';
 import type { Demand } from '../allocator/index.ts';
-import { add, parseResourceListLenient } from '../api/quantity.ts';
-import { progressOf, type TaskView } from './builtin/decide.ts';
-import type { FrameworkObject, TaskObject } from '../api/objects.ts';
-import { POD_SLOT } from '../api/pod-resources.ts';
-import type { TaskState } from '../api/index.ts';
+import { builtinDemand, taskViews } from './builtin/decide.ts';
+import type { FrameworkObject, OfferObject, TaskObject } from '../api/objects.ts';
 
-/**
- * undefined: the framework publishes no demand. `accepted`: names of tasks in accepts not yet
- * seen as Task objects (a built-in framework's launched tasks are no longer demand).
- */
-export function frameworkDemand(fw: FrameworkObject, tasks: readonly TaskObject[], accepted: readonly string[] = []): Demand[] | undefined {
-  const b = fw.spec.builtin;
-  if (b !== undefined) {
-    if (b.template === undefined) return [];
-    const views: TaskView[] = tasks.map((t) => {
-      const ended = t.status?.finishedAt ?? t.status?.lastTransitionTime;
-      return { name: t.metadata.name, state: t.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined };
-    });
-    const seen = new Set(views.map((v) => v.name));
-    for (const name of accepted) if (!seen.has(name)) views.push({ name, state: undefined });
-    const count = progressOf(fw, views).toLaunch;
-    const resources = add(parseResourceListLenient(b.template.resources as Record<string, unknown>), POD_SLOT);
-    return count > 0 ? [{ resources, count, perOffer: Math.max(1, b.tasksPerOffer ?? 1) }] : [];
-  }
+/** undefined: the framework publishes no demand (push model). */
+export function frameworkDemand(fw: FrameworkObject, tasks: () => TaskObject[], offers: () => OfferObject[]): Demand[] | undefined {
+  if (fw.spec.builtin !== undefined) return builtinDemand(fw, taskViews(tasks(), offers(), new Map()));
   if (fw.spec.demand === undefined) return undefined;
-  return fw.spec.demand.map((d) => ({
-    resources: add(parseResourceListLenient(d.resources as Record<string, unknown>), POD_SLOT),
-    count: d.count,
-    ...(d.perOffer !== undefined ? { perOffer: d.perOffer } : {}),
-  }));
+  return fw.spec.demand.map((d) => {
+    const out: Demand = { resources: parseResourceListLenient(d.resources), count: d.count };
+    if (d.perOffer !== undefined) out.perOffer = d.perOffer;
+    return out;
+  });
 }

@@ -34,6 +34,7 @@ import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
+import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
 import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
@@ -268,15 +269,13 @@ class LeaderRun {
       random,
       queues: undefined as never,
       disconnected: new Set(),
-      answering: new Set(),
-      rescinding: new Set(),
-      accepted: new Map(),
+      ledger: new OfferLedger(now),
       podCreatedAt: new Map(),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
     loop = new AllocationLoop(ctx);
-    const offersR = new OfferReconciler(ctx, loop);
+    const offersR = new OfferReconciler(ctx);
     const tasksR = new TaskReconciler(ctx);
     const frameworksR = new FrameworkReconciler(ctx);
     const rolesR = new RoleReconciler(ctx);

@@ -7,13 +7,13 @@
 import type { Logger } from 'pino';
 import { planRevocations, type RevocationPlan } from '../allocator/index.ts';
 import { add, type ResourceList } from '../api/quantity.ts';
-import { API_VERSION, offerPhase } from '../api/index.ts';
+import { API_VERSION } from '../api/index.ts';
 import { keyOf } from '../api/keys.ts';
 import type { Context } from './context.ts';
 import { frameworkDemand } from './demand.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
-import type { TaskObject } from '../api/objects.ts';
+import type { OfferObject, TaskObject } from '../api/objects.ts';
 import { DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS } from './options.ts';
 import { taskHolding } from '../api/pod-resources.ts';
 import {
@@ -94,14 +94,15 @@ export class RevocationLoop {
         }
         holdings.push({ key: k, task: t, holding });
       }
-      const accepted: string[] = [];
-      for (const ok of state.offerKeysOfFramework(key)) {
-        const o = state.c.offers.get(ok);
-        const phase = o === undefined ? undefined : offerPhase(o);
-        if (o?.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted'))
-          for (const t of o.spec.accept.tasks) accepted.push(t.name);
-      }
-      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, own, accepted) });
+      const offers = (): OfferObject[] => {
+        const out: OfferObject[] = [];
+        for (const ok of state.offerKeysOfFramework(key)) {
+          const o = state.c.offers.get(ok);
+          if (o !== undefined) out.push(o);
+        }
+        return out;
+      };
+      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, () => own, offers) });
     }
     for (const k of this.told.keys()) if (!tasks.has(k)) this.told.delete(k);
     const nodes: NodeView[] = state.c.nodes.list().map((n) => {

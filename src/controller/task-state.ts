@@ -35,6 +35,8 @@ export const TaskReason = {
   ExceedsOffer: 'ExceedsOffer',
   InsufficientResources: 'InsufficientResources',
   InvalidResources: 'InvalidResources',
+  InvalidTask: 'InvalidTask',
+  LaunchFailed: 'LaunchFailed',
 } as const;
 
 export interface TaskObservation {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convergence } from './demo.ts';
-import type { FrameworkRow, StatusView } from './status-view.ts';
+import type { FrameworkRow, StatusView } from '../../src/cli/status-view.ts';
 
 const row = (name: string, running: number, share: number, over: Partial<FrameworkRow> = {}): FrameworkRow => ({
   namespace: 'ns',

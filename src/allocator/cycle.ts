@@ -41,7 +41,7 @@ import {
 import { findRescinds } from './rescind.ts';
 import { unusedReservation } from './reservations.ts';
 import { usesAny } from './demand.ts';
-import { selectorMismatch } from './selector.ts';
+import { selectorMismatch } from '../api/selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
 import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
 

@@ -2,6 +2,7 @@
 // Amounts are integers in the resource's unit (millicores for cpu, bytes for memory and
 // ephemeral-storage, counts for pods and extended resources): see src/api/quantity.ts.
 import type { ResourceList } from '../api/quantity.ts';
+import type { LabelSelector } from '../api/selector.ts';
 
 export type { ResourceList };
 
@@ -27,17 +28,8 @@ export interface Reservation {
   resources: ResourceList;
 }
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-/** A Kubernetes label selector over node labels. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+/** A Kubernetes label selector (over node labels, here). */
+export type { LabelSelector, LabelSelectorRequirement } from '../api/selector.ts';
 
 /** Capability a framework declares to be offered nodes with scarce resources (GPUs). */
 export const GPU_RESOURCES = 'GPU_RESOURCES';

@@ -14,7 +14,7 @@ const schema7 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "jlFmPjEjPnO4N0QL2yX7c0gNxOTOeoyUlEvA6ovSPaM"
+      "$ref": "8jcAIIKCBnRuyQ3Ry9eoRFrGedCf7DP1h9z9cvm0m9o"
     },
     "status": {
       "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
@@ -158,6 +158,9 @@ const schema12 = {
     },
     "limit": {
       "$ref": "tmiHMcftPTk1pnjF2yTSjCMWjRZjl91Re8cFWuJblNo"
+    },
+    "namespaceSelector": {
+      "$ref": "DGEuiUuW5Rjjc9VFJuJh3WHZFxNB3NV2rIp82RYdtY"
     },
     "reservations": {
       "$ref": "FfDVGQjHFFhNIG9NvRjVF6rNuIbMdDWZuyeeuM8ftQ"
@@ -448,6 +451,546 @@ function validate39(data, {
   return errors === 0;
 }
 const schema17 = {
+  "type": "object",
+  "properties": {
+    "matchLabels": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
+    "matchExpressions": {
+      "$ref": "CCKv60vmlQQlOGPkBjLP3WcDP6sOwvTGVtRq3fxvjlI"
+    }
+  },
+  "nullable": true
+};
+const schema18 = {
+  "type": "object",
+  "additionalProperties": {
+    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+  },
+  "properties": {},
+  "nullable": true
+};
+const schema19 = {
+  "type": "string"
+};
+function validate44(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate44.errors = vErrors;
+  return errors === 0;
+}
+function validate43(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!validate44(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate43.errors = vErrors;
+  return errors === 0;
+}
+const schema20 = {
+  "type": "array",
+  "maxItems": 32,
+  "items": {
+    "$ref": "ewkBpw30TFlSdoxgBmJbBAOtRawHdvqEFHS6Fsr58"
+  },
+  "nullable": true
+};
+const schema21 = {
+  "type": "object",
+  "required": ["key", "operator"],
+  "properties": {
+    "key": {
+      "$ref": "yfZUvP7DWghv6YNlAhfCcDP7fAVWpBVdxCifnsPMaE"
+    },
+    "operator": {
+      "$ref": "CtzwNv1U2Iq9Hqen3lsNfwJRNsbNmfKwNNV7KWNCKi4"
+    },
+    "values": {
+      "$ref": "q19gcID0ryAQinetmGsebODb9J6chQ1ryqjrF786SUE"
+    }
+  }
+};
+const schema22 = {
+  "type": "string",
+  "minLength": 1,
+  "maxLength": 317
+};
+import func2 from "@kubernetes-models/validate/runtime/ucs2length";
+function validate49(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 317) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 317
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func2(data) < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minLength",
+        keyword: "minLength",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate49.errors = vErrors;
+  return errors === 0;
+}
+const schema23 = {
+  "type": "string",
+  "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
+};
+function validate51(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "In" || data === "NotIn" || data === "Exists" || data === "DoesNotExist")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema23.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
+const schema24 = {
+  "type": "array",
+  "maxItems": 64,
+  "items": {
+    "$ref": "kVhKoEkFCpYCBOsP5OvTsXJ39WdjdMwyyhXvIyCOTok"
+  },
+  "nullable": true
+};
+const schema25 = {
+  "type": "string",
+  "maxLength": 63
+};
+function validate54(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 63) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 63
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate54.errors = vErrors;
+  return errors === 0;
+}
+function validate53(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 64) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 64
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate54(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+}
+function validate48(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.key === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "key"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.operator === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "operator"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.key !== undefined) {
+      if (!validate49(data.key, {
+        instancePath: instancePath + "/key",
+        parentData: data,
+        parentDataProperty: "key",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.operator !== undefined) {
+      if (!validate51(data.operator, {
+        instancePath: instancePath + "/operator",
+        parentData: data,
+        parentDataProperty: "operator",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.values !== undefined) {
+      if (!validate53(data.values, {
+        instancePath: instancePath + "/values",
+        parentData: data,
+        parentDataProperty: "values",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate48.errors = vErrors;
+  return errors === 0;
+}
+function validate47(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 32) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 32
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate48(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate47.errors = vErrors;
+  return errors === 0;
+}
+function validate42(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.matchLabels !== undefined) {
+      if (!validate43(data.matchLabels, {
+        instancePath: instancePath + "/matchLabels",
+        parentData: data,
+        parentDataProperty: "matchLabels",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.matchExpressions !== undefined) {
+      if (!validate47(data.matchExpressions, {
+        instancePath: instancePath + "/matchExpressions",
+        parentData: data,
+        parentDataProperty: "matchExpressions",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate42.errors = vErrors;
+  return errors === 0;
+}
+const schema26 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -455,7 +998,7 @@ const schema17 = {
   },
   "nullable": true
 };
-const schema18 = {
+const schema27 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -467,13 +1010,12 @@ const schema18 = {
     }
   }
 };
-const schema19 = {
+const schema28 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
-import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate44(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -530,10 +1072,10 @@ function validate44(data, {
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema29 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -542,7 +1084,7 @@ const schema20 = {
   },
   "properties": {}
 };
-function validate46(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -610,10 +1152,10 @@ function validate46(data, {
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-function validate43(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -655,24 +1197,24 @@ function validate43(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate44(data.nodeName, {
+      if (!validate62(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate46(data.resources, {
+      if (!validate64(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
@@ -692,10 +1234,10 @@ function validate43(data, {
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -738,18 +1280,18 @@ function validate42(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate43(data[i0], {
+      if (!validate61(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate42.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -821,14 +1363,25 @@ function validate31(data, {
         errors = vErrors.length;
       }
     }
+    if (data.namespaceSelector !== undefined) {
+      if (!validate42(data.namespaceSelector, {
+        instancePath: instancePath + "/namespaceSelector",
+        parentData: data,
+        parentDataProperty: "namespaceSelector",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.reservations !== undefined) {
-      if (!validate42(data.reservations, {
+      if (!validate60(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -836,7 +1389,7 @@ function validate31(data, {
   validate31.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema30 = {
   "type": "object",
   "properties": {
     "allocated": {
@@ -851,7 +1404,7 @@ const schema21 = {
   },
   "nullable": true
 };
-const schema22 = {
+const schema31 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -859,17 +1412,17 @@ const schema22 = {
   "properties": {},
   "nullable": true
 };
-const schema23 = {};
-function validate54(data, {
+const schema32 = {};
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate54.errors = null;
+  validate72.errors = null;
   return true;
 }
-function validate53(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -895,25 +1448,25 @@ function validate53(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate54(data[key0], {
+      if (!validate72(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate53.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema33 = {
   "type": "number",
   "nullable": true
 };
-function validate57(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -937,16 +1490,16 @@ function validate57(data, {
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema34 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate59(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -988,10 +1541,10 @@ function validate59(data, {
       errors++;
     }
   }
-  validate59.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-function validate52(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1017,40 +1570,40 @@ function validate52(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate53(data.allocated, {
+      if (!validate71(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate57(data.dominantShare, {
+      if (!validate75(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
     if (data.frameworks !== undefined) {
-      if (!validate59(data.frameworks, {
+      if (!validate77(data.frameworks, {
         instancePath: instancePath + "/frameworks",
         parentData: data,
         parentDataProperty: "frameworks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate52.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
 function validate22(data, {
@@ -1140,13 +1693,13 @@ function validate22(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate52(data.status, {
+      if (!validate70(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }

@@ -40,6 +40,7 @@ import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../ap
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
+import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
@@ -187,6 +188,7 @@ class LeaderRun {
   private readonly informers: Informer<KubernetesObject>[];
   private readonly loop: AllocationLoop;
   private readonly gc: GarbageCollector;
+  private readonly revocation: RevocationLoop;
   private readonly kc: KubeConfig;
   private builtin: BuiltinScheduler | undefined;
   private stopped = false;
@@ -303,6 +305,7 @@ class LeaderRun {
     this.ctx = ctx;
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
+    this.revocation = new RevocationLoop(ctx);
   }
 
   async start(): Promise<void> {
@@ -371,6 +374,8 @@ class LeaderRun {
       if (this.stopped) await this.builtin.stop();
     }
     this.ready = true;
+    // Only now, leading with synced caches and state rebuilt, may anything be revoked.
+    if (!this.stopped) this.revocation.start();
     ctx.log.info({ ms: Math.round(performance.now() - started) }, 'leading: caches synced, state rebuilt');
   }
 
@@ -383,6 +388,7 @@ class LeaderRun {
     queues.tasks.stop();
     queues.frameworks.stop();
     queues.roles.stop();
+    await this.revocation.stop();
     await this.builtin?.stop();
     await this.loop.stop();
     await this.gc.stop();

@@ -12,6 +12,7 @@ import type {
   AllocatorOptions,
   CycleOptions,
   CycleResult,
+  Demand,
   Explanation,
   FrameworkInfo,
   FrameworkStatus,
@@ -38,16 +39,17 @@ export class Allocator {
   private readonly roleInfos = new Map<string, RoleInfo>();
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
-  private readonly taskSlotResources: readonly string[];
   private readonly offerId: (framework: string, node: string, seq: number) => string;
   private seq = 0;
 
   constructor(options: AllocatorOptions = {}) {
     this.options = options;
-    this.s = new AllocatorState([...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)]);
+    this.s = new AllocatorState(
+      [...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)],
+      options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES,
+    );
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
-    this.taskSlotResources = options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES;
     this.offerId = options.offerId ?? ((_f, _n, seq) => `offer-${seq}`);
   }
 
@@ -209,11 +211,7 @@ export class Allocator {
    */
   allocate(now: number, options: CycleOptions = {}): CycleResult {
     const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
-    const taskSlots: number[] = [];
-    for (const name of this.taskSlotResources) {
-      const i = this.s.space.lookup(name); // unknown: no node has it
-      if (i !== undefined) taskSlots.push(i);
-    }
+    const taskSlots = this.s.taskSlots(); // a name no node has is not in the space
     return runCycle(
       this.s,
       { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, taskSlots, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
@@ -290,6 +288,11 @@ export class Allocator {
       allocated: this.s.space.list(f.allocated),
       offered: this.s.space.list(offered),
       dominantShare: dominantShare(f.held, this.s.total),
+      demand: f.demand?.shapes.map((d) => {
+        const out: Demand = { resources: this.s.space.list(d.vec), count: d.count };
+        if (Number.isFinite(d.perOffer)) out.perOffer = d.perOffer;
+        return out;
+      }),
     };
   }
 
@@ -305,6 +308,17 @@ export class Allocator {
     if (n === undefined || !n.declared) return undefined;
     const { space } = this.s;
     return nodeFree(space.list(n.total), [space.list(n.external), space.list(n.used)]);
+  }
+
+  /** The outstanding offers on one node (at most one, see cycle.ts). */
+  nodeOffers(node: string): OfferInfo[] {
+    return (this.s.nodes.get(node)?.offers ?? []).map((o) => ({
+      id: o.id,
+      framework: o.framework.name,
+      node: o.node.name,
+      resources: this.s.space.list(o.resources),
+      createdAt: o.createdAt,
+    }));
   }
 
   offers(): OfferInfo[] {

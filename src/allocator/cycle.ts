@@ -20,6 +20,11 @@
 // reserving role gets the node once the first one's offer is answered (a role whose
 // reservation is all in use is no longer first in line).
 //
+// Demand (demand.ts): a framework that publishes what it still wants is eligible only while
+// its outstanding offers do not cover all of it, and only for a node where at least one
+// wanted task fits (refusals NoDemand, DemandMet, DemandUnfit); one without demand is offered
+// every eligible node, as in Mesos.
+//
 // An offer on a node that has a task-slot resource (`pods`: one per Pod) must carry at least
 // one unit of it: a framework could launch nothing from it.
 import { addInto, containsVec, isZeroVec, zeros, type Vec } from './vectors.ts';
@@ -35,7 +40,8 @@ import {
 } from './quota.ts';
 import { findRescinds } from './rescind.ts';
 import { unusedReservation } from './reservations.ts';
-import { selectorMismatch } from './selector.ts';
+import { usesAny } from './demand.ts';
+import { selectorMismatch } from '../api/selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
 import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
 
@@ -221,6 +227,20 @@ class Cycle {
   /** Why f may not have n now, if it may not; cheap and allocation-free (the hot path). */
   private ineligible(f: FrameworkState, n: NodeState): OfferRefusalReason | undefined {
     if (f.suppressed) return 'Suppressed';
+    const d = f.demand;
+    if (d !== undefined) {
+      if (d.total === 0) return 'NoDemand';
+      if (d.uncovered === 0) {
+        // Answers to its outstanding offers change this, not this node or the frameworks.
+        this.lasting = false;
+        return 'DemandMet';
+      }
+      if (!usesAny(this.off, d, this.cfg.taskSlots, n.total)) {
+        // Lasting only while no shape is covered: an answer can uncover one that fits here.
+        if (d.uncovered !== d.total) this.lasting = false;
+        return 'DemandUnfit';
+      }
+    }
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
     if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';

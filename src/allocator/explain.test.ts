@@ -76,10 +76,12 @@ describe('Allocator.explain', () => {
 
   it('snapshot() round-trips: Allocator.from(snapshot) decides as the original does', () => {
     const a = cluster();
-    a.allocate(0); // an outstanding offer on n1 (and n2)
+    a.upsertFramework({ name: 'ns/wants', demand: [{ resources: { cpu: 1000, memory: GiB }, count: 3, perOffer: 2 }] });
+    a.allocate(0); // outstanding offers on n1 and n2, covering some of ns/wants's demand
     a.suppress('ns/decliner');
     const copy = Allocator.from(a.snapshot(), { offerTimeoutMs: 30_000 });
     expect(copy.snapshot()).toEqual(a.snapshot());
+    expect(copy.frameworkStatus('ns/wants')).toEqual(a.frameworkStatus('ns/wants'));
     expect(
       copy
         .allocate(40_000)

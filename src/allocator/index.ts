@@ -1,7 +1,7 @@
 // The allocator's public interface. Pure: see allocator.ts.
 export { Allocator, DEFAULT_MIN_ALLOCATABLE, DEFAULT_SCARCE_RESOURCES, DEFAULT_TASK_SLOT_RESOURCES } from './allocator.ts';
 export { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
-export { selectorMismatch } from './selector.ts';
+export { selectorMismatch } from '../api/selector.ts';
 export { DrfSorter } from './sorter.ts';
 export type { SorterEntry } from './sorter.ts';
 export { GPU_RESOURCES } from './types.ts';

@@ -10,6 +10,7 @@ import { DrfSorter } from './sorter.ts';
 import { FilterIndex } from './filters.ts';
 import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
 import { unusedReservedDelta } from './reservations.ts';
+import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';
 
@@ -53,6 +54,10 @@ export interface FrameworkState {
   gpu: boolean;
   suppressed: boolean;
   constraints: LabelSelector | undefined;
+  /** What it still wants (undefined: no demand published, push model); see demand.ts. */
+  demand: DemandState | undefined;
+  /** The demand as last declared, to skip no-op updates. */
+  demandKey: string;
   /** Tasks + offers, summed over nodes: what DRF counts. */
   held: Vec;
   /** Tasks only. */
@@ -89,6 +94,8 @@ export interface OfferState {
   readonly role: RoleState;
   readonly resources: Vec;
   readonly createdAt: number;
+  /** Per demand shape of its framework: the tasks this offer covers (undefined: no demand). */
+  covers?: number[];
   /** Positions in node.offers and framework.offers. */
   nodeSlot: number;
   frameworkSlot: number;
@@ -113,12 +120,15 @@ export class AllocatorState {
   private nextFrameworkId = 0;
   private nextRoleId = 0;
   readonly scarceNames: string[];
+  /** Resources every task takes one unit of (e.g. pods); see AllocatorOptions.taskSlotResources. */
+  readonly taskSlotNames: readonly string[];
   private readonly frameworkById: (FrameworkState | undefined)[] = [];
   private readonly roleById: RoleState[] = [];
   private readonly nodeIndex: (NodeState | undefined)[] = [];
 
-  constructor(scarceNames: string[]) {
+  constructor(scarceNames: string[], taskSlotNames: readonly string[] = []) {
     this.scarceNames = scarceNames;
+    this.taskSlotNames = taskSlotNames;
     this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.consumed, this.total));
   }
 
@@ -179,6 +189,8 @@ export class AllocatorState {
         gpu: false,
         suppressed: false,
         constraints: undefined,
+        demand: undefined,
+        demandKey: '',
         held: zeros(0),
         allocated: zeros(0),
         allocatedOn: new Set(),
@@ -349,7 +361,8 @@ export class AllocatorState {
       f.role.name === roleName &&
       f.gpu === gpu &&
       f.suppressed === (info.suppressed === true) &&
-      JSON.stringify(f.constraints) === JSON.stringify(info.constraints)
+      JSON.stringify(f.constraints) === JSON.stringify(info.constraints) &&
+      f.demandKey === demandKey(info)
     ) {
       return { revived: false }; // a resync: keep every node's memo valid
     }
@@ -358,6 +371,7 @@ export class AllocatorState {
     f.gpu = gpu;
     f.suppressed = info.suppressed === true;
     f.constraints = info.constraints;
+    this.setDemand(f, info);
     if (!f.declared) {
       f.declared = true;
       f.role.members++;
@@ -366,6 +380,45 @@ export class AllocatorState {
     }
     this.frameworksEpoch++;
     return { revived: wasSuppressed && !f.suppressed };
+  }
+
+  /** Indices of the task-slot resources known so far. */
+  taskSlots(): number[] {
+    const out: number[] = [];
+    for (const name of this.taskSlotNames) {
+      const i = this.space.lookup(name);
+      if (i !== undefined) out.push(i);
+    }
+    return out;
+  }
+
+  private setDemand(f: FrameworkState, info: FrameworkInfo): void {
+    const key = demandKey(info);
+    if (f.demandKey === key) return;
+    f.demandKey = key;
+    if (info.demand === undefined) {
+      f.demand = undefined;
+      for (const o of f.offers) o.covers = undefined;
+      return;
+    }
+    const shapes = info.demand.map((d) => ({
+      vec: this.space.vec(d.resources),
+      count: Math.max(0, Math.floor(d.count)),
+      perOffer: d.perOffer !== undefined && d.perOffer > 0 ? d.perOffer : Infinity,
+    }));
+    f.demand = newDemandState(shapes);
+    // Outstanding offers cover the new demand in the order they were made.
+    for (const o of f.offers) this.cover(o);
+  }
+
+  private cover(o: OfferState): void {
+    const d = o.framework.demand;
+    if (d === undefined) {
+      o.covers = undefined;
+      return;
+    }
+    o.covers = coverage(o.resources, d, this.taskSlots(), o.node.total);
+    applyCoverage(d, o.covers, 1);
   }
 
   undeclareFramework(name: string): void {
@@ -507,6 +560,7 @@ export class AllocatorState {
     o.nodeSlot = o.node.offers.push(o) - 1;
     o.frameworkSlot = o.framework.offers.push(o) - 1;
     this.hold(o.framework, o.node, o.resources, 1);
+    this.cover(o);
   }
 
   removeOffer(o: OfferState): void {
@@ -520,7 +574,13 @@ export class AllocatorState {
     const lastF = fo.pop()!;
     if (lastF !== o) (fo[o.frameworkSlot] = lastF).frameworkSlot = o.frameworkSlot;
     this.hold(o.framework, o.node, o.resources, -1);
+    if (o.covers !== undefined && o.framework.demand !== undefined) applyCoverage(o.framework.demand, o.covers, -1);
+    o.covers = undefined;
     this.forgetNodeIfUnused(o.node);
     this.forgetFrameworkIfUnused(o.framework);
   }
+}
+
+function demandKey(info: FrameworkInfo): string {
+  return info.demand === undefined ? '' : JSON.stringify(info.demand);
 }

@@ -2,6 +2,7 @@
 // Amounts are integers in the resource's unit (millicores for cpu, bytes for memory and
 // ephemeral-storage, counts for pods and extended resources): see src/api/quantity.ts.
 import type { ResourceList } from '../api/quantity.ts';
+import type { LabelSelector } from '../api/selector.ts';
 
 export type { ResourceList };
 
@@ -27,17 +28,8 @@ export interface Reservation {
   resources: ResourceList;
 }
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-/** A Kubernetes label selector over node labels. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+/** A Kubernetes label selector (over node labels, here). */
+export type { LabelSelector, LabelSelectorRequirement } from '../api/selector.ts';
 
 /** Capability a framework declares to be offered nodes with scarce resources (GPUs). */
 export const GPU_RESOURCES = 'GPU_RESOURCES';
@@ -115,6 +107,9 @@ export interface AllocatorOptions {
 export type OfferRefusalReason =
   | 'Refused' // a decline filter (refuseSeconds) still applies
   | 'Suppressed'
+  | 'NoDemand' // its published demand is empty
+  | 'DemandMet' // its outstanding offers already cover all of its demand
+  | 'DemandUnfit' // none of its wanted task shapes fits what the node can offer
   | 'RoleLimit' // the role is at or over its quota limit for `resource`
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
@@ -214,6 +209,8 @@ export interface FrameworkStatus {
   offered: ResourceList;
   /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
   dominantShare: number;
+  /** The demand it works with (undefined: none published). */
+  demand?: Demand[];
 }
 
 export interface RoleStatus {

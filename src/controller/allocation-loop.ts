@@ -16,6 +16,7 @@ import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
 import { ms, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
+import { frameworkDemand } from './demand.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -50,6 +51,8 @@ export function restoredOffer(allocator: Allocator, key: string, o: OfferObject,
 }
 
 const MIN_GAP_MS = 20;
+/** An offer answered or withdrawn here that the cache still shows Outstanding after this long is reconciled afresh. */
+const SETTLED_SAFETY_NET_MS = 60_000;
 
 export class AllocationLoop {
   private readonly ctx: Context;
@@ -57,8 +60,6 @@ export class AllocationLoop {
   /** framework keys given a non-zero allocation on each node, to zero them when they go. */
   private readonly allocated = new Map<string, Set<string>>();
   private readonly knownRoles = new Set<string>();
-  /** Offers answered or rescinded here: a stale cache entry must not re-add them. */
-  readonly settled = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
@@ -177,8 +178,7 @@ export class AllocationLoop {
       if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(keyOf(f));
     }
     for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
-    const cutoff = now - 60_000;
-    for (const [k, t] of this.settled) if (t < cutoff) this.settled.delete(k);
+    this.ctx.ledger.expire(SETTLED_SAFETY_NET_MS);
   }
 
   /** Pushes what changed in the caches into the allocator. */
@@ -221,6 +221,11 @@ export class AllocationLoop {
         // would, rather than have it decline every node it is offered.
         suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
+        demand: frameworkDemand(
+          f,
+          () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),
+          () => this.objects(state.offerKeysOfFramework(key), (k) => state.c.offers.get(k)),
+        ),
       });
     }
     state.dirtyFrameworks.clear();
@@ -249,6 +254,15 @@ export class AllocationLoop {
     state.dirtyNodes.clear();
   }
 
+  private objects<T>(keys: Iterable<string>, get: (key: string) => T | undefined): T[] {
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = get(k);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
+  }
+
   private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {
     const out = new Map<string, { role: string; resources: ResourceList }[]>();
     for (const r of this.ctx.state.c.roles.list()) {
@@ -264,7 +278,7 @@ export class AllocationLoop {
   private async rescind(r: RescindDecision): Promise<void> {
     const { ctx } = this;
     const key = r.offerId;
-    if (ctx.answering.has(key) || ctx.rescinding.has(key)) return;
+    if (ctx.ledger.busy(key)) return;
     const cached = ctx.state.c.offers.get(key);
     if (cached !== undefined && (cached.spec.accept !== undefined || cached.spec.decline !== undefined)) {
       // Answered before we got to it: the answer wins.
@@ -275,7 +289,7 @@ export class AllocationLoop {
     const expired = r.reason === 'Expired';
     const reason = r.reason === 'FrameworkSuppressed' && ctx.disconnected.has(r.framework) ? 'FrameworkDisconnected' : r.reason;
     const message = rescindMessage(reason, r.node);
-    ctx.rescinding.add(key);
+    ctx.ledger.beginRescind(key);
     try {
       const body: Record<string, unknown> = {
         status: { phase: expired ? 'Expired' : 'Rescinded', reason, message, respondedAt: isoNow(ctx) },
@@ -284,7 +298,7 @@ export class AllocationLoop {
       if (cached?.metadata.resourceVersion) body.metadata = { resourceVersion: cached.metadata.resourceVersion };
       await ctx.kube.patchCustomStatus('Offer', namespace, name, body, 'normal');
       ctx.allocator.removeOffer(key);
-      this.settled.set(key, ctx.now());
+      ctx.ledger.rescinded(key);
       ctx.metrics.offers.inc({ result: expired ? 'expired' : 'rescinded' });
       const target = { apiVersion: API_VERSION, kind: 'Offer', namespace, name, uid: cached?.metadata.uid };
       if (expired) ctx.events.normal(target, 'OfferExpired', message);
@@ -293,11 +307,11 @@ export class AllocationLoop {
     } catch (err) {
       if (isNotFound(err)) {
         ctx.allocator.removeOffer(key);
-        this.settled.set(key, ctx.now());
+        ctx.ledger.rescinded(key);
       } else if (isConflict(err)) ctx.queues.offers.add(key);
       else this.log.warn({ offer: key, err: errorSummary(err) }, 'rescind failed; retried next cycle');
     } finally {
-      ctx.rescinding.delete(key);
+      ctx.ledger.abandon(key);
     }
   }
 
@@ -357,9 +371,7 @@ export class AllocationLoop {
     const cached = ctx.state.c.offers.get(key);
     if (
       ctx.allocator.getOffer(key) === undefined ||
-      ctx.answering.has(key) ||
-      ctx.rescinding.has(key) ||
-      this.settled.has(key) ||
+      ctx.ledger.stage(key) !== undefined ||
       (cached !== undefined &&
         (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))
     ) {

@@ -8,6 +8,7 @@ import type { EventRecorder } from './events.ts';
 import type { Informer } from './informers.ts';
 import type { Kube } from './kube.ts';
 import type { Metrics } from './metrics.ts';
+import type { OfferLedger } from './offer-ledger.ts';
 import type { ControllerOptions } from './options.ts';
 import type { WorkQueue } from './workqueue.ts';
 
@@ -32,11 +33,8 @@ export interface Context {
   queues: Queues;
   /** Frameworks whose scheduler missed its failover timeout (framework keys). */
   disconnected: Set<string>;
-  /** Offers whose answer (accept/decline) is being applied, and offers being rescinded. */
-  answering: Set<string>;
-  rescinding: Set<string>;
-  /** Accepts applied by this process whose Offer status is not yet in the cache: offer key → task names launched. */
-  accepted: Map<string, Set<string>>;
+  /** Offers in flight in this process: answers and rescinds being applied or recorded (offer-ledger.ts). */
+  ledger: OfferLedger;
   /** When this process created each task's Pod (ms), to let a fresh Pod reach Running before its first status is written. */
   podCreatedAt: Map<string, number>;
   /** Asks for an allocation cycle soon (resources were freed, a framework revived, …). */

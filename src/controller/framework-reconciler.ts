@@ -211,6 +211,8 @@ export class FrameworkReconciler {
       tasks: counts,
       conditions,
     };
+    if (st?.demand !== undefined) out.demand = st.demand.map((d) => ({ ...d, resources: offerResources(d.resources) }));
+    else delete out.demand;
     if (hb.lastHeartbeat !== undefined) out.lastHeartbeatTime = new Date(hb.lastHeartbeat).toISOString();
     return out;
   }
@@ -242,7 +244,11 @@ export class FrameworkReconciler {
       // conflict is dropped; the write that caused it queues this framework again).
       const body = {
         metadata: { resourceVersion: fw.metadata.resourceVersion },
-        status: { ...status, allocated: nullMissing(fw.status?.allocated, status.allocated) },
+        status: {
+          ...status,
+          allocated: nullMissing(fw.status?.allocated, status.allocated),
+          ...(status.demand === undefined && fw.status?.demand !== undefined ? { demand: null } : {}),
+        },
       };
       await this.ctx.kube.patchCustomStatus('Framework', fw.metadata.namespace, fw.metadata.name, body, priority);
     } catch (err) {

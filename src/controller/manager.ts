@@ -23,6 +23,7 @@ import { Kube } from './kube.ts';
 import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
+import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
@@ -245,15 +246,13 @@ class LeaderRun {
       random,
       queues,
       disconnected: new Set(),
-      answering: new Set(),
-      rescinding: new Set(),
-      accepted: new Map(),
+      ledger: new OfferLedger(now),
       podCreatedAt: new Map(),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
     loop = new AllocationLoop(ctx);
-    offersR = new OfferReconciler(ctx, loop);
+    offersR = new OfferReconciler(ctx);
     tasksR = new TaskReconciler(ctx);
     frameworksR = new FrameworkReconciler(ctx);
     rolesR = new RoleReconciler(ctx);

@@ -1,46 +1,37 @@
 // Applies a framework's answer to an Offer. ACCEPT: re-check every task against the offer and
-// against the node as it is now (a framework may lie, the node may have changed), create one
-// Task per accepted task and, for those that fit, its Pod; only then mark the Offer Accepted.
-// Everything is idempotent — Task and Pod names are deterministic and AlreadyExists is
-// success — so a restart in the middle re-runs the accept to the same end. DECLINE: the node
-// is filtered for the framework for refuseSeconds. Unused resources go back at once.
+// against the node as it is now (judge.ts), create one Task per accepted task and, for those
+// that fit, its Pod; only then mark the Offer Accepted. Everything is idempotent — Task and Pod
+// names are deterministic and AlreadyExists is success — so a restart in the middle re-runs the
+// accept to the same end. DECLINE: the node is filtered for the framework for refuseSeconds.
+// Unused resources go back at once. What this process has done to an offer that the cache does
+// not show yet is in the offer ledger (offer-ledger.ts).
+//
+// An offer always ends. A task that cannot be turned into a Task or a Pod (data the API client
+// cannot even serialise) fails alone — TASK_ERROR, or no Task at all — and the rest of the offer
+// goes on; an API error is retried, but once the offer's expiry has passed the tasks still not
+// launched fail (LaunchFailed) and the accept is recorded with what did launch.
 import type { Logger } from 'pino';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, DEFAULT_REFUSE_SECONDS, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
-import { fit, nodeFree } from '../api/fit.ts';
-import { add, formatQuantity, type ResourceList } from '../api/quantity.ts';
+import { nodeFree } from '../api/fit.ts';
+import { add, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
-import { restoredOffer, type AllocationLoop } from './allocation-loop.ts';
-import { parseResourceListLenient } from '../api/quantity.ts';
+import { restoredOffer } from './allocation-loop.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
-import { isNodeReady } from './nodes.ts';
-import type { AcceptedTask, FrameworkObject, OfferObject, TaskObject, TaskStatus } from '../api/objects.ts';
+import type { FrameworkObject, OfferObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { MANAGED_BY, podFor } from '../api/pod.ts';
-import { taskHolding } from '../api/pod-resources.ts';
-import { isTerminal, TaskReason } from './task-state.ts';
+import { TaskReason } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
-
-interface Verdict {
-  spec: AcceptedTask;
-  /** The Task as it exists (cache or create response). */
-  task?: TaskObject;
-  /** Undefined: launch it. */
-  fail?: { state: 'TASK_ERROR' | 'TASK_LOST'; reason: string; message: string };
-  /** The name is taken by another offer's or framework's task: nothing can be recorded on it. */
-  conflict?: string;
-  holding: ResourceList;
-}
+import { acceptProblem, judgeAccept, type Verdict } from './judge.ts';
 
 export class OfferReconciler {
   private readonly ctx: Context;
-  private readonly loop: AllocationLoop;
   private readonly log: Logger;
-  /** Offers whose answer is applied and is being written to their status. */
-  private readonly recording = new Set<string>();
 
-  constructor(ctx: Context, loop: AllocationLoop) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
-    this.loop = loop;
     this.log = ctx.log.child({ component: 'offers' });
   }
 
@@ -49,11 +40,11 @@ export class OfferReconciler {
     const offer = ctx.state.c.offers.get(key);
     if (offer === undefined) {
       ctx.allocator.removeOffer(key);
-      ctx.accepted.delete(key);
+      ctx.ledger.final(key);
       return;
     }
     if (!ctx.manages(offer.metadata.namespace)) return;
-    if (ctx.rescinding.has(key)) {
+    if (ctx.ledger.stage(key) === 'rescinding') {
       ctx.queues.offers.addAfter(key, 50);
       return;
     }
@@ -61,8 +52,7 @@ export class OfferReconciler {
     const log = this.log.child({ offer: key, phase });
     if (phase !== 'Outstanding') {
       ctx.allocator.removeOffer(key);
-      this.loop.settled.delete(key);
-      ctx.accepted.delete(key);
+      ctx.ledger.final(key);
       // An accept that arrived after the offer was withdrawn: its tasks are lost, said so on Tasks.
       if (offer.spec.accept !== undefined && offer.status?.tasks === undefined && (phase === 'Expired' || phase === 'Rescinded')) {
         await this.accept(key, offer, log, false);
@@ -70,7 +60,7 @@ export class OfferReconciler {
       return;
     }
     // Answered here; the cache has not caught up (or the answer is still being recorded).
-    if (this.loop.settled.has(key) || this.recording.has(key)) return;
+    if (ctx.ledger.settled(key)) return;
     if (offer.spec.accept !== undefined) return this.accept(key, offer, log, true);
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
@@ -84,7 +74,7 @@ export class OfferReconciler {
     const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
     const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
     ctx.allocator.decline(key, ctx.now(), refuse);
-    this.loop.settled.set(key, ctx.now());
+    ctx.ledger.answered(key);
     ctx.metrics.offers.inc({ result: 'declined' });
     log.debug({ refuseSeconds: refuse }, 'offer declined');
     ctx.kick();
@@ -98,10 +88,8 @@ export class OfferReconciler {
 
   private async accept(key: string, offer: OfferObject, log: Logger, outstanding: boolean): Promise<void> {
     const { ctx } = this;
-    const ns = offer.metadata.namespace;
-    const fwKey = `${ns}/${offer.spec.framework}`;
-    const fw = ctx.state.c.frameworks.get(fwKey);
-    ctx.answering.add(key);
+    const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
+    if (!ctx.ledger.beginAnswer(key)) return;
     try {
       if (fw === undefined || fw.metadata.deletionTimestamp !== undefined) {
         // No framework to own the tasks: nothing is launched.
@@ -113,11 +101,12 @@ export class OfferReconciler {
           tasks: [],
         });
         ctx.allocator.removeOffer(key);
-        this.loop.settled.set(key, ctx.now());
+        ctx.ledger.answered(key);
         return;
       }
       const verdicts = this.judge(key, offer, outstanding);
-      await Promise.all(verdicts.map((v) => this.launch(offer, fw, v)));
+      const results = await Promise.allSettled(verdicts.map((v) => this.launch(offer, fw, v)));
+      await this.giveUpOrRetry(offer, verdicts, results);
       const launched = verdicts.filter((v) => v.fail === undefined && v.conflict === undefined);
       const failed = verdicts.length - launched.length;
       const used = launched.reduce<ResourceList>((acc, v) => add(acc, v.holding), {});
@@ -133,12 +122,11 @@ export class OfferReconciler {
           // sets the node's allocation from the Tasks either way.
           ctx.allocator.removeOffer(key);
         }
-        this.loop.settled.set(key, ctx.now());
         ctx.metrics.offers.inc({ result: 'accepted' });
         ctx.state.dirtyNodes.add(offer.spec.nodeName);
         ctx.kick();
       }
-      ctx.accepted.set(key, new Set(tasks));
+      ctx.ledger.answered(key, tasks);
       this.record(key, offer, {
         phase: outstanding ? 'Accepted' : offerPhase(offer),
         reason: outstanding ? 'Accepted' : (offer.status?.reason ?? 'AcceptedTooLate'),
@@ -148,22 +136,48 @@ export class OfferReconciler {
       });
       log.debug({ launched: launched.length, failed }, 'offer accepted');
     } finally {
-      ctx.answering.delete(key);
+      ctx.ledger.abandon(key);
       // Its tasks waited for this accept to finish; the cache may have told them before it did.
       for (const t of ctx.state.taskKeysOfOffer(key)) ctx.queues.tasks.add(t);
     }
   }
 
   /**
+   * Launches that failed with an API error are retried (the error is rethrown: the queue backs
+   * off) until the offer's expiry; after it they fail for good, so that the offer ends.
+   */
+  private async giveUpOrRetry(offer: OfferObject, verdicts: Verdict[], results: PromiseSettledResult<void>[]): Promise<void> {
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ v: verdicts[i]!, err: r.reason as unknown }] : []));
+    if (failures.length === 0) return;
+    const expires = Date.parse(String(offer.spec.expiresAt ?? ''));
+    if (!(Number.isFinite(expires) && this.ctx.now() >= expires)) throw failures[0]!.err;
+    for (const { v, err } of failures) {
+      const message = `not launched by the offer's expiry: ${errorSummary(err).message}`;
+      if (v.task === undefined) v.conflict = `task ${v.spec.name} ${message}`;
+      else {
+        v.fail = { state: 'TASK_ERROR', reason: TaskReason.LaunchFailed, message };
+        try {
+          await this.failTask(offer, v.task, v.fail);
+        } catch (e) {
+          this.log.warn(
+            { task: v.spec.name, err: errorSummary(e) },
+            'task failure not written; the task reconciler will see it without a Pod',
+          );
+        }
+      }
+    }
+  }
+
+  /**
    * Records an answer on the Offer's status in the offers lane, off the worker. The answer is
    * applied already (tasks launched, allocator told), so the status only reports it: under load
-   * launches go first, and the record before mirrored task status. Until the write shows in the cache, ctx.accepted vouches for the
+   * launches go first, and the record before mirrored task status. Until the write shows in the cache, the ledger vouches for the
    * accepted tasks. If it fails, the offer is reconciled again: the answer is re-applied
    * (idempotently) and recorded anew. After a restart an unrecorded answer is re-applied the same way.
    */
   private record(key: string, offer: OfferObject, status: Record<string, unknown>): void {
     const { ctx } = this;
-    this.recording.add(key);
+    ctx.ledger.recording(key);
     void (async () => {
       await ctx.kube.acquire('normal');
       if (ctx.queues.offers.isStopped) {
@@ -175,106 +189,25 @@ export class OfferReconciler {
       } catch (err) {
         if (isNotFound(err)) return;
         this.log.warn({ offer: key, err: errorSummary(err) }, 'answer not recorded; applying it again');
-        this.loop.settled.delete(key);
+        ctx.ledger.recordFailed(key);
         ctx.queues.offers.addAfter(key, 1000);
       }
-    })().finally(() => this.recording.delete(key));
+    })().finally(() => ctx.ledger.recorded(key));
   }
 
-  /** Decides, task by task in order, which fit: the offer, then the node as it is now. */
+  /** Judges the accept (judge.ts) against the node as this controller sees it now. */
   private judge(key: string, offer: OfferObject, outstanding: boolean): Verdict[] {
     const { ctx } = this;
     const ns = offer.metadata.namespace;
     const nodeName = offer.spec.nodeName;
-    const node = ctx.state.c.nodes.get(nodeName);
-    const offered = parseResourceListLenient(offer.spec.resources as Record<string, string>);
+    const problem = acceptProblem(offer, outstanding, nodeName, ctx.state.c.nodes.get(nodeName));
     let free: ResourceList = {};
-    let nodeProblem: Verdict['fail'];
-    if (!outstanding)
-      nodeProblem = {
-        state: 'TASK_LOST',
-        reason: TaskReason.OfferNotOutstanding,
-        message: `the offer was ${offerPhase(offer)} before it was accepted`,
-      };
-    else if (node === undefined) nodeProblem = { state: 'TASK_LOST', reason: TaskReason.NodeLost, message: `node ${nodeName} is gone` };
-    else if (node.spec?.unschedulable === true || !isNodeReady(node)) {
-      nodeProblem = {
-        state: 'TASK_LOST',
-        reason: TaskReason.NodeNotReady,
-        message: `node ${nodeName} is ${node.spec?.unschedulable ? 'cordoned' : 'not Ready'}`,
-      };
-    } else {
+    if (problem === undefined) {
       const usage = ctx.state.usage(nodeName, key);
-      const otherOffers = ctx.allocator.offers().filter((o) => o.node === nodeName && o.id !== key);
+      const otherOffers = ctx.allocator.nodeOffers(nodeName).filter((o) => o.id !== key);
       free = nodeFree(usage.allocatable, [usage.external, ...usage.frameworks.values(), ...otherOffers.map((o) => o.resources)]);
     }
-    let usedOffer: ResourceList = {};
-    let usedNode: ResourceList = {};
-    const out: Verdict[] = [];
-    for (const spec of offer.spec.accept?.tasks ?? []) {
-      const existing = ctx.state.task(`${ns}/${spec.name}`);
-      const v: Verdict = { spec, holding: {} };
-      out.push(v);
-      if (existing !== undefined) {
-        if (existing.spec.offer !== offer.metadata.name || existing.spec.framework !== offer.spec.framework) {
-          v.conflict = `task name ${spec.name} is taken by another task`;
-          continue;
-        }
-        v.task = existing;
-        const st = existing.status?.state;
-        if (st !== undefined && isTerminal(st) && existing.status?.podName === undefined) {
-          v.fail = { state: st as 'TASK_ERROR', reason: existing.status?.reason ?? '', message: existing.status?.message ?? '' };
-          continue;
-        }
-        if (st !== undefined) {
-          // Judged and launched before (this accept is being re-run after a restart).
-          try {
-            v.holding = taskHolding(existing.spec.resources);
-          } catch {
-            v.holding = {};
-          }
-          usedOffer = add(usedOffer, v.holding);
-          usedNode = add(usedNode, v.holding);
-          continue;
-        }
-      }
-      if (nodeProblem !== undefined) {
-        v.fail = nodeProblem;
-        continue;
-      }
-      let holding: ResourceList;
-      try {
-        holding = taskHolding(spec.resources);
-      } catch (err) {
-        v.fail = { state: 'TASK_ERROR', reason: TaskReason.InvalidResources, message: (err as Error).message };
-        continue;
-      }
-      const { pods: _p, ...asked } = holding;
-      const nextOffer = add(usedOffer, asked);
-      const [overOffer] = fit(nextOffer, offered);
-      if (overOffer !== undefined) {
-        v.fail = {
-          state: 'TASK_ERROR',
-          reason: TaskReason.ExceedsOffer,
-          message: `${overOffer.resource}: the offer's tasks ask for ${q(overOffer.asked, overOffer.resource)} but the offer has ${q(overOffer.free, overOffer.resource)}`,
-        };
-        continue;
-      }
-      const nextNode = add(usedNode, holding);
-      const [overNode] = fit(nextNode, free);
-      if (overNode !== undefined) {
-        v.fail = {
-          state: 'TASK_ERROR',
-          reason: TaskReason.InsufficientResources,
-          message: `${overNode.resource}: node ${nodeName} has ${q(overNode.free, overNode.resource)} free for this offer, the tasks ask for ${q(overNode.asked, overNode.resource)}`,
-        };
-        continue;
-      }
-      usedOffer = add(usedOffer, asked);
-      usedNode = nextNode;
-      v.holding = holding;
-    }
-    return out;
+    return judgeAccept({ offer, problem, free, existing: (name) => ctx.state.task(`${ns}/${name}`) });
   }
 
   /** Creates the Task (and its Pod if it fits) and writes its first status. */
@@ -307,6 +240,12 @@ export class OfferReconciler {
           ...(v.spec.annotations ? { annotations: v.spec.annotations } : {}),
         },
       };
+      const unsendable = jsonError(body);
+      if (unsendable !== undefined) {
+        // Not even a Task can carry this one's failure: the accept's record says why.
+        v.conflict = `task ${v.spec.name} cannot be created: ${unsendable}`;
+        return;
+      }
       try {
         v.task = await ctx.kube.createCustom<TaskObject>('Task', ns, body);
         ctx.state.assume(v.task);
@@ -328,10 +267,23 @@ export class OfferReconciler {
     }
     const task = v.task!;
     if (task.status?.state !== undefined) return;
-    const now = isoNow(ctx);
+    let pod: V1Pod | undefined;
     if (v.fail === undefined) {
       try {
-        ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
+        pod = podFor({ task, serviceAccountName: fw.spec.serviceAccountName });
+        const why = podError(pod);
+        if (why !== undefined) throw new Error(why);
+      } catch (err) {
+        v.fail = {
+          state: 'TASK_ERROR',
+          reason: TaskReason.InvalidTask,
+          message: `the task's Pod cannot be built: ${(err as Error).message}`,
+        };
+      }
+    }
+    if (v.fail === undefined) {
+      try {
+        ctx.state.assumePod(await ctx.kube.createPod(ns, pod!));
         ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.now());
         // Launched: the Task's first status (TASK_STAGING, or further along by then) is the
         // task reconciler's, written in the low lane.
@@ -343,13 +295,14 @@ export class OfferReconciler {
       }
     }
     // A task that will not run is told so before the Offer says Accepted.
-    const status: TaskStatus = {
-      state: v.fail.state,
-      reason: v.fail.reason,
-      message: v.fail.message,
-      lastTransitionTime: now,
-      finishedAt: now,
-    };
+    await this.failTask(offer, task, v.fail);
+  }
+
+  private async failTask(offer: OfferObject, task: TaskObject, fail: NonNullable<Verdict['fail']>): Promise<void> {
+    const { ctx } = this;
+    const ns = offer.metadata.namespace;
+    const now = isoNow(ctx);
+    const status: TaskStatus = { state: fail.state, reason: fail.reason, message: fail.message, lastTransitionTime: now, finishedAt: now };
     if (task.metadata.generation !== undefined) status.observedGeneration = task.metadata.generation;
     try {
       await ctx.kube.patchCustomStatus('Task', ns, task.metadata.name, { status });
@@ -359,8 +312,8 @@ export class OfferReconciler {
     ctx.metrics.taskTransitions.inc({ state: status.state! });
     ctx.events.warning(
       { apiVersion: API_VERSION, kind: 'Task', namespace: ns, name: task.metadata.name, uid: task.metadata.uid },
-      v.fail.reason,
-      v.fail.message,
+      fail.reason,
+      fail.message,
     );
   }
 
@@ -369,6 +322,25 @@ export class OfferReconciler {
   }
 }
 
-function q(v: number, resource: string): string {
-  return formatQuantity(v, resource);
+/** Why `body` cannot be sent as JSON (e.g. nesting too deep), if it cannot. */
+function jsonError(body: unknown): string | undefined {
+  try {
+    JSON.stringify(body);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Why the API client cannot send this Pod, if it cannot: a field of the wrong JSON type (an
+ * object where the Pod schema has a list) or nesting too deep — data the client chokes on before
+ * any request, which no retry can mend.
+ */
+function podError(pod: V1Pod): string | undefined {
+  try {
+    return jsonError(ObjectSerializer.serialize(pod, 'V1Pod'));
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

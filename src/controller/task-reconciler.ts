@@ -147,8 +147,8 @@ export class TaskReconciler {
     if (task.status?.state !== undefined) return 'confirmed';
     if (task.spec.offer === undefined) return 'unconfirmed';
     const offerKey = namespacedKey(task.metadata.namespace, task.spec.offer);
-    if (this.ctx.answering.has(offerKey)) return 'pending';
-    const accepted = this.ctx.accepted.get(offerKey);
+    if (this.ctx.ledger.stage(offerKey) === 'answering') return 'pending';
+    const accepted = this.ctx.ledger.acceptedTasks(offerKey);
     if (accepted !== undefined) return accepted.has(task.metadata.name) ? 'confirmed' : 'unconfirmed';
     const offer = this.ctx.state.c.offers.get(offerKey);
     if (offer === undefined) return 'unconfirmed';

@@ -34,6 +34,8 @@ export const TaskReason = {
   ExceedsOffer: 'ExceedsOffer',
   InsufficientResources: 'InsufficientResources',
   InvalidResources: 'InvalidResources',
+  InvalidTask: 'InvalidTask',
+  LaunchFailed: 'LaunchFailed',
 } as const;
 
 export interface TaskObservation {

@@ -15,7 +15,7 @@ import {
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
-import type { AnswerResult, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskUpdate } from './types.ts';
+import type { AnswerResult, DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskUpdate } from './types.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
@@ -191,6 +191,18 @@ export class FrameworkClient {
   async setSuppressed(suppressed: boolean): Promise<void> {
     await this.custom.patchNamespacedCustomObject(
       { ...this.obj(PLURAL.Framework, this.name), body: { spec: { suppressed } }, fieldManager: this.fieldManager },
+      MERGE,
+    );
+  }
+
+  /**
+   * Publishes what the framework still wants (spec.demand): Agora then offers it only about what
+   * that can use, and nothing while it is empty. `undefined` removes it (every eligible node is
+   * offered again, Mesos's push model).
+   */
+  async setDemand(demand: DemandEntry[] | undefined): Promise<void> {
+    await this.custom.patchNamespacedCustomObject(
+      { ...this.obj(PLURAL.Framework, this.name), body: { spec: { demand: demand ?? null } }, fieldManager: this.fieldManager },
       MERGE,
     );
   }

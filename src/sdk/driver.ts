@@ -14,7 +14,7 @@ import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { FrameworkClient, taskUpdateOf } from './client.ts';
 import { isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
-import type { FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate } from './types.ts';
+import type { DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate } from './types.ts';
 
 export interface SchedulerEvents {
   /** A new open offer for this framework. Answer it with accept() or decline(). */
@@ -64,6 +64,9 @@ export class SchedulerDriver extends FrameworkClient {
   private stopped = false;
   private wanted: boolean | undefined;
   private suppressChain: Promise<void> = Promise.resolve();
+  /** The demand last asked for, as JSON (undefined: not asked yet in this process). */
+  private demandJson: string | undefined;
+  private demandChain: Promise<void> = Promise.resolve();
 
   constructor(opts: SchedulerOptions) {
     super(opts.kubeConfig, { namespace: opts.namespace, name: opts.name });
@@ -128,6 +131,26 @@ export class SchedulerDriver extends FrameworkClient {
         this.log.warn({ err, want }, 'suppress/revive failed');
       });
     return this.suppressChain;
+  }
+
+  /**
+   * Publishes what the framework still wants — task shapes with counts, e.g.
+   * `[{ resources: { cpu: '1', memory: '1Gi' }, count: 12, perOffer: 4 }]` — so that Agora offers
+   * it about what that can use, and nothing while it is `[]` (no need to suppress). `undefined`
+   * returns to Mesos's push model. Written only when it differs from the last call, in call
+   * order, so a scheduler may call it on every decision.
+   */
+  override setDemand(demand: DemandEntry[] | undefined): Promise<void> {
+    const json = JSON.stringify(demand ?? null);
+    if (this.demandJson === json) return this.demandChain;
+    this.demandJson = json;
+    this.demandChain = this.demandChain
+      .then(() => super.setDemand(demand))
+      .catch((err: unknown) => {
+        this.demandJson = undefined;
+        this.log.warn({ err }, 'publishing demand failed');
+      });
+    return this.demandChain;
   }
 
   /** Open offers currently known (from the watch cache). */

@@ -12,6 +12,8 @@ export type TaskTemplate = NonNullable<BuiltinSpec['template']>;
 
 /** One task to launch from an offer: a name (unique in the framework), resources, containers. */
 export type TaskInfo = NonNullable<IOffer['spec']['accept']>['tasks'][number];
+/** Tasks of one shape a framework still wants: `{ resources: { cpu: '1', memory: '2Gi' }, count: 10, perOffer?: 4 }`. */
+export type DemandEntry = NonNullable<IFramework['spec']['demand']>[number];
 
 /** Why an answer to an offer did not take effect. */
 export const ANSWER_FAILURES = ['Rescinded', 'Expired', 'Gone', 'AlreadyAnswered', 'Rejected'] as const;

@@ -18,6 +18,8 @@ function fakeLookups(over: Partial<AdmissionLookups> = {}) {
     namespaceLabels: async () => (calls.push('namespaceLabels'), {}),
     canCreatePods: async () => (calls.push('canCreatePods'), { allowed: true }),
     existingTasks: async () => (calls.push('existingTasks'), []),
+    canImpersonateServiceAccount: async () => (calls.push('canImpersonateServiceAccount'), { allowed: false }),
+    roleNamespaceSelector: async () => (calls.push('roleNamespaceSelector'), { exists: false }),
     ...over,
   };
   return { lookups, calls };

@@ -1,9 +1,11 @@
 // Thin admission handlers: read the request, fetch the context a validator needs through
 // AdmissionLookups, call the pure validator, return its verdict.
+import type { LabelSelector } from '../api/selector.ts';
 import type { AdmissionRequest, Verdict } from './admission.ts';
 import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
 import { forbidden, nestingError } from './field-errors.ts';
 import { frameworkDefaults, launchReviewNeeded, validateFramework } from './framework.ts';
+import { frameworkIdentityErrors, identityQuestions, roleErrors, roleToCheck } from './framework-identity.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
 import { validateResourceRole } from './resource-role.ts';
@@ -20,6 +22,10 @@ export interface AdmissionLookups {
   canCreatePods(user: UserInfo, namespace: string): Promise<{ allowed: boolean; reason?: string }>;
   /** Which of `names` already exist as Task objects in the namespace. */
   existingTasks(namespace: string, names: readonly string[]): Promise<string[]>;
+  /** SubjectAccessReview: may `user` impersonate the ServiceAccount `name` of the namespace? */
+  canImpersonateServiceAccount(user: UserInfo, namespace: string, name: string): Promise<{ allowed: boolean; reason?: string }>;
+  /** The ResourceRole's spec.namespaceSelector; exists: false when there is no such ResourceRole. */
+  roleNamespaceSelector(role: string): Promise<{ exists: boolean; selector?: LabelSelector }>;
 }
 
 export interface HandlerOptions {
@@ -133,15 +139,26 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const namespace = req.namespace ?? '';
     const writer = writerOf(req);
     const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
-    let facts;
-    if (launchReviewNeeded(review)) {
-      const [allowPrivileged, canCreatePods] = await Promise.all([
-        allowsPrivileged(namespace),
-        lookups.canCreatePods(req.userInfo, namespace),
-      ]);
-      facts = { allowPrivileged, canCreatePods };
-    }
-    return validateFramework({ ...review, facts });
+    const questions = identityQuestions(review);
+    const role = roleToCheck(review);
+    const launch = launchReviewNeeded(review);
+    const sa = parseServiceAccountUser(writer.username);
+    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelector] = await Promise.all([
+      launch || role !== undefined ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
+      launch ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
+      Promise.all(
+        questions.impersonate.map(async (name) =>
+          (await lookups.canImpersonateServiceAccount(req.userInfo, namespace, name)).allowed ? [name] : [],
+        ),
+      ),
+      questions.frameworksOfWriter && sa ? lookups.frameworksOfServiceAccount(namespace, sa.name) : Promise.resolve([]),
+      role !== undefined ? lookups.roleNamespaceSelector(role) : Promise.resolve(undefined),
+    ]);
+    const facts = canCreatePods ? { allowPrivileged: labels[ALLOW_PRIVILEGED_LABEL] === 'true', canCreatePods } : undefined;
+    const verdict = validateFramework({ ...review, facts });
+    const identity = frameworkIdentityErrors(review, { mayImpersonate: mayImpersonate.flat(), frameworksOfWriter });
+    const roles = role !== undefined && roleSelector ? roleErrors(role, namespace, { ...roleSelector, namespaceLabels: labels }) : [];
+    return { ...verdict, errors: [...identity, ...roles, ...verdict.errors] };
   };
 
   const resourceRoles: Handler = async (req) => {

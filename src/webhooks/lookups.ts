@@ -5,6 +5,7 @@
 import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
+import type { LabelSelector } from '../api/selector.ts';
 import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
@@ -54,6 +55,17 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
     ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
   });
 
+  const access = (user: UserInfo, resourceAttributes: AccessReviewSpec['resourceAttributes']): Promise<AccessDecision> => {
+    const spec: AccessReviewSpec = { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, resourceAttributes };
+    const ask = async (): Promise<AccessDecision> => {
+      const review = await authz.createSubjectAccessReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+      });
+      return { allowed: review.status?.allowed === true, ...(review.status?.reason ? { reason: review.status.reason } : {}) };
+    };
+    return opts.accessReviews ? opts.accessReviews.review(spec, ask) : ask();
+  };
+
   return {
     async getFramework(namespace, name) {
       if (name === '') return undefined;
@@ -82,21 +94,16 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
       return ns?.metadata?.labels ?? {};
     },
 
-    async canCreatePods(user: UserInfo, namespace) {
-      const spec: AccessReviewSpec = {
-        user: user.username,
-        uid: user.uid,
-        groups: user.groups,
-        extra: user.extra,
-        resourceAttributes: { namespace, verb: 'create', group: '', resource: 'pods' },
-      };
-      const ask = async (): Promise<AccessDecision> => {
-        const review = await authz.createSubjectAccessReview({
-          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
-        });
-        return { allowed: review.status?.allowed === true, ...(review.status?.reason ? { reason: review.status.reason } : {}) };
-      };
-      return opts.accessReviews ? opts.accessReviews.review(spec, ask) : ask();
+    canCreatePods: (user: UserInfo, namespace) => access(user, { namespace, verb: 'create', group: '', resource: 'pods' }),
+
+    canImpersonateServiceAccount: (user: UserInfo, namespace, name) =>
+      access(user, { namespace, verb: 'impersonate', group: '', resource: 'serviceaccounts', name }),
+
+    async roleNamespaceSelector(role) {
+      const found = (await orUndefined(
+        custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: role }),
+      )) as { spec?: { namespaceSelector?: LabelSelector } } | undefined;
+      return found === undefined ? { exists: false } : { exists: true, selector: found.spec?.namespaceSelector };
     },
 
     async existingTasks(namespace, names) {

@@ -6,6 +6,7 @@
 // "not yet processed"; expiresAt still applies then.
 import type { ResourceList } from '../api/quantity.ts';
 import { validateContainers } from './containers.ts';
+import { controllerMetadataErrors } from './controller-metadata.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateFit, validateOfferedResources, validateTaskResources } from './resource-fields.ts';
@@ -74,7 +75,10 @@ export function validateOffer(r: OfferReview): FieldError[] {
     errors.push(...validateOfferedResources(spec.resources, 'spec.resources').errors);
   } else {
     const old = specOf(r.old);
-    if (!r.writer.privileged) errors.push(...controllerOnlyFieldErrors(old, spec, r.writer.username));
+    if (!r.writer.privileged) {
+      errors.push(...controllerMetadataErrors('Offer', r.old, r.offer, r.writer.username));
+      errors.push(...controllerOnlyFieldErrors(old, spec, r.writer.username));
+    }
     errors.push(...answeredOnceErrors(old, spec));
   }
   if (errors.length === 0 && spec.accept !== undefined && spec.decline !== undefined) {

@@ -1,6 +1,7 @@
 // The Task validator: Tasks are made by the controller from accepted offers; afterwards their spec
 // is immutable except a kill request, which the framework (or the controller) may make once.
 import { validateContainers } from './containers.ts';
+import { controllerMetadataErrors } from './controller-metadata.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateTaskResources } from './resource-fields.ts';
@@ -59,7 +60,7 @@ export function validateTask(r: TaskReview): FieldError[] {
     });
   }
   const old = specOf(r.old);
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = r.writer.privileged ? [] : controllerMetadataErrors('Task', r.old, r.task, r.writer.username);
   for (const key of [...new Set([...Object.keys(old), ...Object.keys(spec)])].sort()) {
     if (key === 'kill' || jsonEqual(old[key], spec[key])) continue;
     errors.push(

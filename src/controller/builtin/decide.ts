@@ -4,6 +4,10 @@
 import { DEFAULT_REFUSE_SECONDS, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
+import type { IOffer, ITask } from '../../api/index.ts';
+import { offerPhase } from '../../api/group.ts';
+import { parseResourceListLenient } from '../../api/quantity.ts';
+import type { Demand } from '../../allocator/index.ts';
 
 /** Backoff is capped here, as the CRD says. */
 export const MAX_BACKOFF_SECONDS = 300;
@@ -23,6 +27,11 @@ export const DeclineReason = {
   Done: 'Done',
 } as const;
 export type DeclineReason = (typeof DeclineReason)[keyof typeof DeclineReason];
+
+/** What these functions read of a Framework, a Task and an Offer (the SDK's and the controller's shapes both fit). */
+export type FrameworkLike = { spec: Pick<FrameworkObject['spec'], 'builtin'> };
+type TaskLike = { metadata?: { name?: string }; status?: ITask['status'] };
+type OfferLike = { spec: Pick<IOffer['spec'], 'accept'>; status?: IOffer['status'] };
 
 /** What the scheduler knows of one of its tasks. */
 export interface TaskView {
@@ -83,7 +92,7 @@ export function backoffSeconds(base: number, failures: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, base * 2 ** Math.min(failures - 1, 30));
 }
 
-export function progressOf(framework: FrameworkObject, tasks: readonly TaskView[]): Progress {
+export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[]): Progress {
   const b = framework.spec.builtin ?? {};
   const want = b.tasks ?? 0;
   const onFailure = (b.restartPolicy ?? 'OnFailure') === 'OnFailure';
@@ -201,4 +210,42 @@ function taskFromTemplate(template: NonNullable<NonNullable<FrameworkObject['spe
   if (template.labels !== undefined) task.labels = { ...template.labels };
   if (template.annotations !== undefined) task.annotations = { ...template.annotations };
   return task;
+}
+
+/** The framework's tasks: Task objects, plus accepted-but-not-yet-created ones (state undefined). */
+export function taskViews(
+  taskObjects: readonly TaskLike[],
+  offerObjects: readonly OfferLike[],
+  answered: ReadonlyMap<string, { names: string[] }>,
+): TaskView[] {
+  const views = new Map<string, TaskView>();
+  for (const task of taskObjects) {
+    const name = task.metadata?.name ?? '';
+    const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
+    views.set(name, { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined });
+  }
+  const pending = (names: readonly string[]) => {
+    for (const n of names) if (!views.has(n)) views.set(n, { name: n, state: undefined });
+  };
+  for (const offer of offerObjects) {
+    const phase = offerPhase(offer);
+    // A rescinded or expired accept launched nothing.
+    if (offer.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted'))
+      pending(offer.spec.accept.tasks.map((x) => x.name));
+  }
+  for (const a of answered.values()) pending(a.names);
+  return [...views.values()];
+}
+
+/**
+ * The demand of a built-in framework: its tasks still to launch (originals and replacements
+ * owed), as copies of its template, at most tasksPerOffer from one offer. Empty when there is
+ * nothing to launch or no template.
+ */
+export function builtinDemand(framework: FrameworkLike, tasks: readonly TaskView[]): Demand[] {
+  const b = framework.spec.builtin;
+  if (b?.template === undefined) return [];
+  const { toLaunch } = progressOf(framework, tasks);
+  if (toLaunch === 0) return [];
+  return [{ resources: parseResourceListLenient(b.template.resources), count: toLaunch, perOffer: Math.max(1, b.tasksPerOffer ?? 1) }];
 }

@@ -7,15 +7,17 @@
 // framework's key; the reconcile reads everything from the informer caches and converges.
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION, type TaskState } from '../../api/group.ts';
+import { GROUP, PLURAL, VERSION } from '../../api/group.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
-import { isOpen, offerPhase } from '../../sdk/offers.ts';
+import { isOpen } from '../../sdk/offers.ts';
 import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition } from '../conditions.ts';
 import { Informer } from '../informers.ts';
 import { WorkQueue } from '../workqueue.ts';
-import { BuiltinPhase, decide, taskIndex, type Progress, type TaskView } from './decide.ts';
+import { BuiltinPhase, decide, taskIndex, taskViews, type Progress } from './decide.ts';
+
+export { taskViews };
 
 export const BUILTIN_FIELD_MANAGER = 'agora-builtin-scheduler';
 
@@ -44,6 +46,9 @@ export interface BuiltinScheduler {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Before answering an offer again whose answer the API server refused. */
+const REJECTED_RETRY_MS = 1000;
 
 /** How long an accept we sent counts as launched before the cache shows it. */
 const LOCAL_LAUNCH_TTL_MS = 120_000;
@@ -171,18 +176,28 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         const offer = open.find((x) => x.metadata?.name === a.offer)!;
         const uid = offer.metadata?.uid ?? '';
         state.answered.set(uid, { names: a.action === 'accept' ? a.tasks.map((x) => x.name) : [], at: t });
-        const res =
-          a.action === 'accept'
-            ? await state.client.accept(offer, a.tasks)
-            : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
+        let res;
+        try {
+          res =
+            a.action === 'accept'
+              ? await state.client.accept(offer, a.tasks)
+              : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
+        } catch (err) {
+          // Not written (API or webhook error): the offer is still open and is answered again
+          // when the queue retries this framework, not left to expire.
+          state.answered.delete(uid);
+          throw err;
+        }
         if (res.ok) {
           if (a.action === 'accept')
             flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
           else flog.debug({ offer: a.offer, reason: a.reason, refuseSeconds: a.refuseSeconds }, 'declined offer');
         } else {
-          // The offer went away while we answered: its tasks were not launched.
+          // The offer went away while we answered (its tasks were not launched), or the answer
+          // was refused: then it is answered again, decided afresh, after a short delay.
           state.answered.delete(uid);
           flog.info({ offer: a.offer, reason: res.reason, message: res.message }, 'offer answer did not take effect');
+          if (res.reason === 'Rejected') queue.addAfter(key, REJECTED_RETRY_MS);
         }
       }),
     );
@@ -201,31 +216,6 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
       log.info('built-in scheduler stopped');
     },
   };
-}
-
-/** The framework's tasks: Task objects, plus accepted-but-not-yet-created ones (state undefined). */
-export function taskViews(
-  taskObjects: readonly TaskObject[],
-  offerObjects: readonly OfferObject[],
-  answered: ReadonlyMap<string, { names: string[] }>,
-): TaskView[] {
-  const views = new Map<string, TaskView>();
-  for (const task of taskObjects) {
-    const name = task.metadata?.name ?? '';
-    const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
-    views.set(name, { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined });
-  }
-  const pending = (names: readonly string[]) => {
-    for (const n of names) if (!views.has(n)) views.set(n, { name: n, state: undefined });
-  };
-  for (const offer of offerObjects) {
-    const phase = offerPhase(offer);
-    // A rescinded or expired accept launched nothing.
-    if (offer.spec.accept !== undefined && (phase === 'Outstanding' || phase === 'Accepted'))
-      pending(offer.spec.accept.tasks.map((x) => x.name));
-  }
-  for (const a of answered.values()) pending(a.names);
-  return [...views.values()];
 }
 
 /**

@@ -14,7 +14,7 @@ const schema7 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "x7wmvtpWWLoGGjx1anHI0EQISQ5LGB5VWWaB7H4XeA"
+      "$ref": "QmOLcswA0thqbN4yGc0tZYmlIIDa1x1FPh2cqxqEM"
     },
     "status": {
       "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
@@ -155,6 +155,9 @@ const schema12 = {
     },
     "limit": {
       "$ref": "tmiHMcftPTk1pnjF2yTSjCMWjRZjl91Re8cFWuJblNo"
+    },
+    "namespaceSelector": {
+      "$ref": "DGEuiUuW5Rjjc9VFJuJh3WHZFxNB3NV2rIp82RYdtY"
     },
     "reservations": {
       "$ref": "FfDVGQjHFFhNIG9NvRjVF6rNuIbMdDWZuyeeuM8ftQ"
@@ -396,6 +399,546 @@ function validate37(data, {
   return errors === 0;
 }
 const schema16 = {
+  "type": "object",
+  "properties": {
+    "matchLabels": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
+    "matchExpressions": {
+      "$ref": "CCKv60vmlQQlOGPkBjLP3WcDP6sOwvTGVtRq3fxvjlI"
+    }
+  },
+  "nullable": true
+};
+const schema17 = {
+  "type": "object",
+  "additionalProperties": {
+    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+  },
+  "properties": {},
+  "nullable": true
+};
+const schema18 = {
+  "type": "string"
+};
+function validate42(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate42.errors = vErrors;
+  return errors === 0;
+}
+function validate41(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!validate42(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate41.errors = vErrors;
+  return errors === 0;
+}
+const schema19 = {
+  "type": "array",
+  "maxItems": 32,
+  "items": {
+    "$ref": "ewkBpw30TFlSdoxgBmJbBAOtRawHdvqEFHS6Fsr58"
+  },
+  "nullable": true
+};
+const schema20 = {
+  "type": "object",
+  "required": ["key", "operator"],
+  "properties": {
+    "key": {
+      "$ref": "yfZUvP7DWghv6YNlAhfCcDP7fAVWpBVdxCifnsPMaE"
+    },
+    "operator": {
+      "$ref": "CtzwNv1U2Iq9Hqen3lsNfwJRNsbNmfKwNNV7KWNCKi4"
+    },
+    "values": {
+      "$ref": "q19gcID0ryAQinetmGsebODb9J6chQ1ryqjrF786SUE"
+    }
+  }
+};
+const schema21 = {
+  "type": "string",
+  "minLength": 1,
+  "maxLength": 317
+};
+import func2 from "@kubernetes-models/validate/runtime/ucs2length";
+function validate47(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 317) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 317
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func2(data) < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minLength",
+        keyword: "minLength",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate47.errors = vErrors;
+  return errors === 0;
+}
+const schema22 = {
+  "type": "string",
+  "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
+};
+function validate49(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "In" || data === "NotIn" || data === "Exists" || data === "DoesNotExist")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema22.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate49.errors = vErrors;
+  return errors === 0;
+}
+const schema23 = {
+  "type": "array",
+  "maxItems": 64,
+  "items": {
+    "$ref": "kVhKoEkFCpYCBOsP5OvTsXJ39WdjdMwyyhXvIyCOTok"
+  },
+  "nullable": true
+};
+const schema24 = {
+  "type": "string",
+  "maxLength": 63
+};
+function validate52(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 63) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 63
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+}
+function validate51(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 64) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 64
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate52(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
+function validate46(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.key === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "key"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.operator === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "operator"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.key !== undefined) {
+      if (!validate47(data.key, {
+        instancePath: instancePath + "/key",
+        parentData: data,
+        parentDataProperty: "key",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.operator !== undefined) {
+      if (!validate49(data.operator, {
+        instancePath: instancePath + "/operator",
+        parentData: data,
+        parentDataProperty: "operator",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.values !== undefined) {
+      if (!validate51(data.values, {
+        instancePath: instancePath + "/values",
+        parentData: data,
+        parentDataProperty: "values",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate46.errors = vErrors;
+  return errors === 0;
+}
+function validate45(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 32) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 32
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate46(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate45.errors = vErrors;
+  return errors === 0;
+}
+function validate40(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.matchLabels !== undefined) {
+      if (!validate41(data.matchLabels, {
+        instancePath: instancePath + "/matchLabels",
+        parentData: data,
+        parentDataProperty: "matchLabels",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.matchExpressions !== undefined) {
+      if (!validate45(data.matchExpressions, {
+        instancePath: instancePath + "/matchExpressions",
+        parentData: data,
+        parentDataProperty: "matchExpressions",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate40.errors = vErrors;
+  return errors === 0;
+}
+const schema25 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -403,7 +946,7 @@ const schema16 = {
   },
   "nullable": true
 };
-const schema17 = {
+const schema26 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -415,13 +958,12 @@ const schema17 = {
     }
   }
 };
-const schema18 = {
+const schema27 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
-import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate42(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -478,10 +1020,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema28 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -490,7 +1032,7 @@ const schema19 = {
   },
   "properties": {}
 };
-function validate44(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -558,10 +1100,10 @@ function validate44(data, {
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-function validate41(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -603,24 +1145,24 @@ function validate41(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate42(data.nodeName, {
+      if (!validate60(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate44(data.resources, {
+      if (!validate62(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
@@ -640,10 +1182,10 @@ function validate41(data, {
     }
     errors++;
   }
-  validate41.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-function validate40(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -686,18 +1228,18 @@ function validate40(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate41(data[i0], {
+      if (!validate59(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate40.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -758,14 +1300,25 @@ function validate31(data, {
         errors = vErrors.length;
       }
     }
+    if (data.namespaceSelector !== undefined) {
+      if (!validate40(data.namespaceSelector, {
+        instancePath: instancePath + "/namespaceSelector",
+        parentData: data,
+        parentDataProperty: "namespaceSelector",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.reservations !== undefined) {
-      if (!validate40(data.reservations, {
+      if (!validate58(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
         errors = vErrors.length;
       }
     }
@@ -773,7 +1326,7 @@ function validate31(data, {
   validate31.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema29 = {
   "type": "object",
   "properties": {
     "allocated": {
@@ -788,7 +1341,7 @@ const schema20 = {
   },
   "nullable": true
 };
-const schema21 = {
+const schema30 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -796,17 +1349,17 @@ const schema21 = {
   "properties": {},
   "nullable": true
 };
-const schema22 = {};
-function validate52(data, {
+const schema31 = {};
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate52.errors = null;
+  validate70.errors = null;
   return true;
 }
-function validate51(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -832,25 +1385,25 @@ function validate51(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate52(data[key0], {
+      if (!validate70(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate51.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema32 = {
   "type": "number",
   "nullable": true
 };
-function validate55(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -874,16 +1427,16 @@ function validate55(data, {
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema33 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate57(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -925,10 +1478,10 @@ function validate57(data, {
       errors++;
     }
   }
-  validate57.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -954,40 +1507,40 @@ function validate50(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate51(data.allocated, {
+      if (!validate69(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate55(data.dominantShare, {
+      if (!validate73(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.frameworks !== undefined) {
-      if (!validate57(data.frameworks, {
+      if (!validate75(data.frameworks, {
         instancePath: instancePath + "/frameworks",
         parentData: data,
         parentDataProperty: "frameworks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate50.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
 function validate22(data, {
@@ -1077,13 +1630,13 @@ function validate22(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate50(data.status, {
+      if (!validate68(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }

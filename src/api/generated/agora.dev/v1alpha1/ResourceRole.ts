@@ -38,6 +38,34 @@ export interface IResourceRole {
       [key: string]: any;
     };
     /**
+     * Which namespaces' Frameworks may name this role in spec.role, as a label selector over namespace labels (kubernetes.io/metadata.name is the namespace's name). Omitted: every namespace. Enforced when a Framework is created or its role changed.
+     */
+    "namespaceSelector"?: {
+      /**
+       * Labels that must all be present with these values.
+       */
+      "matchLabels"?: {
+        [key: string]: string;
+      };
+      /**
+       * Label requirements, all of which must hold.
+       */
+      "matchExpressions"?: Array<{
+        /**
+         * The label key.
+         */
+        "key": string;
+        /**
+         * How the key relates to the values.
+         */
+        "operator": "In" | "NotIn" | "Exists" | "DoesNotExist";
+        /**
+         * Values for In and NotIn.
+         */
+        "values"?: Array<string>;
+      }>;
+    };
+    /**
      * Static reservations — part of a node offered only to this role.
      */
     "reservations"?: Array<{

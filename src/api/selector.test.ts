@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectorMismatch } from './selector.ts';
-import type { LabelSelector } from './types.ts';
+import { selectorMismatch, type LabelSelector } from './selector.ts';
 
 const labels = { zone: 'a', disk: 'ssd', gpu: 'true' };
 

@@ -1,5 +1,16 @@
-// Framework offer constraints: a Kubernetes label selector over node labels.
-import type { LabelSelector } from './types.ts';
+// A Kubernetes label selector and whether labels match it: a framework's offer constraints (over
+// node labels) and a ResourceRole's namespaceSelector (over namespace labels).
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
 
 /**
  * Returns undefined when `labels` match `selector`, else the key of the first requirement

@@ -1,0 +1,115 @@
+// Who may change a Framework, and make it run as which ServiceAccount; and which namespaces may
+// use a role. A Framework with spec.serviceAccountName S answers offers, kills tasks and runs
+// Pods as S, so naming S is acting as S: a writer may set or change spec.serviceAccountName only
+// to its own ServiceAccount, or to one it may impersonate (the Kubernetes rule for acting as
+// another identity; a namespace's `admin` and `edit` roles grant it). For the same reason a
+// Framework that runs as S is changed only by S, by an identity that may impersonate S, or by the
+// controller; one with no ServiceAccount by anyone RBAC allows, except another framework's
+// ServiceAccount — a framework never acts for another.
+import { selectorMismatch, type LabelSelector } from '../api/selector.ts';
+import { forbidden, isRecord, type FieldError } from './field-errors.ts';
+import { parseServiceAccountUser, serviceAccountUser } from './identity.ts';
+
+export interface IdentityReview {
+  operation: 'CREATE' | 'UPDATE';
+  namespace: string;
+  framework: unknown;
+  old?: unknown;
+  writer: { username: string; privileged: boolean };
+}
+
+export interface IdentityFacts {
+  /** The ServiceAccounts asked about (identityQuestions().impersonate) that the writer may impersonate. */
+  mayImpersonate: readonly string[];
+  /** Other frameworks of the namespace whose ServiceAccount is the writer (when identityQuestions() asked). */
+  frameworksOfWriter: readonly string[];
+}
+
+type Obj = Record<string, unknown>;
+const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
+const nameOf = (o: unknown): string => (isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : '');
+const saOf = (o: unknown): string | undefined => {
+  const sa = specOf(o).serviceAccountName;
+  return typeof sa === 'string' && sa !== '' ? sa : undefined;
+};
+
+/** The writer's own ServiceAccount in the namespace, if it is one. */
+function ownServiceAccount(r: IdentityReview): string | undefined {
+  const sa = parseServiceAccountUser(r.writer.username);
+  return sa !== undefined && sa.namespace === r.namespace ? sa.name : undefined;
+}
+
+/** What the handler must look up: ServiceAccounts to ask "may the writer impersonate it?", and whether to list frameworksOfWriter. */
+export function identityQuestions(r: IdentityReview): { impersonate: string[]; frameworksOfWriter: boolean } {
+  if (r.writer.privileged) return { impersonate: [], frameworksOfWriter: false };
+  const own = ownServiceAccount(r);
+  const before = r.operation === 'UPDATE' ? saOf(r.old) : undefined;
+  const after = saOf(r.framework);
+  const ask = new Set<string>();
+  if (before !== undefined) ask.add(before);
+  if (after !== undefined && (r.operation === 'CREATE' || after !== before)) ask.add(after);
+  if (own !== undefined) ask.delete(own);
+  return { impersonate: [...ask].sort(), frameworksOfWriter: r.operation === 'UPDATE' && before === undefined && own !== undefined };
+}
+
+export function frameworkIdentityErrors(r: IdentityReview, facts: IdentityFacts | undefined): FieldError[] {
+  if (r.writer.privileged) return [];
+  if (facts === undefined) throw new Error('frameworkIdentityErrors: facts are required for a non-privileged writer');
+  const own = ownServiceAccount(r);
+  const actsAs = (sa: string) => sa === own || facts.mayImpersonate.includes(sa);
+  const who = `user "${r.writer.username}"`;
+  const name = nameOf(r.framework);
+  const before = r.operation === 'UPDATE' ? saOf(r.old) : undefined;
+  if (r.operation === 'UPDATE') {
+    if (before !== undefined && !actsAs(before)) {
+      return [
+        forbidden(
+          'spec',
+          `${who} may not change framework "${name}": it runs as ServiceAccount "${before}" (${serviceAccountUser(r.namespace, before)}), so only that ServiceAccount, an identity allowed to impersonate it, or the Agora controller may`,
+        ),
+      ];
+    }
+    const others = facts.frameworksOfWriter.filter((f) => f !== name);
+    if (before === undefined && others.length > 0) {
+      return [forbidden('spec', `${who} is the ServiceAccount of framework "${others[0]}" and may not change framework "${name}"`)];
+    }
+  }
+  const after = saOf(r.framework);
+  if (after !== undefined && (r.operation === 'CREATE' || after !== before) && !actsAs(after)) {
+    return [
+      forbidden(
+        'spec.serviceAccountName',
+        `${who} may not make framework "${name}" run as ServiceAccount "${after}": name your own ServiceAccount, or get permission to impersonate "${after}" (verb impersonate on serviceaccounts in namespace "${r.namespace}")`,
+      ),
+    ];
+  }
+  return [];
+}
+
+export interface RoleFacts {
+  /** The ResourceRole exists (a role without one has no restriction, as today). */
+  exists: boolean;
+  selector?: LabelSelector;
+  namespaceLabels: Record<string, string>;
+}
+
+/** The role named by the write, when it must be checked against its namespaceSelector (on create, and when the role changes). */
+export function roleToCheck(r: Pick<IdentityReview, 'operation' | 'framework' | 'old'>): string | undefined {
+  const role = specOf(r.framework).role;
+  if (typeof role !== 'string' || role === '') return undefined;
+  if (r.operation === 'UPDATE' && specOf(r.old).role === role) return undefined;
+  return role;
+}
+
+export function roleErrors(role: string, namespace: string, facts: RoleFacts): FieldError[] {
+  if (!facts.exists || facts.selector === undefined) return [];
+  const key = selectorMismatch(facts.selector, facts.namespaceLabels);
+  if (key === undefined) return [];
+  const value = facts.namespaceLabels[key];
+  return [
+    forbidden(
+      'spec.role',
+      `role "${role}" may not be used in namespace "${namespace}": the ResourceRole's spec.namespaceSelector does not match the namespace (its label "${key}" is ${value === undefined ? 'not set' : JSON.stringify(value)}); ask a cluster administrator to allow the namespace, or choose another role`,
+    ),
+  ];
+}

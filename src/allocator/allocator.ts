@@ -5,7 +5,7 @@
 import { nodeFree } from '../api/fit.ts';
 import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
-import { runCycle } from './cycle.ts';
+import { runCycle, type Nomination } from './cycle.ts';
 import { addInto, dominantShare, grow, zeros } from './vectors.ts';
 import { AllocatorState } from './state.ts';
 import type {
@@ -37,6 +37,7 @@ export class Allocator {
   /** What upsertFramework and upsertRole were last told, for snapshot(). */
   private readonly frameworkInfos = new Map<string, FrameworkInfo>();
   private readonly roleInfos = new Map<string, RoleInfo>();
+  private readonly nominations = new Map<string, Nomination>();
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
   private readonly offerId: (framework: string, node: string, seq: number) => string;
@@ -145,6 +146,8 @@ export class Allocator {
   decline(offerId: string, now: number, refuseSeconds = DEFAULT_REFUSE_SECONDS): void {
     const o = this.s.offers.get(offerId);
     if (o === undefined) return;
+    const nom = this.nominations.get(o.node.name);
+    if (nom !== undefined && nom.framework === o.framework.name) nom.cleared = true;
     this.s.removeOffer(o);
     if (refuseSeconds > 0 && o.framework.declared) {
       this.s.filters.add(o.framework.id, o.node.id, o.resources, now + refuseSeconds * 1000);
@@ -212,9 +215,16 @@ export class Allocator {
   allocate(now: number, options: CycleOptions = {}): CycleResult {
     const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
     const taskSlots = this.s.taskSlots(); // a name no node has is not in the space
+    for (const [node, nom] of this.nominations) if (nom.until <= now) this.nominations.delete(node);
     return runCycle(
       this.s,
-      { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, taskSlots, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
+      {
+        offerTimeoutMs: this.offerTimeoutMs,
+        minAllocatable,
+        taskSlots,
+        newOfferId: (f, n) => this.offerId(f, n, ++this.seq),
+        nominations: this.nominations.size > 0 ? this.nominations : undefined,
+      },
       now,
       options.explain === true,
     );
@@ -243,7 +253,21 @@ export class Allocator {
     for (const x of snapshot.allocations ?? []) a.setAllocation(x.framework, x.node, x.resources);
     for (const o of snapshot.offers ?? []) a.upsertOffer(o);
     for (const f of snapshot.filters ?? []) a.addFilter(f.framework, f.node, f.resources, f.until);
+    for (const { node, ...nomination } of snapshot.nominations ?? []) a.nominations.set(node, nomination);
     return a;
+  }
+
+  /**
+   * Revocation frees resources on `node` for `framework` (kube-scheduler's nominatedNodeName):
+   * until `until` (ms) the node is offered to no other framework, and the framework gets it
+   * in its DRF turn; declining an offer on the node ends the nomination. Nominating the same
+   * framework with the same `until` again changes nothing (a declined one stays ended).
+   */
+  nominate(node: string, framework: string, until: number): void {
+    const cur = this.nominations.get(node);
+    if (cur !== undefined && cur.framework === framework && cur.until === until) return;
+    if (cur !== undefined && !cur.cleared && cur.until > until) return;
+    this.nominations.set(node, { framework, until, cleared: false });
   }
 
   // ---- what it knows --------------------------------------------------------------------
@@ -269,7 +293,8 @@ export class Allocator {
       resources: s.space.list(x.resources),
       until: x.until,
     }));
-    return { nodes, frameworks, roles: [...this.roleInfos.values()], allocations, offers: this.offers(), filters };
+    const nominations = [...this.nominations].map(([node, n]) => ({ node, ...n }));
+    return { nodes, frameworks, roles: [...this.roleInfos.values()], allocations, offers: this.offers(), filters, nominations };
   }
 
   /** Σ allocatable of the known nodes. */

@@ -94,4 +94,17 @@ describe('Allocator.explain', () => {
         .sort(),
     );
   });
+
+  it('carries revocation nominations: a nominated node is explained as Nominated to the others', () => {
+    const a = new Allocator();
+    a.upsertNode(node('n1'));
+    a.upsertFramework({ name: 'ns/a' });
+    a.upsertFramework({ name: 'ns/b' });
+    a.nominate('n1', 'ns/b', 60_000);
+    expect(a.snapshot().nominations).toEqual([{ node: 'n1', framework: 'ns/b', until: 60_000, cleared: false }]);
+    const why = a.explain(0, 'ns/a');
+    expect(why.offers.map((o) => o.framework)).toEqual(['ns/b']);
+    expect(why.refusals).toContainEqual(expect.objectContaining({ node: 'n1', framework: 'ns/a', reason: 'Nominated' }));
+    expect(a.snapshot().nominations).toEqual([{ node: 'n1', framework: 'ns/b', until: 60_000, cleared: false }]);
+  });
 });

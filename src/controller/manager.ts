@@ -25,6 +25,7 @@ import { Metrics } from './metrics.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
+import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
@@ -194,6 +195,7 @@ class LeaderRun {
   private readonly informers: InformerSet['all'];
   private readonly loop: AllocationLoop;
   private readonly gc: GarbageCollector;
+  private readonly revocation: RevocationLoop;
   private readonly kc: KubeConfig;
   private builtin: BuiltinScheduler | undefined;
   private stopped = false;
@@ -259,6 +261,7 @@ class LeaderRun {
     this.ctx = ctx;
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
+    this.revocation = new RevocationLoop(ctx);
   }
 
   explain(framework?: string): Explanation | undefined {
@@ -337,6 +340,8 @@ class LeaderRun {
       if (this.stopped) await this.builtin.stop();
     }
     this.ready = true;
+    // Only now, leading with synced caches and state rebuilt, may anything be revoked.
+    if (!this.stopped) this.revocation.start();
     ctx.log.info({ ms: Math.round(performance.now() - started) }, 'leading: caches synced, state rebuilt');
   }
 
@@ -349,6 +354,7 @@ class LeaderRun {
     queues.tasks.stop();
     queues.frameworks.stop();
     queues.roles.stop();
+    await this.revocation.stop();
     await this.builtin?.stop();
     await this.loop.stop();
     await this.gc.stop();

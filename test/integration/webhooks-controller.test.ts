@@ -319,7 +319,9 @@ describe('agora controller (the CLI process)', () => {
       await eventually('writes to be admitted again', async () => (await probeWrite()) === '', 15_000);
       // Within the takeover interval and the API server's pick-up of the new configuration.
       expect(Date.now() - killedAt).toBeLessThan(10_000);
-      expect(survivor.output()).toContain('took over the local webhook registration');
+      await eventually('the survivor to log the takeover', async () =>
+        survivor.output().includes('took over the local webhook registration'),
+      );
       // Checked by the survivor, not let through.
       expect(await rejection(createOffer('over-survivor', overAccept('3')))).toMatch(/offers\.agora\.dev.*over by 2/);
       survivor.child.kill('SIGTERM');

@@ -680,3 +680,26 @@ describe('allocate(snapshot, now)', () => {
     expect(placed(r)).toEqual(['n2->a', 'n3->b']);
   });
 });
+
+describe('nominations (revocation frees a node for one framework)', () => {
+  it('offers a nominated node only to its framework until it declines there or the nomination ends', () => {
+    // w has the higher share (1 of 4 CPU on n2), yet n1 goes to it: n1 is nominated for w.
+    const a = setup({ nodes: [node('n1', 4, 8), node('n2', 4, 8)], frameworks: [{ name: 'x' }, { name: 'w' }] });
+    a.setAllocation('w', 'n2', { cpu: 1000 });
+    a.nominate('n1', 'w', 10_000);
+    const r1 = a.allocate(0, { explain: true });
+    expect(placed(r1)).toEqual(['n1->w', 'n2->x']);
+    expect(refusalsOf(r1, 'x')).toContainEqual({ node: 'n1', framework: 'x', role: 'default', reason: 'Nominated' });
+    // w declines n1: the nomination ends, x may have it (even if nominated again with the same end).
+    a.decline(r1.offers[0]!.offerId, 0, 10);
+    a.nominate('n1', 'w', 10_000);
+    expect(placed(a.allocate(1))).toEqual(['n1->x']);
+  });
+
+  it('ends at its time', () => {
+    const a = setup({ nodes: [node('n1', 4, 8)], frameworks: [{ name: 'x' }, { name: 'w', suppressed: true }] });
+    a.nominate('n1', 'w', 5_000);
+    expect(placed(a.allocate(0))).toEqual([]);
+    expect(placed(a.allocate(5_000))).toEqual(['n1->x']);
+  });
+});

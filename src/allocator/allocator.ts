@@ -5,7 +5,7 @@
 import { nodeFree } from '../api/fit.ts';
 import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
-import { runCycle } from './cycle.ts';
+import { runCycle, type Nomination } from './cycle.ts';
 import { addInto, dominantShare, grow, zeros } from './vectors.ts';
 import { AllocatorState } from './state.ts';
 import type {
@@ -31,6 +31,7 @@ export const DEFAULT_TASK_SLOT_RESOURCES: readonly string[] = ['pods'];
 
 export class Allocator {
   private readonly s: AllocatorState;
+  private readonly nominations = new Map<string, Nomination>();
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
   private readonly offerId: (framework: string, node: string, seq: number) => string;
@@ -134,6 +135,8 @@ export class Allocator {
   decline(offerId: string, now: number, refuseSeconds = DEFAULT_REFUSE_SECONDS): void {
     const o = this.s.offers.get(offerId);
     if (o === undefined) return;
+    const nom = this.nominations.get(o.node.name);
+    if (nom !== undefined && nom.framework === o.framework.name) nom.cleared = true;
     this.s.removeOffer(o);
     if (refuseSeconds > 0 && o.framework.declared) {
       this.s.filters.add(o.framework.id, o.node.id, o.resources, now + refuseSeconds * 1000);
@@ -201,12 +204,32 @@ export class Allocator {
   allocate(now: number, options: CycleOptions = {}): CycleResult {
     const minAllocatable = this.minAllocatable.map((m) => this.s.space.vec(m));
     const taskSlots = this.s.taskSlots(); // a name no node has is not in the space
+    for (const [node, nom] of this.nominations) if (nom.until <= now) this.nominations.delete(node);
     return runCycle(
       this.s,
-      { offerTimeoutMs: this.offerTimeoutMs, minAllocatable, taskSlots, newOfferId: (f, n) => this.offerId(f, n, ++this.seq) },
+      {
+        offerTimeoutMs: this.offerTimeoutMs,
+        minAllocatable,
+        taskSlots,
+        newOfferId: (f, n) => this.offerId(f, n, ++this.seq),
+        nominations: this.nominations.size > 0 ? this.nominations : undefined,
+      },
       now,
       options.explain === true,
     );
+  }
+
+  /**
+   * Revocation frees resources on `node` for `framework` (kube-scheduler's nominatedNodeName):
+   * until `until` (ms) the node is offered to no other framework, and the framework gets it
+   * in its DRF turn; declining an offer on the node ends the nomination. Nominating the same
+   * framework with the same `until` again changes nothing (a declined one stays ended).
+   */
+  nominate(node: string, framework: string, until: number): void {
+    const cur = this.nominations.get(node);
+    if (cur !== undefined && cur.framework === framework && cur.until === until) return;
+    if (cur !== undefined && !cur.cleared && cur.until > until) return;
+    this.nominations.set(node, { framework, until, cleared: false });
   }
 
   // ---- what it knows --------------------------------------------------------------------

@@ -51,6 +51,15 @@ export interface CycleConfig {
   /** Indices of the task-slot resources (see AllocatorOptions.taskSlotResources). */
   taskSlots: number[];
   newOfferId: (framework: string, node: string) => string;
+  /** node name → the framework revocation frees it for (see Allocator.nominate); absent when none. */
+  nominations?: ReadonlyMap<string, Nomination>;
+}
+
+export interface Nomination {
+  framework: string;
+  /** ms; the nomination ends then, or when the framework declines an offer on the node. */
+  until: number;
+  cleared: boolean;
 }
 
 type Stage = 'guarantee' | 'fair';
@@ -244,6 +253,11 @@ class Cycle {
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
     if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
+    const nom = this.cfg.nominations?.get(n.name);
+    if (nom !== undefined && !nom.cleared && nom.until > this.now && nom.framework !== f.name) {
+      this.lasting = false;
+      return 'Nominated';
+    }
     return undefined;
   }
 

@@ -46,6 +46,11 @@ export interface RevocationFramework {
   demand?: Demand[];
   /** Priority of its demand (its tasks carry their own). Default 0. */
   priority?: number;
+  /**
+   * What was revoked for it is still being freed or offered: nothing more is revoked for it
+   * until that settles (its demand still counts in everyone's fair share).
+   */
+  awaitingRevoked?: boolean;
 }
 
 export interface RunningTask {
@@ -93,6 +98,7 @@ export interface QueueItem {
 
 export interface PreparedFramework {
   name: string;
+  awaiting: boolean;
   role: PreparedRole;
   priority: number;
   queue: QueueItem[];
@@ -178,6 +184,7 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
     const role = roleOf(info.role ?? DEFAULT_ROLE);
     const f: PreparedFramework = {
       name: info.name,
+      awaiting: info.awaitingRevoked === true,
       role,
       priority: info.priority ?? 0,
       queue: [],

@@ -117,7 +117,8 @@ export type OfferRefusalReason =
   | 'OfferOutstanding' // the node has an outstanding offer: what it has free waits for the answer
   | 'Constraint' // node labels do not match the framework's constraints (`label`)
   | 'NodeUnschedulable'
-  | 'NodeNotReady';
+  | 'NodeNotReady'
+  | 'Nominated'; // revocation is freeing the node for another framework (`framework` of the nomination)
 
 /** Why a node was not offered to a framework (framework absent: to nobody). */
 export interface Refusal {

@@ -149,6 +149,14 @@ describe('planRevocations', () => {
       want: [],
     },
     {
+      // What was revoked for w is still being freed: nothing more for it this time.
+      name: 'nothing more for a framework awaiting what was revoked for it',
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(1, 1)), awaitingRevoked: true }],
+      running: run('h', 8, res(1, 1)),
+      want: [],
+    },
+    {
       name: 'at most maxRevocations per plan',
       nodes: [{ name: 'n1', cores: 8, gib: 64 }],
       frameworks: [{ name: 'h' }, { name: 'w', demand: want(res(1, 1)) }],

@@ -315,7 +315,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const kb = plans.get(b)!.key;
     return ka < kb || (ka === kb && a.name < b.name);
   });
-  for (const f of p.frameworks.values()) if (plans.get(f)!.waiting > 0) waiting.push(f);
+  for (const f of p.frameworks.values()) if (plans.get(f)!.waiting > 0 && !f.awaiting) waiting.push(f);
   while (waiting.size > 0) {
     const f = waiting.peek()!;
     const x = plans.get(f)!;
@@ -329,7 +329,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const byPriority = [...p.frameworks.values()].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
   for (const f of byPriority) {
     const x = plans.get(f)!;
-    if (!hasLowerTask(f)) continue;
+    if (f.awaiting || !hasLowerTask(f)) continue;
     for (;;) {
       const r = placeOne(f, x, 'Priority');
       if (r === 'stop') return { revocations, fairShares: fair };

@@ -23,6 +23,13 @@ Options:
                                           lastTransitionTime) are TASK_LOST and their Pods deleted (default 5m;
                                           0 never gives them up)
   --max-completed-tasks-per-framework N   terminal Tasks kept per framework (default 1000)
+  --revocation BOOL                       revoke tasks over their fair share for frameworks below theirs, and
+                                          preempt by priority within a role (default true)
+  --revocation-dry-run BOOL               only report what would be revoked: Task status, Events, metrics (default false)
+  --revocation-interval DURATION          how often revocation is considered (default 5s)
+  --max-revocations-per-cycle N           tasks told per revocation cycle (default 10)
+  --max-revocations-per-minute N          tasks told per rolling minute (default 60)
+  --max-revocation-grace-period DURATION  a framework's revocationGracePeriodSeconds is cut to this (default 5m)
   --node-selector SELECTOR                only offer Nodes matching this label selector
   --namespaces NS[,NS…]                   only manage Frameworks in these namespaces
   --leader-elect BOOL                     elect a leader on a Lease (default true)
@@ -54,6 +61,12 @@ const FLAGS = {
   'offer-retention': { type: 'string' },
   'node-lost-timeout': { type: 'string' },
   'max-completed-tasks-per-framework': { type: 'string' },
+  revocation: { type: 'string' },
+  'revocation-dry-run': { type: 'string' },
+  'revocation-interval': { type: 'string' },
+  'max-revocations-per-cycle': { type: 'string' },
+  'max-revocations-per-minute': { type: 'string' },
+  'max-revocation-grace-period': { type: 'string' },
   'node-selector': { type: 'string' },
   namespaces: { type: 'string' },
   'leader-elect': { type: 'string' },
@@ -124,6 +137,12 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   int('workers', (n) => (o.workers = Math.floor(n)), 1);
   bool('leader-elect', (b) => (o.leaderElect = b));
   bool('events', (b) => (o.events = b));
+  bool('revocation', (b) => (o.revocation = b));
+  bool('revocation-dry-run', (b) => (o.revocationDryRun = b));
+  dur('revocation-interval', (ms) => (o.revocationIntervalMs = ms));
+  dur('max-revocation-grace-period', (ms) => (o.maxRevocationGracePeriodMs = ms));
+  int('max-revocations-per-cycle', (n) => (o.maxRevocationsPerCycle = Math.floor(n)));
+  int('max-revocations-per-minute', (n) => (o.maxRevocationsPerMinute = Math.floor(n)));
   if (v['node-selector']) o.nodeSelector = v['node-selector'];
   if (v.namespaces)
     o.namespaces = v.namespaces

@@ -36,6 +36,7 @@ import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../ap
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
+import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
@@ -183,6 +184,7 @@ class LeaderRun {
   private readonly informers: Informer<KubernetesObject>[];
   private readonly loop: AllocationLoop;
   private readonly gc: GarbageCollector;
+  private readonly revocation: RevocationLoop;
   private readonly kc: KubeConfig;
   private builtin: BuiltinScheduler | undefined;
   private stopped = false;
@@ -286,6 +288,7 @@ class LeaderRun {
     this.ctx = ctx;
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
+    this.revocation = new RevocationLoop(ctx);
   }
 
   async start(): Promise<void> {
@@ -354,6 +357,8 @@ class LeaderRun {
       if (this.stopped) await this.builtin.stop();
     }
     this.ready = true;
+    // Only now, leading with synced caches and state rebuilt, may anything be revoked.
+    if (!this.stopped) this.revocation.start();
     ctx.log.info({ ms: Math.round(performance.now() - started) }, 'leading: caches synced, state rebuilt');
   }
 
@@ -366,6 +371,7 @@ class LeaderRun {
     queues.tasks.stop();
     queues.frameworks.stop();
     queues.roles.stop();
+    await this.revocation.stop();
     await this.builtin?.stop();
     await this.loop.stop();
     await this.gc.stop();

@@ -13,6 +13,9 @@ export class Metrics {
   readonly apiWrites: Counter<'verb' | 'resource'>;
   readonly isLeader: Gauge;
   readonly reconcileErrors: Counter<'queue'>;
+  readonly revocations: Counter<'reason' | 'role' | 'dry_run'>;
+  readonly revocationNoticeToKill: Histogram;
+  readonly revocationDuration: Histogram;
 
   constructor(defaultMetrics = false) {
     const registers = [this.registry];
@@ -64,6 +67,24 @@ export class Metrics {
       name: 'agora_reconcile_errors_total',
       help: 'Reconciles that failed and were retried',
       labelNames: ['queue'],
+      registers,
+    });
+    this.revocations = new Counter({
+      name: 'agora_revocations_total',
+      help: "Tasks told they are revoked, by reason (FairShare, Priority), the victim's role, and dry_run (true: only reported)",
+      labelNames: ['reason', 'role', 'dry_run'],
+      registers,
+    });
+    this.revocationNoticeToKill = new Histogram({
+      name: 'agora_revocation_notice_to_kill_seconds',
+      help: 'From the revocation notice to the task ending TASK_KILLED (grace period plus Pod termination)',
+      buckets: [1, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.revocationDuration = new Histogram({
+      name: 'agora_revocation_plan_duration_seconds',
+      help: 'Time to compute the fair allocation and choose victims, per revocation cycle',
+      buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
       registers,
     });
   }

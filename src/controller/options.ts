@@ -51,6 +51,20 @@ export interface ControllerOptions {
    * eviction of Pods from a NotReady node (DefaultTolerationSeconds).
    */
   nodeLostTimeoutMs: number;
+  /**
+   * Revocation: every revocationIntervalMs, tasks of frameworks over their DRF fair share (never
+   * below a guarantee) are told they are revoked for a framework below its share, and their Pods
+   * deleted after the grace period; also priority preemption within a role. See revocation.ts.
+   */
+  revocation: boolean;
+  /** Only report what would be revoked (Task status.revocation with dryRun, Events, metrics). */
+  revocationDryRun: boolean;
+  revocationIntervalMs: number;
+  /** At most this many tasks told per revocation cycle, and per rolling minute. */
+  maxRevocationsPerCycle: number;
+  maxRevocationsPerMinute: number;
+  /** A framework's spec.revocationGracePeriodSeconds is cut to this. */
+  maxRevocationGracePeriodMs: number;
   /** Injected for tests. */
   now?: () => number;
   random?: () => number;
@@ -81,7 +95,16 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   builtinScheduler: true,
   outstandingStatusDelayMs: 1000,
   nodeLostTimeoutMs: 300_000,
+  revocation: true,
+  revocationDryRun: false,
+  revocationIntervalMs: 5_000,
+  maxRevocationsPerCycle: 10,
+  maxRevocationsPerMinute: 60,
+  maxRevocationGracePeriodMs: 300_000,
 };
+
+/** Framework.spec.revocationGracePeriodSeconds when unset. */
+export const DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS = 30;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

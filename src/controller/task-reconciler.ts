@@ -182,6 +182,9 @@ export class TaskReconciler {
     }
     if (status.state !== prev && status.state !== undefined) {
       ctx.metrics.taskTransitions.inc({ state: status.state });
+      const noticedAt = status.revocation?.noticedAt;
+      if (status.reason === TaskReason.Revoked && noticedAt !== undefined)
+        ctx.metrics.revocationNoticeToKill.observe(Math.max(0, ctx.now() - Date.parse(noticedAt)) / 1000);
       log.debug({ from: prev, to: status.state, reason: status.reason }, 'task state changed');
       const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
       const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';

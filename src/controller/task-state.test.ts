@@ -458,3 +458,77 @@ describe('nextTaskStatus', () => {
     expect(d.status).toMatchObject({ lastTransitionTime: NOW, finishedAt: NOW, startedAt: running.startedAt, observedGeneration: 1 });
   });
 });
+
+describe('nextTaskStatus: revocation', () => {
+  const notice = (deadline: string, dryRun?: boolean): TaskStatus => ({
+    ...running,
+    revocation: {
+      reason: 'FairShare',
+      for: 'ns/w',
+      forRole: 'default',
+      message: 'revoked for ns/w',
+      noticedAt: '2026-01-01T00:00:00.000Z',
+      deadline,
+      ...(dryRun ? { dryRun } : {}),
+    },
+  });
+  const observe = (status: TaskStatus, p: V1Pod | undefined) =>
+    nextTaskStatus({ task: task(status), pod: p, nodePresent: true, launch: 'confirmed', now: NOW });
+
+  it.each([
+    // NOW is 00:00:10
+    {
+      name: 'before the deadline: running, looked at again at the deadline',
+      status: notice('2026-01-01T00:00:15.000Z'),
+      pod: pod('Running'),
+      wantState: 'TASK_RUNNING',
+      wantDelete: false,
+      wantRequeue: 5000,
+    },
+    {
+      name: 'deadline passed: the Pod is deleted',
+      status: notice('2026-01-01T00:00:10.000Z'),
+      pod: pod('Running'),
+      wantState: 'TASK_RUNNING',
+      wantDelete: true,
+      wantRequeue: undefined,
+    },
+    {
+      name: 'Pod gone after the deadline: killed, reason Revoked',
+      status: notice('2026-01-01T00:00:05.000Z'),
+      pod: undefined,
+      wantState: 'TASK_KILLED',
+      wantReason: 'Revoked',
+      wantDelete: false,
+      wantRequeue: undefined,
+    },
+    {
+      name: 'a dry-run notice never kills',
+      status: notice('2026-01-01T00:00:05.000Z', true),
+      pod: pod('Running'),
+      wantState: 'TASK_RUNNING',
+      wantDelete: false,
+      wantRequeue: undefined,
+    },
+    {
+      name: 'Pod terminating after the deadline: not deleted twice',
+      status: notice('2026-01-01T00:00:05.000Z'),
+      pod: pod('Running', { deleting: true }),
+      wantState: 'TASK_RUNNING',
+      wantDelete: false,
+      wantRequeue: undefined,
+    },
+  ])('$name', ({ status, pod: p, wantState, wantReason, wantDelete, wantRequeue }) => {
+    const d = observe(status, p);
+    expect(d.status.state).toBe(wantState);
+    if (wantReason !== undefined) expect(d.status.reason).toBe(wantReason);
+    expect(d.deletePod).toBe(wantDelete);
+    expect(d.requeueAfterMs).toBe(wantRequeue);
+  });
+
+  it('a killed revoked task keeps its notice and says why', () => {
+    const d = observe(notice('2026-01-01T00:00:05.000Z'), undefined);
+    expect(d.status.message).toBe('revoked for ns/w');
+    expect(d.status.revocation?.for).toBe('ns/w');
+  });
+});

@@ -25,6 +25,7 @@ export const TaskReason = {
   PodCreateFailed: 'PodCreateFailed',
   AdmissionFailed: 'AdmissionFailed',
   KillRequested: 'KillRequested',
+  Revoked: 'Revoked',
   FrameworkRemoved: 'FrameworkRemoved',
   FrameworkDisconnected: 'FrameworkDisconnected',
   NodeLost: 'NodeLost',
@@ -84,7 +85,26 @@ export function isTerminal(state: string | undefined): boolean {
   return state !== undefined && TERMINAL_TASK_STATES.has(state as TaskState);
 }
 
+/**
+ * A task told it is revoked (status.revocation, not a dry run) is killed once its deadline has
+ * passed: its Pod deleted with its own termination grace period, then TASK_KILLED, reason
+ * Revoked. Until then it is looked at again when the deadline comes.
+ */
 export function nextTaskStatus(o: TaskObservation): TaskDecision {
+  const d = nextTaskStatusOf(o);
+  const r = o.task.status?.revocation;
+  if (r === undefined || r === null || r.dryRun === true || isTerminal(d.status?.state)) return d;
+  const left = Date.parse(r.deadline) - Date.parse(o.now);
+  if (!(left > 0)) return d;
+  return { ...d, requeueAfterMs: Math.min(d.requeueAfterMs ?? Infinity, left) };
+}
+
+function revokedNow(o: TaskObservation): boolean {
+  const r = o.task.status?.revocation;
+  return r !== undefined && r !== null && r.dryRun !== true && !(Date.parse(r.deadline) > Date.parse(o.now));
+}
+
+function nextTaskStatusOf(o: TaskObservation): TaskDecision {
   const cur: TaskStatus = o.task.status ?? {};
   const podName = o.task.metadata?.name;
   const nodeName = o.task.spec.nodeName;
@@ -155,14 +175,16 @@ export function nextTaskStatus(o: TaskObservation): TaskDecision {
   // An unreachable node cannot confirm a kill either: its Pod's deletion may never finish.
   if (lost && owned) return lostNode();
 
-  const kill = o.task.spec.kill === true ? TaskReason.KillRequested : o.frameworkDown;
+  const kill = o.task.spec.kill === true ? TaskReason.KillRequested : (o.frameworkDown ?? (revokedNow(o) ? TaskReason.Revoked : undefined));
   if (kill !== undefined) {
     const message =
       kill === TaskReason.KillRequested
         ? "killed at the framework's request"
-        : kill === TaskReason.FrameworkRemoved
-          ? 'the framework was removed'
-          : "the framework's scheduler stopped heartbeating for longer than its failover timeout";
+        : kill === TaskReason.Revoked
+          ? (o.task.status?.revocation?.message ?? 'revoked')
+          : kill === TaskReason.FrameworkRemoved
+            ? 'the framework was removed'
+            : "the framework's scheduler stopped heartbeating for longer than its failover timeout";
     if (owned)
       return decided({
         status: cur.state === undefined ? to('TASK_STAGING', TaskReason.Launched, 'task created') : same(),

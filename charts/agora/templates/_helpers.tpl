@@ -103,6 +103,14 @@ clientConfig:
 - --node-lost-timeout={{ . }}
 {{- end }}
 - --max-completed-tasks-per-framework={{ $c.maxCompletedTasksPerFramework }}
+{{- with $c.revocation }}
+- --revocation={{ .enabled }}
+- --revocation-dry-run={{ .dryRun }}
+- --revocation-interval={{ .interval }}
+- --max-revocations-per-cycle={{ .maxPerCycle }}
+- --max-revocations-per-minute={{ .maxPerMinute }}
+- --max-revocation-grace-period={{ .maxGracePeriod }}
+{{- end }}
 - --log-level={{ $c.logLevel }}
 - --metrics-addr=:{{ .Values.ports.metrics }}
 - --health-addr=:{{ .Values.ports.health }}

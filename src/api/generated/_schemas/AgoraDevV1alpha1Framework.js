@@ -14,7 +14,7 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "EHbLKl7XEcc5349QCLGURsan1InvU68OPWpeDdun0Q"
+      "$ref": "O0mXd8JtEiSZBfhUncAb1VwqvKW7vUMmI0tkd0NNrmw"
     },
     "status": {
       "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
@@ -158,6 +158,12 @@ const schema18 = {
     },
     "serviceAccountName": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
+    },
+    "revocationGracePeriodSeconds": {
+      "$ref": "sgw1feRizFxtalssJLyp2nxbTf6aKcXM0tgGKG1IBjI"
+    },
+    "priority": {
+      "$ref": "niNBQPrKUUBzdA7KE60nb1soxnJ08gxuj76AR6Kc0Ck"
     },
     "failoverTimeoutSeconds": {
       "$ref": "IyxOuoRfkSmZo92Oj8Onjv4noo7Mqy54agJJsyawbS8"
@@ -461,11 +467,184 @@ const schema24 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
-  "maximum": 31536000,
+  "maximum": 86400,
   "nullable": true
 };
 const formats2 = formats.int64;
 function validate51(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data > 86400 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maximum",
+        keyword: "maximum",
+        params: {
+          comparison: "<=",
+          limit: 86400
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data < 0 || isNaN(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: 0
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (!formats2.validate(data)) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int64"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
+const schema25 = {
+  "type": "integer",
+  "format": "int32",
+  "minimum": -1000000,
+  "maximum": 1000000,
+  "nullable": true
+};
+const formats0 = formats.int32;
+function validate53(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data > 1000000 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maximum",
+        keyword: "maximum",
+        params: {
+          comparison: "<=",
+          limit: 1000000
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data < -1000000 || isNaN(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: -1000000
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (!formats0.validate(data)) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int32"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+}
+const schema26 = {
+  "type": "integer",
+  "format": "int64",
+  "minimum": 0,
+  "maximum": 31536000,
+  "nullable": true
+};
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -541,17 +720,17 @@ function validate51(data, {
       errors++;
     }
   }
-  validate51.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema27 = {
   "type": "number",
   "default": 5,
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate53(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -611,10 +790,10 @@ function validate53(data, {
       errors++;
     }
   }
-  validate53.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
+const schema28 = {
   "type": "object",
   "properties": {
     "nodeSelector": {
@@ -623,7 +802,7 @@ const schema26 = {
   },
   "nullable": true
 };
-const schema27 = {
+const schema29 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -713,7 +892,7 @@ function validate25(data, {
   validate25.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema30 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -721,7 +900,7 @@ const schema28 = {
   },
   "nullable": true
 };
-const schema29 = {
+const schema31 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -736,12 +915,12 @@ const schema29 = {
     }
   }
 };
-const schema30 = {
+const schema32 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
-function validate60(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -798,14 +977,14 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema33 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate62(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -835,7 +1014,7 @@ function validate62(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema31.enum
+        allowedValues: schema33.enum
       }
     };
     if (vErrors === null) {
@@ -845,10 +1024,10 @@ function validate62(data, {
     }
     errors++;
   }
-  validate62.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema34 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -856,7 +1035,7 @@ const schema32 = {
   },
   "nullable": true
 };
-function validate64(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -910,10 +1089,10 @@ function validate64(data, {
       }
     }
   }
-  validate64.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
-function validate59(data, {
+function validate63(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -955,35 +1134,35 @@ function validate59(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate60(data.key, {
+      if (!validate64(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate62(data.operator, {
+      if (!validate66(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate64(data.values, {
+      if (!validate68(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
@@ -1003,10 +1182,10 @@ function validate59(data, {
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-function validate58(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1049,21 +1228,21 @@ function validate58(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate59(data[i0], {
+      if (!validate63(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate58.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-function validate56(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1100,21 +1279,21 @@ function validate56(data, {
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate58(data.matchExpressions, {
+      if (!validate62(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate56.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-function validate55(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1140,21 +1319,21 @@ function validate55(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.nodeSelector !== undefined) {
-      if (!validate56(data.nodeSelector, {
+      if (!validate60(data.nodeSelector, {
         instancePath: instancePath + "/nodeSelector",
         parentData: data,
         parentDataProperty: "nodeSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate55.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-const schema33 = {
+const schema35 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -1162,7 +1341,7 @@ const schema33 = {
   },
   "nullable": true
 };
-const schema34 = {
+const schema36 = {
   "type": "object",
   "required": ["resources", "count"],
   "properties": {
@@ -1290,14 +1469,13 @@ function validate22(data, {
   validate22.errors = vErrors;
   return errors === 0;
 }
-const schema35 = {
+const schema37 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 1000000
 };
-const formats0 = formats.int32;
-function validate74(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1373,17 +1551,17 @@ function validate74(data, {
       errors++;
     }
   }
-  validate74.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-const schema36 = {
+const schema38 = {
   "type": "integer",
   "format": "int32",
   "minimum": 1,
   "maximum": 1000,
   "nullable": true
 };
-function validate76(data, {
+function validate80(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1459,10 +1637,10 @@ function validate76(data, {
       errors++;
     }
   }
-  validate76.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1515,24 +1693,24 @@ function validate72(data, {
       }
     }
     if (data.count !== undefined) {
-      if (!validate74(data.count, {
+      if (!validate78(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate76(data.perOffer, {
+      if (!validate80(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
         errors = vErrors.length;
       }
     }
@@ -1552,10 +1730,10 @@ function validate72(data, {
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-function validate71(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1598,21 +1776,21 @@ function validate71(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate72(data[i0], {
+      if (!validate76(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate71.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-const schema37 = {
+const schema39 = {
   "type": "object",
   "properties": {
     "tasks": {
@@ -1639,14 +1817,14 @@ const schema37 = {
   },
   "nullable": true
 };
-const schema38 = {
+const schema40 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 100000,
   "nullable": true
 };
-function validate81(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1722,10 +1900,10 @@ function validate81(data, {
       errors++;
     }
   }
-  validate81.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
-const schema39 = {
+const schema41 = {
   "type": "integer",
   "format": "int32",
   "default": 1,
@@ -1733,7 +1911,7 @@ const schema39 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate83(data, {
+function validate87(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1809,16 +1987,16 @@ function validate83(data, {
       errors++;
     }
   }
-  validate83.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-const schema40 = {
+const schema42 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate85(data, {
+function validate89(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1878,16 +2056,16 @@ function validate85(data, {
       errors++;
     }
   }
-  validate85.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
-const schema41 = {
+const schema43 = {
   "type": "string",
   "enum": ["Never", "OnFailure"],
   "default": "OnFailure",
   "nullable": true
 };
-function validate87(data, {
+function validate91(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1917,7 +2095,7 @@ function validate87(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema41.enum
+        allowedValues: schema43.enum
       }
     };
     if (vErrors === null) {
@@ -1927,10 +2105,10 @@ function validate87(data, {
     }
     errors++;
   }
-  validate87.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }
-const schema42 = {
+const schema44 = {
   "type": "integer",
   "format": "int32",
   "default": 3,
@@ -1938,7 +2116,7 @@ const schema42 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate89(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2014,17 +2192,17 @@ function validate89(data, {
       errors++;
     }
   }
-  validate89.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema45 = {
   "type": "number",
   "default": 10,
   "minimum": 0,
   "maximum": 3600,
   "nullable": true
 };
-function validate91(data, {
+function validate95(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2084,10 +2262,10 @@ function validate91(data, {
       errors++;
     }
   }
-  validate91.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }
-const schema44 = {
+const schema46 = {
   "type": "object",
   "required": ["resources", "containers"],
   "properties": {
@@ -2106,7 +2284,7 @@ const schema44 = {
   },
   "nullable": true
 };
-const schema45 = {
+const schema47 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -2114,7 +2292,7 @@ const schema45 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema46 = {
+const schema48 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -2126,13 +2304,13 @@ const schema46 = {
     }
   }
 };
-const schema47 = {
+const schema49 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
-function validate99(data, {
+function validate103(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2205,14 +2383,14 @@ function validate99(data, {
     }
     errors++;
   }
-  validate99.errors = vErrors;
+  validate103.errors = vErrors;
   return errors === 0;
 }
-const schema48 = {
+const schema50 = {
   "type": "string",
   "minLength": 1
 };
-function validate101(data, {
+function validate105(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2253,10 +2431,10 @@ function validate101(data, {
     }
     errors++;
   }
-  validate101.errors = vErrors;
+  validate105.errors = vErrors;
   return errors === 0;
 }
-function validate98(data, {
+function validate102(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2298,24 +2476,24 @@ function validate98(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate99(data.name, {
+      if (!validate103(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+        vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate101(data.image, {
+      if (!validate105(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
         errors = vErrors.length;
       }
     }
@@ -2335,10 +2513,10 @@ function validate98(data, {
     }
     errors++;
   }
-  validate98.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-function validate97(data, {
+function validate101(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2381,13 +2559,13 @@ function validate97(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate98(data[i0], {
+      if (!validate102(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
@@ -2407,10 +2585,10 @@ function validate97(data, {
     }
     errors++;
   }
-  validate97.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
-function validate93(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2501,21 +2679,21 @@ function validate93(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate97(data.containers, {
+      if (!validate101(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate93.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
-function validate80(data, {
+function validate84(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2541,84 +2719,84 @@ function validate80(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate81(data.tasks, {
+      if (!validate85(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.tasksPerOffer !== undefined) {
-      if (!validate83(data.tasksPerOffer, {
-        instancePath: instancePath + "/tasksPerOffer",
-        parentData: data,
-        parentDataProperty: "tasksPerOffer",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.refuseSeconds !== undefined) {
-      if (!validate85(data.refuseSeconds, {
-        instancePath: instancePath + "/refuseSeconds",
-        parentData: data,
-        parentDataProperty: "refuseSeconds",
         rootData
       })) {
         vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
-    if (data.restartPolicy !== undefined) {
-      if (!validate87(data.restartPolicy, {
-        instancePath: instancePath + "/restartPolicy",
+    if (data.tasksPerOffer !== undefined) {
+      if (!validate87(data.tasksPerOffer, {
+        instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
-        parentDataProperty: "restartPolicy",
+        parentDataProperty: "tasksPerOffer",
         rootData
       })) {
         vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
-    if (data.maxRetries !== undefined) {
-      if (!validate89(data.maxRetries, {
-        instancePath: instancePath + "/maxRetries",
+    if (data.refuseSeconds !== undefined) {
+      if (!validate89(data.refuseSeconds, {
+        instancePath: instancePath + "/refuseSeconds",
         parentData: data,
-        parentDataProperty: "maxRetries",
+        parentDataProperty: "refuseSeconds",
         rootData
       })) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
       }
     }
-    if (data.backoffSeconds !== undefined) {
-      if (!validate91(data.backoffSeconds, {
-        instancePath: instancePath + "/backoffSeconds",
+    if (data.restartPolicy !== undefined) {
+      if (!validate91(data.restartPolicy, {
+        instancePath: instancePath + "/restartPolicy",
         parentData: data,
-        parentDataProperty: "backoffSeconds",
+        parentDataProperty: "restartPolicy",
         rootData
       })) {
         vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
         errors = vErrors.length;
       }
     }
-    if (data.template !== undefined) {
-      if (!validate93(data.template, {
-        instancePath: instancePath + "/template",
+    if (data.maxRetries !== undefined) {
+      if (!validate93(data.maxRetries, {
+        instancePath: instancePath + "/maxRetries",
         parentData: data,
-        parentDataProperty: "template",
+        parentDataProperty: "maxRetries",
         rootData
       })) {
         vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
+    if (data.backoffSeconds !== undefined) {
+      if (!validate95(data.backoffSeconds, {
+        instancePath: instancePath + "/backoffSeconds",
+        parentData: data,
+        parentDataProperty: "backoffSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.template !== undefined) {
+      if (!validate97(data.template, {
+        instancePath: instancePath + "/template",
+        parentData: data,
+        parentDataProperty: "template",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate80.errors = vErrors;
+  validate84.errors = vErrors;
   return errors === 0;
 }
 function validate40(data, {
@@ -2674,58 +2852,80 @@ function validate40(data, {
         errors = vErrors.length;
       }
     }
-    if (data.failoverTimeoutSeconds !== undefined) {
-      if (!validate51(data.failoverTimeoutSeconds, {
-        instancePath: instancePath + "/failoverTimeoutSeconds",
+    if (data.revocationGracePeriodSeconds !== undefined) {
+      if (!validate51(data.revocationGracePeriodSeconds, {
+        instancePath: instancePath + "/revocationGracePeriodSeconds",
         parentData: data,
-        parentDataProperty: "failoverTimeoutSeconds",
+        parentDataProperty: "revocationGracePeriodSeconds",
         rootData
       })) {
         vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
-    if (data.defaultRefuseSeconds !== undefined) {
-      if (!validate53(data.defaultRefuseSeconds, {
-        instancePath: instancePath + "/defaultRefuseSeconds",
+    if (data.priority !== undefined) {
+      if (!validate53(data.priority, {
+        instancePath: instancePath + "/priority",
         parentData: data,
-        parentDataProperty: "defaultRefuseSeconds",
+        parentDataProperty: "priority",
         rootData
       })) {
         vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
-    if (data.offerConstraints !== undefined) {
-      if (!validate55(data.offerConstraints, {
-        instancePath: instancePath + "/offerConstraints",
+    if (data.failoverTimeoutSeconds !== undefined) {
+      if (!validate55(data.failoverTimeoutSeconds, {
+        instancePath: instancePath + "/failoverTimeoutSeconds",
         parentData: data,
-        parentDataProperty: "offerConstraints",
+        parentDataProperty: "failoverTimeoutSeconds",
         rootData
       })) {
         vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
+    if (data.defaultRefuseSeconds !== undefined) {
+      if (!validate57(data.defaultRefuseSeconds, {
+        instancePath: instancePath + "/defaultRefuseSeconds",
+        parentData: data,
+        parentDataProperty: "defaultRefuseSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.offerConstraints !== undefined) {
+      if (!validate59(data.offerConstraints, {
+        instancePath: instancePath + "/offerConstraints",
+        parentData: data,
+        parentDataProperty: "offerConstraints",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.demand !== undefined) {
-      if (!validate71(data.demand, {
+      if (!validate75(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
     if (data.builtin !== undefined) {
-      if (!validate80(data.builtin, {
+      if (!validate84(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
         errors = vErrors.length;
       }
     }
@@ -2748,7 +2948,7 @@ function validate40(data, {
   validate40.errors = vErrors;
   return errors === 0;
 }
-const schema49 = {
+const schema51 = {
   "type": "object",
   "properties": {
     "observedGeneration": {
@@ -2784,12 +2984,12 @@ const schema49 = {
   },
   "nullable": true
 };
-const schema50 = {
+const schema52 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-function validate109(data, {
+function validate113(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2831,15 +3031,15 @@ function validate109(data, {
       errors++;
     }
   }
-  validate109.errors = vErrors;
+  validate113.errors = vErrors;
   return errors === 0;
 }
-const schema51 = {
+const schema53 = {
   "type": "string",
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate111(data, {
+function validate115(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2869,7 +3069,7 @@ function validate111(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema51.enum
+        allowedValues: schema53.enum
       }
     };
     if (vErrors === null) {
@@ -2879,7 +3079,7 @@ function validate111(data, {
     }
     errors++;
   }
-  validate111.errors = vErrors;
+  validate115.errors = vErrors;
   return errors === 0;
 }
 const schema10 = {
@@ -2940,12 +3140,12 @@ function validate27(data, {
   validate27.errors = vErrors;
   return errors === 0;
 }
-const schema52 = {
+const schema54 = {
   "type": "number",
   "minimum": 0,
   "nullable": true
 };
-function validate114(data, {
+function validate118(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2988,17 +3188,17 @@ function validate114(data, {
       errors++;
     }
   }
-  validate114.errors = vErrors;
+  validate118.errors = vErrors;
   return errors === 0;
 }
-const schema53 = {
+const schema55 = {
   "type": "array",
   "items": {
     "$ref": "BHKbBjb6TqWg6VeBMJLhzC4qZwVEZIhr8IqmceUx80"
   },
   "nullable": true
 };
-const schema54 = {
+const schema56 = {
   "type": "object",
   "properties": {
     "resources": {
@@ -3062,7 +3262,7 @@ function validate30(data, {
   validate30.errors = vErrors;
   return errors === 0;
 }
-function validate117(data, {
+function validate121(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3120,10 +3320,10 @@ function validate117(data, {
     }
     errors++;
   }
-  validate117.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-function validate116(data, {
+function validate120(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3150,21 +3350,21 @@ function validate116(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate117(data[i0], {
+      if (!validate121(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate116.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-const schema55 = {
+const schema57 = {
   "type": "object",
   "properties": {
     "staging": {
@@ -3194,7 +3394,7 @@ const schema55 = {
   },
   "nullable": true
 };
-function validate124(data, {
+function validate128(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3308,16 +3508,16 @@ function validate124(data, {
       }
     }
   }
-  validate124.errors = vErrors;
+  validate128.errors = vErrors;
   return errors === 0;
 }
-const schema56 = {
+const schema58 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
-const formats16 = formats["date-time"];
-function validate135(data, {
+const formats20 = formats["date-time"];
+function validate139(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3342,7 +3542,7 @@ function validate135(data, {
     errors++;
   }
   if (typeof data === "string") {
-    if (!formats16.validate(data)) {
+    if (!formats20.validate(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/format",
@@ -3359,17 +3559,17 @@ function validate135(data, {
       errors++;
     }
   }
-  validate135.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-const schema57 = {
+const schema59 = {
   "type": "array",
   "items": {
     "$ref": "VUiKGn2v3RjNyC7Zu4miVX8RklRPSobk83hraC6PPuI"
   },
   "nullable": true
 };
-const schema58 = {
+const schema60 = {
   "type": "object",
   "required": ["type", "status", "lastTransitionTime", "reason", "message"],
   "properties": {
@@ -3393,11 +3593,11 @@ const schema58 = {
     }
   }
 };
-const schema59 = {
+const schema61 = {
   "type": "string",
   "maxLength": 316
 };
-function validate139(data, {
+function validate143(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3438,14 +3638,14 @@ function validate139(data, {
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate143.errors = vErrors;
   return errors === 0;
 }
-const schema60 = {
+const schema62 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate141(data, {
+function validate145(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3475,7 +3675,7 @@ function validate141(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema60.enum
+        allowedValues: schema62.enum
       }
     };
     if (vErrors === null) {
@@ -3485,16 +3685,16 @@ function validate141(data, {
     }
     errors++;
   }
-  validate141.errors = vErrors;
+  validate145.errors = vErrors;
   return errors === 0;
 }
-const schema61 = {
+const schema63 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "nullable": true
 };
-function validate143(data, {
+function validate147(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3553,14 +3753,14 @@ function validate143(data, {
       errors++;
     }
   }
-  validate143.errors = vErrors;
+  validate147.errors = vErrors;
   return errors === 0;
 }
-const schema62 = {
+const schema64 = {
   "type": "string",
   "format": "date-time"
 };
-function validate145(data, {
+function validate149(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3569,7 +3769,7 @@ function validate145(data, {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
-    if (!formats16.validate(data)) {
+    if (!formats20.validate(data)) {
       const err0 = {
         instancePath,
         schemaPath: "#/format",
@@ -3601,14 +3801,14 @@ function validate145(data, {
     }
     errors++;
   }
-  validate145.errors = vErrors;
+  validate149.errors = vErrors;
   return errors === 0;
 }
-const schema63 = {
+const schema65 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate147(data, {
+function validate151(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3649,14 +3849,14 @@ function validate147(data, {
     }
     errors++;
   }
-  validate147.errors = vErrors;
+  validate151.errors = vErrors;
   return errors === 0;
 }
-const schema64 = {
+const schema66 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate149(data, {
+function validate153(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3697,10 +3897,10 @@ function validate149(data, {
     }
     errors++;
   }
-  validate149.errors = vErrors;
+  validate153.errors = vErrors;
   return errors === 0;
 }
-function validate138(data, {
+function validate142(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3790,68 +3990,68 @@ function validate138(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate139(data.type, {
+      if (!validate143(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.status !== undefined) {
-      if (!validate141(data.status, {
-        instancePath: instancePath + "/status",
-        parentData: data,
-        parentDataProperty: "status",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.observedGeneration !== undefined) {
-      if (!validate143(data.observedGeneration, {
-        instancePath: instancePath + "/observedGeneration",
-        parentData: data,
-        parentDataProperty: "observedGeneration",
         rootData
       })) {
         vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
-    if (data.lastTransitionTime !== undefined) {
-      if (!validate145(data.lastTransitionTime, {
-        instancePath: instancePath + "/lastTransitionTime",
+    if (data.status !== undefined) {
+      if (!validate145(data.status, {
+        instancePath: instancePath + "/status",
         parentData: data,
-        parentDataProperty: "lastTransitionTime",
+        parentDataProperty: "status",
         rootData
       })) {
         vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
         errors = vErrors.length;
       }
     }
-    if (data.reason !== undefined) {
-      if (!validate147(data.reason, {
-        instancePath: instancePath + "/reason",
+    if (data.observedGeneration !== undefined) {
+      if (!validate147(data.observedGeneration, {
+        instancePath: instancePath + "/observedGeneration",
         parentData: data,
-        parentDataProperty: "reason",
+        parentDataProperty: "observedGeneration",
         rootData
       })) {
         vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
         errors = vErrors.length;
       }
     }
+    if (data.lastTransitionTime !== undefined) {
+      if (!validate149(data.lastTransitionTime, {
+        instancePath: instancePath + "/lastTransitionTime",
+        parentData: data,
+        parentDataProperty: "lastTransitionTime",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.reason !== undefined) {
+      if (!validate151(data.reason, {
+        instancePath: instancePath + "/reason",
+        parentData: data,
+        parentDataProperty: "reason",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.message !== undefined) {
-      if (!validate149(data.message, {
+      if (!validate153(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+        vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
         errors = vErrors.length;
       }
     }
@@ -3871,10 +4071,10 @@ function validate138(data, {
     }
     errors++;
   }
-  validate138.errors = vErrors;
+  validate142.errors = vErrors;
   return errors === 0;
 }
-function validate137(data, {
+function validate141(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3901,21 +4101,21 @@ function validate137(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate138(data[i0], {
+      if (!validate142(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+        vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate137.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-function validate108(data, {
+function validate112(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3941,24 +4141,24 @@ function validate108(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate109(data.observedGeneration, {
+      if (!validate113(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
+        vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate111(data.phase, {
+      if (!validate115(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+        vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
         errors = vErrors.length;
       }
     }
@@ -3974,24 +4174,24 @@ function validate108(data, {
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate114(data.dominantShare, {
+      if (!validate118(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate116(data.demand, {
+      if (!validate120(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
       }
     }
@@ -4007,13 +4207,13 @@ function validate108(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate124(data.tasks, {
+      if (!validate128(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+        vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
         errors = vErrors.length;
       }
     }
@@ -4029,29 +4229,29 @@ function validate108(data, {
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate135(data.lastHeartbeatTime, {
+      if (!validate139(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate137(data.conditions, {
+      if (!validate141(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate108.errors = vErrors;
+  validate112.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -4157,13 +4357,13 @@ function validate31(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate108(data.status, {
+      if (!validate112(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
         errors = vErrors.length;
       }
     }

@@ -14,7 +14,7 @@ const schema7 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "QmOLcswA0thqbN4yGc0tZYmlIIDa1x1FPh2cqxqEM"
+      "$ref": "8jcAIIKCBnRuyQ3Ry9eoRFrGedCf7DP1h9z9cvm0m9o"
     },
     "status": {
       "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
@@ -147,6 +147,9 @@ function validate27(data, {
 const schema12 = {
   "type": "object",
   "properties": {
+    "revocation": {
+      "$ref": "4mz1OPbOhcU4QNMHS5uMmYkqNT5uIXuI9R5p5vdCWA"
+    },
     "weight": {
       "$ref": "2qzze1JWEZws3D2bY2gSi1qONL9aL3YJWJ7aUtIw"
     },
@@ -166,13 +169,62 @@ const schema12 = {
   "nullable": true
 };
 const schema13 = {
+  "type": "string",
+  "enum": ["Allow", "Never"],
+  "default": "Allow",
+  "nullable": true
+};
+function validate32(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "Allow" || data === "Never")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema13.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+const schema14 = {
   "type": "number",
   "default": 1,
   "exclusiveMinimum": 0,
   "maximum": 1000000,
   "nullable": true
 };
-function validate32(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -232,10 +284,10 @@ function validate32(data, {
       errors++;
     }
   }
-  validate32.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema15 = {
   "type": "object",
   "maxProperties": 6,
   "additionalProperties": {
@@ -277,7 +329,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-function validate34(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -330,10 +382,10 @@ function validate34(data, {
       }
     }
   }
-  validate34.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema16 = {
   "type": "object",
   "maxProperties": 8,
   "additionalProperties": {
@@ -342,7 +394,7 @@ const schema15 = {
   "properties": {},
   "nullable": true
 };
-function validate37(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -395,10 +447,10 @@ function validate37(data, {
       }
     }
   }
-  validate37.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema17 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -410,7 +462,7 @@ const schema16 = {
   },
   "nullable": true
 };
-const schema17 = {
+const schema18 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -418,10 +470,10 @@ const schema17 = {
   "properties": {},
   "nullable": true
 };
-const schema18 = {
+const schema19 = {
   "type": "string"
 };
-function validate42(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -445,10 +497,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-function validate41(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -474,21 +526,21 @@ function validate41(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate42(data[key0], {
+      if (!validate44(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate41.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema20 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -496,7 +548,7 @@ const schema19 = {
   },
   "nullable": true
 };
-const schema20 = {
+const schema21 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -511,13 +563,13 @@ const schema20 = {
     }
   }
 };
-const schema21 = {
+const schema22 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate47(data, {
+function validate49(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -574,14 +626,14 @@ function validate47(data, {
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema23 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate49(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -611,7 +663,7 @@ function validate49(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema22.enum
+        allowedValues: schema23.enum
       }
     };
     if (vErrors === null) {
@@ -621,10 +673,10 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema24 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -632,11 +684,11 @@ const schema23 = {
   },
   "nullable": true
 };
-const schema24 = {
+const schema25 = {
   "type": "string",
   "maxLength": 63
 };
-function validate52(data, {
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -677,10 +729,10 @@ function validate52(data, {
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-function validate51(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -723,21 +775,21 @@ function validate51(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate52(data[i0], {
+      if (!validate54(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate51.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-function validate46(data, {
+function validate48(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -779,35 +831,35 @@ function validate46(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate47(data.key, {
+      if (!validate49(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.operator !== undefined) {
-      if (!validate49(data.operator, {
-        instancePath: instancePath + "/operator",
-        parentData: data,
-        parentDataProperty: "operator",
         rootData
       })) {
         vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
+    if (data.operator !== undefined) {
+      if (!validate51(data.operator, {
+        instancePath: instancePath + "/operator",
+        parentData: data,
+        parentDataProperty: "operator",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.values !== undefined) {
-      if (!validate51(data.values, {
+      if (!validate53(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
@@ -827,10 +879,10 @@ function validate46(data, {
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-function validate45(data, {
+function validate47(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -873,21 +925,21 @@ function validate45(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate46(data[i0], {
+      if (!validate48(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate45.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
-function validate40(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -913,32 +965,32 @@ function validate40(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.matchLabels !== undefined) {
-      if (!validate41(data.matchLabels, {
+      if (!validate43(data.matchLabels, {
         instancePath: instancePath + "/matchLabels",
         parentData: data,
         parentDataProperty: "matchLabels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate45(data.matchExpressions, {
+      if (!validate47(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate40.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema26 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -946,7 +998,7 @@ const schema25 = {
   },
   "nullable": true
 };
-const schema26 = {
+const schema27 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -958,12 +1010,12 @@ const schema26 = {
     }
   }
 };
-const schema27 = {
+const schema28 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
-function validate60(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1020,10 +1072,10 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema29 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -1032,7 +1084,7 @@ const schema28 = {
   },
   "properties": {}
 };
-function validate62(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1100,10 +1152,10 @@ function validate62(data, {
     }
     errors++;
   }
-  validate62.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-function validate59(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1145,24 +1197,24 @@ function validate59(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate60(data.nodeName, {
+      if (!validate62(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate62(data.resources, {
+      if (!validate64(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
@@ -1182,10 +1234,10 @@ function validate59(data, {
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
-function validate58(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1228,18 +1280,18 @@ function validate58(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate59(data[i0], {
+      if (!validate61(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate58.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -1267,58 +1319,69 @@ function validate31(data, {
     errors++;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.weight !== undefined) {
-      if (!validate32(data.weight, {
-        instancePath: instancePath + "/weight",
+    if (data.revocation !== undefined) {
+      if (!validate32(data.revocation, {
+        instancePath: instancePath + "/revocation",
         parentData: data,
-        parentDataProperty: "weight",
+        parentDataProperty: "revocation",
         rootData
       })) {
         vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
-    if (data.guarantee !== undefined) {
-      if (!validate34(data.guarantee, {
-        instancePath: instancePath + "/guarantee",
+    if (data.weight !== undefined) {
+      if (!validate34(data.weight, {
+        instancePath: instancePath + "/weight",
         parentData: data,
-        parentDataProperty: "guarantee",
+        parentDataProperty: "weight",
         rootData
       })) {
         vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
+    if (data.guarantee !== undefined) {
+      if (!validate36(data.guarantee, {
+        instancePath: instancePath + "/guarantee",
+        parentData: data,
+        parentDataProperty: "guarantee",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.limit !== undefined) {
-      if (!validate37(data.limit, {
+      if (!validate39(data.limit, {
         instancePath: instancePath + "/limit",
         parentData: data,
         parentDataProperty: "limit",
         rootData
       })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.namespaceSelector !== undefined) {
-      if (!validate40(data.namespaceSelector, {
+      if (!validate42(data.namespaceSelector, {
         instancePath: instancePath + "/namespaceSelector",
         parentData: data,
         parentDataProperty: "namespaceSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.reservations !== undefined) {
-      if (!validate58(data.reservations, {
+      if (!validate60(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -1326,7 +1389,7 @@ function validate31(data, {
   validate31.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema30 = {
   "type": "object",
   "properties": {
     "allocated": {
@@ -1341,7 +1404,7 @@ const schema29 = {
   },
   "nullable": true
 };
-const schema30 = {
+const schema31 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -1349,17 +1412,17 @@ const schema30 = {
   "properties": {},
   "nullable": true
 };
-const schema31 = {};
-function validate70(data, {
+const schema32 = {};
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate70.errors = null;
+  validate72.errors = null;
   return true;
 }
-function validate69(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1385,25 +1448,25 @@ function validate69(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate70(data[key0], {
+      if (!validate72(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate69.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema33 = {
   "type": "number",
   "nullable": true
 };
-function validate73(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1427,16 +1490,16 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-const schema33 = {
+const schema34 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate75(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1478,10 +1541,10 @@ function validate75(data, {
       errors++;
     }
   }
-  validate75.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-function validate68(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1507,40 +1570,40 @@ function validate68(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate69(data.allocated, {
+      if (!validate71(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate73(data.dominantShare, {
+      if (!validate75(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.frameworks !== undefined) {
-      if (!validate75(data.frameworks, {
-        instancePath: instancePath + "/frameworks",
-        parentData: data,
-        parentDataProperty: "frameworks",
         rootData
       })) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
+    if (data.frameworks !== undefined) {
+      if (!validate77(data.frameworks, {
+        instancePath: instancePath + "/frameworks",
+        parentData: data,
+        parentDataProperty: "frameworks",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate68.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
 function validate22(data, {
@@ -1630,13 +1693,13 @@ function validate22(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate68(data.status, {
+      if (!validate70(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }

@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate27;
-const schema11 = {
+export const validate = validate29;
+const schema13 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -17,17 +17,17 @@ const schema11 = {
       "$ref": "3l11mmpndzQSDnNObkQR4G2w4PkBwWd9Dy54aSPfTE"
     },
     "status": {
-      "$ref": "R6bIpl2H1n3n9y0ffKIRofnEUIneqVcreqavl80aQ"
+      "$ref": "xLbcDSjbNtthafml4rxvVPjT1uvTQwglHNVGme6yI"
     }
   },
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Task"
 };
-const schema12 = {
+const schema14 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate28(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate28(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema12.enum
+        allowedValues: schema14.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
+const schema15 = {
   "type": "string",
   "enum": ["Task"]
 };
-function validate30(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate30(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema13.enum
+        allowedValues: schema15.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate30(data, {
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema16 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema15 = {};
-import { validate as validate33 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate32(data, {
+const schema17 = {};
+import { validate as validate35 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate32(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate33(data, {
+    if (!validate35(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+      vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
       errors = vErrors.length;
     }
   }
-  validate32.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema18 = {
   "type": "object",
   "required": ["framework", "nodeName", "resources", "containers"],
   "properties": {
@@ -240,12 +240,12 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema19 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate38(data, {
+function validate40(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -287,10 +287,10 @@ function validate38(data, {
       errors++;
     }
   }
-  validate38.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema20 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -299,11 +299,11 @@ const schema18 = {
   },
   "properties": {}
 };
-const schema19 = {
+const schema21 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate42(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -329,10 +329,10 @@ function validate42(data, {
       errors++;
     }
   }
-  validate42.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-function validate41(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -374,13 +374,13 @@ function validate41(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate42(data[key0], {
+      if (!validate44(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
@@ -400,7 +400,7 @@ function validate41(data, {
     }
     errors++;
   }
-  validate41.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
 const schema7 = {
@@ -481,7 +481,7 @@ function validate22(data, {
   validate22.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema22 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -489,7 +489,7 @@ const schema20 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema21 = {
+const schema23 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -501,14 +501,14 @@ const schema21 = {
     }
   }
 };
-const schema22 = {
+const schema24 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate49(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -581,14 +581,14 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema25 = {
   "type": "string",
   "minLength": 1
 };
-function validate51(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -629,10 +629,10 @@ function validate51(data, {
     }
     errors++;
   }
-  validate51.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-function validate48(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -674,24 +674,24 @@ function validate48(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate49(data.name, {
+      if (!validate51(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate51(data.image, {
+      if (!validate53(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
@@ -711,10 +711,10 @@ function validate48(data, {
     }
     errors++;
   }
-  validate48.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-function validate47(data, {
+function validate49(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -757,13 +757,13 @@ function validate47(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate48(data[i0], {
+      if (!validate50(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
@@ -783,14 +783,14 @@ function validate47(data, {
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema12 = {
   "type": "boolean",
   "nullable": true
 };
-function validate55(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -814,10 +814,10 @@ function validate55(data, {
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-function validate36(data, {
+function validate38(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -902,13 +902,13 @@ function validate36(data, {
       }
     }
     if (data.offer !== undefined) {
-      if (!validate38(data.offer, {
+      if (!validate40(data.offer, {
         instancePath: instancePath + "/offer",
         parentData: data,
         parentDataProperty: "offer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
         errors = vErrors.length;
       }
     }
@@ -924,13 +924,13 @@ function validate36(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate41(data.resources, {
+      if (!validate43(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
@@ -957,24 +957,24 @@ function validate36(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate47(data.containers, {
+      if (!validate49(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
     if (data.kill !== undefined) {
-      if (!validate55(data.kill, {
+      if (!validate28(data.kill, {
         instancePath: instancePath + "/kill",
         parentData: data,
         parentDataProperty: "kill",
         rootData
       })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
@@ -994,10 +994,10 @@ function validate36(data, {
     }
     errors++;
   }
-  validate36.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema26 = {
   "type": "object",
   "properties": {
     "state": {
@@ -1026,16 +1026,19 @@ const schema25 = {
     },
     "observedGeneration": {
       "$ref": "NW88HfrvS38u8Yy207QW6S7qFs2gsa0jBgSYGvqPw"
+    },
+    "revocation": {
+      "$ref": "urFF8AHmtQ37wiQ5ovHsEfVlxrG2XdYFBAzKIUNg"
     }
   },
   "nullable": true
 };
-const schema26 = {
+const schema27 = {
   "type": "string",
   "enum": ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"],
   "nullable": true
 };
-function validate59(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1065,7 +1068,7 @@ function validate59(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema26.enum
+        allowedValues: schema27.enum
       }
     };
     if (vErrors === null) {
@@ -1075,7 +1078,7 @@ function validate59(data, {
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
 const schema9 = {
@@ -1109,13 +1112,13 @@ function validate25(data, {
   validate25.errors = vErrors;
   return errors === 0;
 }
-const schema27 = {
+const schema28 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
-const formats2 = formats.int32;
-function validate64(data, {
+const formats4 = formats.int32;
+function validate65(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1140,7 +1143,7 @@ function validate64(data, {
     errors++;
   }
   if (typeof data == "number" && isFinite(data)) {
-    if (!formats2.validate(data)) {
+    if (!formats4.validate(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/format",
@@ -1157,7 +1160,7 @@ function validate64(data, {
       errors++;
     }
   }
-  validate64.errors = vErrors;
+  validate65.errors = vErrors;
   return errors === 0;
 }
 const schema10 = {
@@ -1211,13 +1214,13 @@ function validate26(data, {
   validate26.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema29 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-const formats4 = formats.int64;
-function validate69(data, {
+const formats6 = formats.int64;
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1242,7 +1245,7 @@ function validate69(data, {
     errors++;
   }
   if (typeof data == "number" && isFinite(data)) {
-    if (!formats4.validate(data)) {
+    if (!formats6.validate(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/format",
@@ -1259,10 +1262,287 @@ function validate69(data, {
       errors++;
     }
   }
-  validate69.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
-function validate58(data, {
+const schema30 = {
+  "type": "object",
+  "required": ["reason", "noticedAt", "deadline"],
+  "properties": {
+    "reason": {
+      "$ref": "z8cmoVliNswHsP1XRU5jjWXWoesK9YPaUVOFf5OPU"
+    },
+    "for": {
+      "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
+    },
+    "forRole": {
+      "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
+    },
+    "message": {
+      "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
+    },
+    "noticedAt": {
+      "$ref": "KrhXBWKB1pK8JptMQRXbBg5co4bpZWZnIUkdeEo37wY"
+    },
+    "deadline": {
+      "$ref": "KrhXBWKB1pK8JptMQRXbBg5co4bpZWZnIUkdeEo37wY"
+    },
+    "dryRun": {
+      "$ref": "hsGPmGwy4VrrbOBJwiGgjUKGPtMFeHO5cmtUu5ZUh0"
+    }
+  },
+  "nullable": true
+};
+const schema31 = {
+  "type": "string",
+  "enum": ["FairShare", "Priority"]
+};
+function validate73(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "FairShare" || data === "Priority")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema31.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate73.errors = vErrors;
+  return errors === 0;
+}
+const schema11 = {
+  "type": "string",
+  "format": "date-time"
+};
+function validate27(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.validate(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "date-time"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+function validate72(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.reason === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "reason"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.noticedAt === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "noticedAt"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.deadline === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "deadline"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.reason !== undefined) {
+      if (!validate73(data.reason, {
+        instancePath: instancePath + "/reason",
+        parentData: data,
+        parentDataProperty: "reason",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.for !== undefined) {
+      if (!validate25(data.for, {
+        instancePath: instancePath + "/for",
+        parentData: data,
+        parentDataProperty: "for",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.forRole !== undefined) {
+      if (!validate25(data.forRole, {
+        instancePath: instancePath + "/forRole",
+        parentData: data,
+        parentDataProperty: "forRole",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.message !== undefined) {
+      if (!validate25(data.message, {
+        instancePath: instancePath + "/message",
+        parentData: data,
+        parentDataProperty: "message",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.noticedAt !== undefined) {
+      if (!validate27(data.noticedAt, {
+        instancePath: instancePath + "/noticedAt",
+        parentData: data,
+        parentDataProperty: "noticedAt",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.deadline !== undefined) {
+      if (!validate27(data.deadline, {
+        instancePath: instancePath + "/deadline",
+        parentData: data,
+        parentDataProperty: "deadline",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.dryRun !== undefined) {
+      if (!validate28(data.dryRun, {
+        instancePath: instancePath + "/dryRun",
+        parentData: data,
+        parentDataProperty: "dryRun",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate72.errors = vErrors;
+  return errors === 0;
+}
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1288,13 +1568,13 @@ function validate58(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.state !== undefined) {
-      if (!validate59(data.state, {
+      if (!validate60(data.state, {
         instancePath: instancePath + "/state",
         parentData: data,
         parentDataProperty: "state",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -1332,13 +1612,13 @@ function validate58(data, {
       }
     }
     if (data.exitCode !== undefined) {
-      if (!validate64(data.exitCode, {
+      if (!validate65(data.exitCode, {
         instancePath: instancePath + "/exitCode",
         parentData: data,
         parentDataProperty: "exitCode",
         rootData
       })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
       }
     }
@@ -1376,21 +1656,32 @@ function validate58(data, {
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate69(data.observedGeneration, {
+      if (!validate70(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.revocation !== undefined) {
+      if (!validate72(data.revocation, {
+        instancePath: instancePath + "/revocation",
+        parentData: data,
+        parentDataProperty: "revocation",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate58.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-function validate27(data, {
+function validate29(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1449,57 +1740,57 @@ function validate27(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate28(data.apiVersion, {
+      if (!validate30(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.kind !== undefined) {
-      if (!validate30(data.kind, {
-        instancePath: instancePath + "/kind",
-        parentData: data,
-        parentDataProperty: "kind",
         rootData
       })) {
         vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
-    if (data.metadata !== undefined) {
-      if (!validate32(data.metadata, {
-        instancePath: instancePath + "/metadata",
+    if (data.kind !== undefined) {
+      if (!validate32(data.kind, {
+        instancePath: instancePath + "/kind",
         parentData: data,
-        parentDataProperty: "metadata",
+        parentDataProperty: "kind",
         rootData
       })) {
         vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
+    if (data.metadata !== undefined) {
+      if (!validate34(data.metadata, {
+        instancePath: instancePath + "/metadata",
+        parentData: data,
+        parentDataProperty: "metadata",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.spec !== undefined) {
-      if (!validate36(data.spec, {
+      if (!validate38(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate58(data.status, {
+      if (!validate59(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
@@ -1519,6 +1810,6 @@ function validate27(data, {
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }

@@ -38,6 +38,14 @@ export interface IFramework {
      */
     "serviceAccountName"?: string;
     /**
+     * When one of this framework's tasks is revoked (it is over its fair share and another framework is waiting, or a higher-priority framework of its role needs room), how long after the notice (Task status.revocation, an Event, the SDK's 'revoking' event) its Pod is deleted. Default 30; bounded by the controller's --max-revocation-grace-period. The Pod's own terminationGracePeriodSeconds applies after that (SIGTERM, then SIGKILL).
+     */
+    "revocationGracePeriodSeconds"?: number;
+    /**
+     * Priority of the framework's demand and tasks (default 0). Within one role, demand of a higher priority may revoke tasks of a lower priority regardless of shares; across roles only fair shares and guarantees decide.
+     */
+    "priority"?: number;
+    /**
      * How long an external scheduler may stop heartbeating (renewing its Lease) before its tasks are killed and its offers rescinded. Unset means the framework never fails over (its tasks outlive its scheduler). Ignored for built-in frameworks.
      */
     "failoverTimeoutSeconds"?: number;

@@ -22,6 +22,10 @@ export interface IResourceRole {
    */
   "spec"?: {
     /**
+     * Allow (default): tasks of this role's frameworks may be revoked when they are over their fair share (never below the role's guarantee) or preempted by higher-priority demand of the role. Never: no task of this role is revoked.
+     */
+    "revocation"?: "Allow" | "Never";
+    /**
      * The role's DRF weight; a role of weight 2 is entitled to twice the share of a role of weight 1.
      */
     "weight"?: number;

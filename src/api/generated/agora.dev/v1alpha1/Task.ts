@@ -109,6 +109,39 @@ export interface ITask {
      * The spec generation this status reflects.
      */
     "observedGeneration"?: number;
+    /**
+     * Set when the controller revokes the task: why, for whom and when its Pod is deleted (the task then ends TASK_KILLED with reason Revoked). In dry-run mode (dryRun true) it only says what would be revoked.
+     */
+    "revocation"?: {
+      /**
+       * FairShare (its framework is over its fair share and another is below) or Priority (higher-priority demand of the same role).
+       */
+      "reason": "FairShare" | "Priority";
+      /**
+       * The waiting framework (in namespace/name form) the resources are freed for.
+       */
+      "for"?: string;
+      /**
+       * The waiting framework's role.
+       */
+      "forRole"?: string;
+      /**
+       * A human-readable explanation, with the shares involved.
+       */
+      "message"?: string;
+      /**
+       * When the task was told.
+       */
+      "noticedAt": string;
+      /**
+       * When its Pod is deleted (noticedAt + the framework's revocation grace period).
+       */
+      "deadline": string;
+      /**
+       * Only reported; the task is not killed.
+       */
+      "dryRun"?: boolean;
+    };
   };
 }
 

@@ -13,12 +13,14 @@ import type {
   CycleOptions,
   CycleResult,
   Demand,
+  Explanation,
   FrameworkInfo,
   FrameworkStatus,
   NodeInfo,
   OfferInfo,
   RoleInfo,
   RoleStatus,
+  Snapshot,
 } from './types.ts';
 
 /** Mesos's default --min_allocatable_resources: cpus:0.01|mem:32 (MB). */
@@ -30,7 +32,11 @@ export const DEFAULT_TASK_SLOT_RESOURCES: readonly string[] = ['pods'];
 /** Mesos's default refuse_seconds for a decline without one. */
 
 export class Allocator {
+  private readonly options: AllocatorOptions;
   private readonly s: AllocatorState;
+  /** What upsertFramework and upsertRole were last told, for snapshot(). */
+  private readonly frameworkInfos = new Map<string, FrameworkInfo>();
+  private readonly roleInfos = new Map<string, RoleInfo>();
   private readonly nominations = new Map<string, Nomination>();
   private readonly offerTimeoutMs: number;
   private readonly minAllocatable: readonly ResourceList[];
@@ -38,6 +44,7 @@ export class Allocator {
   private seq = 0;
 
   constructor(options: AllocatorOptions = {}) {
+    this.options = options;
     this.s = new AllocatorState(
       [...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)],
       options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES,
@@ -64,21 +71,25 @@ export class Allocator {
    * Changing its role moves its allocations to the new role.
    */
   upsertFramework(info: FrameworkInfo): void {
+    this.frameworkInfos.set(info.name, info);
     const { revived } = this.s.declareFramework(info);
     if (revived) this.s.clearFilters(this.s.framework(info.name));
   }
 
   /** The framework is gone: its offers are rescinded (FrameworkGone); its tasks stay counted until set to zero. */
   removeFramework(name: string): void {
+    this.frameworkInfos.delete(name);
     this.s.undeclareFramework(name);
   }
 
   upsertRole(info: RoleInfo): void {
+    this.roleInfos.set(info.name, info);
     this.s.declareRole(info);
   }
 
   /** Forgets the role's weight and quota (frameworks may still name it: weight 1, no quota). */
   removeRole(name: string): void {
+    this.roleInfos.delete(name);
     this.s.undeclareRole(name);
   }
 
@@ -220,6 +231,33 @@ export class Allocator {
   }
 
   /**
+   * Why `framework` (every framework when none is named) would get no offer if a cycle ran at
+   * `now`: the cycle is run, with refusals collected, on a copy loaded from snapshot(), so this
+   * allocator — its offers, filters, sorter counts and memos — is left exactly as it was. The
+   * copy starts its DRF tie-break counts at zero, so between frameworks of equal share it may
+   * pick another one than the next real cycle would.
+   */
+  explain(now: number, framework?: string): Explanation {
+    const copy = Allocator.from(this.snapshot(), { ...this.options, offerId: (_f, _n, seq) => `explain-${seq}` });
+    const r = copy.allocate(now, { explain: true });
+    const concerns = (x: { framework?: string }) => framework === undefined || x.framework === undefined || x.framework === framework;
+    return { offers: r.offers, refusals: (r.refusals ?? []).filter(concerns) };
+  }
+
+  /** A new allocator that knows what `snapshot` says. */
+  static from(snapshot: Snapshot, options: AllocatorOptions = {}): Allocator {
+    const a = new Allocator(options);
+    for (const r of snapshot.roles ?? []) a.upsertRole(r);
+    for (const n of snapshot.nodes) a.upsertNode(n);
+    for (const f of snapshot.frameworks) a.upsertFramework(f);
+    for (const x of snapshot.allocations ?? []) a.setAllocation(x.framework, x.node, x.resources);
+    for (const o of snapshot.offers ?? []) a.upsertOffer(o);
+    for (const f of snapshot.filters ?? []) a.addFilter(f.framework, f.node, f.resources, f.until);
+    for (const { node, ...nomination } of snapshot.nominations ?? []) a.nominations.set(node, nomination);
+    return a;
+  }
+
+  /**
    * Revocation frees resources on `node` for `framework` (kube-scheduler's nominatedNodeName):
    * until `until` (ms) the node is offered to no other framework, and the framework gets it
    * in its DRF turn; declining an offer on the node ends the nomination. Nominating the same
@@ -233,6 +271,31 @@ export class Allocator {
   }
 
   // ---- what it knows --------------------------------------------------------------------
+
+  /** What this allocator knows, as plain data (Allocator.from(snapshot()) decides as it would). Reads only. */
+  snapshot(): Snapshot {
+    const { s } = this;
+    const nodes: NodeInfo[] = [];
+    const allocations: NonNullable<Snapshot['allocations']> = [];
+    for (const n of s.nodes.values()) {
+      if (n.declared && n.info !== undefined) nodes.push(n.info);
+      for (const [id, v] of n.allocations)
+        allocations.push({ framework: s.frameworkById_(id)!.name, node: n.name, resources: s.space.list(v) });
+    }
+    const frameworks: FrameworkInfo[] = [];
+    for (const f of s.frameworks.values()) {
+      // suppress() and revive() change `suppressed` after upsertFramework.
+      if (f.declared) frameworks.push({ ...(this.frameworkInfos.get(f.name) ?? { name: f.name }), suppressed: f.suppressed });
+    }
+    const filters = s.filters.list().map((x) => ({
+      framework: s.frameworkById_(x.framework)!.name,
+      node: s.nodeById(x.node)!.name,
+      resources: s.space.list(x.resources),
+      until: x.until,
+    }));
+    const nominations = [...this.nominations].map(([node, n]) => ({ node, ...n }));
+    return { nodes, frameworks, roles: [...this.roleInfos.values()], allocations, offers: this.offers(), filters, nominations };
+  }
 
   /** Σ allocatable of the known nodes. */
   clusterTotal(): ResourceList {

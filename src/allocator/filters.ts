@@ -123,6 +123,13 @@ export class FilterIndex {
     }
   }
 
+  /** Every filter, by framework then node (inspection and snapshots; not the hot path). */
+  list(): Filter[] {
+    const out: Filter[] = [];
+    for (const [framework, nodes] of this.byFramework) for (const node of nodes) out.push(this.get(node, framework)!);
+    return out;
+  }
+
   /** Revive: drops every filter of `framework`; returns the nodes that had one. */
   removeFramework(framework: number): number[] {
     const nodes = [...(this.byFramework.get(framework) ?? [])];

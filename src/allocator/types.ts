@@ -176,6 +176,32 @@ export interface CycleResult {
   refusals?: Refusal[];
 }
 
+/** Everything the allocator is told, as plain data: what allocate(snapshot, now) starts from. */
+export interface Snapshot {
+  nodes: NodeInfo[];
+  frameworks: FrameworkInfo[];
+  roles?: RoleInfo[];
+  /** Resources of each framework's tasks per node. */
+  allocations?: { framework: string; node: string; resources: ResourceList }[];
+  /** Outstanding offers. */
+  offers?: OfferInfo[];
+  /** Active decline filters. */
+  filters?: { framework: string; node: string; resources: ResourceList; until: number }[];
+  /** Nodes being freed for a framework by revocation (Allocator.nominate); `cleared`: ended by a decline. */
+  nominations?: { node: string; framework: string; until: number; cleared: boolean }[];
+}
+
+/**
+ * Why a framework gets no offer now: what a cycle run at `now` would decide, computed on a copy
+ * of the allocator (see Allocator.explain).
+ */
+export interface Explanation {
+  /** The offers the cycle would make, to any framework: a node going to another framework is a reason too. */
+  offers: OfferDecision[];
+  /** The refusals that concern the framework asked about (all of them when none was named), and node-wide ones. */
+  refusals: Refusal[];
+}
+
 /** A framework's standing, for Framework.status. */
 export interface FrameworkStatus {
   name: string;

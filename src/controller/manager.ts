@@ -5,34 +5,23 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import {
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type V1Lease,
-  type V1Node,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import { frameworkOfLease, GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
+import { frameworkOfLease } from '../api/index.ts';
 import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
-import { Allocator } from '../allocator/index.ts';
+import { Allocator, type Explanation } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
 import { ClusterState } from './cluster-state.ts';
-import type { Context } from './context.ts';
+import type { Context, Queues } from './context.ts';
 import { EventRecorder } from './events.ts';
 import { FrameworkReconciler } from './framework-reconciler.ts';
 import { GarbageCollector } from './gc.ts';
 import { close, listen, metricsHandler, probeHandler, type Handler } from './health-server.ts';
-import { Informer } from './informers.ts';
+import { makeInformers, type InformerSet } from './informer-set.ts';
 import { Kube } from './kube.ts';
 import { LeaderElector } from './leader.ts';
 import { Metrics } from './metrics.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';
 import { RoleReconciler } from './role-reconciler.ts';
@@ -58,6 +47,13 @@ export interface ControllerHandle {
   readonly lostLeadership: Promise<void>;
   /** API writes made so far, by `verb resource`. */
   writes(): Record<string, number>;
+  /**
+   * Why a framework (`namespace/name`; every framework when left out) would get no offer if an
+   * allocation cycle ran now: the allocator's structured refusals per node, and the offers the
+   * cycle would make (a node going to another framework is a reason too). Computed on a copy of
+   * the allocator: nothing is offered or changed. Undefined unless this replica leads and is ready.
+   */
+  explain(framework?: string): Explanation | undefined;
   stop(): Promise<void>;
 }
 
@@ -158,6 +154,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
     metrics,
     isLeader: () => (elector ? elector.isLeader : leader !== undefined),
     isReady: () => leader?.ready === true,
+    explain: (framework) => leader?.explain(framework),
     leading: () => leadingP,
     lostLeadership,
     writes: () => {
@@ -177,11 +174,25 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   };
 }
 
+/**
+ * Names the allocator's offers `<namespace>/<framework>-<node>-<8 random base-36 characters>`
+ * (the framework and node parts cut to 80 characters each, so the name stays a valid object name).
+ */
+export function offerName(random: () => number): (framework: string, node: string) => string {
+  return (framework, node) => {
+    const { namespace, name } = splitKey(framework);
+    const suffix = Math.floor(random() * 36 ** 8)
+      .toString(36)
+      .padStart(8, '0');
+    return `${namespace}/${`${name.slice(0, 80)}-${node.slice(0, 80)}`.replace(/\.+$/, '')}-${suffix}`;
+  };
+}
+
 /** Everything that exists only while this replica leads. */
 class LeaderRun {
   ready = false;
   private readonly ctx: Context;
-  private readonly informers: Informer<KubernetesObject>[];
+  private readonly informers: InformerSet['all'];
   private readonly loop: AllocationLoop;
   private readonly gc: GarbageCollector;
   private readonly revocation: RevocationLoop;
@@ -201,73 +212,41 @@ class LeaderRun {
   ) {
     const log = rootLog.child({ leader: true });
     this.kc = kc;
-    const core = kc.makeApiClient(CoreV1Api);
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const coordination = kc.makeApiClient(CoordinationV1Api);
     const namespaces = options.namespaces !== undefined && options.namespaces.length > 0 ? options.namespaces : undefined;
     const managed = namespaces === undefined ? undefined : new Set(namespaces);
-    const customInformer = <T extends KubernetesObject>(kind: Kind, scoped: boolean) =>
-      new Informer<T>({
-        name: kind,
-        kc,
-        log,
-        namespaces: scoped ? namespaces : undefined,
-        path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${PLURAL[kind]}`,
-        list: (ns) =>
-          (ns
-            ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL[kind] })
-            : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind] })) as Promise<KubernetesListObject<T>>,
-      });
-    const nodes = new Informer<V1Node>({
-      name: 'Node',
-      kc,
-      log,
-      labelSelector: options.nodeSelector,
-      path: () => '/api/v1/nodes',
-      list: (_ns, labelSelector) => core.listNode({ labelSelector }),
-    });
-    const pods = new Informer<V1Pod>({ name: 'Pod', kc, log, path: () => '/api/v1/pods', list: () => core.listPodForAllNamespaces() });
-    const leases = new Informer<V1Lease>({
-      name: 'Lease',
-      kc,
-      log,
-      namespaces,
-      path: (ns) => `/apis/coordination.k8s.io/v1${ns ? `/namespaces/${ns}` : ''}/leases`,
-      list: (ns) => (ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces()),
-    });
-    const frameworks = customInformer<FrameworkObject & KubernetesObject>('Framework', true);
-    const offers = customInformer<OfferObject & KubernetesObject>('Offer', true);
-    const tasks = customInformer<TaskObject & KubernetesObject>('Task', true);
-    const roles = customInformer<RoleObject & KubernetesObject>('ResourceRole', false);
-    const state = new ClusterState({ nodes, pods, frameworks, offers, tasks, roles } as never);
-    this.informers = [nodes, pods, leases, frameworks, offers, tasks, roles] as Informer<KubernetesObject>[];
-    const allocator = new Allocator({
-      offerTimeoutMs: options.offerTimeoutMs,
-      offerId: (framework, node) => {
-        const { namespace, name } = splitKey(framework);
-        const suffix = Math.floor(random() * 36 ** 8)
-          .toString(36)
-          .padStart(8, '0');
-        return `${namespace}/${`${name.slice(0, 80)}-${node.slice(0, 80)}`.replace(/\.+$/, '')}-${suffix}`;
-      },
-    });
-    // Assigned below: the context's kick closes over the loop the context itself builds.
-    // eslint-disable-next-line prefer-const
+    const informers = makeInformers(kc, log, { namespaces, nodeSelector: options.nodeSelector });
+    this.informers = informers.all;
+    const state = new ClusterState(informers.caches);
+    const allocator = new Allocator({ offerTimeoutMs: options.offerTimeoutMs, offerId: offerName(random) });
+    // The queues' handlers and the context's kick close over what the context itself builds:
+    // assigned once, below.
+    /* eslint-disable prefer-const */
     let loop!: AllocationLoop;
+    let offersR!: OfferReconciler;
+    let tasksR!: TaskReconciler;
+    let frameworksR!: FrameworkReconciler;
+    let rolesR!: RoleReconciler;
+    /* eslint-enable prefer-const */
     const queue = (name: string, concurrency: number, handler: (key: string) => Promise<void>) =>
       new WorkQueue({ name, concurrency, handler, log, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
+    const queues: Queues = {
+      offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
+      tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
+      frameworks: queue('frameworks', Math.max(1, Math.floor(options.workers / 4)), (k) => frameworksR.reconcile(k)),
+      roles: queue('roles', 1, (k) => rolesR.reconcile(k)),
+    };
     const ctx: Context = {
       options,
       kube,
       state,
-      leases,
+      leases: informers.leases,
       allocator,
       metrics,
       events,
       log,
       now,
       random,
-      queues: undefined as never,
+      queues,
       disconnected: new Set(),
       ledger: new OfferLedger(now),
       podCreatedAt: new Map(),
@@ -275,20 +254,18 @@ class LeaderRun {
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
     loop = new AllocationLoop(ctx);
-    const offersR = new OfferReconciler(ctx);
-    const tasksR = new TaskReconciler(ctx);
-    const frameworksR = new FrameworkReconciler(ctx);
-    const rolesR = new RoleReconciler(ctx);
-    ctx.queues = {
-      offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
-      tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
-      frameworks: queue('frameworks', Math.max(1, Math.floor(options.workers / 4)), (k) => frameworksR.reconcile(k)),
-      roles: queue('roles', 1, (k) => rolesR.reconcile(k)),
-    };
+    offersR = new OfferReconciler(ctx);
+    tasksR = new TaskReconciler(ctx);
+    frameworksR = new FrameworkReconciler(ctx);
+    rolesR = new RoleReconciler(ctx);
     this.ctx = ctx;
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
     this.revocation = new RevocationLoop(ctx);
+  }
+
+  explain(framework?: string): Explanation | undefined {
+    return this.ready ? this.ctx.allocator.explain(this.ctx.now(), framework) : undefined;
   }
 
   async start(): Promise<void> {
@@ -298,7 +275,9 @@ class LeaderRun {
     await Promise.all(this.informers.map((i) => i.start()));
     if (this.stopped) return;
     this.loop.recover();
-    // From here on, every change is reconciled by key.
+    // From here on, every change is reconciled by key. Each route reads only the event and
+    // indexes that this event does not change (an offer's tasks, a framework's tasks, a node's
+    // tasks), so it is right whether ClusterState's listeners ran before it or not.
     state.c.pods.onChange((key, pod) => {
       if (state.c.tasks.get(key) !== undefined) queues.tasks.add(key);
       if (pod === undefined || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') ctx.kick();
@@ -325,7 +304,11 @@ class LeaderRun {
     state.c.roles.onChange((key) => {
       queues.roles.add(key);
       // A status write (ours) changes no weight, quota or reservation: no cycle for it.
-      if (state.rolesDirty) ctx.kick();
+      // ClusterState tells which from its own listener on this informer; read its flag once every
+      // listener of this event has run, so the order in which they were added does not matter.
+      queueMicrotask(() => {
+        if (state.rolesDirty) ctx.kick();
+      });
     });
     ctx.leases.onChange((leaseKey) => {
       const { namespace, name } = splitKey(leaseKey);
@@ -351,7 +334,7 @@ class LeaderRun {
       this.builtin = await startBuiltinScheduler({
         kc: this.kc,
         log: ctx.log,
-        informers: { frameworks, offers, tasks } as never,
+        informers: { frameworks, offers, tasks },
         now: ctx.now,
       });
       if (this.stopped) await this.builtin.stop();

@@ -1,0 +1,79 @@
+// The informers a leading controller watches: Nodes (those its --node-selector matches), Pods,
+// the Leases frameworks heartbeat with, and Agora's kinds — Frameworks, Offers and Tasks in the
+// namespaces it manages (all when unscoped), ResourceRoles cluster-wide.
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Lease,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { GROUP, PLURAL, VERSION, type Kind } from '../api/group.ts';
+import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import type { Caches } from './cluster-state.ts';
+import { Informer } from './informers.ts';
+
+export interface InformerSet {
+  caches: Caches;
+  leases: Informer<V1Lease>;
+  /** Every informer above, to start (list, then watch) and stop together. */
+  all: Pick<Informer<KubernetesObject>, 'start' | 'stop'>[];
+}
+
+export interface InformerSetOptions {
+  /** Watch Frameworks, Offers, Tasks and Leases only here; undefined: every namespace. */
+  namespaces: readonly string[] | undefined;
+  /** A label selector for Nodes; undefined: every node. */
+  nodeSelector: string | undefined;
+}
+
+export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions): InformerSet {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const { namespaces } = o;
+  const agora = <T extends KubernetesObject>(kind: Kind, scoped: boolean): Informer<T> =>
+    new Informer<T>({
+      name: kind,
+      kc,
+      log,
+      namespaces: scoped ? namespaces : undefined,
+      path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${PLURAL[kind]}`,
+      list: (ns) =>
+        (ns
+          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL[kind] })
+          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind] })) as Promise<KubernetesListObject<T>>,
+    });
+  const nodes = new Informer<V1Node>({
+    name: 'Node',
+    kc,
+    log,
+    labelSelector: o.nodeSelector,
+    path: () => '/api/v1/nodes',
+    list: (_ns, labelSelector) => core.listNode({ labelSelector }),
+  });
+  const pods = new Informer<V1Pod>({ name: 'Pod', kc, log, path: () => '/api/v1/pods', list: () => core.listPodForAllNamespaces() });
+  const leases = new Informer<V1Lease>({
+    name: 'Lease',
+    kc,
+    log,
+    namespaces,
+    path: (ns) => `/apis/coordination.k8s.io/v1${ns ? `/namespaces/${ns}` : ''}/leases`,
+    list: (ns) => (ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces()),
+  });
+  const caches: Caches = {
+    nodes,
+    pods,
+    frameworks: agora<FrameworkObject>('Framework', true),
+    offers: agora<OfferObject>('Offer', true),
+    tasks: agora<TaskObject>('Task', true),
+    roles: agora<RoleObject>('ResourceRole', false),
+  };
+  const all: InformerSet['all'] = [nodes, pods, leases, caches.frameworks, caches.offers, caches.tasks, caches.roles];
+  return { caches, leases, all };
+}

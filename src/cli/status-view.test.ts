@@ -98,10 +98,60 @@ describe('buildStatus', () => {
     ]);
   });
 
+  it("computes each framework's demand and fair share of what Agora may use (9 CPU less 3 of other Pods)", () => {
+    // a publishes no demand: its 2 tasks (2 CPU) are its fair allocation. b runs 1 CPU and wants
+    // 9 × 3 CPU: 1 + 3 of the 6 fit, 4/6.
+    expect(view.frameworks.map((f) => [f.name, f.demand, f.fairShare?.toFixed(4)])).toEqual([
+      ['a', undefined, (2 / 6).toFixed(4)],
+      ['b', '9 × cpu 3', (4 / 6).toFixed(4)],
+    ]);
+  });
+
+  it('lists the tasks being revoked, and renders them', () => {
+    const revoking: ITask = {
+      ...task('a-1', 'a', 'TASK_RUNNING'),
+      status: {
+        state: 'TASK_RUNNING',
+        revocation: { reason: 'FairShare', for: 'demo/b', noticedAt: '2025-01-01T00:00:50Z', deadline: '2025-01-01T00:01:20Z' },
+      },
+    };
+    const killed: ITask = {
+      ...revoking,
+      metadata: { name: 'a-0', namespace: 'demo' },
+      status: { ...revoking.status, state: 'TASK_KILLED' },
+    };
+    const v = buildStatus({
+      frameworks: [fw('a')],
+      offers: [],
+      tasks: [revoking, killed],
+      nodes: [node('n1', '9', '18Gi')],
+      pods: [],
+      now: NOW,
+    });
+    expect(v.revocations).toEqual([
+      {
+        namespace: 'demo',
+        task: 'a-1',
+        framework: 'a',
+        node: 'n1',
+        reason: 'FairShare',
+        for: 'demo/b',
+        deadlineInSeconds: 20,
+        dryRun: false,
+      },
+    ]);
+    expect(renderStatus(v)).toMatch(
+      /Being revoked\nNAMESPACE\s+TASK\s+FRAMEWORK\s+NODE\s+REASON\s+FOR\s+KILLED IN\ndemo\s+a-1\s+a\s+n1\s+FairShare\s+demo\/b\s+20s/,
+    );
+  });
+
   it('renders plain tables', () => {
     const out = renderStatus(view);
     expect(out).toContain('Frameworks\nNAMESPACE  NAME  ROLE   SCHEDULER     PHASE    DOMINANT SHARE');
-    expect(out).toMatch(/demo\s+b\s+drf-b\s+builtin 2\/10\s+Active\s+█+▍?░+\s+66\.7%\s+cpu 6, mem 2Gi\s+2 running\s+0/);
+    expect(out).toMatch(
+      /demo\s+b\s+drf-b\s+builtin 2\/10\s+Active\s+█+▍?░+\s+66\.7%\s+66\.7%\s+9 × cpu 3\s+cpu 6, mem 2Gi\s+2 running\s+0/,
+    );
+    expect(out).not.toContain('Being revoked');
     expect(out).toContain('n1    4 / 2 / 3 / 9');
     expect(out).not.toContain('\u001b[');
   });

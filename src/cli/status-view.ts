@@ -3,8 +3,9 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { isOpen, TASK_STATES, type TaskState } from '../api/group.ts';
-import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import { isOpen, TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../api/group.ts';
+import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import { fairness } from './status-fairness.ts';
 import { builtinOutcome } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
@@ -26,6 +27,23 @@ export interface FrameworkRow {
   /** Built-in frameworks: launched so far / wanted. */
   launched?: number;
   wanted?: number;
+  /** Its DRF fair share of the whole cluster given everyone's demand (status-fairness.ts). */
+  fairShare?: number;
+  /** What it still wants, in words; absent when it publishes no demand. */
+  demand?: string;
+}
+
+/** A task told it is being revoked (or, dryRun, that it would be). */
+export interface RevocationRow {
+  namespace: string;
+  task: string;
+  framework: string;
+  node: string;
+  reason: string;
+  for: string;
+  /** Seconds until its Pod is deleted (negative: past). */
+  deadlineInSeconds: number;
+  dryRun: boolean;
 }
 
 export interface NodeRow {
@@ -51,6 +69,7 @@ export interface StatusView {
   frameworks: FrameworkRow[];
   nodes: NodeRow[];
   offers: OfferRow[];
+  revocations: RevocationRow[];
 }
 
 export interface StatusInput {
@@ -59,6 +78,8 @@ export interface StatusInput {
   tasks: readonly ITask[];
   nodes: readonly V1Node[];
   pods: readonly V1Pod[];
+  /** ResourceRoles (weights, guarantees, limits) for the fair shares. */
+  roles?: readonly IResourceRole[];
   now: number;
 }
 
@@ -87,6 +108,7 @@ function nodeResourceNames(nodes: readonly V1Node[]): string[] {
 
 export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
+  const fair = fairness(input).frameworks;
   const tasksByFramework = new Map<string, Record<string, number>>();
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
@@ -121,6 +143,11 @@ export function buildStatus(input: StatusInput): StatusView {
       if (f.spec.builtin !== undefined) {
         row.launched = f.status?.launched ?? 0;
         row.wanted = f.spec.builtin.tasks ?? 0;
+      }
+      const fs = fair.get(`${namespace}/${name}`);
+      if (fs !== undefined) {
+        row.fairShare = fs.fairShare;
+        if (fs.demand !== undefined) row.demand = fs.demand;
       }
       return row;
     })
@@ -168,7 +195,25 @@ export function buildStatus(input: StatusInput): StatusView {
     })
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.framework.localeCompare(b.framework) || a.name.localeCompare(b.name));
 
-  return { time: new Date(input.now).toISOString(), frameworks, nodes, offers };
+  const revocations: RevocationRow[] = [];
+  for (const t of input.tasks) {
+    const r = t.status?.revocation;
+    const state = t.status?.state;
+    if (r === undefined || r === null || (state !== undefined && TERMINAL_TASK_STATES.has(state))) continue;
+    revocations.push({
+      namespace: t.metadata?.namespace ?? '',
+      task: t.metadata?.name ?? '',
+      framework: t.spec.framework,
+      node: t.spec.nodeName,
+      reason: r.reason,
+      for: r.for ?? '',
+      deadlineInSeconds: Math.round((Date.parse(r.deadline) - input.now) / 1000),
+      dryRun: r.dryRun === true,
+    });
+  }
+  revocations.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.task.localeCompare(b.task));
+
+  return { time: new Date(input.now).toISOString(), frameworks, nodes, offers, revocations };
 }
 
 const compactResources = (r: Record<string, string>) =>
@@ -194,7 +239,7 @@ const phaseColor = (phase: string, s: Style) =>
 export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = plain, barWidth = 20): string {
   if (rows.length === 0) return 'No frameworks.';
   return table(
-    ['NAMESPACE', 'NAME', 'ROLE', 'SCHEDULER', 'PHASE', 'DOMINANT SHARE', 'ALLOCATED', 'TASKS', 'OFFERS'],
+    ['NAMESPACE', 'NAME', 'ROLE', 'SCHEDULER', 'PHASE', 'DOMINANT SHARE', 'FAIR', 'DEMAND', 'ALLOCATED', 'TASKS', 'OFFERS'],
     rows.map((r) => [
       r.namespace,
       r.name,
@@ -202,11 +247,13 @@ export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = p
       r.scheduler === 'builtin' ? `builtin ${r.launched}/${r.wanted}` : 'external',
       phaseColor(r.phase, style),
       `${bar(r.dominantShare ?? 0, barWidth, style)} ${percent(r.dominantShare).padStart(6)}`,
+      percent(r.fairShare),
+      r.demand ?? '-',
       compactResources(r.allocated),
       taskSummary(r.tasks),
       String(r.outstandingOffers),
     ]),
-    { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'left', 'left', 'right'] },
+    { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'right'] },
   );
 }
 
@@ -238,7 +285,25 @@ export function renderOffers(rows: readonly OfferRow[], style: Style = plain): s
   );
 }
 
+export function renderRevocations(rows: readonly RevocationRow[], style: Style = plain): string {
+  return table(
+    ['NAMESPACE', 'TASK', 'FRAMEWORK', 'NODE', 'REASON', 'FOR', 'KILLED IN'],
+    rows.map((r) => [
+      r.namespace,
+      r.task,
+      r.framework,
+      r.node,
+      r.reason,
+      r.for,
+      r.dryRun ? style.yellow('dry run') : `${Math.max(0, r.deadlineInSeconds)}s`,
+    ]),
+    { style },
+  );
+}
+
 export function renderStatus(view: StatusView, style: Style = plain): string {
+  const revoking =
+    view.revocations.length === 0 ? [] : [style.cyan(style.bold('Being revoked')), renderRevocations(view.revocations, style), ''];
   return [
     style.cyan(style.bold('Frameworks')),
     renderFrameworks(view.frameworks, style),
@@ -249,5 +314,6 @@ export function renderStatus(view: StatusView, style: Style = plain): string {
     style.cyan(style.bold('Outstanding offers')),
     renderOffers(view.offers, style),
     '',
+    ...revoking,
   ].join('\n');
 }

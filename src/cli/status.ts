@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
-import type { IFramework, IOffer, ITask } from '../api/index.ts';
+import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
 import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
@@ -40,14 +40,17 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
     return (res as { items: T[] }).items;
   };
-  const [frameworks, offers, tasks, nodes, pods] = await Promise.all([
+  const [frameworks, offers, tasks, nodes, pods, roles] = await Promise.all([
     list<IFramework>(PLURAL.Framework),
     list<IOffer>(PLURAL.Offer),
     list<ITask>(PLURAL.Task),
     core.listNode(scope.nodeSelector ? { labelSelector: scope.nodeSelector } : {}).then((r) => r.items as V1Node[]),
     core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }).then((r) => r.items as V1Pod[]),
+    custom
+      .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })
+      .then((r) => (r as { items: IResourceRole[] }).items),
   ]);
-  return buildStatus({ frameworks, offers, tasks, nodes, pods, now });
+  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, now });
 }
 
 function render(view: StatusView, format: OutputFormat, color: boolean): string {

@@ -15,7 +15,17 @@ import {
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
-import type { AnswerResult, DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskInfo, TaskObject, TaskUpdate } from './types.ts';
+import type {
+  AnswerResult,
+  DemandEntry,
+  FrameworkObject,
+  FrameworkSpec,
+  OfferObject,
+  TaskInfo,
+  TaskObject,
+  TaskUpdate,
+  RevocationNotice,
+} from './types.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
@@ -46,6 +56,23 @@ export function taskUpdateOf(task: TaskObject): TaskUpdate | undefined {
     reason: task.status?.reason,
     message: task.status?.message,
     exitCode: task.status?.exitCode,
+    task,
+  };
+}
+
+/** The task's revocation notice, if Agora is revoking it (a dry-run report is not a notice). */
+export function revocationOf(task: TaskObject): RevocationNotice | undefined {
+  const r = task.status?.revocation;
+  if (r === undefined || r === null || r.dryRun === true) return undefined;
+  return {
+    name: task.metadata?.name ?? '',
+    nodeName: task.spec.nodeName,
+    reason: r.reason,
+    for: r.for,
+    forRole: r.forRole,
+    message: r.message,
+    noticedAt: new Date(r.noticedAt),
+    deadline: new Date(r.deadline),
     task,
   };
 }

@@ -11,10 +11,10 @@ import {
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import { FrameworkClient, taskUpdateOf } from './client.ts';
+import { FrameworkClient, revocationOf, taskUpdateOf } from './client.ts';
 import { isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
-import type { DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate } from './types.ts';
+import type { DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate, RevocationNotice } from './types.ts';
 
 export interface SchedulerEvents {
   /** A new open offer for this framework. Answer it with accept() or decline(). */
@@ -23,6 +23,8 @@ export interface SchedulerEvents {
   rescinded: OfferObject;
   /** A task's state changed (the first state seen counts as a change). */
   update: TaskUpdate;
+  /** Agora is revoking a task: it is killed at notice.deadline (once per task). */
+  revoking: RevocationNotice;
   /** A watch failed; it is restarted with backoff. */
   error: Error;
 }
@@ -53,11 +55,18 @@ export class SchedulerDriver extends FrameworkClient {
   private readonly kc: KubeConfig;
   private readonly opts: SchedulerOptions;
   private readonly now: () => Date;
-  private readonly listeners: { [K in keyof SchedulerEvents]: Listener<K>[] } = { offer: [], rescinded: [], update: [], error: [] };
+  private readonly listeners: { [K in keyof SchedulerEvents]: Listener<K>[] } = {
+    offer: [],
+    rescinded: [],
+    update: [],
+    revoking: [],
+    error: [],
+  };
   private readonly offerQueue = new AsyncQueue<OfferObject>();
   private readonly updateQueues = new Set<AsyncQueue<TaskUpdate>>();
   private readonly delivered = new Map<string, OfferObject>();
   private readonly taskStates = new Map<string, string>();
+  private readonly revoking = new Set<string>();
   private readonly informers: Informer<never>[] = [];
   private taskCache: ObjectCache<TaskObject> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -247,6 +256,13 @@ export class SchedulerDriver extends FrameworkClient {
   }
 
   private onTask(task: TaskObject): void {
+    const notice = revocationOf(task);
+    const uid = `${task.metadata?.uid}`;
+    if (notice !== undefined && !this.revoking.has(uid)) {
+      this.revoking.add(uid);
+      this.log.info({ task: notice.name, reason: notice.reason, for: notice.for, deadline: notice.deadline }, 'task being revoked');
+      this.emit('revoking', notice);
+    }
     const status = taskUpdateOf(task);
     if (status === undefined) return;
     const key = `${task.metadata?.uid}`;

@@ -6,7 +6,7 @@
 //     if (!r.ok) console.log(`offer ${r.offer} lost: ${r.reason}`); // Rescinded, Expired, …
 //   }
 export { SchedulerDriver, type SchedulerEvents, type SchedulerOptions } from './driver.ts';
-export { FrameworkClient, leaseName, taskUpdateOf, type FrameworkRef } from './client.ts';
+export { FrameworkClient, leaseName, revocationOf, taskUpdateOf, type FrameworkRef } from './client.ts';
 export { isOpen, isAnswered, offerPhase, classifyAnswerFailure } from './offers.ts';
 export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from './packing.ts';
 export { AsyncQueue } from './queue.ts';

@@ -26,6 +26,25 @@ export type AnswerFailure = (typeof ANSWER_FAILURES)[number];
  */
 export type AnswerResult = { ok: true; offer: string } | { ok: false; offer: string; reason: AnswerFailure; message: string };
 
+/**
+ * Agora is revoking one of the framework's tasks (it is over its fair share and another
+ * framework is waiting, or higher-priority demand of its role needs room): at `deadline` its
+ * Pod is deleted (SIGTERM, then SIGKILL after the Pod's termination grace period) and it ends
+ * TASK_KILLED, reason Revoked. Time to checkpoint and finish early.
+ */
+export interface RevocationNotice {
+  name: string;
+  nodeName: string;
+  reason: 'FairShare' | 'Priority';
+  /** The waiting framework (namespace/name) and its role. */
+  for?: string;
+  forRole?: string;
+  message?: string;
+  noticedAt: Date;
+  deadline: Date;
+  task: TaskObject;
+}
+
 /** A task status update, as Mesos's statusUpdate callback delivers it. */
 export interface TaskUpdate {
   name: string;

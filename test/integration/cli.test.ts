@@ -71,9 +71,13 @@ describe('agora status', () => {
       30_000,
     );
     expect(table.stdout).not.toContain('\u001b[');
-    expect(table.stdout).toMatch(/^Frameworks\nNAMESPACE +NAME +ROLE +SCHEDULER +PHASE +DOMINANT SHARE +ALLOCATED +TASKS +OFFERS\n/);
     expect(table.stdout).toMatch(
-      new RegExp(`${ns.name} +drf-a +drf-a +builtin 3/10 +Active +[█▏▎▍▌▋▊▉░]{20} +66\\.7% +cpu 3, mem 12Gi +3 running`),
+      /^Frameworks\nNAMESPACE +NAME +ROLE +SCHEDULER +PHASE +DOMINANT SHARE +FAIR +DEMAND +ALLOCATED +TASKS +OFFERS\n/,
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `${ns.name} +drf-a +drf-a +builtin 3/10 +Active +[█▏▎▍▌▋▊▉░]{20} +66\\.7% +66\\.7% +7 × cpu 1, memory 4Gi +cpu 3, mem 12Gi +3 running`,
+      ),
     );
     expect(table.stdout).toMatch(new RegExp(`${pool.id}-paper +0 / 0 / 9 / 9 +4Gi / 0 / 14Gi / 18Gi`));
     expect(table.stdout).toContain('Outstanding offers');

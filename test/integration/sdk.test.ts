@@ -3,7 +3,7 @@
 import { CoordinationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
-import { SchedulerDriver, leaseName, type OfferObject, type TaskUpdate } from '../../src/sdk/index.ts';
+import { SchedulerDriver, leaseName, type OfferObject, type RevocationNotice, type TaskUpdate } from '../../src/sdk/index.ts';
 import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('sdk');
@@ -144,5 +144,54 @@ describe('SDK SchedulerDriver', () => {
     const states = await driver.reconcile();
     expect(states.map((s) => [s.name, s.state])).toEqual([['t9', 'TASK_RUNNING']]);
     expect(states[0]?.task.spec.kill).toBe(true);
+  });
+
+  it('emits revoking once when a task is told it is revoked, and not for a dry-run report', async () => {
+    const notices: RevocationNotice[] = [];
+    driver.on('revoking', (n) => notices.push(n));
+    const create = async (name: string) => {
+      const body = {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'Task',
+        metadata: { name },
+        spec: { framework: 'sdk-fw', nodeName: 'nowhere', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
+      };
+      await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Task, body });
+    };
+    const notice = (name: string, extra: object = {}) =>
+      custom().patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: ns.name,
+          plural: PLURAL.Task,
+          name,
+          body: {
+            status: {
+              state: 'TASK_RUNNING',
+              revocation: {
+                reason: 'FairShare',
+                for: `${ns.name}/late`,
+                forRole: 'default',
+                noticedAt: '2026-01-01T00:00:00Z',
+                deadline: '2026-01-01T00:00:30Z',
+                ...extra,
+              },
+            },
+          },
+        },
+        MERGE,
+      );
+    await create('dry');
+    await notice('dry', { dryRun: true });
+    await create('t10');
+    await notice('t10');
+    await eventually('revoking', async () => notices.length > 0, 10_000);
+    // a second write of the same notice is not a second event
+    await notice('t10', { message: 'again' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(notices.map((n) => [n.name, n.reason, n.for, n.deadline.toISOString()])).toEqual([
+      ['t10', 'FairShare', `${ns.name}/late`, '2026-01-01T00:00:30.000Z'],
+    ]);
   });
 });

@@ -20,6 +20,7 @@ import {
 } from './registration.ts';
 import { startServer } from './server.ts';
 import { ensureLocalTls } from './tls.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 
 export {
   webhookConfigurations,
@@ -55,7 +56,7 @@ export interface WebhookOptions {
   privileged?: Partial<PrivilegedIdentities>;
   /** Add kubeConfig's own user (found with a SelfSubjectReview) to the privileged usernames. Default true. */
   trustOwnIdentity?: boolean;
-  now?: () => Date;
+  clock?: Clock;
   /** Replaces the API lookups (tests). */
   lookups?: AdmissionLookups;
   /**
@@ -143,7 +144,7 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
   const handlers = createHandlers({
     lookups: options.lookups ?? cached ?? direct,
     privileged,
-    now: options.now ?? (() => new Date()),
+    clock: options.clock ?? systemClock,
   });
   const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry });
   logger.info({ privileged }, 'admission webhooks ready');

@@ -64,6 +64,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   }
   for (let i = 0; i < o.tasks; i++) if (!finished.has(i) && ![...running.values()].includes(i)) pending.push(i);
   log.info({ pending: pending.length, running: running.size, finished: finished.size }, 'batch started');
+  // What is still to launch, published so that Agora offers about that much and no more.
+  const publishDemand = () => void driver.setDemand([{ resources, count: pending.length }]);
+  publishDemand();
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -80,6 +83,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     else if ((attempts.get(i) ?? 0) <= retries) {
       log.info({ task: s.name, state: s.state, reason: s.reason }, 'task failed; will retry');
       pending.push(i);
+      publishDemand();
       void driver.wantOffers(true);
     } else failed.add(i);
     checkDone();
@@ -108,6 +112,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
       return;
     }
     const indices = pending.splice(0, n);
+    publishDemand();
     const tasks = indices.map(task);
     tasks.forEach((t, k) => running.set(t.name, indices[k]!));
     const res = await driver.accept(offer, tasks);
@@ -119,6 +124,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
       log.info({ offer: res.offer, reason: res.reason }, 'offer lost');
       for (const t of tasks) running.delete(t.name);
       pending.unshift(...indices);
+      publishDemand();
     }
   };
 

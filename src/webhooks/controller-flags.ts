@@ -7,14 +7,17 @@
 // --webhooks=false (or omitting the webhooks when the caller says so) turns all of it off.
 // A local run, with webhooks or without, first removes Agora registrations left on the cluster by
 // local processes that have exited (a SIGKILLed controller cannot unregister, and its Fail
-// webhooks would block every write to Offers, Tasks and Frameworks).
+// webhooks would block every write to Offers, Tasks and Frameworks). Several local replicas share
+// one registration (the last to start holds it); each checks every few seconds and takes it over
+// when its holder has exited or removed it, so killing the holder does not leave writes refused.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isForbidden } from '../api/errors.ts';
 import { DEFAULT_PRIVILEGED } from './identity.ts';
 import { startWebhooks, type RunningWebhooks } from './index.ts';
-import { removeStaleRegistrations, type RegistrationOwner } from './registration.ts';
+import { currentOwner } from './local-owner.ts';
+import { registrationHolder, removeStaleRegistrations, type RegistrationOwner } from './registration.ts';
 import { waitUntilEnforced } from './probe.ts';
 
 export interface ControllerWebhookFlags {
@@ -35,6 +38,9 @@ export interface ControllerWebhooks {
 
 /** Local runs register under this name, so they never replace an installed chart's configurations. */
 export const LOCAL_CONFIGURATION_NAME = 'agora-local';
+
+/** How often a local run checks that a live process holds the shared registration. */
+export const LOCAL_TAKEOVER_INTERVAL_MS = 2_000;
 
 /** The port the chart's Service targets when --webhook-port is not given. */
 export const IN_CLUSTER_WEBHOOK_PORT = 9443;
@@ -72,6 +78,8 @@ export async function startControllerWebhooks(opts: {
   registry?: Registry;
   /** Name of the local configurations (default agora-local, apart from a chart install's). */
   configurationName?: string;
+  /** How often a local run checks that a live process holds the registration (default 2 s). */
+  takeoverIntervalMs?: number;
 }): Promise<ControllerWebhooks | undefined> {
   const { flags, logger } = opts;
   const localName = opts.configurationName ?? LOCAL_CONFIGURATION_NAME;
@@ -125,9 +133,28 @@ export async function startControllerWebhooks(opts: {
   await waitUntilEnforced(opts.kubeConfig, namespaces[0] ?? 'default', 15_000).catch((err: unknown) =>
     logger.warn({ err: (err as Error).message }, 'the API server does not call the webhooks yet'),
   );
+  const self = currentOwner();
+  let checking: Promise<void> | undefined;
+  let stopped = false;
+  const takeOver = async () => {
+    try {
+      if ((await registrationHolder(opts.kubeConfig, localName, self)) !== 'nobody' || stopped) return;
+      await webhooks.register();
+      logger.info({ name: localName }, 'took over the local webhook registration: its holder has exited or removed it');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not check the local webhook registration');
+    }
+  };
+  const watchdog = setInterval(() => {
+    checking ??= takeOver().finally(() => (checking = undefined));
+  }, opts.takeoverIntervalMs ?? LOCAL_TAKEOVER_INTERVAL_MS);
+  watchdog.unref();
   return {
     webhooks,
     stop: async () => {
+      stopped = true;
+      clearInterval(watchdog);
+      await checking;
       // Unregister first: a Fail webhook left pointing at a stopped server blocks every answer.
       await webhooks
         .unregister()

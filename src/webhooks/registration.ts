@@ -241,6 +241,28 @@ export async function removeStaleRegistrations(
   return { removed, kept };
 }
 
+/**
+ * Who holds the local registration `name` now, as seen by `self`: itself, another process that
+ * still runs (or one it cannot judge: another host, no owner recorded), or nobody — absent, or
+ * recorded as owned by a process of this host that has exited.
+ */
+export async function registrationHolder(
+  kc: KubeConfig,
+  name: string,
+  self: LocalOwner,
+  probe: ProcessProbe = probeProcess,
+): Promise<'self' | 'other' | 'nobody'> {
+  let owner: LocalOwner | undefined;
+  try {
+    owner = ownerOf((await configurationApi(kc, 'ValidatingWebhookConfiguration').read(name)).metadata?.annotations);
+  } catch (err) {
+    if (isNotFound(err)) return 'nobody';
+    throw err;
+  }
+  if (sameOwner(owner, self)) return 'self';
+  return ownerState(owner, self.host, probe) === 'gone' ? 'nobody' : 'other';
+}
+
 const CONFIGURATION_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'] as const;
 
 type ConfigurationKind = (typeof CONFIGURATION_KINDS)[number];

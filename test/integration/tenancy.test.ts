@@ -143,7 +143,9 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         spec: { weight: 3, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': nsB.name } } },
       },
     });
-    await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-a', { serviceAccountName: 'sched-a' }));
+    const fwA = (await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-a', { serviceAccountName: 'sched-a' }))) as {
+      metadata: { uid: string };
+    };
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-b', { serviceAccountName: 'sched-b' }));
     const builtin = { tasks: 1, template: { resources: { cpu: '100m' }, containers: [main] } };
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-builtin', { builtin }));
@@ -155,7 +157,8 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         name: 'running',
         labels: { 'agora.dev/framework': 'fw-a' },
         finalizers: ['agora.dev/test'],
-        ownerReferences: [{ apiVersion: API_VERSION, kind: 'Framework', name: 'fw-a', uid: '0c6c3b3e-0000-4000-8000-000000000001' }],
+        // A real owner: the garbage collector deletes an object whose owner does not exist.
+        ownerReferences: [{ apiVersion: API_VERSION, kind: 'Framework', name: 'fw-a', uid: fwA.metadata.uid }],
       },
       spec: { framework: 'fw-a', nodeName: 'agora-node-1', resources: { cpu: '1' }, containers: [main] },
     });

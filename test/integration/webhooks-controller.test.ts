@@ -1,7 +1,8 @@
 // The webhooks as `agora controller` starts them from its flags: a local run registers itself
 // (scoped here to this file's namespace through --namespaces) and removes its configurations on
 // stop; an in-cluster run serves the mounted certificate and registers nothing. A registration
-// left by a killed local run blocks nothing after the next start, with webhooks or without.
+// left by a killed local run blocks nothing after the next start, with webhooks or without; of
+// two local replicas, the survivor of a SIGKILL takes the registration over.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
@@ -292,6 +293,46 @@ describe('agora controller (the CLI process)', () => {
       await unregisterWebhooks(kubeConfig(), 'agora-local');
     }
   }, 90_000);
+
+  it('two local replicas: SIGKILL of the one holding the registration leaves writes checked by the other, not refused', async () => {
+    const first = startCli();
+    const second = startCli();
+    try {
+      await first.started();
+      await second.started();
+      // The second to register holds it (wait for it: the two start concurrently).
+      const holder = await eventually('one replica to hold the registration', async () => {
+        const pid = ownerOf((await admission().readValidatingWebhookConfiguration({ name: 'agora-local' })).metadata?.annotations)?.pid;
+        return pid === first.child.pid || pid === second.child.pid ? pid : undefined;
+      });
+      const [killed, survivor] = holder === first.child.pid ? [first, second] : [second, first];
+      killed.kill();
+      await killed.exited;
+      const killedAt = Date.now();
+      await eventually(
+        'the survivor to take the registration over',
+        async () =>
+          ownerOf((await admission().readValidatingWebhookConfiguration({ name: 'agora-local' })).metadata?.annotations)?.pid ===
+          survivor.child.pid,
+        15_000,
+      );
+      await eventually('writes to be admitted again', async () => (await probeWrite()) === '', 15_000);
+      // Within the takeover interval and the API server's pick-up of the new configuration.
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      await eventually('the survivor to log the takeover', async () =>
+        survivor.output().includes('took over the local webhook registration'),
+      );
+      // Checked by the survivor, not let through.
+      expect(await rejection(createOffer('over-survivor', overAccept('3')))).toMatch(/offers\.agora\.dev.*over by 2/);
+      survivor.child.kill('SIGTERM');
+      expect(await survivor.exited).toBe(0);
+      expect(await rejection(admission().readValidatingWebhookConfiguration({ name: 'agora-local' }))).toMatch(/not found/);
+    } finally {
+      first.kill();
+      second.kill();
+      await unregisterWebhooks(kubeConfig(), 'agora-local');
+    }
+  }, 150_000);
 
   it('after a SIGKILL, the next start with --no-webhooks removes the registration left behind and is not blocked', async () => {
     const killed = startCli();

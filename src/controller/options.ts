@@ -2,6 +2,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Handler } from './health-server.ts';
+import type { SleepingClock } from '../api/clock.ts';
 
 export interface ControllerOptions {
   /** A kubeconfig path or a loaded KubeConfig; default: KUBECONFIG, ~/.kube/config or in-cluster. */
@@ -65,8 +66,8 @@ export interface ControllerOptions {
   maxRevocationsPerMinute: number;
   /** A framework's spec.revocationGracePeriodSeconds is cut to this. */
   maxRevocationGracePeriodMs: number;
-  /** Injected for tests. */
-  now?: () => number;
+  /** The clock (and the waits of the API rate limiter); injected for tests, default the system's. */
+  clock?: SleepingClock;
   random?: () => number;
   logger?: Logger;
   /** Extra HTTP handlers served on the health address (e.g. admission webhooks), tried first. */

@@ -19,6 +19,7 @@ import {
 } from './registration.ts';
 import { startServer } from './server.ts';
 import { ensureLocalTls } from './tls.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 
 export {
   webhookConfigurations,
@@ -54,7 +55,7 @@ export interface WebhookOptions {
   privileged?: Partial<PrivilegedIdentities>;
   /** Add kubeConfig's own user (found with a SelfSubjectReview) to the privileged usernames. Default true. */
   trustOwnIdentity?: boolean;
-  now?: () => Date;
+  clock?: Clock;
   /** Replaces the API lookups (tests). */
   lookups?: AdmissionLookups;
   /**
@@ -130,7 +131,7 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
   const handlers = createHandlers({
     lookups: options.lookups ?? kubeLookups(options.kubeConfig, { accessReviews }),
     privileged,
-    now: options.now ?? (() => new Date()),
+    clock: options.clock ?? systemClock,
   });
   const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry });
   logger.info({ privileged }, 'admission webhooks ready');

@@ -67,7 +67,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const random = options.random ?? Math.random;
   const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
-  const metrics = new Metrics(partial.logger === undefined);
+  const metrics = new Metrics(options.processMetrics ?? partial.logger === undefined, options.registry);
   const onWrite = (verb: string, resource: string) => metrics.apiWrites.inc({ verb, resource });
   const kube = new Kube(kc, { qps: options.kubeApiQps, burst: options.kubeApiBurst, clock, onWrite });
   // Events have their own, smaller budget: they never hold up real work.

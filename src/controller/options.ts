@@ -1,6 +1,7 @@
 // The controller's options, their defaults, and duration parsing for flags.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Handler } from './health-server.ts';
 import type { SleepingClock } from '../api/clock.ts';
 
@@ -72,6 +73,10 @@ export interface ControllerOptions {
   logger?: Logger;
   /** Extra HTTP handlers served on the health address (e.g. admission webhooks), tried first. */
   extraHandlers?: Handler[];
+  /** The registry /metrics serves (shared with the webhooks in `agora controller`); default: a new one. */
+  registry?: Registry;
+  /** Also export the process's own metrics (memory, CPU, event loop); default: when no logger is injected. */
+  processMetrics?: boolean;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {

@@ -3,6 +3,7 @@
 // in-cluster config. Exits 1 when it loses leadership (the Deployment restarts it and the new
 // process rebuilds its state from the API).
 import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
 import { pino } from 'pino';
 import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../controller/options.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
@@ -175,8 +176,10 @@ export async function run(argv: string[]): Promise<number> {
   const logger = pino({ level: options.logLevel ?? DEFAULT_OPTIONS.logLevel });
   const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
   // Webhooks first: with failurePolicy Fail, answers wait for them, never for the leader.
-  const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces });
-  const handle = await startController({ ...options, kubeconfig: kubeConfig, logger });
+  // One /metrics for the controller, its webhooks and the process.
+  const registry = new Registry();
+  const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces, registry });
+  const handle = await startController({ ...options, kubeconfig: kubeConfig, logger, registry, processMetrics: true });
   logger.info(
     { identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port },
     'controller started',

@@ -129,7 +129,7 @@ export class AllocationLoop {
       this.again = true;
       return;
     }
-    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - Date.now());
+    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.now());
     this.schedule(wait);
   }
 
@@ -146,7 +146,7 @@ export class AllocationLoop {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
-    this.lastStart = Date.now();
+    this.lastStart = this.ctx.now();
     try {
       await this.cycle();
     } catch (err) {

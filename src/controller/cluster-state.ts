@@ -6,7 +6,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL } from '../api/index.ts';
 import { frameworkKeyOf, keyOf, namespacedKey } from '../api/keys.ts';
 import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
-import type { Informer } from './informers.ts';
+import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';

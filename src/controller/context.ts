@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Allocator } from '../allocator/index.ts';
 import type { ClusterState } from './cluster-state.ts';
 import type { EventRecorder } from './events.ts';
-import type { Informer } from './informers.ts';
+import type { Informer } from '../api/informer.ts';
 import type { Kube } from './kube.ts';
 import type { Metrics } from './metrics.ts';
 import type { OfferLedger } from './offer-ledger.ts';

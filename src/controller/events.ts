@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Kube } from './kube.ts';
 import { errorSummary } from '../api/errors.ts';
+import type { Clock } from '../api/clock.ts';
 
 export interface EventTarget {
   apiVersion: string;
@@ -20,16 +21,16 @@ const MAX_PENDING = 500;
 export class EventRecorder {
   private readonly kube: Kube;
   private readonly log: Logger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly random: () => number;
   private pending = 0;
   readonly enabled: boolean;
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(kube: Kube, log: Logger, now: () => number, random: () => number, enabled = true) {
+  constructor(kube: Kube, log: Logger, clock: Clock, random: () => number, enabled = true) {
     this.kube = kube;
     this.log = log;
-    this.now = now;
+    this.clock = clock;
     this.random = random;
     this.enabled = enabled;
   }
@@ -49,7 +50,7 @@ export class EventRecorder {
 
   private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
     if (!this.enabled || this.pending >= MAX_PENDING) return;
-    const now = new Date(this.now());
+    const now = new Date(this.clock.now());
     const suffix = `${now.getTime().toString(16)}${Math.floor(this.random() * 0xffff).toString(16)}`;
     this.pending++;
     const p = this.kube

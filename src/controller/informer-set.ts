@@ -1,6 +1,7 @@
 // The informers a leading controller watches: Nodes (those its --node-selector matches), Pods,
 // the Leases frameworks heartbeat with, and Agora's kinds — Frameworks, Offers and Tasks in the
-// namespaces it manages (all when unscoped), ResourceRoles cluster-wide.
+// namespaces it manages (all when unscoped), ResourceRoles cluster-wide. Each keeps only what
+// the controller reads (cache-transforms.ts); the Lease informer leaves out the nodes' heartbeats.
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -16,7 +17,11 @@ import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type Kind } from '../api/group.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import type { Caches } from './cluster-state.ts';
-import { Informer } from './informers.ts';
+import { Informer } from '../api/informer.ts';
+import { slimMeta, slimNode, slimPod } from './cache-transforms.ts';
+
+/** Where kubelets (and kwok) keep their nodes' heartbeat Leases. */
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 export interface InformerSet {
   caches: Caches;
@@ -44,6 +49,7 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
       log,
       namespaces: scoped ? namespaces : undefined,
       path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${PLURAL[kind]}`,
+      transform: slimMeta,
       list: (ns) =>
         (ns
           ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL[kind] })
@@ -56,15 +62,27 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     labelSelector: o.nodeSelector,
     path: () => '/api/v1/nodes',
     list: (_ns, labelSelector) => core.listNode({ labelSelector }),
+    transform: slimNode,
   });
-  const pods = new Informer<V1Pod>({ name: 'Pod', kc, log, path: () => '/api/v1/pods', list: () => core.listPodForAllNamespaces() });
+  const pods = new Informer<V1Pod>({
+    name: 'Pod',
+    kc,
+    log,
+    path: () => '/api/v1/pods',
+    list: () => core.listPodForAllNamespaces(),
+    transform: slimPod,
+  });
   const leases = new Informer<V1Lease>({
     name: 'Lease',
     kc,
     log,
     namespaces,
     path: (ns) => `/apis/coordination.k8s.io/v1${ns ? `/namespaces/${ns}` : ''}/leases`,
-    list: (ns) => (ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces()),
+    // Not the nodes' heartbeats (a Lease per node, renewed every 10 s): only frameworks' matter.
+    fieldSelector: namespaces === undefined ? `metadata.namespace!=${NODE_LEASE_NAMESPACE}` : undefined,
+    list: (ns, _labels, fieldSelector) =>
+      ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces({ fieldSelector }),
+    transform: slimMeta,
   });
   const caches: Caches = {
     nodes,

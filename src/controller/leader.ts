@@ -6,6 +6,7 @@
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
+import type { Clock } from '../api/clock.ts';
 
 export interface LeaderElectionOptions {
   api: CoordinationV1Api;
@@ -15,7 +16,7 @@ export interface LeaderElectionOptions {
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
-  now: () => number;
+  clock: Clock;
   log: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
@@ -66,7 +67,7 @@ export class LeaderElector {
       this.o.log.warn({ lease: `${this.o.namespace}/${this.o.name}`, err: errorSummary(err) }, 'leader election request failed');
     }
     if (this.stopped) return;
-    const now = this.o.now();
+    const now = this.o.clock.now();
     if (ok) {
       this.lastRenew = now;
       if (!this.leading) {
@@ -85,7 +86,7 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { api, namespace, name, identity } = this.o;
-    const now = this.o.now();
+    const now = this.o.clock.now();
     const durationSeconds = Math.max(1, Math.ceil(this.o.leaseDurationMs / 1000));
     let lease: V1Lease;
     try {
@@ -147,7 +148,10 @@ export class LeaderElector {
       await this.o.api.replaceNamespacedLease({
         name: this.o.name,
         namespace: this.o.namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(this.o.now()) } },
+        body: {
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(this.o.clock.now()) },
+        },
       });
     } catch (err) {
       this.o.log.debug({ err: errorSummary(err) }, 'lease not released');

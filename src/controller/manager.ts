@@ -9,6 +9,7 @@ import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { frameworkOfLease } from '../api/index.ts';
 import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
+import { systemClock } from '../api/clock.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator, type Explanation } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
@@ -61,13 +62,13 @@ export interface ControllerHandle {
 export async function startController(partial: Partial<ControllerOptions> = {}): Promise<ControllerHandle> {
   const options: ControllerOptions = { ...DEFAULT_OPTIONS, ...partial };
   const log = options.logger ?? pino({ level: options.logLevel });
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const random = options.random ?? Math.random;
   const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
-  const metrics = new Metrics(partial.logger === undefined);
+  const metrics = new Metrics(options.processMetrics ?? partial.logger === undefined, options.registry);
   const onWrite = (verb: string, resource: string) => metrics.apiWrites.inc({ verb, resource });
-  const clock = { now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
   const kube = new Kube(kc, { qps: options.kubeApiQps, burst: options.kubeApiBurst, clock, onWrite });
   // Events have their own, smaller budget: they never hold up real work.
   const eventKube = new Kube(kc, {
@@ -111,7 +112,16 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
 
   const lead = async () => {
     metrics.isLeader.set(1);
-    const run = new LeaderRun(kc, kube, new EventRecorder(eventKube, log, now, random, options.events), metrics, options, log, now, random);
+    const run = new LeaderRun(
+      kc,
+      kube,
+      new EventRecorder(eventKube, log, clock, random, options.events),
+      metrics,
+      options,
+      log,
+      now,
+      random,
+    );
     leader = run;
     try {
       await run.start();
@@ -131,7 +141,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       leaseDurationMs: options.leaseDurationMs,
       renewDeadlineMs: options.renewDeadlineMs,
       retryPeriodMs: options.retryPeriodMs,
-      now,
+      clock,
       log,
       onStartedLeading: () => void lead(),
       onStoppedLeading: () => {
@@ -228,7 +238,7 @@ class LeaderRun {
     let rolesR!: RoleReconciler;
     /* eslint-enable prefer-const */
     const queue = (name: string, concurrency: number, handler: (key: string) => Promise<void>) =>
-      new WorkQueue({ name, concurrency, handler, log, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
+      new WorkQueue({ name, concurrency, handler, log, clock: { now }, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
     const queues: Queues = {
       offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
       tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),

@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   readonly cycleDuration: Histogram;
   readonly applyDuration: Histogram;
   readonly offersOutstanding: Gauge;
@@ -17,7 +17,8 @@ export class Metrics {
   readonly revocationNoticeToKill: Histogram;
   readonly revocationDuration: Histogram;
 
-  constructor(defaultMetrics = false) {
+  constructor(defaultMetrics = false, registry = new Registry()) {
+    this.registry = registry;
     const registers = [this.registry];
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.cycleDuration = new Histogram({

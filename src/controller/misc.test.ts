@@ -108,6 +108,20 @@ describe('TokenBucket', () => {
     expect(order).toEqual(['high', 'normal', 'low']);
   });
 
+  it('gives a lane kept waiting one token in four: status lags launches by a bounded amount', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(10, 1, clock);
+    await bucket.take();
+    const order: string[] = [];
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < 8; i++) all.push(bucket.take('high').then(() => order.push('high')));
+    for (let i = 0; i < 2; i++) all.push(bucket.take('low').then(() => order.push('low')));
+    for (let i = 0; i < 12; i++) await clock.advance(100);
+    await Promise.all(all);
+    // high, high, high, then low; high ×3, low; the rest of high
+    expect(order).toEqual(['high', 'high', 'high', 'low', 'high', 'high', 'high', 'low', 'high', 'high']);
+  });
+
   it('takes back an unused token', async () => {
     const clock = fakeClock();
     const bucket = new TokenBucket(1, 1, clock);

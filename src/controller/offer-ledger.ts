@@ -18,6 +18,7 @@ interface Entry {
   stage: OfferStage | undefined;
   since: number;
   tasks?: ReadonlySet<string>;
+  failed?: ReadonlySet<string>;
 }
 
 export class OfferLedger {
@@ -58,10 +59,15 @@ export class OfferLedger {
     return true;
   }
 
-  /** The answer is applied (tasks launched, the allocator told); `tasks`: what an accept launched. */
-  answered(key: string, tasks?: Iterable<string>): void {
+  /**
+   * The answer is applied (tasks launched, the allocator told); `tasks`: what an accept
+   * launched, `failed`: the tasks it failed (their status is written, the cache may lag).
+   */
+  answered(key: string, tasks?: Iterable<string>, failed?: Iterable<string>): void {
     this.set(key, 'applied');
-    if (tasks !== undefined) this.entries.get(key)!.tasks = new Set(tasks);
+    const e = this.entries.get(key)!;
+    if (tasks !== undefined) e.tasks = new Set(tasks);
+    if (failed !== undefined) e.failed = new Set(failed);
   }
 
   /** The Offer's Rescinded/Expired status is written (or the Offer is gone). */
@@ -96,6 +102,11 @@ export class OfferLedger {
   /** Tasks an accept applied here launched, until its Accepted status is in the cache. */
   acceptedTasks(key: string): ReadonlySet<string> | undefined {
     return this.entries.get(key)?.tasks;
+  }
+
+  /** Tasks an accept applied here failed (and wrote the failure of), until the cache shows the Offer final. */
+  failedTasks(key: string): ReadonlySet<string> | undefined {
+    return this.entries.get(key)?.failed;
   }
 
   /** Forgets `applied` stages older than `maxAgeMs` (a safety net; tasks stay vouched for). */

@@ -126,7 +126,12 @@ export class OfferReconciler {
         ctx.state.dirtyNodes.add(offer.spec.nodeName);
         ctx.kick();
       }
-      ctx.ledger.answered(key, tasks);
+      // Vouch only for what was launched; what failed has its status written (the cache may lag).
+      ctx.ledger.answered(
+        key,
+        launched.map((v) => v.spec.name),
+        verdicts.filter((v) => v.fail !== undefined).map((v) => v.spec.name),
+      );
       this.record(key, offer, {
         phase: outstanding ? 'Accepted' : offerPhase(offer),
         reason: outstanding ? 'Accepted' : (offer.status?.reason ?? 'AcceptedTooLate'),

@@ -1,7 +1,9 @@
 // The controller's options, their defaults, and duration parsing for flags.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Handler } from './health-server.ts';
+import type { SleepingClock } from '../api/clock.ts';
 
 export interface ControllerOptions {
   /** A kubeconfig path or a loaded KubeConfig; default: KUBECONFIG, ~/.kube/config or in-cluster. */
@@ -65,12 +67,16 @@ export interface ControllerOptions {
   maxRevocationsPerMinute: number;
   /** A framework's spec.revocationGracePeriodSeconds is cut to this. */
   maxRevocationGracePeriodMs: number;
-  /** Injected for tests. */
-  now?: () => number;
+  /** The clock (and the waits of the API rate limiter); injected for tests, default the system's. */
+  clock?: SleepingClock;
   random?: () => number;
   logger?: Logger;
   /** Extra HTTP handlers served on the health address (e.g. admission webhooks), tried first. */
   extraHandlers?: Handler[];
+  /** The registry /metrics serves (shared with the webhooks in `agora controller`); default: a new one. */
+  registry?: Registry;
+  /** Also export the process's own metrics (memory, CPU, event loop); default: when no logger is injected. */
+  processMetrics?: boolean;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {

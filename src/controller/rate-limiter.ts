@@ -1,14 +1,18 @@
 // A token bucket for API writes, as client-go's flowcontrol.NewTokenBucketRateLimiter (`qps`
-// tokens a second, up to `burst` saved), with three lanes served strictly in order: `high`
-// (launching accepted tasks, killing, freeing resources), `normal` (making, withdrawing and
-// recording answers to offers: work in hand is finished before more is handed out) and `low`
-// (mirroring status). Under load launches keep the full rate and status writes wait — and,
-// re-computed when their turn comes, coalesce.
+// tokens a second, up to `burst` saved), with three lanes: `high` (launching accepted tasks,
+// killing, freeing resources), `normal` (making, withdrawing and recording answers to offers:
+// work in hand is finished before more is handed out) and `low` (mirroring status). Lanes are
+// served in that order, except that a lane kept waiting gets a share: every SHARE_EVERY-th token
+// handed out while `low` waits goes to `low`, and likewise for `normal`. Under load launches
+// keep most of the rate, and status lags by a bounded amount instead of waiting for every
+// launch to be done (re-computed when their turn comes, status writes still coalesce).
 
 import type { SleepingClock } from '../api/clock.ts';
 
 export type Priority = 'high' | 'normal' | 'low';
 const LANES: readonly Priority[] = ['high', 'normal', 'low'];
+/** A waiting lane gets at least one token in this many. */
+const SHARE_EVERY = 4;
 
 export class TokenBucket {
   private readonly qps: number;
@@ -18,6 +22,8 @@ export class TokenBucket {
   private last: number;
   private readonly waiting: Record<Priority, (() => void)[]> = { high: [], normal: [], low: [] };
   private armed = false;
+  /** Tokens handed to other lanes since each lane was last served while it waited. */
+  private readonly passedOver: Record<Priority, number> = { high: 0, normal: 0, low: 0 };
 
   constructor(qps: number, burst: number, clock: SleepingClock) {
     this.qps = qps;
@@ -58,11 +64,19 @@ export class TokenBucket {
   }
 
   private next(): (() => void) | undefined {
-    for (const lane of LANES) {
-      const w = this.waiting[lane].shift();
-      if (w !== undefined) return w;
+    let lane = LANES.find((l) => this.waiting[l].length > 0);
+    if (lane === undefined) return undefined;
+    for (const starved of ['low', 'normal'] as const) {
+      if (this.waiting[starved].length > 0 && this.passedOver[starved] >= SHARE_EVERY - 1) {
+        lane = starved;
+        break;
+      }
     }
-    return undefined;
+    for (const l of LANES) {
+      if (l === lane || this.waiting[l].length === 0) this.passedOver[l] = 0;
+      else this.passedOver[l]++;
+    }
+    return this.waiting[lane].shift();
   }
 
   private refill(): void {

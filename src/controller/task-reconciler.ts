@@ -150,6 +150,8 @@ export class TaskReconciler {
     if (task.spec.offer === undefined) return 'unconfirmed';
     const offerKey = namespacedKey(task.metadata.namespace, task.spec.offer);
     if (this.ctx.ledger.stage(offerKey) === 'answering') return 'pending';
+    // Failed by its accept, which wrote why: the cache has not shown that status yet.
+    if (this.ctx.ledger.failedTasks(offerKey)?.has(task.metadata.name)) return 'pending';
     const accepted = this.ctx.ledger.acceptedTasks(offerKey);
     if (accepted !== undefined) return accepted.has(task.metadata.name) ? 'confirmed' : 'unconfirmed';
     const offer = this.ctx.state.c.offers.get(offerKey);

@@ -2,6 +2,7 @@
 // workers at once (a key added while it is processed runs again after), retried with
 // per-key exponential backoff when the handler throws, and delayed adds coalesce.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../api/clock.ts';
 import { errorSummary } from '../api/errors.ts';
 
 export interface WorkQueueOptions {
@@ -12,6 +13,8 @@ export interface WorkQueueOptions {
   /** Backoff after the n-th consecutive failure of a key, ms. Default 50·2^n capped at 30 s. */
   backoff?: (failures: number) => number;
   onError?: (key: string, err: unknown) => void;
+  /** Times delayed adds; default the system clock. */
+  clock?: Clock;
 }
 
 export class WorkQueue {
@@ -55,7 +58,7 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = Date.now() + ms;
+    const at = (this.o.clock ?? systemClock).now() + ms;
     const pending = this.timers.get(key);
     if (pending !== undefined) {
       if (pending.at <= at) return;

@@ -15,6 +15,7 @@ import { FrameworkClient, revocationOf, taskUpdateOf } from './client.ts';
 import { isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
 import type { DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate, RevocationNotice } from './types.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 
 export interface SchedulerEvents {
   /** A new open offer for this framework. Answer it with accept() or decline(). */
@@ -41,7 +42,8 @@ export interface SchedulerOptions {
   /** Renew the failover Lease every this many seconds (default: a third of failoverTimeoutSeconds, at most 10 s). 0 disables. */
   heartbeatSeconds?: number;
   logger?: Logger;
-  now?: () => Date;
+  /** The clock (default the system's). */
+  clock?: Clock;
   /** Delay before restarting a failed watch (default: real timers). */
   delay?: (ms: number) => Promise<void>;
 }
@@ -54,7 +56,7 @@ export class SchedulerDriver extends FrameworkClient {
   framework: FrameworkObject | undefined;
   private readonly kc: KubeConfig;
   private readonly opts: SchedulerOptions;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly listeners: { [K in keyof SchedulerEvents]: Listener<K>[] } = {
     offer: [],
     rescinded: [],
@@ -81,7 +83,7 @@ export class SchedulerDriver extends FrameworkClient {
     super(opts.kubeConfig, { namespace: opts.namespace, name: opts.name });
     this.kc = opts.kubeConfig;
     this.opts = opts;
-    this.now = opts.now ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ framework: `${opts.namespace}/${opts.name}` });
   }
 
@@ -164,7 +166,7 @@ export class SchedulerDriver extends FrameworkClient {
 
   /** Open offers currently known (from the watch cache). */
   openOffers(): OfferObject[] {
-    return [...this.delivered.values()].filter((o) => isOpen(o, this.now()));
+    return [...this.delivered.values()].filter((o) => isOpen(o, new Date(this.clock.now())));
   }
 
   private async run(): Promise<void> {
@@ -175,7 +177,9 @@ export class SchedulerDriver extends FrameworkClient {
     if (interval > 0) {
       await this.heartbeat(this.leaseDuration());
       this.heartbeatTimer = setInterval(() => {
-        this.heartbeat(this.leaseDuration(), this.now()).catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
+        this.heartbeat(this.leaseDuration(), new Date(this.clock.now())).catch((err: unknown) =>
+          this.log.warn({ err }, 'heartbeat failed'),
+        );
       }, interval * 1000);
       this.heartbeatTimer.unref?.();
     }
@@ -231,7 +235,7 @@ export class SchedulerDriver extends FrameworkClient {
     const name = offer.metadata?.name ?? '';
     const known = this.delivered.get(name);
     if (known === undefined || known.metadata?.uid !== offer.metadata?.uid) {
-      if (!isOpen(offer, this.now())) return;
+      if (!isOpen(offer, new Date(this.clock.now()))) return;
       this.delivered.set(name, offer);
       this.log.debug({ offer: name, node: offer.spec.nodeName }, 'offer');
       this.offerQueue.push(offer);

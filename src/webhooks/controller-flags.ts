@@ -109,6 +109,7 @@ export async function startControllerWebhooks(opts: {
       privileged,
       host: '0.0.0.0',
       port: port(flags['webhook-port'], IN_CLUSTER_WEBHOOK_PORT),
+      cachedLookups: { namespaces: opts.namespaces },
       tls: { certFile, keyFile },
     });
     return { webhooks, stop: () => webhooks.stop() };
@@ -122,6 +123,7 @@ export async function startControllerWebhooks(opts: {
     registry: opts.registry,
     privileged,
     port: port(flags['webhook-port'], 0),
+    cachedLookups: { namespaces },
     registration: {
       name: localName,
       ...(namespaces.length > 0

@@ -29,7 +29,7 @@ const handlersWith = (lookups: AdmissionLookups) =>
   createHandlers({
     lookups,
     privileged: { usernames: ['controller'], groups: ['system:masters'] },
-    now: () => new Date('2030-01-01T00:00:00Z'),
+    clock: { now: () => Date.parse('2030-01-01T00:00:00Z') },
   });
 
 const offer = (spec: Record<string, unknown> = {}) => ({

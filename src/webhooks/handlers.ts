@@ -10,6 +10,7 @@ import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type Pri
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
+import type { Clock } from '../api/clock.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
 export interface AdmissionLookups {
@@ -31,7 +32,7 @@ export interface AdmissionLookups {
 export interface HandlerOptions {
   lookups: AdmissionLookups;
   privileged: PrivilegedIdentities;
-  now: () => Date;
+  clock: Clock;
 }
 
 export type Handler = (req: AdmissionRequest) => Promise<Verdict>;
@@ -117,7 +118,16 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       })(),
     ]);
     return {
-      errors: validateOffer({ operation, namespace, offer: req.object, old: req.oldObject, writer, now: opts.now(), facts, existingTasks }),
+      errors: validateOffer({
+        operation,
+        namespace,
+        offer: req.object,
+        old: req.oldObject,
+        writer,
+        now: new Date(opts.clock.now()),
+        facts,
+        existingTasks,
+      }),
     };
   };
 

@@ -9,6 +9,7 @@ import { createHandlers, type AdmissionLookups } from './handlers.ts';
 import { DEFAULT_PRIVILEGED, type PrivilegedIdentities } from './identity.ts';
 import { currentOwner, ownerAnnotations, ownerState, probeProcess, sameOwner, type LocalOwner } from './local-owner.ts';
 import { kubeLookups } from './lookups.ts';
+import { cachedLookups } from './cached-lookups.ts';
 import {
   registerWebhooks,
   unregisterWebhooks,
@@ -19,6 +20,7 @@ import {
 } from './registration.ts';
 import { startServer } from './server.ts';
 import { ensureLocalTls } from './tls.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 
 export {
   webhookConfigurations,
@@ -54,9 +56,14 @@ export interface WebhookOptions {
   privileged?: Partial<PrivilegedIdentities>;
   /** Add kubeConfig's own user (found with a SelfSubjectReview) to the privileged usernames. Default true. */
   trustOwnIdentity?: boolean;
-  now?: () => Date;
+  clock?: Clock;
   /** Replaces the API lookups (tests). */
   lookups?: AdmissionLookups;
+  /**
+   * Answer Framework and Task lookups from watches of these namespaces (undefined: all) instead
+   * of asking the API server each time (cached-lookups.ts); `false`: always ask. Default: all.
+   */
+  cachedLookups?: { namespaces?: readonly string[] } | false;
   /**
    * Reuse SubjectAccessReview answers for a few seconds (default: allowed 10 s, denied 2 s; see
    * access-review-cache.ts); false asks the API server on every review.
@@ -127,10 +134,17 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     options.accessReviewCache === false
       ? undefined
       : new AccessReviewCache({ onLookup: (result) => cacheLookups.inc({ result }), ...options.accessReviewCache });
+  const direct = kubeLookups(options.kubeConfig, { accessReviews });
+  const cached =
+    options.lookups === undefined && options.cachedLookups !== false
+      ? cachedLookups(options.kubeConfig, direct, { namespaces: options.cachedLookups?.namespaces, log: logger })
+      : undefined;
+  // Not awaited: until the caches sync (or if they cannot list), lookups ask the API server.
+  void cached?.start();
   const handlers = createHandlers({
-    lookups: options.lookups ?? kubeLookups(options.kubeConfig, { accessReviews }),
+    lookups: options.lookups ?? cached ?? direct,
     privileged,
-    now: options.now ?? (() => new Date()),
+    clock: options.clock ?? systemClock,
   });
   const server = await startServer({ handlers, tls, host: options.host, port: options.port, logger, registry });
   logger.info({ privileged }, 'admission webhooks ready');
@@ -175,6 +189,9 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
       if (left.length === 0) logger.info({ name }, 'removed the webhook configurations');
       else logger.warn({ name, left }, 'left the webhook configurations to the process that replaced them');
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await cached?.stop();
+    },
   };
 }

@@ -13,7 +13,7 @@ import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen } from '../../sdk/offers.ts';
 import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition } from '../conditions.ts';
-import { Informer } from '../informers.ts';
+import { Informer } from '../../api/informer.ts';
 import { WorkQueue } from '../workqueue.ts';
 import { BuiltinPhase, decide, taskIndex, taskViews, type Progress } from './decide.ts';
 

@@ -1,23 +1,55 @@
-// Informers: a list-watch per kind (and per namespace when the controller is scoped to some),
+// Informers (shared by the controller, its built-in scheduler and the webhooks' caches): a list-watch per kind (and per namespace when the controller is scoped to some),
 // a cache read by key, and a change callback that passes only the key. client-node's ListWatch
 // re-lists on 410 Gone; it stops on any other error, so this restarts it with backoff
-// (1 s doubling to 30 s, delay function injectable).
+// (1 s doubling to 30 s, delay function injectable). An optional transform trims each object
+// (listed or watched) before it is cached (see cache-transforms.ts).
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorSummary } from '../api/errors.ts';
-import { keyOf, splitKey } from '../api/keys.ts';
+import { errorSummary } from './errors.ts';
+import { keyOf, splitKey } from './keys.ts';
 
 export interface InformerSpec<T extends KubernetesObject> {
   name: string;
   kc: KubeConfig;
   /** The collection's URL path, for one namespace or (undefined) all. */
   path: (namespace: string | undefined) => string;
-  list: (namespace: string | undefined, labelSelector: string | undefined) => Promise<KubernetesListObject<T>>;
+  list: (
+    namespace: string | undefined,
+    labelSelector: string | undefined,
+    fieldSelector: string | undefined,
+  ) => Promise<KubernetesListObject<T>>;
   /** Watch only these namespaces (one list-watch each); undefined: cluster-wide. */
   namespaces?: readonly string[];
   labelSelector?: string;
+  fieldSelector?: string;
   log: Logger;
   delay?: (ms: number) => Promise<void>;
+  /** Applied to every object before it is cached: keep only what is read. */
+  transform?: (obj: T) => T;
+}
+
+/** A Watch whose events carry transformed objects (ListWatch caches what its Watch delivers). */
+class TransformingWatch<T> extends Watch {
+  private readonly transform: (obj: T) => T;
+
+  constructor(kc: KubeConfig, transform: (obj: T) => T) {
+    super(kc);
+    this.transform = transform;
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj, watchObj) => callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : this.transform(obj as T), watchObj),
+      done,
+    );
+  }
 }
 
 const BASE_DELAY_MS = 1000;
@@ -39,7 +71,17 @@ export class Informer<T extends KubernetesObject> {
     this.delay = spec.delay ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
     const scopes: (string | undefined)[] = spec.namespaces === undefined ? [undefined] : [...spec.namespaces];
     for (const ns of scopes) {
-      const lw = new ListWatch<T>(spec.path(ns), new Watch(spec.kc), () => spec.list(ns, spec.labelSelector), false, spec.labelSelector);
+      const transform = spec.transform;
+      const list =
+        transform === undefined
+          ? () => spec.list(ns, spec.labelSelector, spec.fieldSelector)
+          : async () => {
+              const l = await spec.list(ns, spec.labelSelector, spec.fieldSelector);
+              l.items = l.items.map(transform);
+              return l;
+            };
+      const watch = transform === undefined ? new Watch(spec.kc) : new TransformingWatch<T>(spec.kc, transform);
+      const lw = new ListWatch<T>(spec.path(ns), watch, list, false, spec.labelSelector, spec.fieldSelector);
       const changed = (obj: T) => this.emit(obj, lw);
       lw.on('add', changed);
       lw.on('update', changed);

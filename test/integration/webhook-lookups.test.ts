@@ -1,0 +1,74 @@
+// The webhooks' cached lookups against the real API server: Frameworks and Task names come from
+// watches once synced, and whatever the cache does not have (yet) is asked of the API server.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
+import { cachedLookups, type CachedLookups } from '../../src/webhooks/cached-lookups.ts';
+import type { AdmissionLookups } from '../../src/webhooks/handlers.ts';
+import { kubeLookups } from '../../src/webhooks/lookups.ts';
+import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts';
+
+const ns = useNamespace('lookups');
+
+async function create(plural: string, name: string, spec: object): Promise<void> {
+  const kind = plural === PLURAL.Framework ? 'Framework' : 'Task';
+  await custom().createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns.name,
+    plural,
+    body: { apiVersion: API_VERSION, kind, metadata: { name }, spec },
+  });
+}
+
+describe('cached admission lookups', () => {
+  const asked: string[] = [];
+  let lookups: CachedLookups;
+
+  beforeAll(async () => {
+    const direct = kubeLookups(kubeConfig());
+    // Every question that reaches the API server is recorded.
+    const counting: AdmissionLookups = {
+      ...direct,
+      getFramework: (n, name) => (asked.push(`getFramework ${name}`), direct.getFramework(n, name)),
+      existingTasks: (n, names) => (asked.push(`existingTasks ${names.join(',')}`), direct.existingTasks(n, names)),
+      namespaceLabels: (n) => (asked.push(`namespaceLabels ${n}`), direct.namespaceLabels(n)),
+    };
+    await create(PLURAL.Framework, 'early', { serviceAccountName: 'sa-early' });
+    lookups = cachedLookups(kubeConfig(), counting, { namespaces: [ns.name], log: pino({ level: 'silent' }) });
+    await lookups.start();
+  });
+
+  afterAll(async () => {
+    await lookups.stop();
+  });
+
+  it('answers Frameworks and Task names from the watch, without asking the API server', async () => {
+    await create(PLURAL.Framework, 'late', { serviceAccountName: 'sa-late' });
+    await create(PLURAL.Task, 'taken', {
+      framework: 'late',
+      nodeName: 'n',
+      resources: { cpu: '1' },
+      containers: [{ name: 'c', image: 'i' }],
+    });
+    await eventually('the watch delivered both', async () => (await lookups.existingTasks(ns.name, ['taken'])).length === 1);
+    asked.length = 0;
+    expect(await lookups.getFramework(ns.name, 'early')).toEqual({ name: 'early', serviceAccountName: 'sa-early' });
+    expect(await lookups.getFramework(ns.name, 'late')).toEqual({ name: 'late', serviceAccountName: 'sa-late' });
+    expect(await lookups.frameworksOfServiceAccount(ns.name, 'sa-late')).toEqual(['late']);
+    expect(await lookups.existingTasks(ns.name, ['taken', 'free'])).toEqual(['taken']);
+    expect(asked).toEqual([]);
+  });
+
+  it('asks the API server for a Framework the cache does not have', async () => {
+    asked.length = 0;
+    expect(await lookups.getFramework(ns.name, 'missing')).toBeUndefined();
+    expect(asked).toEqual(['getFramework missing']);
+  });
+
+  it("reads a namespace's labels from the API server's watch cache", async () => {
+    asked.length = 0;
+    expect((await lookups.namespaceLabels(ns.name))['kubernetes.io/metadata.name']).toBe(ns.name);
+    expect(asked).toEqual([]);
+  });
+});

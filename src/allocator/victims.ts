@@ -272,7 +272,8 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       const v = frameworkOf(t);
       const vx = planOf(v);
       chosen.add(t);
-      if (reason === 'FairShare') vx.budget--;
+      // Any task taken from it counts against what it runs beyond its fair allocation.
+      if (vx.budget > 0) vx.budget--;
       add(vx.alloc, taskVecs[t]!, -1);
       add(roleAlloc.get(v.role)!, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
@@ -318,6 +319,22 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return true;
   };
 
+  // Priority within a role first, highest priority first: what is free goes to higher-priority
+  // demand before lower-priority demand of the role is placed by fair share (which would then
+  // leave the higher priority nothing but revocation). What it places counts as fair-share
+  // placements too.
+  const byPriority = [...p.frameworks.values()].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
+  for (const f of byPriority) {
+    const x = planOf(f);
+    if (f.awaiting || !hasLowerTask(f)) continue;
+    for (;;) {
+      const r = placeOne(f, x, 'Priority');
+      if (r === 'stop') return { revocations, fairShares: fair };
+      if (!r) break;
+      if (x.waiting > 0) x.waiting--;
+    }
+  }
+
   // Fair share: the lowest weighted share first, one task at a time.
   const waiting = new MinHeap<PreparedFramework>((a, b) => {
     const ka = planOf(a).key;
@@ -334,17 +351,6 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     else waiting.pop();
   }
 
-  // Priority within a role: highest priority first.
-  const byPriority = [...p.frameworks.values()].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
-  for (const f of byPriority) {
-    const x = planOf(f);
-    if (f.awaiting || !hasLowerTask(f)) continue;
-    for (;;) {
-      const r = placeOne(f, x, 'Priority');
-      if (r === 'stop') return { revocations, fairShares: fair };
-      if (!r) break;
-    }
-  }
   return { revocations, fairShares: fair };
 
   function hasLowerTask(f: PreparedFramework): boolean {

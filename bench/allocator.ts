@@ -1,7 +1,7 @@
 // Allocator benchmarks, after Mesos's HierarchicalAllocator_BENCHMARK_Test.
 //
-//   node bench/allocator.ts [--workload decline-offers|multi-framework] [--agents N]
-//                           [--frameworks M] [--cycles C] [--warmup W] [--cpu-time]
+//   node bench/allocator.ts [--workload decline-offers|multi-framework|revocation] [--agents N]
+//                           [--frameworks M] [--tasks T] [--cycles C] [--warmup W] [--cpu-time]
 //
 // decline-offers (default) replays DeclineOffers: every agent has cpu 24, memory 4096Mi,
 // ephemeral-storage 4096Mi (Mesos's disk) and ports 31000-32000, modelled as an extended
@@ -11,10 +11,12 @@
 // infinite refuse filter. Each timed cycle is one allocate() call; declines are applied
 // between cycles, untimed. Prints one JSON line.
 //
-// multi-framework: see bench/multi-framework.ts.
+// multi-framework: see bench/multi-framework.ts. revocation: see bench/revocation.ts (--agents
+// is its node count; defaults 10,000 nodes × 1,000 frameworks × 100,000 tasks, 10 victims a cycle).
 import { parseArgs } from 'node:util';
 import { Allocator } from '../src/allocator/index.ts';
 import { runMultiFramework } from './multi-framework.ts';
+import { runRevocation } from './revocation.ts';
 import { median, percentile } from './stats.ts';
 
 const { values } = parseArgs({
@@ -22,6 +24,8 @@ const { values } = parseArgs({
     workload: { type: 'string', default: 'decline-offers' },
     agents: { type: 'string' },
     frameworks: { type: 'string' },
+    tasks: { type: 'string' },
+    'max-revocations': { type: 'string' },
     cycles: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '2' },
     'cpu-time': { type: 'boolean', default: false },
@@ -96,8 +100,18 @@ if (import.meta.main) {
     declineOffers(intFlag('agents', values.agents, 1000), intFlag('frameworks', values.frameworks, 100), cycles, warmup);
   } else if (values.workload === 'multi-framework' || values.workload === 'MultiFrameworkAllocations') {
     runMultiFramework({ agents: intFlag('agents', values.agents, 80) });
+  } else if (values.workload === 'revocation' || values.workload === 'Revocation') {
+    const out = runRevocation({
+      nodes: intFlag('agents', values.agents, 10_000),
+      frameworks: intFlag('frameworks', values.frameworks, 1000),
+      tasks: intFlag('tasks', values.tasks, 100_000),
+      maxRevocations: intFlag('max-revocations', values['max-revocations'], 10),
+      cycles: intFlag('cycles', values.cycles, 20),
+      warmup,
+    });
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
-    process.stderr.write(`bench: unknown --workload ${JSON.stringify(values.workload)} (decline-offers, multi-framework)\n`);
+    process.stderr.write(`bench: unknown --workload ${JSON.stringify(values.workload)} (decline-offers, multi-framework, revocation)\n`);
     process.exit(2);
   }
 }

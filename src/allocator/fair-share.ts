@@ -88,27 +88,34 @@ export const DEFAULT_ROLE = 'default';
 // ---------------------------------------------------------------------------------------------
 // Shared preparation, also used by the victim choice.
 
-/** A framework's queue item: `count` tasks of one shape. */
+/** A framework's queue item: `count` tasks of one shape (consecutive running tasks of one shape share one). */
 export interface QueueItem {
   vec: Vec;
   count: number;
-  /** Index into snapshot.tasks for running tasks; -1 for demand. */
-  task: number;
+  /** Demand, not running tasks. */
+  demand: boolean;
 }
 
 export interface PreparedFramework {
   name: string;
+  /** Position in snapshot.frameworks; and in name order (the tie-break). */
+  index: number;
+  rank: number;
   awaiting: boolean;
   role: PreparedRole;
   priority: number;
   queue: QueueItem[];
-  /** Number of leading queue items that are running tasks. */
+  /** Running tasks (not being revoked), in the order it keeps them: indices into snapshot.tasks. */
+  tasks: number[];
+  /** Number of running tasks, and of the leading queue items that hold them. */
   running: number;
+  runningItems: number;
   allocated: Vec;
 }
 
 export interface PreparedRole {
   name: string;
+  rank: number;
   weight: number;
   guarantee?: Vec;
   guaranteeNames?: Set<number>;
@@ -156,7 +163,7 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   const roleOf = (name: string): PreparedRole => {
     let r = roles.get(name);
     if (r === undefined) {
-      r = { name, weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
+      r = { name, rank: 0, weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
       roles.set(name, r);
     }
     return r;
@@ -184,11 +191,15 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
     const role = roleOf(info.role ?? DEFAULT_ROLE);
     const f: PreparedFramework = {
       name: info.name,
+      index: frameworks.size,
+      rank: 0,
       awaiting: info.awaitingRevoked === true,
       role,
       priority: info.priority ?? 0,
       queue: [],
+      tasks: [],
       running: 0,
+      runningItems: 0,
       allocated: new Float64Array(W),
     };
     frameworks.set(info.name, f);
@@ -208,13 +219,17 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
     list.sort((a, b) => compareKeepFirst(snapshot.tasks[a]!, snapshot.tasks[b]!));
     for (const i of list) {
       const v = fix(taskVecs[i]!);
-      f.queue.push({ vec: v, count: 1, task: i });
+      const last = f.queue.at(-1);
+      if (last !== undefined && sameVec(last.vec, v)) last.count++;
+      else f.queue.push({ vec: v, count: 1, demand: false });
       for (let k = 0; k < W; k++) {
         f.allocated[k]! += v[k]!;
         f.role.allocated[k]! += v[k]!;
       }
     }
+    f.tasks = list;
     f.running = list.length;
+    f.runningItems = f.queue.length;
   }
   for (const info of snapshot.frameworks) {
     const f = frameworks.get(info.name)!;
@@ -222,10 +237,17 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
       if (!Number.isSafeInteger(d.count) || d.count < 0)
         throw new Error(`framework ${info.name}: demand[${j}].count ${d.count} is not a non-negative integer`);
       const v = fix(space.vec(d.resources));
-      if (d.count > 0 && v.some((x) => x > 0)) f.queue.push({ vec: v, count: d.count, task: -1 });
+      if (d.count > 0 && v.some((x) => x > 0)) f.queue.push({ vec: v, count: d.count, demand: true });
     });
   }
+  [...frameworks.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((f, i) => (f.rank = i));
+  [...roles.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((r, i) => (r.rank = i));
   return { space, total, roles, frameworks, taskVecs: taskVecs.map(fix) };
+}
+
+function sameVec(a: Vec, b: Vec): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Running tasks in the order a framework keeps them: higher priority, then older, then id. */
@@ -253,8 +275,8 @@ interface RoleFiller {
   heap: MinHeap<Filler>;
 }
 
-const byShare = (a: Filler, b: Filler): boolean => a.share < b.share || (a.share === b.share && a.f.name < b.f.name);
-const byKey = (a: RoleFiller, b: RoleFiller): boolean => a.key < b.key || (a.key === b.key && a.r.name < b.r.name);
+const byShare = (a: Filler, b: Filler): boolean => a.share < b.share || (a.share === b.share && a.f.rank < b.f.rank);
+const byKey = (a: RoleFiller, b: RoleFiller): boolean => a.key < b.key || (a.key === b.key && a.r.rank < b.r.rank);
 
 /** The fair allocation of every framework in the snapshot, in snapshot order. */
 export function fairShares(snapshot: RevocationSnapshot): FairShare[] {

@@ -114,3 +114,62 @@ describe('parseScenario', () => {
     expect((err as Error).message.startsWith(want)).toBe(true);
   });
 });
+
+describe('simulate: timeline and revocation', () => {
+  const late = {
+    nodes: drfPaper.nodes,
+    frameworks: [
+      { ...drfPaper.frameworks[0], tasksPerOffer: 4 },
+      { ...drfPaper.frameworks[1], arriveAt: 4 },
+    ],
+  };
+
+  it('the DRF paper arriving in order: A takes 4, B arrives, a revocation ends them at 3 and 2', () => {
+    const r = simulate(parseScenario({ ...late, options: { revocation: true } }));
+    expect([r.frameworks.A!.tasks, r.frameworks.B!.tasks]).toEqual([3, 2]);
+    expect(r.events?.map((e) => `${e.cycle} ${e.event} ${e.task ?? e.framework}${e.for ? ` for ${e.for}` : ''}`)).toEqual([
+      '4 FrameworkArrived B',
+      '4 Revoking A-1 for B',
+      '5 Revoked A-1',
+    ]);
+  });
+
+  it('without revocation the late framework gets only what is free', () => {
+    const r = simulate(parseScenario(late));
+    // 5 CPU, 2 GiB left: one B task
+    expect([r.frameworks.A!.tasks, r.frameworks.B!.tasks]).toEqual([4, 1]);
+    expect(r.events).toEqual([{ cycle: 4, event: 'FrameworkArrived', framework: 'B' }]);
+  });
+
+  it('tasks with a duration finish, frameworks and nodes leave', () => {
+    const r = simulate(
+      parseScenario({
+        nodes: [
+          { name: 'n1', resources: { cpu: '2', memory: '4Gi' } },
+          { name: 'n2', resources: { cpu: '2', memory: '4Gi' }, leaveAt: 3 },
+        ],
+        frameworks: [
+          { name: 'short', task: { cpu: '1', memory: '1Gi' }, tasks: 1, duration: 2 },
+          { name: 'gone', task: { cpu: '1', memory: '1Gi' }, tasks: 1, leaveAt: 5 },
+        ],
+      }),
+    );
+    // Each cycle: departures first (short's task on n2 is lost as n2 goes at 3, the cycle it
+    // would have finished), then kills, then finished tasks; short runs it again on n1 (3 → 5).
+    expect(r.events?.map((e) => `${e.cycle} ${e.event} ${e.framework ?? e.node}`)).toEqual([
+      '3 TaskLost short',
+      '3 NodeLeft n2',
+      '5 TaskFinished gone',
+      '5 FrameworkLeft gone',
+      '5 TaskFinished short',
+    ]);
+    expect(Object.keys(r.nodes)).toEqual(['n1']);
+  });
+
+  it('names a bad timeline field', () => {
+    expect(() => parseScenario({ ...drfPaper, frameworks: [{ ...drfPaper.frameworks[0], arriveAt: 3, leaveAt: 2 }] })).toThrow(
+      'frameworks[0].leaveAt: must be after arriveAt (3)',
+    );
+    expect(() => parseScenario({ ...drfPaper, options: { revocation: 'yes' } })).toThrow('options.revocation: must be true or false');
+  });
+});

@@ -11,6 +11,7 @@ import { fits } from '../api/fit.ts';
 import { formatResourceList, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
 import { Allocator } from './allocator.ts';
 import type { AllocatorOptions, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
+import { planRevocations } from './victims.ts';
 
 export interface ScenarioFramework {
   name: string;
@@ -21,19 +22,50 @@ export interface ScenarioFramework {
   /** Infinity when the scenario leaves it out. */
   tasks: number;
   tasksPerOffer: number;
+  /** Timeline: the cycle it registers at (default 1) and leaves at (its tasks end); how many cycles a task runs. */
+  arriveAt: number;
+  leaveAt: number;
+  duration: number;
+  /** Revocation: the priority of its tasks and demand (default 0). */
+  priority: number;
+}
+
+export interface ScenarioNode extends NodeInfo {
+  /** Timeline: the cycle it appears at (default 1) and goes at (its tasks are lost). */
+  arriveAt: number;
+  leaveAt: number;
 }
 
 export interface Scenario {
-  nodes: NodeInfo[];
+  nodes: ScenarioNode[];
   roles: RoleInfo[];
   frameworks: ScenarioFramework[];
-  options: Pick<AllocatorOptions, 'minAllocatable' | 'scarceResources'>;
+  options: Pick<AllocatorOptions, 'minAllocatable' | 'scarceResources'> & {
+    /** Revoke tasks over their fair share for frameworks below theirs (src/allocator/victims.ts). */
+    revocation?: boolean;
+    /** Cycles from a revocation notice to the kill; default 1. */
+    revocationGraceCycles?: number;
+  };
+}
+
+/** Something that happened at a cycle: arrivals, departures, revocations, tasks that ended. */
+export interface SimulationEvent {
+  cycle: number;
+  event: 'FrameworkArrived' | 'FrameworkLeft' | 'NodeArrived' | 'NodeLeft' | 'Revoking' | 'Revoked' | 'TaskFinished' | 'TaskLost';
+  framework?: string;
+  node?: string;
+  task?: string;
+  /** Revoking: for whom and why. */
+  for?: string;
+  reason?: string;
 }
 
 export interface SimulationResult {
   frameworks: Record<string, { role: string; tasks: number; allocated: Record<string, string>; dominantShare: number }>;
   nodes: Record<string, { free: Record<string, string> }>;
   cycles: number;
+  /** Only when something happened besides offers (a timeline, revocation). */
+  events?: SimulationEvent[];
 }
 
 /** A scenario problem, with the path of the offending field (`frameworks[1].task.cpu`). */
@@ -48,58 +80,178 @@ export class ScenarioError extends Error {
 
 const MAX_CYCLES = 100_000;
 const CYCLE_MS = 1000;
+/** The demand published for a framework with unlimited tasks. */
+const UNLIMITED_DEMAND = 1_000_000;
+
+interface SimTask {
+  id: string;
+  framework: string;
+  node: string;
+  started: number;
+  ends: number;
+  revokeAt?: number;
+}
 
 export function simulate(scenario: Scenario): SimulationResult {
   const a = new Allocator({ ...scenario.options, offerId: (_f, _n, seq) => `offer-${seq}` });
   for (const r of scenario.roles) a.upsertRole(r);
-  for (const n of scenario.nodes) a.upsertNode(n);
   const byName = new Map(scenario.frameworks.map((f) => [f.name, f]));
+  /** Tasks launched so far, and tasks to launch again (revoked or lost, not finished). */
   const launched = new Map<string, number>();
-  for (const f of scenario.frameworks) {
-    launched.set(f.name, 0);
-    a.upsertFramework({ name: f.name, role: f.role, capabilities: f.capabilities, constraints: f.constraints, suppressed: f.tasks === 0 });
-  }
+  const owed = new Map<string, number>();
+  const present = new Set<string>();
+  const nodesPresent = new Set<string>();
+  const tasks: SimTask[] = [];
+  /** Task id → the framework it is being revoked for. */
+  const revokedFor = new Map<string, string>();
+  const events: SimulationEvent[] = [];
+  const revocation = scenario.options.revocation === true;
+  const grace = scenario.options.revocationGraceCycles ?? 1;
+  let seq = 0;
+
+  const remaining = (f: ScenarioFramework) => (f.tasks === Infinity ? Infinity : f.tasks - launched.get(f.name)! + owed.get(f.name)!);
+  const allocation = (fw: string, node: string) => {
+    let sum: ResourceList = {};
+    for (const t of tasks) if (t.framework === fw && t.node === node) sum = addList(sum, byName.get(fw)!.task);
+    a.setAllocation(fw, node, sum);
+  };
+  const end = (t: SimTask, cycle: number, event: SimulationEvent['event'], relaunch: boolean) => {
+    tasks.splice(tasks.indexOf(t), 1);
+    allocation(t.framework, t.node);
+    if (relaunch && present.has(t.framework)) {
+      owed.set(t.framework, owed.get(t.framework)! + 1);
+      a.upsertFramework(info(byName.get(t.framework)!, false));
+    }
+    events.push({ cycle, event, framework: t.framework, node: t.node, task: t.id });
+  };
+  const info = (f: ScenarioFramework, suppressed: boolean) => ({
+    name: f.name,
+    role: f.role,
+    capabilities: f.capabilities,
+    constraints: f.constraints,
+    suppressed,
+  });
+  const pendingTimeline = (cycle: number) =>
+    scenario.frameworks.some((f) => f.arriveAt > cycle || (present.has(f.name) && f.leaveAt !== Infinity)) ||
+    scenario.nodes.some((n) => n.arriveAt > cycle || (nodesPresent.has(n.name) && n.leaveAt !== Infinity)) ||
+    tasks.some((t) => t.ends !== Infinity || t.revokeAt !== undefined);
+
   let now = 0;
   let cycles = 0;
   for (;;) {
     if (cycles >= MAX_CYCLES) throw new Error(`simulation did not settle in ${MAX_CYCLES} cycles`);
-    cycles++;
+    const cycle = ++cycles;
+    for (const n of scenario.nodes) {
+      if (n.arriveAt === cycle) {
+        const { arriveAt: _a, leaveAt: _l, ...node } = n;
+        a.upsertNode(node);
+        nodesPresent.add(n.name);
+        if (cycle > 1) events.push({ cycle, event: 'NodeArrived', node: n.name });
+      }
+      if (n.leaveAt === cycle && nodesPresent.has(n.name)) {
+        nodesPresent.delete(n.name);
+        for (const t of tasks.filter((x) => x.node === n.name)) end(t, cycle, 'TaskLost', true);
+        a.removeNode(n.name);
+        events.push({ cycle, event: 'NodeLeft', node: n.name });
+      }
+    }
+    for (const f of scenario.frameworks) {
+      if (f.arriveAt === cycle) {
+        present.add(f.name);
+        launched.set(f.name, 0);
+        owed.set(f.name, 0);
+        a.upsertFramework(info(f, f.tasks === 0));
+        if (cycle > 1) events.push({ cycle, event: 'FrameworkArrived', framework: f.name });
+      }
+      if (f.leaveAt === cycle && present.has(f.name)) {
+        present.delete(f.name);
+        for (const t of tasks.filter((x) => x.framework === f.name)) end(t, cycle, 'TaskFinished', false);
+        a.removeFramework(f.name);
+        events.push({ cycle, event: 'FrameworkLeft', framework: f.name });
+      }
+    }
+    for (const t of tasks.filter((x) => x.revokeAt !== undefined && x.revokeAt <= cycle)) end(t, cycle, 'Revoked', true);
+    for (const t of tasks.filter((x) => x.ends <= cycle)) end(t, cycle, 'TaskFinished', false);
+
+    let revoking = 0;
+    if (revocation) {
+      const plan = planRevocations({
+        nodes: scenario.nodes
+          .filter((n) => nodesPresent.has(n.name))
+          .map((n) => ({ name: n.name, capacity: n.allocatable, free: a.nodeFree(n.name) ?? {} })),
+        roles: scenario.roles,
+        frameworks: scenario.frameworks
+          .filter((f) => present.has(f.name))
+          .map((f) => {
+            const left = remaining(f);
+            return {
+              name: f.name,
+              role: f.role,
+              priority: f.priority,
+              demand: left > 0 ? [{ resources: f.task, count: Math.min(left, UNLIMITED_DEMAND) }] : [],
+              awaitingRevoked: tasks.some((t) => t.revokeAt !== undefined && revokedFor.get(t.id) === f.name),
+            };
+          }),
+        tasks: tasks.map((t) => ({
+          id: t.id,
+          framework: t.framework,
+          node: t.node,
+          resources: byName.get(t.framework)!.task,
+          priority: byName.get(t.framework)!.priority,
+          startedAt: t.started,
+          revoking: t.revokeAt !== undefined,
+        })),
+      });
+      for (const d of plan.revocations) {
+        const t = tasks.find((x) => x.id === d.task)!;
+        t.revokeAt = cycle + grace;
+        revokedFor.set(t.id, d.for);
+        a.nominate(d.node, d.for, now + (grace + 2) * CYCLE_MS);
+        events.push({ cycle, event: 'Revoking', framework: d.framework, node: d.node, task: d.task, for: d.for, reason: d.reason });
+        revoking++;
+      }
+    }
+
     const { offers, rescinds } = a.allocate(now);
     for (const r of rescinds) a.removeOffer(r.offerId);
-    if (offers.length === 0) break;
+    if (offers.length === 0 && revoking === 0 && !pendingTimeline(cycle)) break;
     for (const o of offers) {
       const f = byName.get(o.framework)!;
-      let done = launched.get(f.name)!;
       let left: ResourceList = o.resources;
       let used: ResourceList = {};
       let k = 0;
-      while (k < f.tasksPerOffer && done < f.tasks && fits(f.task, left)) {
+      while (k < f.tasksPerOffer && remaining(f) - k > 0 && fits(f.task, left)) {
         left = subtract(left, f.task);
         used = addList(used, f.task);
         k++;
-        done++;
       }
       if (k === 0) {
         a.decline(o.offerId, now, Infinity);
         continue;
       }
       a.accept(o.offerId, now, used);
-      launched.set(f.name, done);
-      if (done >= f.tasks) a.suppress(f.name);
+      for (let i = 0; i < k; i++) {
+        if (owed.get(f.name)! > 0) owed.set(f.name, owed.get(f.name)! - 1);
+        else launched.set(f.name, launched.get(f.name)! + 1);
+        tasks.push({ id: `${f.name}-${++seq}`, framework: f.name, node: o.node, started: cycle, ends: cycle + f.duration });
+      }
+      if (remaining(f) <= 0) a.suppress(f.name);
     }
     now += CYCLE_MS;
   }
   const result: SimulationResult = { frameworks: {}, nodes: {}, cycles };
   for (const f of scenario.frameworks) {
-    const st = a.frameworkStatus(f.name)!;
+    const st = a.frameworkStatus(f.name);
     result.frameworks[f.name] = {
       role: f.role,
-      tasks: launched.get(f.name)!,
-      allocated: formatResourceList(st.allocated),
-      dominantShare: st.dominantShare,
+      tasks: tasks.filter((t) => t.framework === f.name).length,
+      allocated: formatResourceList(st?.allocated ?? {}),
+      dominantShare: st?.dominantShare ?? 0,
     };
   }
-  for (const n of scenario.nodes) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+  for (const n of scenario.nodes)
+    if (nodesPresent.has(n.name)) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+  if (events.length > 0) result.events = events;
   return result;
 }
 
@@ -196,13 +348,29 @@ function selector(v: unknown, path: string): LabelSelector | undefined {
 }
 
 /** Validates a parsed YAML/JSON document into a Scenario; errors name the field. */
+/** arriveAt (default 1) and leaveAt (default never), cycles counted from 1, leaveAt after arriveAt. */
+function window(o: Obj, p: string): { arriveAt: number; leaveAt: number } {
+  const arriveAt = o.arriveAt === undefined ? 1 : int(o.arriveAt, `${p}.arriveAt`, 1);
+  const leaveAt = o.leaveAt === undefined ? Infinity : int(o.leaveAt, `${p}.leaveAt`, 1);
+  if (leaveAt <= arriveAt) throw new ScenarioError(`${p}.leaveAt`, `must be after arriveAt (${arriveAt})`);
+  return { arriveAt, leaveAt };
+}
+
+function signedInt(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ScenarioError(path, 'must be an integer');
+  return v;
+}
+
 export function parseScenario(raw: unknown): Scenario {
   const root = obj(raw, '', ['nodes', 'roles', 'frameworks', 'options']);
-  const nodes = list(root.nodes, 'nodes', true).map((v, i): NodeInfo => {
+  const nodes = list(root.nodes, 'nodes', true).map((v, i): ScenarioNode => {
     const p = `nodes[${i}]`;
-    const o = obj(v, p, ['name', 'resources', 'labels', 'reservations']);
+    const o = obj(v, p, ['name', 'resources', 'labels', 'reservations', 'arriveAt', 'leaveAt']);
+    const { arriveAt, leaveAt } = window(o, p);
     return {
       name: str(o.name, `${p}.name`),
+      arriveAt,
+      leaveAt,
       allocatable: resources(o.resources, `${p}.resources`),
       labels: stringMap(o.labels, `${p}.labels`),
       reservations: list(o.reservations, `${p}.reservations`, false).map((r, j) => {
@@ -236,7 +404,20 @@ export function parseScenario(raw: unknown): Scenario {
   );
   const frameworks = list(root.frameworks, 'frameworks', true).map((v, i): ScenarioFramework => {
     const p = `frameworks[${i}]`;
-    const o = obj(v, p, ['name', 'role', 'capabilities', 'constraints', 'task', 'tasks', 'tasksPerOffer']);
+    const o = obj(v, p, [
+      'name',
+      'role',
+      'capabilities',
+      'constraints',
+      'task',
+      'tasks',
+      'tasksPerOffer',
+      'arriveAt',
+      'leaveAt',
+      'duration',
+      'priority',
+    ]);
+    const { arriveAt, leaveAt } = window(o, p);
     const task = resources(o.task, `${p}.task`);
     if (Object.values(task).every((x) => x === 0)) throw new ScenarioError(`${p}.task`, 'must request some resource');
     return {
@@ -247,6 +428,10 @@ export function parseScenario(raw: unknown): Scenario {
       task,
       tasks: o.tasks === undefined ? Infinity : int(o.tasks, `${p}.tasks`, 0),
       tasksPerOffer: o.tasksPerOffer === undefined ? 1 : int(o.tasksPerOffer, `${p}.tasksPerOffer`, 1),
+      arriveAt,
+      leaveAt,
+      duration: o.duration === undefined ? Infinity : int(o.duration, `${p}.duration`, 1),
+      priority: o.priority === undefined ? 0 : signedInt(o.priority, `${p}.priority`),
     };
   });
   unique(
@@ -255,7 +440,13 @@ export function parseScenario(raw: unknown): Scenario {
   );
   const options: Scenario['options'] = {};
   if (root.options !== undefined) {
-    const o = obj(root.options, 'options', ['minAllocatable', 'scarceResources']);
+    const o = obj(root.options, 'options', ['minAllocatable', 'scarceResources', 'revocation', 'revocationGraceCycles']);
+    if (o.revocation !== undefined) {
+      if (typeof o.revocation !== 'boolean') throw new ScenarioError('options.revocation', 'must be true or false');
+      options.revocation = o.revocation;
+    }
+    if (o.revocationGraceCycles !== undefined)
+      options.revocationGraceCycles = int(o.revocationGraceCycles, 'options.revocationGraceCycles', 0);
     if (o.scarceResources !== undefined) options.scarceResources = strings(o.scarceResources, 'options.scarceResources');
     if (o.minAllocatable !== undefined) {
       options.minAllocatable = list(o.minAllocatable, 'options.minAllocatable', true).map((m, i) =>

@@ -99,29 +99,39 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return v;
   });
   const onNode: number[][] = snapshot.nodes.map(() => []);
+  // By task index: its framework (undefined: being revoked), priority and start.
+  const taskFw: (PreparedFramework | undefined)[] = new Array(tasks.length);
+  const prio = new Float64Array(tasks.length);
+  const start = new Float64Array(tasks.length);
   tasks.forEach((t, i) => {
+    prio[i] = t.priority ?? 0;
+    start[i] = t.startedAt;
     const n = nodeIndex.get(t.node);
+    if (t.revoking !== true) taskFw[i] = p.frameworks.get(t.framework);
     if (n === undefined) return;
     if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
     else onNode[n]!.push(i);
   });
+  // Each node's tasks once, in the order victims are taken: lower priority, then youngest.
+  for (const list of onNode) list.sort((a, b) => prio[a]! - prio[b]! || start[b]! - start[a]! || (tasks[a]!.id < tasks[b]!.id ? -1 : 1));
 
-  const plans = new Map<PreparedFramework, Plan>();
+  const plans: Plan[] = new Array(p.frameworks.size);
   const roleAlloc = new Map<PreparedRole, Vec>();
   for (const r of p.roles.values()) roleAlloc.set(r, Float64Array.from(r.allocated));
   for (const f of p.frameworks.values()) {
     const given = filled.get(f.name)!.given;
     const alloc = Float64Array.from(f.allocated);
-    plans.set(f, {
+    plans[f.index] = {
       alloc,
       budget: f.running - Math.min(given, f.running),
       waiting: Math.max(0, given - f.running),
-      item: f.running,
+      item: f.runningItems,
       taken: 0,
       key: dominantShare(alloc, total) / f.role.weight,
-    });
+    };
   }
-  const frameworkOf = (t: number): PreparedFramework => p.frameworks.get(tasks[t]!.framework)!;
+  const planOf = (f: PreparedFramework): Plan => plans[f.index]!;
+  const frameworkOf = (t: number): PreparedFramework => taskFw[t]!;
   const chosen = new Set<number>();
   const revocations: RevocationDecision[] = [];
   const touched: number[] = [];
@@ -154,34 +164,39 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return -1;
   };
 
+  // Scratch for the search: what the set takes from each framework (vector and count).
+  const room = new Float64Array(W);
+  const removedVec = new Map<PreparedFramework, Vec>();
+  const removedCount = new Map<PreparedFramework, number>();
+  const scratch = (v: PreparedFramework): Vec => {
+    let r = removedVec.get(v);
+    if (r === undefined) removedVec.set(v, (r = new Float64Array(W)));
+    return r;
+  };
+
   /** The best victim set on any node for one task d of f, or undefined. */
   const victimsFor = (f: PreparedFramework, x: Plan, d: Vec, reason: RevocationReason): Candidate | undefined => {
     const wAfter = afterKey(x.alloc, d, 1, total, f.role.weight);
     let best: Candidate | undefined;
-    const room = new Float64Array(W);
+    const set: number[] = [];
     for (let n = 0; n < onNode.length; n++) {
-      const list = onNode[n]!.filter((t) => !chosen.has(t) && eligible(t, f, reason));
+      const list = onNode[n]!;
       if (list.length === 0) continue;
-      list.sort(
-        (a, b) =>
-          (tasks[a]!.priority ?? 0) - (tasks[b]!.priority ?? 0) ||
-          tasks[b]!.startedAt - tasks[a]!.startedAt ||
-          (tasks[a]!.id < tasks[b]!.id ? -1 : 1),
-      );
       room.set(free[n]!);
-      const set: number[] = [];
-      const removed = new Map<PreparedFramework, Vec>();
+      set.length = 0;
+      for (const v of removedCount.keys()) removedVec.get(v)!.fill(0);
+      removedCount.clear();
       for (const t of list) {
         if (fits(d, room)) break;
+        if (chosen.has(t)) continue;
         const v = frameworkOf(t);
-        if (!allowed(t, v, f, d, wAfter, removed, set, reason)) continue;
+        if (!eligible(t, v, f, reason) || !allowed(t, v, f, wAfter, reason)) continue;
         set.push(t);
         add(room, taskVecs[t]!, 1);
-        let r = removed.get(v);
-        if (r === undefined) removed.set(v, (r = new Float64Array(W)));
-        add(r, taskVecs[t]!, 1);
+        add(scratch(v), taskVecs[t]!, 1);
+        removedCount.set(v, (removedCount.get(v) ?? 0) + 1);
       }
-      if (!fits(d, room)) continue;
+      if (set.length === 0 || !fits(d, room)) continue;
       // Drop members the others make unnecessary, first chosen first.
       for (let i = 0; i < set.length && set.length > 1;) {
         add(room, taskVecs[set[i]!]!, -1);
@@ -192,55 +207,49 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         }
       }
       if (reason === 'Priority' && !withinLimit(f, d, set)) continue;
-      const c: Candidate = {
-        node: n,
-        victims: set,
-        maxPriority: Math.max(...set.map((t) => tasks[t]!.priority ?? 0)),
-        oldest: Math.min(...set.map((t) => tasks[t]!.startedAt)),
-      };
-      if (best === undefined || better(c, best)) best = c;
+      let maxPriority = -Infinity;
+      let oldest = Infinity;
+      for (const t of set) {
+        if (prio[t]! > maxPriority) maxPriority = prio[t]!;
+        if (start[t]! < oldest) oldest = start[t]!;
+      }
+      const c: Candidate = { node: n, victims: set, maxPriority, oldest };
+      if (best === undefined || better(c, best)) best = { ...c, victims: [...set] };
     }
     return best;
   };
 
-  const eligible = (t: number, f: PreparedFramework, reason: RevocationReason): boolean => {
-    const v = frameworkOf(t);
+  const eligible = (t: number, v: PreparedFramework, f: PreparedFramework, reason: RevocationReason): boolean => {
     if (v === f || !v.role.revocable) return false;
-    const prio = tasks[t]!.priority ?? 0;
-    if (reason === 'Priority') return v.role === f.role && prio < f.priority;
-    if (v.role === f.role && prio > f.priority) return false;
-    return plans.get(v)!.budget > 0;
+    const pr = prio[t]!;
+    if (reason === 'Priority') return v.role === f.role && pr < f.priority;
+    if (v.role === f.role && pr > f.priority) return false;
+    return planOf(v).budget > 0;
   };
 
-  const allowed = (
-    t: number,
-    v: PreparedFramework,
-    f: PreparedFramework,
-    d: Vec,
-    wAfter: number,
-    removed: Map<PreparedFramework, Vec>,
-    set: number[],
-    reason: RevocationReason,
-  ): boolean => {
+  const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, wAfter: number, reason: RevocationReason): boolean => {
     if (reason === 'Priority') return true;
-    const vx = plans.get(v)!;
-    if (set.filter((s) => frameworkOf(s) === v).length >= vx.budget) return false;
+    const vx = planOf(v);
+    if ((removedCount.get(v) ?? 0) >= vx.budget) return false;
     const tv = taskVecs[t]!;
-    const prior = removed.get(v);
+    const prior = removedCount.has(v) ? removedVec.get(v) : undefined;
     if (v.role !== f.role && v.role.guarantee !== undefined) {
       const ra = roleAlloc.get(v.role)!;
-      let sameRole: Vec | undefined;
-      for (const [other, r] of removed) if (other.role === v.role) add((sameRole ??= new Float64Array(W)), r, 1);
       for (const i of v.role.guaranteeNames!) {
         if (tv[i]! <= 0) continue;
-        if (ra[i]! - (sameRole?.[i] ?? 0) - tv[i]! < v.role.guarantee[i]!) return false;
+        let sameRole = 0;
+        for (const other of removedCount.keys()) if (other.role === v.role) sameRole += removedVec.get(other)![i]!;
+        if (ra[i]! - sameRole - tv[i]! < v.role.guarantee[i]!) return false;
       }
     }
-    const after = new Float64Array(W);
-    after.set(vx.alloc);
-    if (prior !== undefined) add(after, prior, -1);
-    add(after, tv, -1);
-    return dominantShare(after, total) / v.role.weight >= wAfter;
+    let share = 0;
+    for (let i = 0; i < W; i++) {
+      const tt = total[i]!;
+      if (tt <= 0) continue;
+      const left = (vx.alloc[i]! - (prior === undefined ? 0 : prior[i]!) - tv[i]!) / tt;
+      if (left > share) share = left;
+    }
+    return share / v.role.weight >= wAfter;
   };
 
   const withinLimit = (f: PreparedFramework, d: Vec, set: number[]): boolean => {
@@ -261,9 +270,10 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const set = sets++;
     for (const t of c.victims) {
       const v = frameworkOf(t);
-      const vx = plans.get(v)!;
+      const vx = planOf(v);
       chosen.add(t);
-      if (reason === 'FairShare') vx.budget--;
+      // Any task taken from it counts against what it runs beyond its fair allocation.
+      if (vx.budget > 0) vx.budget--;
       add(vx.alloc, taskVecs[t]!, -1);
       add(roleAlloc.get(v.role)!, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
@@ -284,7 +294,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         reason,
         set,
         forResources: p.space.list(d),
-        victimShare: plans.get(v)!.key,
+        victimShare: planOf(v).key,
         waitingShare: x.key,
       });
     }
@@ -309,39 +319,44 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return true;
   };
 
+  // Priority within a role first, highest priority first: what is free goes to higher-priority
+  // demand before lower-priority demand of the role is placed by fair share (which would then
+  // leave the higher priority nothing but revocation). What it places counts as fair-share
+  // placements too.
+  const byPriority = [...p.frameworks.values()].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
+  for (const f of byPriority) {
+    const x = planOf(f);
+    if (f.awaiting || !hasLowerTask(f)) continue;
+    for (;;) {
+      const r = placeOne(f, x, 'Priority');
+      if (r === 'stop') return { revocations, fairShares: fair };
+      if (!r) break;
+      if (x.waiting > 0) x.waiting--;
+    }
+  }
+
   // Fair share: the lowest weighted share first, one task at a time.
   const waiting = new MinHeap<PreparedFramework>((a, b) => {
-    const ka = plans.get(a)!.key;
-    const kb = plans.get(b)!.key;
-    return ka < kb || (ka === kb && a.name < b.name);
+    const ka = planOf(a).key;
+    const kb = planOf(b).key;
+    return ka < kb || (ka === kb && a.rank < b.rank);
   });
-  for (const f of p.frameworks.values()) if (plans.get(f)!.waiting > 0 && !f.awaiting) waiting.push(f);
+  for (const f of p.frameworks.values()) if (planOf(f).waiting > 0 && !f.awaiting) waiting.push(f);
   while (waiting.size > 0) {
     const f = waiting.peek()!;
-    const x = plans.get(f)!;
+    const x = planOf(f);
     const r = placeOne(f, x, 'FairShare');
     if (r === 'stop') return { revocations, fairShares: fair };
     if (r && --x.waiting > 0) waiting.updateTop();
     else waiting.pop();
   }
 
-  // Priority within a role: highest priority first.
-  const byPriority = [...p.frameworks.values()].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
-  for (const f of byPriority) {
-    const x = plans.get(f)!;
-    if (f.awaiting || !hasLowerTask(f)) continue;
-    for (;;) {
-      const r = placeOne(f, x, 'Priority');
-      if (r === 'stop') return { revocations, fairShares: fair };
-      if (!r) break;
-    }
-  }
   return { revocations, fairShares: fair };
 
   function hasLowerTask(f: PreparedFramework): boolean {
     for (const o of f.role.frameworks) {
       if (o === f) continue;
-      for (let i = 0; i < o.running; i++) if ((tasks[o.queue[i]!.task]!.priority ?? 0) < f.priority) return true;
+      for (const t of o.tasks) if (prio[t]! < f.priority) return true;
     }
     return false;
   }

@@ -85,30 +85,11 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const lostLeadership = new Promise<void>((r) => (resolveLost = r));
   let stopping = false;
 
-  const servers: Server[] = [];
   const probes = probeHandler({
     healthy: () => true,
     ready: () => !options.leaderElect || leader?.ready === true || elector?.isLeader === false,
   });
-  let metricsPort: number | undefined;
-  let healthPort: number | undefined;
-  const extra: Handler[] = options.extraHandlers ?? [];
-  if (options.healthAddr !== '' && options.healthAddr === options.metricsAddr) {
-    const s = await listen(options.healthAddr, [...extra, probes, metricsHandler(metrics.registry)]);
-    servers.push(s.server);
-    metricsPort = healthPort = s.port;
-  } else {
-    if (options.metricsAddr !== '') {
-      const s = await listen(options.metricsAddr, [metricsHandler(metrics.registry)]);
-      servers.push(s.server);
-      metricsPort = s.port;
-    }
-    if (options.healthAddr !== '') {
-      const s = await listen(options.healthAddr, [...extra, probes]);
-      servers.push(s.server);
-      healthPort = s.port;
-    }
-  }
+  const { servers, metricsPort, healthPort } = await startServers(options, metrics, probes);
 
   const lead = async () => {
     metrics.isLeader.set(1);
@@ -182,6 +163,33 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       metrics.isLeader.set(0);
     },
   };
+}
+
+/** The metrics server and the probe server (one server when they share an address), with the extra handlers. */
+async function startServers(
+  options: ControllerOptions,
+  metrics: Metrics,
+  probes: Handler,
+): Promise<{ servers: Server[]; metricsPort: number | undefined; healthPort: number | undefined }> {
+  const servers: Server[] = [];
+  const extra: Handler[] = options.extraHandlers ?? [];
+  if (options.healthAddr !== '' && options.healthAddr === options.metricsAddr) {
+    const s = await listen(options.healthAddr, [...extra, probes, metricsHandler(metrics.registry)]);
+    return { servers: [s.server], metricsPort: s.port, healthPort: s.port };
+  }
+  let metricsPort: number | undefined;
+  let healthPort: number | undefined;
+  if (options.metricsAddr !== '') {
+    const s = await listen(options.metricsAddr, [metricsHandler(metrics.registry)]);
+    servers.push(s.server);
+    metricsPort = s.port;
+  }
+  if (options.healthAddr !== '') {
+    const s = await listen(options.healthAddr, [...extra, probes]);
+    servers.push(s.server);
+    healthPort = s.port;
+  }
+  return { servers, metricsPort, healthPort };
 }
 
 /**

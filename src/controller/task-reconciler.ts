@@ -73,10 +73,12 @@ export class TaskReconciler {
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
+          // No Pod was made: the status names none (d.status assumed the create would succeed).
+          const { podName: _none, ...status } = d.status;
           await this.writeStatus(
             task,
             {
-              ...d.status,
+              ...status,
               state: 'TASK_ERROR',
               reason: TaskReason.PodCreateFailed,
               message: errorSummary(err).message,

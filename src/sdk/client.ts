@@ -313,7 +313,12 @@ export class FrameworkClient {
           namespace: this.namespace,
           body: {
             metadata: { name, namespace: this.namespace, labels: { 'agora.dev/framework': this.name } },
-            spec: { ...spec, acquireTime: microTime(now) } as never,
+            spec: {
+              holderIdentity: spec.holderIdentity,
+              leaseDurationSeconds: spec.leaseDurationSeconds,
+              acquireTime: new V1MicroTime(now.getTime()),
+              renewTime: new V1MicroTime(now.getTime()),
+            },
           },
         });
         return;

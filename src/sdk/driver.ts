@@ -6,6 +6,7 @@ import {
   CustomObjectsApi,
   type Informer,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
@@ -210,7 +211,11 @@ export class SchedulerDriver extends FrameworkClient {
     const custom = this.kc.makeApiClient(CustomObjectsApi);
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${this.namespace}/${plural}`;
     const list = () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural });
-    const informer = makeInformer<T & KubernetesObject>(this.kc, path, list as never);
+    const informer = makeInformer<T & KubernetesObject>(
+      this.kc,
+      path,
+      async () => (await list()) as KubernetesListObject<T & KubernetesObject>,
+    );
     const mine = (o: T) => o.spec.framework === this.name;
     informer.on('add', (o) => mine(o) && upsert(o));
     informer.on('update', (o) => mine(o) && upsert(o));

@@ -110,6 +110,52 @@ describe('offer handler', () => {
   });
 });
 
+describe('framework handler', () => {
+  const fw = (spec: Record<string, unknown>) => ({ apiVersion: 'agora.dev/v1alpha1', kind: 'Framework', metadata: { name: 'fw-b' }, spec });
+  const frameworkRequest = (over: Partial<AdmissionRequest>) =>
+    request({
+      kind: { group: 'agora.dev', version: 'v1alpha1', kind: 'Framework' },
+      resource: { group: 'agora.dev', version: 'v1alpha1', resource: 'frameworks' },
+      ...over,
+    });
+
+  it.each([
+    {
+      name: "a takeover asks whether the writer may impersonate the framework's ServiceAccount, and is denied",
+      req: frameworkRequest({
+        oldObject: fw({ serviceAccountName: 'sched-b', role: 'default' }),
+        object: fw({ serviceAccountName: 'sched-a', role: 'default' }),
+      }),
+      wantCalls: ['canImpersonateServiceAccount'],
+      wantPaths: ['spec'],
+    },
+    {
+      name: 'a role change reads the role and the namespace; a role limited elsewhere is denied',
+      req: frameworkRequest({
+        oldObject: fw({ serviceAccountName: 'sched-a', role: 'default' }),
+        object: fw({ serviceAccountName: 'sched-a', role: 'gold' }),
+      }),
+      lookups: { roleNamespaceSelector: async () => ({ exists: true, selector: { matchLabels: { tier: 'gold' } } }) },
+      wantCalls: ['namespaceLabels'],
+      wantPaths: ['spec.role'],
+    },
+    {
+      name: 'its own ServiceAccount suppressing it needs no lookup',
+      req: frameworkRequest({
+        oldObject: fw({ serviceAccountName: 'sched-a', role: 'default' }),
+        object: fw({ serviceAccountName: 'sched-a', role: 'default', suppressed: true }),
+      }),
+      wantCalls: [],
+      wantPaths: [],
+    },
+  ])('$name', async ({ req, lookups: over, wantCalls, wantPaths }) => {
+    const { lookups, calls } = fakeLookups(over);
+    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.frameworks]!(req);
+    expect(calls.filter((c) => c !== 'roleNamespaceSelector').sort()).toEqual(wantCalls);
+    expect(verdict.errors.map((e) => e.path)).toEqual(wantPaths);
+  });
+});
+
 describe('framework defaults handler', () => {
   it('returns a JSON patch the response carries base64-encoded', async () => {
     const { lookups } = fakeLookups();

@@ -161,13 +161,14 @@ describe('revocation', () => {
     frameworks.push('low', 'high');
     await createFramework(ns.name, 'low', builtin(8, { role: team }));
     await waitRunning('low', 8);
-    // 6 is more than its fair half: the last 2 come from priority alone.
+    // 6 is more than its fair half: priority alone takes them.
     await createFramework(ns.name, 'high', builtin(6, { role: team, priority: 10 }));
     // (low's own replacements back off after 6 failures: it may run 0 or 2 for a while)
     await eventually('high runs 6', async () => (await running('high')) === 6, 30_000);
     await sleep(3_000);
     const reasons = (await noticed('low')).map((t) => t.status!.revocation!.reason).sort();
-    expect(reasons).toEqual(['FairShare', 'FairShare', 'FairShare', 'FairShare', 'Priority', 'Priority']);
+    // Priority is planned first within a role: all six by priority, none twice.
+    expect(reasons).toEqual(['Priority', 'Priority', 'Priority', 'Priority', 'Priority', 'Priority']);
     expect(await noticed('high')).toHaveLength(0);
   });
 

@@ -74,7 +74,9 @@ export function convergence(
     );
   }
   const batch = fw(pool, 'batch-job');
-  if (batch?.phase !== 'Completed') missing.push(`batch-job: ${batch?.tasks.finished ?? 0}/${batch?.wanted ?? '?'} finished`);
+  // Completed, and its status counts caught up with it (the final table shows them).
+  if (batch?.phase !== 'Completed' || batch.tasks.finished < (batch.wanted ?? Infinity) || (batch.tasks.running ?? 0) > 0)
+    missing.push(`batch-job: ${batch?.tasks.finished ?? 0}/${batch?.wanted ?? '?'} finished`);
   if (!sdk.gangFinished) missing.push('gang: not finished');
   if (sdk.serviceReplaced < 1 || sdk.serviceRunning < 3)
     missing.push(`service: ${sdk.serviceRunning}/3 running, ${sdk.serviceReplaced} replaced`);

@@ -15,6 +15,8 @@
 // (Pod Running → Task TASK_RUNNING) and Framework status (last task Running → counts complete)
 // lagged.
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type RequestOptions } from 'node:https';
 import { parseArgs } from 'node:util';
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
 
     const [metricsPort, healthPort, webhookPort] = await freePorts(3);
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const logFile = join(repoRoot, '.agora', `bench-scale-${id}.log`);
+    log(`controller log: ${logFile}`);
     controller = spawn(
       process.execPath,
       [
@@ -104,9 +108,9 @@ async function main(): Promise<void> {
         `--webhook-port=${webhookPort}`,
         `--kube-api-qps=${QPS}`,
         `--kube-api-burst=${BURST}`,
-        '--log-level=warn',
+        '--log-level=info',
       ],
-      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
+      { cwd: repoRoot, stdio: ['ignore', openSync(logFile, 'w'), 'inherit'] },
     );
     await waitReady(`http://127.0.0.1:${healthPort}/readyz`, controller);
     log('controller ready');

@@ -47,6 +47,9 @@ export interface BuiltinScheduler {
   stop(): Promise<void>;
 }
 
+/** Frameworks reconciled at once. */
+const DEFAULT_CONCURRENCY = 32;
+
 /** Before answering an offer again whose answer the API server refused. */
 const REJECTED_RETRY_MS = 1000;
 
@@ -105,7 +108,14 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
   const tasks = new Index<TaskObject>(sources.tasks);
   const states = new Map<string, FrameworkState>();
 
-  const queue = new WorkQueue({ name: 'builtin', concurrency: o.concurrency ?? 4, log, handler: (key) => reconcile(key) });
+  // Each reconcile waits on the API for its answers: with dozens of frameworks, a handful of
+  // workers would leave offers unanswered until they expire.
+  const queue = new WorkQueue({
+    name: 'builtin',
+    concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+    log,
+    handler: (key) => reconcile(key),
+  });
   const isBuiltin = (key: string) => sources.frameworks.get(key)?.spec.builtin !== undefined;
 
   sources.frameworks.onChange((key, fw) => {

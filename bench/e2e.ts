@@ -25,7 +25,7 @@ import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import { startController } from '../src/controller/manager.ts';
 import type { OfferObject, TaskObject } from '../src/api/objects.ts';
-import { median, percentile } from './stats.ts';
+import { median, percentile, pool } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -155,16 +155,6 @@ function podBody(name: string, node: string | undefined): V1Pod {
       containers: [{ name: 'main', image: 'busybox', resources: { requests: RESOURCES, limits: RESOURCES } }],
     },
   };
-}
-
-/** Runs `work(i)` for i < n with at most `concurrency` in flight. */
-async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
 }
 
 async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ rate: number }> {

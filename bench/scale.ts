@@ -36,7 +36,7 @@ import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
-import { histogramQuantile, median, parseMetrics, percentile, type Sample } from './stats.ts';
+import { histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -157,16 +157,6 @@ async function main(): Promise<void> {
     await Promise.all(Object.values(namespaces).map((name) => deleteScratchNamespace(kc, name).catch(() => undefined)));
     await pool(nodes.length, 50, (i) => deleteNode(kc, nodes[i]!));
   }
-}
-
-/** Runs `work(i)` for i < n with at most `concurrency` in flight. */
-async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
 }
 
 async function waitReady(url: string, proc: ChildProcess): Promise<void> {

@@ -60,3 +60,13 @@ export function histogramQuantile(samples: Sample[], name: string, q: number, ma
   }
   return prevLe;
 }
+
+/** Runs `work(i)` for i < n with at most `concurrency` in flight. */
+export async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
+}

@@ -223,8 +223,8 @@ export class AllocationLoop {
         constraints: f.spec.offerConstraints?.nodeSelector,
         demand: frameworkDemand(
           f,
-          () => state.tasksOfFramework(key),
-          () => state.offersOfFramework(key),
+          () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),
+          () => this.objects(state.offerKeysOfFramework(key), (k) => state.c.offers.get(k)),
         ),
       });
     }
@@ -252,6 +252,15 @@ export class AllocationLoop {
       else this.allocated.set(name, new Set(usage.frameworks.keys()));
     }
     state.dirtyNodes.clear();
+  }
+
+  private objects<T>(keys: Iterable<string>, get: (key: string) => T | undefined): T[] {
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = get(k);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
   }
 
   private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {

@@ -145,16 +145,6 @@ export class ClusterState {
     return this.offersByFramework.get(fw);
   }
 
-  /** The framework's Tasks (cached or just created here). */
-  tasksOfFramework(fw: string): TaskObject[] {
-    return present(this.tasksByFramework.get(fw), (k) => this.task(k));
-  }
-
-  /** The framework's Offers in the cache. */
-  offersOfFramework(fw: string): OfferObject[] {
-    return present(this.offersByFramework.get(fw), (k) => this.c.offers.get(k));
-  }
-
   nodesWithTasks(): IterableIterator<string> {
     return this.tasksByNode.groups();
   }
@@ -218,13 +208,4 @@ export class ClusterState {
     const t = pod.metadata?.labels?.[LABEL.task];
     return t === undefined ? undefined : `${pod.metadata?.namespace}/${t}`;
   }
-}
-
-function present<T>(keys: Iterable<string>, get: (key: string) => T | undefined): T[] {
-  const out: T[] = [];
-  for (const k of keys) {
-    const o = get(k);
-    if (o !== undefined) out.push(o);
-  }
-  return out;
 }

@@ -13,7 +13,7 @@ import type { Context } from './context.ts';
 import { frameworkDemand } from './demand.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
 import { isNodeReady } from './nodes.ts';
-import type { TaskObject } from '../api/objects.ts';
+import type { OfferObject, TaskObject } from '../api/objects.ts';
 import { DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS } from './options.ts';
 import { taskHolding } from '../api/pod-resources.ts';
 import {
@@ -94,15 +94,15 @@ export class RevocationLoop {
         }
         holdings.push({ key: k, task: t, holding });
       }
-      frameworks.push({
-        key,
-        framework: fw,
-        demand: frameworkDemand(
-          fw,
-          () => own,
-          () => state.offersOfFramework(key),
-        ),
-      });
+      const offers = (): OfferObject[] => {
+        const out: OfferObject[] = [];
+        for (const ok of state.offerKeysOfFramework(key)) {
+          const o = state.c.offers.get(ok);
+          if (o !== undefined) out.push(o);
+        }
+        return out;
+      };
+      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, () => own, offers) });
     }
     for (const k of this.told.keys()) if (!tasks.has(k)) this.told.delete(k);
     const nodes: NodeView[] = state.c.nodes.list().map((n) => {

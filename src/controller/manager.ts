@@ -235,7 +235,11 @@ class LeaderRun {
     const informers = makeInformers(kc, log, { namespaces, nodeSelector: options.nodeSelector });
     this.informers = informers.all;
     const state = new ClusterState(informers.caches);
-    const allocator = new Allocator({ offerTimeoutMs: options.offerTimeoutMs, offerId: offerName(random) });
+    const allocator = new Allocator({
+      offerTimeoutMs: options.offerTimeoutMs,
+      fairSharingExcludedResources: options.fairSharingExcludedResources,
+      offerId: offerName(random),
+    });
     // The queues' handlers and the context's kick close over what the context itself builds:
     // assigned once, below.
     /* eslint-disable prefer-const */

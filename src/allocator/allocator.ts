@@ -48,6 +48,7 @@ export class Allocator {
     this.s = new AllocatorState(
       [...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)],
       options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES,
+      options.fairSharingExcludedResources ?? [],
     );
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
@@ -312,7 +313,7 @@ export class Allocator {
       role: f.role.name,
       allocated: this.s.space.list(f.allocated),
       offered: this.s.space.list(offered),
-      dominantShare: dominantShare(f.held, this.s.total),
+      dominantShare: dominantShare(f.held, this.s.shareTotal),
       demand: f.demand?.shapes.map((d) => {
         const out: Demand = { resources: this.s.space.list(d.vec), count: d.count };
         if (Number.isFinite(d.perOffer)) out.perOffer = d.perOffer;
@@ -324,7 +325,15 @@ export class Allocator {
   roleStatus(name: string): RoleStatus | undefined {
     const r = this.s.roles.get(name);
     if (r === undefined) return undefined;
-    return { name, weight: r.weight, consumed: this.s.space.list(r.consumed), share: dominantShare(r.consumed, this.s.total) / r.weight };
+    const { space, shareTotal } = this.s;
+    return {
+      name,
+      weight: r.weight,
+      allocated: space.list(r.allocated),
+      unusedReserved: space.list(r.unusedReserved),
+      consumed: space.list(r.consumed),
+      share: dominantShare(r.allocated, shareTotal) / r.weight,
+    };
   }
 
   /** allocatable − other pods − tasks − outstanding offers (reserved parts included). */

@@ -80,7 +80,7 @@ export interface RoleState {
   allocated: Vec;
   /** Unused reservations across nodes. */
   unusedReserved: Vec;
-  /** allocated + unusedReserved: DRF share and quota count this. */
+  /** allocated + unusedReserved: what quota counts (the DRF share counts `allocated` alone). */
   consumed: Vec;
   frameworks: DrfSorter;
   /** Declared frameworks in the role. */
@@ -110,6 +110,13 @@ export class AllocatorState {
   readonly filters = new FilterIndex();
   /** Σ allocatable of declared nodes. */
   total: Vec = zeros(0);
+  /**
+   * What dominant shares are taken of: the total without the resources excluded from fair
+   * sharing (Mesos's --fair_sharing_excluded_resource_names), whose entries are zero here.
+   */
+  shareTotal: Vec = zeros(0);
+  /** Indices of the resources excluded from fair sharing. */
+  private readonly excluded: number[];
   readonly roleSorter: DrfSorter;
   /** Declared nodes in the order a cycle walks them (insertion order). */
   walk: NodeState[] = [];
@@ -126,10 +133,13 @@ export class AllocatorState {
   private readonly roleById: RoleState[] = [];
   private readonly nodeIndex: (NodeState | undefined)[] = [];
 
-  constructor(scarceNames: string[], taskSlotNames: readonly string[] = []) {
+  constructor(scarceNames: string[], taskSlotNames: readonly string[] = [], excludedNames: readonly string[] = []) {
     this.scarceNames = scarceNames;
     this.taskSlotNames = taskSlotNames;
-    this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.consumed, this.total));
+    this.excluded = excludedNames.map((name) => this.space.id(name));
+    // A role's share counts what its frameworks hold, not its idle reservations (as Mesos's
+    // sorter); quota counts those as consumed (see quota.ts).
+    this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.allocated, this.shareTotal));
   }
 
   get width(): number {
@@ -225,7 +235,7 @@ export class AllocatorState {
         allocated: zeros(0),
         unusedReserved: zeros(0),
         consumed: zeros(0),
-        frameworks: new DrfSorter((fid) => dominantShare(this.frameworkById[fid]!.held, this.total)),
+        frameworks: new DrfSorter((fid) => dominantShare(this.frameworkById[fid]!.held, this.shareTotal)),
         members: 0,
       };
       this.roles.set(name, r);
@@ -299,6 +309,8 @@ export class AllocatorState {
   }
 
   private totalChanged(): void {
+    this.shareTotal = new Float64Array(this.total);
+    for (const i of this.excluded) if (i < this.shareTotal.length) this.shareTotal[i] = 0;
     this.roleSorter.markAllDirty();
     for (const r of this.roles.values()) r.frameworks.markAllDirty();
   }
@@ -340,7 +352,6 @@ export class AllocatorState {
     addInto(n.unusedReserved, scratch);
     addInto(role.unusedReserved, scratch);
     addInto(role.consumed, scratch);
-    this.roleSorter.markDirty(roleId);
   }
 
   forgetNodeIfUnused(n: NodeState): void {

@@ -100,6 +100,12 @@ export interface AllocatorOptions {
    * framework could launch nothing from it). Default `['pods']`; `[]` is off.
    */
   taskSlotResources?: string[];
+  /**
+   * Mesos's --fair_sharing_excluded_resource_names: resources left out of every dominant share
+   * (roles' and frameworks'), so that, say, a GPU framework is judged on the CPU and memory the
+   * others compete for. They are still offered, reserved and limited as any other. Default none.
+   */
+  fairSharingExcludedResources?: string[];
   /** Names offers made by allocate(); default `${prefix}${seq}` with a per-allocator counter. */
   offerId?: (framework: string, node: string, seq: number) => string;
 }
@@ -210,7 +216,10 @@ export interface FrameworkStatus {
   allocated: ResourceList;
   /** Resources in its outstanding offers. */
   offered: ResourceList;
-  /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
+  /**
+   * max over resources of (allocated + offered) / cluster total: the DRF dominant share
+   * (resources excluded from fair sharing left out).
+   */
   dominantShare: number;
   /** The demand it works with (undefined: none published). */
   demand?: Demand[];
@@ -219,8 +228,15 @@ export interface FrameworkStatus {
 export interface RoleStatus {
   name: string;
   weight: number;
-  /** Allocations of its frameworks plus its unused reservations. */
+  /** What its frameworks hold: their tasks and outstanding offers. */
+  allocated: ResourceList;
+  /** Its reservations not in use. */
+  unusedReserved: ResourceList;
+  /** allocated + unusedReserved: what quota (guarantee, limit) counts. */
   consumed: ResourceList;
-  /** Dominant share of `consumed`, divided by the weight: the role sorter's key. */
+  /**
+   * Dominant share of `allocated` (idle reservations not counted, as in Mesos's sorter; resources
+   * excluded from fair sharing left out), divided by the weight: the role sorter's key.
+   */
   share: number;
 }

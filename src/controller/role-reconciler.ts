@@ -1,5 +1,5 @@
 // A ResourceRole's status: what the allocator counts for the role (its frameworks' tasks and
-// outstanding offers, plus its unused reservations), its weighted DRF share, and how many
+// outstanding offers; its unused reservations apart), its weighted DRF share, and how many
 // frameworks name it — written through the status subresource only when it changed.
 //
 // A controller scoped to some namespaces sees only part of a role, so it writes the status of
@@ -45,8 +45,19 @@ export class RoleReconciler {
       return;
     }
     try {
+      // A merge patch: resources (and unusedReserved) no longer there are written as null.
+      const prevUnused = current.status?.unusedReserved as Record<string, unknown> | undefined;
       const body = {
-        status: { ...fresh, allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated) },
+        status: {
+          ...fresh,
+          allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated),
+          unusedReserved:
+            fresh.unusedReserved === undefined
+              ? prevUnused === undefined
+                ? undefined
+                : null
+              : nullMissing(prevUnused, fresh.unusedReserved),
+        },
       };
       await ctx.kube.patchClusterCustomStatus('ResourceRole', name, body, 'held');
       // The zeroed status is written once; after that the role is no longer this controller's.
@@ -73,8 +84,10 @@ export class RoleReconciler {
       if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && (f.spec.role ?? 'default') === name)
         frameworks++;
     }
+    const unusedReserved = offerResources(st?.unusedReserved ?? {});
     return {
-      allocated: offerResources(st?.consumed ?? {}),
+      allocated: offerResources(st?.allocated ?? {}),
+      ...(Object.keys(unusedReserved).length > 0 ? { unusedReserved } : {}),
       dominantShare: Math.round((st?.share ?? 0) * 10_000) / 10_000,
       frameworks,
     };
@@ -88,5 +101,10 @@ export class RoleReconciler {
 
 /** The role has frameworks here, or its frameworks (or reservations) still hold something. */
 function holdsAny(s: RoleStatus): boolean {
-  return (s.frameworks ?? 0) > 0 || (s.dominantShare ?? 0) > 0 || Object.keys(s.allocated ?? {}).length > 0;
+  return (
+    (s.frameworks ?? 0) > 0 ||
+    (s.dominantShare ?? 0) > 0 ||
+    Object.keys(s.allocated ?? {}).length > 0 ||
+    Object.keys(s.unusedReserved ?? {}).length > 0
+  );
 }

@@ -171,16 +171,23 @@ describe('ResourceRoles', () => {
         const st = await Promise.all([getRole(ra), getRole(rb)]);
         const fws = await Promise.all(['fa', 'fb', 'fx'].map((f) => get<FrameworkObject>('Framework', ns.name, f)));
         return (
-          st.every((x) => x.status?.allocated?.cpu === '2') &&
+          st.every((x) => x.status?.unusedReserved?.cpu === '2') &&
           fws.every((f) => f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
         );
       },
       15_000,
     );
+    // Idle reservations count as quota consumption (unusedReserved), not in the DRF share.
+    expect((await getRole(ra)).status).toEqual({
+      allocated: {},
+      unusedReserved: { cpu: '2', memory: '2Gi' },
+      dominantShare: 0,
+      frameworks: 1,
+    });
     const outstanding = async () => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
     await cordon(false);
 
-    // Shares: rx 0, ra 2/8, rb 2/8. The reserving roles come first, ra before rb by name: fa
+    // Shares: all 0 (idle reservations are not in them). The reserving roles come first, ra before rb by name: fa
     // gets its reservation plus the unreserved part — 2 + 4 CPU, 2 + 4 GiB.
     const first = await eventually('an offer for the node', async () => (await outstanding())[0], 15_000);
     expect(first.spec.framework).toBe('fa');

@@ -90,13 +90,19 @@ export interface IResourceRole {
    */
   "status"?: {
     /**
-     * Resources allocated to the role's frameworks.
+     * Resources held by the role's frameworks: their tasks and outstanding offers.
      */
     "allocated"?: {
       [key: string]: any;
     };
     /**
-     * The role's weighted DRF share.
+     * The role's reservations not in use (absent when none). Quota counts them as consumed (allocated + unusedReserved never exceeds the limit); the DRF share does not.
+     */
+    "unusedReserved"?: {
+      [key: string]: any;
+    };
+    /**
+     * The role's weighted DRF share: the dominant share of `allocated` (idle reservations and resources excluded from fair sharing not counted) divided by the weight.
      */
     "dominantShare"?: number;
     /**

@@ -162,7 +162,11 @@ async function main(): Promise<void> {
         p50: q('agora_allocation_cycle_duration_seconds', 0.5),
         p99: q('agora_allocation_cycle_duration_seconds', 0.99),
       },
-      controllerPeak: { rssMiB: round(agora.peakRss / 2 ** 20), heapUsedMiB: round(agora.peakHeap / 2 ** 20) },
+      controllerPeak: {
+        rssMiB: round(agora.peakRss / 2 ** 20),
+        heapUsedMiB: round(agora.peakHeap / 2 ** 20),
+        eventLoopLagP99Ms: round(agora.peakLoopLag * 1000),
+      },
       statusLagMs: agora.lag,
       heap: heap && {
         totalMiB: round(heap.totalBytes / 2 ** 20),
@@ -340,6 +344,8 @@ interface AgoraResult {
   writes: Record<string, number>;
   peakRss: number;
   peakHeap: number;
+  /** The highest p99 event-loop delay the controller reported (webhook answers wait on it too). */
+  peakLoopLag: number;
   lag: { taskP50: number; taskP99: number; taskMax: number; framework: number };
 }
 
@@ -397,6 +403,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
 
   let peakRss = 0;
   let peakHeap = 0;
+  let peakLoopLag = 0;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -405,6 +412,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
         for (const s of m) {
           if (s.name === 'process_resident_memory_bytes') peakRss = Math.max(peakRss, s.value);
           if (s.name === 'nodejs_heap_size_used_bytes') peakHeap = Math.max(peakHeap, s.value);
+          if (s.name === 'nodejs_eventloop_lag_p99_seconds') peakLoopLag = Math.max(peakLoopLag, s.value);
         }
       } catch {
         // the controller is busy or gone: the next sample
@@ -469,6 +477,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
     writes,
     peakRss,
     peakHeap,
+    peakLoopLag,
     lag: {
       taskP50: round(median(lags), 0),
       taskP99: round(percentile(lags, 99), 0),

@@ -329,12 +329,15 @@ describe('reservations', () => {
       want: [['fx', { ...unreserved, pods: 110 }]],
     },
     {
-      name: 'a reserving role at its limit is passed over',
+      name: 'a reserving role at its limit is offered its reservation, and no unreserved cpu',
       suppressed: [],
-      // ra consumes its 2 cpu of unused reservation: at its limit.
+      // ra consumes its 2 cpu of unused reservation: at its cpu limit. Using the reservation
+      // adds nothing to that (Mesos: ReservationUnallocated), so it is still offered — with the
+      // unreserved part trimmed to the limit (no cpu; memory is not limited).
       roles: [{ name: 'ra', limit: { cpu: 2000 } }],
-      answers: [{ decline: 3600 }] as Answer[],
+      answers: [{ decline: 3600 }, { decline: 3600 }] as Answer[],
       want: [
+        ['fa', { cpu: 2000, memory: 12 * GiB, pods: 110 }],
         ['fb', { ...whole, pods: 110 }],
         ['fx', { ...unreserved, pods: 110 }],
       ],

@@ -89,6 +89,11 @@ describe('parseScenario', () => {
     },
     { name: 'bad weight', patch: { roles: [{ name: 'r', weight: 0 }] }, want: 'roles[0].weight: must be a positive number' },
     {
+      name: 'bad nested role name',
+      patch: { frameworks: [{ name: 'A', role: 'eng/', task: { cpu: '1' } }] },
+      want: 'frameworks[0].role: must be lowercase DNS labels joined by "/" (e.g. eng/ml), got "eng/"',
+    },
+    {
       name: 'bad guarantee',
       patch: { roles: [{ name: 'r', guarantee: { memory: '1Gb' } }] },
       want: 'roles[0].guarantee.memory: invalid quantity "1Gb"',

@@ -138,6 +138,8 @@ export interface Refusal {
   resource?: string;
   limit?: number;
   allocated?: number;
+  /** RoleLimit: the ancestor role whose limit (on its subtree) applies, when not the framework's own role. */
+  limitedBy?: string;
   /** Constraint: the label key whose requirement failed. */
   label?: string;
 }
@@ -225,12 +227,13 @@ export interface FrameworkStatus {
   demand?: Demand[];
 }
 
+/** A role's standing; with nested roles, of its whole subtree (itself and its descendants). */
 export interface RoleStatus {
   name: string;
   weight: number;
-  /** What its frameworks hold: their tasks and outstanding offers. */
+  /** What the frameworks of its subtree hold: their tasks and outstanding offers. */
   allocated: ResourceList;
-  /** Its reservations not in use. */
+  /** Reservations in its subtree not in use. */
   unusedReserved: ResourceList;
   /** allocated + unusedReserved: what quota (guarantee, limit) counts. */
   consumed: ResourceList;

@@ -25,7 +25,7 @@ describe('validateFramework', () => {
   it.each([
     {
       name: 'an external framework',
-      review: create({ role: 'analytics', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }),
+      review: create({ role: 'eng/ml/training', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }),
       wantPaths: [],
       wantWarnings: [],
     },
@@ -65,7 +65,13 @@ describe('validateFramework', () => {
       name: 'a role that is not a DNS label',
       review: create({ role: 'Team_A' }),
       wantPaths: ['spec.role'],
-      wantMessage: /must be a lowercase DNS label .* got "Team_A"/,
+      wantMessage: /must be lowercase DNS labels joined by "\/".* got "Team_A"/,
+    },
+    {
+      name: 'a nested role with an empty segment',
+      review: create({ role: 'eng//ml' }),
+      wantPaths: ['spec.role'],
+      wantMessage: /must be lowercase DNS labels joined by "\/", at most 253 characters .*"eng\/ml\/training"\), got "eng\/\/ml"/,
     },
     {
       name: 'a fractional failover timeout',

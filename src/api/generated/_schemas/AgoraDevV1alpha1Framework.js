@@ -14,7 +14,7 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "O0mXd8JtEiSZBfhUncAb1VwqvKW7vUMmI0tkd0NNrmw"
+      "$ref": "CkRfCBi6tsYHGNAAsacC6xqcq28sYkh2dXykFf2dg"
     },
     "status": {
       "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
@@ -148,7 +148,7 @@ const schema18 = {
   "type": "object",
   "properties": {
     "role": {
-      "$ref": "8AjC8vHlfuPMFrBTqXMdxixHpmsTFjaSxzbDhauIM"
+      "$ref": "YmOPxUBEBs1lGbKk6mSaViw359cNyaiiUryZo1hkLA"
     },
     "suppressed": {
       "$ref": "gEUOOhuZefzFQPAU2P6REZY1YYmpGc0TVbLahK1eos"
@@ -186,12 +186,12 @@ const schema19 = {
   "type": "string",
   "default": "default",
   "minLength": 1,
-  "maxLength": 63,
-  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+  "maxLength": 253,
+  "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$",
   "nullable": true
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", "u");
 function validate41(data, {
   instancePath = "",
   parentData,
@@ -217,13 +217,13 @@ function validate41(data, {
     errors++;
   }
   if (typeof data === "string") {
-    if (func2(data) > 63) {
+    if (func2(data) > 253) {
       const err1 = {
         instancePath,
         schemaPath: "#/maxLength",
         keyword: "maxLength",
         params: {
-          limit: 63
+          limit: 253
         }
       };
       if (vErrors === null) {
@@ -255,7 +255,7 @@ function validate41(data, {
         schemaPath: "#/pattern",
         keyword: "pattern",
         params: {
-          pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+          pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
         }
       };
       if (vErrors === null) {
@@ -2310,6 +2310,7 @@ const schema49 = {
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
+const pattern2 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 function validate103(data, {
   instancePath = "",
   parentData,
@@ -2351,7 +2352,7 @@ function validate103(data, {
       }
       errors++;
     }
-    if (!pattern1.test(data)) {
+    if (!pattern2.test(data)) {
       const err2 = {
         instancePath,
         schemaPath: "#/pattern",

@@ -22,7 +22,7 @@ export interface IFramework {
    */
   "spec": {
     /**
-     * The resource role the framework's allocation is charged to (a ResourceRole name, or a role with weight 1 and no quota when no ResourceRole of that name exists). A lowercase DNS label.
+     * The resource role the framework's allocation is charged to: lowercase DNS labels joined by `/`, a path in the role tree (Mesos's nested roles), e.g. `default`, `analytics` or `eng/ml/training` — a child of `eng/ml`, itself a child of `eng`. DRF runs level by level (a role's subtree among its siblings, then frameworks within the role); a parent's weight counts among its siblings, its guarantee and limit bound the sum of its subtree, and its reservations may be used by its descendants. The role's ResourceRole (weight, quota, reservations) is named with `.` for `/` (`eng.ml.training`); a role with no ResourceRole has weight 1 and no quota of its own.
      */
     "role"?: string;
     /**

@@ -21,7 +21,7 @@ import { GarbageCollector } from './gc.ts';
 import { close, listen, metricsHandler, probeHandler, type Handler } from './health-server.ts';
 import { makeInformers, type InformerSet } from './informer-set.ts';
 import { Kube } from './kube.ts';
-import { LeaderElector } from './leader.ts';
+import { LeaderElector } from '../api/lease-election.ts';
 import { Metrics } from './metrics.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';

@@ -277,6 +277,7 @@ class Cycle {
         return 'DemandUnfit';
       }
     }
+    if (f.minOffer !== undefined && belowEvery(this.off, f.minOffer)) return 'BelowFrameworkMinimum';
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
     if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
@@ -292,6 +293,10 @@ class Cycle {
   private details(reason: OfferRefusalReason, f: FrameworkState, n: NodeState): Omit<Refusal, 'node'> {
     if (reason === 'Constraint') return { reason, label: selectorMismatch(f.constraints, n.labels)! };
     if (reason === 'Refused') return { reason, until: this.s.filters.get(n.id, f.id)!.until };
+    if (reason === 'BelowFrameworkMinimum') {
+      const i = firstShort(this.off, f.minOffer![0]!);
+      return i < 0 ? { reason } : { reason, resource: this.s.space.names[i]! };
+    }
     return { reason };
   }
 
@@ -328,9 +333,7 @@ class Cycle {
   private allocatable(v: Vec, n: NodeState): boolean {
     if (isZeroVec(v) || this.missingSlot(v, n) >= 0) return false;
     const mins = this.cfg.minAllocatable;
-    if (mins.length === 0) return true;
-    for (let i = 0; i < mins.length; i++) if (containsVec(v, mins[i]!)) return true;
-    return false;
+    return mins.length === 0 || !belowEvery(v, mins);
   }
 
   /** The first task-slot resource node n has but v has none of, or -1. */
@@ -358,6 +361,18 @@ class Cycle {
       this.refuse({ ...why, node: n.name, framework: this.s.frameworkById_(e.id)!.name, role: role.name });
     }
   }
+}
+
+/** Does v contain none of the lists in full? */
+function belowEvery(v: Vec, mins: Vec[]): boolean {
+  for (let k = 0; k < mins.length; k++) if (containsVec(v, mins[k]!)) return false;
+  return true;
+}
+
+/** The first resource of which v has less than min, or -1. */
+function firstShort(v: Vec, min: Vec): number {
+  for (let i = 0; i < min.length; i++) if (min[i]! > at(v, i)) return i;
+  return -1;
 }
 
 function at(v: Vec, i: number): number {

@@ -29,6 +29,8 @@ export interface ScenarioFramework {
   duration: number;
   /** Revocation: the priority of its tasks and demand (default 0). */
   priority: number;
+  /** Its own minimum offer (Framework.spec.offerFilters): one of these lists in full, or no offer. */
+  minOffer?: ResourceList[];
 }
 
 export interface ScenarioNode extends NodeInfo {
@@ -132,6 +134,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     role: f.role,
     capabilities: f.capabilities,
     constraints: f.constraints,
+    minOffer: f.minOffer,
     suppressed,
   });
   const pendingTimeline = (cycle: number) =>
@@ -434,6 +437,7 @@ export function parseScenario(raw: unknown): Scenario {
       'leaveAt',
       'duration',
       'priority',
+      'minOffer',
     ]);
     const { arriveAt, leaveAt } = window(o, p);
     const task = resources(o.task, `${p}.task`);
@@ -450,6 +454,8 @@ export function parseScenario(raw: unknown): Scenario {
       leaveAt,
       duration: o.duration === undefined ? Infinity : int(o.duration, `${p}.duration`, 1),
       priority: o.priority === undefined ? 0 : signedInt(o.priority, `${p}.priority`),
+      minOffer:
+        o.minOffer === undefined ? undefined : list(o.minOffer, `${p}.minOffer`, true).map((m, j) => resources(m, `${p}.minOffer[${j}]`)),
     };
   });
   unique(

@@ -58,6 +58,10 @@ export interface FrameworkState {
   gpu: boolean;
   suppressed: boolean;
   constraints: LabelSelector | undefined;
+  /** Its own minimum offers (FrameworkInfo.minOffer); undefined: none. */
+  minOffer: Vec[] | undefined;
+  /** minOffer as last declared, to skip no-op updates. */
+  minOfferKey: string | undefined;
   /** What it still wants (undefined: no demand published, push model); see demand.ts. */
   demand: DemandState | undefined;
   /** The demand as last declared, to skip no-op updates. */
@@ -219,6 +223,8 @@ export class AllocatorState {
         gpu: false,
         suppressed: false,
         constraints: undefined,
+        minOffer: undefined,
+        minOfferKey: undefined,
         demand: undefined,
         demandKey: '',
         held: zeros(0),
@@ -454,6 +460,7 @@ export class AllocatorState {
       f.gpu === gpu &&
       f.suppressed === (info.suppressed === true) &&
       JSON.stringify(f.constraints) === JSON.stringify(info.constraints) &&
+      f.minOfferKey === JSON.stringify(info.minOffer) &&
       f.demandKey === demandKey(info)
     ) {
       return { revived: false }; // a resync: keep every node's memo valid
@@ -463,6 +470,8 @@ export class AllocatorState {
     f.gpu = gpu;
     f.suppressed = info.suppressed === true;
     f.constraints = info.constraints;
+    f.minOfferKey = JSON.stringify(info.minOffer);
+    f.minOffer = info.minOffer === undefined || info.minOffer.length === 0 ? undefined : info.minOffer.map((m) => this.space.vec(m));
     this.setDemand(f, info);
     if (!f.declared) {
       f.declared = true;

@@ -45,6 +45,12 @@ export interface FrameworkInfo {
   /** Only nodes whose labels match are offered. */
   constraints?: LabelSelector;
   /**
+   * Mesos's offer_filters.min_allocatable_resources for its role: the smallest offer it wants —
+   * an offer must contain one of these lists in full, or it is not made to this framework
+   * (refusal BelowFrameworkMinimum). Undefined: the cluster's minimum alone.
+   */
+  minOffer?: ResourceList[];
+  /**
    * What the framework still wants to launch (Framework.spec.demand, or a built-in framework's
    * remaining tasks). Undefined: no demand published — Mesos's push model, every eligible node
    * is offered. `[]`: wants nothing, offered nothing.
@@ -120,6 +126,7 @@ export type OfferRefusalReason =
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
   | 'BelowMinimum' // below every min allocatable list, or without a task slot (`resource`, e.g. pods)
+  | 'BelowFrameworkMinimum' // below each of the framework's own minimum offers (`resource`: short in its first)
   | 'OfferOutstanding' // the node has an outstanding offer: what it has free waits for the answer
   | 'Constraint' // node labels do not match the framework's constraints (`label`)
   | 'NodeUnschedulable'

@@ -5,6 +5,9 @@
 // named `eng.ml`: a role's segments joined by `.` (a DNS label has no dots, so the two spellings
 // map one to one, and every ResourceRole name — a DNS subdomain — is the name of one role).
 
+/** Framework.spec.role when unset. */
+export const DEFAULT_ROLE = 'default';
+
 /** The longest role name (a ResourceRole name's limit). */
 export const MAX_ROLE_NAME = 253;
 

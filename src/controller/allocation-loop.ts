@@ -17,7 +17,7 @@ import { ms, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
-import { roleOfObject } from '../api/role-names.ts';
+import { DEFAULT_ROLE, roleOfObject } from '../api/role-names.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -214,14 +214,18 @@ export class AllocationLoop {
         allocator.removeFramework(key);
         continue;
       }
+      const role = f.spec.role ?? DEFAULT_ROLE;
       allocator.upsertFramework({
         name: key,
-        role: f.spec.role ?? 'default',
+        role,
         capabilities: f.spec.capabilities,
         // A built-in workload that is over wants nothing more: SUPPRESS it, as a Mesos framework
         // would, rather than have it decline every node it is offered.
         suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
+        minOffer: f.spec.offerFilters
+          ?.find((x) => x.role === role)
+          ?.minAllocatableResources.map((m) => parseResourceListLenient(m as Record<string, string>)),
         demand: frameworkDemand(
           f,
           () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),

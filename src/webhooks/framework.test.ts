@@ -30,6 +30,12 @@ describe('validateFramework', () => {
       wantWarnings: [],
     },
     {
+      name: 'a framework with its own minimum offer',
+      review: create({ role: 'eng', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }, { memory: '16Gi' }] }] }),
+      wantPaths: [],
+      wantWarnings: [],
+    },
+    {
       name: 'a built-in framework',
       review: create({ builtin: { tasks: 3, tasksPerOffer: 2, template: template() } }),
       wantPaths: [],
@@ -66,6 +72,24 @@ describe('validateFramework', () => {
       review: create({ role: 'Team_A' }),
       wantPaths: ['spec.role'],
       wantMessage: /must be lowercase DNS labels joined by "\/".* got "Team_A"/,
+    },
+    {
+      name: "an offer filter for another role than the framework's",
+      review: create({ role: 'eng/ml', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }] }] }),
+      wantPaths: ['spec.offerFilters[0].role'],
+      wantMessage: /must be the framework's role "eng\/ml" \(spec.role\), got "eng"/,
+    },
+    {
+      name: 'an offer filter with a bad minimum',
+      review: create({ offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: '4' }, { memory: '0' }] }] }),
+      wantPaths: ['spec.offerFilters[0].minAllocatableResources[1].memory'],
+      wantMessage: /must be positive/,
+    },
+    {
+      name: 'an offer filter without a minimum',
+      review: create({ offerFilters: [{ role: 'default', minAllocatableResources: [] }] }),
+      wantPaths: ['spec.offerFilters[0].minAllocatableResources'],
+      wantMessage: /must list at least one set of resources/,
     },
     {
       name: 'a nested role with an empty segment',

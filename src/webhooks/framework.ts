@@ -7,6 +7,7 @@ import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
+import { validateOfferFilters } from './offer-filters.ts';
 
 /** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */
 export const FRAMEWORK_DEFAULTS = {
@@ -90,6 +91,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
   }
   errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
   errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
+  errors.push(...validateOfferFilters(spec).errors);
 
   const builtin = builtinOf(spec);
   if (spec.builtin !== undefined && builtin === undefined) errors.push(invalid('spec.builtin', 'must be an object'));

@@ -54,6 +54,21 @@ export interface IFramework {
      */
     "defaultRefuseSeconds"?: number;
     /**
+     * Mesos's FrameworkInfo.offer_filters, per role (a framework has one, spec.role): minAllocatableResources is the smallest offer the framework is interested in — a node whose free part contains none of these lists in full is not offered to it, and its refusal reason says BelowFrameworkMinimum. Omitted (the default): only the cluster's minimum (10m cpu or 32Mi memory) applies.
+     */
+    "offerFilters"?: Array<{
+      /**
+       * The role it applies to; must be spec.role.
+       */
+      "role": string;
+      /**
+       * Resource lists, any one of which an offer must contain in full, e.g. [{cpu: "4"}, {memory: 16Gi}].
+       */
+      "minAllocatableResources": Array<{
+        [key: string]: any;
+      }>;
+    }>;
+    /**
      * Only nodes whose labels match are offered to this framework.
      */
     "offerConstraints"?: {

@@ -161,11 +161,13 @@ describe('RBAC', () => {
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
+      { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([
       { apiGroups: ['agora.dev'], resources: ['frameworks'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['agora.dev'], resources: ['offers', 'tasks'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+      { apiGroups: ['agora.dev'], resources: ['inverseoffers'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
       { apiGroups: ['agora.dev'], resources: ['frameworks/status', 'offers/status', 'tasks/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['tasks/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },

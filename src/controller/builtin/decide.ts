@@ -1,7 +1,7 @@
 // Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
-import { DEFAULT_REFUSE_SECONDS, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, MOVED_OFF_ANNOTATION, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 import type { IOffer, ITask } from '../../api/index.ts';
@@ -25,12 +25,13 @@ export const DeclineReason = {
   BackingOff: 'BackingOff',
   NothingToLaunch: 'NothingToLaunch',
   Done: 'Done',
+  NodeInMaintenance: 'NodeInMaintenance',
 } as const;
 export type DeclineReason = (typeof DeclineReason)[keyof typeof DeclineReason];
 
 /** What these functions read of a Framework, a Task and an Offer (the SDK's and the controller's shapes both fit). */
 export type FrameworkLike = { spec: Pick<FrameworkObject['spec'], 'builtin'> };
-type TaskLike = { metadata?: { name?: string }; status?: ITask['status'] };
+type TaskLike = { metadata?: { name?: string; annotations?: Record<string, string> }; status?: ITask['status'] };
 type OfferLike = { spec: Pick<IOffer['spec'], 'accept'>; status?: IOffer['status'] };
 
 /** What the scheduler knows of one of its tasks. */
@@ -40,6 +41,8 @@ export interface TaskView {
   state: TaskState | undefined;
   /** When it reached a terminal state (ms since epoch), if known. */
   finishedAt?: number;
+  /** Ended because it was moved off a node given back for maintenance: replaced, using no retry. */
+  moved?: boolean;
 }
 
 export type OfferAnswer =
@@ -101,16 +104,20 @@ export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[])
   let active = 0;
   let lastFailureAt: number | undefined;
   let failed = 0;
+  let moved = 0;
   for (const t of tasks) {
     if (t.state === 'TASK_FINISHED') finished++;
+    else if (t.moved === true && t.state !== undefined && FAILURE_STATES.has(t.state)) moved++;
     else if (t.state !== undefined && FAILURE_STATES.has(t.state)) {
       failed++;
       if (t.finishedAt !== undefined && (lastFailureAt === undefined || t.finishedAt > lastFailureAt)) lastFailureAt = t.finishedAt;
     } else if (t.state === undefined || !TERMINAL_TASK_STATES.has(t.state)) active++;
   }
   const launched = tasks.length;
-  const originalsLeft = Math.max(0, want - launched);
-  const replacementsLaunched = Math.max(0, launched - want);
+  // A moved task counts as never launched: its replacement is an original, not a retry.
+  const counted = launched - moved;
+  const originalsLeft = Math.max(0, want - counted);
+  const replacementsLaunched = Math.max(0, counted - want);
   const replacementsOwed = Math.max(0, Math.min(failed, maxRetries) - replacementsLaunched);
   // Never run more than `want` at once, nor launch beyond what can still finish.
   const toLaunch = Math.max(0, Math.min(originalsLeft + replacementsOwed, want - finished - active));
@@ -222,7 +229,9 @@ export function taskViews(
   for (const task of taskObjects) {
     const name = task.metadata?.name ?? '';
     const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
-    views.set(name, { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined });
+    const view: TaskView = { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined };
+    if (task.metadata?.annotations?.[MOVED_OFF_ANNOTATION] !== undefined) view.moved = true;
+    views.set(name, view);
   }
   const pending = (names: readonly string[]) => {
     for (const n of names) if (!views.has(n)) views.set(n, { name: n, state: undefined });

@@ -108,6 +108,7 @@ if (import.meta.main) {
       maxRevocations: intFlag('max-revocations', values['max-revocations'], 10),
       cycles: intFlag('cycles', values.cycles, 20),
       warmup,
+      cpuTime: values['cpu-time'],
     });
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maintenanceActions } from './maintenance.ts';
-import { progressOf } from './decide.ts';
+import { progressOf, taskViews } from './decide.ts';
 
 const END = '2026-01-01T01:00:00Z';
 const now = Date.parse(END) - 30_000;
@@ -47,11 +47,11 @@ describe('maintenanceActions (built-in scheduler)', () => {
   });
 });
 
-describe('progressOf with moved tasks', () => {
+describe('progressOf with tasks moved off a maintenance node (revoked: their resources were taken back)', () => {
   const fw = { spec: { builtin: { tasks: 2, maxRetries: 1 } } };
   it('replaces a task moved off a maintenance node without using a retry', () => {
     const p = progressOf(fw, [
-      { name: 'w-0', state: 'TASK_KILLED', moved: true },
+      { name: 'w-0', state: 'TASK_KILLED', revoked: true },
       { name: 'w-1', state: 'TASK_RUNNING' },
     ]);
     expect([p.toLaunch, p.retriesLeft, p.failed]).toEqual([1, 1, 0]);
@@ -69,10 +69,24 @@ describe('progressOf with moved tasks', () => {
     ]);
     expect(after.retriesLeft).toBe(0);
     const moved = progressOf(fw, [
-      { name: 'w-0', state: 'TASK_KILLED', moved: true },
+      { name: 'w-0', state: 'TASK_KILLED', revoked: true },
       { name: 'w-1', state: 'TASK_RUNNING' },
       { name: 'w-2', state: 'TASK_RUNNING' },
     ]);
     expect(moved.retriesLeft).toBe(1);
+  });
+});
+
+describe('taskViews', () => {
+  it('marks a task killed to move it off a maintenance node as taken back, not failed', () => {
+    const killed = (name: string, annotations?: Record<string, string>) => ({
+      metadata: { name, ...(annotations ? { annotations } : {}) },
+      status: { state: 'TASK_KILLED' as const },
+    });
+    const views = taskViews([killed('w-0', { 'agora.dev/moved-off': 'node-a' }), killed('w-1')], [], new Map());
+    expect(views.map((v) => [v.name, v.revoked === true])).toEqual([
+      ['w-0', true],
+      ['w-1', false],
+    ]);
   });
 });

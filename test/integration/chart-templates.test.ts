@@ -127,11 +127,12 @@ describe('defaults', () => {
     expect(arg(controller(docs), '--webhook-cert-file')).toBe('/etc/agora/webhook/tls.crt');
   });
 
-  it('review Offers, Tasks, Frameworks and ResourceRoles at the paths the webhook server routes, failing closed', () => {
+  it('review Offers, Tasks, InverseOffers, Frameworks and ResourceRoles at the paths the webhook server routes, failing closed', () => {
     const v = one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration');
     expect(v.webhooks.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual([
       ['offers.agora.dev', '/validate/offers', 'Fail'],
       ['tasks.agora.dev', '/validate/tasks', 'Fail'],
+      ['inverseoffers.agora.dev', '/validate/inverseoffers', 'Fail'],
       ['frameworks.agora.dev', '/validate/frameworks', 'Fail'],
       ['resourceroles.agora.dev', '/validate/resourceroles', 'Ignore'],
     ]);
@@ -290,13 +291,15 @@ describe('webhook switches', () => {
     expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.name)).toEqual([
       'offers.agora.dev',
       'tasks.agora.dev',
+      'inverseoffers.agora.dev',
       'frameworks.agora.dev',
     ]);
   });
 
-  it('failurePolicy Ignore for Offers, Tasks and Frameworks is possible but explicit', async () => {
+  it('failurePolicy Ignore for Offers, Tasks, InverseOffers and Frameworks is possible but explicit', async () => {
     const docs = await renderWith({ webhooks: { failurePolicy: 'Ignore' } });
     expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy)).toEqual([
+      'Ignore',
       'Ignore',
       'Ignore',
       'Ignore',

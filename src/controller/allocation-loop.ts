@@ -380,7 +380,7 @@ export class AllocationLoop {
       (cached !== undefined &&
         (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))
     ) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     try {

@@ -43,7 +43,7 @@ export class RoleReconciler {
     const current = ctx.state.c.roles.get(name);
     const fresh = this.desiredStatus(name);
     if (current === undefined || current.metadata.deletionTimestamp !== undefined || sameJson(fresh, current.status ?? {})) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     try {

@@ -329,12 +329,15 @@ describe('reservations', () => {
       want: [['fx', { ...unreserved, pods: 110 }]],
     },
     {
-      name: 'a reserving role at its limit is passed over',
+      name: 'a reserving role at its limit is offered its reservation, and no unreserved cpu',
       suppressed: [],
-      // ra consumes its 2 cpu of unused reservation: at its limit.
+      // ra consumes its 2 cpu of unused reservation: at its cpu limit. Using the reservation
+      // adds nothing to that (Mesos: ReservationUnallocated), so it is still offered — with the
+      // unreserved part trimmed to the limit (no cpu; memory is not limited).
       roles: [{ name: 'ra', limit: { cpu: 2000 } }],
-      answers: [{ decline: 3600 }] as Answer[],
+      answers: [{ decline: 3600 }, { decline: 3600 }] as Answer[],
       want: [
+        ['fa', { cpu: 2000, memory: 12 * GiB, pods: 110 }],
         ['fb', { ...whole, pods: 110 }],
         ['fx', { ...unreserved, pods: 110 }],
       ],
@@ -745,5 +748,30 @@ describe('nominations (revocation frees a node for one framework)', () => {
     a.nominate('n1', 'w', 5_000);
     expect(placed(a.allocate(0))).toEqual([]);
     expect(placed(a.allocate(5_000))).toEqual(['n1->x']);
+  });
+});
+
+describe("a framework's own minimum offer (Mesos's offer_filters.min_allocatable_resources)", () => {
+  // n1 has 2 cpu, 4 GiB free; n2 has 8 cpu, 16 GiB. big wants offers of at least 4 cpu, or 8 GiB.
+  const minOffer: ResourceList[] = [{ cpu: 4000 }, { memory: 8 * GiB }];
+  const a = () => setup({ nodes: [node('n1', 2, 4), node('n2', 8, 16)], frameworks: [{ name: 'big' }, { name: 'small' }] });
+
+  it('nodes whose free part is below each of its lists are not offered to it, and it says why', () => {
+    const al = a();
+    al.upsertFramework({ name: 'big', minOffer });
+    const r = al.allocate(0, { explain: true });
+    // By name big comes first at equal shares: it takes n2; n1 is too small for it and goes to small.
+    expect(placed(r)).toEqual(['n1->small', 'n2->big']);
+    expect(refusalsOf(r, 'big')).toEqual([
+      { node: 'n1', framework: 'big', role: 'default', reason: 'BelowFrameworkMinimum', resource: 'cpu' },
+    ]);
+  });
+
+  it('one list met in full is enough; without a minimum everything is offered as before', () => {
+    const al = a();
+    al.upsertFramework({ name: 'big', minOffer: [{ cpu: 4000, memory: 32 * GiB }, { memory: 4 * GiB }] });
+    expect(placed(al.allocate(0))).toEqual(['n1->big', 'n2->small']);
+    const plain = a();
+    expect(placed(plain.allocate(0))).toEqual(['n1->big', 'n2->small']);
   });
 });

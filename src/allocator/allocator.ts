@@ -326,14 +326,21 @@ export class Allocator {
     const r = this.s.roles.get(name);
     if (r === undefined) return undefined;
     const { space, shareTotal } = this.s;
+    const unused = new Float64Array(r.consumed);
+    addInto(unused, r.subtreeAllocated, -1);
     return {
       name,
       weight: r.weight,
-      allocated: space.list(r.allocated),
-      unusedReserved: space.list(r.unusedReserved),
+      allocated: space.list(r.subtreeAllocated),
+      unusedReserved: space.list(unused),
       consumed: space.list(r.consumed),
-      share: dominantShare(r.allocated, shareTotal) / r.weight,
+      share: dominantShare(r.subtreeAllocated, shareTotal) / r.weight,
     };
+  }
+
+  /** The roles with frameworks, in the order the next cycle would offer to them: DRF level by level. */
+  roleOrder(): string[] {
+    return this.s.roleOrder().map((r) => r.name);
   }
 
   /** allocatable − other pods − tasks − outstanding offers (reserved parts included). */

@@ -45,6 +45,12 @@ export interface FrameworkInfo {
   /** Only nodes whose labels match are offered. */
   constraints?: LabelSelector;
   /**
+   * Mesos's offer_filters.min_allocatable_resources for its role: the smallest offer it wants —
+   * an offer must contain one of these lists in full, or it is not made to this framework
+   * (refusal BelowFrameworkMinimum). Undefined: the cluster's minimum alone.
+   */
+  minOffer?: ResourceList[];
+  /**
    * What the framework still wants to launch (Framework.spec.demand, or a built-in framework's
    * remaining tasks). Undefined: no demand published — Mesos's push model, every eligible node
    * is offered. `[]`: wants nothing, offered nothing.
@@ -120,6 +126,7 @@ export type OfferRefusalReason =
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
   | 'BelowMinimum' // below every min allocatable list, or without a task slot (`resource`, e.g. pods)
+  | 'BelowFrameworkMinimum' // below each of the framework's own minimum offers (`resource`: short in its first)
   | 'OfferOutstanding' // the node has an outstanding offer: what it has free waits for the answer
   | 'Constraint' // node labels do not match the framework's constraints (`label`)
   | 'NodeUnschedulable'
@@ -138,6 +145,8 @@ export interface Refusal {
   resource?: string;
   limit?: number;
   allocated?: number;
+  /** RoleLimit: the ancestor role whose limit (on its subtree) applies, when not the framework's own role. */
+  limitedBy?: string;
   /** Constraint: the label key whose requirement failed. */
   label?: string;
 }
@@ -225,12 +234,13 @@ export interface FrameworkStatus {
   demand?: Demand[];
 }
 
+/** A role's standing; with nested roles, of its whole subtree (itself and its descendants). */
 export interface RoleStatus {
   name: string;
   weight: number;
-  /** What its frameworks hold: their tasks and outstanding offers. */
+  /** What the frameworks of its subtree hold: their tasks and outstanding offers. */
   allocated: ResourceList;
-  /** Its reservations not in use. */
+  /** Reservations in its subtree not in use. */
   unusedReserved: ResourceList;
   /** allocated + unusedReserved: what quota (guarantee, limit) counts. */
   consumed: ResourceList;

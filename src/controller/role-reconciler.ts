@@ -1,6 +1,7 @@
-// A ResourceRole's status: what the allocator counts for the role (its frameworks' tasks and
-// outstanding offers; its unused reservations apart), its weighted DRF share, and how many
-// frameworks name it — written through the status subresource only when it changed.
+// A ResourceRole's status, of its role's whole subtree (the role and its descendants, for
+// nested roles): what the allocator counts for it (its frameworks' tasks and outstanding
+// offers; its unused reservations apart), its weighted DRF share among its siblings, and how
+// many frameworks are in it — written through the status subresource only when it changed.
 //
 // A controller scoped to some namespaces sees only part of a role, so it writes the status of
 // the roles its own frameworks use (and once more when they leave): two scoped controllers
@@ -11,6 +12,7 @@ import type { Context } from './context.ts';
 import { isForbidden, isNotFound } from '../api/errors.ts';
 import type { RoleObject } from '../api/objects.ts';
 import { nullMissing, sameJson } from './status-json.ts';
+import { inSubtree, roleOfObject } from '../api/role-names.ts';
 
 export type RoleStatus = NonNullable<RoleObject['status']>;
 
@@ -41,7 +43,7 @@ export class RoleReconciler {
     const current = ctx.state.c.roles.get(name);
     const fresh = this.desiredStatus(name);
     if (current === undefined || current.metadata.deletionTimestamp !== undefined || sameJson(fresh, current.status ?? {})) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     try {
@@ -75,13 +77,14 @@ export class RoleReconciler {
     }
   }
 
-  /** The status the role should have now. */
+  /** The status the ResourceRole `name` should have now: of its role's whole subtree. */
   desiredStatus(name: string): RoleStatus {
     const { ctx } = this;
-    const st = ctx.allocator.roleStatus(name);
+    const role = roleOfObject(name);
+    const st = ctx.allocator.roleStatus(role);
     let frameworks = 0;
     for (const f of ctx.state.c.frameworks.list()) {
-      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && (f.spec.role ?? 'default') === name)
+      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && inSubtree(f.spec.role ?? 'default', role))
         frameworks++;
     }
     const unusedReserved = offerResources(st?.unusedReserved ?? {});

@@ -5,7 +5,7 @@ import type { ValidateFunc } from "@kubernetes-models/validate";
 import { validate } from "../../_schemas/AgoraDevV1alpha1ResourceRole.js";
 
 /**
- * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota. Roles nest (Mesos's hierarchical roles): role `eng/ml` is a child of `eng`, and its ResourceRole is named with `.` for `/` — `eng.ml`. A parent's weight counts among its siblings, its guarantee and limit bound its whole subtree, its reservations may be used by its descendants, and its status is of its subtree.
  */
 export interface IResourceRole {
   /**
@@ -106,14 +106,14 @@ export interface IResourceRole {
      */
     "dominantShare"?: number;
     /**
-     * How many frameworks are in the role.
+     * How many frameworks are in the role and its subroles.
      */
     "frameworks"?: number;
   };
 }
 
 /**
- * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota. Roles nest (Mesos's hierarchical roles): role `eng/ml` is a child of `eng`, and its ResourceRole is named with `.` for `/` — `eng.ml`. A parent's weight counts among its siblings, its guarantee and limit bound its whole subtree, its reservations may be used by its descendants, and its status is of its subtree.
  */
 export class ResourceRole extends Model<IResourceRole> implements IResourceRole {
   "apiVersion": IResourceRole["apiVersion"];

@@ -1,7 +1,7 @@
 // The demo that `agora demo` (npm run demo) runs from a checkout: the local control plane, the controller and webhooks, example
 // frameworks with different demands, and their DRF shares converging live in the terminal.
 //
-// The story runs on two partitions of the same cluster, each with its own controller (scoped by
+// The story runs on three partitions of the same cluster, each with its own controller (scoped by
 // namespace and node selector), because DRF shares are fractions of the resources a controller
 // offers:
 //   1. "The DRF paper": one node of 9 CPU / 18 GiB and the paper's two users as built-in

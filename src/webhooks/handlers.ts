@@ -8,6 +8,7 @@ import { frameworkDefaults, launchReviewNeeded, validateFramework } from './fram
 import { frameworkIdentityErrors, identityQuestions, roleErrors, roleToCheck } from './framework-identity.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
+import { inverseOfferAnswered, validateInverseOffer } from './inverse-offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
 import type { Clock } from '../api/clock.ts';
@@ -48,6 +49,7 @@ export const WEBHOOK_PATHS = {
   tasks: '/validate/tasks',
   frameworks: '/validate/frameworks',
   resourceRoles: '/validate/resourceroles',
+  inverseOffers: '/validate/inverseoffers',
   frameworkDefaults: '/mutate/frameworks',
 } as const;
 
@@ -148,6 +150,18 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     return { errors: validateTask({ operation, namespace, task: req.object, old: req.oldObject, writer, facts }) };
   };
 
+  const inverseOffers: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    const namespace = req.namespace ?? '';
+    const writer = writerOf(req);
+    let facts;
+    if (!writer.privileged && inverseOfferAnswered(operation, req.object, req.oldObject)) {
+      facts = await frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo);
+    }
+    return { errors: validateInverseOffer({ operation, namespace, inverseOffer: req.object, old: req.oldObject, writer, facts }) };
+  };
+
   const frameworks: Handler = async (req) => {
     const operation = reviewable(req);
     if (typeof operation !== 'string') return operation;
@@ -202,6 +216,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     [WEBHOOK_PATHS.tasks]: tasks,
     [WEBHOOK_PATHS.frameworks]: frameworks,
     [WEBHOOK_PATHS.resourceRoles]: resourceRoles,
+    [WEBHOOK_PATHS.inverseOffers]: inverseOffers,
     [WEBHOOK_PATHS.frameworkDefaults]: frameworkDefaultsHandler,
   };
 }

@@ -12,7 +12,9 @@ import { inverseOfferAnswered, validateInverseOffer } from './inverse-offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
 import type { Clock } from '../api/clock.ts';
-import { roleChain } from '../api/role-names.ts';
+import { roleChain, roleOfObject } from '../api/role-names.ts';
+import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
+import { nestedGuaranteeErrors } from './nested-guarantees.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
 export interface AdmissionLookups {
@@ -29,6 +31,8 @@ export interface AdmissionLookups {
   canImpersonateServiceAccount(user: UserInfo, namespace: string, name: string): Promise<{ allowed: boolean; reason?: string }>;
   /** The spec.namespaceSelector of the role's ResourceRole (named roleObjectName(role)); exists: false when there is none. */
   roleNamespaceSelector(role: string): Promise<{ exists: boolean; selector?: LabelSelector }>;
+  /** Every ResourceRole's spec.guarantee, by role name (`eng/ml` for the ResourceRole eng.ml). */
+  roleGuarantees(): Promise<Map<string, ResourceList>>;
 }
 
 export interface HandlerOptions {
@@ -191,7 +195,15 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   const resourceRoles: Handler = async (req) => {
     const operation = reviewable(req);
     if (typeof operation !== 'string') return operation;
-    return validateResourceRole(req.object);
+    const verdict = validateResourceRole(req.object);
+    const o = req.object as { metadata?: { name?: unknown }; spec?: { guarantee?: unknown } } | undefined;
+    const name = o?.metadata?.name;
+    if (verdict.errors.length > 0 || typeof name !== 'string' || o?.spec?.guarantee === undefined) return verdict;
+    const role = roleOfObject(name);
+    const others = await lookups.roleGuarantees();
+    others.delete(role);
+    const guarantee = parseResourceListLenient(o.spec.guarantee as Record<string, unknown>);
+    return { ...verdict, errors: nestedGuaranteeErrors(role, guarantee, others) };
   };
 
   const frameworkDefaultsHandler: Handler = async (req) => {

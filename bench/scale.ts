@@ -38,6 +38,7 @@ import {
 import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isReady, repoRoot, up } from '../scripts/cluster/index.ts';
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
+import { isConflict, statusCode } from '../src/api/errors.ts';
 import { Kube } from '../src/controller/kube.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.ts';
@@ -285,15 +286,37 @@ async function createOtherPods(kc: KubeConfig, ns: string, nodes: string[]): Pro
   const t0 = performance.now();
   const requests = { cpu: '100m', memory: '128Mi' };
   await pool(OTHER_PODS, 64, async (i) => {
-    await core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name: `other-${i}` },
-        spec: { nodeName: nodes[i % nodes.length]!, containers: CONTAINERS.map((c) => ({ ...c, resources: { requests } })) },
+    await retrying(
+      async () => {
+        await core.createNamespacedPod({
+          namespace: ns,
+          body: {
+            metadata: { name: `other-${i}` },
+            spec: { nodeName: nodes[i % nodes.length]!, containers: CONTAINERS.map((c) => ({ ...c, resources: { requests } })) },
+          },
+        });
       },
-    });
+      async () => undefined,
+    );
   });
   log(`${OTHER_PODS} other Pods created in ${round((performance.now() - t0) / 1000)} s`);
+}
+
+/**
+ * A create that a loaded API server may drop (a reset connection, a 5xx, 429): tried again, up to
+ * five times; a create that had in fact gone through (409) is read back with `existing`.
+ */
+async function retrying<T>(create: () => Promise<T>, existing: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      if (isConflict(err)) return existing();
+      const code = statusCode(err);
+      if (attempt >= 5 || (code !== undefined && code < 500 && code !== 429)) throw err;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ rate: number; seconds: number }> {
@@ -315,23 +338,35 @@ async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ 
   const start = performance.now();
   await pool(TASKS, 32, async (i) => {
     const node = nodes[i % nodes.length]!;
-    const task = await kube.createCustom<TaskObject>('Task', ns, {
-      apiVersion: API_VERSION,
-      kind: 'Task',
-      metadata: { name: `t-${i}`, namespace: ns },
-      spec: { framework: 'raw', nodeName: node, resources: RESOURCES, containers: CONTAINERS },
-    });
-    await kube.createPod(ns, {
-      metadata: {
-        name: `t-${i}`,
-        ownerReferences: [{ apiVersion: API_VERSION, kind: 'Task', name: task.metadata.name, uid: task.metadata.uid!, controller: true }],
-      },
-      spec: {
-        nodeName: node,
-        restartPolicy: 'Never',
-        containers: CONTAINERS.map((c) => ({ ...c, resources: { requests: RESOURCES, limits: RESOURCES } })),
-      },
-    });
+    const name = `t-${i}`;
+    const task = await retrying(
+      () =>
+        kube.createCustom<TaskObject>('Task', ns, {
+          apiVersion: API_VERSION,
+          kind: 'Task',
+          metadata: { name, namespace: ns },
+          spec: { framework: 'raw', nodeName: node, resources: RESOURCES, containers: CONTAINERS },
+        }),
+      async () =>
+        (await kc
+          .makeApiClient(CustomObjectsApi)
+          .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Task, name })) as TaskObject,
+    );
+    await retrying(
+      () =>
+        kube.createPod(ns, {
+          metadata: {
+            name,
+            ownerReferences: [{ apiVersion: API_VERSION, kind: 'Task', name, uid: task.metadata.uid!, controller: true }],
+          },
+          spec: {
+            nodeName: node,
+            restartPolicy: 'Never',
+            containers: CONTAINERS.map((c) => ({ ...c, resources: { requests: RESOURCES, limits: RESOURCES } })),
+          },
+        }),
+      async () => undefined,
+    );
   });
   const deadline = performance.now() + TIMEOUT_MS;
   while (running.size < TASKS && performance.now() < deadline) {

@@ -1,6 +1,6 @@
 // Allocator benchmarks, after Mesos's HierarchicalAllocator_BENCHMARK_Test.
 //
-//   node bench/allocator.ts [--workload decline-offers|multi-framework|revocation] [--agents N]
+//   node bench/allocator.ts [--workload decline-offers|nested-roles|multi-framework|revocation] [--agents N]
 //                           [--frameworks M] [--tasks T] [--cycles C] [--warmup W] [--cpu-time]
 //
 // decline-offers (default) replays DeclineOffers: every agent has cpu 24, memory 4096Mi,
@@ -10,6 +10,10 @@
 // framework (agent mod M); every framework is in one role and declines every offer with an
 // infinite refuse filter. Each timed cycle is one allocate() call; declines are applied
 // between cycles, untimed. Prints one JSON line.
+//
+// nested-roles: DeclineOffers with the frameworks spread over a three-level role tree of 100
+// roles — 4 top-level roles (weights 1-4), 4 children each (16), 5 leaves under each of those
+// (80; weights 1-2) — the frameworks round-robin over the 80 leaves (e.g. t2/m1/l4).
 //
 // multi-framework: see bench/multi-framework.ts. revocation: see bench/revocation.ts (--agents
 // is its node count; defaults 10,000 nodes × 1,000 frameworks × 100,000 tasks, 10 victims a cycle).
@@ -46,13 +50,30 @@ const MiB = 2 ** 20;
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-function declineOffers(agents: number, frameworks: number, cycles: number, warmup: number): void {
+/** The nested-roles tree: 4 × 4 × 5 (100 roles), weighted; returns the 80 leaves. */
+function nestedRoles(a: Allocator): string[] {
+  const leaves: string[] = [];
+  for (let t = 0; t < 4; t++) {
+    a.upsertRole({ name: `t${t}`, weight: t + 1 });
+    for (let m = 0; m < 4; m++) {
+      a.upsertRole({ name: `t${t}/m${m}` });
+      for (let l = 0; l < 5; l++) {
+        leaves.push(`t${t}/m${m}/l${l}`);
+        a.upsertRole({ name: leaves.at(-1)!, weight: 1 + (l % 2) });
+      }
+    }
+  }
+  return leaves;
+}
+
+function declineOffers(agents: number, frameworks: number, cycles: number, warmup: number, nested: boolean): void {
   const a = new Allocator();
+  const leaves = nested ? nestedRoles(a) : ['role1'];
   const names: string[] = [];
   for (let f = 0; f < frameworks; f++) {
     const name = `framework-${f}`;
     names.push(name);
-    a.upsertFramework({ name, role: 'role1' });
+    a.upsertFramework({ name, role: leaves[f % leaves.length]! });
   }
   for (let i = 0; i < agents; i++) {
     const node = `agent-${i}`;
@@ -80,7 +101,7 @@ function declineOffers(agents: number, frameworks: number, cycles: number, warmu
   times.sort((x, y) => x - y);
   cpuTimes.sort((x, y) => x - y);
   const out: Record<string, unknown> = {
-    workload: 'DeclineOffers',
+    workload: nested ? 'NestedRolesDeclineOffers' : 'DeclineOffers',
     agents,
     frameworks,
     cycles,
@@ -97,7 +118,9 @@ if (import.meta.main) {
   const cycles = intFlag('cycles', values.cycles, 20);
   const warmup = intFlag('warmup', values.warmup, 2);
   if (values.workload === 'decline-offers' || values.workload === 'DeclineOffers') {
-    declineOffers(intFlag('agents', values.agents, 1000), intFlag('frameworks', values.frameworks, 100), cycles, warmup);
+    declineOffers(intFlag('agents', values.agents, 1000), intFlag('frameworks', values.frameworks, 100), cycles, warmup, false);
+  } else if (values.workload === 'nested-roles' || values.workload === 'NestedRolesDeclineOffers') {
+    declineOffers(intFlag('agents', values.agents, 10_000), intFlag('frameworks', values.frameworks, 1000), cycles, warmup, true);
   } else if (values.workload === 'multi-framework' || values.workload === 'MultiFrameworkAllocations') {
     runMultiFramework({ agents: intFlag('agents', values.agents, 80) });
   } else if (values.workload === 'revocation' || values.workload === 'Revocation') {
@@ -108,10 +131,13 @@ if (import.meta.main) {
       maxRevocations: intFlag('max-revocations', values['max-revocations'], 10),
       cycles: intFlag('cycles', values.cycles, 20),
       warmup,
+      cpuTime: values['cpu-time'],
     });
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
-    process.stderr.write(`bench: unknown --workload ${JSON.stringify(values.workload)} (decline-offers, multi-framework, revocation)\n`);
+    process.stderr.write(
+      `bench: unknown --workload ${JSON.stringify(values.workload)} (decline-offers, nested-roles, multi-framework, revocation)\n`,
+    );
     process.exit(2);
   }
 }

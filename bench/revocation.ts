@@ -20,6 +20,8 @@ export interface RevocationBench {
   cycles: number;
   warmup: number;
   maxRevocations: number;
+  /** Also report the median CPU time (user + system of the process) per cycle. */
+  cpuTime?: boolean;
 }
 
 export function revocationSnapshot(o: Pick<RevocationBench, 'nodes' | 'frameworks' | 'tasks'>): RevocationSnapshot {
@@ -55,18 +57,23 @@ export function runRevocation(o: RevocationBench): Record<string, unknown> {
   const snapshot = revocationSnapshot(o);
   const byId = new Map(snapshot.tasks.map((t) => [t.id, t]));
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let revoked = 0;
   for (let c = 0; c < o.warmup + o.cycles; c++) {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const plan = planRevocations(snapshot, { maxRevocations: o.maxRevocations });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     if (c >= o.warmup) {
       times.push(ms);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
       revoked += plan.revocations.length;
     }
     for (const d of plan.revocations) byId.get(d.task)!.revoking = true;
   }
   times.sort((x, y) => x - y);
+  cpuTimes.sort((x, y) => x - y);
   const round = (x: number) => Math.round(x * 100) / 100;
   return {
     workload: 'Revocation',
@@ -77,6 +84,7 @@ export function runRevocation(o: RevocationBench): Record<string, unknown> {
     maxRevocations: o.maxRevocations,
     medianMs: round(median(times)),
     p99Ms: round(percentile(times, 99)),
+    ...(o.cpuTime ? { cpuMedianMs: round(median(cpuTimes)) } : {}),
     revocations: revoked,
   };
 }

@@ -1,7 +1,10 @@
 // npm run --silent bench:scale -- [--nodes 1000] [--frameworks 50] [--tasks 5000] [--tasks-per-offer 8] [--qps 50] [--burst 100]
+//                                 [--other-pods 0] [--heap-snapshot]
 //
 // Agora at cluster scale on the local control plane: --nodes kwok nodes (16 CPU, 64 GiB, 110 pods),
-// then, in one run:
+// --other-pods Pods that are not Agora's (100m / 128Mi each, bound round-robin, created before the
+// controller starts: what its caches and free-resource accounting hold at that many Pods), then,
+// in one run:
 //   raw    (a) --tasks Task objects and their Pods (bound round-robin) created directly at the same
 //          client limits (--qps/--burst): the floor of work any design with Task objects must do.
 //          Time = first create → every Pod Running.
@@ -13,9 +16,10 @@
 // Offer objects per task; webhook and allocation-cycle p50/p99 (from the controller's histograms,
 // interpolated within buckets); the controller's peak RSS and heap; and how far Task status
 // (Pod Running → Task TASK_RUNNING) and Framework status (last task Running → counts complete)
-// lagged.
+// lagged. --heap-snapshot adds what the controller's heap holds once every task runs, by
+// constructor (bench/heap-summary.ts).
 import { randomBytes } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type RequestOptions } from 'node:https';
@@ -36,6 +40,7 @@ import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
+import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.ts';
 import { histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
 
 const { values } = parseArgs({
@@ -48,8 +53,11 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '100' },
     timeout: { type: 'string', default: '1800' },
     'skip-raw': { type: 'boolean', default: false },
+    'other-pods': { type: 'string', default: '0' },
+    'heap-snapshot': { type: 'boolean', default: false },
   },
 });
+const OTHER_PODS = Number(values['other-pods']);
 const NODES = Number(values.nodes);
 const FRAMEWORKS = Number(values.frameworks);
 const TASKS = Number(values.tasks);
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
   kc.loadFromFile(clusterPaths().kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = Array.from({ length: NODES }, (_, i) => `${POOL}-${i}`);
-  const namespaces = { raw: `scale-raw-${id}`, agora: `scale-agora-${id}` };
+  const namespaces = { raw: `scale-raw-${id}`, agora: `scale-agora-${id}`, other: `scale-other-${id}` };
   let controller: ChildProcess | undefined;
   try {
     const t0 = performance.now();
@@ -87,6 +95,7 @@ async function main(): Promise<void> {
     for (const ns of Object.values(namespaces))
       await core.createNamespace({ body: { metadata: { name: ns, labels: { 'agora.dev/bench': 'true' } } } });
 
+    if (OTHER_PODS > 0) await createOtherPods(kc, namespaces.other, nodes);
     const raw = values['skip-raw'] ? undefined : await benchRaw(kc, namespaces.raw, nodes);
     if (raw) log(`raw: ${round(raw.rate)} tasks/s`);
 
@@ -94,9 +103,12 @@ async function main(): Promise<void> {
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const logFile = join(repoRoot, '.agora', `bench-scale-${id}.log`);
     log(`controller log: ${logFile}`);
+    const heapDir = join(repoRoot, '.agora', `bench-scale-heap-${id}`);
+    if (values['heap-snapshot']) mkdirSync(heapDir, { recursive: true });
     controller = spawn(
       process.execPath,
       [
+        ...(values['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
         'src/cli/main.ts',
         'controller',
         `--kubeconfig=${clusterPaths().kubeconfig}`,
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
     log('controller ready');
     const agora = await benchAgora(kc, namespaces.agora, metricsUrl);
     log(`agora: ${round(agora.rate)} tasks/s`);
+    const heap = values['heap-snapshot'] ? await heapSnapshot(controller, heapDir) : undefined;
     const m = parseMetrics(await fetchText(metricsUrl));
     const q = (name: string, p: number, match: Record<string, string> = {}) => round(histogramQuantile(m, name, p, match) * 1000, 2);
     const result = {
@@ -124,7 +137,13 @@ async function main(): Promise<void> {
       frameworks: FRAMEWORKS,
       tasks: TASKS,
       tasksPerOffer: PER_OFFER,
+      otherPods: OTHER_PODS,
       clientRateLimit: { qps: QPS, burst: BURST },
+      // Agora's writes (controller and built-in schedulers; kwok's Pod status and Lease writes
+      // left out) per second, beside (a)'s one client at qps.
+      agoraWritesPerSecond: round(
+        Object.entries(agora.writes).reduce((n, [k, v]) => (k.includes(' pods/') || k.endsWith(' leases') ? n : n + v), 0) / agora.seconds,
+      ),
       agora: { seconds: round(agora.seconds), tasksPerSecond: round(agora.rate), running: agora.running },
       raw: raw && { seconds: round(raw.seconds), tasksPerSecond: round(raw.rate) },
       agoraOverRaw: raw && round(agora.rate / raw.rate, 2),
@@ -143,8 +162,16 @@ async function main(): Promise<void> {
         p50: q('agora_allocation_cycle_duration_seconds', 0.5),
         p99: q('agora_allocation_cycle_duration_seconds', 0.99),
       },
-      controllerPeak: { rssMiB: round(agora.peakRss / 2 ** 20), heapUsedMiB: round(agora.peakHeap / 2 ** 20) },
+      controllerPeak: {
+        rssMiB: round(agora.peakRss / 2 ** 20),
+        heapUsedMiB: round(agora.peakHeap / 2 ** 20),
+        eventLoopLagP99Ms: round(agora.peakLoopLag * 1000),
+      },
       statusLagMs: agora.lag,
+      heap: heap && {
+        totalMiB: round(heap.totalBytes / 2 ** 20),
+        top: heap.top.map((g) => ({ name: g.name, count: g.count, MiB: round(g.selfBytes / 2 ** 20, 2) })),
+      },
     };
     console.log(JSON.stringify(result));
   } finally {
@@ -156,6 +183,32 @@ async function main(): Promise<void> {
     log('cleaning up (namespaces are deleted in the background)');
     await Promise.all(Object.values(namespaces).map((name) => deleteScratchNamespace(kc, name).catch(() => undefined)));
     await pool(nodes.length, 50, (i) => deleteNode(kc, nodes[i]!));
+  }
+}
+
+/** Has the controller write a heap snapshot (SIGUSR2), waits until it is complete, summarises it and removes it. */
+async function heapSnapshot(proc: ChildProcess, dir: string): Promise<HeapSummary> {
+  log('heap snapshot: writing');
+  proc.kill('SIGUSR2');
+  const deadline = Date.now() + 600_000;
+  let last = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the heap snapshot was not written within 10 minutes');
+    await sleep(1000);
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+    if (file === undefined) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size !== last) {
+      last = size;
+      stableSince = Date.now();
+      continue;
+    }
+    if (Date.now() - stableSince < 5000) continue;
+    log(`heap snapshot: ${round(size / 2 ** 20)} MiB written, summarising`);
+    const summary = summarizeHeapSnapshot(join(dir, file));
+    rmSync(dir, { recursive: true, force: true });
+    return summary;
   }
 }
 
@@ -220,6 +273,23 @@ function diff(after: Record<string, number>, before: Record<string, number>): Re
   return out;
 }
 
+/** --other-pods Pods of no framework, bound round-robin, created as fast as the API server takes them. */
+async function createOtherPods(kc: KubeConfig, ns: string, nodes: string[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const t0 = performance.now();
+  const requests = { cpu: '100m', memory: '128Mi' };
+  await pool(OTHER_PODS, 64, async (i) => {
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: `other-${i}` },
+        spec: { nodeName: nodes[i % nodes.length]!, containers: CONTAINERS.map((c) => ({ ...c, resources: { requests } })) },
+      },
+    });
+  });
+  log(`${OTHER_PODS} other Pods created in ${round((performance.now() - t0) / 1000)} s`);
+}
+
 async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ rate: number; seconds: number }> {
   const core = kc.makeApiClient(CoreV1Api);
   const kube = new Kube(kc, { qps: QPS, burst: BURST, clock: { now: Date.now, sleep: (ms: number) => sleep(ms) } });
@@ -274,6 +344,8 @@ interface AgoraResult {
   writes: Record<string, number>;
   peakRss: number;
   peakHeap: number;
+  /** The highest p99 event-loop delay the controller reported (webhook answers wait on it too). */
+  peakLoopLag: number;
   lag: { taskP50: number; taskP99: number; taskMax: number; framework: number };
 }
 
@@ -331,6 +403,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
 
   let peakRss = 0;
   let peakHeap = 0;
+  let peakLoopLag = 0;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -339,6 +412,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
         for (const s of m) {
           if (s.name === 'process_resident_memory_bytes') peakRss = Math.max(peakRss, s.value);
           if (s.name === 'nodejs_heap_size_used_bytes') peakHeap = Math.max(peakHeap, s.value);
+          if (s.name === 'nodejs_eventloop_lag_p99_seconds') peakLoopLag = Math.max(peakLoopLag, s.value);
         }
       } catch {
         // the controller is busy or gone: the next sample
@@ -403,6 +477,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
     writes,
     peakRss,
     peakHeap,
+    peakLoopLag,
     lag: {
       taskP50: round(median(lags), 0),
       taskP99: round(percentile(lags, 99), 0),

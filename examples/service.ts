@@ -2,12 +2,17 @@
 // running. An instance that is lost, fails, is killed or exits is replaced on the next offer
 // that fits. While every instance runs it suppresses offers; it revives when one must be
 // replaced. Runs until Ctrl-C (the instances keep running: --teardown removes them too).
+// Run a second copy with --standby for failover: it waits, takes over when the first one's
+// Lease lapses, and adopts the running instances; a copy started without --standby replaces
+// the active one, which prints its result and exits.
 //
 //   node examples/service.ts --namespace demo --instances 3 --cpu 1 --memory 1Gi
+//   node examples/service.ts --namespace demo --instances 3 --cpu 1 --memory 1Gi --standby
 import {
   SchedulerDriver,
   TERMINAL_TASK_STATES,
   copiesThatFit,
+  type FailedOver,
   type OfferObject,
   type TaskInfo,
   type TaskUpdate,
@@ -21,12 +26,17 @@ export interface ServiceOptions extends Common {
   image?: string;
   /** Make the very first instance crash after this long (e.g. `5s`), to watch it be replaced. */
   crashFirstAfter?: string;
+  /** The framework's failover timeout (default 300 s): its instances outlive a dead scheduler this long. */
+  failoverTimeoutSeconds?: number;
+  /** Wait as a hot standby (startService resolves once this copy is the active one). */
+  standby?: boolean;
   onEvent?: (e: ServiceEvent) => void;
 }
 
 export type ServiceEvent =
   | { type: 'launched'; slot: number; task: string; node: string }
-  | { type: 'lost'; slot: number; task: string; state: string; reason?: string };
+  | { type: 'lost'; slot: number; task: string; state: string; reason?: string }
+  | { type: 'failedOver'; reason: string; by?: string };
 
 export interface Service {
   driver: SchedulerDriver;
@@ -34,6 +44,8 @@ export interface Service {
   running(): string[];
   /** How many instances were replaced. */
   replaced(): number;
+  /** Resolves if another copy of the scheduler replaces this one (it has stopped answering). */
+  failedOver: Promise<FailedOver>;
   /** Stops scheduling; `teardown` also unregisters (killing the instances). */
   stop(opts?: { teardown?: boolean }): Promise<void>;
 }
@@ -50,7 +62,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     namespace: o.namespace,
     name: o.name,
     logger: o.log,
-    spec: { role: o.role, failoverTimeoutSeconds: 300, suppressed: false },
+    spec: { role: o.role, failoverTimeoutSeconds: o.failoverTimeoutSeconds ?? 300, suppressed: false },
+    standby: o.standby,
   });
   const log = driver.log;
   const emit = (e: ServiceEvent) => {
@@ -129,6 +142,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     if (needed().length === 0) void driver.wantOffers(false);
   };
 
+  const failedOver = new Promise<FailedOver>((resolve) =>
+    driver.on('failedOver', (f) => {
+      emit({ type: 'failedOver', ...f });
+      resolve(f);
+    }),
+  );
   const loop = (async () => {
     for await (const offer of driver.offers()) await answer(offer);
   })();
@@ -138,6 +157,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     driver,
     running: () => slots.filter((s) => s.state === 'TASK_RUNNING').map((s) => s.task!),
     replaced: () => replacements,
+    failedOver,
     async stop(opts = {}) {
       if (opts.teardown) await driver.teardown();
       else await driver.stop();
@@ -152,7 +172,8 @@ if (import.meta.main) {
     {
       name: 'web',
       role: 'service',
-      usage: 'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--teardown]',
+      usage:
+        'usage: node examples/service.ts [--instances 3] [--cpu 1] [--memory 1Gi] [--crash-first-after 5s] [--failover-timeout 300 (s)] [--standby] [--teardown]',
     },
     {
       instances: count(3),
@@ -160,14 +181,16 @@ if (import.meta.main) {
       memory: text('1Gi'),
       image: text('nginx'),
       'crash-first-after': optionalText(),
+      'failover-timeout': count(300),
+      standby: boolean(),
       teardown: boolean(),
     },
   );
-  const { 'crash-first-after': crashFirstAfter, teardown, ...rest } = flags;
+  const { 'crash-first-after': crashFirstAfter, 'failover-timeout': failoverTimeoutSeconds, teardown, ...rest } = flags;
   await runMain(async (signal) => {
-    const svc = await startService({ ...common, ...rest, crashFirstAfter });
-    await aborted(signal);
-    await svc.stop({ teardown });
-    return { running: svc.running().length, replaced: svc.replaced() };
+    const svc = await startService({ ...common, ...rest, crashFirstAfter, failoverTimeoutSeconds });
+    const failedOver = await Promise.race([aborted(signal).then(() => undefined), svc.failedOver]);
+    if (failedOver === undefined) await svc.stop({ teardown });
+    return { running: svc.running().length, replaced: svc.replaced(), ...(failedOver ? { failedOver } : {}) };
   });
 }

@@ -276,7 +276,13 @@ class Demo {
       memory: '1Gi',
       crashFirstAfter: '6s',
       onEvent: (e) =>
-        this.event(e.type === 'lost' ? `service: ${e.task} ${e.state} → replacing it` : `service: ${e.task} launched on ${e.node}`),
+        this.event(
+          e.type === 'lost'
+            ? `service: ${e.task} ${e.state} → replacing it`
+            : e.type === 'launched'
+              ? `service: ${e.task} launched on ${e.node}`
+              : `service: failed over to ${e.by ?? 'another scheduler'}`,
+        ),
     });
     this.cleanups.push({ what: 'stopping the service framework', fn: () => this.service!.stop({ teardown: true }) });
   }

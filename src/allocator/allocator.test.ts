@@ -99,6 +99,29 @@ describe('DRF', () => {
     expect(placed(a.allocate(1000))).toEqual(want);
   });
 
+  it('resources excluded from fair sharing are left out of every dominant share', () => {
+    // n: 8 cpu, 8 GiB, 4 GPUs. g runs <1 cpu, 1 GiB, 4 GPUs>, c runs <2 cpu, 1 GiB>.
+    // Counting GPUs: g 4/4 = 1, c 2/8 → the free rest goes to c. Excluding them: g 1/8, c 2/8 → g.
+    const run = (excluded: string[] | undefined) => {
+      const a = setup({
+        fairSharingExcludedResources: excluded,
+        scarceResources: [],
+        nodes: [node('n', 8, 8, { allocatable: { 'nvidia.com/gpu': 4 } }), node('m', 8, 8)],
+        frameworks: [
+          { name: 'g', role: 'gpu' },
+          { name: 'c', role: 'cpu' },
+        ],
+      });
+      a.setAllocation('g', 'n', { cpu: 1000, memory: GiB, 'nvidia.com/gpu': 4 });
+      a.setAllocation('c', 'n', { cpu: 2000, memory: GiB });
+      const shares = { g: a.frameworkStatus('g')!.dominantShare, gpuRole: a.roleStatus('gpu')!.share };
+      return { ...shares, offers: placed(a.allocate(0)) };
+    };
+    // Of 16 cpu and 16 GiB: g 1/16 when GPUs are excluded, 4/4 when not.
+    expect(run(undefined)).toEqual({ offers: ['n->c', 'm->c'], g: 1, gpuRole: 1 });
+    expect(run(['nvidia.com/gpu'])).toEqual({ offers: ['n->g', 'm->c'], g: 1 / 16, gpuRole: 1 / 16 });
+  });
+
   it('weights: the share is divided by the role weight', () => {
     const a = setup({
       roles: [
@@ -240,7 +263,7 @@ describe('quota', () => {
 describe('reservations', () => {
   type Answer = { decline: number } | { accept: ResourceList };
   // n1: 8 cpu, 16 GiB, 110 pods; ra and rb each reserve 2 cpu, 4 GiB; x reserves nothing.
-  // Before any task: ra 2/8 = 1/4, rb 1/4, x 0 (unused reservations count in the share).
+  // Before any task every share is 0: idle reservations count against quota, not in the share.
   const reserving = (suppressed: string[], roles: RoleInfo[] = []) =>
     setup({
       roles,
@@ -306,12 +329,15 @@ describe('reservations', () => {
       want: [['fx', { ...unreserved, pods: 110 }]],
     },
     {
-      name: 'a reserving role at its limit is passed over',
+      name: 'a reserving role at its limit is offered its reservation, and no unreserved cpu',
       suppressed: [],
-      // ra consumes its 2 cpu of unused reservation: at its limit.
+      // ra consumes its 2 cpu of unused reservation: at its cpu limit. Using the reservation
+      // adds nothing to that (Mesos: ReservationUnallocated), so it is still offered — with the
+      // unreserved part trimmed to the limit (no cpu; memory is not limited).
       roles: [{ name: 'ra', limit: { cpu: 2000 } }],
-      answers: [{ decline: 3600 }] as Answer[],
+      answers: [{ decline: 3600 }, { decline: 3600 }] as Answer[],
       want: [
+        ['fa', { cpu: 2000, memory: 12 * GiB, pods: 110 }],
         ['fb', { ...whole, pods: 110 }],
         ['fx', { ...unreserved, pods: 110 }],
       ],
@@ -336,7 +362,16 @@ describe('reservations', () => {
     expect(got).toEqual(want);
   });
 
-  it('counts the reservation in the role share, used or not', () => {
+  // Mesos's sorter counts what a role is allocated; its quota counts idle reservations as
+  // consumed too. n1: 4 cpu, 8 GiB; r reserves 2 cpu, 2 GiB there.
+  it.each([
+    // Idle: r holds nothing, so its share is 0; quota sees the 2 reserved cpus as consumed.
+    { name: 'idle reservation', tasks: {} as ResourceList, wantShare: 0, wantConsumed: { cpu: 2000, memory: 2 * GiB } },
+    // 1 of the 2 reserved cpus in use: share 1/4; consumption still the whole reservation.
+    { name: 'half in use', tasks: { cpu: 1000 }, wantShare: 1 / 4, wantConsumed: { cpu: 2000, memory: 2 * GiB } },
+    // 3 cpus, 1 beyond the reservation: share 3/4; consumption 3 cpus and the idle 2 GiB.
+    { name: 'beyond it', tasks: { cpu: 3000 }, wantShare: 3 / 4, wantConsumed: { cpu: 3000, memory: 2 * GiB } },
+  ])('the share counts what the role holds, quota its idle reservation too: $name', ({ tasks, wantShare, wantConsumed }) => {
     const a = setup({
       nodes: [node('n1', 4, 8, { reservations: [{ role: 'r', resources: { cpu: 2000, memory: 2 * GiB } }] })],
       frameworks: [
@@ -344,14 +379,26 @@ describe('reservations', () => {
         { name: 'fr', role: 'r' },
       ],
     });
-    // r: 2/4 cpu reserved, unused
-    expect(a.roleStatus('r')!.share).toBeCloseTo(0.5);
-    a.setAllocation('fr', 'n1', { cpu: 1000 });
-    // r: tasks use 1 of its 2 reserved cpus → still 2/4
-    expect(a.roleStatus('r')!.consumed).toEqual({ cpu: 2000, memory: 2 * GiB });
-    a.setAllocation('fr', 'n1', { cpu: 3000 });
-    // r: 3 cpus, 1 beyond the reservation → 3/4
-    expect(a.roleStatus('r')!.share).toBeCloseTo(0.75);
+    a.setAllocation('fr', 'n1', tasks);
+    expect(a.roleStatus('r')!.share).toBeCloseTo(wantShare, 12);
+    expect(a.roleStatus('r')!.consumed).toEqual(wantConsumed);
+  });
+
+  it('an idle reservation does not put its role behind a role that holds less', () => {
+    // n1 (cordoned): 4 cpu, 3 of them reserved for r, idle; n2: 4 cpu, x runs 1 there.
+    // Shares of 8 cpu: r 0 (idle reservations not counted), x 1/8 → n2's rest goes to r.
+    // Counting the reservation would give r 3/8, and n2 to x.
+    const a = setup({
+      nodes: [node('n1', 4, 8, { unschedulable: true, reservations: [{ role: 'r', resources: { cpu: 3000 } }] }), node('n2', 4, 8)],
+      frameworks: [
+        { name: 'fx', role: 'x' },
+        { name: 'fr', role: 'r' },
+      ],
+    });
+    a.setAllocation('fx', 'n2', { cpu: 1000 });
+    expect(a.roleStatus('r')!.share).toBe(0);
+    expect(a.roleStatus('x')!.share).toBeCloseTo(1 / 8, 12);
+    expect(placed(a.allocate(0))).toEqual(['n2->fr']);
   });
 });
 
@@ -701,5 +748,30 @@ describe('nominations (revocation frees a node for one framework)', () => {
     a.nominate('n1', 'w', 5_000);
     expect(placed(a.allocate(0))).toEqual([]);
     expect(placed(a.allocate(5_000))).toEqual(['n1->x']);
+  });
+});
+
+describe("a framework's own minimum offer (Mesos's offer_filters.min_allocatable_resources)", () => {
+  // n1 has 2 cpu, 4 GiB free; n2 has 8 cpu, 16 GiB. big wants offers of at least 4 cpu, or 8 GiB.
+  const minOffer: ResourceList[] = [{ cpu: 4000 }, { memory: 8 * GiB }];
+  const a = () => setup({ nodes: [node('n1', 2, 4), node('n2', 8, 16)], frameworks: [{ name: 'big' }, { name: 'small' }] });
+
+  it('nodes whose free part is below each of its lists are not offered to it, and it says why', () => {
+    const al = a();
+    al.upsertFramework({ name: 'big', minOffer });
+    const r = al.allocate(0, { explain: true });
+    // By name big comes first at equal shares: it takes n2; n1 is too small for it and goes to small.
+    expect(placed(r)).toEqual(['n1->small', 'n2->big']);
+    expect(refusalsOf(r, 'big')).toEqual([
+      { node: 'n1', framework: 'big', role: 'default', reason: 'BelowFrameworkMinimum', resource: 'cpu' },
+    ]);
+  });
+
+  it('one list met in full is enough; without a minimum everything is offered as before', () => {
+    const al = a();
+    al.upsertFramework({ name: 'big', minOffer: [{ cpu: 4000, memory: 32 * GiB }, { memory: 4 * GiB }] });
+    expect(placed(al.allocate(0))).toEqual(['n1->big', 'n2->small']);
+    const plain = a();
+    expect(placed(plain.allocate(0))).toEqual(['n1->big', 'n2->small']);
   });
 });

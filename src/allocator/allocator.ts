@@ -48,6 +48,7 @@ export class Allocator {
     this.s = new AllocatorState(
       [...(options.scarceResources ?? DEFAULT_SCARCE_RESOURCES)],
       options.taskSlotResources ?? DEFAULT_TASK_SLOT_RESOURCES,
+      options.fairSharingExcludedResources ?? [],
     );
     this.offerTimeoutMs = options.offerTimeoutMs ?? Infinity;
     this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
@@ -312,7 +313,7 @@ export class Allocator {
       role: f.role.name,
       allocated: this.s.space.list(f.allocated),
       offered: this.s.space.list(offered),
-      dominantShare: dominantShare(f.held, this.s.total),
+      dominantShare: dominantShare(f.held, this.s.shareTotal),
       demand: f.demand?.shapes.map((d) => {
         const out: Demand = { resources: this.s.space.list(d.vec), count: d.count };
         if (Number.isFinite(d.perOffer)) out.perOffer = d.perOffer;
@@ -324,7 +325,22 @@ export class Allocator {
   roleStatus(name: string): RoleStatus | undefined {
     const r = this.s.roles.get(name);
     if (r === undefined) return undefined;
-    return { name, weight: r.weight, consumed: this.s.space.list(r.consumed), share: dominantShare(r.consumed, this.s.total) / r.weight };
+    const { space, shareTotal } = this.s;
+    const unused = new Float64Array(r.consumed);
+    addInto(unused, r.subtreeAllocated, -1);
+    return {
+      name,
+      weight: r.weight,
+      allocated: space.list(r.subtreeAllocated),
+      unusedReserved: space.list(unused),
+      consumed: space.list(r.consumed),
+      share: dominantShare(r.subtreeAllocated, shareTotal) / r.weight,
+    };
+  }
+
+  /** The roles with frameworks, in the order the next cycle would offer to them: DRF level by level. */
+  roleOrder(): string[] {
+    return this.s.roleOrder().map((r) => r.name);
   }
 
   /** allocatable − other pods − tasks − outstanding offers (reserved parts included). */

@@ -1,8 +1,8 @@
 // One allocation cycle, in named phases over the allocator's state:
 //   expire filters → find rescinds → stage 1 (unmet quota guarantees) → stage 2 (everyone).
-// Each stage walks the nodes; at each node the roles in DRF order, and in each role its
-// frameworks in DRF order: the node's offerable resources go, whole, to the first eligible
-// framework (whole-node offers, as Mesos does).
+// Each stage walks the nodes; at each node the role tree in DRF order, level by level
+// (role-tree.ts), and in each role its frameworks in DRF order: the node's offerable resources
+// go, whole, to the first eligible framework (whole-node offers, as Mesos does).
 //
 // One outstanding offer per node: a node with an offer out — made by an earlier cycle, by an
 // earlier stage of this one, or restored after a restart — is passed over, so resources freed
@@ -29,15 +29,20 @@
 // one unit of it: a framework could launch nothing from it.
 import { addInto, containsVec, isZeroVec, zeros, type Vec } from './vectors.ts';
 import {
-  addUnmet,
+  addSubtreeUnmet,
   availableHeadroom,
-  hasUnmetGuarantee,
-  limitReached,
+  chainHasUnmetGuarantee,
+  chainLimitReached,
+  chainUnmet,
   requiredHeadroom,
+  subtractOwnNeed,
+  topOf,
   trimToHeadroom,
   trimToLimit,
   unreservedFree,
 } from './quota.ts';
+import { SELF } from './role-tree.ts';
+import type { DrfSorter } from './sorter.ts';
 import { findRescinds } from './rescind.ts';
 import { unusedReservation } from './reservations.ts';
 import { usesAny } from './demand.ts';
@@ -63,6 +68,7 @@ export interface Nomination {
 }
 
 type Stage = 'guarantee' | 'fair';
+type Pass = 'reserving' | 'others' | 'all';
 
 class Cycle {
   private readonly s: AllocatorState;
@@ -101,7 +107,7 @@ class Cycle {
 
   run(): void {
     const nodes = this.s.nodeWalk();
-    if (this.quota && [...this.s.roles.values()].some((r) => r.members > 0 && hasUnmetGuarantee(r))) {
+    if (this.quota && [...this.s.roles.values()].some((r) => r.members > 0 && chainHasUnmetGuarantee(r))) {
       for (const n of nodes) if (n.schedulable && n.ready && n.offers.length === 0) this.node(n, 'guarantee');
     }
     for (const n of nodes) {
@@ -142,35 +148,53 @@ class Cycle {
       return;
     }
     this.lasting = true;
-    this.s.roleSorter.sort();
-    const offered = hasReservations ? this.roles(n, stage, 'reserving') || this.roles(n, stage, 'others') : this.roles(n, stage, 'all');
+    const top = this.s.roleSorter;
+    const offered = hasReservations
+      ? this.roles(top, undefined, n, stage, 'reserving') || this.roles(top, undefined, n, stage, 'others')
+      : this.roles(top, undefined, n, stage, 'all');
     if (stage === 'fair' && !offered && this.lasting) this.markIdle(n);
   }
 
-  /** Walks the roles of one pass in DRF order until one takes the node; returns whether one did. */
-  private roles(n: NodeState, stage: Stage, pass: 'reserving' | 'others' | 'all'): boolean {
-    const roles = this.s.roleSorter;
-    for (let ri = 0; ri < roles.size; ri++) {
-      const role = this.s.roleById_(roles.idAt(ri));
-      if (role.members === 0) continue;
-      if (pass !== 'all' && (pass === 'reserving') !== unusedReservation(n, role, this.reservedPart)) continue;
-      if (stage === 'guarantee' && !hasUnmetGuarantee(role)) continue;
-      if (this.role(n, role, stage)) return true;
+  /**
+   * Walks one level of the role tree (the roles in `sorter`, children of `owner`) in DRF order,
+   * depth first, until a role of the pass takes the node; returns whether one did.
+   */
+  private roles(sorter: DrfSorter, owner: RoleState | undefined, n: NodeState, stage: Stage, pass: Pass): boolean {
+    sorter.sort();
+    for (let ri = 0; ri < sorter.size; ri++) {
+      const id = sorter.idAt(ri);
+      const role = id === SELF ? owner! : this.s.roleById_(id);
+      const taken =
+        id !== SELF && role.children !== undefined && role.children.size > 0
+          ? this.roles(role.children, role, n, stage, pass)
+          : this.leaf(role, n, stage, pass);
+      if (taken) return true;
     }
     return false;
   }
 
+  /** Offers node n to role's own frameworks if the role is in the pass; returns whether one took it. */
+  private leaf(role: RoleState, n: NodeState, stage: Stage, pass: Pass): boolean {
+    if (pass !== 'all' && (pass === 'reserving') !== unusedReservation(n, role, this.reservedPart)) return false;
+    if (stage === 'guarantee' && !chainHasUnmetGuarantee(role)) return false;
+    return this.role(n, role, stage);
+  }
+
   /** Offers node n to the first eligible framework of role; returns whether one took it. */
   private role(n: NodeState, role: RoleState, stage: Stage): boolean {
-    const li = limitReached(role);
-    if (li >= 0) {
+    // A role at its limit may still be offered its unused reservation: using it does not add to
+    // its consumption, which counts the reservation already (Mesos does the same).
+    const limited = chainLimitReached(role);
+    if (limited !== undefined && !unusedReservation(n, role, this.reservedPart)) {
       this.lasting = false;
       if (this.explain) {
+        const { role: r, resource: li } = limited;
         this.refuseRole(role, n, {
           reason: 'RoleLimit',
           resource: this.s.space.names[li]!,
-          limit: role.limit![li]!,
-          allocated: at(role.consumed, li),
+          limit: r.limit![li]!,
+          allocated: at(r.consumed, li),
+          ...(r !== role ? { limitedBy: r.name } : {}),
         });
       }
       return false;
@@ -213,14 +237,15 @@ class Cycle {
     off.set(this.unres);
     let cut: Omit<Refusal, 'node'> | undefined;
     if (this.quota) {
+      // The headroom the other roles' guarantees need: all of it, less what this role's part of
+      // the tree needs and an offer to it would meet.
       const others = this.requiredOthers;
       others.set(this.required);
-      addUnmet(role, others, -1);
+      subtractOwnNeed(role, others);
       if (stage === 'guarantee') {
-        const g = role.guarantee!;
         for (let i = 0; i < W; i++) {
-          const gi = i < g.length ? g[i]! : 0;
-          if (gi > 0) off[i] = Math.min(off[i]!, Math.max(0, gi - at(role.consumed, i)));
+          const unmet = chainUnmet(role, i);
+          if (unmet >= 0) off[i] = Math.min(off[i]!, unmet);
           else off[i] = Math.min(off[i]!, Math.max(0, this.available[i]! - others[i]!));
         }
       } else {
@@ -228,13 +253,15 @@ class Cycle {
         if (i >= 0) cut = { reason: 'QuotaHeadroom', resource: this.s.space.names[i]! };
       }
     }
-    if (trimToLimit(role, off) && cut === undefined) {
-      const i = firstLimited(role, off);
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+      if (!trimToLimit(r, off) || cut !== undefined) continue;
+      const i = firstLimited(r, off);
       cut = {
         reason: 'RoleLimit',
         resource: i < 0 ? undefined : this.s.space.names[i],
-        limit: i < 0 ? undefined : role.limit![i],
-        allocated: i < 0 ? undefined : at(role.consumed, i),
+        limit: i < 0 ? undefined : r.limit![i],
+        allocated: i < 0 ? undefined : at(r.consumed, i),
+        ...(r !== role ? { limitedBy: r.name } : {}),
       };
     }
     const rp = this.reservedPart;
@@ -262,6 +289,7 @@ class Cycle {
         return 'DemandUnfit';
       }
     }
+    if (f.minOffer !== undefined && belowEvery(this.off, f.minOffer)) return 'BelowFrameworkMinimum';
     if (n.scarce && !f.gpu) return 'GpuCapability';
     if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
     const nom = this.cfg.nominations?.get(n.name);
@@ -276,6 +304,10 @@ class Cycle {
   private details(reason: OfferRefusalReason, f: FrameworkState, n: NodeState): Omit<Refusal, 'node'> {
     if (reason === 'Constraint') return { reason, label: selectorMismatch(f.constraints, n.labels)! };
     if (reason === 'Refused') return { reason, until: this.s.filters.get(n.id, f.id)!.until };
+    if (reason === 'BelowFrameworkMinimum') {
+      const i = firstShort(this.off, f.minOffer![0]!);
+      return i < 0 ? { reason } : { reason, resource: this.s.space.names[i]! };
+    }
     return { reason };
   }
 
@@ -286,7 +318,7 @@ class Cycle {
       // Headroom bookkeeping: the unreserved part leaves the pool; the role's unmet guarantee
       // (part of the required headroom) shrinks by what it now consumes.
       for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
-      addUnmet(role, this.required, -1);
+      addSubtreeUnmet(topOf(role), this.required, -1);
     }
     const state: OfferState = {
       id: this.cfg.newOfferId(f.name, n.name),
@@ -300,9 +332,9 @@ class Cycle {
     };
     s.addOffer(state);
     this.offers.push({ offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) });
-    s.roleSorter.allocated(role.id);
+    s.offered(role);
     role.frameworks.allocated(f.id);
-    if (this.quota) addUnmet(role, this.required, 1);
+    if (this.quota) addSubtreeUnmet(topOf(role), this.required, 1);
   }
 
   /**
@@ -312,9 +344,7 @@ class Cycle {
   private allocatable(v: Vec, n: NodeState): boolean {
     if (isZeroVec(v) || this.missingSlot(v, n) >= 0) return false;
     const mins = this.cfg.minAllocatable;
-    if (mins.length === 0) return true;
-    for (let i = 0; i < mins.length; i++) if (containsVec(v, mins[i]!)) return true;
-    return false;
+    return mins.length === 0 || !belowEvery(v, mins);
   }
 
   /** The first task-slot resource node n has but v has none of, or -1. */
@@ -354,6 +384,18 @@ class Cycle {
       this.refuse({ ...why, node: n.name, framework: this.s.frameworkById_(e.id)!.name, role: role.name });
     }
   }
+}
+
+/** Does v contain none of the lists in full? */
+function belowEvery(v: Vec, mins: Vec[]): boolean {
+  for (let k = 0; k < mins.length; k++) if (containsVec(v, mins[k]!)) return false;
+  return true;
+}
+
+/** The first resource of which v has less than min, or -1. */
+function firstShort(v: Vec, min: Vec): number {
+  for (let i = 0; i < min.length; i++) if (min[i]! > at(v, i)) return i;
+  return -1;
 }
 
 function at(v: Vec, i: number): number {

@@ -68,6 +68,8 @@ function reasonText(reason: OfferRefusalReason, refusals: readonly Refusal[], wh
       return first.resource !== undefined
         ? `${where} have no free ${first.resource} (every task takes one)`
         : `what ${where} have free is below the smallest offer made (minAllocatable)`;
+    case 'BelowFrameworkMinimum':
+      return `what ${where} have free is below its own minimum offer (spec.offerFilters)${first.resource !== undefined ? `: short of ${first.resource}` : ''}`;
     case 'OfferOutstanding':
       return `${where} have an outstanding offer: what they have free waits for its answer`;
     case 'Constraint': {

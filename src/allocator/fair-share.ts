@@ -10,12 +10,12 @@
 // the prefix of its queue it was given.
 //
 // Capacity is the cluster's aggregate: a task is counted as fitting when the sum over nodes
-// has room, not a particular node — placement is the offer path's business. Runs of equal
-// demand items are handed out in batches up to the next framework's share, so the cost grows
-// with the number of frameworks and running tasks, not with the size of a demand's count.
+// has room, not a particular node — placement is the offer path's business. This file defines
+// the input and its preparation; water-level.ts computes the filling (the same result as
+// progressive-filling.ts, without a step per task).
 import type { Demand, ResourceList, RoleInfo } from './types.ts';
 import { ResourceSpace, dominantShare, grow, type Vec } from './vectors.ts';
-import { MinHeap } from './min-heap.ts';
+import { fill } from './water-level.ts';
 
 /** What revocation needs to know of the cluster: plain data built by the controller. */
 export interface RevocationSnapshot {
@@ -131,8 +131,12 @@ export interface Prepared {
   total: Vec;
   roles: Map<string, PreparedRole>;
   frameworks: Map<string, PreparedFramework>;
-  /** snapshot.tasks as vectors, by index. */
+  /** snapshot.tasks as vectors, and their frameworks (undefined: being revoked), by index. */
   taskVecs: Vec[];
+  taskFrameworks: (PreparedFramework | undefined)[];
+  /** snapshot.tasks' priorities (default 0) and starts, by index. */
+  priority: Float64Array;
+  startedAt: Float64Array;
 }
 
 function names(space: ResourceSpace, list: ResourceList | undefined): Set<number> | undefined {
@@ -143,21 +147,39 @@ function names(space: ResourceSpace, list: ResourceList | undefined): Set<number
 /** Interns every resource, sums capacity, builds roles and queues. Pure. */
 export function prepare(snapshot: RevocationSnapshot): Prepared {
   const space = new ResourceSpace();
-  for (const n of snapshot.nodes) space.vec(n.capacity);
+  for (const n of snapshot.nodes) for (const name in n.capacity) space.id(name);
   for (const r of snapshot.roles ?? []) {
     space.vec(r.guarantee);
     space.vec(r.limit);
   }
   for (const f of snapshot.frameworks) for (const d of f.demand ?? []) space.vec(d.resources);
-  const taskVecs = snapshot.tasks.map((t) => space.vec(t.resources));
+  // Tasks come in few shapes: one vector per shape, shared (queue items of one shape compare by
+  // identity). Recent shapes are compared by content, without building a key per task.
+  const shapes: { list: ResourceList; vec: Vec }[] = [];
+  const recent: number[] = [];
+  const shapeOf = snapshot.tasks.map((t) => {
+    for (let k = 0; k < recent.length; k++) {
+      const s = recent[k]!;
+      if (sameList(shapes[s]!.list, t.resources)) {
+        if (k > 0) {
+          recent.splice(k, 1);
+          recent.unshift(s);
+        }
+        return s;
+      }
+    }
+    shapes.push({ list: t.resources, vec: space.vec(t.resources) });
+    recent.unshift(shapes.length - 1);
+    if (recent.length > RECENT_SHAPES) recent.pop();
+    return shapes.length - 1;
+  });
   const W = space.size;
   const fix = (v: Vec): Vec => grow(v, W);
+  for (const s of shapes) s.vec = fix(s.vec);
+  const taskVecs = shapeOf.map((s) => shapes[s]!.vec);
 
   const total = new Float64Array(W);
-  for (const n of snapshot.nodes) {
-    const c = fix(space.vec(n.capacity));
-    for (let i = 0; i < W; i++) total[i]! += c[i]!;
-  }
+  for (const n of snapshot.nodes) space.addList(total, n.capacity);
 
   const roles = new Map<string, PreparedRole>();
   const roleOf = (name: string): PreparedRole => {
@@ -206,25 +228,36 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
     role.frameworks.push(f);
   }
 
-  const byFramework = new Map<string, number[]>();
+  const taskFrameworks: (PreparedFramework | undefined)[] = new Array(snapshot.tasks.length);
+  const priority = new Float64Array(snapshot.tasks.length);
+  const startedAt = new Float64Array(snapshot.tasks.length);
+  const byFramework = new Map<PreparedFramework, number[]>();
   snapshot.tasks.forEach((t, i) => {
+    priority[i] = t.priority ?? 0;
+    startedAt[i] = t.startedAt;
     if (t.revoking === true) return;
-    if (!frameworks.has(t.framework)) throw new Error(`task ${t.id}: framework ${t.framework} is not in the snapshot`);
-    let list = byFramework.get(t.framework);
-    if (list === undefined) byFramework.set(t.framework, (list = []));
+    const f = frameworks.get(t.framework);
+    if (f === undefined) throw new Error(`task ${t.id}: framework ${t.framework} is not in the snapshot`);
+    taskFrameworks[i] = f;
+    let list = byFramework.get(f);
+    if (list === undefined) byFramework.set(f, (list = []));
     list.push(i);
   });
-  for (const [name, list] of byFramework) {
-    const f = frameworks.get(name)!;
-    list.sort((a, b) => compareKeepFirst(snapshot.tasks[a]!, snapshot.tasks[b]!));
+  for (const [f, list] of byFramework) {
+    // The order compareKeepFirst states, on the arrays.
+    list.sort(
+      (a, b) => priority[b]! - priority[a]! || startedAt[a]! - startedAt[b]! || compareKeepFirst(snapshot.tasks[a]!, snapshot.tasks[b]!),
+    );
     for (const i of list) {
-      const v = fix(taskVecs[i]!);
+      const v = taskVecs[i]!;
       const last = f.queue.at(-1);
-      if (last !== undefined && sameVec(last.vec, v)) last.count++;
+      if (last !== undefined && (last.vec === v || sameVec(last.vec, v))) last.count++;
       else f.queue.push({ vec: v, count: 1, demand: false });
+    }
+    for (const { vec, count } of f.queue) {
       for (let k = 0; k < W; k++) {
-        f.allocated[k]! += v[k]!;
-        f.role.allocated[k]! += v[k]!;
+        f.allocated[k]! += count * vec[k]!;
+        f.role.allocated[k]! += count * vec[k]!;
       }
     }
     f.tasks = list;
@@ -242,7 +275,19 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   }
   [...frameworks.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((f, i) => (f.rank = i));
   [...roles.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((r, i) => (r.rank = i));
-  return { space, total, roles, frameworks, taskVecs: taskVecs.map(fix) };
+  return { space, total, roles, frameworks, taskVecs, taskFrameworks, priority, startedAt };
+}
+
+const RECENT_SHAPES = 16;
+
+function sameList(a: ResourceList, b: ResourceList): boolean {
+  let n = 0;
+  for (const name in a) {
+    if (a[name] !== b[name]) return false;
+    n++;
+  }
+  for (const _ in b) if (--n < 0) return false;
+  return n === 0;
 }
 
 function sameVec(a: Vec, b: Vec): boolean {
@@ -256,8 +301,9 @@ export function compareKeepFirst(a: RunningTask, b: RunningTask): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Progressive filling.
+// The filling's result (src/allocator/water-level.ts computes it).
 
+/** One framework's part of the fair allocation: its queue position and what it was given. */
 export interface Filler {
   f: PreparedFramework;
   alloc: Vec;
@@ -267,16 +313,6 @@ export interface Filler {
   taken: number;
   given: number;
 }
-
-interface RoleFiller {
-  r: PreparedRole;
-  alloc: Vec;
-  key: number;
-  heap: MinHeap<Filler>;
-}
-
-const byShare = (a: Filler, b: Filler): boolean => a.share < b.share || (a.share === b.share && a.f.rank < b.f.rank);
-const byKey = (a: RoleFiller, b: RoleFiller): boolean => a.key < b.key || (a.key === b.key && a.r.rank < b.r.rank);
 
 /** The fair allocation of every framework in the snapshot, in snapshot order. */
 export function fairShares(snapshot: RevocationSnapshot): FairShare[] {
@@ -299,116 +335,4 @@ export function fairSharesOf(p: Prepared, snapshot: RevocationSnapshot, filled: 
       fairShare: x.share,
     };
   });
-}
-
-/** Runs the two phases; returns each framework's filler (alloc, share, given). */
-export function fill(p: Prepared): Map<string, Filler> {
-  const W = p.space.size;
-  const { total } = p;
-  const remaining = Float64Array.from(total);
-  const fillers = new Map<string, Filler>();
-  const roleFillers: RoleFiller[] = [];
-  for (const r of [...p.roles.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const rf: RoleFiller = { r, alloc: new Float64Array(W), key: 0, heap: new MinHeap(byShare) };
-    roleFillers.push(rf);
-    for (const f of r.frameworks) fillers.set(f.name, { f, alloc: new Float64Array(W), share: 0, item: 0, taken: 0, given: 0 });
-  }
-
-  /** How many of x's next item may be given now (0: it does not fit), bounded by `keyBound` terms. */
-  const fits = (
-    x: Filler,
-    rf: RoleFiller,
-    capTo: Vec | undefined,
-    capNames: Set<number> | undefined,
-    shareCap: number,
-    roleKeyCap: number,
-  ): number => {
-    const it = x.f.queue[x.item]!;
-    const v = it.vec;
-    let k = it.count - x.taken;
-    for (let i = 0; i < W; i++) {
-      const need = v[i]!;
-      if (need <= 0) continue;
-      k = Math.min(k, Math.floor(remaining[i]! / need));
-      const r = rf.r;
-      if (r.limit !== undefined && r.limitNames!.has(i)) k = Math.min(k, Math.floor((r.limit[i]! - rf.alloc[i]!) / need));
-      if (capTo !== undefined && capNames!.has(i)) k = Math.min(k, Math.floor((capTo[i]! - rf.alloc[i]!) / need));
-      if (k <= 0) return 0;
-    }
-    // Batch only up to the point where someone else becomes lower: at least one.
-    let batch = k;
-    for (let i = 0; i < W; i++) {
-      const need = v[i]!;
-      if (need <= 0 || total[i]! <= 0) continue;
-      if (Number.isFinite(shareCap)) batch = Math.min(batch, Math.floor((shareCap * total[i]! - x.alloc[i]!) / need));
-      if (Number.isFinite(roleKeyCap)) batch = Math.min(batch, Math.floor((roleKeyCap * rf.r.weight * total[i]! - rf.alloc[i]!) / need));
-    }
-    return Math.max(1, Math.min(k, batch));
-  };
-
-  const give = (x: Filler, rf: RoleFiller, k: number): void => {
-    const v = x.f.queue[x.item]!.vec;
-    for (let i = 0; i < W; i++) {
-      const d = k * v[i]!;
-      x.alloc[i]! += d;
-      rf.alloc[i]! += d;
-      remaining[i]! -= d;
-    }
-    x.given += k;
-    x.taken += k;
-    if (x.taken === x.f.queue[x.item]!.count) {
-      x.item++;
-      x.taken = 0;
-    }
-    x.share = dominantShare(x.alloc, total);
-    rf.key = dominantShare(rf.alloc, total) / rf.r.weight;
-  };
-
-  const nextOf = (h: MinHeap<Filler>): number => {
-    const s = h.second();
-    return s === undefined ? Infinity : s.share;
-  };
-
-  // Phase 1: every role up to its guarantee, frameworks within it in DRF order.
-  for (const rf of roleFillers) {
-    const g = rf.r.guarantee;
-    if (g === undefined) continue;
-    const h = new MinHeap(byShare);
-    for (const f of rf.r.frameworks) {
-      const x = fillers.get(f.name)!;
-      if (x.item < f.queue.length) h.push(x);
-    }
-    while (h.size > 0) {
-      const x = h.peek()!;
-      const k = fits(x, rf, g, rf.r.guaranteeNames, nextOf(h), Infinity);
-      if (k === 0) {
-        h.pop();
-        continue;
-      }
-      give(x, rf, k);
-      if (x.item >= x.f.queue.length) h.pop();
-      else h.updateTop();
-    }
-  }
-
-  // Phase 2: everyone, roles by weighted share, frameworks within a role by share.
-  const roles = new MinHeap(byKey);
-  for (const rf of roleFillers) {
-    for (const f of rf.r.frameworks) {
-      const x = fillers.get(f.name)!;
-      if (x.item < f.queue.length) rf.heap.push(x);
-    }
-    if (rf.heap.size > 0) roles.push(rf);
-  }
-  while (roles.size > 0) {
-    const rf = roles.peek()!;
-    const x = rf.heap.peek()!;
-    const nextRole = roles.second();
-    const k = fits(x, rf, undefined, undefined, nextOf(rf.heap), nextRole === undefined ? Infinity : nextRole.key);
-    if (k === 0 || (give(x, rf, k), x.item >= x.f.queue.length)) rf.heap.pop();
-    else rf.heap.updateTop();
-    if (rf.heap.size === 0) roles.pop();
-    else roles.updateTop();
-  }
-  return fillers;
 }

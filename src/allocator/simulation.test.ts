@@ -36,6 +36,23 @@ describe('simulate', () => {
     expect(simulate(s).frameworks.A!.tasks).toBe(wantA);
   });
 
+  it.each([
+    // Without a minimum, batch runs on both nodes; with {cpu: 4} the 2-cpu node is never offered to it.
+    { name: 'no minimum offer', minOffer: undefined, wantTasks: 10, wantSmallFree: '0' },
+    { name: 'a minimum offer of 4 cpus', minOffer: [{ cpu: '4' }], wantTasks: 8, wantSmallFree: '2' },
+  ])("a framework's own minimum offer: $name", ({ minOffer, wantTasks, wantSmallFree }) => {
+    const r = simulate(
+      parseScenario({
+        nodes: [
+          { name: 'small', resources: { cpu: '2', memory: '8Gi' } },
+          { name: 'big', resources: { cpu: '8', memory: '8Gi' } },
+        ],
+        frameworks: [{ name: 'batch', task: { cpu: '1', memory: '256Mi' }, tasksPerOffer: 8, minOffer }],
+      }),
+    );
+    expect([r.frameworks.batch!.tasks, r.nodes.small!.free.cpu]).toEqual([wantTasks, wantSmallFree]);
+  });
+
   it('a framework that cannot fit does not stop the others', () => {
     // `huge` sorts first and declines; `small` still gets the node on the next cycle.
     const out = simulate(
@@ -88,6 +105,11 @@ describe('parseScenario', () => {
       want: 'frameworks[0].task: must request some resource',
     },
     { name: 'bad weight', patch: { roles: [{ name: 'r', weight: 0 }] }, want: 'roles[0].weight: must be a positive number' },
+    {
+      name: 'bad nested role name',
+      patch: { frameworks: [{ name: 'A', role: 'eng/', task: { cpu: '1' } }] },
+      want: 'frameworks[0].role: must be lowercase DNS labels joined by "/" (e.g. eng/ml), got "eng/"',
+    },
     {
       name: 'bad guarantee',
       patch: { roles: [{ name: 'r', guarantee: { memory: '1Gb' } }] },

@@ -12,6 +12,7 @@ import { formatResourceList, parseQuantity, subtract, type ResourceList } from '
 import { Allocator } from './allocator.ts';
 import type { AllocatorOptions, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { planRevocations } from './victims.ts';
+import { isRoleName, roleChain } from '../api/role-names.ts';
 
 export interface ScenarioFramework {
   name: string;
@@ -28,6 +29,8 @@ export interface ScenarioFramework {
   duration: number;
   /** Revocation: the priority of its tasks and demand (default 0). */
   priority: number;
+  /** Its own minimum offer (Framework.spec.offerFilters): one of these lists in full, or no offer. */
+  minOffer?: ResourceList[];
 }
 
 export interface ScenarioNode extends NodeInfo {
@@ -40,7 +43,7 @@ export interface Scenario {
   nodes: ScenarioNode[];
   roles: RoleInfo[];
   frameworks: ScenarioFramework[];
-  options: Pick<AllocatorOptions, 'minAllocatable' | 'scarceResources'> & {
+  options: Pick<AllocatorOptions, 'minAllocatable' | 'scarceResources' | 'fairSharingExcludedResources'> & {
     /** Revoke tasks over their fair share for frameworks below theirs (src/allocator/victims.ts). */
     revocation?: boolean;
     /** Cycles from a revocation notice to the kill; default 1. */
@@ -64,6 +67,8 @@ export interface SimulationResult {
   frameworks: Record<string, { role: string; tasks: number; allocated: Record<string, string>; dominantShare: number }>;
   nodes: Record<string, { free: Record<string, string> }>;
   cycles: number;
+  /** Only with nested roles: every role of the frameworks' role trees, of its whole subtree. */
+  roles?: Record<string, { allocated: Record<string, string>; share: number }>;
   /** Only when something happened besides offers (a timeline, revocation). */
   events?: SimulationEvent[];
 }
@@ -129,6 +134,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     role: f.role,
     capabilities: f.capabilities,
     constraints: f.constraints,
+    minOffer: f.minOffer,
     suppressed,
   });
   const pendingTimeline = (cycle: number) =>
@@ -251,6 +257,14 @@ export function simulate(scenario: Scenario): SimulationResult {
   }
   for (const n of scenario.nodes)
     if (nodesPresent.has(n.name)) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+  if (scenario.frameworks.some((f) => f.role.includes('/'))) {
+    const names = [...new Set(scenario.frameworks.flatMap((f) => roleChain(f.role)))].sort();
+    result.roles = {};
+    for (const name of names) {
+      const st = a.roleStatus(name)!;
+      result.roles[name] = { allocated: formatResourceList(st.allocated), share: st.share };
+    }
+  }
   if (events.length > 0) result.events = events;
   return result;
 }
@@ -356,6 +370,13 @@ function window(o: Obj, p: string): { arriveAt: number; leaveAt: number } {
   return { arriveAt, leaveAt };
 }
 
+/** A role name: DNS labels joined by `/` (nested roles). */
+function roleName(v: unknown, path: string): string {
+  const s = str(v, path);
+  if (!isRoleName(s)) throw new ScenarioError(path, `must be lowercase DNS labels joined by "/" (e.g. eng/ml), got ${JSON.stringify(s)}`);
+  return s;
+}
+
 function signedInt(v: unknown, path: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ScenarioError(path, 'must be an integer');
   return v;
@@ -376,7 +397,7 @@ export function parseScenario(raw: unknown): Scenario {
       reservations: list(o.reservations, `${p}.reservations`, false).map((r, j) => {
         const rp = `${p}.reservations[${j}]`;
         const ro = obj(r, rp, ['role', 'resources']);
-        return { role: str(ro.role, `${rp}.role`), resources: resources(ro.resources, `${rp}.resources`) };
+        return { role: roleName(ro.role, `${rp}.role`), resources: resources(ro.resources, `${rp}.resources`) };
       }),
     };
   });
@@ -392,7 +413,7 @@ export function parseScenario(raw: unknown): Scenario {
       throw new ScenarioError(`${p}.weight`, 'must be a positive number');
     }
     return {
-      name: str(o.name, `${p}.name`),
+      name: roleName(o.name, `${p}.name`),
       weight: o.weight as number | undefined,
       guarantee: o.guarantee === undefined ? undefined : resources(o.guarantee, `${p}.guarantee`),
       limit: o.limit === undefined ? undefined : resources(o.limit, `${p}.limit`),
@@ -416,13 +437,14 @@ export function parseScenario(raw: unknown): Scenario {
       'leaveAt',
       'duration',
       'priority',
+      'minOffer',
     ]);
     const { arriveAt, leaveAt } = window(o, p);
     const task = resources(o.task, `${p}.task`);
     if (Object.values(task).every((x) => x === 0)) throw new ScenarioError(`${p}.task`, 'must request some resource');
     return {
       name: str(o.name, `${p}.name`),
-      role: o.role === undefined ? 'default' : str(o.role, `${p}.role`),
+      role: o.role === undefined ? 'default' : roleName(o.role, `${p}.role`),
       capabilities: strings(o.capabilities, `${p}.capabilities`),
       constraints: selector(o.constraints, `${p}.constraints`),
       task,
@@ -432,6 +454,8 @@ export function parseScenario(raw: unknown): Scenario {
       leaveAt,
       duration: o.duration === undefined ? Infinity : int(o.duration, `${p}.duration`, 1),
       priority: o.priority === undefined ? 0 : signedInt(o.priority, `${p}.priority`),
+      minOffer:
+        o.minOffer === undefined ? undefined : list(o.minOffer, `${p}.minOffer`, true).map((m, j) => resources(m, `${p}.minOffer[${j}]`)),
     };
   });
   unique(
@@ -440,7 +464,15 @@ export function parseScenario(raw: unknown): Scenario {
   );
   const options: Scenario['options'] = {};
   if (root.options !== undefined) {
-    const o = obj(root.options, 'options', ['minAllocatable', 'scarceResources', 'revocation', 'revocationGraceCycles']);
+    const o = obj(root.options, 'options', [
+      'minAllocatable',
+      'scarceResources',
+      'fairSharingExcludedResources',
+      'revocation',
+      'revocationGraceCycles',
+    ]);
+    if (o.fairSharingExcludedResources !== undefined)
+      options.fairSharingExcludedResources = strings(o.fairSharingExcludedResources, 'options.fairSharingExcludedResources');
     if (o.revocation !== undefined) {
       if (typeof o.revocation !== 'boolean') throw new ScenarioError('options.revocation', 'must be true or false');
       options.revocation = o.revocation;

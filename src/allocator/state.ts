@@ -2,14 +2,16 @@
 //
 // Everything a framework holds on a node — its tasks (setAllocation) and its outstanding
 // offers — goes through `hold`, which keeps every aggregate consistent in one place: the
-// node's used and unused-reserved amounts, the role's consumption, the framework's holding,
-// and the sorters' dirty flags. Entities are created on first reference, so the controller
+// node's used and unused-reserved amounts, the consumption of the role and its ancestors, the
+// framework's holding, and the sorters' dirty flags. Roles form a tree by name (role-tree.ts). Entities are created on first reference, so the controller
 // may feed Pods before their Node or Framework; only *declared* ones (upsertNode /
 // upsertFramework) count in the cluster total or take part in a cycle.
 import { DrfSorter } from './sorter.ts';
 import { FilterIndex } from './filters.ts';
 import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
-import { unusedReservedDelta } from './reservations.ts';
+import { nestedUnusedReservations } from './reservations.ts';
+import { SELF } from './role-tree.ts';
+import { parentRole } from '../api/role-names.ts';
 import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';
@@ -30,8 +32,10 @@ export interface NodeState {
   scarce: boolean;
   /** role id → reserved amount. */
   reserved: Map<number, Vec>;
-  /** role id → what the role's frameworks hold here (tasks + offers); reserved roles only. */
+  /** role id → what the frameworks of the role's subtree hold here (tasks + offers); reserved roles only. */
   roleUse: Map<number, Vec>;
+  /** role id → what the role has not used of its reservation here (see unusedByRole in role-tree.ts). */
+  unusedByRole: Map<number, Vec>;
   /** Σ held by every framework (tasks + offers). */
   used: Vec;
   /** Σ over roles of max(0, reserved − use). */
@@ -54,6 +58,10 @@ export interface FrameworkState {
   gpu: boolean;
   suppressed: boolean;
   constraints: LabelSelector | undefined;
+  /** Its own minimum offers (FrameworkInfo.minOffer); undefined: none. */
+  minOffer: Vec[] | undefined;
+  /** minOffer as last declared, to skip no-op updates. */
+  minOfferKey: string | undefined;
   /** What it still wants (undefined: no demand published, push model); see demand.ts. */
   demand: DemandState | undefined;
   /** The demand as last declared, to skip no-op updates. */
@@ -70,21 +78,36 @@ export interface FrameworkState {
 export interface RoleState {
   readonly id: number;
   readonly name: string;
+  /** `eng` for `eng/ml`; undefined for a top-level role. */
+  readonly parent: RoleState | undefined;
+  /** 0 for a top-level role. */
+  readonly depth: number;
   declared: boolean;
+  /** Its weight among its siblings. */
   weight: number;
+  /** Guarantee and limit of its subtree's consumption. */
   guarantee: Vec | undefined;
   limit: Vec | undefined;
   /** Resources the limit names (a zero entry of an unnamed resource is no limit). */
   limitNames: Set<number> | undefined;
-  /** Held by its frameworks (tasks + offers). */
+  /** Held by its own frameworks (tasks + offers). */
   allocated: Vec;
-  /** Unused reservations across nodes. */
+  /** Held by the frameworks of its subtree: its share among its siblings counts this. */
+  subtreeAllocated: Vec;
+  /** Its own reservations not in use, across nodes. */
   unusedReserved: Vec;
-  /** allocated + unusedReserved: DRF share and quota count this. */
+  /** Of its subtree: subtreeAllocated + every unused reservation in it — what quota counts. */
   consumed: Vec;
+  /** Its own frameworks in DRF order. */
   frameworks: DrfSorter;
+  /** Its child roles (and SELF, its own frameworks, when it has any) in DRF order; undefined until a child is active. */
+  children: DrfSorter | undefined;
+  /** Child roles, declared or not (for quota headroom over the tree). */
+  childRoles: RoleState[];
   /** Declared frameworks in the role. */
   members: number;
+  /** Declared frameworks in its subtree: it is in its parent's sorter while this is > 0. */
+  active: number;
 }
 
 export interface OfferState {
@@ -110,6 +133,13 @@ export class AllocatorState {
   readonly filters = new FilterIndex();
   /** Σ allocatable of declared nodes. */
   total: Vec = zeros(0);
+  /**
+   * What dominant shares are taken of: the total without the resources excluded from fair
+   * sharing (Mesos's --fair_sharing_excluded_resource_names), whose entries are zero here.
+   */
+  shareTotal: Vec = zeros(0);
+  /** Indices of the resources excluded from fair sharing. */
+  private readonly excluded: number[];
   readonly roleSorter: DrfSorter;
   /** Declared nodes in the order a cycle walks them (insertion order). */
   walk: NodeState[] = [];
@@ -126,10 +156,13 @@ export class AllocatorState {
   private readonly roleById: RoleState[] = [];
   private readonly nodeIndex: (NodeState | undefined)[] = [];
 
-  constructor(scarceNames: string[], taskSlotNames: readonly string[] = []) {
+  constructor(scarceNames: string[], taskSlotNames: readonly string[] = [], excludedNames: readonly string[] = []) {
     this.scarceNames = scarceNames;
     this.taskSlotNames = taskSlotNames;
-    this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.consumed, this.total));
+    this.excluded = excludedNames.map((name) => this.space.id(name));
+    // A role's share counts what its frameworks hold, not its idle reservations (as Mesos's
+    // sorter); quota counts those as consumed (see quota.ts).
+    this.roleSorter = new DrfSorter((id) => dominantShare(this.roleById[id]!.subtreeAllocated, this.shareTotal));
   }
 
   get width(): number {
@@ -163,6 +196,7 @@ export class AllocatorState {
         scarce: false,
         reserved: new Map(),
         roleUse: new Map(),
+        unusedByRole: new Map(),
         used: zeros(0),
         unusedReserved: zeros(0),
         allocations: new Map(),
@@ -189,6 +223,8 @@ export class AllocatorState {
         gpu: false,
         suppressed: false,
         constraints: undefined,
+        minOffer: undefined,
+        minOfferKey: undefined,
         demand: undefined,
         demandKey: '',
         held: zeros(0),
@@ -214,24 +250,68 @@ export class AllocatorState {
     let r = this.roles.get(name);
     if (r === undefined) {
       const id = this.nextRoleId++;
+      const parentName = parentRole(name);
+      const parent = parentName === undefined ? undefined : this.role(parentName);
       r = {
         id,
         name,
+        parent,
+        depth: parent === undefined ? 0 : parent.depth + 1,
         declared: false,
         weight: 1,
         guarantee: undefined,
         limit: undefined,
         limitNames: undefined,
         allocated: zeros(0),
+        subtreeAllocated: zeros(0),
         unusedReserved: zeros(0),
         consumed: zeros(0),
-        frameworks: new DrfSorter((fid) => dominantShare(this.frameworkById[fid]!.held, this.total)),
+        frameworks: new DrfSorter((fid) => dominantShare(this.frameworkById[fid]!.held, this.shareTotal)),
+        children: undefined,
+        childRoles: [],
         members: 0,
+        active: 0,
       };
+      parent?.childRoles.push(r);
       this.roles.set(name, r);
       this.roleById[id] = r;
     }
     return r;
+  }
+
+  /** The sorter r is placed in among its siblings: its parent's children, or the top level. */
+  siblingsOf(r: RoleState): DrfSorter | undefined {
+    return r.parent === undefined ? this.roleSorter : r.parent.children;
+  }
+
+  private childSorter(p: RoleState): DrfSorter {
+    if (p.children === undefined) {
+      // A role's own frameworks compete with its child roles as one more child, of weight 1
+      // (Mesos's virtual leaf "."); its own weight counts among its siblings only.
+      p.children = new DrfSorter((id) => dominantShare(id === SELF ? p.allocated : this.roleById[id]!.subtreeAllocated, this.shareTotal));
+      if (p.members > 0) p.children.add(SELF, p.name, 1);
+    }
+    return p.children;
+  }
+
+  /** A framework joined role: the role and its ancestors take part in cycles. */
+  private joinRole(role: RoleState): void {
+    role.members++;
+    if (role.members === 1) role.children?.add(SELF, role.name, 1);
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+      r.active++;
+      if (r.active === 1) (r.parent === undefined ? this.roleSorter : this.childSorter(r.parent)).add(r.id, r.name, r.weight);
+    }
+  }
+
+  /** A framework left role: roles left without frameworks in their subtree leave their sorters. */
+  private quitRole(role: RoleState): void {
+    role.members--;
+    if (role.members === 0) role.children?.remove(SELF);
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+      r.active--;
+      if (r.active === 0) this.siblingsOf(r)?.remove(r.id);
+    }
   }
 
   // ---- nodes -----------------------------------------------------------------------------
@@ -299,48 +379,66 @@ export class AllocatorState {
   }
 
   private totalChanged(): void {
+    this.shareTotal = new Float64Array(this.total);
+    for (const i of this.excluded) if (i < this.shareTotal.length) this.shareTotal[i] = 0;
     this.roleSorter.markAllDirty();
-    for (const r of this.roles.values()) r.frameworks.markAllDirty();
+    for (const r of this.roles.values()) {
+      r.frameworks.markAllDirty();
+      r.children?.markAllDirty();
+    }
   }
 
   /** Swaps a node's reservations, moving the unused parts in and out of role consumption. */
   private setReservations(n: NodeState, reserved: Map<number, Vec>): void {
-    for (const [roleId, res] of n.reserved) this.adjustUnusedReserved(n, roleId, res, -1);
     n.reserved = reserved;
     this.recomputeRoleUse(n);
-    for (const [roleId, res] of reserved) this.adjustUnusedReserved(n, roleId, res, 1);
+    this.refreshUnused(n);
   }
 
-  /** Rebuilds what each reserved role holds on n, from its tasks and offers there. */
+  /** Rebuilds what each reserved role's subtree holds on n, from its tasks and offers there. */
   private recomputeRoleUse(n: NodeState): void {
-    const W = this.width;
     n.roleUse = new Map();
-    const add = (role: RoleState, v: Vec): void => {
-      if (!n.reserved.has(role.id)) return;
-      let use = n.roleUse.get(role.id);
-      if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
-      addInto(use, v);
-    };
-    for (const [fid, v] of n.allocations) add(this.frameworkById[fid]!.role, v);
-    for (const o of n.offers) add(o.framework.role, o.resources);
+    for (const [fid, v] of n.allocations) this.addRoleUse(n, this.frameworkById[fid]!.role, v, 1);
+    for (const o of n.offers) this.addRoleUse(n, o.framework.role, o.resources, 1);
   }
 
-  private adjustUnusedReserved(n: NodeState, roleId: number, res: Vec, sign: number): void {
-    const role = this.roleById[roleId]!;
-    const use = n.roleUse.get(roleId);
-    const W = this.width;
-    const scratch = zeros(W);
-    for (let i = 0; i < res.length; i++) {
-      const u = use !== undefined && i < use.length ? use[i]! : 0;
-      scratch[i] = sign * Math.max(0, res[i]! - u);
+  /** Charges sign·v held on n by a framework of `role` to every reserved role of its chain; returns whether any. */
+  private addRoleUse(n: NodeState, role: RoleState, v: Vec, sign: number): boolean {
+    let any = false;
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+      if (!n.reserved.has(r.id)) continue;
+      any = true;
+      let use = n.roleUse.get(r.id);
+      if (use === undefined) n.roleUse.set(r.id, (use = zeros(this.width)));
+      else if (use.length < this.width) n.roleUse.set(r.id, (use = grow(use, this.width)));
+      addInto(use, v, sign);
     }
-    n.unusedReserved = grow(n.unusedReserved, W);
-    role.unusedReserved = grow(role.unusedReserved, W);
-    role.consumed = grow(role.consumed, W);
-    addInto(n.unusedReserved, scratch);
-    addInto(role.unusedReserved, scratch);
-    addInto(role.consumed, scratch);
-    this.roleSorter.markDirty(roleId);
+    return any;
+  }
+
+  /** Recomputes what each role has not used of its reservation on n; moves the change into the books. */
+  private refreshUnused(n: NodeState): void {
+    const W = this.width;
+    const next = nestedUnusedReservations(n, (id) => this.roleById[id]!, W);
+    const d = zeros(W);
+    const apply = (roleId: number, before: Vec | undefined, after: Vec | undefined) => {
+      d.fill(0);
+      if (after !== undefined) addInto(d, after);
+      if (before !== undefined) addInto(d, before, -1);
+      if (isZeroVec(d)) return;
+      const role = this.roleById[roleId]!;
+      n.unusedReserved = grow(n.unusedReserved, W);
+      addInto(n.unusedReserved, d);
+      role.unusedReserved = grow(role.unusedReserved, W);
+      addInto(role.unusedReserved, d);
+      for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+        r.consumed = grow(r.consumed, W);
+        addInto(r.consumed, d);
+      }
+    };
+    for (const [id, before] of n.unusedByRole) apply(id, before, next.get(id));
+    for (const [id, after] of next) if (!n.unusedByRole.has(id)) apply(id, undefined, after);
+    n.unusedByRole = next;
   }
 
   forgetNodeIfUnused(n: NodeState): void {
@@ -362,6 +460,7 @@ export class AllocatorState {
       f.gpu === gpu &&
       f.suppressed === (info.suppressed === true) &&
       JSON.stringify(f.constraints) === JSON.stringify(info.constraints) &&
+      f.minOfferKey === JSON.stringify(info.minOffer) &&
       f.demandKey === demandKey(info)
     ) {
       return { revived: false }; // a resync: keep every node's memo valid
@@ -371,12 +470,13 @@ export class AllocatorState {
     f.gpu = gpu;
     f.suppressed = info.suppressed === true;
     f.constraints = info.constraints;
+    f.minOfferKey = JSON.stringify(info.minOffer);
+    f.minOffer = info.minOffer === undefined || info.minOffer.length === 0 ? undefined : info.minOffer.map((m) => this.space.vec(m));
     this.setDemand(f, info);
     if (!f.declared) {
       f.declared = true;
-      f.role.members++;
       f.role.frameworks.add(f.id, f.name);
-      this.roleSorter.add(f.role.id, f.role.name, f.role.weight);
+      this.joinRole(f.role);
     }
     this.frameworksEpoch++;
     return { revived: wasSuppressed && !f.suppressed };
@@ -449,8 +549,7 @@ export class AllocatorState {
 
   private leaveRole(f: FrameworkState): void {
     f.role.frameworks.remove(f.id);
-    f.role.members--;
-    if (f.role.members === 0) this.roleSorter.remove(f.role.id);
+    this.quitRole(f.role);
   }
 
   private moveRole(f: FrameworkState, to: RoleState): void {
@@ -464,9 +563,8 @@ export class AllocatorState {
     f.role = to;
     moves(to, 1);
     if (f.declared) {
-      to.members++;
       to.frameworks.add(f.id, f.name);
-      this.roleSorter.add(to.id, to.name, to.weight);
+      this.joinRole(to);
     }
   }
 
@@ -476,7 +574,7 @@ export class AllocatorState {
     const weight = info.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`role ${info.name}: weight must be a positive number, got ${weight}`);
     r.weight = weight;
-    this.roleSorter.setWeight(r.id, weight);
+    this.siblingsOf(r)?.setWeight(r.id, weight);
     r.guarantee = info.guarantee === undefined ? undefined : this.space.vec(info.guarantee);
     r.limit = info.limit === undefined ? undefined : this.space.vec(info.limit);
     r.limitNames = info.limit === undefined ? undefined : new Set(Object.keys(info.limit).map((k) => this.space.id(k)));
@@ -491,7 +589,7 @@ export class AllocatorState {
     r.guarantee = undefined;
     r.limit = undefined;
     r.limitNames = undefined;
-    this.roleSorter.setWeight(r.id, 1);
+    this.siblingsOf(r)?.setWeight(r.id, 1);
     this.frameworksEpoch++;
   }
 
@@ -516,24 +614,36 @@ export class AllocatorState {
   private roleHold(n: NodeState, role: RoleState, v: Vec, sign: number): void {
     const W = this.width;
     role.allocated = grow(role.allocated, W);
-    role.consumed = grow(role.consumed, W);
-    const reserved = n.reserved.get(role.id);
-    if (reserved !== undefined) {
-      let use = n.roleUse.get(role.id);
-      if (use === undefined) n.roleUse.set(role.id, (use = zeros(W)));
-      else if (use.length < W) n.roleUse.set(role.id, (use = grow(use, W)));
-      const delta = zeros(W);
-      unusedReservedDelta(reserved, use, v, sign, delta);
-      n.unusedReserved = grow(n.unusedReserved, W);
-      role.unusedReserved = grow(role.unusedReserved, W);
-      addInto(n.unusedReserved, delta);
-      addInto(role.unusedReserved, delta);
-      addInto(role.consumed, delta);
-      addInto(use, v, sign);
-    }
     addInto(role.allocated, v, sign);
-    addInto(role.consumed, v, sign);
-    this.roleSorter.markDirty(role.id);
+    role.children?.markDirty(SELF);
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+      r.subtreeAllocated = grow(r.subtreeAllocated, W);
+      addInto(r.subtreeAllocated, v, sign);
+      r.consumed = grow(r.consumed, W);
+      addInto(r.consumed, v, sign);
+      this.siblingsOf(r)?.markDirty(r.id);
+    }
+    if (n.reserved.size > 0 && this.addRoleUse(n, role, v, sign)) this.refreshUnused(n);
+  }
+
+  /** The roles with frameworks, in the order a cycle offers to them (level by level; role-tree.ts). Not the hot path. */
+  roleOrder(): RoleState[] {
+    const out: RoleState[] = [];
+    const walk = (sorter: DrfSorter, owner: RoleState | undefined): void => {
+      for (const e of sorter.entries()) {
+        const r = e.id === SELF ? owner! : this.roleById[e.id]!;
+        if (e.id !== SELF && r.children !== undefined && r.children.size > 0) walk(r.children, r);
+        else out.push(r);
+      }
+    };
+    walk(this.roleSorter, undefined);
+    return out;
+  }
+
+  /** An offer was made to a framework of role: counts in the allocation-count tie-break up the tree. */
+  offered(role: RoleState): void {
+    role.children?.allocated(SELF);
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) this.siblingsOf(r)?.allocated(r.id);
   }
 
   setAllocation(f: FrameworkState, n: NodeState, v: Vec): void {

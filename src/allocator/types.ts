@@ -45,6 +45,12 @@ export interface FrameworkInfo {
   /** Only nodes whose labels match are offered. */
   constraints?: LabelSelector;
   /**
+   * Mesos's offer_filters.min_allocatable_resources for its role: the smallest offer it wants —
+   * an offer must contain one of these lists in full, or it is not made to this framework
+   * (refusal BelowFrameworkMinimum). Undefined: the cluster's minimum alone.
+   */
+  minOffer?: ResourceList[];
+  /**
    * What the framework still wants to launch (Framework.spec.demand, or a built-in framework's
    * remaining tasks). Undefined: no demand published — Mesos's push model, every eligible node
    * is offered. `[]`: wants nothing, offered nothing.
@@ -100,6 +106,12 @@ export interface AllocatorOptions {
    * framework could launch nothing from it). Default `['pods']`; `[]` is off.
    */
   taskSlotResources?: string[];
+  /**
+   * Mesos's --fair_sharing_excluded_resource_names: resources left out of every dominant share
+   * (roles' and frameworks'), so that, say, a GPU framework is judged on the CPU and memory the
+   * others compete for. They are still offered, reserved and limited as any other. Default none.
+   */
+  fairSharingExcludedResources?: string[];
   /** Names offers made by allocate(); default `${prefix}${seq}` with a per-allocator counter. */
   offerId?: (framework: string, node: string, seq: number) => string;
 }
@@ -114,6 +126,7 @@ export type OfferRefusalReason =
   | 'QuotaHeadroom' // held back for other roles' unmet guarantees
   | 'GpuCapability' // node has scarce resources, framework lacks GPU_RESOURCES
   | 'BelowMinimum' // below every min allocatable list, or without a task slot (`resource`, e.g. pods)
+  | 'BelowFrameworkMinimum' // below each of the framework's own minimum offers (`resource`: short in its first)
   | 'OfferOutstanding' // the node has an outstanding offer: what it has free waits for the answer
   | 'Constraint' // node labels do not match the framework's constraints (`label`)
   | 'NodeUnschedulable'
@@ -132,6 +145,8 @@ export interface Refusal {
   resource?: string;
   limit?: number;
   allocated?: number;
+  /** RoleLimit: the ancestor role whose limit (on its subtree) applies, when not the framework's own role. */
+  limitedBy?: string;
   /** Constraint: the label key whose requirement failed. */
   label?: string;
 }
@@ -210,17 +225,28 @@ export interface FrameworkStatus {
   allocated: ResourceList;
   /** Resources in its outstanding offers. */
   offered: ResourceList;
-  /** max over resources of (allocated + offered) / cluster total: the DRF dominant share. */
+  /**
+   * max over resources of (allocated + offered) / cluster total: the DRF dominant share
+   * (resources excluded from fair sharing left out).
+   */
   dominantShare: number;
   /** The demand it works with (undefined: none published). */
   demand?: Demand[];
 }
 
+/** A role's standing; with nested roles, of its whole subtree (itself and its descendants). */
 export interface RoleStatus {
   name: string;
   weight: number;
-  /** Allocations of its frameworks plus its unused reservations. */
+  /** What the frameworks of its subtree hold: their tasks and outstanding offers. */
+  allocated: ResourceList;
+  /** Reservations in its subtree not in use. */
+  unusedReserved: ResourceList;
+  /** allocated + unusedReserved: what quota (guarantee, limit) counts. */
   consumed: ResourceList;
-  /** Dominant share of `consumed`, divided by the weight: the role sorter's key. */
+  /**
+   * Dominant share of `allocated` (idle reservations not counted, as in Mesos's sorter; resources
+   * excluded from fair sharing left out), divided by the weight: the role sorter's key.
+   */
   share: number;
 }

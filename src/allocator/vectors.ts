@@ -51,6 +51,18 @@ export class ResourceSpace {
     return v;
   }
 
+  /** acc += `list` (its names interned, amounts checked as in vec), without a vector per list. */
+  addList(acc: Vec, list: ResourceList | undefined): void {
+    if (list === undefined) return;
+    for (const name in list) {
+      const amount = list[name]!;
+      if (!Number.isSafeInteger(amount) || amount < 0) {
+        throw new Error(`resource ${name}: amount ${amount} is not a non-negative safe integer`);
+      }
+      acc[this.id(name)]! += amount;
+    }
+  }
+
   /** The ResourceList of `v`, without zero entries. */
   list(v: Vec): ResourceList {
     const out: ResourceList = {};

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RevocationFramework, RevocationNode, RevocationRole, RevocationSnapshot, RunningTask } from './fair-share.ts';
 import { planRevocations, type RevocationDecision } from './victims.ts';
 import type { ResourceList } from './types.ts';
+import { rng } from './seeded-random.ts';
 
 const GiB = 2 ** 30;
 
@@ -236,18 +237,6 @@ describe('planRevocations', () => {
 // and repeat. Every applied move must leave the sorted vector of weighted shares
 // lexicographically no smaller (its minimum never drops), and the cycles must reach a point
 // where nothing more is revoked.
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface World {
   nodes: { name: string; cap: ResourceList }[];

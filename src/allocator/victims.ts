@@ -23,15 +23,8 @@
 import type { ResourceList } from './types.ts';
 import { dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
-import {
-  fairSharesOf,
-  fill,
-  prepare,
-  type FairShare,
-  type PreparedFramework,
-  type PreparedRole,
-  type RevocationSnapshot,
-} from './fair-share.ts';
+import { fill } from './water-level.ts';
+import { fairSharesOf, prepare, type FairShare, type PreparedFramework, type PreparedRole, type RevocationSnapshot } from './fair-share.ts';
 
 export type RevocationReason = 'FairShare' | 'Priority';
 
@@ -95,25 +88,31 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const nodeIndex = new Map(snapshot.nodes.map((n, i) => [n.name, i]));
   const free: Vec[] = snapshot.nodes.map((n) => {
     const v = new Float64Array(W);
-    v.set(p.space.vec(n.free));
+    p.space.addList(v, n.free);
     return v;
   });
   const onNode: number[][] = snapshot.nodes.map(() => []);
   // By task index: its framework (undefined: being revoked), priority and start.
-  const taskFw: (PreparedFramework | undefined)[] = new Array(tasks.length);
-  const prio = new Float64Array(tasks.length);
-  const start = new Float64Array(tasks.length);
+  const taskFw = p.taskFrameworks;
+  const { priority: prio, startedAt: start } = p;
   tasks.forEach((t, i) => {
-    prio[i] = t.priority ?? 0;
-    start[i] = t.startedAt;
     const n = nodeIndex.get(t.node);
-    if (t.revoking !== true) taskFw[i] = p.frameworks.get(t.framework);
     if (n === undefined) return;
     if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
     else onNode[n]!.push(i);
   });
   // Each node's tasks once, in the order victims are taken: lower priority, then youngest.
   for (const list of onNode) list.sort((a, b) => prio[a]! - prio[b]! || start[b]! - start[a]! || (tasks[a]!.id < tasks[b]!.id ? -1 : 1));
+  // Nodes with tasks, by the best victim set they could hold: a set's highest priority is at
+  // least its node's first task's, and at that priority its oldest task is no younger. Scanned
+  // in this order, the search stops at the first node that cannot beat the best set found.
+  const scan = onNode.flatMap((list, n) => (list.length > 0 ? [n] : []));
+  const bound = (n: number): number => onNode[n]![0]!;
+  scan.sort((a, b) => prio[bound(a)]! - prio[bound(b)]! || start[bound(b)]! - start[bound(a)]! || a - b);
+
+  // By framework index: the lowest priority of its running tasks.
+  const minPriority = new Float64Array(p.frameworks.size).fill(Infinity);
+  for (const f of p.frameworks.values()) for (const t of f.tasks) minPriority[f.index] = Math.min(minPriority[f.index]!, prio[t]!);
 
   const plans: Plan[] = new Array(p.frameworks.size);
   const roleAlloc = new Map<PreparedRole, Vec>();
@@ -179,9 +178,11 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const wAfter = afterKey(x.alloc, d, 1, total, f.role.weight);
     let best: Candidate | undefined;
     const set: number[] = [];
-    for (let n = 0; n < onNode.length; n++) {
+    if (!anyVictim(f, wAfter, reason)) return undefined;
+    for (const n of scan) {
       const list = onNode[n]!;
-      if (list.length === 0) continue;
+      const t0 = list[0]!;
+      if (best !== undefined && (prio[t0]! > best.maxPriority || (prio[t0] === best.maxPriority && start[t0]! < best.oldest))) break;
       room.set(free[n]!);
       set.length = 0;
       for (const v of removedCount.keys()) removedVec.get(v)!.fill(0);
@@ -217,6 +218,17 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       if (best === undefined || better(c, best)) best = { ...c, victims: [...set] };
     }
     return best;
+  };
+
+  /** Could any framework give f a task at all (a necessary condition, checked before scanning nodes)? */
+  const anyVictim = (f: PreparedFramework, wAfter: number, reason: RevocationReason): boolean => {
+    for (const v of p.frameworks.values()) {
+      if (v === f || !v.role.revocable || v.running === 0) continue;
+      if (reason === 'Priority') {
+        if (v.role === f.role && minPriority[v.index]! < f.priority) return true;
+      } else if (planOf(v).budget > 0 && planOf(v).key >= wAfter && (v.role !== f.role || minPriority[v.index]! <= f.priority)) return true;
+    }
+    return false;
   };
 
   const eligible = (t: number, v: PreparedFramework, f: PreparedFramework, reason: RevocationReason): boolean => {
@@ -354,10 +366,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   return { revocations, fairShares: fair };
 
   function hasLowerTask(f: PreparedFramework): boolean {
-    for (const o of f.role.frameworks) {
-      if (o === f) continue;
-      for (const t of o.tasks) if (prio[t]! < f.priority) return true;
-    }
+    for (const o of f.role.frameworks) if (o !== f && minPriority[o.index]! < f.priority) return true;
     return false;
   }
 }

@@ -2,8 +2,18 @@
 // a cache read by key, and a change callback that passes only the key. client-node's ListWatch
 // re-lists on 410 Gone; it stops on any other error, so this restarts it with backoff
 // (1 s doubling to 30 s, delay function injectable). An optional transform trims each object
-// (listed or watched) before it is cached (see cache-transforms.ts).
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+// (listed or watched) before it is cached (see cache-transforms.ts). Lists are read in pages of
+// LIST_PAGE_SIZE (as client-go's reflector), each page trimmed before the next is read, so a list
+// of 50,000 Pods never sits in memory whole and untrimmed.
+import {
+  CustomObjectsApi,
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { GROUP, VERSION } from './group.ts';
 import type { Logger } from 'pino';
 import { errorSummary } from './errors.ts';
 import { keyOf, splitKey } from './keys.ts';
@@ -13,11 +23,8 @@ export interface InformerSpec<T extends KubernetesObject> {
   kc: KubeConfig;
   /** The collection's URL path, for one namespace or (undefined) all. */
   path: (namespace: string | undefined) => string;
-  list: (
-    namespace: string | undefined,
-    labelSelector: string | undefined,
-    fieldSelector: string | undefined,
-  ) => Promise<KubernetesListObject<T>>;
+  /** One page of the collection. */
+  list: (q: ListQuery) => Promise<KubernetesListObject<T>>;
   /** Watch only these namespaces (one list-watch each); undefined: cluster-wide. */
   namespaces?: readonly string[];
   labelSelector?: string;
@@ -26,6 +33,50 @@ export interface InformerSpec<T extends KubernetesObject> {
   delay?: (ms: number) => Promise<void>;
   /** Applied to every object before it is cached: keep only what is read. */
   transform?: (obj: T) => T;
+  /** Objects per list call (default LIST_PAGE_SIZE). */
+  pageSize?: number;
+}
+
+/** What one list call asks for: a namespace (undefined: all), selectors, and a page. */
+export interface ListQuery {
+  namespace: string | undefined;
+  labelSelector: string | undefined;
+  fieldSelector: string | undefined;
+  limit: number;
+  /** The token of the page before (client-node's `_continue`). */
+  _continue: string | undefined;
+}
+
+export const LIST_PAGE_SIZE = 500;
+
+/** `path` and `list` of an informer of one of Agora's kinds (or any custom resource of its group). */
+export function customObjectSource<T extends KubernetesObject>(kc: KubeConfig, plural: string): Pick<InformerSpec<T>, 'path' | 'list'> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return {
+    path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${plural}`,
+    list: ({ namespace, ...q }) =>
+      (namespace
+        ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, ...q })
+        : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...q })) as Promise<KubernetesListObject<T>>,
+  };
+}
+
+/** Every page of a list, each trimmed by `transform` as it arrives; metadata (resourceVersion) of the first. */
+async function listAll<T extends KubernetesObject>(
+  list: InformerSpec<T>['list'],
+  q: Omit<ListQuery, '_continue'>,
+  transform: ((obj: T) => T) | undefined,
+): Promise<KubernetesListObject<T>> {
+  let first: KubernetesListObject<T> | undefined;
+  const items: T[] = [];
+  let next: string | undefined;
+  do {
+    const page = await list({ ...q, _continue: next });
+    first ??= page;
+    for (const o of page.items) items.push(transform === undefined ? o : transform(o));
+    next = page.metadata?._continue || undefined;
+  } while (next !== undefined);
+  return { ...first, items };
 }
 
 /** A Watch whose events carry transformed objects (ListWatch caches what its Watch delivers). */
@@ -72,14 +123,13 @@ export class Informer<T extends KubernetesObject> {
     const scopes: (string | undefined)[] = spec.namespaces === undefined ? [undefined] : [...spec.namespaces];
     for (const ns of scopes) {
       const transform = spec.transform;
-      const list =
-        transform === undefined
-          ? () => spec.list(ns, spec.labelSelector, spec.fieldSelector)
-          : async () => {
-              const l = await spec.list(ns, spec.labelSelector, spec.fieldSelector);
-              l.items = l.items.map(transform);
-              return l;
-            };
+      const query = {
+        namespace: ns,
+        labelSelector: spec.labelSelector,
+        fieldSelector: spec.fieldSelector,
+        limit: spec.pageSize ?? LIST_PAGE_SIZE,
+      };
+      const list = () => listAll(spec.list, query, transform);
       const watch = transform === undefined ? new Watch(spec.kc) : new TransformingWatch<T>(spec.kc, transform);
       const lw = new ListWatch<T>(spec.path(ns), watch, list, false, spec.labelSelector, spec.fieldSelector);
       const changed = (obj: T) => this.emit(obj, lw);

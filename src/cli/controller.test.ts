@@ -18,6 +18,12 @@ describe('optionsFromFlags', () => {
       want: { revocationDryRun: true, maxRevocationsPerCycle: 3, maxRevocationsPerMinute: 20, maxRevocationGracePeriodMs: 60_000 },
     },
     {
+      name: 'resources excluded from fair sharing',
+      flags: { 'fair-sharing-excluded-resources': 'nvidia.com/gpu, example.com/fpga' },
+      want: { fairSharingExcludedResources: ['nvidia.com/gpu', 'example.com/fpga'] },
+    },
+    { name: 'none excluded', flags: { 'fair-sharing-excluded-resources': '' }, want: { fairSharingExcludedResources: [] } },
+    {
       name: 'revocation off',
       flags: { revocation: 'false', 'revocation-interval': '10s' },
       want: { revocation: false, revocationIntervalMs: 10_000 },
@@ -28,6 +34,12 @@ describe('optionsFromFlags', () => {
     expect(() => optionsFromFlags({ revocation: 'yes' } as ControllerFlags)).toThrow(/^--revocation: want true or false/);
     expect(() => optionsFromFlags({ 'max-revocations-per-cycle': '-1' } as ControllerFlags)).toThrow(
       /^--max-revocations-per-cycle: want a number/,
+    );
+  });
+
+  it('names the flag of a bad resource name', () => {
+    expect(() => optionsFromFlags({ 'fair-sharing-excluded-resources': 'gpu cards' } as ControllerFlags)).toThrow(
+      /^--fair-sharing-excluded-resources: "gpu cards" is not a resource name/,
     );
   });
 

@@ -31,6 +31,9 @@ Options:
   --max-revocations-per-cycle N           tasks told per revocation cycle (default 10)
   --max-revocations-per-minute N          tasks told per rolling minute (default 60)
   --max-revocation-grace-period DURATION  a framework's revocationGracePeriodSeconds is cut to this (default 5m)
+  --fair-sharing-excluded-resources R[,R…]
+                                          resources left out of dominant shares, as Mesos's
+                                          --fair_sharing_excluded_resource_names (e.g. nvidia.com/gpu; default none)
   --node-selector SELECTOR                only offer Nodes matching this label selector
   --namespaces NS[,NS…]                   only manage Frameworks in these namespaces
   --leader-elect BOOL                     elect a leader on a Lease (default true)
@@ -71,6 +74,7 @@ const FLAGS = {
   'max-revocations-per-cycle': { type: 'string' },
   'max-revocations-per-minute': { type: 'string' },
   'max-revocation-grace-period': { type: 'string' },
+  'fair-sharing-excluded-resources': { type: 'string' },
   'node-selector': { type: 'string' },
   namespaces: { type: 'string' },
   'leader-elect': { type: 'string' },
@@ -100,6 +104,16 @@ function parseFlags(argv: string[]) {
   // --webhooks=false reads naturally beside --leader-elect=false; parseArgs booleans take no value.
   const args = argv.map((a) => (a === '--webhooks=false' ? '--no-webhooks' : a === '--webhooks=true' ? '--webhooks' : a));
   return parseArgs({ args, options: FLAGS, allowPositionals: false, allowNegative: true }).values;
+}
+
+/** A Kubernetes resource name: an optional DNS-subdomain prefix and a name (cpu, nvidia.com/gpu). */
+const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Flags → options (throws a usage error naming the flag). */
@@ -150,11 +164,15 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   int('max-revocations-per-cycle', (n) => (o.maxRevocationsPerCycle = Math.floor(n)));
   int('max-revocations-per-minute', (n) => (o.maxRevocationsPerMinute = Math.floor(n)));
   if (v['node-selector']) o.nodeSelector = v['node-selector'];
-  if (v.namespaces)
-    o.namespaces = v.namespaces
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (v.namespaces) o.namespaces = commaList(v.namespaces);
+  const excluded = v['fair-sharing-excluded-resources'];
+  if (excluded !== undefined) {
+    o.fairSharingExcludedResources = commaList(excluded);
+    for (const name of o.fairSharingExcludedResources) {
+      if (!RESOURCE_NAME.test(name))
+        throw new Error(`--fair-sharing-excluded-resources: ${JSON.stringify(name)} is not a resource name (e.g. nvidia.com/gpu)`);
+    }
+  }
   if (v['lease-name']) o.leaseName = v['lease-name'];
   if (v.identity) o.identity = v.identity;
   if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];

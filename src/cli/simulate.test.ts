@@ -28,6 +28,18 @@ describe('agora simulate', () => {
     expect(Object.keys(JSON.parse(r.stdout))).toEqual(['frameworks', 'nodes', 'cycles']);
   });
 
+  it('runs nested roles: subtrees by weight, a parent limit over its subtree, GPUs left out of shares', () => {
+    const r = agora('simulate', 'examples/scenarios/nested-roles.yaml');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const cpus = (role: string) => out.roles[role].allocated.cpu;
+    // eng is capped at 12 CPUs by its limit, split 2:1 by weight inside it; ops/batch takes 8.
+    expect([cpus('eng'), cpus('eng/ml'), cpus('eng/web'), cpus('ops'), cpus('ops/batch')]).toEqual(['12', '8', '4', '8', '8']);
+    // Of 24 CPUs: eng 12/24 ÷ 3; the 4 GPUs it holds are not counted.
+    expect(out.roles.eng.share).toBeCloseTo(1 / 6, 12);
+    expect(out.frameworks.trainer.dominantShare).toBeCloseTo(4 / 24, 12);
+  });
+
   it('rejects a bad scenario naming the field, exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-sim-'));
     const file = join(dir, 'bad.yaml');

@@ -17,6 +17,7 @@ import { ms, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
+import { DEFAULT_ROLE, roleOfObject } from '../api/role-names.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -188,7 +189,7 @@ export class AllocationLoop {
       state.rolesDirty = false;
       const seen = new Set<string>();
       for (const r of state.c.roles.list()) {
-        const name = r.metadata.name;
+        const name = roleOfObject(r.metadata.name);
         seen.add(name);
         try {
           allocator.upsertRole({
@@ -213,14 +214,18 @@ export class AllocationLoop {
         allocator.removeFramework(key);
         continue;
       }
+      const role = f.spec.role ?? DEFAULT_ROLE;
       allocator.upsertFramework({
         name: key,
-        role: f.spec.role ?? 'default',
+        role,
         capabilities: f.spec.capabilities,
         // A built-in workload that is over wants nothing more: SUPPRESS it, as a Mesos framework
         // would, rather than have it decline every node it is offered.
         suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
+        minOffer: f.spec.offerFilters
+          ?.find((x) => x.role === role)
+          ?.minAllocatableResources.map((m) => parseResourceListLenient(m as Record<string, string>)),
         demand: frameworkDemand(
           f,
           () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),
@@ -269,7 +274,7 @@ export class AllocationLoop {
       for (const res of r.spec?.reservations ?? []) {
         let l = out.get(res.nodeName);
         if (l === undefined) out.set(res.nodeName, (l = []));
-        l.push({ role: r.metadata.name, resources: parseResourceListLenient(res.resources as Record<string, string>) });
+        l.push({ role: roleOfObject(r.metadata.name), resources: parseResourceListLenient(res.resources as Record<string, string>) });
       }
     }
     return out;
@@ -375,7 +380,7 @@ export class AllocationLoop {
       (cached !== undefined &&
         (cached.status?.phase !== undefined || cached.spec.accept !== undefined || cached.spec.decline !== undefined))
     ) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     try {

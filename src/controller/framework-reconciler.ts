@@ -248,12 +248,12 @@ export class FrameworkReconciler {
     await this.ctx.kube.acquire('low');
     const current = this.ctx.state.c.frameworks.get(key);
     if (current === undefined || current.metadata.deletionTimestamp !== undefined) {
-      this.ctx.kube.giveBack();
+      this.ctx.kube.giveBack('low');
       return;
     }
     const fresh = this.desiredStatus(key, current);
     if (sameJson(fresh, current.status ?? {})) {
-      this.ctx.kube.giveBack();
+      this.ctx.kube.giveBack('low');
       return;
     }
     await this.patchStatus(current, fresh, 'held');

@@ -5,19 +5,17 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
-  CustomObjectsApi,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
   type V1Lease,
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION, type Kind } from '../api/group.ts';
+import { PLURAL, type Kind } from '../api/group.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import type { Caches } from './cluster-state.ts';
-import { Informer } from '../api/informer.ts';
+import { customObjectSource, Informer } from '../api/informer.ts';
 import { slimMeta, slimNode, slimPod } from './cache-transforms.ts';
 
 /** Where kubelets (and kwok) keep their nodes' heartbeat Leases. */
@@ -39,7 +37,6 @@ export interface InformerSetOptions {
 
 export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions): InformerSet {
   const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const coordination = kc.makeApiClient(CoordinationV1Api);
   const { namespaces } = o;
   const agora = <T extends KubernetesObject>(kind: Kind, scoped: boolean): Informer<T> =>
@@ -48,12 +45,8 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
       kc,
       log,
       namespaces: scoped ? namespaces : undefined,
-      path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${PLURAL[kind]}`,
+      ...customObjectSource<T>(kc, PLURAL[kind]),
       transform: slimMeta,
-      list: (ns) =>
-        (ns
-          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL[kind] })
-          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind] })) as Promise<KubernetesListObject<T>>,
     });
   const nodes = new Informer<V1Node>({
     name: 'Node',
@@ -61,7 +54,7 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     log,
     labelSelector: o.nodeSelector,
     path: () => '/api/v1/nodes',
-    list: (_ns, labelSelector) => core.listNode({ labelSelector }),
+    list: ({ labelSelector, limit, _continue }) => core.listNode({ labelSelector, limit, _continue }),
     transform: slimNode,
   });
   const pods = new Informer<V1Pod>({
@@ -69,7 +62,7 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     kc,
     log,
     path: () => '/api/v1/pods',
-    list: () => core.listPodForAllNamespaces(),
+    list: ({ limit, _continue }) => core.listPodForAllNamespaces({ limit, _continue }),
     transform: slimPod,
   });
   const leases = new Informer<V1Lease>({
@@ -80,8 +73,10 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     path: (ns) => `/apis/coordination.k8s.io/v1${ns ? `/namespaces/${ns}` : ''}/leases`,
     // Not the nodes' heartbeats (a Lease per node, renewed every 10 s): only frameworks' matter.
     fieldSelector: namespaces === undefined ? `metadata.namespace!=${NODE_LEASE_NAMESPACE}` : undefined,
-    list: (ns, _labels, fieldSelector) =>
-      ns ? coordination.listNamespacedLease({ namespace: ns }) : coordination.listLeaseForAllNamespaces({ fieldSelector }),
+    list: ({ namespace, fieldSelector, limit, _continue }) =>
+      namespace
+        ? coordination.listNamespacedLease({ namespace, limit, _continue })
+        : coordination.listLeaseForAllNamespaces({ fieldSelector, limit, _continue }),
     transform: slimMeta,
   });
   const caches: Caches = {

@@ -1,6 +1,13 @@
-// Every API write the controller makes goes through here: a client-side token bucket (as
-// client-go's --kube-api-qps/--kube-api-burst, so a comparison with kube-scheduler is at equal
-// limits) and a count per verb and resource (the bench prints writes per launched task).
+// Every API write the controller makes goes through here: client-side token buckets (as
+// client-go's --kube-api-qps/--kube-api-burst) and a count per verb and resource (the bench
+// prints writes per launched task).
+//
+// Two budgets, each of qps/burst, as kube-controller-manager gives each of its controllers a
+// client of its own: one for the work that launches tasks ('high': launches, kills, frees;
+// 'normal': making, withdrawing and recording offers), one for mirroring status and cleaning up
+// ('low'). One shared budget made status lag launches by minutes at 1,000 nodes (every launch is
+// followed by a status write, so status needed a third of the rate and could not have it without
+// slowing launches by as much); with its own budget status keeps up and launches keep theirs.
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -30,7 +37,10 @@ export class Kube {
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
-  private readonly limiter: TokenBucket;
+  /** 'high' and 'normal' writes. */
+  private readonly work: TokenBucket;
+  /** 'low' writes. */
+  private readonly status: TokenBucket;
   private readonly onWrite: KubeOptions['onWrite'];
   private readonly counts = new Map<string, number>();
 
@@ -38,7 +48,8 @@ export class Kube {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.coordination = kc.makeApiClient(CoordinationV1Api);
-    this.limiter = new TokenBucket(o.qps, o.burst, o.clock);
+    this.work = new TokenBucket(o.qps, o.burst, o.clock);
+    this.status = new TokenBucket(o.qps, o.burst, o.clock);
     this.onWrite = o.onWrite;
   }
 
@@ -47,18 +58,23 @@ export class Kube {
     return Object.fromEntries(this.counts);
   }
 
-  /** Takes a token ahead of a write that will be made with priority 'held' (or given back). */
-  acquire(priority: Priority): Promise<void> {
-    return this.limiter.take(priority);
+  private bucket(priority: Priority): TokenBucket {
+    return priority === 'low' ? this.status : this.work;
   }
 
-  giveBack(): void {
-    this.limiter.giveBack();
+  /** Takes a token ahead of a write that will be made with priority 'held' (or given back). */
+  acquire(priority: Priority): Promise<void> {
+    return this.bucket(priority).take(priority);
+  }
+
+  /** Returns a token acquired with `priority` that no write used. */
+  giveBack(priority: Priority): void {
+    this.bucket(priority).giveBack();
   }
 
   /** Waits for a token (unless the caller holds one: 'held'), counts the write and makes it. */
   async write<T>(verb: WriteVerb, resource: string, call: () => Promise<T>, priority: Priority | 'held' = 'high'): Promise<T> {
-    if (priority !== 'held') await this.limiter.take(priority);
+    if (priority !== 'held') await this.bucket(priority).take(priority);
     const k = `${verb} ${resource}`;
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     this.onWrite?.(verb, resource);

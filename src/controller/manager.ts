@@ -21,7 +21,7 @@ import { GarbageCollector } from './gc.ts';
 import { close, listen, metricsHandler, probeHandler, type Handler } from './health-server.ts';
 import { makeInformers, type InformerSet } from './informer-set.ts';
 import { Kube } from './kube.ts';
-import { LeaderElector } from './leader.ts';
+import { LeaderElector } from '../api/lease-election.ts';
 import { Metrics } from './metrics.ts';
 import { OfferReconciler } from './offer-reconciler.ts';
 import { OfferLedger } from './offer-ledger.ts';
@@ -253,7 +253,11 @@ class LeaderRun {
     const informers = makeInformers(kc, log, { namespaces, nodeSelector: options.nodeSelector });
     this.informers = informers.all;
     const state = new ClusterState(informers.caches);
-    const allocator = new Allocator({ offerTimeoutMs: options.offerTimeoutMs, offerId: offerName(random) });
+    const allocator = new Allocator({
+      offerTimeoutMs: options.offerTimeoutMs,
+      fairSharingExcludedResources: options.fairSharingExcludedResources,
+      offerId: offerName(random),
+    });
     // The queues' handlers and the context's kick close over what the context itself builds:
     // assigned once, below.
     /* eslint-disable prefer-const */

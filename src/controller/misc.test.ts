@@ -7,6 +7,8 @@ import { builtinOutcome } from './conditions.ts';
 import { surplusCompleted } from './gc.ts';
 import type { OfferObject, TaskObject } from '../api/objects.ts';
 import { TokenBucket } from './rate-limiter.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Kube } from './kube.ts';
 import { podRequests } from '../api/pod-resources.ts';
 
 describe('heartbeat', () => {
@@ -120,6 +122,31 @@ describe('TokenBucket', () => {
     await Promise.all(all);
     // high, high, high, then low; high ×3, low; the rest of high
     expect(order).toEqual(['high', 'high', 'high', 'low', 'high', 'high', 'high', 'low', 'high', 'high']);
+  });
+
+  it('Kube: status and clean-up writes have a budget of their own, so launches at the limit do not hold them up', async () => {
+    const clock = fakeClock();
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const kube = new Kube(kc, { qps: 10, burst: 2, clock });
+    const done: string[] = [];
+    const write = (what: string, priority: 'high' | 'normal' | 'low') =>
+      kube.write('create', what, async () => void done.push(what), priority);
+    const launches = [1, 2, 3, 4, 5].map((i) => write(`launch${i}`, 'high'));
+    await new Promise((r) => setImmediate(r));
+    expect(done).toEqual(['launch1', 'launch2']);
+    // The work budget is spent and three launches wait; status is written at once, twice.
+    const status = [write('status1', 'low'), write('status2', 'low')];
+    await Promise.all(status);
+    expect(done).toEqual(['launch1', 'launch2', 'status1', 'status2']);
+    for (let i = 0; i < 3; i++) await clock.advance(100);
+    await Promise.all(launches);
+    expect(kube.writeCounts()).toMatchObject({ 'create launch1': 1, 'create status2': 1 });
   });
 
   it('takes back an unused token', async () => {

@@ -186,7 +186,7 @@ export class OfferReconciler {
     void (async () => {
       await ctx.kube.acquire('normal');
       if (ctx.queues.offers.isStopped) {
-        ctx.kube.giveBack();
+        ctx.kube.giveBack('normal');
         return;
       }
       try {

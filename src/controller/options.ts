@@ -50,6 +50,12 @@ export interface ControllerOptions {
   events: boolean;
   /** An Offer's phase (absent = Outstanding) is written this long after it is made, if still unanswered. */
   outstandingStatusDelayMs: number;
+  /**
+   * Resources left out of every dominant share (Mesos's --fair_sharing_excluded_resource_names),
+   * e.g. `nvidia.com/gpu`: a GPU framework's share is judged on what the others compete for.
+   * Default none.
+   */
+  fairSharingExcludedResources: string[];
   /** Run the built-in scheduler (answers the offers of Frameworks with spec.builtin). */
   builtinScheduler: boolean;
   /**
@@ -108,6 +114,7 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   gcIntervalMs: 5_000,
   events: true,
   builtinScheduler: true,
+  fairSharingExcludedResources: [],
   outstandingStatusDelayMs: 1000,
   nodeLostTimeoutMs: 300_000,
   revocation: true,

@@ -7,6 +7,7 @@ import type { Demand, RevocationDecision, RevocationRole, RevocationSnapshot, Ru
 import { parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
 import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
+import { roleOfObject } from '../api/role-names.ts';
 
 export type TaskRevocation = NonNullable<TaskStatus['revocation']>;
 
@@ -76,7 +77,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
     });
   }
   const roles: RevocationRole[] = view.roles.map((r) => ({
-    name: r.metadata.name,
+    name: roleOfObject(r.metadata.name),
     weight: r.spec?.weight,
     guarantee: r.spec?.guarantee === undefined ? undefined : parseResourceListLenient(r.spec.guarantee as Record<string, unknown>),
     limit: r.spec?.limit === undefined ? undefined : parseResourceListLenient(r.spec.limit as Record<string, unknown>),

@@ -1,6 +1,7 @@
-// A ResourceRole's status: what the allocator counts for the role (its frameworks' tasks and
-// outstanding offers, plus its unused reservations), its weighted DRF share, and how many
-// frameworks name it — written through the status subresource only when it changed.
+// A ResourceRole's status, of its role's whole subtree (the role and its descendants, for
+// nested roles): what the allocator counts for it (its frameworks' tasks and outstanding
+// offers; its unused reservations apart), its weighted DRF share among its siblings, and how
+// many frameworks are in it — written through the status subresource only when it changed.
 //
 // A controller scoped to some namespaces sees only part of a role, so it writes the status of
 // the roles its own frameworks use (and once more when they leave): two scoped controllers
@@ -11,6 +12,7 @@ import type { Context } from './context.ts';
 import { isForbidden, isNotFound } from '../api/errors.ts';
 import type { RoleObject } from '../api/objects.ts';
 import { nullMissing, sameJson } from './status-json.ts';
+import { inSubtree, roleOfObject } from '../api/role-names.ts';
 
 export type RoleStatus = NonNullable<RoleObject['status']>;
 
@@ -41,12 +43,23 @@ export class RoleReconciler {
     const current = ctx.state.c.roles.get(name);
     const fresh = this.desiredStatus(name);
     if (current === undefined || current.metadata.deletionTimestamp !== undefined || sameJson(fresh, current.status ?? {})) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     try {
+      // A merge patch: resources (and unusedReserved) no longer there are written as null.
+      const prevUnused = current.status?.unusedReserved as Record<string, unknown> | undefined;
       const body = {
-        status: { ...fresh, allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated) },
+        status: {
+          ...fresh,
+          allocated: nullMissing(current.status?.allocated as Record<string, unknown> | undefined, fresh.allocated),
+          unusedReserved:
+            fresh.unusedReserved === undefined
+              ? prevUnused === undefined
+                ? undefined
+                : null
+              : nullMissing(prevUnused, fresh.unusedReserved),
+        },
       };
       await ctx.kube.patchClusterCustomStatus('ResourceRole', name, body, 'held');
       // The zeroed status is written once; after that the role is no longer this controller's.
@@ -64,17 +77,20 @@ export class RoleReconciler {
     }
   }
 
-  /** The status the role should have now. */
+  /** The status the ResourceRole `name` should have now: of its role's whole subtree. */
   desiredStatus(name: string): RoleStatus {
     const { ctx } = this;
-    const st = ctx.allocator.roleStatus(name);
+    const role = roleOfObject(name);
+    const st = ctx.allocator.roleStatus(role);
     let frameworks = 0;
     for (const f of ctx.state.c.frameworks.list()) {
-      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && (f.spec.role ?? 'default') === name)
+      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && inSubtree(f.spec.role ?? 'default', role))
         frameworks++;
     }
+    const unusedReserved = offerResources(st?.unusedReserved ?? {});
     return {
-      allocated: offerResources(st?.consumed ?? {}),
+      allocated: offerResources(st?.allocated ?? {}),
+      ...(Object.keys(unusedReserved).length > 0 ? { unusedReserved } : {}),
       dominantShare: Math.round((st?.share ?? 0) * 10_000) / 10_000,
       frameworks,
     };
@@ -88,5 +104,10 @@ export class RoleReconciler {
 
 /** The role has frameworks here, or its frameworks (or reservations) still hold something. */
 function holdsAny(s: RoleStatus): boolean {
-  return (s.frameworks ?? 0) > 0 || (s.dominantShare ?? 0) > 0 || Object.keys(s.allocated ?? {}).length > 0;
+  return (
+    (s.frameworks ?? 0) > 0 ||
+    (s.dominantShare ?? 0) > 0 ||
+    Object.keys(s.allocated ?? {}).length > 0 ||
+    Object.keys(s.unusedReserved ?? {}).length > 0
+  );
 }

@@ -119,7 +119,7 @@ export class TaskReconciler {
     await ctx.kube.acquire('low');
     const now = this.decide(key);
     if (now === undefined || now.decision.status === now.task.status) {
-      ctx.kube.giveBack();
+      ctx.kube.giveBack('low');
       return;
     }
     await this.writeStatus(now.task, now.decision.status, log, 'held');

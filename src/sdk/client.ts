@@ -1,17 +1,9 @@
 // The API calls a framework scheduler makes, for one framework: register, answer offers, kill
-// tasks, suppress/revive, reconcile, heartbeat. No watches and no timers here (see driver.ts):
+// tasks, suppress/revive, reconcile. No watches and no timers here (see driver.ts):
 // the built-in scheduler shares one set of informers across frameworks and uses this directly.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import {
-  CoordinationV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  V1MicroTime,
-  type KubeConfig,
-  type V1Lease,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
@@ -40,11 +32,6 @@ export interface FrameworkRef {
 
 /** The Lease through which a framework's scheduler heartbeats (DESIGN: failover). */
 export const leaseName = frameworkLeaseName;
-
-/** A Lease renewTime: RFC 3339 with microseconds, as metav1.MicroTime wants. */
-export function microTime(d: Date): string {
-  return new V1MicroTime(d.getTime()).toISOString();
-}
 
 export function taskUpdateOf(task: TaskObject): TaskUpdate | undefined {
   const state = task.status?.state;
@@ -83,7 +70,6 @@ export class FrameworkClient {
   /** Who holds the heartbeat Lease: unique per process. */
   readonly identity: string;
   private readonly custom: CustomObjectsApi;
-  private readonly coordination: CoordinationV1Api;
   private readonly fieldManager: string;
 
   constructor(kc: KubeConfig, ref: FrameworkRef, opts: { identity?: string; fieldManager?: string } = {}) {
@@ -92,7 +78,6 @@ export class FrameworkClient {
     this.identity = opts.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.fieldManager = opts.fieldManager ?? 'agora-sdk';
     this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.coordination = kc.makeApiClient(CoordinationV1Api);
   }
 
   private obj(plural: string, name: string) {
@@ -288,48 +273,5 @@ export class FrameworkClient {
       },
       APPLY,
     );
-  }
-
-  /**
-   * HEARTBEAT: renews the framework's Lease (creating it, or taking it over from a previous
-   * scheduler process on failover). `durationSeconds` is how long it counts as held.
-   */
-  async heartbeat(durationSeconds: number, now = new Date()): Promise<void> {
-    const name = leaseName(this.name);
-    const spec = {
-      holderIdentity: this.identity,
-      leaseDurationSeconds: Math.max(1, Math.ceil(durationSeconds)),
-      renewTime: microTime(now),
-    };
-    let lease: V1Lease | undefined;
-    try {
-      lease = await this.coordination.readNamespacedLease({ name, namespace: this.namespace });
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-    }
-    if (lease === undefined) {
-      try {
-        await this.coordination.createNamespacedLease({
-          namespace: this.namespace,
-          body: {
-            metadata: { name, namespace: this.namespace, labels: { 'agora.dev/framework': this.name } },
-            spec: {
-              holderIdentity: spec.holderIdentity,
-              leaseDurationSeconds: spec.leaseDurationSeconds,
-              acquireTime: new V1MicroTime(now.getTime()),
-              renewTime: new V1MicroTime(now.getTime()),
-            },
-          },
-        });
-        return;
-      } catch (err) {
-        if (statusCode(err) !== 409) throw err;
-      }
-    }
-    const takeover = lease?.spec?.holderIdentity !== this.identity;
-    const body = {
-      spec: takeover ? { ...spec, acquireTime: microTime(now), leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + 1 } : spec,
-    };
-    await this.coordination.patchNamespacedLease({ name, namespace: this.namespace, body }, MERGE);
   }
 }

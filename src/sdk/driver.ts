@@ -1,21 +1,40 @@
 // SchedulerDriver: what an external framework program runs. It registers (or adopts) the
 // Framework, watches the framework's Offers and Tasks, delivers new offers, rescinds and task
 // status updates as events and async iterators, and heartbeats the failover Lease.
+//
+// One scheduler process per framework is active: the one holding the Lease. A new process
+// takes the Lease over (Mesos's re-registration replaces the old scheduler), and the replaced
+// one is told ('failedOver') and stops; with `standby` a process waits until the active one's
+// Lease lapses, then takes over — sooner than the framework's failover timeout.
 import {
   makeInformer,
+  CoordinationV1Api,
   CustomObjectsApi,
   type Informer,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
   type ObjectCache,
+  type V1Lease,
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import { GROUP, PLURAL, VERSION } from '../api/group.ts';
+import { frameworkLeaseName, LABEL, GROUP, PLURAL, VERSION } from '../api/group.ts';
+import { LeaderElector, type StoppedLeading } from '../api/lease-election.ts';
 import { FrameworkClient, revocationOf, taskUpdateOf } from './client.ts';
-import { isOpen, offerPhase } from './offers.ts';
+import { failed, isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
-import type { DemandEntry, FrameworkObject, FrameworkSpec, OfferObject, TaskObject, TaskUpdate, RevocationNotice } from './types.ts';
+import type {
+  AnswerResult,
+  DemandEntry,
+  FailedOver,
+  FrameworkObject,
+  FrameworkSpec,
+  OfferObject,
+  TaskInfo,
+  TaskObject,
+  TaskUpdate,
+  RevocationNotice,
+} from './types.ts';
 import { systemClock, type Clock } from '../api/clock.ts';
 
 export interface SchedulerEvents {
@@ -29,6 +48,8 @@ export interface SchedulerEvents {
   revoking: RevocationNotice;
   /** A watch failed; it is restarted with backoff. */
   error: Error;
+  /** This process is no longer the framework's active scheduler: it has stopped (see FailedOver). */
+  failedOver: FailedOver;
 }
 
 type Listener<K extends keyof SchedulerEvents> = (value: SchedulerEvents[K]) => void;
@@ -40,8 +61,18 @@ export interface SchedulerOptions {
   name: string;
   /** Created with, or merged into an existing Framework of this name (adoption after a restart). */
   spec?: FrameworkSpec;
-  /** Renew the failover Lease every this many seconds (default: a third of failoverTimeoutSeconds, at most 10 s). 0 disables. */
+  /**
+   * Renew the failover Lease every this many seconds (default: a sixth of failoverTimeoutSeconds,
+   * 1 s to 10 s). The Lease is held for three of these. 0 disables the Lease, and with it
+   * failover: the process is active at once and never replaced.
+   */
   heartbeatSeconds?: number;
+  /**
+   * Wait as a hot standby: start() resolves only once this process holds the Lease — when the
+   * active scheduler's Lease lapses (it died) or is released (it stopped). Default false: take
+   * the Lease over at once, replacing a running scheduler (which gets 'failedOver').
+   */
+  standby?: boolean;
   logger?: Logger;
   /** The clock (default the system's). */
   clock?: Clock;
@@ -64,6 +95,7 @@ export class SchedulerDriver extends FrameworkClient {
     update: [],
     revoking: [],
     error: [],
+    failedOver: [],
   };
   private readonly offerQueue = new AsyncQueue<OfferObject>();
   private readonly updateQueues = new Set<AsyncQueue<TaskUpdate>>();
@@ -72,8 +104,11 @@ export class SchedulerDriver extends FrameworkClient {
   private readonly revoking = new Set<string>();
   private readonly informers: Informer<never>[] = [];
   private taskCache: ObjectCache<TaskObject> | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private elector: LeaderElector | undefined;
   private stopped = false;
+  private replaced: FailedOver | undefined;
+  /** Rejects a standby's start() when stop() comes first. */
+  private standbyAbort: (() => void) | undefined;
   private wanted: boolean | undefined;
   private suppressChain: Promise<void> = Promise.resolve();
   /** The demand last asked for, as JSON (undefined: not asked yet in this process). */
@@ -88,10 +123,13 @@ export class SchedulerDriver extends FrameworkClient {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ framework: `${opts.namespace}/${opts.name}` });
   }
 
-  /** Creates a driver, registers the framework and starts watching and heartbeating. */
+  /**
+   * Creates a driver, registers the framework and starts watching and heartbeating. A standby
+   * (opts.standby) resolves once it has taken over; it rejects if stop() is called first.
+   */
   static async start(opts: SchedulerOptions): Promise<SchedulerDriver> {
     const driver = new SchedulerDriver(opts);
-    await driver.run();
+    await driver.connect();
     return driver;
   }
 
@@ -170,20 +208,55 @@ export class SchedulerDriver extends FrameworkClient {
     return [...this.delivered.values()].filter((o) => isOpen(o, new Date(this.clock.now())));
   }
 
-  private async run(): Promise<void> {
+  /** Whether this process is the framework's active scheduler (holds the Lease, or runs without one). */
+  get active(): boolean {
+    return !this.stopped && (this.elector === undefined ? this.framework !== undefined : this.elector.isLeader);
+  }
+
+  /**
+   * Registers and starts watching (start() is new + connect()). Built with `new`, a standby can
+   * be stopped while it waits: connect() then rejects.
+   */
+  async connect(): Promise<void> {
+    const interval = this.heartbeatInterval();
+    if (interval === 0) {
+      if (this.opts.standby) throw new Error('a standby needs the failover Lease: heartbeatSeconds must not be 0');
+      return this.activate();
+    }
+    const elected = new Promise<void>((resolve, reject) => {
+      const coordination = this.kc.makeApiClient(CoordinationV1Api);
+      this.elector = new LeaderElector({
+        api: coordination,
+        namespace: this.namespace,
+        name: frameworkLeaseName(this.name),
+        identity: this.identity,
+        leaseDurationMs: 3 * interval * 1000,
+        renewDeadlineMs: 2 * interval * 1000,
+        retryPeriodMs: interval * 1000,
+        clock: this.clock,
+        log: this.log,
+        takeover: this.opts.standby !== true,
+        labels: { [LABEL.framework]: this.name },
+        onStartedLeading: resolve,
+        onStoppedLeading: (why) => this.failOver(why),
+      });
+      this.standbyAbort = () => reject(new Error(`stopped before ${this.namespace}/${this.name}'s Lease became free`));
+    });
+    // The Lease watch tells a replaced process at once, and keeps a waiting standby's process alive.
+    await this.watchLease();
+    if (this.opts.standby) this.log.info({ identity: this.identity }, 'standing by for the Lease');
+    this.elector!.start();
+    await elected;
+    this.standbyAbort = undefined;
+    if (this.stopped) return;
+    this.log.info({ identity: this.identity }, 'active: holds the Lease');
+    await this.activate();
+  }
+
+  private async activate(): Promise<void> {
     this.framework = await this.register(this.opts.spec ?? {});
     this.wanted = this.framework.spec.suppressed !== true;
     this.log.info({ uid: this.framework.metadata?.uid }, 'registered');
-    const interval = this.heartbeatInterval();
-    if (interval > 0) {
-      await this.heartbeat(this.leaseDuration());
-      this.heartbeatTimer = setInterval(() => {
-        this.heartbeat(this.leaseDuration(), new Date(this.clock.now())).catch((err: unknown) =>
-          this.log.warn({ err }, 'heartbeat failed'),
-        );
-      }, interval * 1000);
-      this.heartbeatTimer.unref?.();
-    }
     await Promise.all([
       this.watch<OfferObject>(
         PLURAL.Offer,
@@ -198,13 +271,52 @@ export class SchedulerDriver extends FrameworkClient {
     ]);
   }
 
-  private leaseDuration(): number {
-    return this.framework?.spec.failoverTimeoutSeconds ?? this.opts.spec?.failoverTimeoutSeconds ?? 30;
+  private failOver(why: StoppedLeading): void {
+    if (this.stopped) return;
+    this.replaced = why.reason === 'Replaced' ? { reason: why.reason, by: why.holder } : { reason: why.reason };
+    this.log.warn(this.replaced, 'failed over: no longer the active scheduler; stopping');
+    void this.halt();
+    this.emit('failedOver', this.replaced);
+  }
+
+  /** A replaced process no longer answers offers (the result says FailedOver). */
+  override accept(offer: OfferObject | string, tasks: TaskInfo[], opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+    return this.replaced ? this.refused(offer) : super.accept(offer, tasks, opts);
+  }
+
+  override decline(offer: OfferObject | string, opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+    return this.replaced ? this.refused(offer) : super.decline(offer, opts);
+  }
+
+  private refused(offer: OfferObject | string): Promise<AnswerResult> {
+    const name = typeof offer === 'string' ? offer : (offer.metadata?.name ?? '');
+    const by = this.replaced?.by === undefined ? '' : ` (now ${this.replaced.by})`;
+    return Promise.resolve(failed(name, 'FailedOver', `this scheduler process is no longer the framework's active one${by}`));
+  }
+
+  private timeoutSeconds(): number {
+    return this.opts.spec?.failoverTimeoutSeconds ?? this.framework?.spec.failoverTimeoutSeconds ?? 30;
   }
 
   private heartbeatInterval(): number {
     if (this.opts.heartbeatSeconds !== undefined) return this.opts.heartbeatSeconds;
-    return Math.max(1, Math.min(10, Math.floor(this.leaseDuration() / 3)));
+    return Math.max(1, Math.min(10, Math.floor(this.timeoutSeconds() / 6)));
+  }
+
+  private async watchLease(): Promise<void> {
+    const coordination = this.kc.makeApiClient(CoordinationV1Api);
+    const labelSelector = `${LABEL.framework}=${this.name}`;
+    const name = frameworkLeaseName(this.name);
+    const informer = makeInformer<V1Lease>(
+      this.kc,
+      `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
+      () => coordination.listNamespacedLease({ namespace: this.namespace, labelSelector }),
+      labelSelector,
+    );
+    const seen = (l: V1Lease) => l.metadata?.name === name && this.elector?.observe(l);
+    informer.on('add', seen);
+    informer.on('update', seen);
+    await this.startInformer(informer, 'leases');
   }
 
   private async watch<T extends OfferObject | TaskObject>(plural: string, upsert: (o: T) => void, remove: (o: T) => void): Promise<void> {
@@ -220,6 +332,13 @@ export class SchedulerDriver extends FrameworkClient {
     informer.on('add', (o) => mine(o) && upsert(o));
     informer.on('update', (o) => mine(o) && upsert(o));
     informer.on('delete', (o) => mine(o) && remove(o));
+    if (plural === PLURAL.Task) this.taskCache = informer as unknown as ObjectCache<TaskObject>;
+    await this.startInformer(informer, plural);
+  }
+
+  /** Starts a watch, restarting it with backoff when it fails, until the driver stops. */
+  private async startInformer<T extends KubernetesObject>(informer: Informer<T>, plural: string): Promise<void> {
+    if (this.stopped) return;
     let backoff = BACKOFF_MIN_MS;
     informer.on('connect', () => (backoff = BACKOFF_MIN_MS));
     informer.on('error', (err: unknown) => {
@@ -232,7 +351,6 @@ export class SchedulerDriver extends FrameworkClient {
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     });
     this.informers.push(informer as unknown as Informer<never>);
-    if (plural === PLURAL.Task) this.taskCache = informer as unknown as ObjectCache<TaskObject>;
     await informer.start();
   }
 
@@ -287,12 +405,22 @@ export class SchedulerDriver extends FrameworkClient {
     return (this.taskCache?.list(this.namespace) ?? []).filter((t) => t.spec.framework === this.name);
   }
 
-  /** Stops watching and heartbeating; the framework stays registered (it may fail over). */
+  /**
+   * Stops watching and heartbeating and releases the Lease, so a standby takes over at once; the
+   * framework stays registered (Mesos's stop with failover).
+   */
   async stop(): Promise<void> {
+    if (!this.stopped) await this.elector?.stop();
+    await this.halt();
+  }
+
+  private async halt(): Promise<void> {
     this.stopped = true;
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.standbyAbort?.();
     await Promise.all(this.informers.map((i) => i.stop()));
-    this.offerQueue.close();
+    // A replaced process drops the offers it has not taken yet: they are its successor's now.
+    if (this.replaced) void this.offerQueue.return();
+    else this.offerQueue.close();
     for (const q of this.updateQueues) q.close();
   }
 

@@ -16,8 +16,18 @@ export type TaskInfo = NonNullable<IOffer['spec']['accept']>['tasks'][number];
 export type DemandEntry = NonNullable<IFramework['spec']['demand']>[number];
 
 /** Why an answer to an offer did not take effect. */
-export const ANSWER_FAILURES = ['Rescinded', 'Expired', 'Gone', 'AlreadyAnswered', 'Rejected'] as const;
+export const ANSWER_FAILURES = ['Rescinded', 'Expired', 'Gone', 'AlreadyAnswered', 'Rejected', 'FailedOver'] as const;
 export type AnswerFailure = (typeof ANSWER_FAILURES)[number];
+
+/**
+ * This scheduler process is no longer the framework's active one (Mesos's FrameworkErrorMessage
+ * "Framework failed over"): another process took the Lease, or it could not renew it in time.
+ * It has stopped watching and answering; `by` is the new holder, when known.
+ */
+export interface FailedOver {
+  reason: 'Replaced' | 'RenewDeadline';
+  by?: string;
+}
 
 /**
  * The outcome of accepting or declining an offer. A failure is an expected event of two-level

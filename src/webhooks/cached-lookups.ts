@@ -11,10 +11,10 @@
 // Framework's own ServiceAccount (or an impersonator of it: the Framework webhook) may make it.
 // SubjectAccessReviews and ResourceRoles are asked of the API server (reviews through the
 // AccessReviewCache).
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION } from '../api/group.ts';
-import { Informer } from '../api/informer.ts';
+import { PLURAL } from '../api/group.ts';
+import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import { withConnectionReuse } from './lookups.ts';
 
@@ -43,7 +43,6 @@ export function cachedLookups(
   fallback: AdmissionLookups,
   opts: { namespaces?: readonly string[]; log: Logger },
 ): CachedLookups {
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const core = withConnectionReuse(kc).makeApiClient(CoreV1Api);
   const namespaces = opts.namespaces !== undefined && opts.namespaces.length > 0 ? opts.namespaces : undefined;
   const agora = (plural: string, what: { serviceAccount?: boolean }) =>
@@ -52,11 +51,7 @@ export function cachedLookups(
       kc,
       log: opts.log,
       namespaces,
-      path: (ns) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${ns}` : ''}/${plural}`,
-      list: (ns) =>
-        (ns
-          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural })
-          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<Slim>>,
+      ...customObjectSource<Slim>(kc, plural),
       transform: (o) => keep(o, what),
     });
   const frameworks = agora(PLURAL.Framework, { serviceAccount: true });

@@ -104,23 +104,24 @@ describe('framework identity', () => {
 });
 
 describe('role namespaceSelector', () => {
-  it.each<{ name: string; facts: RoleFacts; wantPaths: string[]; want?: RegExp }>([
-    { name: 'no ResourceRole', facts: { exists: false, namespaceLabels: {} }, wantPaths: [] },
-    { name: 'no selector: every namespace', facts: { exists: true, namespaceLabels: {} }, wantPaths: [] },
+  it.each<{ name: string; role?: string; facts: RoleFacts; wantPaths: string[]; want?: RegExp }>([
+    { name: 'no ResourceRole', facts: { of: 'gold', exists: false, namespaceLabels: {} }, wantPaths: [] },
+    { name: 'no selector: every namespace', facts: { of: 'gold', exists: true, namespaceLabels: {} }, wantPaths: [] },
     {
       name: 'a matching namespace',
-      facts: { exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: { tenant: 'gold' } },
+      facts: { of: 'gold', exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: { tenant: 'gold' } },
       wantPaths: [],
     },
     {
       name: 'a namespace that does not match',
-      facts: { exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: { tenant: 'free' } },
+      facts: { of: 'gold', exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: { tenant: 'free' } },
       wantPaths: ['spec.role'],
       want: /role "gold" may not be used in namespace "team-a": the ResourceRole's spec\.namespaceSelector does not match the namespace \(its label "tenant" is "free"\)/,
     },
     {
       name: 'a namespace without the label',
       facts: {
+        of: 'gold',
         exists: true,
         selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['team-b'] }] },
         namespaceLabels: {},
@@ -128,8 +129,15 @@ describe('role namespaceSelector', () => {
       wantPaths: ['spec.role'],
       want: /its label "kubernetes\.io\/metadata\.name" is not set/,
     },
-  ])('$name', ({ facts, wantPaths, want }) => {
-    const errors = roleErrors('gold', NS, facts);
+    {
+      name: "an ancestor's ResourceRole that does not match (the subrole would use its reservations and quota)",
+      role: 'gold/batch',
+      facts: { of: 'gold', exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: { tenant: 'free' } },
+      wantPaths: ['spec.role'],
+      want: /role "gold\/batch" may not be used in namespace "team-a": the ResourceRole of its ancestor "gold" \(gold\): spec\.namespaceSelector does not match/,
+    },
+  ])('$name', ({ role, facts, wantPaths, want }) => {
+    const errors = roleErrors(role ?? 'gold', NS, facts);
     expect(errors.map((e) => e.path)).toEqual(wantPaths);
     if (want) expect(errors[0]!.message).toMatch(want);
   });

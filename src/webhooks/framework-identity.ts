@@ -7,6 +7,7 @@
 // controller; one with no ServiceAccount by anyone RBAC allows, except another framework's
 // ServiceAccount — a framework never acts for another.
 import { selectorMismatch, type LabelSelector } from '../api/selector.ts';
+import { roleObjectName } from '../api/role-names.ts';
 import { forbidden, isRecord, type FieldError } from './field-errors.ts';
 import { parseServiceAccountUser, serviceAccountUser } from './identity.ts';
 
@@ -87,6 +88,8 @@ export function frameworkIdentityErrors(r: IdentityReview, facts: IdentityFacts 
 }
 
 export interface RoleFacts {
+  /** The role whose ResourceRole this is: the framework's role or one of its ancestors. */
+  of: string;
   /** The ResourceRole exists (a role without one has no restriction, as today). */
   exists: boolean;
   selector?: LabelSelector;
@@ -101,15 +104,20 @@ export function roleToCheck(r: Pick<IdentityReview, 'operation' | 'framework' | 
   return role;
 }
 
+/**
+ * The namespaceSelector of the role's ResourceRole and of every ancestor's must match: a subrole
+ * uses its ancestors' reservations and counts against their quota, so it is theirs to allow.
+ */
 export function roleErrors(role: string, namespace: string, facts: RoleFacts): FieldError[] {
   if (!facts.exists || facts.selector === undefined) return [];
   const key = selectorMismatch(facts.selector, facts.namespaceLabels);
   if (key === undefined) return [];
   const value = facts.namespaceLabels[key];
+  const whose = facts.of === role ? "the ResourceRole's" : `the ResourceRole of its ancestor "${facts.of}" (${roleObjectName(facts.of)}):`;
   return [
     forbidden(
       'spec.role',
-      `role "${role}" may not be used in namespace "${namespace}": the ResourceRole's spec.namespaceSelector does not match the namespace (its label "${key}" is ${value === undefined ? 'not set' : JSON.stringify(value)}); ask a cluster administrator to allow the namespace, or choose another role`,
+      `role "${role}" may not be used in namespace "${namespace}": ${whose} spec.namespaceSelector does not match the namespace (its label "${key}" is ${value === undefined ? 'not set' : JSON.stringify(value)}); ask a cluster administrator to allow the namespace, or choose another role`,
     ),
   ];
 }

@@ -25,7 +25,13 @@ describe('validateFramework', () => {
   it.each([
     {
       name: 'an external framework',
-      review: create({ role: 'analytics', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }),
+      review: create({ role: 'eng/ml/training', serviceAccountName: 'sched', failoverTimeoutSeconds: 60 }),
+      wantPaths: [],
+      wantWarnings: [],
+    },
+    {
+      name: 'a framework with its own minimum offer',
+      review: create({ role: 'eng', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }, { memory: '16Gi' }] }] }),
       wantPaths: [],
       wantWarnings: [],
     },
@@ -65,7 +71,31 @@ describe('validateFramework', () => {
       name: 'a role that is not a DNS label',
       review: create({ role: 'Team_A' }),
       wantPaths: ['spec.role'],
-      wantMessage: /must be a lowercase DNS label .* got "Team_A"/,
+      wantMessage: /must be lowercase DNS labels joined by "\/".* got "Team_A"/,
+    },
+    {
+      name: "an offer filter for another role than the framework's",
+      review: create({ role: 'eng/ml', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }] }] }),
+      wantPaths: ['spec.offerFilters[0].role'],
+      wantMessage: /must be the framework's role "eng\/ml" \(spec.role\), got "eng"/,
+    },
+    {
+      name: 'an offer filter with a bad minimum',
+      review: create({ offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: '4' }, { memory: '0' }] }] }),
+      wantPaths: ['spec.offerFilters[0].minAllocatableResources[1].memory'],
+      wantMessage: /must be positive/,
+    },
+    {
+      name: 'an offer filter without a minimum',
+      review: create({ offerFilters: [{ role: 'default', minAllocatableResources: [] }] }),
+      wantPaths: ['spec.offerFilters[0].minAllocatableResources'],
+      wantMessage: /must list at least one set of resources/,
+    },
+    {
+      name: 'a nested role with an empty segment',
+      review: create({ role: 'eng//ml' }),
+      wantPaths: ['spec.role'],
+      wantMessage: /must be lowercase DNS labels joined by "\/", at most 253 characters .*"eng\/ml\/training"\), got "eng\/\/ml"/,
     },
     {
       name: 'a fractional failover timeout',

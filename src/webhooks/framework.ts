@@ -2,10 +2,12 @@
 // controller launches copies of it with its own rights, so a template — on create and on every
 // change that makes the controller launch more — is held to what the writer could create itself.
 import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
+import { isRoleName, MAX_ROLE_NAME } from '../api/role-names.ts';
 import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
+import { validateOfferFilters } from './offer-filters.ts';
 
 /** Defaults the mutating webhook fills in (the CRD schema defaults the same, where it can). */
 export const FRAMEWORK_DEFAULTS = {
@@ -15,7 +17,6 @@ export const FRAMEWORK_DEFAULTS = {
 } as const;
 
 const MAX_SECONDS = 31_536_000; // one year, as in the CRD
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface TemplateFacts {
@@ -69,11 +70,11 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
   if (!isRecord(r.framework) || !isRecord(r.framework.spec)) return { errors: [invalid('spec', 'is required')], warnings };
   const spec = r.framework.spec;
 
-  if (spec.role !== undefined && (typeof spec.role !== 'string' || spec.role.length > 63 || !DNS_LABEL.test(spec.role))) {
+  if (spec.role !== undefined && (typeof spec.role !== 'string' || !isRoleName(spec.role))) {
     errors.push(
       invalid(
         'spec.role',
-        `must be a lowercase DNS label (a ResourceRole name, e.g. "default" or "analytics"), got ${JSON.stringify(spec.role)}`,
+        `must be lowercase DNS labels joined by "/", at most ${MAX_ROLE_NAME} characters (a role, e.g. "default", "analytics" or "eng/ml/training"), got ${JSON.stringify(spec.role)}`,
       ),
     );
   }
@@ -90,6 +91,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
   }
   errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
   errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
+  errors.push(...validateOfferFilters(spec).errors);
 
   const builtin = builtinOf(spec);
   if (spec.builtin !== undefined && builtin === undefined) errors.push(invalid('spec.builtin', 'must be an object'));

@@ -11,6 +11,7 @@ import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from '
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
 import type { Clock } from '../api/clock.ts';
+import { roleChain } from '../api/role-names.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
 export interface AdmissionLookups {
@@ -25,7 +26,7 @@ export interface AdmissionLookups {
   existingTasks(namespace: string, names: readonly string[]): Promise<string[]>;
   /** SubjectAccessReview: may `user` impersonate the ServiceAccount `name` of the namespace? */
   canImpersonateServiceAccount(user: UserInfo, namespace: string, name: string): Promise<{ allowed: boolean; reason?: string }>;
-  /** The ResourceRole's spec.namespaceSelector; exists: false when there is no such ResourceRole. */
+  /** The spec.namespaceSelector of the role's ResourceRole (named roleObjectName(role)); exists: false when there is none. */
   roleNamespaceSelector(role: string): Promise<{ exists: boolean; selector?: LabelSelector }>;
 }
 
@@ -153,7 +154,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const role = roleToCheck(review);
     const launch = launchReviewNeeded(review);
     const sa = parseServiceAccountUser(writer.username);
-    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelector] = await Promise.all([
+    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors] = await Promise.all([
       launch || role !== undefined ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
       launch ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
       Promise.all(
@@ -162,12 +163,14 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
         ),
       ),
       questions.frameworksOfWriter && sa ? lookups.frameworksOfServiceAccount(namespace, sa.name) : Promise.resolve([]),
-      role !== undefined ? lookups.roleNamespaceSelector(role) : Promise.resolve(undefined),
+      role === undefined
+        ? Promise.resolve([])
+        : Promise.all(roleChain(role).map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) }))),
     ]);
     const facts = canCreatePods ? { allowPrivileged: labels[ALLOW_PRIVILEGED_LABEL] === 'true', canCreatePods } : undefined;
     const verdict = validateFramework({ ...review, facts });
     const identity = frameworkIdentityErrors(review, { mayImpersonate: mayImpersonate.flat(), frameworksOfWriter });
-    const roles = role !== undefined && roleSelector ? roleErrors(role, namespace, { ...roleSelector, namespaceLabels: labels }) : [];
+    const roles = role === undefined ? [] : roleSelectors.flatMap((s) => roleErrors(role, namespace, { ...s, namespaceLabels: labels }));
     return { ...verdict, errors: [...identity, ...roles, ...verdict.errors] };
   };
 

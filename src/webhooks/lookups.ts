@@ -6,6 +6,7 @@ import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type 
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
 import type { LabelSelector } from '../api/selector.ts';
+import { roleObjectName } from '../api/role-names.ts';
 import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
@@ -101,7 +102,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
 
     async roleNamespaceSelector(role) {
       const found = (await orUndefined(
-        custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: role }),
+        custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: roleObjectName(role) }),
       )) as { spec?: { namespaceSelector?: LabelSelector } } | undefined;
       return found === undefined ? { exists: false } : { exists: true, selector: found.spec?.namespaceSelector };
     },

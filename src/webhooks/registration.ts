@@ -130,39 +130,47 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
   };
 }
 
-/** Creates or replaces both configurations; returns the owners recorded on those it replaced. */
+/**
+ * Creates or replaces both configurations; returns the owners recorded on those it replaced.
+ * Two local processes may register at the same moment: a create that finds the object created
+ * meanwhile, or a replace that finds it changed, reads it again and replaces it (409 → retry), so
+ * the last writer holds the registration and neither start fails.
+ */
 export async function registerWebhooks(
   kc: KubeConfig,
   configs: ReturnType<typeof webhookConfigurations>,
 ): Promise<{ replaced: { configuration: string; owner: LocalOwner | undefined }[] }> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
   const replaced: { configuration: string; owner: LocalOwner | undefined }[] = [];
-  const name = configs.validating.metadata!.name!;
-  try {
-    const existing = await api.readValidatingWebhookConfiguration({ name });
-    replaced.push({ configuration: `ValidatingWebhookConfiguration/${name}`, owner: ownerOf(existing.metadata?.annotations) });
-    await api.replaceValidatingWebhookConfiguration({
-      name,
-      body: { ...configs.validating, metadata: { ...configs.validating.metadata, resourceVersion: existing.metadata?.resourceVersion } },
-    });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await api.createValidatingWebhookConfiguration({ body: configs.validating });
-  }
-  const mname = configs.mutating.metadata!.name!;
-  try {
-    const existing = await api.readMutatingWebhookConfiguration({ name: mname });
-    replaced.push({ configuration: `MutatingWebhookConfiguration/${mname}`, owner: ownerOf(existing.metadata?.annotations) });
-    await api.replaceMutatingWebhookConfiguration({
-      name: mname,
-      body: { ...configs.mutating, metadata: { ...configs.mutating.metadata, resourceVersion: existing.metadata?.resourceVersion } },
-    });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await api.createMutatingWebhookConfiguration({ body: configs.mutating });
+  const pairs = [
+    ['ValidatingWebhookConfiguration', configs.validating],
+    ['MutatingWebhookConfiguration', configs.mutating],
+  ] as const;
+  for (const [kind, body] of pairs) {
+    const api = configurationApi(kc, kind);
+    const name = body.metadata!.name!;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = await api.read(name).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+        if (existing === undefined) {
+          await api.create(body);
+        } else {
+          await api.replace({ ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+          replaced.push({ configuration: `${kind}/${name}`, owner: ownerOf(existing.metadata?.annotations) });
+        }
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= REGISTER_ATTEMPTS) throw err;
+      }
+    }
   }
   return { replaced };
 }
+
+/** How often a registration that races another writer (409) is read and written again. */
+const REGISTER_ATTEMPTS = 5;
 
 /**
  * Deletes both configurations (absent ones are fine). With `owner`, only what that owner registered:
@@ -277,6 +285,15 @@ function configurationApi(kc: KubeConfig, kind: ConfigurationKind) {
   return {
     read: (name: string): Promise<ConfigurationObject> =>
       validating ? api.readValidatingWebhookConfiguration({ name }) : api.readMutatingWebhookConfiguration({ name }),
+    create: async (body: ConfigurationObject): Promise<void> => {
+      if (validating) await api.createValidatingWebhookConfiguration({ body: body as V1ValidatingWebhookConfiguration });
+      else await api.createMutatingWebhookConfiguration({ body: body as V1MutatingWebhookConfiguration });
+    },
+    replace: async (body: ConfigurationObject): Promise<void> => {
+      const name = body.metadata!.name!;
+      if (validating) await api.replaceValidatingWebhookConfiguration({ name, body: body as V1ValidatingWebhookConfiguration });
+      else await api.replaceMutatingWebhookConfiguration({ name, body: body as V1MutatingWebhookConfiguration });
+    },
     list: async (labelSelector: string): Promise<ConfigurationObject[]> =>
       (validating
         ? await api.listValidatingWebhookConfiguration({ labelSelector })

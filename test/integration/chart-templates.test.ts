@@ -71,6 +71,7 @@ describe('defaults', () => {
     expect(arg(c, '--offer-timeout')).toBe('30s');
     expect(arg(c, '--node-lost-timeout')).toBe('5m');
     expect(arg(c, '--log-level')).toBe('info');
+    expect(arg(c, '--fair-sharing-excluded-resources')).toBeUndefined();
     expect(arg(c, '--controller-identity')).toBe('system:serviceaccount:agora-system:agora-controller');
     expect(one(docs, 'PodDisruptionBudget')).toMatchObject({ spec: { minAvailable: 1 } });
   });
@@ -384,6 +385,7 @@ describe('controller values', () => {
         maxCompletedTasksPerFramework: 7,
         logLevel: 'debug',
         nodeSelector: 'agora.dev/pool=batch',
+        fairSharingExcludedResources: ['nvidia.com/gpu', 'example.com/fpga'],
         extraArgs: ['--workers=8'],
       },
       image: { repository: 'registry.example.com/agora', tag: 'v2', pullPolicy: 'Always' },
@@ -400,7 +402,8 @@ describe('controller values', () => {
       arg(c, '--max-completed-tasks-per-framework'),
       arg(c, '--log-level'),
       arg(c, '--node-selector'),
-    ]).toEqual(['250ms', '2m', '10m', '0s', '7', 'debug', 'agora.dev/pool=batch']);
+      arg(c, '--fair-sharing-excluded-resources'),
+    ]).toEqual(['250ms', '2m', '10m', '0s', '7', 'debug', 'agora.dev/pool=batch', 'nvidia.com/gpu,example.com/fpga']);
     expect(c.args.at(-1)).toBe('--workers=8');
     expect(one<Deployment>(docs, 'Deployment').spec.replicas).toBe(3);
   });

@@ -31,6 +31,24 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       want: /spec\.role: Invalid value/,
     },
     {
+      name: 'nested role with an empty segment',
+      plural: 'frameworks',
+      body: framework({ role: 'eng//ml' }),
+      want: /spec\.role: Invalid value: "eng\/\/ml"/,
+    },
+    {
+      name: "offer filter for another role than the framework's",
+      plural: 'frameworks',
+      body: framework({ role: 'eng/ml', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }] }] }),
+      want: /spec\.offerFilters: Invalid value.*must be the framework's role/,
+    },
+    {
+      name: 'offer filter with a malformed minimum',
+      plural: 'frameworks',
+      body: framework({ offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: 'lots' }] }] }),
+      want: /spec\.offerFilters\[0\]\.minAllocatableResources\[0\]\.cpu: Invalid value: "lots"/,
+    },
+    {
       name: 'negative task count',
       plural: 'frameworks',
       body: framework({ builtin: { tasks: -1, template: { resources: { cpu: '1' }, containers: [container] } } }),
@@ -115,6 +133,24 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     },
   ])('rejects a $name', async ({ plural, body, want }) => {
     expect(await rejection(create(plural, body))).toMatch(want);
+  });
+
+  it('accepts a nested role with its own minimum offer, and the default role', async () => {
+    const ok = (await create(
+      'frameworks',
+      framework({
+        role: 'eng/ml/training',
+        offerFilters: [{ role: 'eng/ml/training', minAllocatableResources: [{ cpu: '4' }, { memory: '16Gi' }] }],
+      }),
+    )) as { spec: { role: string } };
+    expect(ok.spec.role).toBe('eng/ml/training');
+    const dflt = (await create(
+      'frameworks',
+      framework({ offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: '1' }] }] }),
+    )) as {
+      spec: { role: string };
+    };
+    expect(dflt.spec.role).toBe('default');
   });
 
   it('rejects a ResourceRole whose guarantee exceeds its limit, and a zero weight', async () => {

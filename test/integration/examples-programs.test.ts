@@ -137,6 +137,8 @@ describe('example framework programs, run as programs', () => {
         '--cpu 1',
         '--memory 1Gi',
         '--crash-first-after 5s',
+        '--failover-timeout 300 (s)',
+        '--standby',
         '--teardown',
         '--name NAME (web)',
         '--role ROLE (service)',

@@ -76,7 +76,8 @@ describe('SDK SchedulerDriver', () => {
       10_000,
     );
     expect(renewed.spec?.holderIdentity).toBe(driver.identity);
-    expect(renewed.spec?.leaseDurationSeconds).toBe(60);
+    // Held for three heartbeats: a standby takes over well within the 60 s failover timeout.
+    expect(renewed.spec?.leaseDurationSeconds).toBe(3);
   });
 
   it('delivers offers through the async iterator and accepts one', async () => {
@@ -193,5 +194,72 @@ describe('SDK SchedulerDriver', () => {
     expect(notices.map((n) => [n.name, n.reason, n.for, n.deadline.toISOString()])).toEqual([
       ['t10', 'FairShare', `${ns.name}/late`, '2026-01-01T00:00:30.000Z'],
     ]);
+  });
+});
+
+describe('SDK failover: one active scheduler per framework', () => {
+  const start = (standby: boolean) =>
+    SchedulerDriver.start({
+      kubeConfig: kubeConfig(),
+      namespace: ns.name,
+      name: 'fo-fw',
+      spec: { failoverTimeoutSeconds: 30 },
+      heartbeatSeconds: 1,
+      standby,
+    });
+
+  it('a standby waits while the active one renews, and takes over when it stops', async () => {
+    const active = await start(false);
+    let standby: SchedulerDriver | undefined;
+    const waiting = start(true).then((d) => (standby = d));
+    await createOffer('fo-offer-1', 'fo-fw');
+    const first = await active.offers().next();
+    expect(first.value?.metadata?.name).toBe('fo-offer-1');
+    await new Promise((r) => setTimeout(r, 4_000)); // more than the 3 s Lease
+    expect(standby).toBeUndefined();
+    expect(active.active).toBe(true);
+
+    await active.stop(); // releases the Lease
+    const next = await waiting;
+    expect(next.active).toBe(true);
+    const lease = await kubeConfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: leaseName('fo-fw'), namespace: ns.name });
+    expect(lease.spec?.holderIdentity).toBe(next.identity);
+    // It receives the open offer the stopped one had not answered.
+    expect((await next.offers().next()).value?.metadata?.name).toBe('fo-offer-1');
+    await next.stop();
+  });
+
+  it('a re-registering scheduler replaces the active one, which is told and stops answering', async () => {
+    const old = await start(false);
+    const told = new Promise((resolve) => old.on('failedOver', resolve));
+    const offers = old.offers();
+    const fresh = await start(false);
+    expect(await told).toEqual({ reason: 'Replaced', by: fresh.identity });
+    expect(old.active).toBe(false);
+    expect((await offers.next()).done).toBe(true);
+    const offer = await createOffer('fo-offer-2', 'fo-fw');
+    expect(await old.accept(offer, [task('late')])).toMatchObject({ ok: false, reason: 'FailedOver' });
+    expect(await fresh.decline(offer)).toEqual({ ok: true, offer: 'fo-offer-2' });
+    await fresh.stop();
+    await old.stop();
+  });
+
+  it('a standby stopped before it takes over is rejected, and takes nothing', async () => {
+    const active = await start(false);
+    const standby = new SchedulerDriver({
+      kubeConfig: kubeConfig(),
+      namespace: ns.name,
+      name: 'fo-fw',
+      heartbeatSeconds: 1,
+      standby: true,
+    });
+    const waiting = standby.connect();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await standby.stop();
+    await expect(waiting).rejects.toThrow(/stopped before/);
+    expect(active.active).toBe(true);
+    await active.stop();
   });
 });

@@ -116,7 +116,17 @@ function startCli(extra: string[] = []) {
     child,
     exited,
     output: () => output,
-    started: () => eventually('controller started', async () => output.includes('"controller started"'), 60_000),
+    // A process that exited will never start: say so at once, with what it printed.
+    started: () =>
+      eventually(
+        'controller started',
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(`the controller exited (${child.exitCode ?? child.signalCode}) before it started:\n${output.slice(-4000)}`);
+          return output.includes('"controller started"');
+        },
+        60_000,
+      ),
     kill: () => (child.exitCode === null && child.signalCode === null ? child.kill('SIGKILL') : undefined),
   };
 }
@@ -258,6 +268,34 @@ describe('a registration left by a killed local run', () => {
     expect(await kept({ ...dead(), host: `not-${hostname()}` })).toBe('unknown');
     expect(await kept(undefined)).toBe('unknown');
     await unregisterWebhooks(kubeConfig(), name);
+  });
+
+  it('registered by several processes at the same moment: every registration succeeds and one of them holds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-race-'));
+    dirs.push(dir);
+    const { caBundle } = await ensureLocalTls({ dir });
+    const owners = [1, 2, 3, 4].map((n): LocalOwner => ({ ...currentOwner(), pid: process.pid + n * 100_000 }));
+    const configs = owners.map((owner) =>
+      webhookConfigurations({
+        name,
+        caBundle,
+        endpoint: { url: 'https://127.0.0.1:1' },
+        annotations: ownerAnnotations(owner),
+        // Matches no namespace: nothing is blocked while the race runs.
+        namespaceSelector: { matchLabels: { 'agora.dev/no-such-namespace': ns.name } },
+      }),
+    );
+    try {
+      for (let round = 0; round < 3; round++) {
+        await unregisterWebhooks(kubeConfig(), name);
+        await Promise.all(configs.map((c) => registerWebhooks(kubeConfig(), c)));
+        const holder = ownerOf((await admission().readValidatingWebhookConfiguration({ name })).metadata?.annotations);
+        expect(owners).toContainEqual(holder);
+        expect(ownerOf((await admission().readMutatingWebhookConfiguration({ name })).metadata?.annotations)).toBeDefined();
+      }
+    } finally {
+      await unregisterWebhooks(kubeConfig(), name);
+    }
   });
 
   it('leaves a registration that another process has since replaced to that process', async () => {

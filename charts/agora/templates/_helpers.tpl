@@ -132,6 +132,9 @@ clientConfig:
 {{- with $c.nodeSelector }}
 - --node-selector={{ . }}
 {{- end }}
+{{- with $c.fairSharingExcludedResources }}
+- --fair-sharing-excluded-resources={{ join "," . }}
+{{- end }}
 {{- with $c.namespaces }}
 - --namespaces={{ join "," . }}
 {{- end }}

@@ -39,6 +39,7 @@ function offer(name: string, cpu: string, memory: string): OfferObject {
 }
 
 const task = (i: number, state: TaskState | undefined, finishedAt?: number): TaskView => ({ name: taskName('fw', i), state, finishedAt });
+const revoked = (i: number, finishedAt = 0): TaskView => ({ ...task(i, 'TASK_KILLED', finishedAt), revoked: true });
 const NOW = 1_000_000;
 
 describe('decide', () => {
@@ -200,9 +201,42 @@ describe('progressOf', () => {
       wantToLaunch: 0,
       wantLaunched: 5,
     },
+    {
+      // Four revocations with maxRetries 2: still running, the revoked work launched again.
+      name: 'revoked tasks use no retries',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), revoked(2), revoked(3), revoked(4), revoked(5)],
+      wantPhase: 'Running',
+      wantToLaunch: 1,
+      wantLaunched: 6,
+    },
+    {
+      // One failure and its replacement revoked: the failure still owes nothing more than its one retry.
+      name: 'a revoked replacement is launched again, a failure still counts',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), task(2, 'TASK_FAILED', 0), revoked(3)],
+      wantPhase: 'Running',
+      wantToLaunch: 1,
+      wantLaunched: 4,
+    },
+    {
+      name: 'revoked, then finished',
+      tasks: [task(0, 'TASK_FINISHED'), task(1, 'TASK_FINISHED'), revoked(2), task(3, 'TASK_FINISHED')],
+      wantPhase: 'Completed',
+      wantToLaunch: 0,
+      wantLaunched: 4,
+    },
   ])('$name → $wantPhase', ({ tasks, wantPhase, wantToLaunch, wantLaunched }) => {
     const p = progressOf(framework(), tasks);
     expect([p.phase, p.toLaunch, p.launched]).toEqual([wantPhase, wantToLaunch, wantLaunched]);
+  });
+
+  it('revocations neither count as failures nor use retries', () => {
+    const p = progressOf(framework(), [task(0, 'TASK_RUNNING'), revoked(1), revoked(2), task(3, 'TASK_FAILED', 0)]);
+    expect([p.failed, p.revoked, p.retriesLeft]).toEqual([1, 2, 2]);
+  });
+
+  it('the revoked work launches at once, without a failure backoff', () => {
+    const d = decide(framework(), [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), revoked(2, NOW)], [offer('o1', '4', '16Gi')], 3, NOW);
+    expect(d.answers.map((a) => a.action)).toEqual(['accept']);
   });
 });
 

@@ -8,6 +8,7 @@ import type { IOffer, ITask } from '../../api/index.ts';
 import { offerPhase } from '../../api/group.ts';
 import { parseResourceListLenient } from '../../api/quantity.ts';
 import type { Demand } from '../../allocator/index.ts';
+import { TaskReason } from '../task-state.ts';
 
 /** Backoff is capped here, as the CRD says. */
 export const MAX_BACKOFF_SECONDS = 300;
@@ -40,6 +41,8 @@ export interface TaskView {
   state: TaskState | undefined;
   /** When it reached a terminal state (ms since epoch), if known. */
   finishedAt?: number;
+  /** Killed by revocation (TASK_KILLED, reason Revoked): not its failure — its work is launched again without using a retry. */
+  revoked?: boolean;
 }
 
 export type OfferAnswer =
@@ -48,11 +51,13 @@ export type OfferAnswer =
 
 export interface Progress {
   phase: BuiltinPhase;
-  /** Distinct tasks launched so far (including replacements). */
+  /** Distinct tasks launched so far (including replacements and relaunches of revoked ones). */
   launched: number;
   finished: number;
   active: number;
   failed: number;
+  /** Killed by revocation: launched again as if never launched, neither a failure nor a retry. */
+  revoked: number;
   /** Replacement launches still allowed by maxRetries. */
   retriesLeft: number;
   /** Tasks still to launch now or after backoff. */
@@ -101,16 +106,20 @@ export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[])
   let active = 0;
   let lastFailureAt: number | undefined;
   let failed = 0;
+  let revoked = 0;
   for (const t of tasks) {
     if (t.state === 'TASK_FINISHED') finished++;
+    else if (t.revoked === true) revoked++;
     else if (t.state !== undefined && FAILURE_STATES.has(t.state)) {
       failed++;
       if (t.finishedAt !== undefined && (lastFailureAt === undefined || t.finishedAt > lastFailureAt)) lastFailureAt = t.finishedAt;
     } else if (t.state === undefined || !TERMINAL_TASK_STATES.has(t.state)) active++;
   }
   const launched = tasks.length;
-  const originalsLeft = Math.max(0, want - launched);
-  const replacementsLaunched = Math.max(0, launched - want);
+  // A revoked task's slot is free again: its relaunch is an original, not a replacement.
+  const counted = launched - revoked;
+  const originalsLeft = Math.max(0, want - counted);
+  const replacementsLaunched = Math.max(0, counted - want);
   const replacementsOwed = Math.max(0, Math.min(failed, maxRetries) - replacementsLaunched);
   // Never run more than `want` at once, nor launch beyond what can still finish.
   const toLaunch = Math.max(0, Math.min(originalsLeft + replacementsOwed, want - finished - active));
@@ -124,8 +133,8 @@ export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[])
       ? `all ${want} tasks finished`
       : phase === BuiltinPhase.Failed
         ? `${finished}/${want} tasks finished; ${failed} failed and ${onFailure ? `the ${maxRetries} retries are used up` : 'restartPolicy is Never'}`
-        : `${finished}/${want} finished, ${active} active, ${toLaunch} to launch, ${failed} failed`;
-  return { phase, launched, finished, active, failed, retriesLeft, toLaunch, nextRetryAt, message };
+        : `${finished}/${want} finished, ${active} active, ${toLaunch} to launch, ${failed} failed${revoked > 0 ? `, ${revoked} revoked` : ''}`;
+  return { phase, launched, finished, active, failed, revoked, retriesLeft, toLaunch, nextRetryAt, message };
 }
 
 /**
@@ -150,7 +159,7 @@ export function decide(
   let index = nextIndex;
   const backingOff = progress.nextRetryAt !== undefined && progress.nextRetryAt > now;
   // Replacements wait out their backoff; originals do not.
-  const originalsLeft = Math.max(0, (b.tasks ?? 0) - progress.launched);
+  const originalsLeft = Math.max(0, (b.tasks ?? 0) - (progress.launched - progress.revoked));
   let launchableNow = backingOff ? Math.min(left, originalsLeft) : left;
   const answers: OfferAnswer[] = [];
   for (const offer of offers) {
@@ -222,7 +231,9 @@ export function taskViews(
   for (const task of taskObjects) {
     const name = task.metadata?.name ?? '';
     const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
-    views.set(name, { name, state: task.status?.state as TaskState | undefined, finishedAt: ended ? Date.parse(ended) : undefined });
+    const state = task.status?.state as TaskState | undefined;
+    const revoked = state === 'TASK_KILLED' && task.status?.reason === TaskReason.Revoked;
+    views.set(name, { name, state, finishedAt: ended ? Date.parse(ended) : undefined, ...(revoked ? { revoked } : {}) });
   }
   const pending = (names: readonly string[]) => {
     for (const n of names) if (!views.has(n)) views.set(n, { name: n, state: undefined });

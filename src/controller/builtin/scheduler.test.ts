@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { OfferObject, TaskObject } from '../../api/objects.ts';
 import { taskViews } from './scheduler.ts';
 
-const task = (name: string, state?: NonNullable<TaskObject['status']>['state'], finishedAt?: string): TaskObject => ({
+const task = (name: string, state?: NonNullable<TaskObject['status']>['state'], finishedAt?: string, reason?: string): TaskObject => ({
   apiVersion: 'agora.dev/v1alpha1',
   kind: 'Task',
   metadata: { name, namespace: 'ns' },
   spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'c', image: 'i' }] },
-  ...(state ? { status: { state, ...(finishedAt ? { finishedAt } : {}) } } : {}),
+  ...(state ? { status: { state, ...(finishedAt ? { finishedAt } : {}), ...(reason ? { reason } : {}) } } : {}),
 });
 const accepted = (name: string, tasks: string[], phase?: NonNullable<OfferObject['status']>['phase']): OfferObject => ({
   apiVersion: 'agora.dev/v1alpha1',
@@ -65,5 +65,16 @@ describe('taskViews', () => {
   ])('$name', ({ tasks, offers, answered, want }) => {
     const local = new Map(answered.map((names, i) => [`uid-${i}`, { names }]));
     expect(taskViews(tasks, offers, local).map((v) => [v.name, v.state, v.finishedAt])).toEqual(want);
+  });
+});
+
+describe('taskViews: revoked', () => {
+  it.each([
+    { name: 'killed, reason Revoked', state: 'TASK_KILLED' as const, reason: 'Revoked', want: true },
+    { name: 'killed on request', state: 'TASK_KILLED' as const, reason: 'KillRequested', want: undefined },
+    { name: 'failed', state: 'TASK_FAILED' as const, reason: 'PodFailed', want: undefined },
+  ])('$name → revoked $want', ({ state, reason, want }) => {
+    const [v] = taskViews([task('fw-0', state, '2025-01-01T00:00:10Z', reason)], [], new Map());
+    expect(v!.revoked).toBe(want);
   });
 });

@@ -5,15 +5,15 @@
 //
 // Level-triggered: any change to a builtin Framework, its Offers or its Tasks queues the
 // framework's key; the reconcile reads everything from the informer caches and converges.
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION } from '../../api/group.ts';
+import { PLURAL } from '../../api/group.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen } from '../../sdk/offers.ts';
 import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition } from '../conditions.ts';
-import { Informer } from '../../api/informer.ts';
+import { customObjectSource, Informer } from '../../api/informer.ts';
 import { WorkQueue } from '../workqueue.ts';
 import { BuiltinPhase, decide, taskIndex, taskViews, type Progress } from './decide.ts';
 
@@ -265,18 +265,13 @@ async function writeStatus(client: FrameworkClient, fw: FrameworkObject, p: Prog
 }
 
 function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const informer = <T extends KubernetesObject>(plural: string) =>
     new Informer<T>({
       name: `builtin-${plural}`,
       kc,
       log,
       namespaces,
-      path: (ns) => (ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}` : `/apis/${GROUP}/${VERSION}/${plural}`),
-      list: (ns) =>
-        (ns
-          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural })
-          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<T>>,
+      ...customObjectSource<T>(kc, plural),
     });
   return {
     frameworks: informer<FrameworkObject & KubernetesObject>(PLURAL.Framework),

@@ -20,8 +20,8 @@ const roles = new Set<string>();
 
 const TEMPLATE = { resources: { cpu: '1', memory: '1Gi' }, containers: [{ name: 'main', image: 'busybox' }] };
 
-function builtin(tasks: number, extra: Partial<FrameworkObject['spec']> = {}): Partial<FrameworkObject['spec']> {
-  return { builtin: { tasks, maxRetries: 100, template: TEMPLATE }, revocationGracePeriodSeconds: 1, ...extra };
+function builtin(tasks: number, extra: Partial<FrameworkObject['spec']> = {}, maxRetries = 100): Partial<FrameworkObject['spec']> {
+  return { builtin: { tasks, maxRetries, template: TEMPLATE }, revocationGracePeriodSeconds: 1, ...extra };
 }
 
 async function tasksOf(framework: string): Promise<TaskObject[]> {
@@ -96,7 +96,8 @@ describe('revocation', () => {
     controller = await startController(scopedOptions(ns.name, pool, FAST));
     await controller.leading();
     frameworks.push('hoarder', 'late');
-    await createFramework(ns.name, 'hoarder', builtin(8));
+    // No retries: what revocation kills is launched again without using one.
+    await createFramework(ns.name, 'hoarder', builtin(8, {}, 0));
     await waitRunning('hoarder', 8);
     const arrived = Date.now();
     await createFramework(ns.name, 'late', builtin(8));
@@ -121,6 +122,13 @@ describe('revocation', () => {
     expect([await running('hoarder'), await running('late')]).toEqual([4, 4]);
     const metrics = await controller.metrics.registry.getSingleMetricAsString('agora_revocations_total');
     expect(metrics).toContain('agora_revocations_total{reason="FairShare",role="default",dry_run="false"} 4');
+    // The late framework leaves: the hoarder launches its 4 revoked tasks again, with maxRetries 0.
+    await deleteObject('Framework', ns.name, 'late');
+    await waitRunning('hoarder', 8);
+    await eventually('the hoarder counts them as revoked, not failed', async () => {
+      const complete = (await get<FrameworkObject>('Framework', ns.name, 'hoarder')).status?.conditions?.find((c) => c.type === 'Complete');
+      return complete?.reason === 'InProgress' && (complete.message ?? '').includes('0 failed, 4 revoked');
+    });
   });
 
   it('never revokes a role at its guarantee', async () => {

@@ -147,6 +147,42 @@ describe('ResourceRoles', () => {
     await Promise.all([deleteRole(light), deleteRole(heavy)]);
   });
 
+  it('nested roles: two sibling subtrees of weights 3 and 1 end at 6 and 2 tasks, and eng/a (weight 2) has twice eng/b', async () => {
+    // Roles P-eng/a, P-eng/b and P-ops/x; the ResourceRoles of P-eng and P-eng/a are named with "."
+    // for "/". Level by level: P-eng (3) and P-ops (1) share the node 3:1 by weighted share, then
+    // P-eng/a (2) and P-eng/b (1) share P-eng's part 2:1.
+    const [eng, ops] = [role('eng'), role('ops')];
+    await createRole(eng, { weight: 3 });
+    await createRole(`${eng}.a`, { weight: 2 });
+    await createFramework(ns.name, 'nested-a', { role: `${eng}/a` });
+    await createFramework(ns.name, 'nested-b', { role: `${eng}/b` });
+    await createFramework(ns.name, 'nested-x', { role: `${ops}/x` });
+    for (const f of ['nested-a', 'nested-b', 'nested-x'])
+      drivers.push(startDriver({ namespace: ns.name, framework: f, task: TASK, max: 10, refuseSeconds: 60 }));
+    const counts = async () => Promise.all(['nested-a', 'nested-b', 'nested-x'].map(running));
+    await eventually('the node full', async () => (await counts()).reduce((x, y) => x + y) === 8, 30_000).catch(async (err) => {
+      throw new Error(`${(err as Error).message}: a, b, x running ${(await counts()).join(', ')}`);
+    });
+    // eng 6/8 ÷ 3 = 0.25 = ops 2/8; inside eng, a 4/8 ÷ 2 = 0.25 = b 2/8.
+    expect(await counts()).toEqual([4, 2, 2]);
+    // The ResourceRoles' status is of the subtree: P-eng holds what P-eng/a and P-eng/b hold.
+    const st = await eventually(
+      'subtree statuses',
+      async () => {
+        const [e, ea] = await Promise.all([getRole(eng), getRole(`${eng}.a`)]);
+        return e.status?.allocated?.cpu === '6' && ea.status?.allocated?.cpu === '4' ? [e.status, ea.status] : undefined;
+      },
+      10_000,
+    );
+    expect(st).toEqual([
+      { allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.25, frameworks: 2 },
+      { allocated: { cpu: '4', memory: '4Gi' }, dominantShare: 0.25, frameworks: 1 },
+    ]);
+    await Promise.all(drivers.splice(0).map((d) => d.stop()));
+    await Promise.all(['nested-a', 'nested-b', 'nested-x'].map(removeFramework));
+    await Promise.all([deleteRole(eng), deleteRole(`${eng}.a`)]);
+  });
+
   it("two roles reserving on one node: one offer at a time, the reserving roles first, and each role's accept of a full-node offer succeeds", async () => {
     const node = pool.node(0);
     const core = kubeConfig().makeApiClient(CoreV1Api);
@@ -171,16 +207,23 @@ describe('ResourceRoles', () => {
         const st = await Promise.all([getRole(ra), getRole(rb)]);
         const fws = await Promise.all(['fa', 'fb', 'fx'].map((f) => get<FrameworkObject>('Framework', ns.name, f)));
         return (
-          st.every((x) => x.status?.allocated?.cpu === '2') &&
+          st.every((x) => x.status?.unusedReserved?.cpu === '2') &&
           fws.every((f) => f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
         );
       },
       15_000,
     );
+    // Idle reservations count as quota consumption (unusedReserved), not in the DRF share.
+    expect((await getRole(ra)).status).toEqual({
+      allocated: {},
+      unusedReserved: { cpu: '2', memory: '2Gi' },
+      dominantShare: 0,
+      frameworks: 1,
+    });
     const outstanding = async () => (await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.nodeName === node && isOutstanding(o));
     await cordon(false);
 
-    // Shares: rx 0, ra 2/8, rb 2/8. The reserving roles come first, ra before rb by name: fa
+    // Shares: all 0 (idle reservations are not in them). The reserving roles come first, ra before rb by name: fa
     // gets its reservation plus the unreserved part — 2 + 4 CPU, 2 + 4 GiB.
     const first = await eventually('an offer for the node', async () => (await outstanding())[0], 15_000);
     expect(first.spec.framework).toBe('fa');

@@ -30,3 +30,42 @@ export function run(
     child.stdin?.end(o.input);
   });
 }
+
+export interface Started {
+  readonly pid: number;
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when it ends. */
+  readonly exited: Promise<RunResult>;
+  /** Sends `signal` unless it has ended; resolves when it has. */
+  kill(signal?: NodeJS.Signals): Promise<RunResult>;
+}
+
+/** Starts a long-running command, collecting what it prints; the caller ends it with kill(). */
+export function start(command: string, args: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Started {
+  const child = spawn(command, args, { env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let ended = false;
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      ended = true;
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+  if (child.pid === undefined) throw new Error(`${command} did not start`);
+  return {
+    pid: child.pid,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill(signal = 'SIGTERM') {
+      if (!ended) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -14,7 +14,7 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "O0mXd8JtEiSZBfhUncAb1VwqvKW7vUMmI0tkd0NNrmw"
+      "$ref": "gDDeMYxDtajO9FHVZKXrG3UEDDJ35P9fpaCp16h0R5I"
     },
     "status": {
       "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
@@ -148,7 +148,7 @@ const schema18 = {
   "type": "object",
   "properties": {
     "role": {
-      "$ref": "8AjC8vHlfuPMFrBTqXMdxixHpmsTFjaSxzbDhauIM"
+      "$ref": "YmOPxUBEBs1lGbKk6mSaViw359cNyaiiUryZo1hkLA"
     },
     "suppressed": {
       "$ref": "gEUOOhuZefzFQPAU2P6REZY1YYmpGc0TVbLahK1eos"
@@ -171,6 +171,9 @@ const schema18 = {
     "defaultRefuseSeconds": {
       "$ref": "Q7QCQk00dXRam9enoYRqDYghjryJHYSQNP7EmyHX3I"
     },
+    "offerFilters": {
+      "$ref": "pOpzRzBIuWxND6mlgDIgEKYlDMGNAyovUPMMhf16w"
+    },
     "offerConstraints": {
       "$ref": "cfZ3Vf12g8BViAs4ZYfCw4urV61Irrysdy0TCHLScto"
     },
@@ -186,12 +189,12 @@ const schema19 = {
   "type": "string",
   "default": "default",
   "minLength": 1,
-  "maxLength": 63,
-  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+  "maxLength": 253,
+  "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$",
   "nullable": true
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", "u");
 function validate41(data, {
   instancePath = "",
   parentData,
@@ -217,13 +220,13 @@ function validate41(data, {
     errors++;
   }
   if (typeof data === "string") {
-    if (func2(data) > 63) {
+    if (func2(data) > 253) {
       const err1 = {
         instancePath,
         schemaPath: "#/maxLength",
         keyword: "maxLength",
         params: {
-          limit: 63
+          limit: 253
         }
       };
       if (vErrors === null) {
@@ -255,7 +258,7 @@ function validate41(data, {
         schemaPath: "#/pattern",
         keyword: "pattern",
         params: {
-          pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+          pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
         }
       };
       if (vErrors === null) {
@@ -794,133 +797,30 @@ function validate57(data, {
   return errors === 0;
 }
 const schema28 = {
-  "type": "object",
-  "properties": {
-    "nodeSelector": {
-      "$ref": "RvfI1hucWD1UwyU0PZJUw7RJ4BA1kOqhGnLMEp90"
-    }
+  "type": "array",
+  "maxItems": 1,
+  "items": {
+    "$ref": "jKfBJDdQzIpasWJcIE2XWdjilyfYRgsuixxMSkh1YQ"
   },
   "nullable": true
 };
 const schema29 = {
   "type": "object",
+  "required": ["role", "minAllocatableResources"],
   "properties": {
-    "matchLabels": {
-      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    "role": {
+      "$ref": "W5GpjkfZRCLa7yfFjmIMJXhllT5xShcWeGBcQ6BJ18"
     },
-    "matchExpressions": {
-      "$ref": "zbUZMKkdyRnR9vNFWzmMxgTqMyI8wB0vaDrS3PBbg04"
-    }
-  },
-  "nullable": true
-};
-const schema9 = {
-  "type": "object",
-  "additionalProperties": {
-    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
-  },
-  "properties": {},
-  "nullable": true
-};
-const schema6 = {
-  "type": "string"
-};
-function validate21(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data !== "string") {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "string"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate21.errors = vErrors;
-  return errors === 0;
-}
-function validate25(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!validate21(data[key0], {
-        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-        parentData: data,
-        parentDataProperty: key0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-        errors = vErrors.length;
-      }
+    "minAllocatableResources": {
+      "$ref": "Z0q4Sc5nDBxRKeGzen3Mo5mGLRcsUt4aLYvXQFVcyo"
     }
   }
-  validate25.errors = vErrors;
-  return errors === 0;
-}
+};
 const schema30 = {
-  "type": "array",
-  "maxItems": 32,
-  "items": {
-    "$ref": "xOVno176VCb9O3Ap78KY6OvjxTwI61ahNDiShtqKKZk"
-  },
-  "nullable": true
-};
-const schema31 = {
-  "type": "object",
-  "required": ["key", "operator"],
-  "properties": {
-    "key": {
-      "$ref": "yfZUvP7DWghv6YNlAhfCcDP7fAVWpBVdxCifnsPMaE"
-    },
-    "operator": {
-      "$ref": "CtzwNv1U2Iq9Hqen3lsNfwJRNsbNmfKwNNV7KWNCKi4"
-    },
-    "values": {
-      "$ref": "9or05HUIxSb2RlC0yMixcJsWVJC7pl32gTc9q4Bdk7w"
-    }
-  }
-};
-const schema32 = {
   "type": "string",
-  "minLength": 1,
-  "maxLength": 317
+  "maxLength": 253
 };
-function validate64(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -929,13 +829,13 @@ function validate64(data, {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
-    if (func2(data) > 317) {
+    if (func2(data) > 253) {
       const err0 = {
         instancePath,
         schemaPath: "#/maxLength",
         keyword: "maxLength",
         params: {
-          limit: 317
+          limit: 253
         }
       };
       if (vErrors === null) {
@@ -945,76 +845,13 @@ function validate64(data, {
       }
       errors++;
     }
-    if (func2(data) < 1) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/minLength",
-        keyword: "minLength",
-        params: {
-          limit: 1
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
   } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "string"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate64.errors = vErrors;
-  return errors === 0;
-}
-const schema33 = {
-  "type": "string",
-  "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
-};
-function validate66(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data !== "string") {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "string"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === "In" || data === "NotIn" || data === "Exists" || data === "DoesNotExist")) {
     const err1 = {
       instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
+      schemaPath: "#/type",
+      keyword: "type",
       params: {
-        allowedValues: schema33.enum
+        type: "string"
       }
     };
     if (vErrors === null) {
@@ -1024,336 +861,15 @@ function validate66(data, {
     }
     errors++;
   }
-  validate66.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
-const schema34 = {
+const schema31 = {
   "type": "array",
-  "maxItems": 64,
+  "minItems": 1,
+  "maxItems": 8,
   "items": {
-    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
-  },
-  "nullable": true
-};
-function validate68(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!Array.isArray(data) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "array"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (Array.isArray(data)) {
-    if (data.length > 64) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/maxItems",
-        keyword: "maxItems",
-        params: {
-          limit: 64
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    const len0 = data.length;
-    for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate21(data[i0], {
-        instancePath: instancePath + "/" + i0,
-        parentData: data,
-        parentDataProperty: i0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-        errors = vErrors.length;
-      }
-    }
-  }
-  validate68.errors = vErrors;
-  return errors === 0;
-}
-function validate63(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.key === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: {
-          missingProperty: "key"
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.operator === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: {
-          missingProperty: "operator"
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.key !== undefined) {
-      if (!validate64(data.key, {
-        instancePath: instancePath + "/key",
-        parentData: data,
-        parentDataProperty: "key",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.operator !== undefined) {
-      if (!validate66(data.operator, {
-        instancePath: instancePath + "/operator",
-        parentData: data,
-        parentDataProperty: "operator",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.values !== undefined) {
-      if (!validate68(data.values, {
-        instancePath: instancePath + "/values",
-        parentData: data,
-        parentDataProperty: "values",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate63.errors = vErrors;
-  return errors === 0;
-}
-function validate62(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!Array.isArray(data) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "array"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (Array.isArray(data)) {
-    if (data.length > 32) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/maxItems",
-        keyword: "maxItems",
-        params: {
-          limit: 32
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    const len0 = data.length;
-    for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate63(data[i0], {
-        instancePath: instancePath + "/" + i0,
-        parentData: data,
-        parentDataProperty: i0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-        errors = vErrors.length;
-      }
-    }
-  }
-  validate62.errors = vErrors;
-  return errors === 0;
-}
-function validate60(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.matchLabels !== undefined) {
-      if (!validate25(data.matchLabels, {
-        instancePath: instancePath + "/matchLabels",
-        parentData: data,
-        parentDataProperty: "matchLabels",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.matchExpressions !== undefined) {
-      if (!validate62(data.matchExpressions, {
-        instancePath: instancePath + "/matchExpressions",
-        parentData: data,
-        parentDataProperty: "matchExpressions",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
-        errors = vErrors.length;
-      }
-    }
-  }
-  validate60.errors = vErrors;
-  return errors === 0;
-}
-function validate59(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.nodeSelector !== undefined) {
-      if (!validate60(data.nodeSelector, {
-        instancePath: instancePath + "/nodeSelector",
-        parentData: data,
-        parentDataProperty: "nodeSelector",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-        errors = vErrors.length;
-      }
-    }
-  }
-  validate59.errors = vErrors;
-  return errors === 0;
-}
-const schema35 = {
-  "type": "array",
-  "maxItems": 32,
-  "items": {
-    "$ref": "oi7qLT58BJBjEoSXQctqCNjBRgN8gMJ8J1hD1u1LIk"
-  },
-  "nullable": true
-};
-const schema36 = {
-  "type": "object",
-  "required": ["resources", "count"],
-  "properties": {
-    "resources": {
-      "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
-    },
-    "count": {
-      "$ref": "wl9mSIyo1u9rgnjVJlMNLCs5V6M8Mc0WgF4lvLakQ"
-    },
-    "perOffer": {
-      "$ref": "mdmXI5u4vMFdJG7C0DIjoiQb9s6gEMpe1G3CpO3dSpY"
-    }
+    "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
   }
 };
 const schema7 = {
@@ -1469,13 +985,787 @@ function validate22(data, {
   validate22.errors = vErrors;
   return errors === 0;
 }
+function validate63(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (Array.isArray(data)) {
+    if (data.length > 8) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 8
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.length < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minItems",
+        keyword: "minItems",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate22(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate63.errors = vErrors;
+  return errors === 0;
+}
+function validate60(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.role === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "role"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.minAllocatableResources === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "minAllocatableResources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.role !== undefined) {
+      if (!validate61(data.role, {
+        instancePath: instancePath + "/role",
+        parentData: data,
+        parentDataProperty: "role",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.minAllocatableResources !== undefined) {
+      if (!validate63(data.minAllocatableResources, {
+        instancePath: instancePath + "/minAllocatableResources",
+        parentData: data,
+        parentDataProperty: "minAllocatableResources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate60.errors = vErrors;
+  return errors === 0;
+}
+function validate59(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate60(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate59.errors = vErrors;
+  return errors === 0;
+}
+const schema32 = {
+  "type": "object",
+  "properties": {
+    "nodeSelector": {
+      "$ref": "RvfI1hucWD1UwyU0PZJUw7RJ4BA1kOqhGnLMEp90"
+    }
+  },
+  "nullable": true
+};
+const schema33 = {
+  "type": "object",
+  "properties": {
+    "matchLabels": {
+      "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
+    },
+    "matchExpressions": {
+      "$ref": "zbUZMKkdyRnR9vNFWzmMxgTqMyI8wB0vaDrS3PBbg04"
+    }
+  },
+  "nullable": true
+};
+const schema9 = {
+  "type": "object",
+  "additionalProperties": {
+    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+  },
+  "properties": {},
+  "nullable": true
+};
+const schema6 = {
+  "type": "string"
+};
+function validate21(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+function validate25(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!validate21(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+const schema34 = {
+  "type": "array",
+  "maxItems": 32,
+  "items": {
+    "$ref": "xOVno176VCb9O3Ap78KY6OvjxTwI61ahNDiShtqKKZk"
+  },
+  "nullable": true
+};
+const schema35 = {
+  "type": "object",
+  "required": ["key", "operator"],
+  "properties": {
+    "key": {
+      "$ref": "yfZUvP7DWghv6YNlAhfCcDP7fAVWpBVdxCifnsPMaE"
+    },
+    "operator": {
+      "$ref": "CtzwNv1U2Iq9Hqen3lsNfwJRNsbNmfKwNNV7KWNCKi4"
+    },
+    "values": {
+      "$ref": "9or05HUIxSb2RlC0yMixcJsWVJC7pl32gTc9q4Bdk7w"
+    }
+  }
+};
+const schema36 = {
+  "type": "string",
+  "minLength": 1,
+  "maxLength": 317
+};
+function validate73(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 317) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 317
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func2(data) < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minLength",
+        keyword: "minLength",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate73.errors = vErrors;
+  return errors === 0;
+}
 const schema37 = {
+  "type": "string",
+  "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
+};
+function validate75(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "In" || data === "NotIn" || data === "Exists" || data === "DoesNotExist")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema37.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate75.errors = vErrors;
+  return errors === 0;
+}
+const schema38 = {
+  "type": "array",
+  "maxItems": 64,
+  "items": {
+    "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+  },
+  "nullable": true
+};
+function validate77(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 64) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 64
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate21(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate77.errors = vErrors;
+  return errors === 0;
+}
+function validate72(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.key === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "key"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.operator === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "operator"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.key !== undefined) {
+      if (!validate73(data.key, {
+        instancePath: instancePath + "/key",
+        parentData: data,
+        parentDataProperty: "key",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.operator !== undefined) {
+      if (!validate75(data.operator, {
+        instancePath: instancePath + "/operator",
+        parentData: data,
+        parentDataProperty: "operator",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.values !== undefined) {
+      if (!validate77(data.values, {
+        instancePath: instancePath + "/values",
+        parentData: data,
+        parentDataProperty: "values",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate72.errors = vErrors;
+  return errors === 0;
+}
+function validate71(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 32) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 32
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate72(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate71.errors = vErrors;
+  return errors === 0;
+}
+function validate69(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.matchLabels !== undefined) {
+      if (!validate25(data.matchLabels, {
+        instancePath: instancePath + "/matchLabels",
+        parentData: data,
+        parentDataProperty: "matchLabels",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.matchExpressions !== undefined) {
+      if (!validate71(data.matchExpressions, {
+        instancePath: instancePath + "/matchExpressions",
+        parentData: data,
+        parentDataProperty: "matchExpressions",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate69.errors = vErrors;
+  return errors === 0;
+}
+function validate68(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.nodeSelector !== undefined) {
+      if (!validate69(data.nodeSelector, {
+        instancePath: instancePath + "/nodeSelector",
+        parentData: data,
+        parentDataProperty: "nodeSelector",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate68.errors = vErrors;
+  return errors === 0;
+}
+const schema39 = {
+  "type": "array",
+  "maxItems": 32,
+  "items": {
+    "$ref": "oi7qLT58BJBjEoSXQctqCNjBRgN8gMJ8J1hD1u1LIk"
+  },
+  "nullable": true
+};
+const schema40 = {
+  "type": "object",
+  "required": ["resources", "count"],
+  "properties": {
+    "resources": {
+      "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
+    },
+    "count": {
+      "$ref": "wl9mSIyo1u9rgnjVJlMNLCs5V6M8Mc0WgF4lvLakQ"
+    },
+    "perOffer": {
+      "$ref": "mdmXI5u4vMFdJG7C0DIjoiQb9s6gEMpe1G3CpO3dSpY"
+    }
+  }
+};
+const schema41 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 1000000
 };
-function validate78(data, {
+function validate87(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1551,17 +1841,17 @@ function validate78(data, {
       errors++;
     }
   }
-  validate78.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-const schema38 = {
+const schema42 = {
   "type": "integer",
   "format": "int32",
   "minimum": 1,
   "maximum": 1000,
   "nullable": true
 };
-function validate80(data, {
+function validate89(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1637,10 +1927,10 @@ function validate80(data, {
       errors++;
     }
   }
-  validate80.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
-function validate76(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1693,24 +1983,24 @@ function validate76(data, {
       }
     }
     if (data.count !== undefined) {
-      if (!validate78(data.count, {
+      if (!validate87(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate80(data.perOffer, {
+      if (!validate89(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
       }
     }
@@ -1730,10 +2020,10 @@ function validate76(data, {
     }
     errors++;
   }
-  validate76.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
-function validate75(data, {
+function validate84(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1776,21 +2066,21 @@ function validate75(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate76(data[i0], {
+      if (!validate85(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate75.errors = vErrors;
+  validate84.errors = vErrors;
   return errors === 0;
 }
-const schema39 = {
+const schema43 = {
   "type": "object",
   "properties": {
     "tasks": {
@@ -1817,14 +2107,14 @@ const schema39 = {
   },
   "nullable": true
 };
-const schema40 = {
+const schema44 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 100000,
   "nullable": true
 };
-function validate85(data, {
+function validate94(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1900,10 +2190,10 @@ function validate85(data, {
       errors++;
     }
   }
-  validate85.errors = vErrors;
+  validate94.errors = vErrors;
   return errors === 0;
 }
-const schema41 = {
+const schema45 = {
   "type": "integer",
   "format": "int32",
   "default": 1,
@@ -1911,7 +2201,7 @@ const schema41 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate87(data, {
+function validate96(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1987,16 +2277,16 @@ function validate87(data, {
       errors++;
     }
   }
-  validate87.errors = vErrors;
+  validate96.errors = vErrors;
   return errors === 0;
 }
-const schema42 = {
+const schema46 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate89(data, {
+function validate98(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2056,16 +2346,16 @@ function validate89(data, {
       errors++;
     }
   }
-  validate89.errors = vErrors;
+  validate98.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema47 = {
   "type": "string",
   "enum": ["Never", "OnFailure"],
   "default": "OnFailure",
   "nullable": true
 };
-function validate91(data, {
+function validate100(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2095,7 +2385,7 @@ function validate91(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema43.enum
+        allowedValues: schema47.enum
       }
     };
     if (vErrors === null) {
@@ -2105,10 +2395,10 @@ function validate91(data, {
     }
     errors++;
   }
-  validate91.errors = vErrors;
+  validate100.errors = vErrors;
   return errors === 0;
 }
-const schema44 = {
+const schema48 = {
   "type": "integer",
   "format": "int32",
   "default": 3,
@@ -2116,7 +2406,7 @@ const schema44 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate93(data, {
+function validate102(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2192,17 +2482,17 @@ function validate93(data, {
       errors++;
     }
   }
-  validate93.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-const schema45 = {
+const schema49 = {
   "type": "number",
   "default": 10,
   "minimum": 0,
   "maximum": 3600,
   "nullable": true
 };
-function validate95(data, {
+function validate104(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2262,10 +2552,10 @@ function validate95(data, {
       errors++;
     }
   }
-  validate95.errors = vErrors;
+  validate104.errors = vErrors;
   return errors === 0;
 }
-const schema46 = {
+const schema50 = {
   "type": "object",
   "required": ["resources", "containers"],
   "properties": {
@@ -2284,7 +2574,7 @@ const schema46 = {
   },
   "nullable": true
 };
-const schema47 = {
+const schema51 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -2292,7 +2582,7 @@ const schema47 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema48 = {
+const schema52 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -2304,13 +2594,14 @@ const schema48 = {
     }
   }
 };
-const schema49 = {
+const schema53 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
-function validate103(data, {
+const pattern2 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+function validate112(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2351,7 +2642,7 @@ function validate103(data, {
       }
       errors++;
     }
-    if (!pattern1.test(data)) {
+    if (!pattern2.test(data)) {
       const err2 = {
         instancePath,
         schemaPath: "#/pattern",
@@ -2383,14 +2674,14 @@ function validate103(data, {
     }
     errors++;
   }
-  validate103.errors = vErrors;
+  validate112.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
+const schema54 = {
   "type": "string",
   "minLength": 1
 };
-function validate105(data, {
+function validate114(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2431,10 +2722,10 @@ function validate105(data, {
     }
     errors++;
   }
-  validate105.errors = vErrors;
+  validate114.errors = vErrors;
   return errors === 0;
 }
-function validate102(data, {
+function validate111(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2476,24 +2767,24 @@ function validate102(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate103(data.name, {
+      if (!validate112(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate105(data.image, {
+      if (!validate114(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
         errors = vErrors.length;
       }
     }
@@ -2513,10 +2804,10 @@ function validate102(data, {
     }
     errors++;
   }
-  validate102.errors = vErrors;
+  validate111.errors = vErrors;
   return errors === 0;
 }
-function validate101(data, {
+function validate110(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2559,13 +2850,13 @@ function validate101(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate102(data[i0], {
+      if (!validate111(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
         errors = vErrors.length;
       }
     }
@@ -2585,10 +2876,10 @@ function validate101(data, {
     }
     errors++;
   }
-  validate101.errors = vErrors;
+  validate110.errors = vErrors;
   return errors === 0;
 }
-function validate97(data, {
+function validate106(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2679,21 +2970,21 @@ function validate97(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate101(data.containers, {
+      if (!validate110(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate97.errors = vErrors;
+  validate106.errors = vErrors;
   return errors === 0;
 }
-function validate84(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2719,84 +3010,84 @@ function validate84(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate85(data.tasks, {
+      if (!validate94(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasksPerOffer !== undefined) {
-      if (!validate87(data.tasksPerOffer, {
+      if (!validate96(data.tasksPerOffer, {
         instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
         parentDataProperty: "tasksPerOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate89(data.refuseSeconds, {
+      if (!validate98(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
         errors = vErrors.length;
       }
     }
     if (data.restartPolicy !== undefined) {
-      if (!validate91(data.restartPolicy, {
+      if (!validate100(data.restartPolicy, {
         instancePath: instancePath + "/restartPolicy",
         parentData: data,
         parentDataProperty: "restartPolicy",
         rootData
       })) {
-        vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
         errors = vErrors.length;
       }
     }
     if (data.maxRetries !== undefined) {
-      if (!validate93(data.maxRetries, {
+      if (!validate102(data.maxRetries, {
         instancePath: instancePath + "/maxRetries",
         parentData: data,
         parentDataProperty: "maxRetries",
         rootData
       })) {
-        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
     if (data.backoffSeconds !== undefined) {
-      if (!validate95(data.backoffSeconds, {
+      if (!validate104(data.backoffSeconds, {
         instancePath: instancePath + "/backoffSeconds",
         parentData: data,
         parentDataProperty: "backoffSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+        vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
         errors = vErrors.length;
       }
     }
     if (data.template !== undefined) {
-      if (!validate97(data.template, {
+      if (!validate106(data.template, {
         instancePath: instancePath + "/template",
         parentData: data,
         parentDataProperty: "template",
         rootData
       })) {
-        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+        vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate84.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
 function validate40(data, {
@@ -2896,36 +3187,47 @@ function validate40(data, {
         errors = vErrors.length;
       }
     }
-    if (data.offerConstraints !== undefined) {
-      if (!validate59(data.offerConstraints, {
-        instancePath: instancePath + "/offerConstraints",
+    if (data.offerFilters !== undefined) {
+      if (!validate59(data.offerFilters, {
+        instancePath: instancePath + "/offerFilters",
         parentData: data,
-        parentDataProperty: "offerConstraints",
+        parentDataProperty: "offerFilters",
         rootData
       })) {
         vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
+    if (data.offerConstraints !== undefined) {
+      if (!validate68(data.offerConstraints, {
+        instancePath: instancePath + "/offerConstraints",
+        parentData: data,
+        parentDataProperty: "offerConstraints",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.demand !== undefined) {
-      if (!validate75(data.demand, {
+      if (!validate84(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
         errors = vErrors.length;
       }
     }
     if (data.builtin !== undefined) {
-      if (!validate84(data.builtin, {
+      if (!validate93(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
@@ -2948,7 +3250,7 @@ function validate40(data, {
   validate40.errors = vErrors;
   return errors === 0;
 }
-const schema51 = {
+const schema55 = {
   "type": "object",
   "properties": {
     "observedGeneration": {
@@ -2984,12 +3286,12 @@ const schema51 = {
   },
   "nullable": true
 };
-const schema52 = {
+const schema56 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-function validate113(data, {
+function validate122(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3031,15 +3333,15 @@ function validate113(data, {
       errors++;
     }
   }
-  validate113.errors = vErrors;
+  validate122.errors = vErrors;
   return errors === 0;
 }
-const schema53 = {
+const schema57 = {
   "type": "string",
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate115(data, {
+function validate124(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3069,7 +3371,7 @@ function validate115(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema53.enum
+        allowedValues: schema57.enum
       }
     };
     if (vErrors === null) {
@@ -3079,7 +3381,7 @@ function validate115(data, {
     }
     errors++;
   }
-  validate115.errors = vErrors;
+  validate124.errors = vErrors;
   return errors === 0;
 }
 const schema10 = {
@@ -3140,12 +3442,12 @@ function validate27(data, {
   validate27.errors = vErrors;
   return errors === 0;
 }
-const schema54 = {
+const schema58 = {
   "type": "number",
   "minimum": 0,
   "nullable": true
 };
-function validate118(data, {
+function validate127(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3188,17 +3490,17 @@ function validate118(data, {
       errors++;
     }
   }
-  validate118.errors = vErrors;
+  validate127.errors = vErrors;
   return errors === 0;
 }
-const schema55 = {
+const schema59 = {
   "type": "array",
   "items": {
     "$ref": "BHKbBjb6TqWg6VeBMJLhzC4qZwVEZIhr8IqmceUx80"
   },
   "nullable": true
 };
-const schema56 = {
+const schema60 = {
   "type": "object",
   "properties": {
     "resources": {
@@ -3262,7 +3564,7 @@ function validate30(data, {
   validate30.errors = vErrors;
   return errors === 0;
 }
-function validate121(data, {
+function validate130(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3320,10 +3622,10 @@ function validate121(data, {
     }
     errors++;
   }
-  validate121.errors = vErrors;
+  validate130.errors = vErrors;
   return errors === 0;
 }
-function validate120(data, {
+function validate129(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3350,21 +3652,21 @@ function validate120(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate121(data[i0], {
+      if (!validate130(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate120.errors = vErrors;
+  validate129.errors = vErrors;
   return errors === 0;
 }
-const schema57 = {
+const schema61 = {
   "type": "object",
   "properties": {
     "staging": {
@@ -3394,7 +3696,7 @@ const schema57 = {
   },
   "nullable": true
 };
-function validate128(data, {
+function validate137(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3508,16 +3810,16 @@ function validate128(data, {
       }
     }
   }
-  validate128.errors = vErrors;
+  validate137.errors = vErrors;
   return errors === 0;
 }
-const schema58 = {
+const schema62 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats20 = formats["date-time"];
-function validate139(data, {
+function validate148(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3559,17 +3861,17 @@ function validate139(data, {
       errors++;
     }
   }
-  validate139.errors = vErrors;
+  validate148.errors = vErrors;
   return errors === 0;
 }
-const schema59 = {
+const schema63 = {
   "type": "array",
   "items": {
     "$ref": "VUiKGn2v3RjNyC7Zu4miVX8RklRPSobk83hraC6PPuI"
   },
   "nullable": true
 };
-const schema60 = {
+const schema64 = {
   "type": "object",
   "required": ["type", "status", "lastTransitionTime", "reason", "message"],
   "properties": {
@@ -3593,11 +3895,11 @@ const schema60 = {
     }
   }
 };
-const schema61 = {
+const schema65 = {
   "type": "string",
   "maxLength": 316
 };
-function validate143(data, {
+function validate152(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3638,14 +3940,14 @@ function validate143(data, {
     }
     errors++;
   }
-  validate143.errors = vErrors;
+  validate152.errors = vErrors;
   return errors === 0;
 }
-const schema62 = {
+const schema66 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate145(data, {
+function validate154(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3675,7 +3977,7 @@ function validate145(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema62.enum
+        allowedValues: schema66.enum
       }
     };
     if (vErrors === null) {
@@ -3685,16 +3987,16 @@ function validate145(data, {
     }
     errors++;
   }
-  validate145.errors = vErrors;
+  validate154.errors = vErrors;
   return errors === 0;
 }
-const schema63 = {
+const schema67 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "nullable": true
 };
-function validate147(data, {
+function validate156(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3753,14 +4055,14 @@ function validate147(data, {
       errors++;
     }
   }
-  validate147.errors = vErrors;
+  validate156.errors = vErrors;
   return errors === 0;
 }
-const schema64 = {
+const schema68 = {
   "type": "string",
   "format": "date-time"
 };
-function validate149(data, {
+function validate158(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3801,14 +4103,14 @@ function validate149(data, {
     }
     errors++;
   }
-  validate149.errors = vErrors;
+  validate158.errors = vErrors;
   return errors === 0;
 }
-const schema65 = {
+const schema69 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate151(data, {
+function validate160(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3849,14 +4151,14 @@ function validate151(data, {
     }
     errors++;
   }
-  validate151.errors = vErrors;
+  validate160.errors = vErrors;
   return errors === 0;
 }
-const schema66 = {
+const schema70 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate153(data, {
+function validate162(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3897,10 +4199,10 @@ function validate153(data, {
     }
     errors++;
   }
-  validate153.errors = vErrors;
+  validate162.errors = vErrors;
   return errors === 0;
 }
-function validate142(data, {
+function validate151(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3990,68 +4292,68 @@ function validate142(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate143(data.type, {
+      if (!validate152(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate145(data.status, {
+      if (!validate154(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+        vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate147(data.observedGeneration, {
+      if (!validate156(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+        vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate149(data.lastTransitionTime, {
+      if (!validate158(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+        vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate151(data.reason, {
+      if (!validate160(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+        vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate153(data.message, {
+      if (!validate162(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+        vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
         errors = vErrors.length;
       }
     }
@@ -4071,10 +4373,10 @@ function validate142(data, {
     }
     errors++;
   }
-  validate142.errors = vErrors;
+  validate151.errors = vErrors;
   return errors === 0;
 }
-function validate141(data, {
+function validate150(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4101,21 +4403,21 @@ function validate141(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate142(data[i0], {
+      if (!validate151(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+        vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate141.errors = vErrors;
+  validate150.errors = vErrors;
   return errors === 0;
 }
-function validate112(data, {
+function validate121(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4141,24 +4443,24 @@ function validate112(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate113(data.observedGeneration, {
+      if (!validate122(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate115(data.phase, {
+      if (!validate124(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
+        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
         errors = vErrors.length;
       }
     }
@@ -4174,24 +4476,24 @@ function validate112(data, {
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate118(data.dominantShare, {
+      if (!validate127(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate120(data.demand, {
+      if (!validate129(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
         errors = vErrors.length;
       }
     }
@@ -4207,13 +4509,13 @@ function validate112(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate128(data.tasks, {
+      if (!validate137(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
         errors = vErrors.length;
       }
     }
@@ -4229,29 +4531,29 @@ function validate112(data, {
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate139(data.lastHeartbeatTime, {
+      if (!validate148(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+        vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate141(data.conditions, {
+      if (!validate150(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+        vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate112.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
 function validate31(data, {
@@ -4357,13 +4659,13 @@ function validate31(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate112(data.status, {
+      if (!validate121(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }

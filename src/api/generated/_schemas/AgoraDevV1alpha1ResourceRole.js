@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate22;
-const schema7 = {
+export const validate = validate25;
+const schema9 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -17,17 +17,17 @@ const schema7 = {
       "$ref": "8jcAIIKCBnRuyQ3Ry9eoRFrGedCf7DP1h9z9cvm0m9o"
     },
     "status": {
-      "$ref": "VSXeoy4zDkudFUqjQSrmuJVlFy504cjOFJXrK3Kq4"
+      "$ref": "D0KzV0xCnGHN9If098rKg4AFrezu42OGTXPp2sy93X8"
     }
   },
   "required": ["apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.ResourceRole"
 };
-const schema8 = {
+const schema10 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate23(data, {
+function validate26(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate23(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema8.enum
+        allowedValues: schema10.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate23(data, {
     }
     errors++;
   }
-  validate23.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-const schema9 = {
+const schema11 = {
   "type": "string",
   "enum": ["ResourceRole"]
 };
-function validate25(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate25(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema9.enum
+        allowedValues: schema11.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate25(data, {
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-const schema10 = {
+const schema12 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema11 = {};
-import { validate as validate28 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate27(data, {
+const schema13 = {};
+import { validate as validate31 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate27(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate28(data, {
+    if (!validate31(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+      vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
       errors = vErrors.length;
     }
   }
-  validate27.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema14 = {
   "type": "object",
   "properties": {
     "revocation": {
@@ -168,13 +168,13 @@ const schema12 = {
   },
   "nullable": true
 };
-const schema13 = {
+const schema15 = {
   "type": "string",
   "enum": ["Allow", "Never"],
   "default": "Allow",
   "nullable": true
 };
-function validate32(data, {
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -204,7 +204,7 @@ function validate32(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema13.enum
+        allowedValues: schema15.enum
       }
     };
     if (vErrors === null) {
@@ -214,17 +214,17 @@ function validate32(data, {
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema16 = {
   "type": "number",
   "default": 1,
   "exclusiveMinimum": 0,
   "maximum": 1000000,
   "nullable": true
 };
-function validate34(data, {
+function validate37(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -284,10 +284,10 @@ function validate34(data, {
       errors++;
     }
   }
-  validate34.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema17 = {
   "type": "object",
   "maxProperties": 6,
   "additionalProperties": {
@@ -329,7 +329,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-function validate36(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -382,10 +382,10 @@ function validate36(data, {
       }
     }
   }
-  validate36.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema18 = {
   "type": "object",
   "maxProperties": 8,
   "additionalProperties": {
@@ -394,7 +394,7 @@ const schema16 = {
   "properties": {},
   "nullable": true
 };
-function validate39(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -447,10 +447,10 @@ function validate39(data, {
       }
     }
   }
-  validate39.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema19 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -462,7 +462,7 @@ const schema17 = {
   },
   "nullable": true
 };
-const schema18 = {
+const schema20 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -470,10 +470,10 @@ const schema18 = {
   "properties": {},
   "nullable": true
 };
-const schema19 = {
+const schema21 = {
   "type": "string"
 };
-function validate44(data, {
+function validate47(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -497,10 +497,10 @@ function validate44(data, {
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
-function validate43(data, {
+function validate46(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -526,21 +526,21 @@ function validate43(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate44(data[key0], {
+      if (!validate47(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate43.errors = vErrors;
+  validate46.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema22 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -548,7 +548,7 @@ const schema20 = {
   },
   "nullable": true
 };
-const schema21 = {
+const schema23 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -563,13 +563,13 @@ const schema21 = {
     }
   }
 };
-const schema22 = {
+const schema24 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate49(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -626,14 +626,14 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema25 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate51(data, {
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -663,7 +663,7 @@ function validate51(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema23.enum
+        allowedValues: schema25.enum
       }
     };
     if (vErrors === null) {
@@ -673,10 +673,10 @@ function validate51(data, {
     }
     errors++;
   }
-  validate51.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema26 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -684,11 +684,11 @@ const schema24 = {
   },
   "nullable": true
 };
-const schema25 = {
+const schema27 = {
   "type": "string",
   "maxLength": 63
 };
-function validate54(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -729,10 +729,10 @@ function validate54(data, {
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
-function validate53(data, {
+function validate56(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -775,21 +775,21 @@ function validate53(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate54(data[i0], {
+      if (!validate57(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate53.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
 }
-function validate48(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -831,35 +831,35 @@ function validate48(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate49(data.key, {
+      if (!validate52(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate51(data.operator, {
+      if (!validate54(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate53(data.values, {
+      if (!validate56(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
       }
     }
@@ -879,10 +879,10 @@ function validate48(data, {
     }
     errors++;
   }
-  validate48.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-function validate47(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -925,21 +925,21 @@ function validate47(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate48(data[i0], {
+      if (!validate51(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate47.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -965,32 +965,32 @@ function validate42(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.matchLabels !== undefined) {
-      if (!validate43(data.matchLabels, {
+      if (!validate46(data.matchLabels, {
         instancePath: instancePath + "/matchLabels",
         parentData: data,
         parentDataProperty: "matchLabels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
         errors = vErrors.length;
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate47(data.matchExpressions, {
+      if (!validate50(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate42.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
+const schema28 = {
   "type": "array",
   "maxItems": 1024,
   "items": {
@@ -998,7 +998,7 @@ const schema26 = {
   },
   "nullable": true
 };
-const schema27 = {
+const schema29 = {
   "type": "object",
   "required": ["nodeName", "resources"],
   "properties": {
@@ -1010,12 +1010,12 @@ const schema27 = {
     }
   }
 };
-const schema28 = {
+const schema30 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
-function validate62(data, {
+function validate65(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1072,10 +1072,10 @@ function validate62(data, {
     }
     errors++;
   }
-  validate62.errors = vErrors;
+  validate65.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema31 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -1084,7 +1084,7 @@ const schema29 = {
   },
   "properties": {}
 };
-function validate64(data, {
+function validate67(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1152,10 +1152,10 @@ function validate64(data, {
     }
     errors++;
   }
-  validate64.errors = vErrors;
+  validate67.errors = vErrors;
   return errors === 0;
 }
-function validate61(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1197,24 +1197,24 @@ function validate61(data, {
       errors++;
     }
     if (data.nodeName !== undefined) {
-      if (!validate62(data.nodeName, {
+      if (!validate65(data.nodeName, {
         instancePath: instancePath + "/nodeName",
         parentData: data,
         parentDataProperty: "nodeName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate64(data.resources, {
+      if (!validate67(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
         errors = vErrors.length;
       }
     }
@@ -1234,10 +1234,10 @@ function validate61(data, {
     }
     errors++;
   }
-  validate61.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-function validate60(data, {
+function validate63(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1280,21 +1280,21 @@ function validate60(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate61(data[i0], {
+      if (!validate64(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate60.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-function validate31(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1320,79 +1320,82 @@ function validate31(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.revocation !== undefined) {
-      if (!validate32(data.revocation, {
+      if (!validate35(data.revocation, {
         instancePath: instancePath + "/revocation",
         parentData: data,
         parentDataProperty: "revocation",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
     if (data.weight !== undefined) {
-      if (!validate34(data.weight, {
+      if (!validate37(data.weight, {
         instancePath: instancePath + "/weight",
         parentData: data,
         parentDataProperty: "weight",
         rootData
       })) {
-        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.guarantee !== undefined) {
-      if (!validate36(data.guarantee, {
+      if (!validate39(data.guarantee, {
         instancePath: instancePath + "/guarantee",
         parentData: data,
         parentDataProperty: "guarantee",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.limit !== undefined) {
-      if (!validate39(data.limit, {
-        instancePath: instancePath + "/limit",
-        parentData: data,
-        parentDataProperty: "limit",
         rootData
       })) {
         vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
-    if (data.namespaceSelector !== undefined) {
-      if (!validate42(data.namespaceSelector, {
-        instancePath: instancePath + "/namespaceSelector",
+    if (data.limit !== undefined) {
+      if (!validate42(data.limit, {
+        instancePath: instancePath + "/limit",
         parentData: data,
-        parentDataProperty: "namespaceSelector",
+        parentDataProperty: "limit",
         rootData
       })) {
         vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
+    if (data.namespaceSelector !== undefined) {
+      if (!validate45(data.namespaceSelector, {
+        instancePath: instancePath + "/namespaceSelector",
+        parentData: data,
+        parentDataProperty: "namespaceSelector",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.reservations !== undefined) {
-      if (!validate60(data.reservations, {
+      if (!validate63(data.reservations, {
         instancePath: instancePath + "/reservations",
         parentData: data,
         parentDataProperty: "reservations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate31.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema30 = {
+const schema32 = {
   "type": "object",
   "properties": {
     "allocated": {
+      "$ref": "TzH2Zn45Q7GKHk8LaVHBmK09ZiTJT203OT4ajIOkbUw"
+    },
+    "unusedReserved": {
       "$ref": "TzH2Zn45Q7GKHk8LaVHBmK09ZiTJT203OT4ajIOkbUw"
     },
     "dominantShare": {
@@ -1404,7 +1407,7 @@ const schema30 = {
   },
   "nullable": true
 };
-const schema31 = {
+const schema7 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -1412,17 +1415,17 @@ const schema31 = {
   "properties": {},
   "nullable": true
 };
-const schema32 = {};
-function validate72(data, {
+const schema8 = {};
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate72.errors = null;
+  validate23.errors = null;
   return true;
 }
-function validate71(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1448,25 +1451,25 @@ function validate71(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate72(data[key0], {
+      if (!validate23(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate71.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
 const schema33 = {
   "type": "number",
   "nullable": true
 };
-function validate75(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1490,7 +1493,7 @@ function validate75(data, {
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
 const schema34 = {
@@ -1499,7 +1502,7 @@ const schema34 = {
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate77(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1541,10 +1544,10 @@ function validate77(data, {
       errors++;
     }
   }
-  validate77.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-function validate70(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1570,43 +1573,54 @@ function validate70(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.allocated !== undefined) {
-      if (!validate71(data.allocated, {
+      if (!validate22(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.unusedReserved !== undefined) {
+      if (!validate22(data.unusedReserved, {
+        instancePath: instancePath + "/unusedReserved",
+        parentData: data,
+        parentDataProperty: "unusedReserved",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate75(data.dominantShare, {
+      if (!validate76(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
         errors = vErrors.length;
       }
     }
     if (data.frameworks !== undefined) {
-      if (!validate77(data.frameworks, {
+      if (!validate78(data.frameworks, {
         instancePath: instancePath + "/frameworks",
         parentData: data,
         parentDataProperty: "frameworks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate70.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, {
+function validate25(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1649,57 +1663,57 @@ function validate22(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate23(data.apiVersion, {
+      if (!validate26(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate25(data.kind, {
+      if (!validate28(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.metadata !== undefined) {
-      if (!validate27(data.metadata, {
+      if (!validate30(data.metadata, {
         instancePath: instancePath + "/metadata",
         parentData: data,
         parentDataProperty: "metadata",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.spec !== undefined) {
-      if (!validate31(data.spec, {
+      if (!validate34(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate70(data.status, {
+      if (!validate73(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
@@ -1719,6 +1733,6 @@ function validate22(data, {
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }

@@ -22,7 +22,7 @@ export interface IFramework {
    */
   "spec": {
     /**
-     * The resource role the framework's allocation is charged to (a ResourceRole name, or a role with weight 1 and no quota when no ResourceRole of that name exists). A lowercase DNS label.
+     * The resource role the framework's allocation is charged to: lowercase DNS labels joined by `/`, a path in the role tree (Mesos's nested roles), e.g. `default`, `analytics` or `eng/ml/training` — a child of `eng/ml`, itself a child of `eng`. DRF runs level by level (a role's subtree among its siblings, then frameworks within the role); a parent's weight counts among its siblings, its guarantee and limit bound the sum of its subtree, and its reservations may be used by its descendants. The role's ResourceRole (weight, quota, reservations) is named with `.` for `/` (`eng.ml.training`); a role with no ResourceRole has weight 1 and no quota of its own.
      */
     "role"?: string;
     /**
@@ -53,6 +53,21 @@ export interface IFramework {
      * Seconds a declined offer's node is withheld when a decline does not say.
      */
     "defaultRefuseSeconds"?: number;
+    /**
+     * Mesos's FrameworkInfo.offer_filters, per role (a framework has one, spec.role): minAllocatableResources is the smallest offer the framework is interested in — a node whose free part contains none of these lists in full is not offered to it, and its refusal reason says BelowFrameworkMinimum. Omitted (the default): only the cluster's minimum (10m cpu or 32Mi memory) applies.
+     */
+    "offerFilters"?: Array<{
+      /**
+       * The role it applies to; must be spec.role.
+       */
+      "role": string;
+      /**
+       * Resource lists, any one of which an offer must contain in full, e.g. [{cpu: "4"}, {memory: 16Gi}].
+       */
+      "minAllocatableResources": Array<{
+        [key: string]: any;
+      }>;
+    }>;
     /**
      * Only nodes whose labels match are offered to this framework.
      */

@@ -5,7 +5,7 @@ import type { ValidateFunc } from "@kubernetes-models/validate";
 import { validate } from "../../_schemas/AgoraDevV1alpha1ResourceRole.js";
 
 /**
- * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota. Roles nest (Mesos's hierarchical roles): role `eng/ml` is a child of `eng`, and its ResourceRole is named with `.` for `/` — `eng.ml`. A parent's weight counts among its siblings, its guarantee and limit bound its whole subtree, its reservations may be used by its descendants, and its status is of its subtree.
  */
 export interface IResourceRole {
   /**
@@ -90,24 +90,30 @@ export interface IResourceRole {
    */
   "status"?: {
     /**
-     * Resources allocated to the role's frameworks.
+     * Resources held by the role's frameworks: their tasks and outstanding offers.
      */
     "allocated"?: {
       [key: string]: any;
     };
     /**
-     * The role's weighted DRF share.
+     * The role's reservations not in use (absent when none). Quota counts them as consumed (allocated + unusedReserved never exceeds the limit); the DRF share does not.
+     */
+    "unusedReserved"?: {
+      [key: string]: any;
+    };
+    /**
+     * The role's weighted DRF share: the dominant share of `allocated` (idle reservations and resources excluded from fair sharing not counted) divided by the weight.
      */
     "dominantShare"?: number;
     /**
-     * How many frameworks are in the role.
+     * How many frameworks are in the role and its subroles.
      */
     "frameworks"?: number;
   };
 }
 
 /**
- * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota.
+ * A ResourceRole (a Mesos role) groups frameworks for fair sharing: its weight scales its DRF share, its guarantee is quota satisfied before other roles, its limit is never exceeded, and its reservations set part of a node aside for it. Frameworks name it in spec.role; a role with no ResourceRole has weight 1 and no quota. Roles nest (Mesos's hierarchical roles): role `eng/ml` is a child of `eng`, and its ResourceRole is named with `.` for `/` — `eng.ml`. A parent's weight counts among its siblings, its guarantee and limit bound its whole subtree, its reservations may be used by its descendants, and its status is of its subtree.
  */
 export class ResourceRole extends Model<IResourceRole> implements IResourceRole {
   "apiVersion": IResourceRole["apiVersion"];

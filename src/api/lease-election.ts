@@ -2,7 +2,10 @@
 // when the Lease is free or its holder has not renewed for leaseDuration (measured on this
 // process's clock from when the holder's record was last seen changing, so clock skew between
 // replicas does not matter), renew every retryPeriod, and give up leadership if no renewal
-// succeeded for renewDeadline (< leaseDuration), before anyone else may take it.
+// succeeded for renewDeadline (< leaseDuration), before anyone else may take it. A leader that
+// finds another holder in the Lease was replaced and steps down at once. With `takeover`, the
+// first attempt acquires even a held Lease (a Mesos scheduler re-registering replaces the old
+// one). The controller's replicas and a framework's scheduler processes both elect through it.
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
@@ -18,9 +21,16 @@ export interface LeaderElectionOptions {
   retryPeriodMs: number;
   clock: Clock;
   log: Logger;
+  /** Take the Lease on the first attempt even if someone else holds it (default false). */
+  takeover?: boolean;
+  /** Labels for a Lease this creates. */
+  labels?: Record<string, string>;
   onStartedLeading: () => void;
-  onStoppedLeading: () => void;
+  onStoppedLeading: (why: StoppedLeading) => void;
 }
+
+/** Why a leader stepped down: another process took the Lease, or no renewal succeeded in time. */
+export type StoppedLeading = { reason: 'Replaced'; holder: string } | { reason: 'RenewDeadline' };
 
 export class LeaderElector {
   private readonly o: LeaderElectionOptions;
@@ -29,9 +39,11 @@ export class LeaderElector {
   private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private takeover: boolean;
 
   constructor(o: LeaderElectionOptions) {
     this.o = o;
+    this.takeover = o.takeover === true;
   }
 
   get isLeader(): boolean {
@@ -40,6 +52,15 @@ export class LeaderElector {
 
   start(): void {
     void this.tick();
+  }
+
+  /**
+   * Feeds a Lease seen elsewhere (a watch): a leader that sees another holder steps down now
+   * rather than at its next renewal.
+   */
+  observe(lease: V1Lease): void {
+    const holder = lease.spec?.holderIdentity ?? '';
+    if (this.leading && !this.stopped && holder !== '' && holder !== this.o.identity) this.stepDown({ reason: 'Replaced', holder });
   }
 
   /** Stops campaigning; a leader releases the Lease so a standby takes over at once. */
@@ -67,6 +88,11 @@ export class LeaderElector {
       this.o.log.warn({ lease: `${this.o.namespace}/${this.o.name}`, err: errorSummary(err) }, 'leader election request failed');
     }
     if (this.stopped) return;
+    const holder = this.observed?.holder ?? '';
+    if (!ok && this.leading && holder !== '' && holder !== this.o.identity) {
+      this.stepDown({ reason: 'Replaced', holder });
+      return;
+    }
     const now = this.o.clock.now();
     if (ok) {
       this.lastRenew = now;
@@ -76,12 +102,19 @@ export class LeaderElector {
         this.o.onStartedLeading();
       }
     } else if (this.leading && now - this.lastRenew >= this.o.renewDeadlineMs) {
-      this.leading = false;
-      this.o.log.error({ lease: `${this.o.namespace}/${this.o.name}` }, 'lost leadership');
-      this.o.onStoppedLeading();
+      this.stepDown({ reason: 'RenewDeadline' });
       return;
     }
     this.schedule();
+  }
+
+  private stepDown(why: StoppedLeading): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.o.log.error({ lease: `${this.o.namespace}/${this.o.name}`, ...why }, 'lost leadership');
+    this.o.onStoppedLeading(why);
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -97,7 +130,7 @@ export class LeaderElector {
         await api.createNamespacedLease({
           namespace,
           body: {
-            metadata: { name, namespace },
+            metadata: { name, namespace, ...(this.o.labels ? { labels: this.o.labels } : {}) },
             spec: {
               holderIdentity: identity,
               leaseDurationSeconds: durationSeconds,
@@ -107,6 +140,7 @@ export class LeaderElector {
             },
           },
         });
+        this.takeover = false;
         return true;
       } catch (e) {
         if (isConflict(e)) return false;
@@ -120,7 +154,9 @@ export class LeaderElector {
       this.observed = { holder, renew, at: now };
     const held = holder !== '' && holder !== identity;
     const leaseMs = (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
-    if (held && this.observed.at + leaseMs > now) return false;
+    // A leader never takes the Lease back from whoever replaced it; a takeover does so once.
+    if (held && this.leading) return false;
+    if (held && !this.takeover && this.observed.at + leaseMs > now) return false;
     const body: V1Lease = {
       ...lease,
       spec: {
@@ -134,6 +170,7 @@ export class LeaderElector {
     };
     try {
       await api.replaceNamespacedLease({ name, namespace, body });
+      this.takeover = false;
       return true;
     } catch (err) {
       if (isConflict(err)) return false;

@@ -1,7 +1,7 @@
 // The demo that `agora demo` (npm run demo) runs from a checkout: the local control plane, the controller and webhooks, example
 // frameworks with different demands, and their DRF shares converging live in the terminal.
 //
-// The story runs on two partitions of the same cluster, each with its own controller (scoped by
+// The story runs on three partitions of the same cluster, each with its own controller (scoped by
 // namespace and node selector), because DRF shares are fractions of the resources a controller
 // offers:
 //   1. "The DRF paper": one node of 9 CPU / 18 GiB and the paper's two users as built-in
@@ -11,6 +11,9 @@
 //      built-in web service, a built-in job that keeps crashing (retries, then Failed), and two
 //      SDK programs: an MPI-like gang (all-or-nothing) and a Marathon-like service whose first
 //      instance crashes and is replaced.
+//   3. "Revocation": one node of 4 CPU / 8 GiB that an early framework fills with tasks that never
+//      end; a late framework arrives once it has, and takes its fair share (2 of 4) back by
+//      revocation: notice, grace period, kill (the revocations show in the recent events).
 // Ctrl-C deletes what the demo created (and stops the cluster if the demo started it).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +41,10 @@ interface Partition {
   nodes: FakeNodeSpec[];
   /** Manifests (examples/*.yaml) whose Frameworks run here. */
   manifests: string[];
+  /** Manifests applied once the first ones' frameworks run every task they asked for. */
+  later?: string[];
+  /** Revocation cycles more often than the controller's default 5 s: the demo stays short. */
+  revocationIntervalMs?: number;
 }
 
 const PARTITIONS: Partition[] = [
@@ -55,12 +62,24 @@ const PARTITIONS: Partition[] = [
     nodes: [1, 2, 3].map((i) => ({ name: `agora-demo-pool-${i}`, cpu: '8', memory: '32Gi', labels: { [DEMO_LABEL]: 'pool' } })),
     manifests: ['batch.yaml', 'web.yaml', 'flaky.yaml'],
   },
+  {
+    title: 'Revocation — one node, 4 CPU / 8 GiB; early fills it, late arrives and takes its fair share back',
+    namespace: 'agora-demo-revoke',
+    nodeSelector: `${DEMO_LABEL}=revocation`,
+    nodes: [{ name: 'agora-demo-revoke', cpu: '4', memory: '8Gi', labels: { [DEMO_LABEL]: 'revocation', 'agora.dev/pool': 'revocation' } }],
+    manifests: ['revocation-early.yaml'],
+    later: ['revocation-late.yaml'],
+    revocationIntervalMs: 1000,
+  },
 ];
+
+const [DRF, POOL, REVOKE] = PARTITIONS as [Partition, Partition, Partition];
 
 /** What the demo waits for; each check says what is still missing. */
 export function convergence(
   drf: StatusView,
   pool: StatusView,
+  revoke: StatusView,
   sdk: { gangFinished: boolean; serviceReplaced: number; serviceRunning: number },
 ): string[] {
   const missing: string[] = [];
@@ -80,7 +99,19 @@ export function convergence(
   if (!sdk.gangFinished) missing.push('gang: not finished');
   if (sdk.serviceReplaced < 1 || sdk.serviceRunning < 3)
     missing.push(`service: ${sdk.serviceRunning}/3 running, ${sdk.serviceReplaced} replaced`);
+  const early = fw(revoke, 'early');
+  const late = fw(revoke, 'late');
+  const revoked = early?.tasks.killed ?? 0;
+  if ((early?.tasks.running ?? 0) !== 2 || (late?.tasks.running ?? 0) !== 2 || revoked < 2)
+    missing.push(
+      `revocation: want early 2 / late 2 tasks after 2 revoked, have early ${early?.tasks.running ?? 0} (${revoked} revoked), late ${late === undefined ? 'not arrived' : (late.tasks.running ?? 0)}`,
+    );
   return missing;
+}
+
+/** Has every framework of the view all the tasks it asked for running? */
+function allRunning(v: StatusView): boolean {
+  return v.frameworks.length > 0 && v.frameworks.every((f) => f.wanted !== undefined && (f.tasks.running ?? 0) >= f.wanted);
 }
 
 /** Runs the demo; resolves to the exit code. */
@@ -109,6 +140,8 @@ class Demo {
   private webhooksEnforced: (() => Promise<void>) | undefined;
   private lastPlain = new Map<string, string>();
   private consoleUrl = '';
+  private laterApplied = false;
+  private readonly revocationsSeen = new Set<string>();
 
   constructor(o: DemoOptions) {
     this.o = o;
@@ -167,7 +200,7 @@ class Demo {
     this.kc = adminKubeConfig();
     const core = this.kc.makeApiClient(CoreV1Api);
 
-    this.step('adding the demo nodes: 1 × 9 CPU / 18 GiB (the DRF paper), 3 × 8 CPU / 32 GiB (the pool)');
+    this.step('adding the demo nodes: 1 × 9 CPU / 18 GiB (the DRF paper), 3 × 8 CPU / 32 GiB (the pool), 1 × 4 CPU / 8 GiB (revocation)');
     const nodes = PARTITIONS.flatMap((p) => p.nodes);
     for (const n of nodes) await ensureFakeNode(this.kc, n);
     this.cleanups.push({ what: 'removing the demo nodes', fn: () => Promise.all(nodes.map((n) => deleteNode(this.kc, n.name))) });
@@ -187,6 +220,7 @@ class Demo {
         leaderElect: false,
         metricsAddr: '',
         healthAddr: '',
+        ...(p.revocationIntervalMs !== undefined ? { revocationIntervalMs: p.revocationIntervalMs } : {}),
         logger: this.log.child({ partition: p.namespace }),
       });
       this.cleanups.push({ what: `stopping the controller for ${p.namespace}`, fn: () => ctl.stop() });
@@ -219,32 +253,11 @@ class Demo {
     await this.deleteFrameworks();
     if (this.abort.signal.aborted) return;
 
-    this.step('applying the example frameworks: examples/drf-paper.yaml, batch.yaml, web.yaml, flaky.yaml');
-    const custom = this.kc.makeApiClient(CustomObjectsApi);
-    for (const p of PARTITIONS) {
-      for (const file of p.manifests) {
-        for (const doc of loadAll(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as IFramework[]) {
-          if (doc?.kind !== 'Framework') continue;
-          const body = { ...doc, metadata: { ...doc.metadata, namespace: p.namespace } };
-          await custom.patchNamespacedCustomObject(
-            {
-              group: GROUP,
-              version: VERSION,
-              namespace: p.namespace,
-              plural: PLURAL.Framework,
-              name: doc.metadata!.name!,
-              body,
-              fieldManager: 'agora-demo',
-              force: true,
-            },
-            APPLY,
-          );
-        }
-      }
-    }
+    this.step(`applying the example frameworks: examples/${PARTITIONS.flatMap((p) => p.manifests).join(', ')}`);
+    for (const p of PARTITIONS) for (const file of p.manifests) await this.apply(p, file);
 
     this.step('starting the SDK frameworks: examples/gang.ts (4 × <2 CPU, 2 GiB>, all or nothing) and examples/service.ts (3 instances)');
-    const pool = PARTITIONS[1]!;
+    const pool = POOL;
     const common = { kubeConfig: this.kc, namespace: pool.namespace, log: this.log.child({ component: 'sdk' }) };
     void runGang({
       ...common,
@@ -287,6 +300,45 @@ class Demo {
     this.cleanups.push({ what: 'stopping the service framework', fn: () => this.service!.stop({ teardown: true }) });
   }
 
+  /** Applies the Frameworks of examples/<file> in the partition's namespace. */
+  private async apply(p: Partition, file: string): Promise<void> {
+    const custom = this.kc.makeApiClient(CustomObjectsApi);
+    for (const doc of loadAll(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as IFramework[]) {
+      if (doc?.kind !== 'Framework') continue;
+      const body = { ...doc, metadata: { ...doc.metadata, namespace: p.namespace } };
+      await custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: p.namespace,
+          plural: PLURAL.Framework,
+          name: doc.metadata!.name!,
+          body,
+          fieldManager: 'agora-demo',
+          force: true,
+        },
+        APPLY,
+      );
+    }
+  }
+
+  /** The later manifests once their partition's first frameworks run everything; revocations as events. */
+  private async followRevocation(view: StatusView): Promise<void> {
+    if (!this.laterApplied && allRunning(view)) {
+      this.laterApplied = true;
+      for (const file of REVOKE.later ?? []) await this.apply(REVOKE, file);
+      this.event(`late arrives (examples/${(REVOKE.later ?? []).join(', ')}): wants 4 tasks on the full node`);
+    }
+    for (const r of view.revocations) {
+      const key = `${r.namespace}/${r.task}`;
+      if (this.revocationsSeen.has(key)) continue;
+      this.revocationsSeen.add(key);
+      this.event(
+        `revoking ${r.task} of ${r.framework} for ${r.for.split('/').pop()} (${r.reason}): killed in ${Math.max(0, r.deadlineInSeconds)}s`,
+      );
+    }
+  }
+
   private async startWebhooks(): Promise<void> {
     try {
       const { startWebhooks } = await import('../../src/webhooks/index.ts');
@@ -303,7 +355,7 @@ class Demo {
       });
       this.cleanups.push({ what: 'stopping the webhooks', fn: async () => (await hooks.unregister(), await hooks.stop()) });
       await hooks.register();
-      this.webhooksEnforced = () => waitUntilEnforced(this.kc, PARTITIONS[0]!.namespace);
+      this.webhooksEnforced = () => waitUntilEnforced(this.kc, DRF.namespace);
     } catch (err) {
       this.step(this.style.yellow(`webhooks not running: ${(err as Error).message}`));
     }
@@ -341,32 +393,35 @@ class Demo {
     for (;;) {
       let drf: StatusView;
       let pool: StatusView;
+      let revoke: StatusView;
       try {
-        [drf, pool] = (await Promise.all(
+        [drf, pool, revoke] = (await Promise.all(
           PARTITIONS.map((p) => fetchStatus(this.kc, { namespace: p.namespace, nodeSelector: p.nodeSelector })),
-        )) as [StatusView, StatusView];
+        )) as [StatusView, StatusView, StatusView];
+        await this.followRevocation(revoke);
       } catch (err) {
         this.log.warn({ err }, 'status read failed');
         await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
         if (this.abort.signal.aborted) return 130;
         continue;
       }
-      const missing = convergence(drf, pool, {
+      const missing = convergence(drf, pool, revoke, {
         gangFinished: this.gangFinished,
         serviceReplaced: this.service?.replaced() ?? 0,
         serviceRunning: this.service?.running().length ?? 0,
       });
-      const screen = this.render(drf, pool, missing);
+      const views = [drf, pool, revoke];
+      const screen = this.render(views, missing);
       if (this.tty) {
         if (screen !== last) process.stdout.write(CLEAR_SCREEN + screen);
         last = screen;
-      } else this.printChanges([...drf.frameworks, ...pool.frameworks]);
+      } else this.printChanges(views.flatMap((v) => v.frameworks));
       if (this.o.once && missing.length === 0) {
-        if (!this.tty) process.stdout.write(`\n${this.render(drf, pool, missing, plain)}`);
+        if (!this.tty) process.stdout.write(`\n${this.render(views, missing, plain)}`);
         return 0;
       }
       if (this.o.once && Date.now() > deadline) {
-        if (!this.tty) process.stdout.write(`\n${this.render(drf, pool, missing, plain)}`);
+        if (!this.tty) process.stdout.write(`\n${this.render(views, missing, plain)}`);
         process.stderr.write(
           `agora demo: did not converge within ${this.o.timeoutMs / 1000}s:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`,
         );
@@ -386,10 +441,10 @@ class Demo {
     }
   }
 
-  private render(drf: StatusView, pool: StatusView, missing: readonly string[], s: Style = this.style): string {
+  private render(views: readonly StatusView[], missing: readonly string[], s: Style = this.style): string {
     const out: string[] = [];
     out.push(`${s.bold('Agora demo')} — two-level scheduling with DRF offers on Kubernetes   ${s.dim(this.elapsed())}`, '');
-    for (const [i, view] of [drf, pool].entries()) {
+    for (const [i, view] of views.entries()) {
       const p = PARTITIONS[i]!;
       out.push(s.cyan(s.bold(p.title)));
       out.push(frameworkTable(view.frameworks, s));
@@ -400,9 +455,12 @@ class Demo {
     }
     const paper = missing.find((m) => m.startsWith('DRF pair'));
     out.push(paper ? s.yellow(`… ${paper}`) : s.green('✓ DRF paper: A runs 3 tasks, B runs 2, both dominant shares 2/3'));
+    const revoked = missing.find((m) => m.startsWith('revocation'));
+    out.push(revoked ? s.yellow(`… ${revoked}`) : s.green('✓ revocation: late took its fair share back, early and late run 2 tasks each'));
     if (missing.length === 0)
       out.push(s.green('✓ converged: batch complete, gang finished all-or-nothing, service replaced its lost instance'));
-    else if (!paper || missing.length > 1) out.push(s.dim(`  waiting for: ${missing.filter((m) => m !== paper).join('; ')}`));
+    else if (missing.some((m) => m !== paper && m !== revoked))
+      out.push(s.dim(`  waiting for: ${missing.filter((m) => m !== paper && m !== revoked).join('; ')}`));
     out.push('', s.bold('Recent events'), ...(this.events.length ? this.events.map((e) => `  ${e}`) : ['  -']));
     out.push(
       '',

@@ -13,6 +13,7 @@
 // has room, not a particular node — placement is the offer path's business. This file defines
 // the input and its preparation; water-level.ts computes the filling (the same result as
 // progressive-filling.ts, without a step per task).
+import { DEFAULT_ROLE } from '../api/role-names.ts';
 import type { Demand, ResourceList, RoleInfo } from './types.ts';
 import { ResourceSpace, dominantShare, grow, type Vec } from './vectors.ts';
 import { fill } from './water-level.ts';
@@ -82,8 +83,6 @@ export interface FairShare {
   fair: ResourceList;
   fairShare: number;
 }
-
-export const DEFAULT_ROLE = 'default';
 
 // ---------------------------------------------------------------------------------------------
 // Shared preparation, also used by the victim choice.

@@ -12,7 +12,7 @@ import { formatResourceList, parseQuantity, subtract, type ResourceList } from '
 import { Allocator } from './allocator.ts';
 import type { AllocatorOptions, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { planRevocations } from './victims.ts';
-import { isRoleName, roleChain } from '../api/role-names.ts';
+import { DEFAULT_ROLE, isRoleName, roleChain } from '../api/role-names.ts';
 
 export interface ScenarioFramework {
   name: string;
@@ -444,7 +444,7 @@ export function parseScenario(raw: unknown): Scenario {
     if (Object.values(task).every((x) => x === 0)) throw new ScenarioError(`${p}.task`, 'must request some resource');
     return {
       name: str(o.name, `${p}.name`),
-      role: o.role === undefined ? 'default' : roleName(o.role, `${p}.role`),
+      role: o.role === undefined ? DEFAULT_ROLE : roleName(o.role, `${p}.role`),
       capabilities: strings(o.capabilities, `${p}.capabilities`),
       constraints: selector(o.constraints, `${p}.constraints`),
       task,

@@ -11,7 +11,7 @@ import { FilterIndex } from './filters.ts';
 import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
 import { nestedUnusedReservations } from './reservations.ts';
 import { SELF } from './role-tree.ts';
-import { parentRole } from '../api/role-names.ts';
+import { DEFAULT_ROLE, parentRole } from '../api/role-names.ts';
 import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';
@@ -214,7 +214,7 @@ export class AllocatorState {
   framework(name: string): FrameworkState {
     let f = this.frameworks.get(name);
     if (f === undefined) {
-      const role = this.role('default');
+      const role = this.role(DEFAULT_ROLE);
       f = {
         id: this.nextFrameworkId++,
         name,
@@ -452,7 +452,7 @@ export class AllocatorState {
 
   declareFramework(info: FrameworkInfo): { revived: boolean } {
     const f = this.framework(info.name);
-    const roleName = info.role ?? 'default';
+    const roleName = info.role ?? DEFAULT_ROLE;
     const gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
     if (
       f.declared &&

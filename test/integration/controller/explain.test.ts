@@ -32,4 +32,28 @@ describe('explain', () => {
     expect(offers.map((o) => o.metadata.name)).toEqual([offer.metadata.name]);
     expect(controller.handle.explain(`${ns.name}/decliner`)).toEqual(controller.handle.explain(`${ns.name}/decliner`));
   });
+
+  it("a framework's own minimum offer (spec.offerFilters) keeps a smaller node from it, and says so, until lowered", async () => {
+    const node = pool.node(0);
+    // The node has 4 CPUs: picky wants offers of at least 5.
+    await createFramework(ns.name, 'picky', { offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: '5' }] }] });
+    const why = await eventually('picky refused for its minimum', async () => {
+      const e = controller.handle.explain(`${ns.name}/picky`);
+      return e?.refusals.some((r) => r.framework === `${ns.name}/picky` && r.reason === 'BelowFrameworkMinimum') ? e : undefined;
+    });
+    expect(why.refusals).toContainEqual({
+      node,
+      framework: `${ns.name}/picky`,
+      role: 'default',
+      reason: 'BelowFrameworkMinimum',
+      resource: 'cpu',
+    });
+    expect((await list<OfferObject>('Offer', ns.name)).filter((o) => o.spec.framework === 'picky')).toEqual([]);
+    // Lowered to 3 CPUs (or 1Gi memory): the node is offered.
+    await patch('Framework', ns.name, 'picky', {
+      spec: { offerFilters: [{ role: 'default', minAllocatableResources: [{ cpu: '3' }, { memory: '1Gi' }] }] },
+    });
+    const offer = await waitOffer(ns.name, 'picky', node);
+    expect(offer.spec.resources).toMatchObject({ cpu: '4' });
+  });
 });

@@ -14,7 +14,14 @@ const row = (name: string, running: number, share: number, over: Partial<Framewo
   outstandingOffers: 0,
   ...over,
 });
-const view = (...frameworks: FrameworkRow[]): StatusView => ({ time: '', frameworks, nodes: [], offers: [], revocations: [] });
+const view = (...frameworks: FrameworkRow[]): StatusView => ({
+  time: '',
+  frameworks,
+  nodes: [],
+  offers: [],
+  revocations: [],
+  inverseOffers: [],
+});
 const done = { gangFinished: true, serviceReplaced: 1, serviceRunning: 3 };
 const pool = view(row('batch-job', 0, 0, { phase: 'Completed', tasks: { finished: 30 }, wanted: 30 }));
 const revoke = view(row('early', 2, 0.5, { tasks: { running: 2, killed: 2 } }), row('late', 2, 0.5));

@@ -7,6 +7,8 @@ export const PLURAL = {
   Framework: 'frameworks',
   Offer: 'offers',
   Task: 'tasks',
+  Maintenance: 'maintenances',
+  InverseOffer: 'inverseoffers',
   ResourceRole: 'resourceroles',
 } as const;
 
@@ -83,3 +85,9 @@ export const LABEL = {
   offer: 'agora.dev/offer',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
+
+/**
+ * On a Task its framework killed to give its node back for maintenance (the value: the node).
+ * The built-in scheduler replaces such a task without using a retry.
+ */
+export const MOVED_OFF_ANNOTATION = 'agora.dev/moved-off';

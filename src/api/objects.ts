@@ -2,13 +2,14 @@
 // models' spec and status with client-node's ObjectMeta, name and namespace always set. Timestamps may arrive as
 // strings (watch) or Dates (typed lists): always read them with `new Date(x)`.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import type { IFramework, IOffer, IResourceRole, ITask } from './index.ts';
+import type { IFramework, IInverseOffer, IMaintenance, IOffer, IResourceRole, ITask } from './index.ts';
 
 type Meta = V1ObjectMeta & { name: string; namespace: string };
 
 export type FrameworkObject = Omit<IFramework, 'metadata'> & { metadata: Meta };
 export type OfferObject = Omit<IOffer, 'metadata'> & { metadata: Meta };
 export type TaskObject = Omit<ITask, 'metadata'> & { metadata: Meta };
+export type InverseOfferObject = Omit<IInverseOffer, 'metadata'> & { metadata: Meta };
 
 export type FrameworkStatus = NonNullable<IFramework['status']>;
 export type OfferStatus = NonNullable<IOffer['status']>;
@@ -22,3 +23,5 @@ export function ms(t: Date | string | undefined): number | undefined {
 }
 
 export type RoleObject = Omit<IResourceRole, 'metadata'> & { metadata: V1ObjectMeta & { name: string } };
+
+export type MaintenanceObject = Omit<IMaintenance, 'metadata'> & { metadata: V1ObjectMeta & { name: string } };

@@ -4,7 +4,8 @@
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { isOpen, TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../api/group.ts';
-import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { fairness } from './status-fairness.ts';
 import { phaseOf } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
@@ -70,6 +71,8 @@ export interface StatusView {
   nodes: NodeRow[];
   offers: OfferRow[];
   revocations: RevocationRow[];
+  /** Inverse offers of maintenance windows not yet over: pending, or answered. */
+  inverseOffers: InverseOfferRow[];
 }
 
 export interface StatusInput {
@@ -80,6 +83,7 @@ export interface StatusInput {
   pods: readonly V1Pod[];
   /** ResourceRoles (weights, guarantees, limits) for the fair shares. */
   roles?: readonly IResourceRole[];
+  inverseOffers?: readonly IInverseOffer[];
   now: number;
 }
 
@@ -207,7 +211,14 @@ export function buildStatus(input: StatusInput): StatusView {
   }
   revocations.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.task.localeCompare(b.task));
 
-  return { time: new Date(input.now).toISOString(), frameworks, nodes, offers, revocations };
+  return {
+    time: new Date(input.now).toISOString(),
+    frameworks,
+    nodes,
+    offers,
+    revocations,
+    inverseOffers: inverseOfferRows(input.inverseOffers ?? [], input.now),
+  };
 }
 
 const compactResources = (r: Record<string, string>) =>
@@ -298,6 +309,10 @@ export function renderRevocations(rows: readonly RevocationRow[], style: Style =
 export function renderStatus(view: StatusView, style: Style = plain): string {
   const revoking =
     view.revocations.length === 0 ? [] : [style.cyan(style.bold('Being revoked')), renderRevocations(view.revocations, style), ''];
+  const maintenance =
+    view.inverseOffers.length === 0
+      ? []
+      : [style.cyan(style.bold('Maintenance: inverse offers')), renderInverseOffers(view.inverseOffers, style), ''];
   return [
     style.cyan(style.bold('Frameworks')),
     renderFrameworks(view.frameworks, style),
@@ -309,5 +324,6 @@ export function renderStatus(view: StatusView, style: Style = plain): string {
     renderOffers(view.offers, style),
     '',
     ...revoking,
+    ...maintenance,
   ].join('\n');
 }

@@ -4,7 +4,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
-import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
 import { parseCommandArgs } from './args.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
@@ -13,7 +13,7 @@ import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
 const USAGE = `Usage: agora status [options]
 
 Shows Agora's frameworks (role, dominant share, allocated, tasks per state), the nodes'
-free / offered / used resources, and the outstanding offers.
+free / offered / used resources, the outstanding offers, and maintenance's inverse offers.
 
 Options:
   --kubeconfig FILE        kubeconfig (default: $KUBECONFIG, else the local cluster's
@@ -40,7 +40,7 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
     return (res as { items: T[] }).items;
   };
-  const [frameworks, offers, tasks, nodes, pods, roles] = await Promise.all([
+  const [frameworks, offers, tasks, nodes, pods, roles, inverseOffers] = await Promise.all([
     list<IFramework>(PLURAL.Framework),
     list<IOffer>(PLURAL.Offer),
     list<ITask>(PLURAL.Task),
@@ -49,8 +49,9 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
     custom
       .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })
       .then((r) => (r as { items: IResourceRole[] }).items),
+    list<IInverseOffer>(PLURAL.InverseOffer),
   ]);
-  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, now });
+  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, inverseOffers, now });
 }
 
 function render(view: StatusView, format: OutputFormat, color: boolean): string {

@@ -17,6 +17,7 @@ import { ms, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
+import { MaintenanceLoop } from './maintenance.ts';
 import { DEFAULT_ROLE, roleOfObject } from '../api/role-names.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
@@ -67,10 +68,13 @@ export class AllocationLoop {
   private stopped = true;
   private lastStart = 0;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Nodes in a maintenance window are offered to no one; frameworks on them get inverse offers. */
+  private readonly maintenance: MaintenanceLoop;
 
   constructor(ctx: Context) {
     this.ctx = ctx;
     this.log = ctx.log.child({ component: 'allocation' });
+    this.maintenance = new MaintenanceLoop(ctx);
   }
 
   /**
@@ -120,6 +124,7 @@ export class AllocationLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.maintenance.stop();
     await this.loopDone;
   }
 
@@ -185,6 +190,7 @@ export class AllocationLoop {
   /** Pushes what changed in the caches into the allocator. */
   sync(): void {
     const { state, allocator } = this.ctx;
+    this.maintenance.sync();
     if (state.rolesDirty) {
       state.rolesDirty = false;
       const seen = new Set<string>();
@@ -245,7 +251,7 @@ export class AllocationLoop {
           allocatable: usage.allocatable,
           external: usage.external,
           labels: node.metadata?.labels ?? {},
-          unschedulable: node.spec?.unschedulable === true,
+          unschedulable: node.spec?.unschedulable === true || this.maintenance.inForce(name),
           ready: isNodeReady(node),
           reservations: reservations.get(name),
         });
@@ -292,7 +298,12 @@ export class AllocationLoop {
     }
     const { namespace, name } = splitKey(key);
     const expired = r.reason === 'Expired';
-    const reason = r.reason === 'FrameworkSuppressed' && ctx.disconnected.has(r.framework) ? 'FrameworkDisconnected' : r.reason;
+    const reason =
+      r.reason === 'FrameworkSuppressed' && ctx.disconnected.has(r.framework)
+        ? 'FrameworkDisconnected'
+        : r.reason === 'NodeUnschedulable' && this.maintenance.inForce(r.node)
+          ? 'NodeInMaintenance'
+          : r.reason;
     const message = rescindMessage(reason, r.node);
     ctx.ledger.beginRescind(key);
     try {
@@ -407,6 +418,8 @@ function rescindMessage(reason: string, node: string): string {
       return `node ${node} is gone`;
     case 'NodeUnschedulable':
       return `node ${node} was cordoned`;
+    case 'NodeInMaintenance':
+      return `node ${node} is in a maintenance window`;
     case 'NodeNotReady':
       return `node ${node} is not Ready`;
     case 'NodeResourcesGone':

@@ -9,7 +9,7 @@ import { add, parseResourceListLenient, type ResourceList } from '../api/quantit
 import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import type { FrameworkObject, InverseOfferObject, MaintenanceObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 
 export interface Caches {
   nodes: Informer<V1Node>;
@@ -18,6 +18,8 @@ export interface Caches {
   offers: Informer<OfferObject>;
   tasks: Informer<TaskObject>;
   roles: Informer<RoleObject>;
+  maintenances: Informer<MaintenanceObject>;
+  inverseOffers: Informer<InverseOfferObject>;
 }
 
 export interface NodeUsage {

@@ -1,6 +1,7 @@
 // The informers a leading controller watches: Nodes (those its --node-selector matches), Pods,
-// the Leases frameworks heartbeat with, and Agora's kinds — Frameworks, Offers and Tasks in the
-// namespaces it manages (all when unscoped), ResourceRoles cluster-wide. Each keeps only what
+// the Leases frameworks heartbeat with, and Agora's kinds — Frameworks, Offers, Tasks and
+// InverseOffers in the namespaces it manages (all when unscoped), ResourceRoles and
+// Maintenances cluster-wide. Each keeps only what
 // the controller reads (cache-transforms.ts); the Lease informer leaves out the nodes' heartbeats.
 import {
   CoordinationV1Api,
@@ -13,7 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { PLURAL, type Kind } from '../api/group.ts';
-import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import type { FrameworkObject, InverseOfferObject, MaintenanceObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
 import type { Caches } from './cluster-state.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import { slimMeta, slimNode, slimPod } from './cache-transforms.ts';
@@ -86,7 +87,19 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     offers: agora<OfferObject>('Offer', true),
     tasks: agora<TaskObject>('Task', true),
     roles: agora<RoleObject>('ResourceRole', false),
+    maintenances: agora<MaintenanceObject>('Maintenance', false),
+    inverseOffers: agora<InverseOfferObject>('InverseOffer', true),
   };
-  const all: InformerSet['all'] = [nodes, pods, leases, caches.frameworks, caches.offers, caches.tasks, caches.roles];
+  const all: InformerSet['all'] = [
+    nodes,
+    pods,
+    leases,
+    caches.frameworks,
+    caches.offers,
+    caches.tasks,
+    caches.roles,
+    caches.maintenances,
+    caches.inverseOffers,
+  ];
   return { caches, leases, all };
 }

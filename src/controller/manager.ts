@@ -357,6 +357,8 @@ class LeaderRun {
         if (state.rolesDirty) ctx.kick();
       });
     });
+    // A window scheduled, moved or removed: the next cycle applies it (and sends inverse offers).
+    state.c.maintenances.onChange(() => ctx.kick());
     ctx.leases.onChange((leaseKey) => {
       const { namespace, name } = splitKey(leaseKey);
       const framework = frameworkOfLease(name);
@@ -377,11 +379,11 @@ class LeaderRun {
     this.gc.start();
     if (ctx.options.builtinScheduler) {
       // Frameworks with spec.builtin are answered in this process, over the same caches.
-      const { frameworks, offers, tasks } = state.c;
+      const { frameworks, offers, tasks, inverseOffers } = state.c;
       this.builtin = await startBuiltinScheduler({
         kc: this.kc,
         log: ctx.log,
-        informers: { frameworks, offers, tasks },
+        informers: { frameworks, offers, tasks, inverseOffers },
         now: ctx.now,
       });
       if (this.stopped) await this.builtin.stop();

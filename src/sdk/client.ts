@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
+import { inverseOfferPhase, type InverseOfferAnswer } from '../api/maintenance.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
 import type {
@@ -12,6 +13,7 @@ import type {
   DemandEntry,
   FrameworkObject,
   FrameworkSpec,
+  InverseOfferObject,
   OfferObject,
   TaskInfo,
   TaskObject,
@@ -185,13 +187,45 @@ export class FrameworkClient {
     }
   }
 
-  /** KILL: asks Agora to kill the task (it becomes TASK_KILLED). Killing a gone task is a no-op. */
-  async kill(task: string): Promise<boolean> {
+  /**
+   * Answers an InverseOffer (maintenance asks for a node back): Accept — this framework will move
+   * its tasks off the node before spec.start; Decline — it keeps them. Once, guarded by the
+   * object's resourceVersion: an inverse offer already answered, expired or gone comes back as
+   * a typed result.
+   */
+  async answerInverseOffer(io: InverseOfferObject, answer: InverseOfferAnswer, message?: string): Promise<AnswerResult> {
+    const name = io.metadata.name;
+    const phase = inverseOfferPhase(io, Date.now());
+    if (phase === 'Accepted' || phase === 'Declined') return failed(name, 'AlreadyAnswered', `already answered: ${io.spec.answer}`);
+    if (phase === 'Expired') return failed(name, 'Expired', 'its maintenance window is over');
+    const body = {
+      metadata: { resourceVersion: io.metadata.resourceVersion },
+      spec: { answer, ...(message === undefined ? {} : { message }) },
+    };
     try {
       await this.custom.patchNamespacedCustomObject(
-        { ...this.obj(PLURAL.Task, task), body: { spec: { kill: true } }, fieldManager: this.fieldManager },
+        { ...this.obj(PLURAL.InverseOffer, name), body, fieldManager: this.fieldManager },
         MERGE,
       );
+      return { ok: true, offer: name };
+    } catch (err) {
+      const code = statusCode(err);
+      if (code === 404) return failed(name, 'Gone', 'the inverse offer no longer exists');
+      if (code === 409) return failed(name, 'AlreadyAnswered', 'changed since it was read (answered meanwhile?)');
+      if (code !== undefined && code < 500) return failed(name, 'Rejected', apiErrorMessage(err));
+      throw err;
+    }
+  }
+
+  /**
+   * KILL: asks Agora to kill the task (it becomes TASK_KILLED). Killing a gone task is a no-op.
+   * `annotations` are added to the Task with the request (e.g. why it was killed).
+   */
+  async kill(task: string, opts: { annotations?: Record<string, string> } = {}): Promise<boolean> {
+    const body =
+      opts.annotations === undefined ? { spec: { kill: true } } : { metadata: { annotations: opts.annotations }, spec: { kill: true } };
+    try {
+      await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Task, task), body, fieldManager: this.fieldManager }, MERGE);
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;

@@ -20,6 +20,7 @@ import {
 import { pino, type Logger } from 'pino';
 import { frameworkLeaseName, LABEL, GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { LeaderElector, type StoppedLeading } from '../api/lease-election.ts';
+import { inverseOfferPhase } from '../api/maintenance.ts';
 import { FrameworkClient, revocationOf, taskUpdateOf } from './client.ts';
 import { failed, isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
@@ -29,6 +30,7 @@ import type {
   FailedOver,
   FrameworkObject,
   FrameworkSpec,
+  InverseOfferObject,
   OfferObject,
   TaskInfo,
   TaskObject,
@@ -48,6 +50,12 @@ export interface SchedulerEvents {
   revoking: RevocationNotice;
   /** A watch failed; it is restarted with backoff. */
   error: Error;
+  /**
+   * Maintenance asks for a node back by io.spec.start (once per inverse offer, while pending):
+   * answer with answerInverseOffer(io, 'Accept' | 'Decline'). Nothing new is offered on the
+   * node from spec.start until spec.end.
+   */
+  inverseOffer: InverseOfferObject;
   /** This process is no longer the framework's active scheduler: it has stopped (see FailedOver). */
   failedOver: FailedOver;
 }
@@ -96,12 +104,15 @@ export class SchedulerDriver extends FrameworkClient {
     revoking: [],
     error: [],
     failedOver: [],
+    inverseOffer: [],
   };
   private readonly offerQueue = new AsyncQueue<OfferObject>();
   private readonly updateQueues = new Set<AsyncQueue<TaskUpdate>>();
   private readonly delivered = new Map<string, OfferObject>();
   private readonly taskStates = new Map<string, string>();
   private readonly revoking = new Set<string>();
+  /** Inverse offers delivered (uids). */
+  private readonly inverseOffers = new Set<string>();
   private readonly informers: Informer<never>[] = [];
   private taskCache: ObjectCache<TaskObject> | undefined;
   private elector: LeaderElector | undefined;
@@ -268,7 +279,20 @@ export class SchedulerDriver extends FrameworkClient {
         (t) => this.onTask(t),
         () => undefined,
       ),
+      this.watch<InverseOfferObject>(
+        PLURAL.InverseOffer,
+        (io) => this.onInverseOffer(io),
+        () => undefined,
+      ),
     ]);
+  }
+
+  private onInverseOffer(io: InverseOfferObject): void {
+    const uid = `${io.metadata.uid}`;
+    if (this.inverseOffers.has(uid) || inverseOfferPhase(io, this.clock.now()) !== 'Pending') return;
+    this.inverseOffers.add(uid);
+    this.log.info({ inverseOffer: io.metadata.name, node: io.spec.nodeName, start: io.spec.start }, 'inverse offer');
+    this.emit('inverseOffer', io);
   }
 
   private failOver(why: StoppedLeading): void {
@@ -319,7 +343,11 @@ export class SchedulerDriver extends FrameworkClient {
     await this.startInformer(informer, 'leases');
   }
 
-  private async watch<T extends OfferObject | TaskObject>(plural: string, upsert: (o: T) => void, remove: (o: T) => void): Promise<void> {
+  private async watch<T extends OfferObject | TaskObject | InverseOfferObject>(
+    plural: string,
+    upsert: (o: T) => void,
+    remove: (o: T) => void,
+  ): Promise<void> {
     const custom = this.kc.makeApiClient(CustomObjectsApi);
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${this.namespace}/${plural}`;
     const list = () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural });

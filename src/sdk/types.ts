@@ -4,7 +4,7 @@ import type { TaskState } from '../api/group.ts';
 import type { TaskObject } from '../api/objects.ts';
 
 // The objects as the API returns them: one definition (src/api/objects.ts) for the SDK and the controller.
-export type { FrameworkObject, FrameworkStatus, OfferObject, TaskObject } from '../api/objects.ts';
+export type { FrameworkObject, FrameworkStatus, InverseOfferObject, OfferObject, TaskObject } from '../api/objects.ts';
 
 export type FrameworkSpec = IFramework['spec'];
 export type BuiltinSpec = NonNullable<FrameworkSpec['builtin']>;

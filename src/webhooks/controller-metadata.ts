@@ -1,4 +1,4 @@
-// Metadata of the objects the controller makes (Offers, Tasks) that only it may change: owner
+// Metadata of the objects the controller makes (Offers, Tasks, InverseOffers) that only it may change: owner
 // references (garbage collection), finalizers (a finalizer nobody removes keeps history forever)
 // and Agora's own labels and annotations (how Pod, Task, Offer and Framework find each other).
 import { LABEL } from '../api/index.ts';
@@ -12,7 +12,12 @@ const metaOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.metadata) ? o.met
 const mapOf = (v: unknown): Obj => (isRecord(v) ? v : {});
 
 /** What a non-controller update changes among the controller's metadata of an Offer or a Task. */
-export function controllerMetadataErrors(kind: 'Offer' | 'Task', old: unknown, obj: unknown, username: string): FieldError[] {
+export function controllerMetadataErrors(
+  kind: 'Offer' | 'Task' | 'InverseOffer',
+  old: unknown,
+  obj: unknown,
+  username: string,
+): FieldError[] {
   const before = metaOf(old);
   const after = metaOf(obj);
   const errors: FieldError[] = [];
@@ -20,7 +25,7 @@ export function controllerMetadataErrors(kind: 'Offer' | 'Task', old: unknown, o
     errors.push(
       forbidden(
         path,
-        `user "${username}" may not change ${what} of ${kind === 'Offer' ? 'an Offer' : 'a Task'}: only the Agora controller may`,
+        `user "${username}" may not change ${what} of ${kind === 'Task' ? 'a Task' : `an ${kind}`}: only the Agora controller may`,
       ),
     );
   for (const field of ['ownerReferences', 'finalizers'] as const) {

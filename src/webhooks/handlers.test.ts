@@ -20,6 +20,13 @@ function fakeLookups(over: Partial<AdmissionLookups> = {}) {
     existingTasks: async () => (calls.push('existingTasks'), []),
     canImpersonateServiceAccount: async () => (calls.push('canImpersonateServiceAccount'), { allowed: false }),
     roleNamespaceSelector: async () => (calls.push('roleNamespaceSelector'), { exists: false }),
+    roleGuarantees: async () => (
+      calls.push('roleGuarantees'),
+      new Map([
+        ['eng', { cpu: 4000 }],
+        ['eng/b', { cpu: 2000 }],
+      ])
+    ),
     ...over,
   };
   return { lookups, calls };
@@ -216,5 +223,46 @@ describe('AdmissionReview encoding', () => {
     { base: 'spec.tasks', key: 2, want: 'spec.tasks[2]' },
   ])('paths: $want', ({ base, key, want }) => {
     expect(child(base, key)).toBe(want);
+  });
+});
+
+describe('resource role handler', () => {
+  const role = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'agora.dev/v1alpha1',
+    kind: 'ResourceRole',
+    metadata: { name },
+    spec,
+  });
+  const roleRequest = (object: unknown): AdmissionRequest =>
+    request({
+      kind: { group: 'agora.dev', version: 'v1alpha1', kind: 'ResourceRole' },
+      resource: { group: 'agora.dev', version: 'v1alpha1', resource: 'resourceroles' },
+      namespace: undefined,
+      operation: 'CREATE',
+      oldObject: undefined,
+      object,
+    });
+
+  it.each([
+    // eng guarantees 4 cpu, eng/b 2 of them (the fake lookups): eng.a may take the other 2.
+    { name: 'a child within its parent', object: role('eng.a', { guarantee: { cpu: '2' } }), wantPaths: [], wantCalls: ['roleGuarantees'] },
+    {
+      name: 'a child over its parent',
+      object: role('eng.a', { guarantee: { cpu: '3' } }),
+      wantPaths: ['spec.guarantee.cpu'],
+      wantCalls: ['roleGuarantees'],
+    },
+    {
+      name: 'a parent below its children',
+      object: role('eng', { guarantee: { cpu: '1' } }),
+      wantPaths: ['spec.guarantee.cpu'],
+      wantCalls: ['roleGuarantees'],
+    },
+    { name: 'no guarantee: nothing to look up', object: role('eng.a', { weight: 2 }), wantPaths: [], wantCalls: [] },
+  ])('$name', async ({ object, wantPaths, wantCalls }) => {
+    const { lookups, calls } = fakeLookups();
+    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.resourceRoles]!(roleRequest(object));
+    expect(verdict.errors.map((e) => e.path)).toEqual(wantPaths);
+    expect(calls).toEqual(wantCalls);
   });
 });

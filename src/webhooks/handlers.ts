@@ -8,10 +8,13 @@ import { frameworkDefaults, launchReviewNeeded, validateFramework } from './fram
 import { frameworkIdentityErrors, identityQuestions, roleErrors, roleToCheck } from './framework-identity.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
+import { inverseOfferAnswered, validateInverseOffer } from './inverse-offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
 import type { Clock } from '../api/clock.ts';
-import { roleChain } from '../api/role-names.ts';
+import { roleChain, roleOfObject } from '../api/role-names.ts';
+import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
+import { nestedGuaranteeErrors } from './nested-guarantees.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
 export interface AdmissionLookups {
@@ -28,6 +31,8 @@ export interface AdmissionLookups {
   canImpersonateServiceAccount(user: UserInfo, namespace: string, name: string): Promise<{ allowed: boolean; reason?: string }>;
   /** The spec.namespaceSelector of the role's ResourceRole (named roleObjectName(role)); exists: false when there is none. */
   roleNamespaceSelector(role: string): Promise<{ exists: boolean; selector?: LabelSelector }>;
+  /** Every ResourceRole's spec.guarantee, by role name (`eng/ml` for the ResourceRole eng.ml). */
+  roleGuarantees(): Promise<Map<string, ResourceList>>;
 }
 
 export interface HandlerOptions {
@@ -44,6 +49,7 @@ export const WEBHOOK_PATHS = {
   tasks: '/validate/tasks',
   frameworks: '/validate/frameworks',
   resourceRoles: '/validate/resourceroles',
+  inverseOffers: '/validate/inverseoffers',
   frameworkDefaults: '/mutate/frameworks',
 } as const;
 
@@ -144,6 +150,18 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     return { errors: validateTask({ operation, namespace, task: req.object, old: req.oldObject, writer, facts }) };
   };
 
+  const inverseOffers: Handler = async (req) => {
+    const operation = reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    const namespace = req.namespace ?? '';
+    const writer = writerOf(req);
+    let facts;
+    if (!writer.privileged && inverseOfferAnswered(operation, req.object, req.oldObject)) {
+      facts = await frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo);
+    }
+    return { errors: validateInverseOffer({ operation, namespace, inverseOffer: req.object, old: req.oldObject, writer, facts }) };
+  };
+
   const frameworks: Handler = async (req) => {
     const operation = reviewable(req);
     if (typeof operation !== 'string') return operation;
@@ -177,7 +195,15 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   const resourceRoles: Handler = async (req) => {
     const operation = reviewable(req);
     if (typeof operation !== 'string') return operation;
-    return validateResourceRole(req.object);
+    const verdict = validateResourceRole(req.object);
+    const o = req.object as { metadata?: { name?: unknown }; spec?: { guarantee?: unknown } } | undefined;
+    const name = o?.metadata?.name;
+    if (verdict.errors.length > 0 || typeof name !== 'string' || o?.spec?.guarantee === undefined) return verdict;
+    const role = roleOfObject(name);
+    const others = await lookups.roleGuarantees();
+    others.delete(role);
+    const guarantee = parseResourceListLenient(o.spec.guarantee as Record<string, unknown>);
+    return { ...verdict, errors: nestedGuaranteeErrors(role, guarantee, others) };
   };
 
   const frameworkDefaultsHandler: Handler = async (req) => {
@@ -190,6 +216,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     [WEBHOOK_PATHS.tasks]: tasks,
     [WEBHOOK_PATHS.frameworks]: frameworks,
     [WEBHOOK_PATHS.resourceRoles]: resourceRoles,
+    [WEBHOOK_PATHS.inverseOffers]: inverseOffers,
     [WEBHOOK_PATHS.frameworkDefaults]: frameworkDefaultsHandler,
   };
 }

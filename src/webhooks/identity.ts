@@ -55,6 +55,29 @@ export interface AnswerAccess {
   frameworksOfWriter: readonly string[];
 }
 
+/** What a review carries for answerAccessErrors: where, who, and the looked-up framework. */
+export interface ActingReview {
+  namespace: string;
+  writer: { username: string };
+  facts?: { framework: FrameworkIdentity | undefined; frameworksOfWriter: readonly string[] };
+}
+
+/** answerAccessErrors for a review of an object naming `frameworkName`; its facts must be looked up. */
+export function actingErrors(r: ActingReview, frameworkName: string, path: string, action: string, validator: string): FieldError[] {
+  if (r.facts === undefined) throw new Error(`${validator}: facts are required for a non-privileged writer to ${action}`);
+  return answerAccessErrors(
+    {
+      namespace: r.namespace,
+      username: r.writer.username,
+      framework: r.facts.framework,
+      frameworkName,
+      frameworksOfWriter: r.facts.frameworksOfWriter,
+    },
+    path,
+    action,
+  );
+}
+
 /**
  * May this (non-privileged) writer act for the framework? A framework with spec.serviceAccountName
  * is answered only by that ServiceAccount; a framework without one by anyone RBAC lets update the

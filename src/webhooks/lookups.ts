@@ -6,7 +6,8 @@ import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type 
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
 import type { LabelSelector } from '../api/selector.ts';
-import { roleObjectName } from '../api/role-names.ts';
+import { roleObjectName, roleOfObject } from '../api/role-names.ts';
+import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
@@ -105,6 +106,18 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
         custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: roleObjectName(role) }),
       )) as { spec?: { namespaceSelector?: LabelSelector } } | undefined;
       return found === undefined ? { exists: false } : { exists: true, selector: found.spec?.namespaceSelector };
+    },
+
+    async roleGuarantees() {
+      const list = (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })) as {
+        items?: { metadata?: { name?: string }; spec?: { guarantee?: Record<string, unknown> } }[];
+      };
+      const out = new Map<string, ResourceList>();
+      for (const r of list.items ?? []) {
+        if (r.metadata?.name !== undefined && r.spec?.guarantee !== undefined)
+          out.set(roleOfObject(r.metadata.name), parseResourceListLenient(r.spec.guarantee));
+      }
+      return out;
     },
 
     async existingTasks(namespace, names) {

@@ -2,7 +2,7 @@
 // at the admission server, and registering them.
 //
 // failurePolicy, per webhook, and why:
-// - offers, tasks, frameworks: Fail. If the webhook is down, an unchecked accept could over-commit
+// - offers, tasks, inverseoffers, frameworks: Fail. If the webhook is down, an unchecked accept could over-commit
 //   a node, answer another framework's offer or launch a privileged Pod through the controller; a
 //   Task created directly would bypass offers; a Framework template would bypass the privilege
 //   check. Failing closed only delays: a framework retries its answer, an unanswered offer expires
@@ -90,10 +90,11 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
     plural: string,
     failurePolicy: 'Fail' | 'Ignore',
     scope: 'Namespaced' | 'Cluster',
+    status = true,
   ): V1ValidatingWebhook => ({
     name: `${hook}.${GROUP}`,
     clientConfig: clientConfig(opts.endpoint, path, caBundle),
-    rules: [rule(plural, scope)],
+    rules: [rule(plural, scope, status)],
     failurePolicy,
     ...common,
     ...(scope === 'Namespaced' ? namespaced : cluster),
@@ -117,6 +118,7 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
       webhooks: [
         validate('offers', WEBHOOK_PATHS.offers, PLURAL.Offer, 'Fail', 'Namespaced'),
         validate('tasks', WEBHOOK_PATHS.tasks, PLURAL.Task, 'Fail', 'Namespaced'),
+        validate('inverseoffers', WEBHOOK_PATHS.inverseOffers, PLURAL.InverseOffer, 'Fail', 'Namespaced', false),
         validate('frameworks', WEBHOOK_PATHS.frameworks, PLURAL.Framework, 'Fail', 'Namespaced'),
         validate('resourceroles', WEBHOOK_PATHS.resourceRoles, PLURAL.ResourceRole, 'Ignore', 'Cluster'),
       ],

@@ -3,7 +3,7 @@
 import { validateContainers } from './containers.ts';
 import { controllerMetadataErrors } from './controller-metadata.ts';
 import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
-import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
+import { actingErrors, type FrameworkIdentity } from './identity.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 
@@ -72,16 +72,5 @@ export function validateTask(r: TaskReview): FieldError[] {
   }
   if (old.kill === true && spec.kill !== true) errors.push(invalid('spec.kill', 'a kill request cannot be withdrawn'));
   if (errors.length > 0 || r.writer.privileged || !killRequested(r.operation, r.task, r.old)) return errors;
-  if (r.facts === undefined) throw new Error('validateTask: facts are required for a non-privileged kill');
-  return answerAccessErrors(
-    {
-      namespace: r.namespace,
-      username: r.writer.username,
-      framework: r.facts.framework,
-      frameworkName: String(spec.framework ?? ''),
-      frameworksOfWriter: r.facts.frameworksOfWriter,
-    },
-    'spec.kill',
-    'kill this task',
-  );
+  return actingErrors(r, String(spec.framework ?? ''), 'spec.kill', 'kill this task', 'validateTask');
 }

@@ -162,6 +162,8 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'watch framework leases', verb: 'watch', resource: 'leases', group: 'coordination.k8s.io', namespace: 'FW' },
       { what: 'create events', verb: 'create', resource: 'events', namespace: 'FW' },
       { what: 'watch resourceroles', verb: 'watch', resource: 'resourceroles', group: GROUP },
+      { what: 'watch maintenance windows', verb: 'watch', resource: 'maintenances', group: GROUP },
+      { what: 'create inverse offers', verb: 'create', resource: 'inverseoffers', group: GROUP, namespace: 'FW' },
       { what: 'patch resourcerole status', verb: 'patch', resource: 'resourceroles', subresource: 'status', group: GROUP },
       {
         what: 'update its own leader Lease',
@@ -192,6 +194,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'delete Frameworks', verb: 'delete', resource: 'frameworks', group: GROUP, namespace: 'FW' },
       { what: 'offers outside its namespaces', verb: 'create', resource: 'offers', group: GROUP, namespace: 'default' },
       { what: 'write ResourceRoles', verb: 'update', resource: 'resourceroles', group: GROUP },
+      { what: 'schedule maintenance (operators do that)', verb: 'create', resource: 'maintenances', group: GROUP },
       {
         what: 'write leases in framework namespaces (their schedulers heartbeat there)',
         verb: 'update',

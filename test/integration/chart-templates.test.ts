@@ -127,11 +127,12 @@ describe('defaults', () => {
     expect(arg(controller(docs), '--webhook-cert-file')).toBe('/etc/agora/webhook/tls.crt');
   });
 
-  it('review Offers, Tasks, Frameworks and ResourceRoles at the paths the webhook server routes, failing closed', () => {
+  it('review Offers, Tasks, InverseOffers, Frameworks and ResourceRoles at the paths the webhook server routes, failing closed', () => {
     const v = one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration');
     expect(v.webhooks.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual([
       ['offers.agora.dev', '/validate/offers', 'Fail'],
       ['tasks.agora.dev', '/validate/tasks', 'Fail'],
+      ['inverseoffers.agora.dev', '/validate/inverseoffers', 'Fail'],
       ['frameworks.agora.dev', '/validate/frameworks', 'Fail'],
       ['resourceroles.agora.dev', '/validate/resourceroles', 'Ignore'],
     ]);
@@ -161,11 +162,13 @@ describe('RBAC', () => {
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
+      { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([
       { apiGroups: ['agora.dev'], resources: ['frameworks'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['agora.dev'], resources: ['offers', 'tasks'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+      { apiGroups: ['agora.dev'], resources: ['inverseoffers'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
       { apiGroups: ['agora.dev'], resources: ['frameworks/status', 'offers/status', 'tasks/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['tasks/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
@@ -288,13 +291,15 @@ describe('webhook switches', () => {
     expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.name)).toEqual([
       'offers.agora.dev',
       'tasks.agora.dev',
+      'inverseoffers.agora.dev',
       'frameworks.agora.dev',
     ]);
   });
 
-  it('failurePolicy Ignore for Offers, Tasks and Frameworks is possible but explicit', async () => {
+  it('failurePolicy Ignore for Offers, Tasks, InverseOffers and Frameworks is possible but explicit', async () => {
     const docs = await renderWith({ webhooks: { failurePolicy: 'Ignore' } });
     expect(one<WebhookConfiguration>(docs, 'ValidatingWebhookConfiguration').webhooks.map((w) => w.failurePolicy)).toEqual([
+      'Ignore',
       'Ignore',
       'Ignore',
       'Ignore',

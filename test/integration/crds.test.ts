@@ -167,6 +167,41 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     expect(await rejection(role(`${ns.name}-zero`, { weight: 0 }))).toMatch(/spec\.weight: Invalid value/);
   });
 
+  it('rejects a Maintenance without nodes or with a zero duration', async () => {
+    const maint = (name: string, spec: unknown) =>
+      custom().createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'maintenances',
+        body: { apiVersion: API_VERSION, kind: 'Maintenance', metadata: { name }, spec },
+      });
+    expect(await rejection(maint(`${ns.name}-none`, { nodes: [], start: '2026-01-01T00:00:00Z', durationSeconds: 60 }))).toMatch(
+      /spec\.nodes: Invalid value/,
+    );
+    expect(await rejection(maint(`${ns.name}-zero`, { nodes: ['a'], start: '2026-01-01T00:00:00Z', durationSeconds: 0 }))).toMatch(
+      /spec\.durationSeconds: Invalid value/,
+    );
+    expect(await rejection(maint(`${ns.name}-when`, { nodes: ['a'], start: 'tomorrow', durationSeconds: 60 }))).toMatch(/spec\.start/);
+  });
+
+  it('keeps an InverseOffer answered once, and its request unchanged', async () => {
+    const io = (await create('inverseoffers', {
+      apiVersion: API_VERSION,
+      kind: 'InverseOffer',
+      metadata: { generateName: 'io-' },
+      spec: { framework: 'fw', nodeName: 'n', maintenance: 'm', start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' },
+    })) as { metadata: { name: string } };
+    const patch = (spec: object) =>
+      custom().patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: ns.name, plural: 'inverseoffers', name: io.metadata.name, body: { spec } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    expect(await rejection(patch({ answer: 'Maybe' }))).toMatch(/spec\.answer: Unsupported value/);
+    expect(await rejection(patch({ start: '2026-02-01T00:00:00Z' }))).toMatch(/only spec\.answer and spec\.message may change/);
+    expect(await rejection(patch({ answer: 'Accept' }))).toBe('');
+    expect(await rejection(patch({ answer: 'Decline' }))).toMatch(/answered once/);
+  });
+
   describe('transitions', () => {
     let offerName = '';
     let taskName = '';

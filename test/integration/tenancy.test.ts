@@ -173,9 +173,11 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         MERGE,
       )
       .catch(() => undefined);
-    await custom()
-      .deleteClusterCustomObject({ ...api, plural: PLURAL.ResourceRole, name: role })
-      .catch(() => undefined);
+    for (const name of [role, `${role}-q`, `${role}-q.a`]) {
+      await custom()
+        .deleteClusterCustomObject({ ...api, plural: PLURAL.ResourceRole, name })
+        .catch(() => undefined);
+    }
     if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   });
 
@@ -370,6 +372,20 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     await nothingCreated();
   });
 
+  it("denies a child role's guarantee beyond its parent's, naming the field", async () => {
+    const createRole = (name: string, spec: object) =>
+      custom().createClusterCustomObject({
+        ...api,
+        plural: PLURAL.ResourceRole,
+        body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name, labels: { 'agora.dev/webhook-test': nsA.name } }, spec },
+      });
+    expect(await rejection(createRole(`${role}-q`, { guarantee: { cpu: '4' } }))).toBe('');
+    expect(await rejection(createRole(`${role}-q.a`, { guarantee: { cpu: '5' } }))).toContain(
+      `spec.guarantee.cpu: the children of "${role}-q" would be guaranteed 5 cpu in all (this role 5, its siblings 0), more than "${role}-q" guarantees (4)`,
+    );
+    expect(await rejection(createRole(`${role}-q.a`, { guarantee: { cpu: '3' } }))).toBe('');
+  });
+
   it('denies creating a Framework that names another ServiceAccount or a role of another namespace, and creates none', async () => {
     const create = (spec: object) =>
       tenant.a!.createNamespacedCustomObject({ ...api, namespace: nsA.name, plural: PLURAL.Framework, body: framework('intruder', spec) });
@@ -379,6 +395,10 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         ':sched-a" may not make framework "intruder" run as ServiceAccount "sched-b"',
     );
     expect(await rejection(create({ role }))).toContain(`spec.role: role "${role}" may not be used in namespace "${nsA.name}"`);
+    // A subrole would use the role's reservations and quota: its namespaceSelector applies too.
+    expect(await rejection(create({ role: `${role}/batch` }))).toContain(
+      `spec.role: role "${role}/batch" may not be used in namespace "${nsA.name}": the ResourceRole of its ancestor "${role}" (${role}):`,
+    );
     expect(await rejection(get(nsA.name, PLURAL.Framework, 'intruder'))).toMatch(/not found/);
     // Its own ServiceAccount, a role without a selector: fine.
     expect(await rejection(create({ serviceAccountName: 'sched-a', role: 'default' }))).toBe('');

@@ -102,7 +102,7 @@ describe('admission webhooks (registered with the API server)', () => {
         rules: [
           {
             apiGroups: [GROUP],
-            resources: ['offers', 'tasks', 'frameworks'],
+            resources: ['offers', 'tasks', 'frameworks', 'inverseoffers'],
             verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
           },
           { apiGroups: [GROUP], resources: ['offers/status'], verbs: ['update', 'patch'] },
@@ -232,6 +232,32 @@ describe('admission webhooks (registered with the API server)', () => {
       expect(await rejection(patchAs('sched-b', PLURAL.Offer, 'open-2', { spec: { decline: {} } }))).toMatch(
         /spec\.decline: user "\S+:sched-b" is the ServiceAccount of framework "fw-b" and may not answer this offer for framework "fw-open"/,
       );
+    });
+
+    it('lets a framework answer only its own inverse offers, and creates none', async () => {
+      const body = {
+        apiVersion: API_VERSION,
+        kind: 'InverseOffer',
+        metadata: { name: 'fw-a.disk.node-1' },
+        spec: { framework: 'fw-a', nodeName: 'node-1', maintenance: 'disk', start: '2030-01-01T00:00:00Z', end: '2030-01-01T01:00:00Z' },
+      };
+      expect(
+        await rejection(
+          as['sched-a']!.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+            ...api,
+            namespace: ns.name,
+            plural: PLURAL.InverseOffer,
+            body: { ...body, metadata: { name: 'forged' } },
+          }),
+        ),
+      ).toMatch(/spec: user "\S+:sched-a" may not create InverseOffers/);
+      await createAsAdmin(PLURAL.InverseOffer, body);
+      expect(await rejection(patchAs('sched-b', PLURAL.InverseOffer, body.metadata.name, { spec: { answer: 'Accept' } }))).toMatch(
+        /spec\.answer: user "\S+:sched-b" may not answer this inverse offer: framework "fw-a" is answered only by its ServiceAccount "sched-a"/,
+      );
+      expect(
+        await rejection(patchAs('sched-a', PLURAL.InverseOffer, body.metadata.name, { spec: { answer: 'Decline', message: 'we stay' } })),
+      ).toBe('');
     });
 
     it('rejects an accept by a writer who may not create pods', async () => {

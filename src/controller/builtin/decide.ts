@@ -1,7 +1,7 @@
 // Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
-import { DEFAULT_REFUSE_SECONDS, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, MOVED_OFF_ANNOTATION, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 import type { IOffer, ITask } from '../../api/index.ts';
@@ -26,12 +26,13 @@ export const DeclineReason = {
   BackingOff: 'BackingOff',
   NothingToLaunch: 'NothingToLaunch',
   Done: 'Done',
+  NodeInMaintenance: 'NodeInMaintenance',
 } as const;
 export type DeclineReason = (typeof DeclineReason)[keyof typeof DeclineReason];
 
 /** What these functions read of a Framework, a Task and an Offer (the SDK's and the controller's shapes both fit). */
 export type FrameworkLike = { spec: Pick<FrameworkObject['spec'], 'builtin'> };
-type TaskLike = { metadata?: { name?: string }; status?: ITask['status'] };
+type TaskLike = { metadata?: { name?: string; annotations?: Record<string, string> }; status?: ITask['status'] };
 type OfferLike = { spec: Pick<IOffer['spec'], 'accept'>; status?: IOffer['status'] };
 
 /** What the scheduler knows of one of its tasks. */
@@ -41,7 +42,11 @@ export interface TaskView {
   state: TaskState | undefined;
   /** When it reached a terminal state (ms since epoch), if known. */
   finishedAt?: number;
-  /** Killed by revocation (TASK_KILLED, reason Revoked): not its failure — its work is launched again without using a retry. */
+  /**
+   * Its resources were taken back — killed by revocation (TASK_KILLED, reason Revoked), or moved
+   * off a node given back for maintenance (annotation agora.dev/moved-off): not its failure —
+   * its work is launched again without using a retry.
+   */
   revoked?: boolean;
 }
 
@@ -232,7 +237,9 @@ export function taskViews(
     const name = task.metadata?.name ?? '';
     const ended = task.status?.finishedAt ?? task.status?.lastTransitionTime;
     const state = task.status?.state as TaskState | undefined;
-    const revoked = state === 'TASK_KILLED' && task.status?.reason === TaskReason.Revoked;
+    const revoked =
+      state === 'TASK_KILLED' &&
+      (task.status?.reason === TaskReason.Revoked || task.metadata?.annotations?.[MOVED_OFF_ANNOTATION] !== undefined);
     views.set(name, { name, state, finishedAt: ended ? Date.parse(ended) : undefined, ...(revoked ? { revoked } : {}) });
   }
   const pending = (names: readonly string[]) => {

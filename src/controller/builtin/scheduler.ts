@@ -7,8 +7,8 @@
 // framework's key; the reconcile reads everything from the informer caches and converges.
 import { type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { PLURAL } from '../../api/group.ts';
-import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
+import { MOVED_OFF_ANNOTATION, PLURAL } from '../../api/group.ts';
+import type { FrameworkObject, InverseOfferObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
 import { FrameworkClient } from '../../sdk/client.ts';
 import { isOpen } from '../../sdk/offers.ts';
@@ -16,6 +16,7 @@ import { BuiltinCondition, BuiltinConditionReason, setCondition, type Condition 
 import { customObjectSource, Informer } from '../../api/informer.ts';
 import { WorkQueue } from '../workqueue.ts';
 import { BuiltinPhase, decide, taskIndex, taskViews, type Progress } from './decide.ts';
+import { maintenanceActions } from './maintenance.ts';
 
 export { taskViews };
 
@@ -36,7 +37,12 @@ export interface BuiltinSchedulerOptions {
   /** Only frameworks in these namespaces (default: all). Ignored when `informers` are given. */
   namespaces?: readonly string[];
   /** Share the controller's informers (not yet started, or started: both work). */
-  informers?: { frameworks: Source<FrameworkObject>; offers: Source<OfferObject>; tasks: Source<TaskObject> };
+  informers?: {
+    frameworks: Source<FrameworkObject>;
+    offers: Source<OfferObject>;
+    tasks: Source<TaskObject>;
+    inverseOffers: Source<InverseOfferObject>;
+  };
   now?: () => number;
   concurrency?: number;
 }
@@ -106,6 +112,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
   const sources = o.informers ?? own!;
   const offers = new Index<OfferObject>(sources.offers);
   const tasks = new Index<TaskObject>(sources.tasks);
+  const inverseOffers = new Index<InverseOfferObject>(sources.inverseOffers);
   const states = new Map<string, FrameworkState>();
 
   // Each reconcile waits on the API for its answers: with dozens of frameworks, a handful of
@@ -130,11 +137,16 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     const fw = tasks.update(key, task);
     if (fw !== undefined && isBuiltin(fw)) queue.add(fw);
   });
+  sources.inverseOffers.onChange((key, io) => {
+    const fw = inverseOffers.update(key, io);
+    if (fw !== undefined && isBuiltin(fw)) queue.add(fw);
+  });
 
-  if (own !== undefined) await Promise.all([own.frameworks.start(), own.offers.start(), own.tasks.start()]);
+  if (own !== undefined) await Promise.all([own.frameworks.start(), own.offers.start(), own.tasks.start(), own.inverseOffers.start()]);
   // Objects listed before our listeners were attached (shared informers already running).
   for (const offer of sources.offers.list()) offers.update(keyOf(offer), offer);
   for (const task of sources.tasks.list()) tasks.update(keyOf(task), task);
+  for (const io of sources.inverseOffers.list()) inverseOffers.update(keyOf(io), io);
   for (const fw of sources.frameworks.list()) if (fw.spec.builtin !== undefined) queue.add(keyOf(fw));
   queue.start();
   log.info({ namespaces: o.namespaces ?? 'all' }, 'built-in scheduler started');
@@ -178,8 +190,28 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
           String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) ||
           String(a.metadata?.name).localeCompare(String(b.metadata?.name)),
       );
-    const decision = decide(fw, views, open, nextIndex, t);
     const flog = log.child({ framework: key });
+    // Maintenance first: accept inverse offers, move tasks off those nodes, refuse offers there.
+    const maint = maintenanceActions(inverseOffers.of(key), fwTasks, open, t);
+    for (const io of maint.accept) {
+      const found = inverseOffers.of(key).find((x) => x.metadata.name === io)!;
+      const res = await state.client.answerInverseOffer(found, 'Accept', 'the built-in scheduler moves its tasks off the node');
+      flog.info({ inverseOffer: io, node: found.spec.nodeName, ok: res.ok }, 'accepted inverse offer');
+    }
+    const byName = new Map(fwTasks.map((x) => [x.metadata.name, x]));
+    for (const task of maint.kill) {
+      await state.client.kill(task, { annotations: { [MOVED_OFF_ANNOTATION]: byName.get(task)?.spec.nodeName ?? '' } });
+      flog.info({ task }, 'task moved off a node given back for maintenance');
+    }
+    const declined = new Set(maint.declines.map((d) => d.offer));
+    const decision = decide(
+      fw,
+      views,
+      open.filter((x) => !declined.has(x.metadata?.name ?? '')),
+      nextIndex,
+      t,
+    );
+    decision.answers.push(...maint.declines);
 
     await Promise.all(
       decision.answers.map(async (a) => {
@@ -222,7 +254,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     idle: () => queue.idle(),
     async stop() {
       queue.stop();
-      if (own !== undefined) await Promise.all([own.frameworks.stop(), own.offers.stop(), own.tasks.stop()]);
+      if (own !== undefined) await Promise.all([own.frameworks.stop(), own.offers.stop(), own.tasks.stop(), own.inverseOffers.stop()]);
       log.info('built-in scheduler stopped');
     },
   };
@@ -277,5 +309,6 @@ function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[
     frameworks: informer<FrameworkObject & KubernetesObject>(PLURAL.Framework),
     offers: informer<OfferObject & KubernetesObject>(PLURAL.Offer),
     tasks: informer<TaskObject & KubernetesObject>(PLURAL.Task),
+    inverseOffers: informer<InverseOfferObject & KubernetesObject>(PLURAL.InverseOffer),
   };
 }

@@ -209,7 +209,8 @@ export class FrameworkReconciler {
         now,
       );
     }
-    conditions = setCondition(conditions, { ...this.offersAvailable(key, outstanding), observedGeneration: generation }, now);
+    const offers = this.offersAvailable(key, outstanding);
+    if (offers !== undefined) conditions = setCondition(conditions, { ...offers, observedGeneration: generation }, now);
     const out: FrameworkStatus = {
       ...(fw.status ?? {}),
       observedGeneration: generation,
@@ -227,14 +228,26 @@ export class FrameworkReconciler {
   }
 
   /**
-   * The OffersAvailable condition. Its message names no relative time and no changing count, so
-   * that it changes only when the reasons do (the shared explanation is at most a few seconds old).
+   * The OffersAvailable condition (undefined: leave it as it is). Its message names no relative
+   * time and no changing count, so that it changes only when the reasons do (the shared
+   * explanation is at most a few seconds old).
    */
-  private offersAvailable(key: string, outstanding: number): Omit<Condition, 'lastTransitionTime'> {
+  private offersAvailable(key: string, outstanding: number): Omit<Condition, 'lastTransitionTime'> | undefined {
     const type = FrameworkCondition.OffersAvailable;
     if (outstanding > 0)
       return { type, status: 'True', reason: FrameworkConditionReason.OffersOutstanding, message: 'it holds outstanding offers' };
-    const why = whyNoOffers(this.ctx.explanations.all(), key);
+    const explanation = this.ctx.explanations.all();
+    // Computed before this framework was known (it names other frameworks, never this one):
+    // nothing to say about it yet; the next explanation will.
+    const names = (x: { framework?: string }) => x.framework !== undefined;
+    const mentions = (x: { framework?: string }) => x.framework === key;
+    if (
+      !explanation.refusals.some(mentions) &&
+      !explanation.offers.some(mentions) &&
+      (explanation.refusals.some(names) || explanation.offers.length > 0)
+    )
+      return undefined;
+    const why = whyNoOffers(explanation, key);
     if (why.offered)
       return { type, status: 'True', reason: FrameworkConditionReason.Offered, message: 'the next allocation cycle offers it resources' };
     return { type, status: 'False', reason: why.reason, message: why.message.slice(0, MAX_CONDITION_MESSAGE) };

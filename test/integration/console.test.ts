@@ -136,8 +136,8 @@ describe('web console', () => {
     expect(await why.textContent()).toContain('its offer constraints match none of 1 node');
     expect(await why.textContent()).toContain('(label disk)');
 
-    const condition = await eventually('OffersAvailable condition written', async () =>
-      (await getFramework(ns.name, 'nowhere')).status?.conditions?.find((c) => c.type === 'OffersAvailable'),
+    const condition = await eventually('OffersAvailable condition says Constraint', async () =>
+      (await getFramework(ns.name, 'nowhere')).status?.conditions?.find((c) => c.type === 'OffersAvailable' && c.reason === 'Constraint'),
     );
     expect(condition).toMatchObject({ status: 'False', reason: 'Constraint' });
     expect(condition.message).toMatch(/^no offer now: its offer constraints match none of 1 node \(.*\) \(label disk\)$/);

@@ -188,6 +188,45 @@ describe('simulate: timeline and revocation', () => {
     expect(Object.keys(r.nodes)).toEqual(['n1']);
   });
 
+  it('a maintenance window: inverse offer before it, tasks moved, nothing offered on the node during it, offers after', () => {
+    const r = simulate(
+      parseScenario({
+        nodes: [
+          { name: 'a', resources: { cpu: '2', memory: '4Gi' }, maintenance: { at: 4, cycles: 3 } },
+          { name: 'b', resources: { cpu: '2', memory: '4Gi' }, arriveAt: 2 },
+        ],
+        frameworks: [
+          { name: 'web', task: { cpu: '1', memory: '1Gi' }, tasks: 2, tasksPerOffer: 2 },
+          { name: 'late', task: { cpu: '1', memory: '1Gi' }, tasks: 1, arriveAt: 5 },
+        ],
+      }),
+    );
+    // web fills a at cycle 1; one cycle before the window (notice 1) it is asked for a, moves
+    // both tasks to b and refuses a. late arrives during the window: b is full and a offered to
+    // no one, so it waits until the window ends at 4 + 3 = 7 and then runs on a.
+    expect(r.events?.map((e) => `${e.cycle} ${e.event} ${e.framework ?? e.node}`)).toEqual([
+      '2 NodeArrived b',
+      '3 InverseOffer web',
+      '3 TaskMoved web',
+      '3 TaskMoved web',
+      '4 MaintenanceStarted a',
+      '5 FrameworkArrived late',
+      '7 MaintenanceEnded a',
+    ]);
+    expect([r.frameworks.web!.tasks, r.frameworks.late!.tasks]).toEqual([2, 1]);
+    expect([r.nodes.a!.free.cpu, r.nodes.b!.free.cpu]).toEqual(['1', '0']);
+  });
+
+  it('names a bad maintenance field', () => {
+    const node = { name: 'a', resources: { cpu: '1' } };
+    expect(() => parseScenario({ ...drfPaper, nodes: [{ ...node, maintenance: { at: 2, cycles: 0 } }] })).toThrow(
+      'nodes[0].maintenance.cycles: must be an integer ≥ 1',
+    );
+    expect(() => parseScenario({ ...drfPaper, nodes: [{ ...node, maintenance: { at: 2, cycles: 1, when: 3 } }] })).toThrow(
+      /nodes\[0\]\.maintenance/,
+    );
+  });
+
   it('names a bad timeline field', () => {
     expect(() => parseScenario({ ...drfPaper, frameworks: [{ ...drfPaper.frameworks[0], arriveAt: 3, leaveAt: 2 }] })).toThrow(
       'frameworks[0].leaveAt: must be after arriveAt (3)',

@@ -37,6 +37,14 @@ export interface ScenarioNode extends NodeInfo {
   /** Timeline: the cycle it appears at (default 1) and goes at (its tasks are lost). */
   arriveAt: number;
   leaveAt: number;
+  /**
+   * A maintenance window (a Maintenance on this node): unavailable — offered to no one — from
+   * cycle `at` for `cycles` cycles. `notice` cycles before it (default 1), every framework with
+   * tasks there gets an inverse offer and accepts it as the built-in scheduler does: its tasks
+   * on the node end (TaskMoved) and are launched again elsewhere, and it refuses the node until
+   * the window is over.
+   */
+  maintenance?: { at: number; cycles: number; notice: number };
 }
 
 export interface Scenario {
@@ -54,7 +62,19 @@ export interface Scenario {
 /** Something that happened at a cycle: arrivals, departures, revocations, tasks that ended. */
 export interface SimulationEvent {
   cycle: number;
-  event: 'FrameworkArrived' | 'FrameworkLeft' | 'NodeArrived' | 'NodeLeft' | 'Revoking' | 'Revoked' | 'TaskFinished' | 'TaskLost';
+  event:
+    | 'FrameworkArrived'
+    | 'FrameworkLeft'
+    | 'NodeArrived'
+    | 'NodeLeft'
+    | 'Revoking'
+    | 'Revoked'
+    | 'TaskFinished'
+    | 'TaskLost'
+    | 'InverseOffer'
+    | 'TaskMoved'
+    | 'MaintenanceStarted'
+    | 'MaintenanceEnded';
   framework?: string;
   node?: string;
   task?: string;
@@ -139,7 +159,12 @@ export function simulate(scenario: Scenario): SimulationResult {
   });
   const pendingTimeline = (cycle: number) =>
     scenario.frameworks.some((f) => f.arriveAt > cycle || (present.has(f.name) && f.leaveAt !== Infinity)) ||
-    scenario.nodes.some((n) => n.arriveAt > cycle || (nodesPresent.has(n.name) && n.leaveAt !== Infinity)) ||
+    scenario.nodes.some(
+      (n) =>
+        n.arriveAt > cycle ||
+        (nodesPresent.has(n.name) && n.leaveAt !== Infinity) ||
+        (n.maintenance !== undefined && n.maintenance.at + n.maintenance.cycles > cycle),
+    ) ||
     tasks.some((t) => t.ends !== Infinity || t.revokeAt !== undefined);
 
   let now = 0;
@@ -149,7 +174,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     const cycle = ++cycles;
     for (const n of scenario.nodes) {
       if (n.arriveAt === cycle) {
-        const { arriveAt: _a, leaveAt: _l, ...node } = n;
+        const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
         a.upsertNode(node);
         nodesPresent.add(n.name);
         if (cycle > 1) events.push({ cycle, event: 'NodeArrived', node: n.name });
@@ -159,6 +184,27 @@ export function simulate(scenario: Scenario): SimulationResult {
         for (const t of tasks.filter((x) => x.node === n.name)) end(t, cycle, 'TaskLost', true);
         a.removeNode(n.name);
         events.push({ cycle, event: 'NodeLeft', node: n.name });
+      }
+    }
+    for (const n of scenario.nodes) {
+      const m = n.maintenance;
+      if (m === undefined || !nodesPresent.has(n.name)) continue;
+      const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
+      if (cycle === Math.max(1, m.at - m.notice)) {
+        const until = now + (m.at + m.cycles - cycle) * CYCLE_MS;
+        for (const fw of [...new Set(tasks.filter((x) => x.node === n.name).map((x) => x.framework))].sort()) {
+          events.push({ cycle, event: 'InverseOffer', framework: fw, node: n.name });
+          for (const t of tasks.filter((x) => x.node === n.name && x.framework === fw)) end(t, cycle, 'TaskMoved', true);
+          a.addFilter(fw, n.name, n.allocatable, until);
+        }
+      }
+      if (cycle === m.at) {
+        a.upsertNode({ ...node, unschedulable: true });
+        events.push({ cycle, event: 'MaintenanceStarted', node: n.name });
+      }
+      if (cycle === m.at + m.cycles) {
+        a.upsertNode(node);
+        events.push({ cycle, event: 'MaintenanceEnded', node: n.name });
       }
     }
     for (const f of scenario.frameworks) {
@@ -370,6 +416,16 @@ function window(o: Obj, p: string): { arriveAt: number; leaveAt: number } {
   return { arriveAt, leaveAt };
 }
 
+/** A node's maintenance window: `at` (cycle ≥ 1), `cycles` (≥ 1), `notice` (cycles before, default 1). */
+function maintenanceWindow(v: unknown, p: string): { at: number; cycles: number; notice: number } {
+  const o = obj(v, p, ['at', 'cycles', 'notice']);
+  return {
+    at: int(o.at, `${p}.at`, 1),
+    cycles: int(o.cycles, `${p}.cycles`, 1),
+    notice: o.notice === undefined ? 1 : int(o.notice, `${p}.notice`, 0),
+  };
+}
+
 /** A role name: DNS labels joined by `/` (nested roles). */
 function roleName(v: unknown, path: string): string {
   const s = str(v, path);
@@ -386,12 +442,13 @@ export function parseScenario(raw: unknown): Scenario {
   const root = obj(raw, '', ['nodes', 'roles', 'frameworks', 'options']);
   const nodes = list(root.nodes, 'nodes', true).map((v, i): ScenarioNode => {
     const p = `nodes[${i}]`;
-    const o = obj(v, p, ['name', 'resources', 'labels', 'reservations', 'arriveAt', 'leaveAt']);
+    const o = obj(v, p, ['name', 'resources', 'labels', 'reservations', 'arriveAt', 'leaveAt', 'maintenance']);
     const { arriveAt, leaveAt } = window(o, p);
     return {
       name: str(o.name, `${p}.name`),
       arriveAt,
       leaveAt,
+      ...(o.maintenance === undefined ? {} : { maintenance: maintenanceWindow(o.maintenance, `${p}.maintenance`) }),
       allocatable: resources(o.resources, `${p}.resources`),
       labels: stringMap(o.labels, `${p}.labels`),
       reservations: list(o.reservations, `${p}.reservations`, false).map((r, j) => {

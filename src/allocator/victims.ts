@@ -86,28 +86,45 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const tasks = snapshot.tasks;
 
   const nodeIndex = new Map(snapshot.nodes.map((n, i) => [n.name, i]));
-  const free: Vec[] = snapshot.nodes.map((n) => {
-    const v = new Float64Array(W);
+  // Every node's free vector a view of one buffer: one allocation, not one per node.
+  const freeAll = new Float64Array(snapshot.nodes.length * W);
+  const free: Vec[] = snapshot.nodes.map((n, i) => {
+    const v = freeAll.subarray(i * W, (i + 1) * W);
     p.space.addList(v, n.free);
     return v;
   });
-  const onNode: number[][] = snapshot.nodes.map(() => []);
   // By task index: its framework (undefined: being revoked), priority and start.
   const taskFw = p.taskFrameworks;
   const { priority: prio, startedAt: start } = p;
+  // Each node's running tasks, as one list grouped by node (node n's: at[n] .. at[n + 1]).
+  const nodeOf = new Int32Array(tasks.length).fill(-1);
+  const at = new Int32Array(snapshot.nodes.length + 1);
   tasks.forEach((t, i) => {
     const n = nodeIndex.get(t.node);
     if (n === undefined) return;
     if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
-    else onNode[n]!.push(i);
+    else {
+      nodeOf[i] = n;
+      at[n + 1]!++;
+    }
+  });
+  for (let n = 0; n < snapshot.nodes.length; n++) at[n + 1]! += at[n]!;
+  const onNodes = new Int32Array(at[snapshot.nodes.length]!);
+  const next = at.slice(0, snapshot.nodes.length);
+  nodeOf.forEach((n, i) => {
+    if (n >= 0) onNodes[next[n]!++] = i;
   });
   // Each node's tasks once, in the order victims are taken: lower priority, then youngest.
-  for (const list of onNode) list.sort((a, b) => prio[a]! - prio[b]! || start[b]! - start[a]! || (tasks[a]!.id < tasks[b]!.id ? -1 : 1));
+  for (let n = 0; n < snapshot.nodes.length; n++)
+    onNodes
+      .subarray(at[n]!, at[n + 1]!)
+      .sort((a, b) => prio[a]! - prio[b]! || start[b]! - start[a]! || (tasks[a]!.id < tasks[b]!.id ? -1 : 1));
   // Nodes with tasks, by the best victim set they could hold: a set's highest priority is at
   // least its node's first task's, and at that priority its oldest task is no younger. Scanned
   // in this order, the search stops at the first node that cannot beat the best set found.
-  const scan = onNode.flatMap((list, n) => (list.length > 0 ? [n] : []));
-  const bound = (n: number): number => onNode[n]![0]!;
+  const scan: number[] = [];
+  for (let n = 0; n < snapshot.nodes.length; n++) if (at[n + 1]! > at[n]!) scan.push(n);
+  const bound = (n: number): number => onNodes[at[n]!]!;
   scan.sort((a, b) => prio[bound(a)]! - prio[bound(b)]! || start[bound(b)]! - start[bound(a)]! || a - b);
 
   // By framework index: the lowest priority of its running tasks.
@@ -180,14 +197,14 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const set: number[] = [];
     if (!anyVictim(f, wAfter, reason)) return undefined;
     for (const n of scan) {
-      const list = onNode[n]!;
-      const t0 = list[0]!;
+      const t0 = bound(n);
       if (best !== undefined && (prio[t0]! > best.maxPriority || (prio[t0] === best.maxPriority && start[t0]! < best.oldest))) break;
       room.set(free[n]!);
       set.length = 0;
       for (const v of removedCount.keys()) removedVec.get(v)!.fill(0);
       removedCount.clear();
-      for (const t of list) {
+      for (let k = at[n]!; k < at[n + 1]!; k++) {
+        const t = onNodes[k]!;
         if (fits(d, room)) break;
         if (chosen.has(t)) continue;
         const v = frameworkOf(t);

@@ -45,6 +45,19 @@ const log = (msg: string) => process.stderr.write(`[bench:ui] ${new Date().toISO
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const TICKS_PER_SECOND = 100;
 
+/** An API call retried on a server error or timeout (a loaded API server answers 504 at times). */
+async function retried<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (i >= attempts || (code !== undefined && code < 500)) throw err;
+      await sleep(1000 * i);
+    }
+  }
+}
+
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -131,17 +144,19 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const fresh = Array.from({ length: count - made.length }, (_, i) => `${POOL}-${made.length + i}`);
       await pool(fresh.length, 50, (i) =>
-        ensureFakeNode(kc, {
-          name: fresh[i]!,
-          cpu: '16',
-          memory: '64Gi',
-          pods: '110',
-          labels: { 'agora.dev/bench-pool': POOL, zone: `z${i % 3}` },
-        }),
+        retried(() =>
+          ensureFakeNode(kc, {
+            name: fresh[i]!,
+            cpu: '16',
+            memory: '64Gi',
+            pods: '110',
+            labels: { 'agora.dev/bench-pool': POOL, zone: `z${i % 3}` },
+          }),
+        ),
       );
       made.push(...fresh);
       for (;;) {
-        const list = await core.listNode({ labelSelector: SELECTOR });
+        const list = await retried(() => core.listNode({ labelSelector: SELECTOR }));
         if (list.items.length === made.length && list.items.every(isReady)) break;
         await sleep(1000);
       }
@@ -198,6 +213,7 @@ async function main(): Promise<void> {
             withViewersMillicores: round((busy / WINDOW_MS) * 1e6, 0),
             extraPerViewerMillicores: round(((busy - idle) / WINDOW_MS / VIEWERS) * 1e6, 1),
           };
+          log(`controller CPU: ${JSON.stringify(result.controllerCpu)}`);
         }
       } finally {
         controller.kill('SIGTERM');

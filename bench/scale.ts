@@ -19,7 +19,7 @@
 // lagged. --heap-snapshot adds what the controller's heap holds once every task runs, by
 // constructor (bench/heap-summary.ts).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type RequestOptions } from 'node:https';
@@ -191,24 +191,30 @@ async function heapSnapshot(proc: ChildProcess, dir: string): Promise<HeapSummar
   log('heap snapshot: writing');
   proc.kill('SIGUSR2');
   const deadline = Date.now() + 600_000;
-  let last = -1;
-  let stableSince = Date.now();
   for (;;) {
     if (Date.now() > deadline) throw new Error('the heap snapshot was not written within 10 minutes');
-    await sleep(1000);
+    await sleep(2000);
     const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
-    if (file === undefined) continue;
-    const size = statSync(join(dir, file)).size;
-    if (size !== last) {
-      last = size;
-      stableSince = Date.now();
-      continue;
-    }
-    if (Date.now() - stableSince < 5000) continue;
-    log(`heap snapshot: ${round(size / 2 ** 20)} MiB written, summarising`);
+    // V8 builds the snapshot first, then writes the JSON: complete once it ends with its closing "]}".
+    if (file === undefined || !endsWith(join(dir, file), ']}')) continue;
+    log(`heap snapshot: ${round(statSync(join(dir, file)).size / 2 ** 20)} MiB written, summarising`);
     const summary = summarizeHeapSnapshot(join(dir, file));
     rmSync(dir, { recursive: true, force: true });
     return summary;
+  }
+}
+
+/** Whether a file's last non-blank characters are `suffix`. */
+function endsWith(file: string, suffix: string): boolean {
+  const size = statSync(file).size;
+  if (size < suffix.length) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const tail = Buffer.alloc(Math.min(size, 64));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return tail.toString('utf8').trimEnd().endsWith(suffix);
+  } finally {
+    closeSync(fd);
   }
 }
 

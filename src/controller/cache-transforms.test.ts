@@ -35,9 +35,9 @@ describe('cache transforms', () => {
     });
   });
 
-  it('a Pod keeps its requests (as the allocator counts them), owner, node and status', () => {
+  it("a task's Pod keeps its requests (as the allocator counts them), owner, node and status", () => {
     const pod: V1Pod = {
-      metadata: { name: 'p', ownerReferences: [{ apiVersion: 'v1', kind: 'Task', name: 't', uid: 'u' }] },
+      metadata: { name: 'p', ownerReferences: [{ apiVersion: 'agora.dev/v1alpha1', kind: 'Task', name: 't', uid: 'u' }] },
       spec: {
         nodeName: 'n',
         overhead: { cpu: '10m' },
@@ -56,5 +56,44 @@ describe('cache transforms', () => {
     expect(slim.spec?.tolerations).toBeUndefined();
     expect(slim.status?.phase).toBe('Running');
     expect(slim.metadata?.ownerReferences).toHaveLength(1);
+  });
+
+  it('any other Pod keeps only its identity, node, requests, overhead and phase', () => {
+    const pod: V1Pod = {
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        uid: 'u1',
+        resourceVersion: '42',
+        labels: { app: 'web' },
+        annotations: { big: 'x'.repeat(1000) },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'r' }],
+        deletionTimestamp: new Date(5),
+      },
+      spec: {
+        nodeName: 'n',
+        overhead: { cpu: '10m' },
+        restartPolicy: 'Always',
+        initContainers: [{ name: 'i', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '2' } } }],
+        containers: [{ name: 'c', image: 'y', command: ['serve'], resources: { requests: { cpu: '1', memory: '1Gi' } } }],
+      },
+      status: { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    const before = podRequests(pod);
+    const slim = slimPod(structuredClone(pod));
+    expect(podRequests(slim)).toEqual(before);
+    expect(slim).toEqual({
+      metadata: { name: 'web', namespace: 'shop', uid: 'u1', resourceVersion: '42', deletionTimestamp: new Date(5) },
+      spec: {
+        nodeName: 'n',
+        overhead: { cpu: '10m' },
+        initContainers: [{ name: 'i', resources: { requests: { cpu: '2' } } }],
+        containers: [{ name: 'c', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
+      },
+      status: { phase: 'Running' },
+    });
+    // A Pod with the controller's task label is a task's, whoever owns it: kept whole.
+    const labelled = slimPod({ ...structuredClone(pod), metadata: { ...pod.metadata, labels: { 'agora.dev/task': 't' } } });
+    expect(labelled.status?.podIP).toBe('10.0.0.1');
   });
 });

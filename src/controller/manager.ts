@@ -13,7 +13,7 @@ import { systemClock } from '../api/clock.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator, type Explanation } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
-import { ClusterState } from './cluster-state.ts';
+import { ClusterState, type NodeUsage } from './cluster-state.ts';
 import type { Context, Queues } from './context.ts';
 import { EventRecorder } from './events.ts';
 import { FrameworkReconciler } from './framework-reconciler.ts';
@@ -55,6 +55,11 @@ export interface ControllerHandle {
    * the allocator: nothing is offered or changed. Undefined unless this replica leads and is ready.
    */
   explain(framework?: string): Explanation | undefined;
+  /**
+   * What this replica counts on a node now (from its caches, as an accept is judged): allocatable,
+   * other Pods, each framework's tasks. Undefined unless it leads and is ready.
+   */
+  nodeUsage(node: string): NodeUsage | undefined;
   stop(): Promise<void>;
 }
 
@@ -146,6 +151,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
     isLeader: () => (elector ? elector.isLeader : leader !== undefined),
     isReady: () => leader?.ready === true,
     explain: (framework) => leader?.explain(framework),
+    nodeUsage: (node) => leader?.nodeUsage(node),
     leading: () => leadingP,
     lostLeadership,
     writes: () => {
@@ -288,6 +294,10 @@ class LeaderRun {
 
   explain(framework?: string): Explanation | undefined {
     return this.ready ? this.ctx.allocator.explain(this.ctx.now(), framework) : undefined;
+  }
+
+  nodeUsage(node: string): NodeUsage | undefined {
+    return this.ready ? this.ctx.state.usage(node) : undefined;
   }
 
   async start(): Promise<void> {

@@ -121,6 +121,8 @@ describe('controller lifecycle', () => {
           spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] },
         },
       });
+    // The accept is judged against the node as the controller sees it: once it counts the squatter.
+    await eventually('the controller to count the squatter', async () => (controller.handle.nodeUsage(node)?.external.cpu ?? 0) >= 3000);
     await accept(ns.name, offer, [
       task('fits', { cpu: '500m', memory: '1Gi' }),
       task('too-big', { cpu: '3', memory: '1Gi' }),

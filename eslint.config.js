@@ -87,6 +87,24 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  {
+    // The console's page scripts run in the browser, not in Node.
+    files: ['src/controller/console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        URLSearchParams: 'readonly',
+        Node: 'readonly',
+        uPlot: 'readonly',
+      },
+    },
+  },
   { files: ['src/api/**/*.ts'], rules: layerRule('api', []) },
   { files: ['src/allocator/**/*.ts'], rules: layerRule('allocator', ['api']) },
   { files: ['src/sdk/**/*.ts'], rules: layerRule('sdk', ['api']) },

@@ -139,6 +139,7 @@ class Demo {
   private gangFinished = false;
   private webhooksEnforced: (() => Promise<void>) | undefined;
   private lastPlain = new Map<string, string>();
+  private consoleUrl = '';
   private laterApplied = false;
   private readonly revocationsSeen = new Set<string>();
 
@@ -224,6 +225,17 @@ class Demo {
       });
       this.cleanups.push({ what: `stopping the controller for ${p.namespace}`, fn: () => ctl.stop() });
     }
+    // One web console over both partitions (its own watches of the demo's namespaces).
+    const { startStandaloneConsole } = await import('../../src/controller/console/standalone.ts');
+    const ui = await startStandaloneConsole({
+      kc: this.kc,
+      log: this.log.child({ component: 'console' }),
+      addr: process.env.AGORA_DEMO_UI_ADDR ?? '127.0.0.1:0',
+      namespaces: PARTITIONS.map((p) => p.namespace),
+    });
+    this.cleanups.push({ what: 'stopping the web console', fn: () => ui.stop() });
+    this.consoleUrl = ui.url;
+    this.step(`web console: ${ui.url}`);
     // Before touching demo objects: a configuration left by a killed run points at a dead server.
     if (this.o.webhooks) await this.startWebhooks();
     // Namespaces after the controllers: one left Terminating by an interrupted run needs a
@@ -457,6 +469,7 @@ class Demo {
           ? 'Exits when converged.'
           : `Ctrl-C stops everything.  In another terminal: node src/cli/main.ts status (Node 24)   (logs: ${this.logFile})`,
       ),
+      `Web console: ${this.consoleUrl}`,
       '',
     );
     return out.join('\n');

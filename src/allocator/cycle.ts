@@ -112,13 +112,19 @@ class Cycle {
     }
     for (const n of nodes) {
       if (!n.schedulable || !n.ready) {
-        if (this.explain) this.refuse({ node: n.name, reason: n.schedulable ? 'NodeNotReady' : 'NodeUnschedulable' });
+        if (this.explain) {
+          this.refuse({ node: n.name, reason: n.schedulable ? 'NodeNotReady' : 'NodeUnschedulable' });
+          this.refuseConstraints(n);
+        }
         continue;
       }
       // One outstanding offer per node: what is free here waits for that offer's answer. (Removing
       // the offer bumps the node's epoch, so the memo below does not hide the node then.)
       if (n.offers.length > 0) {
-        if (this.explain) this.refuse({ node: n.name, reason: 'OfferOutstanding' });
+        if (this.explain) {
+          this.refuse({ node: n.name, reason: 'OfferOutstanding' });
+          this.refuseConstraints(n);
+        }
         continue;
       }
       // Nothing about the node or the frameworks changed since a walk found no taker.
@@ -133,7 +139,10 @@ class Cycle {
     const hasReservations = n.reserved.size > 0;
     if (!hasReservations && !this.allocatable(unres, n)) {
       if (stage === 'fair') {
-        if (this.explain) this.refuse({ ...this.belowMinimum(unres, n), node: n.name });
+        if (this.explain) {
+          this.refuse({ ...this.belowMinimum(unres, n), node: n.name });
+          this.refuseConstraints(n);
+        }
         this.markIdle(n);
       }
       return;
@@ -263,6 +272,9 @@ class Cycle {
   /** Why f may not have n now, if it may not; cheap and allocation-free (the hot path). */
   private ineligible(f: FrameworkState, n: NodeState): OfferRefusalReason | undefined {
     if (f.suppressed) return 'Suppressed';
+    // Before demand: a node outside its constraints is never its node, whatever it wants (and the
+    // explanation should say so rather than that its tasks do not fit there).
+    if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
     const d = f.demand;
     if (d !== undefined) {
       if (d.total === 0) return 'NoDemand';
@@ -279,7 +291,6 @@ class Cycle {
     }
     if (f.minOffer !== undefined && belowEvery(this.off, f.minOffer)) return 'BelowFrameworkMinimum';
     if (n.scarce && !f.gpu) return 'GpuCapability';
-    if (f.constraints !== undefined && selectorMismatch(f.constraints, n.labels) !== undefined) return 'Constraint';
     if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
     const nom = this.cfg.nominations?.get(n.name);
     if (nom !== undefined && !nom.cleared && nom.until > this.now && nom.framework !== f.name) {
@@ -350,6 +361,18 @@ class Cycle {
   private belowMinimum(v: Vec, n: NodeState): Omit<Refusal, 'node'> {
     const i = this.missingSlot(v, n);
     return i < 0 ? { reason: 'BelowMinimum' } : { reason: 'BelowMinimum', resource: this.s.space.names[i]! };
+  }
+
+  /**
+   * A node refused to everyone (not ready, offer outstanding, too little free) is also refused,
+   * for what it is, to each framework whose constraints exclude it: that lasts whatever happens
+   * to the node, and it is why a framework that matches no node gets nothing.
+   */
+  private refuseConstraints(n: NodeState): void {
+    for (const f of this.s.frameworks.values()) {
+      const label = !f.declared || f.constraints === undefined ? undefined : selectorMismatch(f.constraints, n.labels);
+      if (label !== undefined) this.refuse({ node: n.name, framework: f.name, role: f.role.name, reason: 'Constraint', label });
+    }
   }
 
   private refuse(r: Refusal): void {

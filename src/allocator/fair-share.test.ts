@@ -151,6 +151,37 @@ describe('fairShares (progressive filling over the whole cluster)', () => {
     expect(got.map((s) => s.fairTasks)).toEqual([540_000, 100_000]);
   });
 
+  it('leaves excluded resources out of the shares, not out of what fits', () => {
+    // 16 CPU, 4 GPU. A runs 4 tasks <1 CPU, 1 GPU> and wants <2 CPU> tasks; B wants <2 CPU> tasks.
+    const nodes = [{ name: 'n1', capacity: { cpu: 16_000, gpu: 4 }, free: {} }];
+    const running = Array.from({ length: 4 }, (_, i) => ({
+      id: `a-${i}`,
+      framework: 'A',
+      node: 'n1',
+      resources: { cpu: 1000, gpu: 1 },
+      startedAt: i,
+    }));
+    const frameworks = [
+      { name: 'A', demand: [{ resources: { cpu: 2000 }, count: 100 }] },
+      { name: 'B', demand: [{ resources: { cpu: 2000 }, count: 100 }] },
+    ];
+    const tasksOf = (excludedResources?: string[]) =>
+      fairShares({ nodes, frameworks, tasks: running, ...(excludedResources ? { excludedResources } : {}) }).map((s) => [
+        s.fairTasks,
+        s.fairShare,
+      ]);
+    // Counted, A's 4 GPUs make its share 1: B gets the 12 free CPUs (6 tasks, 0.75), A nothing more.
+    expect(tasksOf()).toEqual([
+      [4, 1],
+      [6, 0.75],
+    ]);
+    // Excluded, A's share is its CPUs: 4 + 2·2 = 8 of 16 and B's 4·2 = 8: 0.5 each.
+    expect(tasksOf(['gpu'])).toEqual([
+      [6, 0.5],
+      [4, 0.5],
+    ]);
+  });
+
   it('names bad input', () => {
     expect(() => fairShares({ nodes: [], frameworks: [{ name: 'a', demand: [{ resources: { cpu: 1 }, count: -1 }] }], tasks: [] })).toThrow(
       /framework a: demand\[0\]\.count -1/,

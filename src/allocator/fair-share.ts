@@ -24,6 +24,11 @@ export interface RevocationSnapshot {
   roles?: RevocationRole[];
   frameworks: RevocationFramework[];
   tasks: RunningTask[];
+  /**
+   * Resources left out of every dominant share (the allocator's fairSharingExcludedResources,
+   * Mesos's --fair_sharing_excluded_resource_names); they still bound what fits.
+   */
+  excludedResources?: string[];
 }
 
 export interface RevocationNode {
@@ -127,7 +132,10 @@ export interface PreparedRole {
 
 export interface Prepared {
   space: ResourceSpace;
+  /** The cluster's capacity: what fits. */
   total: Vec;
+  /** What dominant shares are taken of: total with the excluded resources zero. */
+  shareTotal: Vec;
   roles: Map<string, PreparedRole>;
   frameworks: Map<string, PreparedFramework>;
   /** snapshot.tasks as vectors, and their frameworks (undefined: being revoked), by index. */
@@ -179,6 +187,11 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
 
   const total = new Float64Array(W);
   for (const n of snapshot.nodes) space.addList(total, n.capacity);
+  const shareTotal = Float64Array.from(total);
+  for (const name of snapshot.excludedResources ?? []) {
+    const i = space.lookup(name);
+    if (i !== undefined && i < W) shareTotal[i] = 0;
+  }
 
   const roles = new Map<string, PreparedRole>();
   const roleOf = (name: string): PreparedRole => {
@@ -274,7 +287,7 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   }
   [...frameworks.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((f, i) => (f.rank = i));
   [...roles.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((r, i) => (r.rank = i));
-  return { space, total, roles, frameworks, taskVecs, taskFrameworks, priority, startedAt };
+  return { space, total, shareTotal, roles, frameworks, taskVecs, taskFrameworks, priority, startedAt };
 }
 
 const RECENT_SHAPES = 16;
@@ -329,7 +342,7 @@ export function fairSharesOf(p: Prepared, snapshot: RevocationSnapshot, filled: 
       running: f.running,
       fairTasks: x.given,
       allocated: p.space.list(f.allocated),
-      share: dominantShare(f.allocated, p.total),
+      share: dominantShare(f.allocated, p.shareTotal),
       fair: p.space.list(x.alloc),
       fairShare: x.share,
     };

@@ -14,3 +14,5 @@ export { fairShares } from './fair-share.ts';
 export type { FairShare, RevocationFramework, RevocationNode, RevocationRole, RevocationSnapshot, RunningTask } from './fair-share.ts';
 export { planRevocations } from './victims.ts';
 export type { RevocationDecision, RevocationOptions, RevocationPlan, RevocationReason } from './victims.ts';
+export { whyNoOffers } from './explain-words.ts';
+export type { WhyDetail, WhyNoOffers } from './explain-words.ts';

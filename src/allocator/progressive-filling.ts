@@ -20,8 +20,8 @@ const byKey = (a: RoleFiller, b: RoleFiller): boolean => a.key < b.key || (a.key
 /** Runs the two phases; returns each framework's filler (alloc, share, given). */
 export function progressiveFill(p: Prepared): Map<string, Filler> {
   const W = p.space.size;
-  const { total } = p;
-  const remaining = Float64Array.from(total);
+  const { shareTotal } = p;
+  const remaining = Float64Array.from(p.total);
   const fillers = new Map<string, Filler>();
   const roleFillers: RoleFiller[] = [];
   for (const r of [...p.roles.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -55,9 +55,10 @@ export function progressiveFill(p: Prepared): Map<string, Filler> {
     let batch = k;
     for (let i = 0; i < W; i++) {
       const need = v[i]!;
-      if (need <= 0 || total[i]! <= 0) continue;
-      if (Number.isFinite(shareCap)) batch = Math.min(batch, Math.floor((shareCap * total[i]! - x.alloc[i]!) / need));
-      if (Number.isFinite(roleKeyCap)) batch = Math.min(batch, Math.floor((roleKeyCap * rf.r.weight * total[i]! - rf.alloc[i]!) / need));
+      if (need <= 0 || shareTotal[i]! <= 0) continue;
+      if (Number.isFinite(shareCap)) batch = Math.min(batch, Math.floor((shareCap * shareTotal[i]! - x.alloc[i]!) / need));
+      if (Number.isFinite(roleKeyCap))
+        batch = Math.min(batch, Math.floor((roleKeyCap * rf.r.weight * shareTotal[i]! - rf.alloc[i]!) / need));
     }
     return Math.max(1, Math.min(k, batch));
   };
@@ -76,8 +77,8 @@ export function progressiveFill(p: Prepared): Map<string, Filler> {
       x.item++;
       x.taken = 0;
     }
-    x.share = dominantShare(x.alloc, total);
-    rf.key = dominantShare(rf.alloc, total) / rf.r.weight;
+    x.share = dominantShare(x.alloc, shareTotal);
+    rf.key = dominantShare(rf.alloc, shareTotal) / rf.r.weight;
   };
 
   const nextOf = (h: MinHeap<Filler>): number => {

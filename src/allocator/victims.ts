@@ -82,7 +82,8 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const fair = fairSharesOf(p, snapshot, filled);
   const max = options.maxRevocations ?? Infinity;
   const W = p.space.size;
-  const { total, taskVecs } = p;
+  // Shares are taken of shareTotal (resources excluded from fair sharing count zero).
+  const { shareTotal: total, taskVecs } = p;
   const tasks = snapshot.tasks;
 
   const nodeIndex = new Map(snapshot.nodes.map((n, i) => [n.name, i]));

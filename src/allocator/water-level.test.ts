@@ -6,7 +6,8 @@ import { fill } from './water-level.ts';
 
 // The water levels must give exactly what progressive filling gives (its specification): the
 // same number of tasks, allocation and share for every framework, on random clusters with
-// weights, guarantees, limits, many frameworks of one shape (ties), and demand beyond capacity.
+// weights, guarantees, limits, many frameworks of one shape (ties), demand beyond capacity and
+// resources excluded from the shares.
 
 function randomSnapshot(seed: number): RevocationSnapshot {
   const r = rng(seed);
@@ -47,7 +48,7 @@ function randomSnapshot(seed: number): RevocationSnapshot {
       });
     }
   }
-  return { nodes, roles, frameworks, tasks };
+  return { nodes, roles, frameworks, tasks, ...(r() < 0.2 ? { excludedResources: [pick(['gpu', 'memory'])] } : {}) };
 }
 
 function summary(filled: Map<string, Filler>) {

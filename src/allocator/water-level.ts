@@ -68,7 +68,8 @@ const byKey = (a: RoleFill, b: RoleFill): boolean => a.key < b.key || (a.key ===
 
 class WaterLevel {
   private readonly W: number;
-  private readonly total: Vec;
+  /** What shares are taken of (p.shareTotal: resources excluded from fair sharing are zero). */
+  private readonly shareTotal: Vec;
   private readonly remaining: Vec;
   private readonly fillers = new Map<string, Filler>();
   private readonly roles: RoleFill[] = [];
@@ -78,7 +79,7 @@ class WaterLevel {
 
   constructor(p: Prepared) {
     this.W = p.space.size;
-    this.total = p.total;
+    this.shareTotal = p.shareTotal;
     this.remaining = Float64Array.from(p.total);
     this.scratch = new Float64Array(this.W);
     this.end = new Float64Array(this.W);
@@ -237,7 +238,7 @@ class WaterLevel {
     for (const x of rf.active) {
       this.end.set(x.alloc);
       this.cut(x, Infinity, this.end);
-      top = Math.max(top, dominantShare(this.end, this.total));
+      top = Math.max(top, dominantShare(this.end, this.shareTotal));
     }
     return 2 * top + 1;
   }
@@ -271,7 +272,7 @@ class WaterLevel {
     this.roleCut(rf, mu);
     let share = 0;
     for (let i = 0; i < this.W; i++) {
-      const t = this.total[i]!;
+      const t = this.shareTotal[i]!;
       if (t > 0) share = Math.max(share, (rf.alloc[i]! + rf.cut[i]!) / t);
     }
     return share / rf.r.weight;
@@ -318,7 +319,7 @@ class WaterLevel {
     if (mu === Infinity) return avail;
     let j = avail;
     for (let i = 0; i < this.W; i++) {
-      const t = this.total[i]!;
+      const t = this.shareTotal[i]!;
       if (t <= 0) continue;
       if (v[i]! > 0) j = Math.min(j, Math.max(0, Math.ceil((mu * t - a[i]!) / v[i]!)));
       else if (a[i]! / t >= mu) return 0;
@@ -332,7 +333,7 @@ class WaterLevel {
   private shareAt(a: Vec, v: Vec, j: number): number {
     let share = 0;
     for (let i = 0; i < this.W; i++) {
-      const t = this.total[i]!;
+      const t = this.shareTotal[i]!;
       if (t > 0) {
         const s = (a[i]! + j * v[i]!) / t;
         if (s > share) share = s;
@@ -362,8 +363,8 @@ class WaterLevel {
       }
       n -= k;
     }
-    x.share = dominantShare(x.alloc, this.total);
-    rf.key = dominantShare(rf.alloc, this.total) / rf.r.weight;
+    x.share = dominantShare(x.alloc, this.shareTotal);
+    rf.key = dominantShare(rf.alloc, this.shareTotal) / rf.r.weight;
   }
 }
 

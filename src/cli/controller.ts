@@ -43,6 +43,9 @@ Options:
   --identity NAME                         this replica's holder identity in the Lease (default hostname-random)
   --metrics-addr [HOST]:PORT              /metrics (default :8080; port 0 picks one; '' disables)
   --health-addr [HOST]:PORT               /healthz and /readyz (default :8081)
+  --ui-addr [HOST]:PORT                   serve the read-only web console here, from the caches (default '':
+                                          off); --namespaces limits what it shows
+  --ui-history DURATION                   how much dominant-share history its chart keeps in memory (default 15m)
   --kube-api-qps N / --kube-api-burst N   client-side write rate limit (default 50 / 100, as kube-scheduler)
   --workers N                             parallel reconciles per kind (default 32)
   --events BOOL                           record Kubernetes Events (default true)
@@ -81,6 +84,8 @@ const FLAGS = {
   identity: { type: 'string' },
   'metrics-addr': { type: 'string' },
   'health-addr': { type: 'string' },
+  'ui-addr': { type: 'string' },
+  'ui-history': { type: 'string' },
   'kube-api-qps': { type: 'string' },
   'kube-api-burst': { type: 'string' },
   workers: { type: 'string' },
@@ -173,6 +178,8 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];
   if (v['metrics-addr'] !== undefined) o.metricsAddr = v['metrics-addr'];
   if (v['health-addr'] !== undefined) o.healthAddr = v['health-addr'];
+  if (v['ui-addr'] !== undefined) o.uiAddr = v['ui-addr'];
+  dur('ui-history', (ms) => (o.uiHistoryMs = ms));
   if (v['log-level']) o.logLevel = v['log-level'];
   return o;
 }
@@ -199,7 +206,13 @@ export async function run(argv: string[]): Promise<number> {
   const webhooks = await startControllerWebhooks({ kubeConfig, logger, flags: values, namespaces: options.namespaces, registry });
   const handle = await startController({ ...options, kubeconfig: kubeConfig, logger, registry, processMetrics: true });
   logger.info(
-    { identity: handle.identity, metricsPort: handle.metricsPort, healthPort: handle.healthPort, webhookPort: webhooks?.webhooks.port },
+    {
+      identity: handle.identity,
+      metricsPort: handle.metricsPort,
+      healthPort: handle.healthPort,
+      uiPort: handle.uiPort,
+      webhookPort: webhooks?.webhooks.port,
+    },
     'controller started',
   );
   const signal = await Promise.race([

@@ -20,6 +20,8 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./controller.ts'),
   },
   status: { summary: 'frameworks, shares, nodes and outstanding offers (--output json|yaml, --watch)', load: () => import('./status.ts') },
+  ui: { summary: 'serve the web console on this machine against the cluster and print its URL', load: () => import('./ui.ts') },
+  explain: { summary: 'why a framework gets no offers right now (FRAMEWORK [-n NS])', load: () => import('./explain.ts') },
   demo: {
     summary: 'the local control plane, controller and example frameworks, with DRF shares converging live (--once)',
     load: () => import('./demo.ts'),

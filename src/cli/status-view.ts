@@ -7,7 +7,7 @@ import { isOpen, TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../ap
 import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { fairness } from './status-fairness.ts';
-import { builtinOutcome } from '../controller/conditions.ts';
+import { phaseOf } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
@@ -95,13 +95,7 @@ function format(list: ResourceList, names: readonly string[]): Record<string, st
   return out;
 }
 
-/**
- * The framework's phase; a built-in framework's Complete condition (written by the built-in
- * scheduler) decides Completed or Failed, whatever phase another writer left.
- */
-export function phaseOf(f: IFramework): string {
-  return builtinOutcome(f) ?? f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
-}
+export { phaseOf };
 
 /** Resources shown for nodes: cpu, memory, then any extended resource a node has (not pods/storage). */
 function nodeResourceNames(nodes: readonly V1Node[]): string[] {

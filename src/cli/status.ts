@@ -1,12 +1,12 @@
 // `agora status`: frameworks (role, dominant share, allocated, tasks per state), nodes (free /
 // offered / used) and outstanding offers, read through the API. --output json|yaml|table;
 // --watch re-renders in place on a terminal, and as successive snapshots otherwise.
-import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
+import { parseCommandArgs } from './args.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
 import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
 
@@ -60,28 +60,20 @@ function render(view: StatusView, format: OutputFormat, color: boolean): string 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        kubeconfig: { type: 'string' },
-        namespace: { type: 'string', short: 'n' },
-        selector: { type: 'string', short: 'l' },
-        output: { type: 'string', short: 'o', default: 'table' },
-        watch: { type: 'boolean', short: 'w' },
-        interval: { type: 'string', default: '2' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`agora status: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('status', USAGE, {
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      selector: { type: 'string', short: 'l' },
+      output: { type: 'string', short: 'o', default: 'table' },
+      watch: { type: 'boolean', short: 'w' },
+      interval: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let format: OutputFormat;
   const interval = Number(values.interval);
   try {

@@ -15,6 +15,12 @@ export interface Condition {
 export const FrameworkCondition = {
   Ready: 'Ready',
   Disconnected: 'Disconnected',
+  /**
+   * Whether it gets offers: True while it holds outstanding offers or the next cycle offers it
+   * some; False with the allocator's main refusal as the reason and every refusal, in words with
+   * the numbers, as the message (allocator/explain-words.ts).
+   */
+  OffersAvailable: 'OffersAvailable',
 } as const;
 
 export const FrameworkConditionReason = {
@@ -25,7 +31,12 @@ export const FrameworkConditionReason = {
   FailoverTimeoutExceeded: 'FailoverTimeoutExceeded',
   NoFailoverTimeout: 'NoFailoverTimeout',
   FailedOver: 'FailedOver',
+  OffersOutstanding: 'OffersOutstanding',
+  Offered: 'Offered',
 } as const;
+
+/** Condition messages are cut to this many characters. */
+export const MAX_CONDITION_MESSAGE = 1024;
 
 /** The condition the built-in scheduler owns on its frameworks (the framework reconciler derives the phase from it). */
 export const BuiltinCondition = { Complete: 'Complete' } as const;
@@ -69,4 +80,12 @@ export function builtinOutcome(
   if (c === undefined || (c.observedGeneration !== undefined && c.observedGeneration !== fw.metadata?.generation)) return undefined;
   if (c.status === 'True') return 'Completed';
   return c.reason === BuiltinConditionReason.TasksFailed ? 'Failed' : undefined;
+}
+
+/**
+ * The framework's phase; a built-in framework's Complete condition (written by the built-in
+ * scheduler) decides Completed or Failed, whatever phase another writer left.
+ */
+export function phaseOf(f: Pick<FrameworkObject, 'spec' | 'status'> & { metadata?: { generation?: number } }): string {
+  return builtinOutcome(f) ?? f.status?.phase ?? (f.spec.suppressed ? 'Suppressed' : 'Pending');
 }

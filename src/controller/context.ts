@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Allocator } from '../allocator/index.ts';
 import type { ClusterState } from './cluster-state.ts';
 import type { EventRecorder } from './events.ts';
+import type { Explanations } from './explanations.ts';
 import type { Informer } from '../api/informer.ts';
 import type { Kube } from './kube.ts';
 import type { Metrics } from './metrics.ts';
@@ -37,6 +38,8 @@ export interface Context {
   ledger: OfferLedger;
   /** When this process created each task's Pod (ms), to let a fresh Pod reach Running before its first status is written. */
   podCreatedAt: Map<string, number>;
+  /** Why each framework gets no offer now, recomputed at most every few seconds (explanations.ts). */
+  explanations: Explanations;
   /** Asks for an allocation cycle soon (resources were freed, a framework revived, …). */
   kick: () => void;
   /** Is the framework's namespace one this controller manages? */

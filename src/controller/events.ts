@@ -15,6 +15,15 @@ export interface EventTarget {
   uid?: string;
 }
 
+export interface RecordedEvent {
+  /** ms since the epoch. */
+  time: number;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  target: EventTarget;
+}
+
 export const COMPONENT = 'agora-controller';
 const MAX_PENDING = 500;
 
@@ -26,6 +35,7 @@ export class EventRecorder {
   private pending = 0;
   readonly enabled: boolean;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly listeners: ((e: RecordedEvent) => void)[] = [];
 
   constructor(kube: Kube, log: Logger, clock: Clock, random: () => number, enabled = true) {
     this.kube = kube;
@@ -43,12 +53,21 @@ export class EventRecorder {
     this.record(target, 'Warning', reason, message);
   }
 
+  /** Called with every event this recorder is asked for, written or not (the console keeps the recent ones in memory). */
+  onRecord(listener: (e: RecordedEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Resolves when every event in flight has been written (or failed). */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }
 
   private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.listeners.length > 0) {
+      const e: RecordedEvent = { time: this.clock.now(), type, reason, message, target };
+      for (const l of this.listeners) l(e);
+    }
     if (!this.enabled || this.pending >= MAX_PENDING) return;
     const now = new Date(this.clock.now());
     const suffix = `${now.getTime().toString(16)}${Math.floor(this.random() * 0xffff).toString(16)}`;

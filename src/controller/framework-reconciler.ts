@@ -8,7 +8,14 @@ import { API_VERSION, frameworkLeaseName, TASK_STATES } from '../api/index.ts';
 import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { isOpen, offerPhase } from '../api/group.ts';
-import { builtinOutcome, FrameworkCondition, FrameworkConditionReason, setCondition, type Condition } from './conditions.ts';
+import {
+  builtinOutcome,
+  FrameworkCondition,
+  FrameworkConditionReason,
+  MAX_CONDITION_MESSAGE,
+  setCondition,
+  type Condition,
+} from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
@@ -16,6 +23,7 @@ import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
+import { whyNoOffers } from '../allocator/index.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';
 
@@ -201,6 +209,8 @@ export class FrameworkReconciler {
         now,
       );
     }
+    const offers = this.offersAvailable(key, outstanding);
+    if (offers !== undefined) conditions = setCondition(conditions, { ...offers, observedGeneration: generation }, now);
     const out: FrameworkStatus = {
       ...(fw.status ?? {}),
       observedGeneration: generation,
@@ -215,6 +225,32 @@ export class FrameworkReconciler {
     else delete out.demand;
     if (hb.lastHeartbeat !== undefined) out.lastHeartbeatTime = new Date(hb.lastHeartbeat).toISOString();
     return out;
+  }
+
+  /**
+   * The OffersAvailable condition (undefined: leave it as it is). Its message names no relative
+   * time and no changing count, so that it changes only when the reasons do (the shared
+   * explanation is at most a few seconds old).
+   */
+  private offersAvailable(key: string, outstanding: number): Omit<Condition, 'lastTransitionTime'> | undefined {
+    const type = FrameworkCondition.OffersAvailable;
+    if (outstanding > 0)
+      return { type, status: 'True', reason: FrameworkConditionReason.OffersOutstanding, message: 'it holds outstanding offers' };
+    const explanation = this.ctx.explanations.all();
+    // Computed before this framework was known (it names other frameworks, never this one):
+    // nothing to say about it yet; the next explanation will.
+    const names = (x: { framework?: string }) => x.framework !== undefined;
+    const mentions = (x: { framework?: string }) => x.framework === key;
+    if (
+      !explanation.refusals.some(mentions) &&
+      !explanation.offers.some(mentions) &&
+      (explanation.refusals.some(names) || explanation.offers.length > 0)
+    )
+      return undefined;
+    const why = whyNoOffers(explanation, key);
+    if (why.offered)
+      return { type, status: 'True', reason: FrameworkConditionReason.Offered, message: 'the next allocation cycle offers it resources' };
+    return { type, status: 'False', reason: why.reason, message: why.message.slice(0, MAX_CONDITION_MESSAGE) };
   }
 
   private async writeStatus(key: string, fw: FrameworkObject): Promise<void> {

@@ -31,6 +31,10 @@ import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 import { isTerminal } from './task-state.ts';
 import { WorkQueue } from './workqueue.ts';
+import { Explanations } from './explanations.ts';
+import { ConsoleModel } from './console/model.ts';
+import { RecentEvents } from './console/recent-events.ts';
+import { consoleHandler } from './console/server.ts';
 import { startBuiltinScheduler, type BuiltinScheduler } from './builtin/index.ts';
 
 export interface ControllerHandle {
@@ -38,6 +42,8 @@ export interface ControllerHandle {
   /** Ports the metrics and probe servers listen on (undefined: disabled). */
   readonly metricsPort: number | undefined;
   readonly healthPort: number | undefined;
+  /** The port the web console listens on (undefined: disabled). */
+  readonly uiPort: number | undefined;
   readonly metrics: Metrics;
   isLeader(): boolean;
   /** Leading, with caches synced and state rebuilt. */
@@ -95,6 +101,10 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
     ready: () => !options.leaderElect || leader?.ready === true || elector?.isLeader === false,
   });
   const { servers, metricsPort, healthPort } = await startServers(options, metrics, probes);
+  // The console: served from the leader's caches; a standby replica answers 503 until it leads.
+  const consoleHttp = options.uiAddr === '' ? undefined : consoleHandler({ model: () => leader?.console });
+  const ui = consoleHttp === undefined ? undefined : await listen(options.uiAddr, [consoleHttp]);
+  if (ui !== undefined) servers.push(ui.server);
 
   const lead = async () => {
     metrics.isLeader.set(1);
@@ -147,6 +157,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
     identity,
     metricsPort,
     healthPort,
+    uiPort: ui?.port,
     metrics,
     isLeader: () => (elector ? elector.isLeader : leader !== undefined),
     isReady: () => leader?.ready === true,
@@ -165,6 +176,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       leader = undefined;
       await run?.stop();
       await elector?.stop();
+      consoleHttp?.close();
       await Promise.all(servers.map(close));
       metrics.isLeader.set(0);
     },
@@ -212,9 +224,15 @@ export function offerName(random: () => number): (framework: string, node: strin
   };
 }
 
+/** How stale the shared explanation of refusals (the OffersAvailable condition, the console) may be. */
+const EXPLANATION_MAX_AGE_MS = 5000;
+
 /** Everything that exists only while this replica leads. */
 class LeaderRun {
   ready = false;
+  /** What the web console shows, from this run's caches. */
+  readonly console: ConsoleModel;
+  private sampler: NodeJS.Timeout | undefined;
   private readonly ctx: Context;
   private readonly informers: InformerSet['all'];
   private readonly loop: AllocationLoop;
@@ -278,6 +296,7 @@ class LeaderRun {
       disconnected: new Set(),
       ledger: new OfferLedger(now),
       podCreatedAt: new Map(),
+      explanations: new Explanations(allocator, now, EXPLANATION_MAX_AGE_MS),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
@@ -290,6 +309,12 @@ class LeaderRun {
     this.loop = loop;
     this.gc = new GarbageCollector(ctx);
     this.revocation = new RevocationLoop(ctx);
+    const recent = new RecentEvents();
+    events.onRecord((e) => recent.add(e));
+    this.console = new ConsoleModel(
+      { state, explain: () => (this.ready ? ctx.explanations.all() : undefined), events: recent, now },
+      Math.max(1, Math.ceil(options.uiHistoryMs / options.uiSampleIntervalMs)),
+    );
   }
 
   explain(framework?: string): Explanation | undefined {
@@ -374,6 +399,11 @@ class LeaderRun {
       if (this.stopped) await this.builtin.stop();
     }
     this.ready = true;
+    if (ctx.options.uiAddr !== '' && !this.stopped) {
+      this.console.sample();
+      this.sampler = setInterval(() => this.console.sample(), ctx.options.uiSampleIntervalMs);
+      this.sampler.unref();
+    }
     // Only now, leading with synced caches and state rebuilt, may anything be revoked.
     if (!this.stopped) this.revocation.start();
     ctx.log.info({ ms: Math.round(performance.now() - started) }, 'leading: caches synced, state rebuilt');
@@ -383,6 +413,7 @@ class LeaderRun {
     if (this.stopped) return;
     this.stopped = true;
     this.ready = false;
+    if (this.sampler !== undefined) clearInterval(this.sampler);
     const { queues } = this.ctx;
     queues.offers.stop();
     queues.tasks.stop();

@@ -33,6 +33,12 @@ export interface ControllerOptions {
   /** `[host]:port` for /healthz and /readyz; may equal metricsAddr. */
   healthAddr: string;
   logLevel: string;
+  /** `[host]:port` for the web console (read-only, from the caches); '' (the default) disables it. */
+  uiAddr: string;
+  /** How much history of dominant shares the console's overview chart keeps (in memory). */
+  uiHistoryMs: number;
+  /** How often the dominant shares are sampled for that chart. */
+  uiSampleIntervalMs: number;
   /** Client-side rate limit on API writes, as client-go's --kube-api-qps / --kube-api-burst. */
   kubeApiQps: number;
   kubeApiBurst: number;
@@ -99,6 +105,9 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   metricsAddr: ':8080',
   healthAddr: ':8081',
   logLevel: 'info',
+  uiAddr: '',
+  uiHistoryMs: 15 * 60_000,
+  uiSampleIntervalMs: 2000,
   kubeApiQps: 50,
   kubeApiBurst: 100,
   workers: 32,

@@ -39,6 +39,12 @@ function decision(taskKey: string, extra: Partial<RevocationDecision> = {}): Rev
 const running: TaskStatus = { state: 'TASK_RUNNING', startedAt: '2026-01-01T00:00:05.000Z' };
 
 describe('revocationSnapshot', () => {
+  it("carries the controller's fairness exclusion", () => {
+    const view = { nodes: [], roles: [], frameworks: [], tasks: [], now: NOW };
+    expect(revocationSnapshot({ ...view, excludedResources: ['nvidia.com/gpu'] }).excludedResources).toEqual(['nvidia.com/gpu']);
+    expect(revocationSnapshot({ ...view, excludedResources: [] }).excludedResources).toBeUndefined();
+  });
+
   it('nodes: capacity without external pods, free only where offerable; tasks with priority and start; roles that opt out', () => {
     const s = revocationSnapshot({
       nodes: [
@@ -67,6 +73,7 @@ describe('revocationSnapshot', () => {
       ],
       now: NOW,
     });
+    expect(s.excludedResources).toBeUndefined();
     expect(s.nodes).toEqual([
       { name: 'n1', capacity: { cpu: 3000 }, free: { cpu: 1000 } },
       { name: 'n2', capacity: { cpu: 4000 }, free: {} },

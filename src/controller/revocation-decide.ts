@@ -37,6 +37,8 @@ export interface RevocationView {
   tasks: { key: string; task: TaskObject; holding: ResourceList }[];
   /** ms */
   now: number;
+  /** The controller's --fair-sharing-excluded-resources: left out of every dominant share. */
+  excludedResources?: readonly string[];
 }
 
 /**
@@ -97,6 +99,9 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       ...(awaiting.has(f.key) ? { awaitingRevoked: true } : {}),
     })),
     tasks,
+    ...(view.excludedResources !== undefined && view.excludedResources.length > 0
+      ? { excludedResources: [...view.excludedResources] }
+      : {}),
   };
 }
 

@@ -113,7 +113,17 @@ export class RevocationLoop {
       return { name, allocatable: u.allocatable, external: u.external, used, offerable: n.spec?.unschedulable !== true && isNodeReady(n) };
     });
     const roles = state.c.roles.list();
-    return { view: { nodes, roles, frameworks, tasks: holdings, now: this.ctx.now() }, tasks };
+    return {
+      view: {
+        nodes,
+        roles,
+        frameworks,
+        tasks: holdings,
+        now: this.ctx.now(),
+        excludedResources: this.ctx.options.fairSharingExcludedResources,
+      },
+      tasks,
+    };
   }
 
   /**

@@ -247,9 +247,11 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
     expect(chartArgs[0]).toBe('controller');
     // The Deployment's flags as they are, but the listeners on loopback with free ports (several
     // tests may run controllers on this machine at once).
-    const args = chartArgs.map((a) =>
-      a.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : a.startsWith('--health-addr=') ? '--health-addr=127.0.0.1:0' : a,
-    );
+    const loopback = ['--metrics-addr=', '--health-addr=', '--ui-addr='];
+    const args = chartArgs.map((a) => {
+      const flag = loopback.find((f) => a.startsWith(f));
+      return flag === undefined ? a : `${flag}127.0.0.1:0`;
+    });
     controller = spawn(join(repoRoot, 'node_modules/.bin/node'), ['src/cli/main.ts', ...args, `--kubeconfig=${kubeconfig}`], {
       cwd: repoRoot,
       env: { ...process.env, POD_NAMESPACE: system.name, POD_NAME: `${release}-out-of-cluster`, KUBECONFIG: '' },

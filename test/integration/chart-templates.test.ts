@@ -80,7 +80,7 @@ describe('defaults', () => {
     const c = controller(docs);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
-    expect(c.ports.map((p) => p.name)).toEqual(['metrics', 'health', 'webhook']);
+    expect(c.ports.map((p) => p.name)).toEqual(['metrics', 'health', 'console', 'webhook']);
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
     expect(c.securityContext).toMatchObject({
       runAsNonRoot: true,
@@ -264,7 +264,7 @@ describe('webhook switches', () => {
     const docs = await renderWith({ webhooks: { enabled: false } });
     for (const k of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'Secret', 'Certificate', 'Issuer'])
       expect(kinds(docs)).not.toContain(k);
-    expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['agora-metrics']);
+    expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['agora-console', 'agora-metrics']);
     const c = controller(docs);
     // Off means off: the controller must not fall back to registering local webhooks.
     expect(c.args.filter((a) => a.includes('webhook'))).toEqual(['--no-webhooks']);
@@ -305,6 +305,53 @@ describe('webhook switches', () => {
       'Ignore',
       'Ignore',
     ]);
+  });
+});
+
+describe('console', () => {
+  it('is served on its own port through a ClusterIP Service, with no Ingress by default', async () => {
+    const docs = await renderWith({});
+    const c = controller(docs);
+    expect(arg(c, '--ui-addr')).toBe(':8082');
+    expect(arg(c, '--ui-history')).toBe('15m');
+    expect(one(docs, 'Service', 'agora-console')).toMatchObject({
+      metadata: { labels: { 'app.kubernetes.io/component': 'console' } },
+      spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 'console' }] },
+    });
+    expect(kinds(docs)).not.toContain('Ingress');
+  });
+
+  it('makes an Ingress to the console Service when asked', async () => {
+    const docs = await renderWith({
+      console: {
+        ingress: {
+          enabled: true,
+          className: 'nginx',
+          host: 'agora.example.com',
+          tls: [{ secretName: 'agora-tls', hosts: ['agora.example.com'] }],
+        },
+      },
+    });
+    expect(one(docs, 'Ingress', 'agora-console')).toMatchObject({
+      spec: {
+        ingressClassName: 'nginx',
+        tls: [{ secretName: 'agora-tls', hosts: ['agora.example.com'] }],
+        rules: [
+          {
+            host: 'agora.example.com',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'agora-console', port: { name: 'http' } } } }] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('console.enabled=false leaves out the flag, the port, the Service and the Ingress', async () => {
+    const docs = await renderWith({ console: { enabled: false, ingress: { enabled: true } } });
+    const c = controller(docs);
+    expect(arg(c, '--ui-addr')).toBeUndefined();
+    expect(c.ports.map((p) => p.name)).not.toContain('console');
+    expect(docs.filter((d) => d.metadata.name === 'agora-console')).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
 import type { IFramework, ITask } from '../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../src/controller/manager.ts';
+import type { ControllerOptions } from '../../src/controller/options.ts';
 import { deleteNode, ensureFakeNode, isReady, repoRoot, type FakeNodeSpec } from '../../scripts/cluster/index.ts';
 import { custom, eventually, kubeConfig } from './support/kube.ts';
 
@@ -20,10 +21,12 @@ export interface Pool {
   readonly selector: string;
   /** Adds a node to the pool (removed after the file's tests). */
   addNode(spec: Omit<FakeNodeSpec, 'name'> & { name: string }): Promise<string>;
+  /** The running controller (after the file's beforeAll). */
+  controller(): ControllerHandle;
 }
 
 /** Starts a controller for `ns` and the pool's nodes before the file's tests; stops it after. */
-export function useController(ns: { readonly name: string }, prefix: string): Pool {
+export function useController(ns: { readonly name: string }, prefix: string, extra: Partial<ControllerOptions> = {}): Pool {
   const id = `${prefix}-${randomBytes(3).toString('hex')}`;
   const nodes: string[] = [];
   let ctl: ControllerHandle | undefined;
@@ -38,6 +41,7 @@ export function useController(ns: { readonly name: string }, prefix: string): Po
       healthAddr: '',
       events: false,
       logger: pino({ level: process.env.AGORA_TEST_LOG ?? 'silent' }),
+      ...extra,
     });
     await ctl.leading();
   });
@@ -53,6 +57,7 @@ export function useController(ns: { readonly name: string }, prefix: string): Po
   return {
     id,
     selector: `${POOL_LABEL}=${id}`,
+    controller: () => ctl!,
     async addNode(spec) {
       const name = `${id}-${spec.name}`;
       await ensureFakeNode(kc(), { ...spec, name, labels: { ...spec.labels, [POOL_LABEL]: id } });

@@ -41,6 +41,10 @@ releases of this chart need different names (or fullnameOverride). */}}
 {{- printf "%s-webhook-tls" (include "agora.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{- define "agora.consoleServiceName" -}}
+{{- printf "%s-console" (include "agora.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "agora.metricsServiceName" -}}
 {{- printf "%s-metrics" (include "agora.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -114,6 +118,10 @@ clientConfig:
 - --log-level={{ $c.logLevel }}
 - --metrics-addr=:{{ .Values.ports.metrics }}
 - --health-addr=:{{ .Values.ports.health }}
+{{- if .Values.console.enabled }}
+- --ui-addr=:{{ .Values.ports.console }}
+- --ui-history={{ .Values.console.history }}
+{{- end }}
 {{- if $c.leaderElection.enabled }}
 - --leader-elect=true
 - --lease-name={{ include "agora.leaseName" . }}

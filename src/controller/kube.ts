@@ -7,7 +7,7 @@
 // 'normal': making, withdrawing and recording offers), one for mirroring status and cleaning up
 // ('low'). One shared budget made status lag launches by minutes at 1,000 nodes (every launch is
 // followed by a status write, so status needed a third of the rate and could not have it without
-// slowing launches by as much); with its own budget status keeps up and launches keep theirs.
+// slowing launches by as much); with its own budget status is not starved of tokens by launches.
 import {
   CoordinationV1Api,
   CoreV1Api,

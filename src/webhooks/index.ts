@@ -154,6 +154,7 @@ export async function startWebhooks(options: WebhookOptions): Promise<RunningWeb
     if (caBundle === undefined) throw new Error('startWebhooks: register() needs the CA: pass tls.caFile or registration.caBundle');
     const { endpoint, owner: _owner, ...rest } = options.registration ?? {};
     return webhookConfigurations({
+      controller: privileged,
       ...rest,
       caBundle,
       endpoint: endpoint ?? { url: `https://127.0.0.1:${server.port}` },

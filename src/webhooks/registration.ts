@@ -51,6 +51,28 @@ export interface ConfigurationOptions {
   timeoutSeconds?: number;
   /** Set on both objects (a local run's owner annotations). */
   annotations?: Record<string, string>;
+  /**
+   * The controller's identities: their status writes are admitted without calling the webhook
+   * (it allows them unread), so the controller's most frequent writes cost no round trip.
+   */
+  controller?: { usernames: readonly string[]; groups: readonly string[] };
+}
+
+/** A matchCondition (CEL) that is false for a status write by one of `ids`, true for anything else. */
+export function notControllerStatusWrite(ids: { usernames: readonly string[]; groups: readonly string[] }): {
+  name: string;
+  expression: string;
+} {
+  const list = (xs: readonly string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  const who = [
+    ...(ids.usernames.length > 0 ? [`request.userInfo.username in ${list(ids.usernames)}`] : []),
+    ...(ids.groups.length > 0 ? [`request.userInfo.groups.exists(g, g in ${list(ids.groups)})`] : []),
+  ];
+  const byController = who.length > 0 ? who.join(' || ') : 'false';
+  return {
+    name: 'not-the-controllers-status-write',
+    expression: `!(has(request.subResource) && request.subResource == "status" && (${byController}))`,
+  };
 }
 
 export const DEFAULT_CONFIGURATION_NAME = 'agora';
@@ -81,6 +103,7 @@ export function webhookConfigurations(opts: ConfigurationOptions): {
     sideEffects: 'None',
     matchPolicy: 'Equivalent',
     timeoutSeconds: opts.timeoutSeconds ?? 5,
+    ...(opts.controller !== undefined ? { matchConditions: [notControllerStatusWrite(opts.controller)] } : {}),
   };
   const namespaced = opts.namespaceSelector ? { namespaceSelector: opts.namespaceSelector } : {};
   const cluster = opts.clusterObjectSelector ? { objectSelector: opts.clusterObjectSelector } : {};

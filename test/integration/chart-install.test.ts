@@ -89,7 +89,12 @@ describe('helm install onto the local control plane', () => {
     const caBundle = async () =>
       (await admission.readValidatingWebhookConfiguration({ name: fullname })).webhooks?.map((w) => w.clientConfig.caBundle);
     const vwc = await admission.readValidatingWebhookConfiguration({ name: fullname });
-    expect(vwc.webhooks?.map((w) => w.name)).toEqual(['offers.agora.dev', 'tasks.agora.dev', 'frameworks.agora.dev']);
+    expect(vwc.webhooks?.map((w) => w.name)).toEqual([
+      'offers.agora.dev',
+      'tasks.agora.dev',
+      'inverseoffers.agora.dev',
+      'frameworks.agora.dev',
+    ]);
     for (const w of vwc.webhooks ?? []) {
       expect(w.clientConfig.caBundle).toBe(before.data?.['ca.crt']);
       expect(w.namespaceSelector?.matchExpressions).toEqual([{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }]);

@@ -125,11 +125,13 @@ describe('helm template, validated by the API server (server-side dry run)', () 
     const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
     expect(crds.map((c) => c.metadata.name).sort()).toEqual([
       'frameworks.agora.dev',
+      'inverseoffers.agora.dev',
+      'maintenances.agora.dev',
       'offers.agora.dev',
       'resourceroles.agora.dev',
       'tasks.agora.dev',
     ]);
-    expect(await dryRunApply(crds)).toHaveLength(4);
+    expect(await dryRunApply(crds)).toHaveLength(6);
   });
 
   it('agora-examples: Frameworks the API server (CRD schema and CEL rules) accepts', async () => {

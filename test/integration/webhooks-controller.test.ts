@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
@@ -293,6 +293,59 @@ describe('a registration left by a killed local run', () => {
         expect(owners).toContainEqual(holder);
         expect(ownerOf((await admission().readMutatingWebhookConfiguration({ name })).metadata?.annotations)).toBeDefined();
       }
+    } finally {
+      await unregisterWebhooks(kubeConfig(), name);
+    }
+  });
+
+  it("calls no webhook for the controller's own status writes, and still for its other writes", async () => {
+    // An Offer to write to, made before the registration.
+    const target = `status-target-${probes++}`;
+    await custom().createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns.name,
+      plural: PLURAL.Offer,
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'Offer',
+        metadata: { name: target },
+        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'agora-webhooks-match-'));
+    dirs.push(dir);
+    const { caBundle } = await ensureLocalTls({ dir });
+    // Points at nothing: any call fails, and with failurePolicy Fail so does the write. The tests'
+    // client is a cluster admin (system:masters), here the controller's identity.
+    await registerWebhooks(
+      kubeConfig(),
+      webhookConfigurations({
+        name,
+        caBundle,
+        endpoint: { url: 'https://127.0.0.1:1' },
+        controller: { usernames: [], groups: ['system:masters'] },
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
+      }),
+    );
+    try {
+      await eventually('the registration to block writes', async () => BLOCKED.test(await probeWrite()));
+      const status = () =>
+        rejection(
+          custom().patchNamespacedCustomObjectStatus(
+            {
+              group: GROUP,
+              version: VERSION,
+              namespace: ns.name,
+              plural: PLURAL.Offer,
+              name: target,
+              body: { status: { phase: 'Outstanding' } },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          ),
+        );
+      expect(await status()).toBe('');
+      expect(await probeWrite()).toMatch(BLOCKED);
     } finally {
       await unregisterWebhooks(kubeConfig(), name);
     }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,7 @@ describe('agora simulate', () => {
       'nodes:\n  - {name: n, resources: {cpu: "1"}}\nframeworks:\n  - {name: a, task: {cpu: "1"}}\n  - {name: b, task: {cpu: abc}}\n',
     );
     const r = agora('simulate', file);
+    rmSync(dir, { recursive: true, force: true });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('frameworks[1].task.cpu: invalid quantity "abc"');

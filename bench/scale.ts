@@ -38,11 +38,10 @@ import {
 import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isReady, repoRoot, up } from '../scripts/cluster/index.ts';
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
-import { isConflict, statusCode } from '../src/api/errors.ts';
 import { Kube } from '../src/controller/kube.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.ts';
-import { histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
+import { retried, histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -286,7 +285,7 @@ async function createOtherPods(kc: KubeConfig, ns: string, nodes: string[]): Pro
   const t0 = performance.now();
   const requests = { cpu: '100m', memory: '128Mi' };
   await pool(OTHER_PODS, 64, async (i) => {
-    await retrying(
+    await retried(
       async () => {
         await core.createNamespacedPod({
           namespace: ns,
@@ -296,27 +295,10 @@ async function createOtherPods(kc: KubeConfig, ns: string, nodes: string[]): Pro
           },
         });
       },
-      async () => undefined,
+      { existing: async () => undefined },
     );
   });
   log(`${OTHER_PODS} other Pods created in ${round((performance.now() - t0) / 1000)} s`);
-}
-
-/**
- * A create that a loaded API server may drop (a reset connection, a 5xx, 429): tried again, up to
- * five times; a create that had in fact gone through (409) is read back with `existing`.
- */
-async function retrying<T>(create: () => Promise<T>, existing: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await create();
-    } catch (err) {
-      if (isConflict(err)) return existing();
-      const code = statusCode(err);
-      if (attempt >= 5 || (code !== undefined && code < 500 && code !== 429)) throw err;
-      await sleep(200 * attempt);
-    }
-  }
 }
 
 async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ rate: number; seconds: number }> {
@@ -339,7 +321,7 @@ async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ 
   await pool(TASKS, 32, async (i) => {
     const node = nodes[i % nodes.length]!;
     const name = `t-${i}`;
-    const task = await retrying(
+    const task = await retried(
       () =>
         kube.createCustom<TaskObject>('Task', ns, {
           apiVersion: API_VERSION,
@@ -347,12 +329,14 @@ async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ 
           metadata: { name, namespace: ns },
           spec: { framework: 'raw', nodeName: node, resources: RESOURCES, containers: CONTAINERS },
         }),
-      async () =>
-        (await kc
-          .makeApiClient(CustomObjectsApi)
-          .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Task, name })) as TaskObject,
+      {
+        existing: async () =>
+          (await kc
+            .makeApiClient(CustomObjectsApi)
+            .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Task, name })) as TaskObject,
+      },
     );
-    await retrying(
+    await retried(
       () =>
         kube.createPod(ns, {
           metadata: {
@@ -365,7 +349,7 @@ async function benchRaw(kc: KubeConfig, ns: string, nodes: string[]): Promise<{ 
             containers: CONTAINERS.map((c) => ({ ...c, resources: { requests: RESOURCES, limits: RESOURCES } })),
           },
         }),
-      async () => undefined,
+      { existing: async () => undefined },
     );
   });
   const deadline = performance.now() + TIMEOUT_MS;

@@ -1,4 +1,5 @@
 // Order statistics for the benchmarks' timings (input sorted ascending).
+import { isConflict, statusCode } from '../src/api/errors.ts';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -69,4 +70,25 @@ export async function pool(n: number, concurrency: number, work: (i: number) => 
       while (next < n) await work(next++);
     }),
   );
+}
+
+/**
+ * An API call that a loaded API server may drop (a reset connection, a 5xx, 429): tried again, up
+ * to `attempts` times, `delayMs` × the attempt apart. With `existing`, a create that had in fact
+ * gone through (409) is read back with it.
+ */
+export async function retried<T>(
+  call: () => Promise<T>,
+  opts: { existing?: () => Promise<T>; attempts?: number; delayMs?: number } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (opts.existing !== undefined && isConflict(err)) return opts.existing();
+      const code = statusCode(err);
+      if (attempt >= (opts.attempts ?? 5) || (code !== undefined && code < 500 && code !== 429)) throw err;
+      await new Promise((r) => setTimeout(r, (opts.delayMs ?? 200) * attempt));
+    }
+  }
 }

@@ -22,7 +22,7 @@ import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isRea
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { launchBrowser } from '../scripts/browser.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/group.ts';
-import { median, pool } from './stats.ts';
+import { median, pool, retried } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,19 +44,6 @@ const NS = `bench-ui-${id}`;
 const log = (msg: string) => process.stderr.write(`[bench:ui] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const TICKS_PER_SECOND = 100;
-
-/** An API call retried on a server error or timeout (a loaded API server answers 504 at times). */
-async function retried<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (i >= attempts || (code !== undefined && code < 500)) throw err;
-      await sleep(1000 * i);
-    }
-  }
-}
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -144,19 +131,21 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const fresh = Array.from({ length: count - made.length }, (_, i) => `${POOL}-${made.length + i}`);
       await pool(fresh.length, 50, (i) =>
-        retried(() =>
-          ensureFakeNode(kc, {
-            name: fresh[i]!,
-            cpu: '16',
-            memory: '64Gi',
-            pods: '110',
-            labels: { 'agora.dev/bench-pool': POOL, zone: `z${i % 3}` },
-          }),
+        retried(
+          () =>
+            ensureFakeNode(kc, {
+              name: fresh[i]!,
+              cpu: '16',
+              memory: '64Gi',
+              pods: '110',
+              labels: { 'agora.dev/bench-pool': POOL, zone: `z${i % 3}` },
+            }),
+          { delayMs: 1000 },
         ),
       );
       made.push(...fresh);
       for (;;) {
-        const list = await retried(() => core.listNode({ labelSelector: SELECTOR }));
+        const list = await retried(() => core.listNode({ labelSelector: SELECTOR }), { delayMs: 1000 });
         if (list.items.length === made.length && list.items.every(isReady)) break;
         await sleep(1000);
       }

@@ -88,7 +88,7 @@ export class AllocationLoop {
     for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(keyOf(f));
     state.rolesDirty = true;
     this.sync();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     let outstanding = 0;
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
@@ -135,7 +135,7 @@ export class AllocationLoop {
       this.again = true;
       return;
     }
-    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.now());
+    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.clock.now());
     this.schedule(wait);
   }
 
@@ -152,7 +152,7 @@ export class AllocationLoop {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
-    this.lastStart = this.ctx.now();
+    this.lastStart = this.ctx.clock.now();
     try {
       await this.cycle();
     } catch (err) {
@@ -169,7 +169,7 @@ export class AllocationLoop {
     const { allocator, metrics } = this.ctx;
     this.sync();
     const started = performance.now();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     const applyStart = performance.now();
@@ -340,7 +340,7 @@ export class AllocationLoop {
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY };
     if (fw.metadata.name.length <= 63) labels[LABEL.framework] = fw.metadata.name;
     const body: OfferObject = {

@@ -61,7 +61,7 @@ export class FrameworkReconciler {
   private failover(key: string, fw: FrameworkObject, log: Logger): void {
     const { ctx } = this;
     const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const hb = heartbeat(fw, lease, now);
     const was = ctx.disconnected.has(key);
     const target = {
@@ -153,7 +153,7 @@ export class FrameworkReconciler {
       if (offer !== undefined && isOpen(offer)) outstanding++;
     }
     const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
-    const hb = heartbeat(fw, lease, ctx.now());
+    const hb = heartbeat(fw, lease, ctx.clock.now());
     const disconnected = ctx.disconnected.has(key);
     const suppressed = fw.spec.suppressed === true;
     const active = (counts.running ?? 0) + (counts.staging ?? 0) + (counts.starting ?? 0) > 0 || outstanding > 0;

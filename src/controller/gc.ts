@@ -56,7 +56,7 @@ export class GarbageCollector {
 
   async collect(): Promise<void> {
     const { ctx } = this;
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const deletes: Promise<void>[] = [];
     for (const o of ctx.state.c.offers.list()) {
       if (!ctx.manages(o.metadata.namespace) || offerPhase(o) === 'Outstanding' || o.metadata.deletionTimestamp !== undefined) continue;

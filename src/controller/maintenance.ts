@@ -39,7 +39,7 @@ export class MaintenanceLoop {
    */
   sync(): void {
     const { state } = this.ctx;
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     const windows = state.c.maintenances
       .list()
       .map((m) => windowOf(m))
@@ -92,7 +92,7 @@ export class MaintenanceLoop {
         this.timerAt = undefined;
         this.ctx.kick();
       },
-      Math.max(0, at - this.ctx.now()),
+      Math.max(0, at - this.ctx.clock.now()),
     );
     this.timer.unref();
   }

@@ -65,7 +65,7 @@ export class OfferReconciler {
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
       // Outstanding in the API but unknown here (made before a restart and missed by recover).
-      ctx.allocator.upsertOffer(restoredOffer(ctx.allocator, key, offer, ctx.now()));
+      ctx.allocator.upsertOffer(restoredOffer(ctx.allocator, key, offer, ctx.clock.now()));
     }
   }
 
@@ -73,7 +73,7 @@ export class OfferReconciler {
     const { ctx } = this;
     const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
     const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
-    ctx.allocator.decline(key, ctx.now(), refuse);
+    ctx.allocator.decline(key, ctx.clock.now(), refuse);
     ctx.ledger.answered(key);
     ctx.metrics.offers.inc({ result: 'declined' });
     log.debug({ refuseSeconds: refuse }, 'offer declined');
@@ -116,7 +116,7 @@ export class OfferReconciler {
       if (outstanding) {
         // What the tasks do not use goes back to the pool now, not when the status is written.
         try {
-          ctx.allocator.accept(key, ctx.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
+          ctx.allocator.accept(key, ctx.clock.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
         } catch {
           // The allocator no longer had the offer (or counts it differently): the next sync
           // sets the node's allocation from the Tasks either way.
@@ -155,7 +155,7 @@ export class OfferReconciler {
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ v: verdicts[i]!, err: r.reason as unknown }] : []));
     if (failures.length === 0) return;
     const expires = Date.parse(String(offer.spec.expiresAt ?? ''));
-    if (!(Number.isFinite(expires) && this.ctx.now() >= expires)) throw failures[0]!.err;
+    if (!(Number.isFinite(expires) && this.ctx.clock.now() >= expires)) throw failures[0]!.err;
     for (const { v, err } of failures) {
       const message = `not launched by the offer's expiry: ${errorSummary(err).message}`;
       if (v.task === undefined) v.conflict = `task ${v.spec.name} ${message}`;
@@ -289,7 +289,7 @@ export class OfferReconciler {
     if (v.fail === undefined) {
       try {
         ctx.state.assumePod(await ctx.kube.createPod(ns, pod!));
-        ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.now());
+        ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.clock.now());
         // Launched: the Task's first status (TASK_STAGING, or further along by then) is the
         // task reconciler's, written in the low lane.
         return;

@@ -119,7 +119,7 @@ export class RevocationLoop {
         roles,
         frameworks,
         tasks: holdings,
-        now: this.ctx.now(),
+        now: this.ctx.clock.now(),
         excludedResources: this.ctx.options.fairSharingExcludedResources,
       },
       tasks,
@@ -145,7 +145,7 @@ export class RevocationLoop {
   async cycle(): Promise<void> {
     const { ctx } = this;
     const { options } = ctx;
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const { view, tasks } = this.view();
     const noticed: number[] = [];
     for (const t of tasks.values()) {

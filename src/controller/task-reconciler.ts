@@ -69,7 +69,7 @@ export class TaskReconciler {
     if (d.createPod && fw !== undefined) {
       try {
         ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
-        ctx.podCreatedAt.set(key, ctx.now());
+        ctx.podCreatedAt.set(key, ctx.clock.now());
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
@@ -107,7 +107,7 @@ export class TaskReconciler {
     // first status written is TASK_RUNNING rather than TASK_STARTING then TASK_RUNNING.
     const createdAt = ctx.podCreatedAt.get(key);
     if (d.status.state === 'TASK_STARTING' && createdAt !== undefined) {
-      const age = ctx.now() - createdAt;
+      const age = ctx.clock.now() - createdAt;
       if (age < STARTING_GRACE_MS) {
         ctx.queues.tasks.addAfter(key, STARTING_GRACE_MS - age + 10);
         return;
@@ -139,7 +139,7 @@ export class TaskReconciler {
     if (ready?.lastTransitionTime !== undefined) since = new Date(ready.lastTransitionTime).toISOString();
     else {
       let seen = this.notReadySeen.get(name);
-      if (seen === undefined) this.notReadySeen.set(name, (seen = this.ctx.now()));
+      if (seen === undefined) this.notReadySeen.set(name, (seen = this.ctx.clock.now()));
       since = new Date(seen).toISOString();
     }
     return { since, status: ready?.status, reason: ready?.reason, message: ready?.message };
@@ -188,7 +188,7 @@ export class TaskReconciler {
       ctx.metrics.taskTransitions.inc({ state: status.state });
       const noticedAt = status.revocation?.noticedAt;
       if (status.reason === TaskReason.Revoked && noticedAt !== undefined)
-        ctx.metrics.revocationNoticeToKill.observe(Math.max(0, ctx.now() - Date.parse(noticedAt)) / 1000);
+        ctx.metrics.revocationNoticeToKill.observe(Math.max(0, ctx.clock.now() - Date.parse(noticedAt)) / 1000);
       log.debug({ from: prev, to: status.state, reason: status.reason }, 'task state changed');
       const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
       const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';

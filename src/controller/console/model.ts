@@ -4,6 +4,7 @@
 // body of the console's /api/v1 routes. `version` moves whenever a cache changes: the server
 // pushes it to the pages, which then fetch what they show.
 import type { V1Node } from '@kubernetes/client-node';
+import type { Clock } from '../../api/clock.ts';
 import { isOpen, offerPhase, TASK_STATES } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
@@ -25,7 +26,7 @@ export interface ConsoleSource {
    */
   explain(): Explanation | undefined;
   events?: RecentEvents;
-  now(): number;
+  clock: Clock;
 }
 
 export interface ResourceTotals {
@@ -184,7 +185,7 @@ export class ConsoleModel {
   sample(): void {
     const shares = new Map<string, number>();
     for (const f of this.frameworks()) shares.set(namespacedKey(f.namespace, f.name), f.dominantShare);
-    this.history.record(this.source.now(), shares);
+    this.history.record(this.source.clock.now(), shares);
     this.changes++;
   }
 
@@ -248,7 +249,7 @@ export class ConsoleModel {
     const key = namespacedKey(namespace, name);
     const f = this.source.state.c.frameworks.get(key);
     if (f === undefined) return undefined;
-    const now = this.source.now();
+    const now = this.source.clock.now();
     const tasks = this.tasksOf(key)
       .map((t) => this.taskRow(t))
       .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.name.localeCompare(b.name));
@@ -327,7 +328,7 @@ export class ConsoleModel {
 
   /** Outstanding offers, oldest first. */
   offers(): OfferRow[] {
-    const now = this.source.now();
+    const now = this.source.clock.now();
     return this.source.state.c.offers
       .list()
       .filter((o) => isOpen(o))
@@ -489,7 +490,7 @@ export class ConsoleModel {
       tasks[s] = (tasks[s] ?? 0) + 1;
     }
     return {
-      time: new Date(this.source.now()).toISOString(),
+      time: new Date(this.source.clock.now()).toISOString(),
       resources,
       counts: {
         nodes: rows.length,

@@ -60,6 +60,11 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_ERROR',
 ]);
 
+/** A task state from which there is no way back (undefined: not yet given a state). */
+export function isTerminal(state: string | undefined): boolean {
+  return state !== undefined && TERMINAL_TASK_STATES.has(state as TaskState);
+}
+
 /**
  * The Lease a framework's scheduler renews to say it is alive (Mesos's failover_timeout):
  * `agora-framework-<name>` in the framework's namespace.

@@ -22,7 +22,7 @@ import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { whyNoOffers } from '../allocator/index.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';

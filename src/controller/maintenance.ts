@@ -12,7 +12,7 @@ import type { InverseOfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import type { Context } from './context.ts';
 import { inverseOffersWanted, nextBoundary, nodesInForce, type Holder, type WantedInverseOffer } from './maintenance-decide.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 
 export class MaintenanceLoop {
   private readonly ctx: Context;

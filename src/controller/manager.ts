@@ -29,7 +29,7 @@ import { RoleReconciler } from './role-reconciler.ts';
 import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { WorkQueue } from './workqueue.ts';
 import { Explanations } from './explanations.ts';
 import { ConsoleModel } from './console/model.ts';

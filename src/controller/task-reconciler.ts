@@ -10,7 +10,8 @@ import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/erro
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { podFor } from '../api/pod.ts';
-import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
+import { nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
 
 /** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */

@@ -14,6 +14,7 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { PLURAL } from '../api/group.ts';
+import { namespacedKey } from '../api/keys.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import { withConnectionReuse } from './lookups.ts';
@@ -64,7 +65,7 @@ export function cachedLookups(
 
     async getFramework(namespace, name) {
       if (name === '') return undefined;
-      const fw = frameworks.get(`${namespace}/${name}`);
+      const fw = frameworks.get(namespacedKey(namespace, name));
       if (fw === undefined) return fallback.getFramework(namespace, name);
       return { name, ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}) };
     },
@@ -85,7 +86,7 @@ export function cachedLookups(
 
     async existingTasks(namespace, names) {
       if (!tasks.synced) return fallback.existingTasks(namespace, names);
-      return names.filter((n) => tasks.get(`${namespace}/${n}`) !== undefined);
+      return names.filter((n) => tasks.get(namespacedKey(namespace, n)) !== undefined);
     },
 
     async start() {

@@ -15,11 +15,11 @@ import type {
   Demand,
   Explanation,
   FrameworkInfo,
-  FrameworkStatus,
+  FrameworkStanding,
   NodeInfo,
   OfferInfo,
   RoleInfo,
-  RoleStatus,
+  RoleStanding,
   Snapshot,
 } from './types.ts';
 
@@ -303,7 +303,7 @@ export class Allocator {
     return this.s.space.list(this.s.total);
   }
 
-  frameworkStatus(name: string): FrameworkStatus | undefined {
+  frameworkStatus(name: string): FrameworkStanding | undefined {
     const f = this.s.frameworks.get(name);
     if (f === undefined) return undefined;
     const offered = zeros(this.s.width);
@@ -322,7 +322,7 @@ export class Allocator {
     };
   }
 
-  roleStatus(name: string): RoleStatus | undefined {
+  roleStatus(name: string): RoleStanding | undefined {
     const r = this.s.roles.get(name);
     if (r === undefined) return undefined;
     const { space, shareTotal } = this.s;

@@ -83,6 +83,14 @@ export function frameworkOfLease(leaseName: string): string | undefined {
 /** A declined node is not offered to the framework again for this long, unless it says otherwise. */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
+/** How long a declined offer's node is withheld: the decline's refuseSeconds, else its framework's default. */
+export function declinedForSeconds(
+  offer: { spec: { decline?: { refuseSeconds?: number } } },
+  framework: { spec: { defaultRefuseSeconds?: number } } | undefined,
+): number {
+  return offer.spec.decline?.refuseSeconds ?? framework?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+}
+
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
 export const LABEL = {
   framework: 'agora.dev/framework',

@@ -5,7 +5,7 @@
 // one until its status is written, so no resource is ever in two offers; and it makes no offer
 // on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
-import { API_VERSION, DEFAULT_REFUSE_SECONDS, LABEL, offerPhase } from '../api/index.ts';
+import { API_VERSION, declinedForSeconds, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
 import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
@@ -100,7 +100,7 @@ export class AllocationLoop {
         const fw = frameworkKeyOf(o);
         const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
-        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+        const refuse = declinedForSeconds(o, f);
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
         if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until);
       }

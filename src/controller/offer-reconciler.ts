@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, DEFAULT_REFUSE_SECONDS, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
+import { API_VERSION, declinedForSeconds, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
@@ -72,7 +72,7 @@ export class OfferReconciler {
   private async decline(key: string, offer: OfferObject, log: Logger): Promise<void> {
     const { ctx } = this;
     const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
-    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+    const refuse = declinedForSeconds(offer, fw);
     ctx.allocator.decline(key, ctx.clock.now(), refuse);
     ctx.ledger.answered(key);
     ctx.metrics.offers.inc({ result: 'declined' });

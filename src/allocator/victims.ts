@@ -21,7 +21,7 @@
 // tasks of strictly lower priority regardless of shares (lower priority can never take them
 // back, so priorities cannot loop either). Pure: snapshot in, decisions out.
 import type { ResourceList } from './types.ts';
-import { dominantShare, type Vec } from './vectors.ts';
+import { addInto, containsVec, dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 import { fill } from './water-level.ts';
 import { fairSharesOf, prepare, type FairShare, type PreparedFramework, type PreparedRole, type RevocationSnapshot } from './fair-share.ts';
@@ -103,7 +103,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   tasks.forEach((t, i) => {
     const n = nodeIndex.get(t.node);
     if (n === undefined) return;
-    if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
+    if (t.revoking === true) addInto(free[n]!, taskVecs[i]!, 1);
     else {
       nodeOf[i] = n;
       at[n + 1]!++;
@@ -162,17 +162,17 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     }
   };
   const credit = (f: PreparedFramework, x: Plan, d: Vec): void => {
-    add(x.alloc, d, 1);
-    add(roleAlloc.get(f.role)!, d, 1);
+    addInto(x.alloc, d, 1);
+    addInto(roleAlloc.get(f.role)!, d, 1);
     x.key = dominantShare(x.alloc, total) / f.role.weight;
   };
 
   /** A node whose free resources hold d, preferring nodes freed this cycle; -1 if none. */
   const freeNode = (f: PreparedFramework, item: number, d: Vec): number => {
-    for (const n of touched) if (fits(d, free[n]!)) return n;
+    for (const n of touched) if (containsVec(free[n]!, d)) return n;
     const key = `${f.name}\u0000${item}`;
     for (let n = cursor.get(key) ?? 0; n < free.length; n++) {
-      if (fits(d, free[n]!)) {
+      if (containsVec(free[n]!, d)) {
         cursor.set(key, n);
         return n;
       }
@@ -206,22 +206,22 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       removedCount.clear();
       for (let k = at[n]!; k < at[n + 1]!; k++) {
         const t = onNodes[k]!;
-        if (fits(d, room)) break;
+        if (containsVec(room, d)) break;
         if (chosen.has(t)) continue;
         const v = frameworkOf(t);
         if (!eligible(t, v, f, reason) || !allowed(t, v, f, wAfter, reason)) continue;
         set.push(t);
-        add(room, taskVecs[t]!, 1);
-        add(scratch(v), taskVecs[t]!, 1);
+        addInto(room, taskVecs[t]!, 1);
+        addInto(scratch(v), taskVecs[t]!, 1);
         removedCount.set(v, (removedCount.get(v) ?? 0) + 1);
       }
-      if (set.length === 0 || !fits(d, room)) continue;
+      if (set.length === 0 || !containsVec(room, d)) continue;
       // Drop members the others make unnecessary, first chosen first.
       for (let i = 0; i < set.length && set.length > 1;) {
-        add(room, taskVecs[set[i]!]!, -1);
-        if (fits(d, room)) set.splice(i, 1);
+        addInto(room, taskVecs[set[i]!]!, -1);
+        if (containsVec(room, d)) set.splice(i, 1);
         else {
-          add(room, taskVecs[set[i]!]!, 1);
+          addInto(room, taskVecs[set[i]!]!, 1);
           i++;
         }
       }
@@ -304,12 +304,12 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       chosen.add(t);
       // Any task taken from it counts against what it runs beyond its fair allocation.
       if (vx.budget > 0) vx.budget--;
-      add(vx.alloc, taskVecs[t]!, -1);
-      add(roleAlloc.get(v.role)!, taskVecs[t]!, -1);
+      addInto(vx.alloc, taskVecs[t]!, -1);
+      addInto(roleAlloc.get(v.role)!, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
-      add(free[n]!, taskVecs[t]!, 1);
+      addInto(free[n]!, taskVecs[t]!, 1);
     }
-    add(free[n]!, d, -1);
+    addInto(free[n]!, d, -1);
     credit(f, x, d);
     if (!touched.includes(n)) touched.push(n);
     for (const t of c.victims) {
@@ -336,7 +336,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     if (d === undefined) return false;
     const n = freeNode(f, x.item, d);
     if (n >= 0) {
-      add(free[n]!, d, -1);
+      addInto(free[n]!, d, -1);
       credit(f, x, d);
       advance(f, x);
       return true;
@@ -394,15 +394,6 @@ function better(a: Candidate, b: Candidate): boolean {
   if (a.oldest !== b.oldest) return a.oldest > b.oldest;
   if (a.victims.length !== b.victims.length) return a.victims.length < b.victims.length;
   return a.node < b.node;
-}
-
-function add(acc: Vec, v: Vec, sign: number): void {
-  for (let i = 0; i < v.length; i++) acc[i]! += sign * v[i]!;
-}
-
-function fits(d: Vec, room: Vec): boolean {
-  for (let i = 0; i < d.length; i++) if (d[i]! > 0 && d[i]! > room[i]!) return false;
-  return true;
 }
 
 function afterKey(alloc: Vec, d: Vec, sign: number, total: Vec, weight: number): number {

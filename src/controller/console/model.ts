@@ -5,6 +5,7 @@
 // pushes it to the pages, which then fetch what they show.
 import type { V1Node } from '@kubernetes/client-node';
 import type { Clock } from '../../api/clock.ts';
+import { nodeFree } from '../../api/fit.ts';
 import { isOpen, offerPhase, TASK_STATES } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
@@ -423,6 +424,7 @@ export class ConsoleModel {
       let agora: ResourceList = {};
       for (const r of usage.frameworks.values()) agora = add(agora, r);
       const off = offered.get(name) ?? {};
+      const free = nodeFree(usage.allocatable, [usage.external, agora, off]);
       const resources: Record<string, ResourceUse> = {};
       for (const r of names) {
         const a = usage.allocatable[r] ?? 0;
@@ -432,6 +434,7 @@ export class ConsoleModel {
           agora: agora[r] ?? 0,
           other: usage.external[r] ?? 0,
           offered: off[r] ?? 0,
+          free: free[r] ?? 0,
         };
       }
       return {
@@ -453,8 +456,8 @@ export class ConsoleModel {
 
   overview(): Overview {
     const { rows, names } = this.nodeTable();
-    const totals = new Map<string, { allocatable: number; agora: number; other: number; offered: number }>();
-    for (const n of names) totals.set(n, { allocatable: 0, agora: 0, other: 0, offered: 0 });
+    const totals = new Map<string, ResourceUse>();
+    for (const n of names) totals.set(n, { allocatable: 0, agora: 0, other: 0, offered: 0, free: 0 });
     for (const row of rows)
       for (const [r, u] of Object.entries(row.resources)) {
         const t = totals.get(r)!;
@@ -462,11 +465,13 @@ export class ConsoleModel {
         t.agora += u.agora;
         t.other += u.other;
         t.offered += u.offered;
+        t.free += u.free;
       }
     const resources: ResourceTotals[] = [];
     for (const [name, t] of totals) {
       if (t.allocatable === 0 && !SHOWN.includes(name)) continue;
-      const idleAmount = Math.max(0, t.allocatable - t.agora - t.other - t.offered);
+      // Idle: the nodes' free amounts summed (an over-committed node does not hide another's).
+      const idleAmount = t.free;
       const frac = (v: number) => (t.allocatable === 0 ? 0 : v / t.allocatable);
       resources.push({
         name,

@@ -4,7 +4,8 @@
 // and status — allocation, dominant share, task counts, outstanding offers, conditions —
 // written through the status subresource only when it changed.
 import type { Logger } from 'pino';
-import { API_VERSION, frameworkLeaseName, TASK_STATES } from '../api/index.ts';
+import { frameworkLeaseName, TASK_STATES } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { isOpen, offerPhase } from '../api/group.ts';
@@ -64,13 +65,7 @@ export class FrameworkReconciler {
     const now = ctx.clock.now();
     const hb = heartbeat(fw, lease, now);
     const was = ctx.disconnected.has(key);
-    const target = {
-      apiVersion: API_VERSION,
-      kind: 'Framework',
-      namespace: fw.metadata.namespace,
-      name: fw.metadata.name,
-      uid: fw.metadata.uid,
-    };
+    const target = targetOf('Framework', fw);
     if (hb.disconnected && !was) {
       ctx.disconnected.add(key);
       log.warn({ failoverTimeoutSeconds: fw.spec.failoverTimeoutSeconds }, 'framework disconnected');

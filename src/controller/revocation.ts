@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { planRevocations, type RevocationPlan } from '../allocator/index.ts';
 import { add, type ResourceList } from '../api/quantity.ts';
-import { API_VERSION } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import { keyOf } from '../api/keys.ts';
 import type { Context } from './context.ts';
 import { frameworkDemand } from './demand.ts';
@@ -185,13 +185,7 @@ export class RevocationLoop {
       if (n.revocation.dryRun !== true) this.nominate([{ ...task, status: { ...task.status, revocation: n.revocation } }], now);
       const dryRun = n.revocation.dryRun === true;
       ctx.metrics.revocations.inc({ reason: n.revocation.reason, role: n.decision.role, dry_run: String(dryRun) });
-      const target = {
-        apiVersion: API_VERSION,
-        kind: 'Task',
-        namespace: task.metadata.namespace,
-        name: task.metadata.name,
-        uid: task.metadata.uid,
-      };
+      const target = targetOf('Task', task);
       if (dryRun) ctx.events.normal(target, 'WouldRevoke', `dry run: ${n.revocation.message}`);
       else {
         ctx.events.warning(target, 'Revoking', `${n.revocation.message}; its Pod is deleted at ${n.revocation.deadline}`);

@@ -3,7 +3,7 @@
 // progress and its node's readiness into Task.status (task-state.ts decides; this file only
 // reads and writes, and looks again when a not-Ready node's lost timeout will have passed).
 import type { Logger } from 'pino';
-import { API_VERSION } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
@@ -170,13 +170,7 @@ export class TaskReconciler {
       throw err;
     }
     const prev = task.status?.state;
-    const target = {
-      apiVersion: API_VERSION,
-      kind: 'Task',
-      namespace: task.metadata.namespace,
-      name: task.metadata.name,
-      uid: task.metadata.uid,
-    };
+    const target = targetOf('Task', task);
     // The node's trouble, and its end, are news even when the state stays.
     const wasNotReady = task.status?.reason === TaskReason.NodeNotReady;
     const isNotReady = status.reason === TaskReason.NodeNotReady;

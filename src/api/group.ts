@@ -60,6 +60,11 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_ERROR',
 ]);
 
+/** A state's key among Framework.status.tasks' counts: TASK_RUNNING → running. */
+export function taskCountKey(state: string): string {
+  return state.replace(/^TASK_/, '').toLowerCase();
+}
+
 /** A task state from which there is no way back (undefined: not yet given a state). */
 export function isTerminal(state: string | undefined): boolean {
   return state !== undefined && TERMINAL_TASK_STATES.has(state as TaskState);

@@ -3,7 +3,7 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { isOpen, isTerminal, TASK_STATES, type TaskState } from '../api/group.ts';
+import { isOpen, isTerminal, TASK_STATES, taskCountKey, type TaskState } from '../api/group.ts';
 import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { fairness } from './status-fairness.ts';
@@ -87,8 +87,6 @@ export interface StatusInput {
   now: number;
 }
 
-const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
-
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) out[n] = formatQuantity(list[n] ?? 0, n);
@@ -111,7 +109,7 @@ export function buildStatus(input: StatusInput): StatusView {
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
-    const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
+    const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
     tasksByFramework.set(key, counts);
   }
@@ -123,7 +121,7 @@ export function buildStatus(input: StatusInput): StatusView {
       const counted = tasksByFramework.get(namespacedKey(namespace, name)) ?? {};
       const tasks: Record<string, number> = {};
       for (const s of TASK_STATES) {
-        const k = stateKey(s);
+        const k = taskCountKey(s);
         const n = fromStatus !== undefined ? (fromStatus[k] ?? 0) : (counted[k] ?? 0);
         if (n > 0) tasks[k] = n;
       }

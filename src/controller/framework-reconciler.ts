@@ -4,7 +4,7 @@
 // and status — allocation, dominant share, task counts, outstanding offers, conditions —
 // written through the status subresource only when it changed.
 import type { Logger } from 'pino';
-import { frameworkLeaseName, TASK_STATES } from '../api/index.ts';
+import { frameworkLeaseName, TASK_STATES, taskCountKey } from '../api/index.ts';
 import { targetOf } from './events.ts';
 import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
@@ -134,12 +134,12 @@ export class FrameworkReconciler {
     const now = isoNow(ctx);
     const st = ctx.allocator.frameworkStatus(key);
     const counts: Record<string, number> = {};
-    for (const s of TASK_STATES) counts[s.slice(5).toLowerCase()] = 0;
+    for (const s of TASK_STATES) counts[taskCountKey(s)] = 0;
     let allocated: ResourceList = {};
     for (const t of ctx.state.taskKeysOfFramework(key)) {
       const task = ctx.state.task(t);
       const s = task?.status?.state ?? 'TASK_STAGING';
-      counts[s.slice(5).toLowerCase()] = (counts[s.slice(5).toLowerCase()] ?? 0) + 1;
+      counts[taskCountKey(s)] = (counts[taskCountKey(s)] ?? 0) + 1;
     }
     if (st !== undefined) allocated = st.allocated;
     let outstanding = 0;

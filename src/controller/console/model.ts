@@ -6,7 +6,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Clock } from '../../api/clock.ts';
 import { nodeFree } from '../../api/fit.ts';
-import { isOpen, offerPhase, TASK_STATES } from '../../api/group.ts';
+import { isOpen, offerPhase, TASK_STATES, taskCountKey } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
 import { whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
@@ -133,7 +133,6 @@ export interface TaskQuery {
   limit?: number;
 }
 
-const stateKey = (s: string) => s.replace(/^TASK_/, '').toLowerCase();
 const iso = (t: Date | string | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
 
 /** `cpu 2, memory 4Gi` (zero amounts and pod slots left out); `-` when empty. */
@@ -216,7 +215,7 @@ export class ConsoleModel {
     const key = keyOf(f);
     const tasks: Record<string, number> = {};
     for (const t of this.tasksOf(key)) {
-      const s = stateKey(t.status?.state ?? 'TASK_STAGING');
+      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
       tasks[s] = (tasks[s] ?? 0) + 1;
     }
     const builtin = f.spec.builtin;
@@ -344,7 +343,7 @@ export class ConsoleModel {
       .list()
       .filter(
         (t) =>
-          (q.state === undefined || stateKey(t.status?.state ?? 'TASK_STAGING') === stateKey(q.state)) &&
+          (q.state === undefined || taskCountKey(t.status?.state ?? 'TASK_STAGING') === taskCountKey(q.state)) &&
           (q.framework === undefined ||
             namespacedKey(t.metadata.namespace, t.spec.framework) === q.framework ||
             t.spec.framework === q.framework) &&
@@ -489,9 +488,9 @@ export class ConsoleModel {
       const p = phaseOf(f);
       frameworksByPhase[p] = (frameworksByPhase[p] ?? 0) + 1;
     }
-    const tasks: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [stateKey(s), 0]));
+    const tasks: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [taskCountKey(s), 0]));
     for (const t of this.source.state.c.tasks.list()) {
-      const s = stateKey(t.status?.state ?? 'TASK_STAGING');
+      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
       tasks[s] = (tasks[s] ?? 0) + 1;
     }
     return {

@@ -110,7 +110,7 @@ interface FrameworkState {
 export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise<BuiltinScheduler> {
   const log = o.log.child({ component: 'builtin-scheduler' });
   const clock = o.clock ?? systemClock;
-  const own = o.informers === undefined ? makeInformers(o.kc, log, o.namespaces) : undefined;
+  const own = o.informers === undefined ? ownInformers(o.kc, log, o.namespaces) : undefined;
   const sources = o.informers ?? own!;
   const offers = new Index<OfferObject>(sources.offers);
   const tasks = new Index<TaskObject>(sources.tasks);
@@ -299,7 +299,8 @@ async function writeStatus(client: FrameworkClient, fw: FrameworkObject, p: Prog
   if (p.phase !== BuiltinPhase.Running && prev?.[0]?.reason !== reason) log.info({ outcome: p.phase, message: p.message }, 'workload done');
 }
 
-function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
+/** The built-in scheduler's own informers, when it runs without the controller's. */
+function ownInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
   const informer = <T extends KubernetesObject>(plural: string) =>
     new Informer<T>({
       name: `builtin-${plural}`,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Kube } from './kube.ts';
 import { errorSummary } from '../api/errors.ts';
 import type { Clock } from '../api/clock.ts';
+import { InFlight } from './in-flight.ts';
 
 export interface EventTarget {
   apiVersion: string;
@@ -34,7 +35,7 @@ export class EventRecorder {
   private readonly random: () => number;
   private pending = 0;
   readonly enabled: boolean;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly inflight = new InFlight();
   private readonly listeners: ((e: RecordedEvent) => void)[] = [];
 
   constructor(kube: Kube, log: Logger, clock: Clock, random: () => number, enabled = true) {
@@ -60,7 +61,7 @@ export class EventRecorder {
 
   /** Resolves when every event in flight has been written (or failed). */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inflight]);
+    await this.inflight.settled();
   }
 
   private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -100,7 +101,6 @@ export class EventRecorder {
       )
       .finally(() => {
         this.pending--;
-        this.inflight.delete(p);
       });
     this.inflight.add(p);
   }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts';
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
-import { custom, kubeConfig, rejection, useNamespace } from './support/kube.ts';
+import { custom, eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
 
 const nsA = useNamespace('tenant-a');
 const nsB = useNamespace('tenant-b');
@@ -150,6 +150,7 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     const builtin = { tasks: 1, template: { resources: { cpu: '100m' }, containers: [main] } };
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-builtin', { builtin }));
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-a-builtin', { serviceAccountName: 'sched-a', builtin }));
+    await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-never', { builtin: { ...builtin, restartPolicy: 'Never' } }));
     await createAsAdmin(nsA.name, PLURAL.Task, {
       apiVersion: API_VERSION,
       kind: 'Task',
@@ -277,6 +278,35 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     await nothingCreated();
   });
 
+  it('lets a namespace opt in (Pod Security admission enforcing "privileged"), and holds it to the baseline again once it opts out', async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const label = (value: string | null) =>
+      core.patchNamespace({ name: nsA.name, body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': value } } } }, MERGE);
+    const acceptPrivileged = async () => {
+      const name = await offer();
+      const tasks = sc({ privileged: true });
+      return rejection(
+        tenant.a!.patchNamespacedCustomObject(
+          { ...api, namespace: nsA.name, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } },
+          MERGE,
+        ),
+      );
+    };
+    const denied = `${C}.securityContext.privileged: privileged containers are not allowed in namespace "${nsA.name}"`;
+    expect(await acceptPrivileged()).toContain(denied);
+    // A stricter level is no opt-in.
+    await label('baseline');
+    try {
+      expect(await acceptPrivileged()).toContain(denied);
+      await label('privileged');
+      // Namespace labels are read from the API server's watch cache: milliseconds stale.
+      await eventually('the privileged accept to be admitted', async () => (await acceptPrivileged()) === '', 10_000);
+    } finally {
+      await label(null);
+    }
+    await eventually('the baseline to apply again', async () => (await acceptPrivileged()).includes(denied), 10_000);
+  });
+
   // Metadata of the controller's objects (issue 5).
   it.each([
     ["removes a Task's ownerReferences", PLURAL.Task, 'running', { metadata: { ownerReferences: null } }, 'metadata.ownerReferences'],
@@ -340,6 +370,13 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
       'scaler',
       'fw-builtin',
       { spec: { builtin: { tasks: 12 } } },
+      'spec.builtin.template: user "system:serviceaccount:NS:scaler" may not create pods',
+    ],
+    [
+      "makes another's built-in framework replace failed tasks without create pods",
+      'scaler',
+      'fw-never',
+      { spec: { builtin: { restartPolicy: 'OnFailure' } } },
       'spec.builtin.template: user "system:serviceaccount:NS:scaler" may not create pods',
     ],
     [

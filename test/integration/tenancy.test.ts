@@ -115,6 +115,27 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         });
       }
     }
+    // `deployer` may act as sched-b (impersonate that ServiceAccount only) and write Frameworks.
+    await rbac.createNamespacedRole({
+      namespace: nsA.name,
+      body: {
+        metadata: { name: 'deployer' },
+        rules: [
+          frameworkRules[2]!,
+          { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['sched-b'] },
+        ],
+      },
+    });
+    await core.createNamespacedServiceAccount({ namespace: nsA.name, body: { metadata: { name: 'deployer' } } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: nsA.name,
+      body: {
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: nsA.name }],
+      },
+    });
+    tenant.deployer = await tokenClient(nsA.name, 'deployer');
     tenant.a = await tokenClient(nsA.name, 'sched-a');
     tenant.scaler = await tokenClient(nsA.name, 'scaler');
 
@@ -421,6 +442,36 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
       `spec.guarantee.cpu: the children of "${role}-q" would be guaranteed 5 cpu in all (this role 5, its siblings 0), more than "${role}-q" guarantees (4)`,
     );
     expect(await rejection(createRole(`${role}-q.a`, { guarantee: { cpu: '3' } }))).toBe('');
+  });
+
+  it('lets an identity allowed to impersonate a ServiceAccount name it and change its framework, and no other', async () => {
+    const deployer = tenant.deployer!;
+    const create = (name: string, serviceAccountName: string) =>
+      deployer.createNamespacedCustomObject({
+        ...api,
+        namespace: nsA.name,
+        plural: PLURAL.Framework,
+        body: framework(name, { serviceAccountName }),
+      });
+    const who = `user "system:serviceaccount:${nsA.name}:deployer"`;
+    expect(await rejection(create('as-b', 'sched-b'))).toBe('');
+    expect(await rejection(create('as-a', 'sched-a'))).toContain(
+      `spec.serviceAccountName: ${who} may not make framework "as-a" run as ServiceAccount "sched-a": name your own ServiceAccount, or get permission to impersonate "sched-a"`,
+    );
+    expect(await rejection(get(nsA.name, PLURAL.Framework, 'as-a'))).toMatch(/not found/);
+    const change = (name: string, spec: object) =>
+      rejection(
+        deployer.patchNamespacedCustomObject({ ...api, namespace: nsA.name, plural: PLURAL.Framework, name, body: { spec } }, MERGE),
+      );
+    // fw-b runs as sched-b, which the deployer may act as; fw-a runs as sched-a, which it may not.
+    expect(await change('fw-b', { suppressed: true })).toBe('');
+    expect(await change('fw-b', { suppressed: false })).toBe('');
+    expect(await change('fw-a', { suppressed: true })).toContain(
+      `spec: ${who} may not change framework "fw-a": it runs as ServiceAccount "sched-a"`,
+    );
+    expect(await change('as-b', { serviceAccountName: 'sched-a' })).toContain(
+      `spec.serviceAccountName: ${who} may not make framework "as-b" run as ServiceAccount "sched-a"`,
+    );
   });
 
   it('denies creating a Framework that names another ServiceAccount or a role of another namespace, and creates none', async () => {

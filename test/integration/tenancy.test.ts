@@ -444,6 +444,38 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     expect(await rejection(createRole(`${role}-q.a`, { guarantee: { cpu: '3' } }))).toBe('');
   });
 
+  it('denies creating a built-in Framework whose template is no valid Pod, breaks the baseline, or that its writer may not launch; creates none', async () => {
+    const create = (who: string, name: string, containers: object[], serviceAccountName?: string) =>
+      rejection(
+        tenant[who]!.createNamespacedCustomObject({
+          ...api,
+          namespace: nsA.name,
+          plural: PLURAL.Framework,
+          body: framework(name, {
+            ...(serviceAccountName ? { serviceAccountName } : {}),
+            builtin: { tasks: 1, template: template({ containers }) },
+          }),
+        }),
+      );
+    const T = 'spec.builtin.template.containers[0]';
+    expect(await create('a', 'tpl-priv', [{ ...main, securityContext: { privileged: true } }], 'sched-a')).toContain(
+      `${T}.securityContext.privileged: privileged containers are not allowed in namespace "${nsA.name}"`,
+    );
+    expect(await create('a', 'tpl-probe', [{ ...main, startupProbe: { tcpSocket: { host: '10.0.0.1', port: 22 } } }], 'sched-a')).toContain(
+      `${T}.startupProbe.tcpSocket.host: a tcpSocket host (10.0.0.1) is not allowed`,
+    );
+    expect(await create('a', 'tpl-type', [{ ...main, securityContext: { capabilities: { add: 'SYS_ADMIN' } } }], 'sched-a')).toContain(
+      `${T}.securityContext.capabilities.add: must be a list`,
+    );
+    expect(await create('scaler', 'tpl-nopods', [main])).toContain(
+      `spec.builtin.template: user "system:serviceaccount:${nsA.name}:scaler" may not create pods in namespace "${nsA.name}"`,
+    );
+    for (const name of ['tpl-priv', 'tpl-probe', 'tpl-type', 'tpl-nopods']) {
+      expect(await rejection(get(nsA.name, PLURAL.Framework, name))).toMatch(/not found/);
+    }
+    await nothingCreated();
+  });
+
   it('lets an identity allowed to impersonate a ServiceAccount name it and change its framework, and no other', async () => {
     const deployer = tenant.deployer!;
     const create = (name: string, serviceAccountName: string) =>

@@ -2,9 +2,10 @@
 // they are not registered or a registration fails open) — issue #13: the controller must never let
 // one bad accept hold a node. A task whose Pod the API server refuses, or whose Pod the API client
 // cannot even build, ends TASK_ERROR with the reason in its message; the rest of the offer launches
-// and what it does not use is offered again; the offer ends Accepted. The same for a built-in
+// and what it does not use is offered again; the offer ends Accepted. A launch the API server
+// keeps refusing with a retryable error is retried only until the offer expires. The same for a built-in
 // framework whose template is bad: its tasks fail, its retries run out, and the node is free.
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseResourceList } from '../../../src/api/quantity.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../../src/api/objects.ts';
@@ -94,6 +95,41 @@ describe('tasks that cannot become Pods (no admission webhooks)', () => {
       expect((await offerEnded(offer.metadata.name)).status).toMatchObject({ phase: 'Accepted', message: '0 task(s) launched, 1 failed' });
     } finally {
       await label(null);
+    }
+    await nodeFreeExceptRunning('4');
+  });
+
+  it('fails a launch the API server keeps answering with a retryable error once the offer expires, so that the offer ends', async () => {
+    // Another admission webhook on Pods that is down, failing closed: every Pod create is a 500.
+    const admission = kubeConfig().makeApiClient(AdmissionregistrationV1Api);
+    const name = `agora-test-${ns.name}-down`;
+    await admission.createValidatingWebhookConfiguration({
+      body: {
+        metadata: { name },
+        webhooks: [
+          {
+            name: 'down.agora.dev',
+            clientConfig: { url: 'https://127.0.0.1:1/down' },
+            rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns.name } },
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            admissionReviewVersions: ['v1'],
+            timeoutSeconds: 1,
+          },
+        ],
+      },
+    });
+    try {
+      const offer = await waitOffer(ns.name, 'raw', pool.node(0), 30_000);
+      await accept(ns.name, offer, [task('blocked', { cpu: '1', memory: '1Gi' })]);
+      const blocked = await waitTask(ns.name, 'blocked', error, 'TASK_ERROR', 60_000);
+      expect(blocked.status).toMatchObject({ reason: 'LaunchFailed' });
+      expect(blocked.status?.message).toMatch(/^not launched by the offer's expiry: .*failed calling webhook "down\.agora\.dev"/);
+      expect(Date.parse(blocked.status!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(String(offer.spec.expiresAt)));
+      expect((await offerEnded(offer.metadata.name)).status).toMatchObject({ phase: 'Accepted', message: '0 task(s) launched, 1 failed' });
+    } finally {
+      await admission.deleteValidatingWebhookConfiguration({ name });
     }
     await nodeFreeExceptRunning('4');
   });

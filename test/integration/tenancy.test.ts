@@ -13,6 +13,7 @@ import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts';
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
 import { custom, eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
+import { malformedTask, random } from './support/malformed.ts';
 
 const nsA = useNamespace('tenant-a');
 const nsB = useNamespace('tenant-b');
@@ -296,6 +297,24 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     const after = await get(nsA.name, PLURAL.Offer, name);
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(after.spec.accept).toBeUndefined();
+    await nothingCreated();
+  });
+
+  it('denies each of 30 seeded malformed accepts naming a task field, never failing itself, and creates nothing', async () => {
+    const r = random(7);
+    for (let i = 0; i < 30; i++) {
+      const name = await offer();
+      const tasks = [malformedTask(`fz-${i}`, r)];
+      const message = await rejection(
+        tenant.a!.patchNamespacedCustomObject(
+          { ...api, namespace: nsA.name, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } },
+          MERGE,
+        ),
+      );
+      expect(message, JSON.stringify(tasks).slice(0, 300)).toMatch(
+        /^admission webhook "offers\.agora\.dev" denied the request: spec\.accept\.tasks\[0\]\./,
+      );
+    }
     await nothingCreated();
   });
 

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts';
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
-import { custom, eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
+import { custom, eventually, kubeConfig, rejection, tokenKubeConfig, useNamespace } from './support/kube.ts';
 import { malformedTask, random } from './support/malformed.ts';
 
 const nsA = useNamespace('tenant-a');
@@ -31,19 +31,8 @@ function nested(depth: number): Record<string, unknown> {
 }
 
 /** A client authenticated with a real token of the ServiceAccount. */
-async function tokenClient(namespace: string, name: string): Promise<CustomObjectsApi> {
-  const tr = await kubeConfig()
-    .makeApiClient(CoreV1Api)
-    .createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...kubeConfig().getCurrentCluster()!, name: 'local' }],
-    users: [{ name, token: tr.status!.token }],
-    contexts: [{ name, cluster: 'local', user: name, namespace }],
-    currentContext: name,
-  });
-  return kc.makeApiClient(CustomObjectsApi);
-}
+const tokenClient = async (namespace: string, name: string): Promise<CustomObjectsApi> =>
+  (await tokenKubeConfig(namespace, name)).makeApiClient(CustomObjectsApi);
 
 describe('tenant isolation (as a tenant ServiceAccount, through the API server)', () => {
   let webhooks: RunningWebhooks;

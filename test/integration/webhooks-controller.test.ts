@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startControllerWebhooks } from '../../src/webhooks/controller-flags.ts';
 import { currentOwner, ownerAnnotations, ownerOf, type LocalOwner } from '../../src/webhooks/local-owner.ts';
@@ -25,38 +25,47 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const admission = () => kubeConfig().makeApiClient(AdmissionregistrationV1Api);
-const createOffer = (name: string, accept?: object) =>
-  custom().createNamespacedCustomObject({
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const offerBody = (name: string) => ({
+  apiVersion: API_VERSION,
+  kind: 'Offer',
+  metadata: { name },
+  spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+});
+const patchOffer = (name: string, body: object, dryRun?: 'All') =>
+  custom().patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, name, body, ...(dryRun ? { dryRun } : {}) },
+    MERGE,
+  );
+/**
+ * An Offer answered with `accept`: created, then answered by an update. This file writes as an
+ * identity the webhooks treat as the controller, and the registration does not send the
+ * controller's creates of Offers to the webhook (it made them; their accepts are checked) — its
+ * updates it does send.
+ */
+const createOffer = async (name: string, accept: object) => {
+  await custom().createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: ns.name,
     plural: PLURAL.Offer,
-    body: {
-      apiVersion: API_VERSION,
-      kind: 'Offer',
-      metadata: { name },
-      spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, ...(accept ? { accept } : {}) },
-    },
+    body: offerBody(name),
   });
+  return patchOffer(name, { spec: { accept } });
+};
 const overAccept = (cpu: string) => ({ tasks: [{ name: 't', resources: { cpu }, containers: [{ name: 'main', image: 'busybox' }] }] });
 let probes = 0;
-/** The message of a write to an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
-const probeWrite = () =>
-  rejection(
-    custom().createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: PLURAL.Offer,
-      dryRun: 'All',
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'Offer',
-        metadata: { name: `probe-${probes++}` },
-        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
-      },
-    }),
-  );
+beforeAll(async () => {
+  await custom().createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns.name,
+    plural: PLURAL.Offer,
+    body: offerBody('probe-target'),
+  });
+});
+/** The message of an update of an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
+const probeWrite = () => rejection(patchOffer('probe-target', { metadata: { labels: { probe: String(probes++) } } }, 'All'));
 const BLOCKED = /failed calling webhook/;
 
 /** A pid that has just exited (as a SIGKILLed controller's has). */

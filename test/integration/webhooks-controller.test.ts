@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startControllerWebhooks } from '../../src/webhooks/controller-flags.ts';
-import { currentOwner, ownerAnnotations, ownerOf, type LocalOwner } from '../../src/webhooks/local-owner.ts';
+import { currentOwner, ownerAnnotations, ownerOf, processStartTimeMs, type LocalOwner } from '../../src/webhooks/local-owner.ts';
 import { registerWebhooks, removeStaleRegistrations, unregisterWebhooks, webhookConfigurations } from '../../src/webhooks/registration.ts';
 import { ensureLocalTls } from '../../src/webhooks/tls.ts';
 import { repoRoot } from '../../scripts/cluster/index.ts';
@@ -160,22 +160,7 @@ describe('startControllerWebhooks', () => {
         clientConfig: { url: `https://127.0.0.1:${hooks!.webhooks.port}/validate/offers` },
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
       });
-      const over = {
-        apiVersion: API_VERSION,
-        kind: 'Offer',
-        metadata: { name: 'over' },
-        spec: {
-          framework: 'fw',
-          nodeName: 'n',
-          resources: { cpu: '1' },
-          accept: { tasks: [{ name: 't', resources: { cpu: '2' }, containers: [{ name: 'main', image: 'busybox' }] }] },
-        },
-      };
-      expect(
-        await rejection(
-          custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }),
-        ),
-      ).toMatch(/over by 1/);
+      expect(await rejection(createOffer('over', overAccept('2')))).toMatch(/over by 1/);
     } finally {
       await hooks!.stop();
     }
@@ -362,7 +347,9 @@ describe('a registration left by a killed local run', () => {
         );
       expect(await status()).toBe('');
       // Creates of the kinds only the controller makes: admitted without a call.
-      expect(await probeWrite()).toBe('');
+      expect(
+        await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) })),
+      ).toBe('');
       const task = {
         apiVersion: API_VERSION,
         kind: 'Task',
@@ -389,7 +376,14 @@ describe('a registration left by a killed local run', () => {
       namespaces: [ns.name],
       configurationName: name,
     });
-    const other: LocalOwner = { ...currentOwner(), pid: process.ppid };
+    // A process that really runs (the test runner's parent, with its own start time): were it
+    // recorded with another start time, the first would take the registration over as a dead one's.
+    const parentStart = processStartTimeMs(process.ppid);
+    const other: LocalOwner = {
+      ...currentOwner(),
+      pid: process.ppid,
+      ...(parentStart !== undefined ? { startedAt: new Date(Math.round(parentStart)).toISOString() } : {}),
+    };
     await leftBehind(name, other);
     await first!.stop();
     expect(ownerOf((await admission().readValidatingWebhookConfiguration({ name })).metadata?.annotations)).toEqual(other);

@@ -451,25 +451,32 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
   const per = Math.floor(TASKS / FRAMEWORKS);
   await pool(FRAMEWORKS, 10, async (i) => {
     const tasksHere = i < TASKS % FRAMEWORKS ? per + 1 : per;
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: PLURAL.Framework,
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'Framework',
-        metadata: { name: `fw-${i}` },
-        spec: {
-          builtin: {
-            tasks: tasksHere,
-            tasksPerOffer: PER_OFFER,
-            restartPolicy: 'Never',
-            template: { resources: RESOURCES, containers: CONTAINERS },
+    const name = `fw-${i}`;
+    await retried(
+      () =>
+        custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: PLURAL.Framework,
+          body: {
+            apiVersion: API_VERSION,
+            kind: 'Framework',
+            metadata: { name },
+            spec: {
+              builtin: {
+                tasks: tasksHere,
+                tasksPerOffer: PER_OFFER,
+                restartPolicy: 'Never',
+                template: { resources: RESOURCES, containers: CONTAINERS },
+              },
+            },
           },
-        },
+        }),
+      {
+        existing: () => custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Framework, name }),
       },
-    });
+    );
   });
   const deadline = performance.now() + TIMEOUT_MS;
   let lastLog = performance.now();

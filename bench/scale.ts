@@ -499,6 +499,9 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
         }),
       {
         existing: () => custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Framework, name }),
+        // A webhook that gave no decision in time (500) on a loaded machine: keep at it for a minute.
+        attempts: 20,
+        delayMs: 300,
       },
     );
   });

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
+import { DEFAULT_OPTIONS } from '../../../src/controller/options.ts';
 import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, useNamespace } from '../support/kube.ts';
 import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, usePool } from './support.ts';
@@ -64,6 +65,18 @@ async function createRole(name: string, spec: object): Promise<void> {
 }
 
 const FAST = { builtinScheduler: true, revocationIntervalMs: 300, allocationIntervalMs: 200 };
+/** The cycles two minutes hold at the default intervals (DEFAULT_OPTIONS). */
+const TWO_MINUTES = {
+  revocation: 120_000 / DEFAULT_OPTIONS.revocationIntervalMs,
+  allocation: 120_000 / DEFAULT_OPTIONS.allocationIntervalMs,
+};
+
+/** How many revocation plans and allocation cycles the controller has run (its histograms' counts). */
+async function cycles(c: ControllerHandle): Promise<{ revocation: number; allocation: number }> {
+  const count = async (h: { get(): Promise<{ values: { metricName?: string; value: number }[] }> }) =>
+    (await h.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  return { revocation: await count(c.metrics.revocationDuration), allocation: await count(c.metrics.cycleDuration) };
+}
 
 describe('revocation', () => {
   let controller: ControllerHandle | undefined;
@@ -115,8 +128,18 @@ describe('revocation', () => {
     }
     expect(await noticed('late')).toHaveLength(0);
     expect(took).toBeLessThan(20_000);
-    // No thrash: 30 more revocation cycles change nothing (the hoarder still wants its 8).
-    await sleep(9_000);
+    // No thrash: as many cycles as two minutes run at the default intervals (24 revocation
+    // cycles at 5 s, 120 allocation cycles at 1 s) — counted, not assumed — revoke nothing more
+    // (the hoarder still wants its 8). The intervals are shorter here, so they take ~25 s.
+    const plans = await cycles(controller);
+    await eventually(
+      'two minutes of cycles at the default intervals',
+      async () => {
+        const now = await cycles(controller!);
+        return now.revocation - plans.revocation >= TWO_MINUTES.revocation && now.allocation - plans.allocation >= TWO_MINUTES.allocation;
+      },
+      90_000,
+    );
     expect(await noticed('hoarder')).toHaveLength(4);
     expect(await noticed('late')).toHaveLength(0);
     expect([await running('hoarder'), await running('late')]).toEqual([4, 4]);
@@ -129,7 +152,7 @@ describe('revocation', () => {
       const complete = (await get<FrameworkObject>('Framework', ns.name, 'hoarder')).status?.conditions?.find((c) => c.type === 'Complete');
       return complete?.reason === 'InProgress' && (complete.message ?? '').includes('0 failed, 4 revoked');
     });
-  });
+  }, 180_000);
 
   it('never revokes a role at its guarantee', async () => {
     controller = await startController(scopedOptions(ns.name, pool, FAST));

@@ -13,7 +13,7 @@
 // has room, not a particular node — placement is the offer path's business. This file defines
 // the input and its preparation; water-level.ts computes the filling (the same result as
 // progressive-filling.ts, without a step per task).
-import { DEFAULT_ROLE } from '../api/role-names.ts';
+import { DEFAULT_ROLE, parentRole } from '../api/role-names.ts';
 import type { Demand, ResourceList, RoleInfo } from './types.ts';
 import { ResourceSpace, dominantShare, grow, type Vec } from './vectors.ts';
 import { fill } from './water-level.ts';
@@ -120,6 +120,9 @@ export interface PreparedFramework {
 export interface PreparedRole {
   name: string;
   rank: number;
+  /** Roles form a tree by name (`eng/ml` is a child of `eng`); every ancestor of a role here is here too. */
+  parent: PreparedRole | undefined;
+  children: PreparedRole[];
   weight: number;
   guarantee?: Vec;
   guaranteeNames?: Set<number>;
@@ -197,7 +200,10 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   const roleOf = (name: string): PreparedRole => {
     let r = roles.get(name);
     if (r === undefined) {
-      r = { name, rank: 0, weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
+      const up = parentRole(name);
+      const parent = up === undefined ? undefined : roleOf(up);
+      r = { name, rank: 0, parent, children: [], weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
+      parent?.children.push(r);
       roles.set(name, r);
     }
     return r;

@@ -106,6 +106,45 @@ describe('planRevocations', () => {
       want: ['h-7->w:FairShare', 'h-6->w:FairShare'],
     },
     {
+      // Nested roles: eng is guaranteed all 8 CPU; its child eng/a runs them: nothing for w (ops).
+      name: "a parent's guarantee protects its subtree",
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      roles: [{ name: 'eng', guarantee: { cpu: 8000 } }],
+      frameworks: [
+        { name: 'h', role: 'eng/a' },
+        { name: 'w', role: 'ops', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: [],
+    },
+    {
+      // ...but not against its own subtree: w in eng/b takes eng/a's tasks down to 4 and 4.
+      name: "a parent's guarantee does not protect against its own subtree",
+      nodes: [{ name: 'n1', cores: 8, gib: 64 }],
+      roles: [{ name: 'eng', guarantee: { cpu: 8000 } }],
+      frameworks: [
+        { name: 'h', role: 'eng/a' },
+        { name: 'w', role: 'eng/b', demand: want(res(1, 1)) },
+      ],
+      running: run('h', 8, res(1, 1)),
+      want: ['h-7->w:FairShare', 'h-6->w:FairShare', 'h-5->w:FairShare', 'h-4->w:FairShare'],
+    },
+    {
+      // eng/a and eng/b run 6 each of 12 CPU; w (ops) arrives. Fair over the tree: eng 6 (3 and
+      // 3), ops 6 — six revocations, youngest first, alternating; compared where the chains meet
+      // (eng's subtree against ops: 11/12 − … ≥ … down to 6/12 and 6/12). Flat it would stop at
+      // 4 each.
+      name: 'nested roles: a subtree gives back down to its share among its siblings',
+      nodes: [{ name: 'n1', cores: 12, gib: 64 }],
+      frameworks: [
+        { name: 'a', role: 'eng/a' },
+        { name: 'b', role: 'eng/b' },
+        { name: 'w', role: 'ops', demand: want(res(1, 1)) },
+      ],
+      running: [...run('a', 6, res(1, 1)), ...run('b', 6, res(1, 1))],
+      want: ['a-5->w:FairShare', 'b-5->w:FairShare', 'a-4->w:FairShare', 'b-4->w:FairShare', 'a-3->w:FairShare', 'b-3->w:FairShare'],
+    },
+    {
       name: 'a role that opted out is never revoked',
       nodes: [{ name: 'n1', cores: 8, gib: 64 }],
       roles: [{ name: 'keep', revocable: false }],

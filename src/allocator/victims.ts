@@ -203,10 +203,15 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     x.key = dominantShare(x.alloc, total) / f.role.weight;
   };
 
-  /** A node whose free resources hold d, preferring nodes freed this cycle; -1 if none. */
-  const freeNode = (f: PreparedFramework, item: number, d: Vec): number => {
+  /**
+   * A node whose free resources hold d, preferring nodes freed this cycle; -1 if none. Outside
+   * the nodes freed this cycle free resources only shrink, so a node that did not hold a shape
+   * never will: one cursor per shape, shared by every framework that wants it (a hundred
+   * newcomers of one shape scan the nodes once, not a hundred times).
+   */
+  const freeNode = (d: Vec): number => {
     for (const n of touched) if (fits(d, free[n]!)) return n;
-    const key = `${f.name}\u0000${item}`;
+    const key = d.join();
     for (let n = cursor.get(key) ?? 0; n < free.length; n++) {
       if (fits(d, free[n]!)) {
         cursor.set(key, n);
@@ -407,7 +412,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const placeOne = (f: PreparedFramework, x: Plan, reason: RevocationReason): boolean | 'stop' => {
     const d = nextDemand(f, x);
     if (d === undefined) return false;
-    const n = freeNode(f, x.item, d);
+    const n = freeNode(d);
     if (n >= 0) {
       add(free[n]!, d, -1);
       credit(f, x, d);

@@ -249,19 +249,24 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   const taskFrameworks: (PreparedFramework | undefined)[] = new Array(snapshot.tasks.length);
   const priority = new Float64Array(snapshot.tasks.length);
   const startedAt = new Float64Array(snapshot.tasks.length);
-  const byFramework = new Map<PreparedFramework, number[]>();
-  snapshot.tasks.forEach((t, i) => {
+  // Each framework's tasks collect in f.tasks. A framework's tasks usually come together (the
+  // controller lists them framework by framework): the last one looked up is tried first.
+  let last: PreparedFramework | undefined;
+  const tasks = snapshot.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
     priority[i] = t.priority ?? 0;
     startedAt[i] = t.startedAt;
-    if (t.revoking === true) return;
-    const f = frameworks.get(t.framework);
+    if (t.revoking === true) continue;
+    const f = last !== undefined && last.name === t.framework ? last : frameworks.get(t.framework);
     if (f === undefined) throw new Error(`task ${t.id}: framework ${t.framework} is not in the snapshot`);
+    last = f;
     taskFrameworks[i] = f;
-    let list = byFramework.get(f);
-    if (list === undefined) byFramework.set(f, (list = []));
-    list.push(i);
-  });
-  for (const [f, list] of byFramework) {
+    f.tasks.push(i);
+  }
+  for (const f of frameworks.values()) {
+    const list = f.tasks;
+    if (list.length === 0) continue;
     // The order compareKeepFirst states, on the arrays.
     list.sort(
       (a, b) => priority[b]! - priority[a]! || startedAt[a]! - startedAt[b]! || compareKeepFirst(snapshot.tasks[a]!, snapshot.tasks[b]!),
@@ -278,7 +283,6 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
         f.role.allocated[k]! += count * vec[k]!;
       }
     }
-    f.tasks = list;
     f.running = list.length;
     f.runningItems = f.queue.length;
   }

@@ -11,7 +11,7 @@ import { startController, type ControllerHandle } from '../../../src/controller/
 import { DEFAULT_OPTIONS } from '../../../src/controller/options.ts';
 import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, useNamespace } from '../support/kube.ts';
-import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, usePool } from './support.ts';
+import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, untilStarted, usePool } from './support.ts';
 
 const ns = useNamespace('ctl-revoke');
 // One node of 8 CPU: tasks of 1 CPU, so shares are easy to read (4 + 4 is fair).
@@ -145,6 +145,9 @@ describe('revocation', () => {
     expect([await running('hoarder'), await running('late')]).toEqual([4, 4]);
     const metrics = await controller.metrics.registry.getSingleMetricAsString('agora_revocations_total');
     expect(metrics).toContain('agora_revocations_total{reason="FairShare",role="default",dry_run="false"} 4');
+    // Notice to kill: the four kills are observed.
+    const noticeToKill = await controller.metrics.registry.getSingleMetricAsString('agora_revocation_notice_to_kill_seconds');
+    expect(noticeToKill).toContain('agora_revocation_notice_to_kill_seconds_count 4');
     // The late framework leaves: the hoarder launches its 4 revoked tasks again, with maxRetries 0.
     await deleteObject('Framework', ns.name, 'late');
     await waitRunning('hoarder', 8);
@@ -220,6 +223,7 @@ describe('revocation', () => {
       '300ms',
     ];
     child = spawnController(args, `revoke-${ns.name}`);
+    await untilStarted(child);
     frameworks.push('k-hoarder', 'k-late');
     await createFramework(ns.name, 'k-hoarder', builtin(8, { revocationGracePeriodSeconds: 8 }));
     await waitRunning('k-hoarder', 8);
@@ -232,6 +236,7 @@ describe('revocation', () => {
     const notices = new Map(before.map((t) => [t.metadata.name, t.status!.revocation!]));
     for (const r of notices.values()) expect(Date.parse(r.deadline)).toBeGreaterThan(Date.now());
     child = spawnController(args, `revoke-${ns.name}`);
+    await untilStarted(child);
     await eventually('4 and 4', async () => (await running('k-hoarder')) === 4 && (await running('k-late')) === 4, 40_000);
     const after = await noticed('k-hoarder');
     expect(new Map(after.map((t) => [t.metadata.name, t.status!.revocation!]))).toEqual(notices);
@@ -239,5 +244,5 @@ describe('revocation', () => {
       expect(t.status?.state).toBe('TASK_KILLED');
       expect(Date.parse(t.status!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(t.status!.revocation!.deadline) - 1000);
     }
-  });
+  }, 240_000);
 });

@@ -96,6 +96,9 @@ export function declinedForSeconds(
   return offer.spec.decline?.refuseSeconds ?? framework?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
 }
 
+/** The most tasks one accept holds (the Offer CRD's spec.accept.tasks maxItems). */
+export const MAX_TASKS_PER_ACCEPT = 256;
+
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
 export const LABEL = {
   framework: 'agora.dev/framework',

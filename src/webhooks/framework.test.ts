@@ -125,7 +125,13 @@ describe('validateFramework', () => {
       name: 'zero tasks per offer',
       review: create({ builtin: { tasks: 1, tasksPerOffer: 0, template: template() } }),
       wantPaths: ['spec.builtin.tasksPerOffer'],
-      wantMessage: /whole number from 1 to 1000, got 0/,
+      wantMessage: /whole number from 1 to 256, got 0/,
+    },
+    {
+      name: 'more tasks per offer than an accept holds',
+      review: create({ builtin: { tasks: 1, tasksPerOffer: 257, template: template() } }),
+      wantPaths: ['spec.builtin.tasksPerOffer'],
+      wantMessage: /whole number from 1 to 256, got 257/,
     },
     {
       name: 'a template with zero memory',
@@ -208,6 +214,25 @@ describe('launchReviewNeeded', () => {
       name: 'update that allows more retries',
       review: { ...create({ builtin: { ...spec.builtin, maxRetries: 9 } }), operation: 'UPDATE' as const, old: framework(spec) },
       want: true,
+    },
+    {
+      name: 'update that replaces failed tasks (restartPolicy Never to OnFailure)',
+      review: {
+        ...create({ builtin: { ...spec.builtin, restartPolicy: 'OnFailure' } }),
+        operation: 'UPDATE' as const,
+        old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }),
+      },
+      want: true,
+    },
+    {
+      name: 'update that drops restartPolicy Never (the default is OnFailure)',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }) },
+      want: true,
+    },
+    {
+      name: 'update that stops replacing failed tasks',
+      review: { ...create({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: false,
     },
     {
       name: 'update that ends suppression',

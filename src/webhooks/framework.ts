@@ -1,7 +1,7 @@
 // The Framework validator and defaulter. The built-in template matters for privilege: the
 // controller launches copies of it with its own rights, so a template — on create and on every
 // change that makes the controller launch more — is held to what the writer could create itself.
-import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, MAX_TASKS_PER_ACCEPT } from '../api/group.ts';
 import { isRoleName, MAX_ROLE_NAME } from '../api/role-names.ts';
 import { validateContainers } from './containers.ts';
 import { child, DNS_SUBDOMAIN, invalid, forbidden, isRecord, jsonEqual, specOf, type FieldError } from './field-errors.ts';
@@ -19,7 +19,7 @@ export const FRAMEWORK_DEFAULTS = {
 const MAX_SECONDS = 31_536_000; // one year, as in the CRD
 
 export interface TemplateFacts {
-  /** The namespace carries agora.dev/allow-privileged=true. */
+  /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? */
   canCreatePods: { allowed: boolean; reason?: string };
@@ -38,11 +38,13 @@ export interface FrameworkReview {
 type Obj = Record<string, unknown>;
 const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** Whether failed tasks are replaced (restartPolicy OnFailure, the default). */
+const replacesFailures = (builtin: Obj): boolean => (builtin.restartPolicy ?? 'OnFailure') === 'OnFailure';
 
 /**
  * Whether a non-privileged write makes the controller create Pods it would not have created
- * before — a (new) template, more tasks or retries, a new identity to run them as, or an end to
- * suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
+ * before — a (new) template, more tasks or retries, replacing failed tasks (restartPolicy Never to
+ * OnFailure), a new identity to run them as, or an end to suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
  */
 export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
   if (r.writer.privileged) return false;
@@ -58,6 +60,7 @@ export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'frame
     old.serviceAccountName !== spec.serviceAccountName ||
     num(builtin.tasks) > num(before.tasks) ||
     num(builtin.maxRetries) > num(before.maxRetries) ||
+    (replacesFailures(builtin) && !replacesFailures(before)) ||
     (old.suppressed === true && spec.suppressed !== true)
   );
 }
@@ -97,7 +100,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
     if (spec.failoverTimeoutSeconds !== undefined)
       warnings.push('spec.failoverTimeoutSeconds is ignored for a built-in framework (spec.builtin is set)');
     errors.push(...count(builtin.tasks, 'spec.builtin.tasks', 0, 100_000));
-    errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, 1000));
+    errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, MAX_TASKS_PER_ACCEPT));
     errors.push(...count(builtin.maxRetries, 'spec.builtin.maxRetries', 0, 1000));
     errors.push(...seconds(builtin.refuseSeconds, 'spec.builtin.refuseSeconds'));
     errors.push(...seconds(builtin.backoffSeconds, 'spec.builtin.backoffSeconds', { max: 3600 }));

@@ -21,7 +21,7 @@ export interface AnswerFacts {
   framework: FrameworkIdentity | undefined;
   /** Other frameworks whose ServiceAccount is the writer. */
   frameworksOfWriter: readonly string[];
-  /** The namespace carries agora.dev/allow-privileged=true. */
+  /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? (accepts only) */
   canCreatePods?: { allowed: boolean; reason?: string };
@@ -227,5 +227,13 @@ function acceptErrors(r: OfferReview, spec: Obj, checkPrivilege: boolean): Field
     );
   });
   if (offered.errors.length === 0) errors.push(...validateFit(parsed, offered.parsed, tasksAt));
+  if (typeof spec.podSlots === 'number' && accept.tasks.length > spec.podSlots) {
+    errors.push(
+      invalid(
+        tasksAt,
+        `the accept launches ${accept.tasks.length} tasks but the offer has ${spec.podSlots} pod slots (spec.podSlots: its node takes only that many more Pods); accept at most ${spec.podSlots}`,
+      ),
+    );
+  }
   return errors;
 }

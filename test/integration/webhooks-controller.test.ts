@@ -25,12 +25,15 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const admission = () => kubeConfig().makeApiClient(AdmissionregistrationV1Api);
+// The tests' client is a cluster admin, which locally counts as the controller: its Offer creates
+// skip the webhook, but a dry run is still sent to it — so an accepted offer is dry-run.
 const createOffer = (name: string, accept?: object) =>
   custom().createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: ns.name,
     plural: PLURAL.Offer,
+    ...(accept ? { dryRun: 'All' } : {}),
     body: {
       apiVersion: API_VERSION,
       kind: 'Offer',
@@ -164,7 +167,14 @@ describe('startControllerWebhooks', () => {
       };
       expect(
         await rejection(
-          custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }),
+          custom().createNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: ns.name,
+            plural: PLURAL.Offer,
+            body: over,
+            dryRun: 'All',
+          }),
         ),
       ).toMatch(/over by 1/);
     } finally {
@@ -352,15 +362,24 @@ describe('a registration left by a killed local run', () => {
           ),
         );
       expect(await status()).toBe('');
-      // Creates of the kinds only the controller makes: admitted without a call.
-      expect(await probeWrite()).toBe('');
+      // Creates of the kinds only the controller makes: admitted without a call (real creates;
+      // a dry run is still sent, so that waitUntilEnforced's probe sees the webhook).
+      const real = { group: GROUP, version: VERSION, namespace: ns.name };
+      const offer = {
+        apiVersion: API_VERSION,
+        kind: 'Offer',
+        metadata: { name: `probe-offer-${probes++}` },
+        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+      };
+      expect(await rejection(custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Offer, body: offer }))).toBe('');
       const task = {
         apiVersion: API_VERSION,
         kind: 'Task',
         metadata: { name: `probe-task-${probes++}` },
         spec: { framework: 'fw', offer: target, nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
       };
-      expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(await rejection(custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(await probeWrite()).toMatch(BLOCKED);
       // A Framework create, even the controller's, is still checked (and here blocked).
       const framework = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: `probe-fw-${probes++}` }, spec: {} };
       expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Framework, body: framework }))).toMatch(

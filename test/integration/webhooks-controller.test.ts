@@ -346,17 +346,21 @@ describe('a registration left by a killed local run', () => {
           ),
         );
       expect(await status()).toBe('');
-      // Creates of the kinds only the controller makes: admitted without a call.
-      expect(
-        await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) })),
-      ).toBe('');
+      // Creates of the kinds only the controller makes: admitted without a call (real creates:
+      // a dry run is still sent to the webhook, so that waitUntilEnforced's probe can see it).
+      const real = { group: GROUP, version: VERSION, namespace: ns.name };
+      const offer = () => custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) });
+      expect(await rejection(offer())).toBe('');
       const task = {
         apiVersion: API_VERSION,
         kind: 'Task',
         metadata: { name: `probe-task-${probes++}` },
         spec: { framework: 'fw', offer: target, nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
       };
-      expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(await rejection(custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(
+        await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) })),
+      ).toMatch(BLOCKED);
       // A Framework create, even the controller's, is still checked (and here blocked).
       const framework = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: `probe-fw-${probes++}` }, spec: {} };
       expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Framework, body: framework }))).toMatch(

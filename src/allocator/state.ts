@@ -19,7 +19,7 @@ import { FilterIndex } from './filters.ts';
 import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
 import { nestedUnusedReservations } from './reservations.ts';
 import { SELF } from './role-tree.ts';
-import { DEFAULT_ROLE, parentRole } from '../api/role-names.ts';
+import { DEFAULT_ROLE, frameworkRoles, parentRole } from '../api/role-names.ts';
 import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';
@@ -736,12 +736,6 @@ export class AllocatorState {
     this.forgetNodeIfUnused(o.node);
     this.forgetFrameworkIfUnused(o.framework);
   }
-}
-
-/** The roles a framework is in: `roles`, or its one `role` (default `default`); duplicates dropped. */
-export function frameworkRoles(info: FrameworkInfo): string[] {
-  if (info.roles !== undefined && info.roles.length > 0) return [...new Set(info.roles)];
-  return [info.role ?? DEFAULT_ROLE];
 }
 
 function demandKey(info: FrameworkInfo): string {

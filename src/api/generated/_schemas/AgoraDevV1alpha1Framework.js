@@ -14,7 +14,7 @@ const schema15 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "54dFQzIV6TOZYlUz0M4KvgJdsL4JoJCHS6jmzmBMV4"
+      "$ref": "gqqzHWuQ58bQSu5DbVUWunJ1I245PAVUxJqpojE55o"
     },
     "status": {
       "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
@@ -187,7 +187,7 @@ const schema20 = {
       "$ref": "P98UGyEa2LWGUTIHh0pqZNzb5s2quuf9XLTDUrW4M0"
     },
     "builtin": {
-      "$ref": "OKcV1xSvmCeRQ8ZcyzEidXBg9nmKs2sPngk3tkuhHk"
+      "$ref": "M23OmkBv4nU5O3SPFd4zUJB9LgevXFDkczRDNRon4"
     }
   }
 };
@@ -2321,7 +2321,7 @@ const schema47 = {
       "$ref": "2l4AdV4zcFbXe3F6MjrWXj4MIRVIdWCgbzmnuieiPk0"
     },
     "tasksPerOffer": {
-      "$ref": "KC7SXpAt55f6rZHYaiC0EBW5ejqEoYBqDOOm0bY1bTM"
+      "$ref": "jds8j0mjiSLvEwMlQBt5w4zOxjuF6OR3RnnQ39RmKSg"
     },
     "refuseSeconds": {
       "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
@@ -2432,7 +2432,7 @@ const schema49 = {
   "format": "int32",
   "default": 1,
   "minimum": 1,
-  "maximum": 1000,
+  "maximum": 256,
   "nullable": true
 };
 function validate104(data, {
@@ -2460,14 +2460,14 @@ function validate104(data, {
     errors++;
   }
   if (typeof data == "number" && isFinite(data)) {
-    if (data > 1000 || isNaN(data)) {
+    if (data > 256 || isNaN(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/maximum",
         keyword: "maximum",
         params: {
           comparison: "<=",
-          limit: 1000
+          limit: 256
         }
       };
       if (vErrors === null) {

@@ -116,18 +116,23 @@ describe('a framework in two roles', () => {
     // rb holds <1 CPU, 1 GiB> of <8 CPU, 8 GiB>: share 0.125; ra holds nothing.
     expect(b).toEqual({ allocated: { cpu: '1', memory: '1Gi' }, dominantShare: 0.125, frameworks: 1 });
     expect(a).toEqual({ allocated: {}, dominantShare: 0, frameworks: 1 });
+    // Written in the low-priority lane: wait for the status that follows the suppression.
+    const want = [
+      { role: ra, allocated: {}, dominantShare: 0, suppressed: true },
+      { role: rb, allocated: { cpu: '1', memory: '1Gi' }, dominantShare: 0.125, suppressed: true },
+    ];
+    let last: FrameworkObject['status'];
     const st = await eventually(
       'framework status per role',
       async () => {
-        const s = (await get<FrameworkObject>('Framework', ns.name, 'multi')).status;
-        return s?.roles?.find((r) => r.role === rb)?.allocated?.cpu === '1' ? s : undefined;
+        last = (await get<FrameworkObject>('Framework', ns.name, 'multi')).status;
+        return JSON.stringify(last?.roles) === JSON.stringify(want) ? last : undefined;
       },
       15_000,
-    );
-    expect(st.roles).toEqual([
-      { role: ra, allocated: {}, dominantShare: 0, suppressed: true },
-      { role: rb, allocated: { cpu: '1', memory: '1Gi' }, dominantShare: 0.125, suppressed: true },
-    ]);
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; last status.roles: ${JSON.stringify(last?.roles)}`);
+    });
+    expect(st.roles).toEqual(want);
     expect(st.allocated).toEqual({ cpu: '1', memory: '1Gi' });
   });
 });

@@ -3,6 +3,7 @@
 // charged to that offer's role (Task spec.role, the ResourceRole's status), and suppressing one
 // role (spec.suppressedRoles) stops only that role's offers.
 // ResourceRoles are cluster-scoped: the two here are named after the pool and deleted afterwards.
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import type { FrameworkObject, OfferObject, RoleObject } from '../../../src/api/objects.ts';
@@ -126,7 +127,7 @@ describe('a framework in two roles', () => {
       'framework status per role',
       async () => {
         last = (await get<FrameworkObject>('Framework', ns.name, 'multi')).status;
-        return JSON.stringify(last?.roles) === JSON.stringify(want) ? last : undefined;
+        return isDeepStrictEqual(last?.roles, want) ? last : undefined;
       },
       15_000,
     ).catch((err: unknown) => {

@@ -246,6 +246,25 @@ describe('launchReviewNeeded', () => {
       want: true,
     },
     {
+      name: 'update that replaces failed tasks (restartPolicy Never to OnFailure)',
+      review: {
+        ...create({ builtin: { ...spec.builtin, restartPolicy: 'OnFailure' } }),
+        operation: 'UPDATE' as const,
+        old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }),
+      },
+      want: true,
+    },
+    {
+      name: 'update that drops restartPolicy Never (the default is OnFailure)',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }) },
+      want: true,
+    },
+    {
+      name: 'update that stops replacing failed tasks',
+      review: { ...create({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: false,
+    },
+    {
       name: 'update that ends suppression',
       review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ ...spec, suppressed: true }) },
       want: true,

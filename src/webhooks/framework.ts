@@ -20,7 +20,7 @@ const MAX_SECONDS = 31_536_000; // one year, as in the CRD
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface TemplateFacts {
-  /** The namespace carries agora.dev/allow-privileged=true. */
+  /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? */
   canCreatePods: { allowed: boolean; reason?: string };
@@ -40,11 +40,13 @@ type Obj = Record<string, unknown>;
 const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** Whether failed tasks are replaced (restartPolicy OnFailure, the default). */
+const replacesFailures = (builtin: Obj): boolean => (builtin.restartPolicy ?? 'OnFailure') === 'OnFailure';
 
 /**
  * Whether a non-privileged write makes the controller create Pods it would not have created
- * before — a (new) template, more tasks or retries, a new identity to run them as, or an end to
- * suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
+ * before — a (new) template, more tasks or retries, replacing failed tasks (restartPolicy Never to
+ * OnFailure), a new identity to run them as, or an end to suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
  */
 export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
   if (r.writer.privileged) return false;
@@ -60,6 +62,7 @@ export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'frame
     old.serviceAccountName !== spec.serviceAccountName ||
     num(builtin.tasks) > num(before.tasks) ||
     num(builtin.maxRetries) > num(before.maxRetries) ||
+    (replacesFailures(builtin) && !replacesFailures(before)) ||
     (old.suppressed === true && spec.suppressed !== true)
   );
 }

@@ -2,7 +2,7 @@
 // AdmissionLookups, call the pure validator, return its verdict.
 import type { LabelSelector } from '../api/selector.ts';
 import type { AdmissionRequest, Verdict } from './admission.ts';
-import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
+import { namespaceAllowsPrivileged } from './containers.ts';
 import { forbidden, nestingError } from './field-errors.ts';
 import { frameworkDefaults, launchReviewNeeded, validateFramework } from './framework.ts';
 import { frameworkIdentityErrors, identityQuestions, roleErrors, rolesToCheck } from './framework-identity.ts';
@@ -97,7 +97,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   };
 
   const allowsPrivileged = async (namespace: string): Promise<boolean> =>
-    (await lookups.namespaceLabels(namespace))[ALLOW_PRIVILEGED_LABEL] === 'true';
+    namespaceAllowsPrivileged(await lookups.namespaceLabels(namespace));
 
   const specField = (obj: unknown, field: string): string => {
     const spec = (obj as { spec?: Record<string, unknown> } | undefined)?.spec;
@@ -186,7 +186,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
         [...new Set(named.flatMap((x) => roleChain(x.role)))].map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) })),
       ),
     ]);
-    const facts = canCreatePods ? { allowPrivileged: labels[ALLOW_PRIVILEGED_LABEL] === 'true', canCreatePods } : undefined;
+    const facts = canCreatePods ? { allowPrivileged: namespaceAllowsPrivileged(labels), canCreatePods } : undefined;
     const verdict = validateFramework({ ...review, facts });
     const identity = frameworkIdentityErrors(review, { mayImpersonate: mayImpersonate.flat(), frameworksOfWriter });
     const selectorOf = new Map(roleSelectors.map((s) => [s.of, s]));

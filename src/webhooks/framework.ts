@@ -90,6 +90,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
       ),
     );
   }
+  errors.push(...validateRoles(spec));
   errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
   errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
   errors.push(...validateOfferFilters(spec).errors);
@@ -189,7 +190,8 @@ export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
   if (!isRecord(framework) || !isRecord(framework.spec)) return [];
   const spec = framework.spec;
   const ops: JsonPatchOp[] = [];
-  if (spec.role === undefined || spec.role === '') ops.push({ op: 'add', path: '/spec/role', value: FRAMEWORK_DEFAULTS.role });
+  if ((spec.role === undefined || spec.role === '') && spec.roles === undefined)
+    ops.push({ op: 'add', path: '/spec/role', value: FRAMEWORK_DEFAULTS.role });
   const refuse = typeof spec.defaultRefuseSeconds === 'number' ? spec.defaultRefuseSeconds : FRAMEWORK_DEFAULTS.defaultRefuseSeconds;
   if (spec.defaultRefuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/defaultRefuseSeconds', value: refuse });
   const builtin = builtinOf(spec);
@@ -199,4 +201,44 @@ export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
     if (builtin.refuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/builtin/refuseSeconds', value: refuse });
   }
   return ops;
+}
+
+/** spec.roles (Mesos's MULTI_ROLE): role names, no duplicates, not with spec.role; spec.suppressedRoles among them. */
+function validateRoles(spec: Obj): FieldError[] {
+  const errors: FieldError[] = [];
+  const roles = spec.roles;
+  if (roles !== undefined) {
+    if (!Array.isArray(roles) || roles.length === 0) {
+      errors.push(invalid('spec.roles', 'must be a non-empty list of roles, e.g. ["analytics", "eng/ml"]'));
+    } else {
+      if (spec.role !== undefined)
+        errors.push(invalid('spec.roles', 'spec.role and spec.roles are mutually exclusive: list every role in spec.roles'));
+      const seen = new Set<unknown>();
+      roles.forEach((role: unknown, i) => {
+        const at = child('spec.roles', i);
+        if (typeof role !== 'string' || !isRoleName(role)) {
+          errors.push(
+            invalid(at, `must be lowercase DNS labels joined by "/", at most ${MAX_ROLE_NAME} characters, got ${JSON.stringify(role)}`),
+          );
+        } else if (seen.has(role)) errors.push(invalid(at, `duplicate role ${JSON.stringify(role)}`));
+        seen.add(role);
+      });
+    }
+  }
+  const suppressed = spec.suppressedRoles;
+  if (suppressed !== undefined) {
+    const mine = Array.isArray(roles) ? roles : [typeof spec.role === 'string' ? spec.role : FRAMEWORK_DEFAULTS.role];
+    if (!Array.isArray(suppressed)) errors.push(invalid('spec.suppressedRoles', "must be a list of the framework's roles"));
+    else
+      suppressed.forEach((role: unknown, i) => {
+        if (!mine.includes(role))
+          errors.push(
+            invalid(
+              child('spec.suppressedRoles', i),
+              `must be one of the framework's roles (${mine.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(role)}`,
+            ),
+          );
+      });
+  }
+  return errors;
 }

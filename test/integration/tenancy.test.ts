@@ -527,6 +527,10 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     expect(await rejection(create({ role: `${role}/batch` }))).toContain(
       `spec.role: role "${role}/batch" may not be used in namespace "${nsA.name}": the ResourceRole of its ancestor "${role}" (${role}):`,
     );
+    // A multi-role framework: each role is checked, and the error names its index in spec.roles.
+    expect(await rejection(create({ roles: ['default', role] }))).toContain(
+      `spec.roles[1]: role "${role}" may not be used in namespace "${nsA.name}"`,
+    );
     expect(await rejection(get(nsA.name, PLURAL.Framework, 'intruder'))).toMatch(/not found/);
     // Its own ServiceAccount, a role without a selector: fine.
     expect(await rejection(create({ serviceAccountName: 'sched-a', role: 'default' }))).toBe('');

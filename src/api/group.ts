@@ -87,6 +87,12 @@ export const LABEL = {
 } as const;
 
 /**
+ * On the controller's own Pod: `true` on the replica that leads, `false` on the others — what
+ * the console Service selects (src/controller/leader-label.ts).
+ */
+export const LEADER_LABEL = 'agora.dev/leader';
+
+/**
  * On a Task its framework killed to give its node back for maintenance (the value: the node).
  * The built-in scheduler replaces such a task without using a retry.
  */

@@ -159,6 +159,11 @@ export class Kube {
     );
   }
 
+  /** Merge-patches a Pod's labels (a null value removes one). */
+  patchPodLabels(namespace: string, name: string, labels: Record<string, string | null>): Promise<unknown> {
+    return this.write('patch', 'pods', () => this.core.patchNamespacedPod({ namespace, name, body: { metadata: { labels } } }, MERGE));
+  }
+
   createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {
     return this.write('create', 'events', () => this.core.createNamespacedEvent({ namespace, body }));
   }

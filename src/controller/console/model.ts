@@ -7,13 +7,16 @@ import type { V1Node } from '@kubernetes/client-node';
 import { isOpen, offerPhase, TASK_STATES } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
-import { whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
+import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
 import { isNodeReady } from '../nodes.ts';
+import { revocationSnapshot } from '../revocation-decide.ts';
+import { revocationViewOf } from '../revocation-view.ts';
 import type { RecentEvents } from './recent-events.ts';
 import { ShareHistory, type ShareSeries } from './share-history.ts';
+import { OfferHistory, type OfferSeries, type OfferSighting } from './offer-history.ts';
 import { pageNodes, type NodeQuery, type NodeRow, type NodePage, type ResourceUse } from './node-table.ts';
 
 /** What a console reads: the caches, the allocator's explanation, the recent Events and the clock. */
@@ -26,7 +29,12 @@ export interface ConsoleSource {
   explain(): Explanation | undefined;
   events?: RecentEvents;
   now(): number;
+  /** The controller's --fair-sharing-excluded-resources, for the fair shares (default none). */
+  excludedResources?: readonly string[];
 }
+
+/** How stale the fair shares may be: computing them is revocation's whole plan without the victims. */
+const FAIR_SHARE_MAX_AGE_MS = 2000;
 
 export interface ResourceTotals {
   name: string;
@@ -60,6 +68,8 @@ export interface FrameworkRow {
   scheduler: string;
   phase: string;
   dominantShare: number;
+  /** Its DRF fair share of the cluster given every framework's demand (as revocation computes it). */
+  fairShare: number;
   demand: string;
   tasks: Record<string, number>;
   offersOut: number;
@@ -107,6 +117,8 @@ export interface FrameworkDetail {
   tasks: TaskRow[];
   offers: OfferRow[];
   offerCounts: Record<string, number>;
+  /** Its offers over the console's history window, counted per time bucket (in memory). */
+  offerHistory: OfferSeries;
   events: EventRow[];
   /** Undefined while the controller is not ready to explain. */
   why?: WhyNoOffers;
@@ -161,18 +173,46 @@ function whyFromCondition(f: FrameworkObject): { why?: WhyNoOffers } {
   return { why: { offered, reason: c.reason, message: c.message, details } };
 }
 
+/** What the offer history counts of an Offer. */
+function sighting(o: OfferObject): OfferSighting {
+  const phase = offerPhase(o);
+  const endedAt = phase === 'Expired' ? o.spec.expiresAt : o.status?.respondedAt;
+  return {
+    framework: namespacedKey(o.metadata.namespace, o.spec.framework),
+    phase,
+    createdAt: o.metadata.creationTimestamp === undefined ? Date.now() : new Date(o.metadata.creationTimestamp).getTime(),
+    ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}),
+    ...(o.spec.decline !== undefined ? { refuseSeconds: o.spec.decline.refuseSeconds } : {}),
+  };
+}
+
+export interface ConsoleModelOptions {
+  /** How many dominant-share samples the overview's chart keeps. */
+  historySamples: number;
+  /** The window of each framework's offers over time, and its bucket (default 15 min, 10 s). */
+  offerWindowMs?: number;
+  offerBucketMs?: number;
+}
+
 export class ConsoleModel {
   private readonly source: ConsoleSource;
   readonly history: ShareHistory;
+  readonly offerHistory: OfferHistory;
   private changes = 0;
   private nodeRows: { version: number; rows: NodeRow[]; names: string[] } | undefined;
+  private fair: { version: number; at: number; shares: Map<string, number> } | undefined;
 
-  constructor(source: ConsoleSource, historySamples: number) {
+  constructor(source: ConsoleSource, o: ConsoleModelOptions) {
     this.source = source;
-    this.history = new ShareHistory(historySamples);
+    this.history = new ShareHistory(o.historySamples);
+    this.offerHistory = new OfferHistory(o.offerWindowMs ?? 15 * 60_000, o.offerBucketMs ?? 10_000);
     const c = source.state.c;
     const bump = () => void this.changes++;
     for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles]) informer.onChange(bump);
+    c.offers.onChange((key, offer) => this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer), source.now()));
+    c.frameworks.onChange((key, fw) => {
+      if (fw === undefined) this.offerHistory.forget(key);
+    });
   }
 
   /** Moves whenever a cache changed (or a share sample was taken). */
@@ -186,6 +226,21 @@ export class ConsoleModel {
     for (const f of this.frameworks()) shares.set(namespacedKey(f.namespace, f.name), f.dominantShare);
     this.history.record(this.source.now(), shares);
     this.changes++;
+  }
+
+  /** Every framework's fair share, recomputed when the caches changed, at most every 2 s. */
+  private fairShares(): Map<string, number> {
+    const now = this.source.now();
+    const f = this.fair;
+    if (f !== undefined && (f.version === this.changes || now - f.at < FAIR_SHARE_MAX_AGE_MS)) return f.shares;
+    const { view } = revocationViewOf(this.source.state, {
+      manages: () => true,
+      now,
+      ...(this.source.excludedResources !== undefined ? { excludedResources: this.source.excludedResources } : {}),
+    });
+    const shares = new Map(fairShares(revocationSnapshot(view)).map((x) => [x.framework, x.fairShare]));
+    this.fair = { version: this.changes, at: now, shares };
+    return shares;
   }
 
   private frameworkObjects(): FrameworkObject[] {
@@ -226,6 +281,7 @@ export class ConsoleModel {
       scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
       phase: phaseOf(f),
       dominantShare: f.status?.dominantShare ?? 0,
+      fairShare: this.fairShares().get(key) ?? 0,
       demand:
         demand === undefined
           ? '-'
@@ -282,6 +338,7 @@ export class ConsoleModel {
       tasks,
       offers,
       offerCounts,
+      offerHistory: this.offerHistory.series(key, now),
       events,
       ...(explanation !== undefined ? { why: whyNoOffers(explanation, key) } : whyFromCondition(f)),
     };

@@ -42,8 +42,19 @@ function usageBar(f, title) {
   );
 }
 
-function shareBar(share) {
-  return h('div', { className: 'bar', title: pct(share) }, h('span', { className: 'agora', width: clamp(share) }));
+/** A dominant share as a bar, with a tick at the fair share when there is one. */
+function shareBar(share, fair) {
+  const bar = h(
+    'div',
+    { className: 'bar', title: fair === undefined ? pct(share) : `${pct(share)} (fair share ${pct(fair)})` },
+    h('span', { className: 'agora', width: clamp(share) }),
+  );
+  if (fair !== undefined) {
+    const tick = h('i', { className: 'fair' });
+    tick.style.left = clamp(fair);
+    bar.append(tick);
+  }
+  return bar;
 }
 
 function table(headers, rows, empty = 'None.') {
@@ -210,7 +221,7 @@ const frameworks = listPage(
   'Frameworks',
   'Frameworks',
   '/api/v1/frameworks',
-  ['namespace', 'name', 'role', 'scheduler', 'phase', 'dominant share', '', 'demand', 'tasks', 'offers out'],
+  ['namespace', 'name', 'role', 'scheduler', 'phase', 'dominant share', '', 'fair share', 'demand', 'tasks', 'offers out'],
   (f) =>
     h(
       'tr',
@@ -220,8 +231,9 @@ const frameworks = listPage(
       td(f.role),
       td(f.scheduler),
       td(h('span', { className: `phase-${f.phase}` }, f.phase)),
-      td(shareBar(f.dominantShare)),
+      td(shareBar(f.dominantShare, f.fairShare)),
       td(pct(f.dominantShare)),
+      h('td', { 'data-fair-share': f.fairShare }, pct(f.fairShare)),
       tdWrap(f.demand),
       td(taskCounts(f.tasks)),
       td(f.offersOut),
@@ -258,7 +270,19 @@ const framework = {
     const f = d.framework;
     this.head.replaceChildren(
       table(
-        ['role', 'scheduler', 'phase', 'dominant share', 'allocated', 'demand', 'constraints', 'suppressed', 'tasks', 'offers out'],
+        [
+          'role',
+          'scheduler',
+          'phase',
+          'dominant share',
+          'fair share',
+          'allocated',
+          'demand',
+          'constraints',
+          'suppressed',
+          'tasks',
+          'offers out',
+        ],
         [
           h(
             'tr',
@@ -267,6 +291,7 @@ const framework = {
             td(f.scheduler),
             td(h('span', { className: `phase-${f.phase}` }, f.phase)),
             td(pct(f.dominantShare)),
+            td(pct(f.fairShare)),
             tdWrap(f.allocated),
             tdWrap(f.demand),
             tdWrap(f.constraints),

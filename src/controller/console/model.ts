@@ -4,7 +4,7 @@
 // body of the console's /api/v1 routes. `version` moves whenever a cache changes: the server
 // pushes it to the pages, which then fetch what they show.
 import type { V1Node } from '@kubernetes/client-node';
-import { isOpen, offerPhase, TASK_STATES } from '../../api/group.ts';
+import { isOpen, LABEL, offerPhase, TASK_STATES } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
 import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
@@ -124,6 +124,33 @@ export interface FrameworkDetail {
   why?: WhyNoOffers;
 }
 
+/** A task's Pod as the cache keeps it: where it runs and how its containers ended. */
+export interface PodDetail {
+  namespace: string;
+  name: string;
+  /** The task it runs (`namespace/name`), the framework and the node. */
+  task: string;
+  framework: string;
+  node: string;
+  phase: string;
+  podIP?: string;
+  startTime?: string;
+  deletionTimestamp?: string;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  containers: {
+    name: string;
+    image: string;
+    ready: boolean;
+    restartCount: number;
+    state: string;
+    reason?: string;
+    message?: string;
+    exitCode?: number;
+    startedAt?: string;
+    finishedAt?: string;
+  }[];
+}
+
 export interface RoleRow {
   name: string;
   weight: number;
@@ -223,7 +250,7 @@ export class ConsoleModel {
   /** Records every framework's dominant share now (Framework.status, as the controller wrote it). */
   sample(): void {
     const shares = new Map<string, number>();
-    for (const f of this.frameworks()) shares.set(namespacedKey(f.namespace, f.name), f.dominantShare);
+    for (const f of this.frameworkObjects()) shares.set(keyOf(f), f.status?.dominantShare ?? 0);
     this.history.record(this.source.now(), shares);
     this.changes++;
   }
@@ -341,6 +368,57 @@ export class ConsoleModel {
       offerHistory: this.offerHistory.series(key, now),
       events,
       ...(explanation !== undefined ? { why: whyNoOffers(explanation, key) } : whyFromCondition(f)),
+    };
+  }
+
+  /**
+   * A task's Pod, from the cache (undefined: no such Pod, or not a task's: the console shows
+   * nothing of other Pods but what they hold on their node).
+   */
+  pod(namespace: string, name: string): PodDetail | undefined {
+    const { state } = this.source;
+    const pod = state.c.pods.get(namespacedKey(namespace, name));
+    if (pod === undefined) return undefined;
+    const taskName = pod.metadata?.labels?.[LABEL.task] ?? pod.metadata?.ownerReferences?.find((r) => r.kind === 'Task')?.name;
+    const task = taskName === undefined ? undefined : state.c.tasks.get(namespacedKey(namespace, taskName));
+    if (task === undefined) return undefined;
+    const s = pod.status;
+    const images = new Map((pod.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']));
+    return {
+      namespace,
+      name,
+      task: keyOf(task),
+      framework: task.spec.framework,
+      node: pod.spec?.nodeName ?? task.spec.nodeName,
+      phase: s?.phase ?? 'Pending',
+      ...(s?.podIP !== undefined ? { podIP: s.podIP } : {}),
+      ...(s?.startTime !== undefined ? { startTime: iso(s.startTime) } : {}),
+      ...(pod.metadata?.deletionTimestamp !== undefined ? { deletionTimestamp: iso(pod.metadata.deletionTimestamp) } : {}),
+      conditions: (s?.conditions ?? []).map((c) => ({
+        type: c.type,
+        status: c.status,
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
+        ...(c.message !== undefined ? { message: c.message } : {}),
+      })),
+      containers: (s?.containerStatuses ?? []).map((c) => {
+        const st = c.state;
+        const term = st?.terminated;
+        const waiting = st?.waiting;
+        return {
+          name: c.name,
+          image: images.get(c.name) ?? c.image,
+          ready: c.ready,
+          restartCount: c.restartCount,
+          state: term !== undefined ? 'terminated' : waiting !== undefined ? 'waiting' : st?.running !== undefined ? 'running' : 'unknown',
+          ...((term?.reason ?? waiting?.reason) !== undefined ? { reason: term?.reason ?? waiting?.reason } : {}),
+          ...((term?.message ?? waiting?.message) !== undefined ? { message: term?.message ?? waiting?.message } : {}),
+          ...(term !== undefined ? { exitCode: term.exitCode } : {}),
+          ...((term?.startedAt ?? st?.running?.startedAt) !== undefined
+            ? { startedAt: iso(term?.startedAt ?? st?.running?.startedAt) }
+            : {}),
+          ...(term?.finishedAt !== undefined ? { finishedAt: iso(term.finishedAt) } : {}),
+        };
+      }),
     };
   }
 

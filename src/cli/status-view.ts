@@ -85,6 +85,8 @@ export interface StatusInput {
   roles?: readonly IResourceRole[];
   inverseOffers?: readonly IInverseOffer[];
   now: number;
+  /** Left out of the fair shares, as the controller's --fair-sharing-excluded-resources. */
+  excludedResources?: readonly string[];
 }
 
 const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();

@@ -14,7 +14,7 @@ const schema14 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "ouUw6jQlBYw6sC6FIl9w8WNJplAjSG8FzKgPkoac"
+      "$ref": "R3m5lg530JDdNOZf3diCRe9Xmhhq9dkU63P8T3t0n0"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -156,6 +156,9 @@ const schema19 = {
     },
     "resources": {
       "$ref": "QCsZozVuPfKPncvLTRZuCQZzetehupjo9UDHVASE1w"
+    },
+    "podSlots": {
+      "$ref": "w5IhIKa86RwAovE05iaUbTTyUvDPPwDIMFk2QbV9s2w"
     },
     "attributes": {
       "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
@@ -336,6 +339,75 @@ function validate42(data, {
   validate42.errors = vErrors;
   return errors === 0;
 }
+const schema21 = {
+  "type": "integer",
+  "format": "int32",
+  "minimum": 0,
+  "nullable": true
+};
+const formats2 = formats.int32;
+function validate45(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data < 0 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: 0
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!formats2.validate(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int32"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  validate45.errors = vErrors;
+  return errors === 0;
+}
 const schema8 = {
   "type": "object",
   "additionalProperties": {
@@ -496,7 +568,7 @@ function validate29(data, {
   validate29.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema22 = {
   "type": "object",
   "required": ["tasks"],
   "properties": {
@@ -509,7 +581,7 @@ const schema21 = {
   },
   "nullable": true
 };
-const schema22 = {
+const schema23 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 256,
@@ -517,7 +589,7 @@ const schema22 = {
     "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
-const schema23 = {
+const schema24 = {
   "type": "object",
   "required": ["name", "resources", "containers"],
   "properties": {
@@ -621,7 +693,7 @@ function validate26(data, {
   validate26.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema25 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -630,7 +702,7 @@ const schema24 = {
   },
   "properties": {}
 };
-function validate52(data, {
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -698,10 +770,10 @@ function validate52(data, {
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema26 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -709,7 +781,7 @@ const schema25 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema26 = {
+const schema27 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -721,11 +793,11 @@ const schema26 = {
     }
   }
 };
-const schema27 = {
+const schema28 = {
   "type": "string",
   "minLength": 1
 };
-function validate60(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -766,10 +838,10 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-function validate58(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -822,13 +894,13 @@ function validate58(data, {
       }
     }
     if (data.image !== undefined) {
-      if (!validate60(data.image, {
+      if (!validate62(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
@@ -848,10 +920,10 @@ function validate58(data, {
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-function validate57(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -894,13 +966,13 @@ function validate57(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate58(data[i0], {
+      if (!validate60(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -920,10 +992,10 @@ function validate57(data, {
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -992,13 +1064,13 @@ function validate50(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate52(data.resources, {
+      if (!validate54(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
@@ -1025,13 +1097,13 @@ function validate50(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate57(data.containers, {
+      if (!validate59(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
@@ -1051,10 +1123,10 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-function validate49(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1097,13 +1169,13 @@ function validate49(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate50(data[i0], {
+      if (!validate52(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
@@ -1123,7 +1195,7 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
 const schema11 = {
@@ -1195,7 +1267,7 @@ function validate27(data, {
   validate27.errors = vErrors;
   return errors === 0;
 }
-function validate48(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1237,13 +1309,13 @@ function validate48(data, {
       errors++;
     }
     if (data.tasks !== undefined) {
-      if (!validate49(data.tasks, {
+      if (!validate51(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
@@ -1259,10 +1331,10 @@ function validate48(data, {
       }
     }
   }
-  validate48.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema29 = {
   "type": "object",
   "properties": {
     "refuseSeconds": {
@@ -1271,7 +1343,7 @@ const schema28 = {
   },
   "nullable": true
 };
-function validate68(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1308,7 +1380,7 @@ function validate68(data, {
       }
     }
   }
-  validate68.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
 function validate39(data, {
@@ -1401,6 +1473,17 @@ function validate39(data, {
         errors = vErrors.length;
       }
     }
+    if (data.podSlots !== undefined) {
+      if (!validate45(data.podSlots, {
+        instancePath: instancePath + "/podSlots",
+        parentData: data,
+        parentDataProperty: "podSlots",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.attributes !== undefined) {
       if (!validate23(data.attributes, {
         instancePath: instancePath + "/attributes",
@@ -1435,24 +1518,24 @@ function validate39(data, {
       }
     }
     if (data.accept !== undefined) {
-      if (!validate48(data.accept, {
+      if (!validate50(data.accept, {
         instancePath: instancePath + "/accept",
         parentData: data,
         parentDataProperty: "accept",
         rootData
       })) {
-        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
     if (data.decline !== undefined) {
-      if (!validate68(data.decline, {
+      if (!validate70(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
@@ -1475,7 +1558,7 @@ function validate39(data, {
   validate39.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema30 = {
   "type": "object",
   "properties": {
     "phase": {
@@ -1496,12 +1579,12 @@ const schema29 = {
   },
   "nullable": true
 };
-const schema30 = {
+const schema31 = {
   "type": "string",
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate73(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1531,7 +1614,7 @@ function validate73(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema30.enum
+        allowedValues: schema31.enum
       }
     };
     if (vErrors === null) {
@@ -1541,17 +1624,17 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema32 = {
   "type": "array",
   "items": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
   },
   "nullable": true
 };
-function validate77(data, {
+function validate79(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1589,10 +1672,10 @@ function validate77(data, {
       }
     }
   }
-  validate77.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate74(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1618,13 +1701,13 @@ function validate72(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate73(data.phase, {
+      if (!validate75(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
@@ -1651,13 +1734,13 @@ function validate72(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate77(data.tasks, {
+      if (!validate79(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
         errors = vErrors.length;
       }
     }
@@ -1673,7 +1756,7 @@ function validate72(data, {
       }
     }
   }
-  validate72.errors = vErrors;
+  validate74.errors = vErrors;
   return errors === 0;
 }
 function validate30(data, {
@@ -1779,13 +1862,13 @@ function validate30(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate72(data.status, {
+      if (!validate74(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
         errors = vErrors.length;
       }
     }

@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate30;
-const schema14 = {
+export const validate = validate36;
+const schema17 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema14 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "ouUw6jQlBYw6sC6FIl9w8WNJplAjSG8FzKgPkoac"
+      "$ref": "UTuPEGWyY6tQfh5kA9Ktr58w5AJsaEWBWQIaKjT4k"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -23,11 +23,11 @@ const schema14 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Offer"
 };
-const schema15 = {
+const schema18 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate31(data, {
+function validate37(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate31(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema15.enum
+        allowedValues: schema18.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate31(data, {
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema19 = {
   "type": "string",
   "enum": ["Offer"]
 };
-function validate33(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate33(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema16.enum
+        allowedValues: schema19.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate33(data, {
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema20 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema18 = {};
-import { validate as validate36 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate35(data, {
+const schema21 = {};
+import { validate as validate42 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate41(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate35(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate36(data, {
+    if (!validate42(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+      vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
       errors = vErrors.length;
     }
   }
-  validate35.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema22 = {
   "type": "object",
   "required": ["framework", "nodeName", "resources"],
   "properties": {
@@ -163,11 +163,14 @@ const schema19 = {
     "role": {
       "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
     },
+    "reserved": {
+      "$ref": "syTASlEHCdOnwDcKabcsC8ssoiN4masvwiOlHE1mYwA"
+    },
     "expiresAt": {
       "$ref": "thZzwpySeU7LsVtTYjwqN1mWUAwFAnezim8OMie8k"
     },
     "accept": {
-      "$ref": "apqlf8qYu9Ov5VjPfwgAzjetjdnBCwX4W6ejLQNde4"
+      "$ref": "8FZjTHciNkRVqygA3AB1SeKEqg14pDYtTePuhCQ"
     },
     "decline": {
       "$ref": "NEMZEnzLHKb0ibc1aDYWTdROVqKkrT2gHStr5Rio"
@@ -240,7 +243,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema23 = {
   "type": "object",
   "maxProperties": 32,
   "additionalProperties": {
@@ -248,11 +251,11 @@ const schema20 = {
   },
   "properties": {}
 };
-const schema7 = {
+const schema8 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate22(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -278,10 +281,10 @@ function validate22(data, {
       errors++;
     }
   }
-  validate22.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate48(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -307,13 +310,13 @@ function validate42(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate22(data[key0], {
+      if (!validate23(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
@@ -333,10 +336,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-const schema8 = {
+const schema12 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -344,10 +347,10 @@ const schema8 = {
   "properties": {},
   "nullable": true
 };
-const schema9 = {
+const schema7 = {
   "type": "string"
 };
-function validate24(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -371,10 +374,10 @@ function validate24(data, {
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-function validate23(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -400,25 +403,25 @@ function validate23(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate24(data[key0], {
+      if (!validate22(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate23.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema15 = {
   "type": "string",
   "nullable": true
 };
-function validate28(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -442,16 +445,298 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
+const schema24 = {
+  "type": "array",
+  "maxItems": 64,
+  "items": {
+    "$ref": "IL5FZcmQUFI8LMN88XVkU4YgN5kwmBp6i2czfY7zLWs"
+  },
+  "nullable": true
+};
+const schema25 = {
+  "type": "object",
+  "required": ["role", "type", "resources"],
+  "properties": {
+    "role": {
+      "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+    },
+    "type": {
+      "$ref": "lJOGllGS3bvDde5oJ1TceHiFQDNikiKrtAHFWX618CQ"
+    },
+    "resources": {
+      "$ref": "HswqJewo6EkFLEeJ1HiJS9MjyciVnWCswCaLYVbHao"
+    }
+  }
+};
+const schema26 = {
+  "type": "string",
+  "enum": ["Static", "Dynamic"]
+};
+function validate56(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "Static" || data === "Dynamic")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema26.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate56.errors = vErrors;
+  return errors === 0;
+}
+const schema27 = {
+  "type": "object",
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {}
+};
+function validate58(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!validate23(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate58.errors = vErrors;
+  return errors === 0;
+}
+function validate54(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.role === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "role"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.type === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "type"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.resources === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "resources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.role !== undefined) {
+      if (!validate22(data.role, {
+        instancePath: instancePath + "/role",
+        parentData: data,
+        parentDataProperty: "role",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (!validate56(data.type, {
+        instancePath: instancePath + "/type",
+        parentData: data,
+        parentDataProperty: "type",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.resources !== undefined) {
+      if (!validate58(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate54.errors = vErrors;
+  return errors === 0;
+}
+function validate53(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 64) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 64
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate54(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+}
+const schema16 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats0 = formats["date-time"];
-function validate29(data, {
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -493,15 +778,21 @@ function validate29(data, {
       errors++;
     }
   }
-  validate29.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema28 = {
   "type": "object",
   "required": ["tasks"],
   "properties": {
+    "reserve": {
+      "$ref": "W8RBoDPE884jG8EyyGR34rsNUOf6Co4HgpVquy7gY"
+    },
+    "unreserve": {
+      "$ref": "W8RBoDPE884jG8EyyGR34rsNUOf6Co4HgpVquy7gY"
+    },
     "tasks": {
-      "$ref": "althk3E6nxX4Tzw3ISoJG5x1mUV1PeelWZk4ba9tQ"
+      "$ref": "X6k3uZ4wiHfgrRWaC2OsuhyAUBx1d1SSsZJmjv3qbcA"
     },
     "refuseSeconds": {
       "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
@@ -509,15 +800,241 @@ const schema21 = {
   },
   "nullable": true
 };
-const schema22 = {
+const schema9 = {
   "type": "array",
   "minItems": 1,
+  "maxItems": 16,
+  "items": {
+    "$ref": "OaI5Qjja9VQ77Cjh5WZabztTkIf7oO9wv4k8yUwMOM"
+  },
+  "nullable": true
+};
+const schema10 = {
+  "type": "object",
+  "required": ["resources"],
+  "properties": {
+    "resources": {
+      "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
+    }
+  }
+};
+const schema11 = {
+  "type": "object",
+  "minProperties": 1,
+  "maxProperties": 16,
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {}
+};
+function validate26(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length > 16) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxProperties",
+        keyword: "maxProperties",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (Object.keys(data).length < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minProperties",
+        keyword: "minProperties",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!validate23(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+function validate25(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.resources === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "resources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.resources !== undefined) {
+      if (!validate26(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+function validate24(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 16) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.length < 1) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minItems",
+        keyword: "minItems",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate25(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+const schema29 = {
+  "type": "array",
+  "minItems": 0,
   "maxItems": 256,
   "items": {
     "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
-const schema23 = {
+const schema30 = {
   "type": "object",
   "required": ["name", "resources", "containers"],
   "properties": {
@@ -538,14 +1055,14 @@ const schema23 = {
     }
   }
 };
-const schema10 = {
+const schema13 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate26(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -618,90 +1135,10 @@ function validate26(data, {
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
-  "type": "object",
-  "minProperties": 1,
-  "maxProperties": 16,
-  "additionalProperties": {
-    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
-  },
-  "properties": {}
-};
-function validate52(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (Object.keys(data).length > 16) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/maxProperties",
-        keyword: "maxProperties",
-        params: {
-          limit: 16
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (Object.keys(data).length < 1) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/minProperties",
-        keyword: "minProperties",
-        params: {
-          limit: 1
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!validate22(data[key0], {
-        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-        parentData: data,
-        parentDataProperty: key0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate52.errors = vErrors;
-  return errors === 0;
-}
-const schema25 = {
+const schema31 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -709,7 +1146,7 @@ const schema25 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema26 = {
+const schema32 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -721,11 +1158,11 @@ const schema26 = {
     }
   }
 };
-const schema27 = {
+const schema33 = {
   "type": "string",
   "minLength": 1
 };
-function validate60(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -766,10 +1203,10 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-function validate58(data, {
+function validate74(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -811,24 +1248,24 @@ function validate58(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate26(data.name, {
+      if (!validate32(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate60(data.image, {
+      if (!validate76(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
         errors = vErrors.length;
       }
     }
@@ -848,10 +1285,10 @@ function validate58(data, {
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate74.errors = vErrors;
   return errors === 0;
 }
-function validate57(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -894,13 +1331,13 @@ function validate57(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate58(data[i0], {
+      if (!validate74(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
         errors = vErrors.length;
       }
     }
@@ -920,10 +1357,10 @@ function validate57(data, {
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -981,57 +1418,57 @@ function validate50(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate26(data.name, {
+      if (!validate32(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.resources !== undefined) {
+      if (!validate26(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
         rootData
       })) {
         vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
-    if (data.resources !== undefined) {
-      if (!validate52(data.resources, {
-        instancePath: instancePath + "/resources",
-        parentData: data,
-        parentDataProperty: "resources",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
-        errors = vErrors.length;
-      }
-    }
     if (data.labels !== undefined) {
-      if (!validate23(data.labels, {
+      if (!validate30(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate23(data.annotations, {
+      if (!validate30(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate57(data.containers, {
+      if (!validate73(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
@@ -1051,10 +1488,10 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
-function validate49(data, {
+function validate67(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1079,13 +1516,13 @@ function validate49(data, {
       }
       errors++;
     }
-    if (data.length < 1) {
+    if (data.length < 0) {
       const err1 = {
         instancePath,
         schemaPath: "#/minItems",
         keyword: "minItems",
         params: {
-          limit: 1
+          limit: 0
         }
       };
       if (vErrors === null) {
@@ -1097,13 +1534,13 @@ function validate49(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate50(data[i0], {
+      if (!validate68(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
@@ -1123,16 +1560,16 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate67.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema14 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate27(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1192,10 +1629,10 @@ function validate27(data, {
       errors++;
     }
   }
-  validate27.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-function validate48(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1236,33 +1673,55 @@ function validate48(data, {
       }
       errors++;
     }
+    if (data.reserve !== undefined) {
+      if (!validate24(data.reserve, {
+        instancePath: instancePath + "/reserve",
+        parentData: data,
+        parentDataProperty: "reserve",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.unreserve !== undefined) {
+      if (!validate24(data.unreserve, {
+        instancePath: instancePath + "/unreserve",
+        parentData: data,
+        parentDataProperty: "unreserve",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.tasks !== undefined) {
-      if (!validate49(data.tasks, {
+      if (!validate67(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate27(data.refuseSeconds, {
+      if (!validate33(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate48.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema34 = {
   "type": "object",
   "properties": {
     "refuseSeconds": {
@@ -1271,7 +1730,7 @@ const schema28 = {
   },
   "nullable": true
 };
-function validate68(data, {
+function validate84(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1297,21 +1756,21 @@ function validate68(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.refuseSeconds !== undefined) {
-      if (!validate27(data.refuseSeconds, {
+      if (!validate33(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate68.errors = vErrors;
+  validate84.errors = vErrors;
   return errors === 0;
 }
-function validate39(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1391,68 +1850,79 @@ function validate39(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate42(data.resources, {
+      if (!validate48(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.attributes !== undefined) {
-      if (!validate23(data.attributes, {
-        instancePath: instancePath + "/attributes",
-        parentData: data,
-        parentDataProperty: "attributes",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.role !== undefined) {
-      if (!validate28(data.role, {
-        instancePath: instancePath + "/role",
-        parentData: data,
-        parentDataProperty: "role",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.expiresAt !== undefined) {
-      if (!validate29(data.expiresAt, {
-        instancePath: instancePath + "/expiresAt",
-        parentData: data,
-        parentDataProperty: "expiresAt",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.accept !== undefined) {
-      if (!validate48(data.accept, {
-        instancePath: instancePath + "/accept",
-        parentData: data,
-        parentDataProperty: "accept",
         rootData
       })) {
         vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
     }
+    if (data.attributes !== undefined) {
+      if (!validate30(data.attributes, {
+        instancePath: instancePath + "/attributes",
+        parentData: data,
+        parentDataProperty: "attributes",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.role !== undefined) {
+      if (!validate34(data.role, {
+        instancePath: instancePath + "/role",
+        parentData: data,
+        parentDataProperty: "role",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.reserved !== undefined) {
+      if (!validate53(data.reserved, {
+        instancePath: instancePath + "/reserved",
+        parentData: data,
+        parentDataProperty: "reserved",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.expiresAt !== undefined) {
+      if (!validate35(data.expiresAt, {
+        instancePath: instancePath + "/expiresAt",
+        parentData: data,
+        parentDataProperty: "expiresAt",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.accept !== undefined) {
+      if (!validate64(data.accept, {
+        instancePath: instancePath + "/accept",
+        parentData: data,
+        parentDataProperty: "accept",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.decline !== undefined) {
-      if (!validate68(data.decline, {
+      if (!validate84(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
         errors = vErrors.length;
       }
     }
@@ -1472,10 +1942,10 @@ function validate39(data, {
     }
     errors++;
   }
-  validate39.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema35 = {
   "type": "object",
   "properties": {
     "phase": {
@@ -1496,12 +1966,12 @@ const schema29 = {
   },
   "nullable": true
 };
-const schema30 = {
+const schema36 = {
   "type": "string",
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate73(data, {
+function validate89(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1531,7 +2001,7 @@ function validate73(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema30.enum
+        allowedValues: schema36.enum
       }
     };
     if (vErrors === null) {
@@ -1541,17 +2011,17 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema37 = {
   "type": "array",
   "items": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
   },
   "nullable": true
 };
-function validate77(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1578,21 +2048,21 @@ function validate77(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate24(data[i0], {
+      if (!validate22(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate77.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate88(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1618,65 +2088,65 @@ function validate72(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate73(data.phase, {
+      if (!validate89(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate28(data.reason, {
+      if (!validate34(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate28(data.message, {
+      if (!validate34(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate77(data.tasks, {
+      if (!validate93(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
     if (data.respondedAt !== undefined) {
-      if (!validate29(data.respondedAt, {
+      if (!validate35(data.respondedAt, {
         instancePath: instancePath + "/respondedAt",
         parentData: data,
         parentDataProperty: "respondedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate72.errors = vErrors;
+  validate88.errors = vErrors;
   return errors === 0;
 }
-function validate30(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1735,57 +2205,57 @@ function validate30(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate31(data.apiVersion, {
+      if (!validate37(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate33(data.kind, {
+      if (!validate39(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.metadata !== undefined) {
-      if (!validate35(data.metadata, {
-        instancePath: instancePath + "/metadata",
-        parentData: data,
-        parentDataProperty: "metadata",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.spec !== undefined) {
-      if (!validate39(data.spec, {
-        instancePath: instancePath + "/spec",
-        parentData: data,
-        parentDataProperty: "spec",
         rootData
       })) {
         vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
+    if (data.metadata !== undefined) {
+      if (!validate41(data.metadata, {
+        instancePath: instancePath + "/metadata",
+        parentData: data,
+        parentDataProperty: "metadata",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.spec !== undefined) {
+      if (!validate45(data.spec, {
+        instancePath: instancePath + "/spec",
+        parentData: data,
+        parentDataProperty: "spec",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.status !== undefined) {
-      if (!validate72(data.status, {
+      if (!validate88(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
         errors = vErrors.length;
       }
     }
@@ -1805,6 +2275,6 @@ function validate30(data, {
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }

@@ -13,10 +13,10 @@ const schema6 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "Rh9QucavHtGSnfpdF38vlFoHoQOyUPicCU2KuSFwU"
+      "$ref": "gfKu8uwIVjzlDMGZfTCZs9TRTmr09ko6NFQFYV1HU"
     }
   },
-  "required": ["apiVersion", "kind"],
+  "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Reservation"
 };
 const schema7 = {
@@ -153,8 +153,7 @@ const schema11 = {
     "resources": {
       "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
     }
-  },
-  "nullable": true
+  }
 };
 const schema12 = {
   "type": "string",
@@ -426,30 +425,30 @@ function validate30(data, {
 } = {}) {
   let vErrors = null;
   let errors = 0;
-  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role === undefined) {
-      const err1 = {
+      const err0 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
         params: {
           missingProperty: "role"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.nodeName === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "nodeName"
         }
       };
       if (vErrors === null) {
@@ -459,24 +458,8 @@ function validate30(data, {
       }
       errors++;
     }
-    if (data.nodeName === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: {
-          missingProperty: "nodeName"
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
     if (data.resources === undefined) {
-      const err3 = {
+      const err2 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
@@ -485,9 +468,9 @@ function validate30(data, {
         }
       };
       if (vErrors === null) {
-        vErrors = [err3];
+        vErrors = [err2];
       } else {
-        vErrors.push(err3);
+        vErrors.push(err2);
       }
       errors++;
     }
@@ -524,6 +507,21 @@ function validate30(data, {
         errors = vErrors.length;
       }
     }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
   }
   validate30.errors = vErrors;
   return errors === 0;
@@ -538,13 +536,13 @@ function validate21(data, {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.apiVersion === undefined) {
+    if (data.spec === undefined) {
       const err0 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
         params: {
-          missingProperty: "apiVersion"
+          missingProperty: "spec"
         }
       };
       if (vErrors === null) {
@@ -554,8 +552,24 @@ function validate21(data, {
       }
       errors++;
     }
-    if (data.kind === undefined) {
+    if (data.apiVersion === undefined) {
       const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "apiVersion"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.kind === undefined) {
+      const err2 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
@@ -564,9 +578,9 @@ function validate21(data, {
         }
       };
       if (vErrors === null) {
-        vErrors = [err1];
+        vErrors = [err2];
       } else {
-        vErrors.push(err1);
+        vErrors.push(err2);
       }
       errors++;
     }
@@ -615,7 +629,7 @@ function validate21(data, {
       }
     }
   } else {
-    const err2 = {
+    const err3 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -624,9 +638,9 @@ function validate21(data, {
       }
     };
     if (vErrors === null) {
-      vErrors = [err2];
+      vErrors = [err3];
     } else {
-      vErrors.push(err2);
+      vErrors.push(err3);
     }
     errors++;
   }

@@ -20,7 +20,7 @@ export interface IReservation {
   /**
    * The role, the node and the reserved resources.
    */
-  "spec"?: {
+  "spec": {
     /**
      * The role the resources are reserved for (`eng/ml` for a nested role).
      */
@@ -45,7 +45,7 @@ export class Reservation extends Model<IReservation> implements IReservation {
   "apiVersion": IReservation["apiVersion"];
   "kind": IReservation["kind"];
   "metadata"?: IReservation["metadata"];
-  "spec"?: IReservation["spec"];
+  "spec": IReservation["spec"];
 
 static apiVersion: IReservation["apiVersion"] = "agora.dev/v1alpha1";
 static kind: IReservation["kind"] = "Reservation";

@@ -598,6 +598,18 @@ describe('rescinds', () => {
     expect(placed(a.allocate(10_002))).toEqual(['n1->f']);
   });
 
+  it('the timeout of an offer published late counts from when it was published', () => {
+    const a = setup({ offerTimeoutMs: 10_000, nodes: [node('n1', 4, 8)], frameworks: [{ name: 'f' }] });
+    const id = a.allocate(0).offers[0]!.offerId;
+    // Its write waited 4 s for the client's rate limit: the framework still gets its 10 s.
+    a.offerPublished(id, 4_000);
+    expect(a.allocate(13_999).rescinds).toEqual([]);
+    expect(a.allocate(14_000).rescinds).toEqual([{ offerId: id, framework: 'f', node: 'n1', reason: 'Expired' }]);
+    // Never moved back.
+    a.offerPublished(id, 1_000);
+    expect(a.getOffer(id)?.createdAt).toBe(4_000);
+  });
+
   it.each([
     { name: 'node removed', change: (a: Allocator) => a.removeNode('n1'), want: 'NodeGone' },
     { name: 'node cordoned', change: (a: Allocator) => a.upsertNode(node('n1', 4, 8, { unschedulable: true })), want: 'NodeUnschedulable' },

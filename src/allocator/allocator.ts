@@ -133,6 +133,16 @@ export class Allocator {
     });
   }
 
+  /**
+   * The offer reached its framework at `at` (its object was written): its timeout counts from
+   * then, not from the cycle that decided it, so a write delayed by the client's rate limit does
+   * not shorten the framework's time to answer.
+   */
+  offerPublished(offerId: string, at: number): void {
+    const o = this.s.offers.get(offerId);
+    if (o !== undefined && at > o.createdAt) o.createdAt = at;
+  }
+
   /** The offer is no longer outstanding (accepted, declined, rescinded, expired, deleted). */
   removeOffer(offerId: string): void {
     const o = this.s.offers.get(offerId);

@@ -118,7 +118,8 @@ export interface OfferState {
   readonly node: NodeState;
   readonly role: RoleState;
   readonly resources: Vec;
-  readonly createdAt: number;
+  /** When its timeout started: decided, then moved to when it was published (ms). */
+  createdAt: number;
   /** Per demand shape of its framework: the tasks this offer covers (undefined: no demand). */
   covers?: number[];
   /** Positions in node.offers and framework.offers. */

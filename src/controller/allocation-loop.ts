@@ -18,6 +18,7 @@ import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
 import { MaintenanceLoop } from './maintenance.ts';
+import { InFlight } from './in-flight.ts';
 import { DEFAULT_ROLE, roleOfObject } from '../api/role-names.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
@@ -68,6 +69,10 @@ export class AllocationLoop {
   private stopped = true;
   private lastStart = 0;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Offer and rescind writes of earlier cycles still under way (each settles: they catch their errors). */
+  private readonly inFlight = new InFlight();
+  /** Offers whose create is under way: withdrawn only once written (the next cycle asks again). */
+  private readonly creating = new Set<string>();
   /** Nodes in a maintenance window are offered to no one; frameworks on them get inverse offers. */
   private readonly maintenance: MaintenanceLoop;
 
@@ -126,6 +131,7 @@ export class AllocationLoop {
     if (this.timer) clearTimeout(this.timer);
     this.maintenance.stop();
     await this.loopDone;
+    await this.inFlight.settled();
   }
 
   /** Run a cycle soon (not more often than every MIN_GAP_MS). */
@@ -172,12 +178,19 @@ export class AllocationLoop {
     const now = this.ctx.now();
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
-    const applyStart = performance.now();
-    await Promise.all(result.rescinds.map((r) => this.rescind(r)));
-    await Promise.all(result.offers.map((o) => this.offer(o)));
+    // The writes go out without holding up the next cycle: the allocator already counts each
+    // offer as outstanding (and each rescinded one until its status is written), so a later
+    // cycle cannot hand out the same resources, and a loaded API server no longer spaces
+    // cycles by the time it takes to write the slowest of them.
     if (result.offers.length + result.rescinds.length > 0) {
-      metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
-      this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
+      const applyStart = performance.now();
+      const writes = [...result.rescinds.map((r) => this.rescind(r)), ...result.offers.map((o) => this.offer(o))];
+      this.inFlight.add(
+        Promise.all(writes).then(() => {
+          metrics.applyDuration.observe((performance.now() - applyStart) / 1000);
+          this.log.debug({ offers: result.offers.length, rescinds: result.rescinds.length }, 'cycle applied');
+        }),
+      );
     }
     metrics.offersOutstanding.set(allocator.offers().length);
     for (const f of this.ctx.state.c.frameworks.list()) {
@@ -303,7 +316,7 @@ export class AllocationLoop {
   private async rescind(r: RescindDecision): Promise<void> {
     const { ctx } = this;
     const key = r.offerId;
-    if (ctx.ledger.busy(key)) return;
+    if (ctx.ledger.busy(key) || this.creating.has(key)) return;
     const cached = ctx.state.c.offers.get(key);
     if (cached !== undefined && (cached.spec.accept !== undefined || cached.spec.decline !== undefined)) {
       // Answered before we got to it: the answer wins.
@@ -346,11 +359,25 @@ export class AllocationLoop {
   }
 
   private async offer(d: OfferDecision): Promise<void> {
-    const { ctx } = this;
     const { namespace, name } = splitKey(d.offerId);
+    this.creating.add(d.offerId);
+    try {
+      await this.create(d, namespace, name);
+    } finally {
+      this.creating.delete(d.offerId);
+    }
+  }
+
+  private async create(d: OfferDecision, namespace: string, name: string): Promise<void> {
+    const { ctx } = this;
+    // The token first: under load the write waits here, and the offer's time to answer must
+    // start when it is written, not when it was decided.
+    await ctx.kube.acquire('normal');
     const fw = ctx.state.c.frameworks.get(d.framework);
     const node = ctx.state.c.nodes.get(d.node);
-    if (fw === undefined || node === undefined) {
+    if (fw === undefined || node === undefined || ctx.allocator.getOffer(d.offerId) === undefined) {
+      // Gone meanwhile (or withdrawn by a later cycle before it was ever written).
+      ctx.kube.giveBack('normal');
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
@@ -380,7 +407,7 @@ export class AllocationLoop {
     };
     let created: OfferObject;
     try {
-      created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body, 'normal');
+      created = await ctx.kube.createCustom<OfferObject>('Offer', namespace, body, 'held');
     } catch (err) {
       this.log.warn(
         { offer: d.offerId, framework: d.framework, node: d.node, err: errorSummary(err) },
@@ -389,6 +416,7 @@ export class AllocationLoop {
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
+    ctx.allocator.offerPublished(d.offerId, now);
     ctx.metrics.offers.inc({ result: 'created' });
     // An Offer without a phase is Outstanding; the phase is written a little later in the low
     // lane, and not at all if the offer was answered or withdrawn by then (coalesced).

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Kube } from './kube.ts';
 import { errorSummary } from '../api/errors.ts';
 import type { Clock } from '../api/clock.ts';
+import { InFlight } from './in-flight.ts';
 
 export interface EventTarget {
   apiVersion: string;
@@ -34,7 +35,7 @@ export class EventRecorder {
   private readonly random: () => number;
   private pending = 0;
   readonly enabled: boolean;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly inflight = new InFlight();
   private readonly listeners: ((e: RecordedEvent) => void)[] = [];
 
   constructor(kube: Kube, log: Logger, clock: Clock, random: () => number, enabled = true) {
@@ -53,6 +54,15 @@ export class EventRecorder {
     this.record(target, 'Warning', reason, message);
   }
 
+  /**
+   * News that is not written to the API, only shown to this process's listeners (the console's
+   * recent events): a task's progress towards running, which its status already says. At scale
+   * an Event per launch was one more API write per task than launching it takes.
+   */
+  progress(target: EventTarget, reason: string, message: string): void {
+    this.notify(target, 'Normal', reason, message);
+  }
+
   /** Called with every event this recorder is asked for, written or not (the console keeps the recent ones in memory). */
   onRecord(listener: (e: RecordedEvent) => void): void {
     this.listeners.push(listener);
@@ -60,14 +70,17 @@ export class EventRecorder {
 
   /** Resolves when every event in flight has been written (or failed). */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inflight]);
+    await this.inflight.settled();
+  }
+
+  private notify(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.listeners.length === 0) return;
+    const e: RecordedEvent = { time: this.clock.now(), type, reason, message, target };
+    for (const l of this.listeners) l(e);
   }
 
   private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    if (this.listeners.length > 0) {
-      const e: RecordedEvent = { time: this.clock.now(), type, reason, message, target };
-      for (const l of this.listeners) l(e);
-    }
+    this.notify(target, type, reason, message);
     if (!this.enabled || this.pending >= MAX_PENDING) return;
     const now = new Date(this.clock.now());
     const suffix = `${now.getTime().toString(16)}${Math.floor(this.random() * 0xffff).toString(16)}`;
@@ -100,7 +113,6 @@ export class EventRecorder {
       )
       .finally(() => {
         this.pending--;
-        this.inflight.delete(p);
       });
     this.inflight.add(p);
   }

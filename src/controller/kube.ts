@@ -81,7 +81,7 @@ export class Kube {
     return call();
   }
 
-  createCustom<T>(kind: Kind, namespace: string, body: object, priority: Priority = 'high'): Promise<T> {
+  createCustom<T>(kind: Kind, namespace: string, body: object, priority: Priority | 'held' = 'high'): Promise<T> {
     return this.write(
       'create',
       PLURAL[kind],

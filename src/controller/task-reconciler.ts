@@ -193,7 +193,9 @@ export class TaskReconciler {
       const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
       const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';
       if (bad) ctx.events.warning(target, reason, `${status.reason}: ${status.message}`);
-      else ctx.events.normal(target, reason, status.message ?? '');
+      else if (isTerminal(status.state)) ctx.events.normal(target, reason, status.message ?? '');
+      // Staging, starting, running: the Task's status says so; an Event each cost a write per task.
+      else ctx.events.progress(target, reason, status.message ?? '');
       if (isTerminal(status.state)) ctx.kick();
     }
   }

@@ -298,7 +298,7 @@ describe('a registration left by a killed local run', () => {
     }
   });
 
-  it("calls no webhook for the controller's own status writes, and still for its other writes", async () => {
+  it("calls no webhook for the controller's status writes and its creates of Offers and Tasks, and still for its other writes", async () => {
     // An Offer to write to, made before the registration.
     const target = `status-target-${probes++}`;
     await custom().createNamespacedCustomObject({
@@ -328,8 +328,15 @@ describe('a registration left by a killed local run', () => {
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
       }),
     );
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const dry = { group: GROUP, version: VERSION, namespace: ns.name, dryRun: 'All' };
+    // The controller's answer-shaped write to an Offer's spec: still sent to the webhook.
+    const specPatch = () =>
+      rejection(
+        custom().patchNamespacedCustomObject({ ...dry, plural: PLURAL.Offer, name: target, body: { spec: { decline: {} } } }, merge),
+      );
     try {
-      await eventually('the registration to block writes', async () => BLOCKED.test(await probeWrite()));
+      await eventually('the registration to block writes', async () => BLOCKED.test(await specPatch()));
       const status = () =>
         rejection(
           custom().patchNamespacedCustomObjectStatus(
@@ -341,11 +348,25 @@ describe('a registration left by a killed local run', () => {
               name: target,
               body: { status: { phase: 'Outstanding' } },
             },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+            merge,
           ),
         );
       expect(await status()).toBe('');
-      expect(await probeWrite()).toMatch(BLOCKED);
+      // Creates of the kinds only the controller makes: admitted without a call.
+      expect(await probeWrite()).toBe('');
+      const task = {
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: { name: `probe-task-${probes++}` },
+        spec: { framework: 'fw', offer: target, nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
+      };
+      expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Task, body: task }))).toBe('');
+      // A Framework create, even the controller's, is still checked (and here blocked).
+      const framework = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: `probe-fw-${probes++}` }, spec: {} };
+      expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Framework, body: framework }))).toMatch(
+        BLOCKED,
+      );
+      expect(await specPatch()).toMatch(BLOCKED);
     } finally {
       await unregisterWebhooks(kubeConfig(), name);
     }

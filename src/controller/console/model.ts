@@ -10,6 +10,7 @@ import { add, formatQuantity, parseResourceListLenient, type ResourceList } from
 import { whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { roleObjectName } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
 import { isNodeReady } from '../nodes.ts';
 import type { RecentEvents } from './recent-events.ts';
@@ -172,7 +173,7 @@ export class ConsoleModel {
     this.history = new ShareHistory(historySamples);
     const c = source.state.c;
     const bump = () => void this.changes++;
-    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles]) informer.onChange(bump);
+    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations]) informer.onChange(bump);
   }
 
   /** Moves whenever a cache changed (or a share sample was taken). */
@@ -362,10 +363,19 @@ export class ConsoleModel {
     }
     const rows: RoleRow[] = [];
     const seen = new Set<string>();
+    // Dynamic reservations (Reservations), by the role's ResourceRole name.
+    const dynamic = new Map<string, ResourceList>();
+    for (const r of this.source.state.c.reservations.list()) {
+      const key = roleObjectName(r.spec.role);
+      dynamic.set(key, add(dynamic.get(key) ?? {}, parseResourceListLenient(r.spec.resources)));
+    }
     for (const r of this.source.state.c.roles.list()) {
       const name = r.metadata.name;
       seen.add(name);
-      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>((sum, x) => add(sum, parseResourceListLenient(x.resources)), {});
+      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>(
+        (sum, x) => add(sum, parseResourceListLenient(x.resources)),
+        dynamic.get(name) ?? {},
+      );
       rows.push({
         name,
         weight: r.spec?.weight ?? 1,
@@ -390,7 +400,7 @@ export class ConsoleModel {
         guarantee: '-',
         limit: '-',
         allocated: resourceText(allocated),
-        reserved: '-',
+        reserved: dynamic.has(roleObjectName(name)) ? resourceText(dynamic.get(roleObjectName(name))!) : '-',
         dominantShare: Math.max(0, ...fws.map((k) => this.source.state.c.frameworks.get(k)?.status?.dominantShare ?? 0)),
         frameworks: fws.sort(),
       });
@@ -416,6 +426,11 @@ export class ConsoleModel {
           ...(reservations.get(x.nodeName) ?? []),
           `${r.metadata.name}: ${resourceText(parseResourceListLenient(x.resources))}`,
         ]);
+    for (const r of state.c.reservations.list())
+      reservations.set(r.spec.nodeName, [
+        ...(reservations.get(r.spec.nodeName) ?? []),
+        `${roleObjectName(r.spec.role)} (dynamic): ${resourceText(parseResourceListLenient(r.spec.resources))}`,
+      ]);
     const rows = nodes.map((n): NodeRow => {
       const name = n.metadata!.name!;
       const usage = state.usage(name);

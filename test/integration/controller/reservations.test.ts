@@ -84,9 +84,17 @@ describe('dynamic reservations', () => {
 
     // A restart rebuilds everything from the API: the reservation is still db's alone.
     await controller.stop();
-    controller = await startController(scopedOptions(ns.name, pool));
+    controller = await startController(scopedOptions(ns.name, pool, { uiAddr: '127.0.0.1:0' }));
     await controller.leading();
     expect((await reservation())?.spec.resources).toEqual({ cpu: '2' });
+    // The console's Roles and Nodes views show it.
+    const ui = `http://127.0.0.1:${controller.uiPort}/api/v1`;
+    const roles = (await (await fetch(`${ui}/roles`)).json()) as { items: { name: string; reserved: string }[] };
+    expect(roles.items.find((r) => r.name === db)?.reserved).toMatch(/^cpu 2\b/);
+    const nodes = (await (await fetch(`${ui}/nodes?q=${node}`)).json()) as { rows: { name: string; reservations: string[] }[] };
+    expect(nodes.rows.find((n) => n.name === node)?.reservations).toEqual([
+      expect.stringMatching(new RegExp(`^${db} \\(dynamic\\): cpu 2`)),
+    ]);
     offer = await waitOffer(ns.name, 'web', node);
     expect([offer.spec.resources.cpu, offer.spec.reserved]).toEqual(['2', undefined]);
 

@@ -1,7 +1,7 @@
 // Allocator benchmarks, after Mesos's HierarchicalAllocator_BENCHMARK_Test.
 //
 //   node bench/allocator.ts [--workload decline-offers|nested-roles|multi-framework|revocation] [--agents N]
-//                           [--frameworks M] [--tasks T] [--cycles C] [--warmup W] [--cpu-time]
+//                           [--frameworks M] [--tasks T] [--cycles C] [--warmup W] [--cpu-time] [--nested-roles]
 //
 // decline-offers (default) replays DeclineOffers: every agent has cpu 24, memory 4096Mi,
 // ephemeral-storage 4096Mi (Mesos's disk) and ports 31000-32000, modelled as an extended
@@ -16,7 +16,8 @@
 // (80; weights 1-2) — the frameworks round-robin over the 80 leaves (e.g. t2/m1/l4).
 //
 // multi-framework: see bench/multi-framework.ts. revocation: see bench/revocation.ts (--agents
-// is its node count; defaults 10,000 nodes × 1,000 frameworks × 100,000 tasks, 10 victims a cycle).
+// is its node count; defaults 10,000 nodes × 1,000 frameworks × 100,000 tasks, 10 victims a cycle;
+// --nested-roles puts its ten roles under one parent, for the filling over the role tree).
 import { parseArgs } from 'node:util';
 import { Allocator } from '../src/allocator/index.ts';
 import { runMultiFramework } from './multi-framework.ts';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '2' },
     'cpu-time': { type: 'boolean', default: false },
+    'nested-roles': { type: 'boolean', default: false },
   },
 });
 
@@ -132,6 +134,7 @@ if (import.meta.main) {
       cycles: intFlag('cycles', values.cycles, 20),
       warmup,
       cpuTime: values['cpu-time'],
+      nested: values['nested-roles'],
     });
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {

@@ -22,9 +22,12 @@ export interface RevocationBench {
   maxRevocations: number;
   /** Also report the median CPU time (user + system of the process) per cycle. */
   cpuTime?: boolean;
+  /** The ten roles as children of one parent (`t/r0` …): the filling over the role tree. */
+  nested?: boolean;
 }
 
-export function revocationSnapshot(o: Pick<RevocationBench, 'nodes' | 'frameworks' | 'tasks'>): RevocationSnapshot {
+export function revocationSnapshot(o: Pick<RevocationBench, 'nodes' | 'frameworks' | 'tasks' | 'nested'>): RevocationSnapshot {
+  const role = (r: number) => (o.nested === true ? `t/r${r}` : `r${r}`);
   const hoarders = Math.max(1, Math.floor(o.frameworks * 0.9));
   const perNode = 10;
   const task = { cpu: 3000, memory: 12 * GiB, pods: 1 };
@@ -43,10 +46,10 @@ export function revocationSnapshot(o: Pick<RevocationBench, 'nodes' | 'framework
       capacity,
       free: { cpu: capacity.cpu - load[i]! * task.cpu, memory: capacity.memory - load[i]! * task.memory, pods: capacity.pods - load[i]! },
     })),
-    roles: Array.from({ length: 10 }, (_, r) => ({ name: `r${r}`, weight: 1 + (r % 3) })),
+    roles: Array.from({ length: 10 }, (_, r) => ({ name: role(r), weight: 1 + (r % 3) })),
     frameworks: Array.from({ length: o.frameworks }, (_, f) => ({
       name: `f${f}`,
-      role: `r${f % 10}`,
+      role: role(f % 10),
       demand: f < hoarders ? [] : [{ resources: { cpu: 4000, memory: 16 * GiB, pods: 1 }, count: 1000 }],
     })),
     tasks,
@@ -76,7 +79,7 @@ export function runRevocation(o: RevocationBench): Record<string, unknown> {
   cpuTimes.sort((x, y) => x - y);
   const round = (x: number) => Math.round(x * 100) / 100;
   return {
-    workload: 'Revocation',
+    workload: o.nested === true ? 'RevocationNestedRoles' : 'Revocation',
     nodes: o.nodes,
     frameworks: o.frameworks,
     tasks: snapshot.tasks.length,

@@ -13,7 +13,7 @@
 // has room, not a particular node — placement is the offer path's business. This file defines
 // the input and its preparation; water-level.ts computes the filling (the same result as
 // progressive-filling.ts, without a step per task).
-import { DEFAULT_ROLE } from '../api/role-names.ts';
+import { DEFAULT_ROLE, parentRole } from '../api/role-names.ts';
 import type { Demand, ResourceList, RoleInfo } from './types.ts';
 import { ResourceSpace, dominantShare, grow, type Vec } from './vectors.ts';
 import { fill } from './water-level.ts';
@@ -120,6 +120,9 @@ export interface PreparedFramework {
 export interface PreparedRole {
   name: string;
   rank: number;
+  /** Roles form a tree by name (`eng/ml` is a child of `eng`); every ancestor of a role here is here too. */
+  parent: PreparedRole | undefined;
+  children: PreparedRole[];
   weight: number;
   guarantee?: Vec;
   guaranteeNames?: Set<number>;
@@ -197,7 +200,10 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   const roleOf = (name: string): PreparedRole => {
     let r = roles.get(name);
     if (r === undefined) {
-      r = { name, rank: 0, weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
+      const up = parentRole(name);
+      const parent = up === undefined ? undefined : roleOf(up);
+      r = { name, rank: 0, parent, children: [], weight: 1, revocable: true, allocated: new Float64Array(W), frameworks: [] };
+      parent?.children.push(r);
       roles.set(name, r);
     }
     return r;
@@ -243,19 +249,24 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
   const taskFrameworks: (PreparedFramework | undefined)[] = new Array(snapshot.tasks.length);
   const priority = new Float64Array(snapshot.tasks.length);
   const startedAt = new Float64Array(snapshot.tasks.length);
-  const byFramework = new Map<PreparedFramework, number[]>();
-  snapshot.tasks.forEach((t, i) => {
+  // Each framework's tasks collect in f.tasks. A framework's tasks usually come together (the
+  // controller lists them framework by framework): the last one looked up is tried first.
+  let last: PreparedFramework | undefined;
+  const tasks = snapshot.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
     priority[i] = t.priority ?? 0;
     startedAt[i] = t.startedAt;
-    if (t.revoking === true) return;
-    const f = frameworks.get(t.framework);
+    if (t.revoking === true) continue;
+    const f = last !== undefined && last.name === t.framework ? last : frameworks.get(t.framework);
     if (f === undefined) throw new Error(`task ${t.id}: framework ${t.framework} is not in the snapshot`);
+    last = f;
     taskFrameworks[i] = f;
-    let list = byFramework.get(f);
-    if (list === undefined) byFramework.set(f, (list = []));
-    list.push(i);
-  });
-  for (const [f, list] of byFramework) {
+    f.tasks.push(i);
+  }
+  for (const f of frameworks.values()) {
+    const list = f.tasks;
+    if (list.length === 0) continue;
     // The order compareKeepFirst states, on the arrays.
     list.sort(
       (a, b) => priority[b]! - priority[a]! || startedAt[a]! - startedAt[b]! || compareKeepFirst(snapshot.tasks[a]!, snapshot.tasks[b]!),
@@ -272,7 +283,6 @@ export function prepare(snapshot: RevocationSnapshot): Prepared {
         f.role.allocated[k]! += count * vec[k]!;
       }
     }
-    f.tasks = list;
     f.running = list.length;
     f.runningItems = f.queue.length;
   }

@@ -10,8 +10,9 @@
 // priority, then youngest oldest task, then fewest tasks, then name — is chosen. A victim is
 // allowed only if
 //   - its role allows revocation,
-//   - its role stays at or above its guarantee in every guaranteed resource the task uses
-//     (W in the same role: the resources stay in the role),
+//   - its role, and every role up its chain (a guarantee is of a subtree), stays at or above
+//     its guarantee in every guaranteed resource the task uses (W in that subtree too: the
+//     resources stay in it),
 //   - within W's role, its priority is not above W's, and
 //   - its framework's weighted dominant share after the move stays at or above W's after the
 //     move. Every move then lifts the smaller of the two and leaves both at least as high as
@@ -24,6 +25,7 @@ import type { ResourceList } from './types.ts';
 import { dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 import { fill } from './water-level.ts';
+import { hasNestedRoles } from './nested-filling.ts';
 import { fairSharesOf, prepare, type FairShare, type PreparedFramework, type PreparedRole, type RevocationSnapshot } from './fair-share.ts';
 
 export type RevocationReason = 'FairShare' | 'Priority';
@@ -67,6 +69,12 @@ interface Plan {
   item: number;
   taken: number;
   key: number;
+}
+
+/** A place in the role tree: a role's subtree, or (own) the role's own frameworks. */
+interface Place {
+  role: PreparedRole;
+  own: boolean;
 }
 
 interface Candidate {
@@ -133,8 +141,16 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   for (const f of p.frameworks.values()) for (const t of f.tasks) minPriority[f.index] = Math.min(minPriority[f.index]!, prio[t]!);
 
   const plans: Plan[] = new Array(p.frameworks.size);
+  // By role: what its subtree holds (a role's guarantee and limit are of its subtree), and what
+  // its own frameworks hold.
+  const nested = hasNestedRoles(p);
   const roleAlloc = new Map<PreparedRole, Vec>();
-  for (const r of p.roles.values()) roleAlloc.set(r, Float64Array.from(r.allocated));
+  const ownAlloc = new Map<PreparedRole, Vec>();
+  for (const r of p.roles.values()) {
+    roleAlloc.set(r, new Float64Array(W));
+    ownAlloc.set(r, new Float64Array(W));
+  }
+  for (const r of p.roles.values()) chainAdd(r, r.allocated, 1);
   for (const f of p.frameworks.values()) {
     const given = filled.get(f.name)!.given;
     const alloc = Float64Array.from(f.allocated);
@@ -161,16 +177,41 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       x.taken = 0;
     }
   };
+  function chainAdd(role: PreparedRole, d: Vec, sign: number): void {
+    add(ownAlloc.get(role)!, d, sign);
+    for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) add(roleAlloc.get(r)!, d, sign);
+  }
+  /** The place under role `lca` (undefined: the top) that `role` is in: a child role's subtree, or `lca`'s own frameworks. */
+  function placeUnder(role: PreparedRole, lca: PreparedRole | undefined): Place {
+    if (role === lca) return { role, own: true };
+    let r = role;
+    while (r.parent !== lca) r = r.parent!;
+    return { role: r, own: false };
+  }
+  function inPlace(role: PreparedRole, place: Place): boolean {
+    return place.own ? role === place.role : inSubtree(role, place.role);
+  }
+  function placeAlloc(place: Place): Vec {
+    return (place.own ? ownAlloc : roleAlloc).get(place.role)!;
+  }
+  function placeWeight(place: Place): number {
+    return place.own ? 1 : place.role.weight;
+  }
   const credit = (f: PreparedFramework, x: Plan, d: Vec): void => {
     add(x.alloc, d, 1);
-    add(roleAlloc.get(f.role)!, d, 1);
+    chainAdd(f.role, d, 1);
     x.key = dominantShare(x.alloc, total) / f.role.weight;
   };
 
-  /** A node whose free resources hold d, preferring nodes freed this cycle; -1 if none. */
-  const freeNode = (f: PreparedFramework, item: number, d: Vec): number => {
+  /**
+   * A node whose free resources hold d, preferring nodes freed this cycle; -1 if none. Outside
+   * the nodes freed this cycle free resources only shrink, so a node that did not hold a shape
+   * never will: one cursor per shape, shared by every framework that wants it (a hundred
+   * newcomers of one shape scan the nodes once, not a hundred times).
+   */
+  const freeNode = (d: Vec): number => {
     for (const n of touched) if (fits(d, free[n]!)) return n;
-    const key = `${f.name}\u0000${item}`;
+    const key = d.join();
     for (let n = cursor.get(key) ?? 0; n < free.length; n++) {
       if (fits(d, free[n]!)) {
         cursor.set(key, n);
@@ -209,7 +250,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         if (fits(d, room)) break;
         if (chosen.has(t)) continue;
         const v = frameworkOf(t);
-        if (!eligible(t, v, f, reason) || !allowed(t, v, f, wAfter, reason)) continue;
+        if (!eligible(t, v, f, reason) || !allowed(t, v, f, d, wAfter, reason)) continue;
         set.push(t);
         add(room, taskVecs[t]!, 1);
         add(scratch(v), taskVecs[t]!, 1);
@@ -244,7 +285,12 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       if (v === f || !v.role.revocable || v.running === 0) continue;
       if (reason === 'Priority') {
         if (v.role === f.role && minPriority[v.index]! < f.priority) return true;
-      } else if (planOf(v).budget > 0 && planOf(v).key >= wAfter && (v.role !== f.role || minPriority[v.index]! <= f.priority)) return true;
+      } else if (
+        planOf(v).budget > 0 &&
+        ((nested && v.role !== f.role) || planOf(v).key >= wAfter) &&
+        (v.role !== f.role || minPriority[v.index]! <= f.priority)
+      )
+        return true;
     }
     return false;
   };
@@ -257,21 +303,25 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return planOf(v).budget > 0;
   };
 
-  const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, wAfter: number, reason: RevocationReason): boolean => {
+  const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, d: Vec, wAfter: number, reason: RevocationReason): boolean => {
     if (reason === 'Priority') return true;
     const vx = planOf(v);
     if ((removedCount.get(v) ?? 0) >= vx.budget) return false;
     const tv = taskVecs[t]!;
     const prior = removedCount.has(v) ? removedVec.get(v) : undefined;
-    if (v.role !== f.role && v.role.guarantee !== undefined) {
-      const ra = roleAlloc.get(v.role)!;
-      for (const i of v.role.guaranteeNames!) {
+    // Every guarantee up the victim's chain protects its subtree, unless the waiting framework
+    // is in that subtree too (the resources stay in it).
+    for (let g: PreparedRole | undefined = v.role; g !== undefined; g = g.parent) {
+      if (g.guarantee === undefined || inSubtree(f.role, g)) continue;
+      const ra = roleAlloc.get(g)!;
+      for (const i of g.guaranteeNames!) {
         if (tv[i]! <= 0) continue;
-        let sameRole = 0;
-        for (const other of removedCount.keys()) if (other.role === v.role) sameRole += removedVec.get(other)![i]!;
-        if (ra[i]! - sameRole - tv[i]! < v.role.guarantee[i]!) return false;
+        let fromSubtree = 0;
+        for (const other of removedCount.keys()) if (inSubtree(other.role, g)) fromSubtree += removedVec.get(other)![i]!;
+        if (ra[i]! - fromSubtree - tv[i]! < g.guarantee[i]!) return false;
       }
     }
+    if (nested && v.role !== f.role) return meetsAbove(v, f, tv, d);
     let share = 0;
     for (let i = 0; i < W; i++) {
       const tt = total[i]!;
@@ -282,14 +332,42 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return share / v.role.weight >= wAfter;
   };
 
+  /**
+   * Nested roles, victim and waiting framework in different roles: their shares are compared
+   * where their chains meet, as the fair allocation compares them — the keys (dominant share ÷
+   * weight) of the two places under the lowest common role (a child role's subtree, or that
+   * role's own frameworks, of weight 1), after the move.
+   */
+  const meetsAbove = (v: PreparedFramework, f: PreparedFramework, tv: Vec, d: Vec): boolean => {
+    const lca = commonRole(v.role, f.role);
+    const pv = placeUnder(v.role, lca);
+    const pf = placeUnder(f.role, lca);
+    let vShare = 0;
+    let fShare = 0;
+    const va = placeAlloc(pv);
+    const fa = placeAlloc(pf);
+    for (let i = 0; i < W; i++) {
+      const tt = total[i]!;
+      if (tt <= 0) continue;
+      let removed = 0;
+      for (const other of removedCount.keys()) if (inPlace(other.role, pv)) removed += removedVec.get(other)![i]!;
+      vShare = Math.max(vShare, (va[i]! - removed - tv[i]!) / tt);
+      fShare = Math.max(fShare, (fa[i]! + d[i]!) / tt);
+    }
+    return vShare / placeWeight(pv) >= fShare / placeWeight(pf);
+  };
+
+  /** Priority: the set (of f's own role) makes room for d within the limit of every role up f's chain. */
   const withinLimit = (f: PreparedFramework, d: Vec, set: number[]): boolean => {
-    const l = f.role.limit;
-    if (l === undefined) return true;
-    const ra = roleAlloc.get(f.role)!;
-    for (const i of f.role.limitNames!) {
-      let after = ra[i]! + d[i]!;
-      for (const t of set) after -= taskVecs[t]!.at(i) ?? 0;
-      if (d[i]! > 0 && after > l[i]!) return false;
+    for (let r: PreparedRole | undefined = f.role; r !== undefined; r = r.parent) {
+      const l = r.limit;
+      if (l === undefined) continue;
+      const ra = roleAlloc.get(r)!;
+      for (const i of r.limitNames!) {
+        let after = ra[i]! + d[i]!;
+        for (const t of set) after -= taskVecs[t]!.at(i) ?? 0;
+        if (d[i]! > 0 && after > l[i]!) return false;
+      }
     }
     return true;
   };
@@ -305,7 +383,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       // Any task taken from it counts against what it runs beyond its fair allocation.
       if (vx.budget > 0) vx.budget--;
       add(vx.alloc, taskVecs[t]!, -1);
-      add(roleAlloc.get(v.role)!, taskVecs[t]!, -1);
+      chainAdd(v.role, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
       add(free[n]!, taskVecs[t]!, 1);
     }
@@ -334,7 +412,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   const placeOne = (f: PreparedFramework, x: Plan, reason: RevocationReason): boolean | 'stop' => {
     const d = nextDemand(f, x);
     if (d === undefined) return false;
-    const n = freeNode(f, x.item, d);
+    const n = freeNode(d);
     if (n >= 0) {
       add(free[n]!, d, -1);
       credit(f, x, d);
@@ -387,6 +465,18 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     for (const o of f.role.frameworks) if (o !== f && minPriority[o.index]! < f.priority) return true;
     return false;
   }
+}
+
+/** The lowest role both are in (undefined: only the top). */
+function commonRole(a: PreparedRole, b: PreparedRole): PreparedRole | undefined {
+  for (let r: PreparedRole | undefined = a; r !== undefined; r = r.parent) if (inSubtree(b, r)) return r;
+  return undefined;
+}
+
+/** Is `role` the role `of` or below it? */
+function inSubtree(role: PreparedRole, of: PreparedRole): boolean {
+  for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) if (r === of) return true;
+  return false;
 }
 
 function better(a: Candidate, b: Candidate): boolean {

@@ -3,11 +3,12 @@ import { prepare, type Filler, type RevocationSnapshot, type RunningTask } from 
 import { progressiveFill } from './progressive-filling.ts';
 import { rng } from './seeded-random.ts';
 import { fill } from './water-level.ts';
+import { nestedFill } from './nested-filling.ts';
 
 // The water levels must give exactly what progressive filling gives (its specification): the
 // same number of tasks, allocation and share for every framework, on random clusters with
 // weights, guarantees, limits, many frameworks of one shape (ties), demand beyond capacity and
-// resources excluded from the shares.
+// resources excluded from the shares. The filling over a role tree must give it too on a flat tree.
 
 function randomSnapshot(seed: number): RevocationSnapshot {
   const r = rng(seed);
@@ -58,7 +59,10 @@ function summary(filled: Map<string, Filler>) {
 describe('water levels match progressive filling', () => {
   it.each(Array.from({ length: 400 }, (_, i) => i + 1))('seed %i', (seed) => {
     const snapshot = randomSnapshot(seed);
-    expect(summary(fill(prepare(snapshot)))).toEqual(summary(progressiveFill(prepare(snapshot))));
+    const spec = summary(progressiveFill(prepare(snapshot)));
+    expect(summary(fill(prepare(snapshot)))).toEqual(spec);
+    // The tree's filling (nested-filling.ts) on a flat tree is the same filling.
+    expect(summary(nestedFill(prepare(snapshot)))).toEqual(spec);
   });
 
   it('one shape, a thousand frameworks in ten weighted roles, a full cluster (the bench)', () => {

@@ -21,10 +21,14 @@
 import type { Filler, Prepared, PreparedRole } from './fair-share.ts';
 import { dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
+import { hasNestedRoles, nestedFill } from './nested-filling.ts';
 
-/** Runs the two phases (guarantees, then everyone); returns each framework's filler (alloc, share, given). */
+/**
+ * Runs the two phases (guarantees, then everyone); returns each framework's filler (alloc, share,
+ * given). With nested roles, the filling over the role tree (nested-filling.ts).
+ */
 export function fill(p: Prepared): Map<string, Filler> {
-  return new WaterLevel(p).run();
+  return hasNestedRoles(p) ? nestedFill(p) : new WaterLevel(p).run();
 }
 
 interface RoleFill {

@@ -79,6 +79,9 @@ export function frameworkOfLease(leaseName: string): string | undefined {
 /** A declined node is not offered to the framework again for this long, unless it says otherwise. */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
+/** The most tasks one accept holds (the Offer CRD's spec.accept.tasks maxItems). */
+export const MAX_TASKS_PER_ACCEPT = 256;
+
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
 export const LABEL = {
   framework: 'agora.dev/framework',

@@ -9,6 +9,7 @@ import { DEFAULT_OPTIONS, parseDuration, type ControllerOptions } from '../contr
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { startController } from '../controller/manager.ts';
 import { startControllerWebhooks } from '../webhooks/controller-flags.ts';
+import { commaList, excludedResourcesFlag } from './args.ts';
 
 const HELP = `Usage: agora controller [options]
 
@@ -106,16 +107,6 @@ function parseFlags(argv: string[]) {
   return parseArgs({ args, options: FLAGS, allowPositionals: false, allowNegative: true }).values;
 }
 
-/** A Kubernetes resource name: an optional DNS-subdomain prefix and a name (cpu, nvidia.com/gpu). */
-const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-function commaList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** Flags → options (throws a usage error naming the flag). */
 export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions> {
   const o: Partial<ControllerOptions> = {};
@@ -166,13 +157,7 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   if (v['node-selector']) o.nodeSelector = v['node-selector'];
   if (v.namespaces) o.namespaces = commaList(v.namespaces);
   const excluded = v['fair-sharing-excluded-resources'];
-  if (excluded !== undefined) {
-    o.fairSharingExcludedResources = commaList(excluded);
-    for (const name of o.fairSharingExcludedResources) {
-      if (!RESOURCE_NAME.test(name))
-        throw new Error(`--fair-sharing-excluded-resources: ${JSON.stringify(name)} is not a resource name (e.g. nvidia.com/gpu)`);
-    }
-  }
+  if (excluded !== undefined) o.fairSharingExcludedResources = excludedResourcesFlag(excluded);
   if (v['lease-name']) o.leaseName = v['lease-name'];
   if (v.identity) o.identity = v.identity;
   if (v['leader-election-namespace']) o.leaderElectionNamespace = v['leader-election-namespace'];

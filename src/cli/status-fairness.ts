@@ -49,6 +49,8 @@ export function fairness(input: {
   pods: readonly V1Pod[];
   roles?: readonly IResourceRole[];
   now: number;
+  /** The controller's --fair-sharing-excluded-resources: left out of every dominant share, as the allocator does. */
+  excludedResources?: readonly string[];
 }): Fairness {
   const tasks: TaskObject[] = input.tasks.map((t) => ({ ...t, metadata: meta(t.metadata) }));
   const offers: OfferObject[] = input.offers.map((o) => ({ ...o, metadata: meta(o.metadata) }));
@@ -102,6 +104,7 @@ export function fairness(input: {
     frameworks,
     tasks: holdings,
     now: input.now,
+    ...(input.excludedResources !== undefined ? { excludedResources: input.excludedResources } : {}),
   };
   const shares = fairShares(revocationSnapshot(view));
   const demandOf = new Map(frameworks.map((f) => [f.key, demandSummary(f.demand)]));

@@ -176,6 +176,27 @@ describe('buildStatus', () => {
     expect(renderStatus(view)).not.toContain('Dynamic reservations');
   });
 
+  it('leaves the excluded resources out of the fair shares, as the controller does', () => {
+    // One node of 8 CPU and 4 GPUs; g runs 2 tasks of 1 CPU + 2 GPUs, c wants 8 tasks of 1 CPU.
+    const gpuTask = (name: string): ITask => ({
+      ...task(name, 'g', 'TASK_RUNNING'),
+      spec: { framework: 'g', nodeName: 'n1', resources: { cpu: '1', 'nvidia.com/gpu': '2' }, containers: [{ name: 'c', image: 'i' }] },
+    });
+    const input = {
+      frameworks: [fw('g'), fw('c', { spec: { role: 'c', demand: [{ resources: { cpu: '1' }, count: 8 }] } })],
+      offers: [],
+      tasks: [gpuTask('g-1'), gpuTask('g-2')],
+      nodes: [{ metadata: { name: 'n1' }, status: { allocatable: { cpu: '8', 'nvidia.com/gpu': '4', pods: '110' } } }],
+      pods: [],
+      now: NOW,
+    };
+    const fair = (v: ReturnType<typeof buildStatus>) => Object.fromEntries(v.frameworks.map((f) => [f.name, f.fairShare]));
+    // GPUs counted: g's 2 tasks hold every GPU, 4/4 = 1; c gets the 6 CPU left, 6/8.
+    expect(fair(buildStatus(input))).toEqual({ g: 1, c: 0.75 });
+    // GPUs excluded: g's 2 tasks are 2/8 CPU = 0.25; c the other 6/8.
+    expect(fair(buildStatus({ ...input, excludedResources: ['nvidia.com/gpu'] }))).toEqual({ g: 0.25, c: 0.75 });
+  });
+
   it('renders plain tables', () => {
     const out = renderStatus(view);
     expect(out).toContain('Frameworks\nNAMESPACE  NAME  ROLE   SCHEDULER     PHASE    DOMINANT SHARE');

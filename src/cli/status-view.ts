@@ -89,6 +89,8 @@ export interface StatusInput {
   inverseOffers?: readonly IInverseOffer[];
   reservations?: readonly IReservation[];
   now: number;
+  /** Left out of the fair shares, as the controller's --fair-sharing-excluded-resources. */
+  excludedResources?: readonly string[];
 }
 
 const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();

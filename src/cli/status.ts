@@ -6,7 +6,7 @@ import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
-import { parseCommandArgs } from './args.ts';
+import { excludedResourcesFlag, parseCommandArgs } from './args.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
 import { buildStatus, renderStatus, type StatusView } from './status-view.ts';
 
@@ -23,11 +23,16 @@ Options:
   -o, --output FORMAT      table (default), json or yaml
   -w, --watch              refresh every --interval until Ctrl-C
       --interval SECONDS   refresh period for --watch (default 2)
+      --fair-sharing-excluded-resources R[,R…]
+                           resources left out of the fair shares shown, as the
+                           controller's flag of that name (give it the same value)
   -h, --help               this help`;
 
 export interface StatusScope {
   namespace?: string;
   nodeSelector?: string;
+  /** The controller's --fair-sharing-excluded-resources: left out of the fair shares. */
+  excludedResources?: string[];
 }
 
 /** Reads everything `agora status` shows, in parallel. */
@@ -54,7 +59,18 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.Reservation })
       .then((r) => (r as { items: IReservation[] }).items),
   ]);
-  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, inverseOffers, reservations, now });
+  return buildStatus({
+    frameworks,
+    offers,
+    tasks,
+    nodes,
+    pods,
+    roles,
+    inverseOffers,
+    reservations,
+    now,
+    excludedResources: scope.excludedResources,
+  });
 }
 
 function render(view: StatusView, format: OutputFormat, color: boolean): string {
@@ -72,22 +88,26 @@ export async function run(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o', default: 'table' },
       watch: { type: 'boolean', short: 'w' },
       interval: { type: 'string', default: '2' },
+      'fair-sharing-excluded-resources': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   let format: OutputFormat;
+  let excludedResources: string[] | undefined;
   const interval = Number(values.interval);
   try {
     format = parseOutputFormat(values.output);
+    const excluded = values['fair-sharing-excluded-resources'];
+    if (excluded !== undefined) excludedResources = excludedResourcesFlag(excluded);
     if (!(interval > 0)) throw new Error(`--interval: want a positive number of seconds, got ${JSON.stringify(values.interval)}`);
   } catch (err) {
     process.stderr.write(`agora status: ${(err as Error).message}\n`);
     return 2;
   }
   const kc = loadKubeConfig({ kubeconfig: values.kubeconfig, localCluster: clusterPaths().kubeconfig });
-  const scope: StatusScope = { namespace: values.namespace, nodeSelector: values.selector };
+  const scope: StatusScope = { namespace: values.namespace, nodeSelector: values.selector, excludedResources };
   const tty = process.stdout.isTTY === true;
   const color = styleFor(process.stdout).color;
   const once = async () => render(await fetchStatus(kc, scope), format, color);

@@ -29,12 +29,12 @@ export function offerResources(r: ResourceList): Record<string, string> {
 
 /**
  * An Outstanding Offer the allocator does not know (made before a restart), as it must hold it
- * again: its spec.resources plus the pod slots the spec leaves out — all the node has free, as
- * the node's one offer had (holding more would overcommit the node and get it rescinded).
+ * again: its spec.resources plus its spec.podSlots (on an offer made before that field: all the
+ * node has free, as the node's one offer had — more would overcommit the node and get it rescinded).
  */
 export function restoredOffer(allocator: Allocator, key: string, o: OfferObject, now: number): OfferInfo {
   let resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
-  let pods = allocator.nodeFree(o.spec.nodeName)?.pods;
+  let pods = o.spec.podSlots ?? allocator.nodeFree(o.spec.nodeName)?.pods;
   // Accepted but not yet recorded when the controller stopped: the accept is applied again
   // shortly, and all it can use is what its tasks ask for (within the offer), a pod slot each.
   // The rest went back to the pool when it was first applied and may be in a newer offer already.
@@ -397,6 +397,7 @@ export class AllocationLoop {
         framework: fw.metadata.name,
         nodeName: d.node,
         resources: offerResources(d.resources),
+        ...(d.resources.pods !== undefined ? { podSlots: d.resources.pods } : {}),
         attributes: { ...(node.metadata?.labels ?? {}) },
         role: d.role,
         ...(d.reserved

@@ -71,8 +71,25 @@ describe('judgeAccept', () => {
       existing: { a: existing('a', { state: 'TASK_RUNNING', podName: 'a' }) },
       want: ['a:launch', 'b:launch', 'c:ExceedsOffer'],
     },
-  ])('$name', ({ tasks, free, existing: ex, want }) => {
-    const got = judgeAccept({ offer: offer(tasks), free, existing: (n) => (ex as Record<string, TaskObject> | undefined)?.[n] });
+    {
+      name: "more tasks than the offer's pod slots: the ones past them fail",
+      tasks: [task('a', '1'), task('b', '1'), task('c', '1')],
+      free: roomy,
+      podSlots: 2,
+      want: ['a:launch', 'b:launch', 'c:ExceedsOffer'],
+    },
+    {
+      name: 'a task launched before uses one of the pod slots',
+      tasks: [task('a', '1'), task('b', '1')],
+      free: roomy,
+      podSlots: 1,
+      existing: { a: existing('a', { state: 'TASK_RUNNING', podName: 'a' }) },
+      want: ['a:launch', 'b:ExceedsOffer'],
+    },
+  ])('$name', ({ tasks, free, existing: ex, want, podSlots }) => {
+    const o = offer(tasks);
+    if (podSlots !== undefined) o.spec.podSlots = podSlots;
+    const got = judgeAccept({ offer: o, free, existing: (n) => (ex as Record<string, TaskObject> | undefined)?.[n] });
     expect(got.map((v) => `${v.spec.name}:${v.conflict !== undefined ? 'conflict' : (v.fail?.reason ?? 'launch')}`)).toEqual(want);
   });
 

@@ -76,6 +76,9 @@ export function judgeAccept(c: AcceptCase): Verdict[] {
   const { offer } = c;
   const nodeName = offer.spec.nodeName;
   const offered = parseResourceListLenient(offer.spec.resources as Record<string, unknown> | undefined);
+  // Offers list their pod slots apart from their resources (tasks do not ask for one; each takes one).
+  const slots = typeof offer.spec.podSlots === 'number' ? offer.spec.podSlots : undefined;
+  let usedSlots = 0;
   let usedOffer: ResourceList = {};
   let usedNode: ResourceList = {};
   const out: Verdict[] = [];
@@ -102,9 +105,10 @@ export function judgeAccept(c: AcceptCase): Verdict[] {
         } catch {
           v.holding = {};
         }
-        const { pods: _slot, ...inOffer } = v.holding; // offers do not list pod slots
+        const { pods: _slot, ...inOffer } = v.holding;
         usedOffer = add(usedOffer, inOffer);
         usedNode = add(usedNode, v.holding);
+        usedSlots++;
         continue;
       }
     }
@@ -117,6 +121,14 @@ export function judgeAccept(c: AcceptCase): Verdict[] {
       holding = taskHolding(spec.resources);
     } catch (err) {
       v.fail = { state: 'TASK_ERROR', reason: TaskReason.InvalidResources, message: (err as Error).message };
+      continue;
+    }
+    if (slots !== undefined && usedSlots + 1 > slots) {
+      v.fail = {
+        state: 'TASK_ERROR',
+        reason: TaskReason.ExceedsOffer,
+        message: `pods: the offer's tasks need ${usedSlots + 1} Pods but the offer has ${slots} pod slots (its node takes no more Pods)`,
+      };
       continue;
     }
     const { pods: _p, ...asked } = holding;
@@ -142,6 +154,7 @@ export function judgeAccept(c: AcceptCase): Verdict[] {
     }
     usedOffer = add(usedOffer, asked);
     usedNode = nextNode;
+    usedSlots++;
     v.holding = holding;
   }
   return out;

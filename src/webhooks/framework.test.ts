@@ -125,7 +125,13 @@ describe('validateFramework', () => {
       name: 'zero tasks per offer',
       review: create({ builtin: { tasks: 1, tasksPerOffer: 0, template: template() } }),
       wantPaths: ['spec.builtin.tasksPerOffer'],
-      wantMessage: /whole number from 1 to 1000, got 0/,
+      wantMessage: /whole number from 1 to 256, got 0/,
+    },
+    {
+      name: 'more tasks per offer than an accept holds',
+      review: create({ builtin: { tasks: 1, tasksPerOffer: 257, template: template() } }),
+      wantPaths: ['spec.builtin.tasksPerOffer'],
+      wantMessage: /whole number from 1 to 256, got 257/,
     },
     {
       name: 'a template with zero memory',

@@ -1,7 +1,7 @@
 // The Framework validator and defaulter. The built-in template matters for privilege: the
 // controller launches copies of it with its own rights, so a template — on create and on every
 // change that makes the controller launch more — is held to what the writer could create itself.
-import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, MAX_TASKS_PER_ACCEPT } from '../api/group.ts';
 import { isRoleName, MAX_ROLE_NAME } from '../api/role-names.ts';
 import { validateContainers } from './containers.ts';
 import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
@@ -99,7 +99,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
     if (spec.failoverTimeoutSeconds !== undefined)
       warnings.push('spec.failoverTimeoutSeconds is ignored for a built-in framework (spec.builtin is set)');
     errors.push(...count(builtin.tasks, 'spec.builtin.tasks', 0, 100_000));
-    errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, 1000));
+    errors.push(...count(builtin.tasksPerOffer, 'spec.builtin.tasksPerOffer', 1, MAX_TASKS_PER_ACCEPT));
     errors.push(...count(builtin.maxRetries, 'spec.builtin.maxRetries', 0, 1000));
     errors.push(...seconds(builtin.refuseSeconds, 'spec.builtin.refuseSeconds'));
     errors.push(...seconds(builtin.backoffSeconds, 'spec.builtin.backoffSeconds', { max: 3600 }));

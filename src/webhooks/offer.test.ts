@@ -54,6 +54,11 @@ describe('validateOffer', () => {
     },
     { name: 'a decline by the framework ServiceAccount', review: answer({ decline: { refuseSeconds: 10 } }), wantPaths: [] },
     {
+      name: 'an accept of as many tasks as the offer has pod slots',
+      review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, {}, offer({ podSlots: 1 })),
+      wantPaths: [],
+    },
+    {
       name: 'an accept that uses everything, exactly',
       review: answer({ accept: { tasks: [task('t1', { cpu: '1.5', memory: '4096Mi' }), task('t2', { cpu: '500m' })] } }),
       wantPaths: [],
@@ -116,6 +121,13 @@ describe('validateOffer', () => {
       review: answer({ accept: { tasks: [task('t1', { cpu: '1500m' }), task('t2', { cpu: '1' })] } }),
       want: [{ path: 'spec.accept.tasks[1].resources.cpu', reason: 'Invalid' }],
       wantMessage: /the 2 tasks ask for 2500m cpu in total but the offer has 2 \(over by 500m\); accept fewer or smaller tasks/,
+    },
+    {
+      name: "more tasks than the offer's pod slots",
+      review: answer({ accept: { tasks: [task('t1', { cpu: '500m' }), task('t2', { cpu: '500m' })] } }, {}, offer({ podSlots: 1 })),
+      want: [{ path: 'spec.accept.tasks', reason: 'Invalid' }],
+      wantMessage:
+        /the accept launches 2 tasks but the offer has 1 pod slots \(spec\.podSlots: its node takes only that many more Pods\); accept at most 1/,
     },
     {
       name: 'over-accept: one task, memory, exact bytes',

@@ -250,5 +250,13 @@ function acceptErrors(r: OfferReview, spec: Obj, checkPrivilege: boolean): Field
     );
   });
   if (offered.errors.length === 0) errors.push(...validateFit(parsed, offered.parsed, tasksAt));
+  if (typeof spec.podSlots === 'number' && accept.tasks.length > spec.podSlots) {
+    errors.push(
+      invalid(
+        tasksAt,
+        `the accept launches ${accept.tasks.length} tasks but the offer has ${spec.podSlots} pod slots (spec.podSlots: its node takes only that many more Pods); accept at most ${spec.podSlots}`,
+      ),
+    );
+  }
   return errors;
 }

@@ -107,6 +107,18 @@ describe('agora status', () => {
   it.each([
     { name: 'unknown output format', args: ['status', '-o', 'xml'], wantCode: 2, wantErr: /--output: want one of table, json, yaml/ },
     { name: 'unknown flag', args: ['status', '--bogus'], wantCode: 2, wantErr: /Unknown option '--bogus'/ },
+    {
+      name: 'a bad resource name to leave out of the fair shares',
+      args: ['status', '--fair-sharing-excluded-resources', 'gpu cards'],
+      wantCode: 2,
+      wantErr: /--fair-sharing-excluded-resources: "gpu cards" is not a resource name/,
+    },
+    {
+      name: 'resources left out of the fair shares',
+      args: ['status', '--fair-sharing-excluded-resources', 'nvidia.com/gpu', '-o', 'json'],
+      wantCode: 0,
+      wantOut: /"frameworks"/,
+    },
     { name: 'help', args: ['status', '--help'], wantCode: 0, wantOut: /Usage: agora status/ },
     { name: 'demo help', args: ['demo', '--help'], wantCode: 0, wantOut: /Usage: agora demo \[--once\]/ },
     { name: 'command table lists status and demo', args: ['--help'], wantCode: 0, wantOut: /status .*\n.*demo/s },

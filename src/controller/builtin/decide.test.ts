@@ -62,6 +62,20 @@ describe('decide', () => {
       want: [['a', 'accept', 'fw-0,fw-1,fw-2,fw-3']],
     },
     {
+      name: "no more than the offer's pod slots (a task per Pod)",
+      b: { tasks: 10, tasksPerOffer: 8 },
+      tasks: [],
+      offers: [{ ...offer('a', '9', '18Gi'), spec: { ...offer('a', '9', '18Gi').spec, podSlots: 2 } }],
+      want: [['a', 'accept', 'fw-0,fw-1']],
+    },
+    {
+      name: 'an offer with no pod slot left fits nothing',
+      b: { refuseSeconds: 7 },
+      tasks: [],
+      offers: [{ ...offer('a', '9', '18Gi'), spec: { ...offer('a', '9', '18Gi').spec, podSlots: 0 } }],
+      want: [['a', 'decline', 'NothingFits', 7]],
+    },
+    {
       name: 'never more than remain to launch',
       b: { tasks: 3, tasksPerOffer: 8 },
       tasks: [task(0, 'TASK_RUNNING')],

@@ -199,7 +199,8 @@ export function decide(
       }
       continue;
     }
-    const n = copiesThatFit(offer.spec.resources, template.resources, Math.min(perOffer, launchableNow));
+    // A task per Pod: never more than the node's free pod slots for this offer.
+    const n = copiesThatFit(offer.spec.resources, template.resources, Math.min(perOffer, launchableNow, offer.spec.podSlots ?? Infinity));
     if (n === 0) {
       answers.push({
         offer: offerName,

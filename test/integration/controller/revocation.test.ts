@@ -8,9 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import { startController, type ControllerHandle } from '../../../src/controller/manager.ts';
+import { DEFAULT_OPTIONS } from '../../../src/controller/options.ts';
 import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, useNamespace } from '../support/kube.ts';
-import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, usePool } from './support.ts';
+import { createFramework, deleteObject, get, killAndWait, list, scopedOptions, spawnController, untilStarted, usePool } from './support.ts';
 
 const ns = useNamespace('ctl-revoke');
 // One node of 8 CPU: tasks of 1 CPU, so shares are easy to read (4 + 4 is fair).
@@ -64,6 +65,18 @@ async function createRole(name: string, spec: object): Promise<void> {
 }
 
 const FAST = { builtinScheduler: true, revocationIntervalMs: 300, allocationIntervalMs: 200 };
+/** The cycles two minutes hold at the default intervals (DEFAULT_OPTIONS). */
+const TWO_MINUTES = {
+  revocation: 120_000 / DEFAULT_OPTIONS.revocationIntervalMs,
+  allocation: 120_000 / DEFAULT_OPTIONS.allocationIntervalMs,
+};
+
+/** How many revocation plans and allocation cycles the controller has run (its histograms' counts). */
+async function cycles(c: ControllerHandle): Promise<{ revocation: number; allocation: number }> {
+  const count = async (h: { get(): Promise<{ values: { metricName?: string; value: number }[] }> }) =>
+    (await h.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  return { revocation: await count(c.metrics.revocationDuration), allocation: await count(c.metrics.cycleDuration) };
+}
 
 describe('revocation', () => {
   let controller: ControllerHandle | undefined;
@@ -115,13 +128,26 @@ describe('revocation', () => {
     }
     expect(await noticed('late')).toHaveLength(0);
     expect(took).toBeLessThan(20_000);
-    // No thrash: 30 more revocation cycles change nothing (the hoarder still wants its 8).
-    await sleep(9_000);
+    // No thrash: as many cycles as two minutes run at the default intervals (24 revocation
+    // cycles at 5 s, 120 allocation cycles at 1 s) — counted, not assumed — revoke nothing more
+    // (the hoarder still wants its 8). The intervals are shorter here, so they take ~25 s.
+    const plans = await cycles(controller);
+    await eventually(
+      'two minutes of cycles at the default intervals',
+      async () => {
+        const now = await cycles(controller!);
+        return now.revocation - plans.revocation >= TWO_MINUTES.revocation && now.allocation - plans.allocation >= TWO_MINUTES.allocation;
+      },
+      90_000,
+    );
     expect(await noticed('hoarder')).toHaveLength(4);
     expect(await noticed('late')).toHaveLength(0);
     expect([await running('hoarder'), await running('late')]).toEqual([4, 4]);
     const metrics = await controller.metrics.registry.getSingleMetricAsString('agora_revocations_total');
     expect(metrics).toContain('agora_revocations_total{reason="FairShare",role="default",dry_run="false"} 4');
+    // Notice to kill: the four kills are observed.
+    const noticeToKill = await controller.metrics.registry.getSingleMetricAsString('agora_revocation_notice_to_kill_seconds');
+    expect(noticeToKill).toContain('agora_revocation_notice_to_kill_seconds_count 4');
     // The late framework leaves: the hoarder launches its 4 revoked tasks again, with maxRetries 0.
     await deleteObject('Framework', ns.name, 'late');
     await waitRunning('hoarder', 8);
@@ -129,7 +155,7 @@ describe('revocation', () => {
       const complete = (await get<FrameworkObject>('Framework', ns.name, 'hoarder')).status?.conditions?.find((c) => c.type === 'Complete');
       return complete?.reason === 'InProgress' && (complete.message ?? '').includes('0 failed, 4 revoked');
     });
-  });
+  }, 180_000);
 
   it('never revokes a role at its guarantee', async () => {
     controller = await startController(scopedOptions(ns.name, pool, FAST));
@@ -197,6 +223,7 @@ describe('revocation', () => {
       '300ms',
     ];
     child = spawnController(args, `revoke-${ns.name}`);
+    await untilStarted(child);
     frameworks.push('k-hoarder', 'k-late');
     await createFramework(ns.name, 'k-hoarder', builtin(8, { revocationGracePeriodSeconds: 8 }));
     await waitRunning('k-hoarder', 8);
@@ -209,6 +236,7 @@ describe('revocation', () => {
     const notices = new Map(before.map((t) => [t.metadata.name, t.status!.revocation!]));
     for (const r of notices.values()) expect(Date.parse(r.deadline)).toBeGreaterThan(Date.now());
     child = spawnController(args, `revoke-${ns.name}`);
+    await untilStarted(child);
     await eventually('4 and 4', async () => (await running('k-hoarder')) === 4 && (await running('k-late')) === 4, 40_000);
     const after = await noticed('k-hoarder');
     expect(new Map(after.map((t) => [t.metadata.name, t.status!.revocation!]))).toEqual(notices);
@@ -216,5 +244,5 @@ describe('revocation', () => {
       expect(t.status?.state).toBe('TASK_KILLED');
       expect(Date.parse(t.status!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(t.status!.revocation!.deadline) - 1000);
     }
-  });
+  }, 240_000);
 });

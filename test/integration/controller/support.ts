@@ -100,6 +100,31 @@ export function spawnController(args: string[], logName: string): ChildProcess {
   return child;
 }
 
+/**
+ * Resolves once a spawned controller logs that it started: on a loaded machine a fresh node
+ * process can take tens of seconds to load, which a test's wait for its work should not count.
+ */
+export function untilStarted(child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error(`the spawned controller did not start within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (seen.includes('"msg":"controller started"')) done();
+    };
+    const onExit = () => done(new Error('the spawned controller exited before it started'));
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
 export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const done = new Promise<void>((r) => child.once('exit', () => r()));

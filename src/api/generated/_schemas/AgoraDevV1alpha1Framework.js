@@ -14,7 +14,7 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "gDDeMYxDtajO9FHVZKXrG3UEDDJ35P9fpaCp16h0R5I"
+      "$ref": "0mTFERZdu9eInqPKMSNm7YNHWPYyxlb8GwrS2n7huVg"
     },
     "status": {
       "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
@@ -181,7 +181,7 @@ const schema18 = {
       "$ref": "P98UGyEa2LWGUTIHh0pqZNzb5s2quuf9XLTDUrW4M0"
     },
     "builtin": {
-      "$ref": "OKcV1xSvmCeRQ8ZcyzEidXBg9nmKs2sPngk3tkuhHk"
+      "$ref": "M23OmkBv4nU5O3SPFd4zUJB9LgevXFDkczRDNRon4"
     }
   }
 };
@@ -2087,7 +2087,7 @@ const schema43 = {
       "$ref": "2l4AdV4zcFbXe3F6MjrWXj4MIRVIdWCgbzmnuieiPk0"
     },
     "tasksPerOffer": {
-      "$ref": "KC7SXpAt55f6rZHYaiC0EBW5ejqEoYBqDOOm0bY1bTM"
+      "$ref": "jds8j0mjiSLvEwMlQBt5w4zOxjuF6OR3RnnQ39RmKSg"
     },
     "refuseSeconds": {
       "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
@@ -2198,7 +2198,7 @@ const schema45 = {
   "format": "int32",
   "default": 1,
   "minimum": 1,
-  "maximum": 1000,
+  "maximum": 256,
   "nullable": true
 };
 function validate96(data, {
@@ -2226,14 +2226,14 @@ function validate96(data, {
     errors++;
   }
   if (typeof data == "number" && isFinite(data)) {
-    if (data > 1000 || isNaN(data)) {
+    if (data > 256 || isNaN(data)) {
       const err1 = {
         instancePath,
         schemaPath: "#/maximum",
         keyword: "maximum",
         params: {
           comparison: "<=",
-          limit: 1000
+          limit: 256
         }
       };
       if (vErrors === null) {

@@ -14,7 +14,7 @@ const schema17 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "UTuPEGWyY6tQfh5kA9Ktr58w5AJsaEWBWQIaKjT4k"
+      "$ref": "DBCa7foYdT7IZDnyhwFpVxBhTowOY4JZ1DLZ0s7e4A"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -156,6 +156,9 @@ const schema22 = {
     },
     "resources": {
       "$ref": "QCsZozVuPfKPncvLTRZuCQZzetehupjo9UDHVASE1w"
+    },
+    "podSlots": {
+      "$ref": "w5IhIKa86RwAovE05iaUbTTyUvDPPwDIMFk2QbV9s2w"
     },
     "attributes": {
       "$ref": "C53Ns4GLXWl74ijREqYSmV6XcmHYHGe7sMKYak37s"
@@ -339,6 +342,75 @@ function validate48(data, {
   validate48.errors = vErrors;
   return errors === 0;
 }
+const schema24 = {
+  "type": "integer",
+  "format": "int32",
+  "minimum": 0,
+  "nullable": true
+};
+const formats2 = formats.int32;
+function validate51(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "integer"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (typeof data == "number" && isFinite(data)) {
+    if (data < 0 || isNaN(data)) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minimum",
+        keyword: "minimum",
+        params: {
+          comparison: ">=",
+          limit: 0
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!formats2.validate(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: {
+          format: "int32"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
 const schema12 = {
   "type": "object",
   "additionalProperties": {
@@ -448,7 +520,7 @@ function validate34(data, {
   validate34.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema25 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -456,7 +528,7 @@ const schema24 = {
   },
   "nullable": true
 };
-const schema25 = {
+const schema26 = {
   "type": "object",
   "required": ["role", "type", "resources"],
   "properties": {
@@ -471,11 +543,11 @@ const schema25 = {
     }
   }
 };
-const schema26 = {
+const schema27 = {
   "type": "string",
   "enum": ["Static", "Dynamic"]
 };
-function validate56(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -505,7 +577,7 @@ function validate56(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema26.enum
+        allowedValues: schema27.enum
       }
     };
     if (vErrors === null) {
@@ -515,17 +587,17 @@ function validate56(data, {
     }
     errors++;
   }
-  validate56.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
-const schema27 = {
+const schema28 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
   },
   "properties": {}
 };
-function validate58(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -561,10 +633,10 @@ function validate58(data, {
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-function validate54(data, {
+function validate56(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -633,24 +705,24 @@ function validate54(data, {
       }
     }
     if (data.type !== undefined) {
-      if (!validate56(data.type, {
+      if (!validate58(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
         errors = vErrors.length;
       }
     }
     if (data.resources !== undefined) {
-      if (!validate58(data.resources, {
+      if (!validate60(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -670,10 +742,10 @@ function validate54(data, {
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
 }
-function validate53(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -716,18 +788,18 @@ function validate53(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate54(data[i0], {
+      if (!validate56(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate53.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
 const schema16 = {
@@ -781,7 +853,7 @@ function validate35(data, {
   validate35.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema29 = {
   "type": "object",
   "required": ["tasks"],
   "properties": {
@@ -1026,7 +1098,7 @@ function validate24(data, {
   validate24.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema30 = {
   "type": "array",
   "minItems": 0,
   "maxItems": 256,
@@ -1034,7 +1106,7 @@ const schema29 = {
     "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
-const schema30 = {
+const schema31 = {
   "type": "object",
   "required": ["name", "resources", "containers"],
   "properties": {
@@ -1138,7 +1210,7 @@ function validate32(data, {
   validate32.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema32 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -1146,7 +1218,7 @@ const schema31 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema32 = {
+const schema33 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -1158,11 +1230,11 @@ const schema32 = {
     }
   }
 };
-const schema33 = {
+const schema34 = {
   "type": "string",
   "minLength": 1
 };
-function validate76(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1203,10 +1275,10 @@ function validate76(data, {
     }
     errors++;
   }
-  validate76.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-function validate74(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1259,13 +1331,13 @@ function validate74(data, {
       }
     }
     if (data.image !== undefined) {
-      if (!validate76(data.image, {
+      if (!validate78(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
@@ -1285,10 +1357,10 @@ function validate74(data, {
     }
     errors++;
   }
-  validate74.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-function validate73(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1331,13 +1403,13 @@ function validate73(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate74(data[i0], {
+      if (!validate76(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
         errors = vErrors.length;
       }
     }
@@ -1357,10 +1429,10 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-function validate68(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1462,13 +1534,13 @@ function validate68(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate73(data.containers, {
+      if (!validate75(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
@@ -1488,10 +1560,10 @@ function validate68(data, {
     }
     errors++;
   }
-  validate68.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
-function validate67(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1534,13 +1606,13 @@ function validate67(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate68(data[i0], {
+      if (!validate70(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
@@ -1560,7 +1632,7 @@ function validate67(data, {
     }
     errors++;
   }
-  validate67.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
 const schema14 = {
@@ -1632,7 +1704,7 @@ function validate33(data, {
   validate33.errors = vErrors;
   return errors === 0;
 }
-function validate64(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1696,13 +1768,13 @@ function validate64(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate67(data.tasks, {
+      if (!validate69(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
@@ -1718,10 +1790,10 @@ function validate64(data, {
       }
     }
   }
-  validate64.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
-const schema34 = {
+const schema35 = {
   "type": "object",
   "properties": {
     "refuseSeconds": {
@@ -1730,7 +1802,7 @@ const schema34 = {
   },
   "nullable": true
 };
-function validate84(data, {
+function validate86(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1767,7 +1839,7 @@ function validate84(data, {
       }
     }
   }
-  validate84.errors = vErrors;
+  validate86.errors = vErrors;
   return errors === 0;
 }
 function validate45(data, {
@@ -1860,6 +1932,17 @@ function validate45(data, {
         errors = vErrors.length;
       }
     }
+    if (data.podSlots !== undefined) {
+      if (!validate51(data.podSlots, {
+        instancePath: instancePath + "/podSlots",
+        parentData: data,
+        parentDataProperty: "podSlots",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.attributes !== undefined) {
       if (!validate30(data.attributes, {
         instancePath: instancePath + "/attributes",
@@ -1883,13 +1966,13 @@ function validate45(data, {
       }
     }
     if (data.reserved !== undefined) {
-      if (!validate53(data.reserved, {
+      if (!validate55(data.reserved, {
         instancePath: instancePath + "/reserved",
         parentData: data,
         parentDataProperty: "reserved",
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
@@ -1905,24 +1988,24 @@ function validate45(data, {
       }
     }
     if (data.accept !== undefined) {
-      if (!validate64(data.accept, {
+      if (!validate66(data.accept, {
         instancePath: instancePath + "/accept",
         parentData: data,
         parentDataProperty: "accept",
         rootData
       })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.decline !== undefined) {
-      if (!validate84(data.decline, {
+      if (!validate86(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
         errors = vErrors.length;
       }
     }
@@ -1945,7 +2028,7 @@ function validate45(data, {
   validate45.errors = vErrors;
   return errors === 0;
 }
-const schema35 = {
+const schema36 = {
   "type": "object",
   "properties": {
     "phase": {
@@ -1966,12 +2049,12 @@ const schema35 = {
   },
   "nullable": true
 };
-const schema36 = {
+const schema37 = {
   "type": "string",
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate89(data, {
+function validate91(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2001,7 +2084,7 @@ function validate89(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema36.enum
+        allowedValues: schema37.enum
       }
     };
     if (vErrors === null) {
@@ -2011,17 +2094,17 @@ function validate89(data, {
     }
     errors++;
   }
-  validate89.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }
-const schema37 = {
+const schema38 = {
   "type": "array",
   "items": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
   },
   "nullable": true
 };
-function validate93(data, {
+function validate95(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2059,10 +2142,10 @@ function validate93(data, {
       }
     }
   }
-  validate93.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }
-function validate88(data, {
+function validate90(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2088,13 +2171,13 @@ function validate88(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate89(data.phase, {
+      if (!validate91(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+        vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
         errors = vErrors.length;
       }
     }
@@ -2121,13 +2204,13 @@ function validate88(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate93(data.tasks, {
+      if (!validate95(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
         errors = vErrors.length;
       }
     }
@@ -2143,7 +2226,7 @@ function validate88(data, {
       }
     }
   }
-  validate88.errors = vErrors;
+  validate90.errors = vErrors;
   return errors === 0;
 }
 function validate36(data, {
@@ -2249,13 +2332,13 @@ function validate36(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate88(data.status, {
+      if (!validate90(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
         errors = vErrors.length;
       }
     }

@@ -129,7 +129,7 @@ export interface IFramework {
        */
       "tasks"?: number;
       /**
-       * The most tasks launched from a single offer.
+       * The most tasks launched from a single offer (an accept holds at most 256).
        */
       "tasksPerOffer"?: number;
       /**

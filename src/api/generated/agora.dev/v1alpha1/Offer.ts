@@ -36,6 +36,10 @@ export interface IOffer {
       [key: string]: any;
     };
     /**
+     * How many more Pods the node takes for this offer (its allocatable pods less the Pods and offers already there): each accepted task is one Pod, so an accept launches at most this many tasks. Absent on offers made before it existed.
+     */
+    "podSlots"?: number;
+    /**
      * The node's labels at the time of the offer (the agent's attributes).
      */
     "attributes"?: {

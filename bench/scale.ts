@@ -1,5 +1,5 @@
 // npm run --silent bench:scale -- [--nodes 1000] [--frameworks 50] [--tasks 5000] [--tasks-per-offer 8] [--qps 50] [--burst 100]
-//                                 [--other-pods 0] [--heap-snapshot]
+//                                 [--other-pods 0] [--heap-snapshot] [--cpu-profile]
 //
 // Agora at cluster scale on the local control plane: --nodes kwok nodes (16 CPU, 64 GiB, 110 pods),
 // --other-pods Pods that are not Agora's (100m / 128Mi each, bound round-robin, created before the
@@ -17,7 +17,8 @@
 // interpolated within buckets); the controller's peak RSS and heap; and how far Task status
 // (Pod Running → Task TASK_RUNNING) and Framework status (last task Running → counts complete)
 // lagged. --heap-snapshot adds what the controller's heap holds once every task runs, by
-// constructor (bench/heap-summary.ts).
+// constructor (bench/heap-summary.ts); --cpu-profile where the controller spent its CPU, by
+// function and file (node --cpu-prof, bench/cpu-profile-summary.ts).
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.ts';
+import { summarizeCpuProfile, type CpuSummary } from './cpu-profile-summary.ts';
 import { retried, histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
 
 const { values } = parseArgs({
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     'skip-raw': { type: 'boolean', default: false },
     'other-pods': { type: 'string', default: '0' },
     'heap-snapshot': { type: 'boolean', default: false },
+    'cpu-profile': { type: 'boolean', default: false },
   },
 });
 const OTHER_PODS = Number(values['other-pods']);
@@ -105,10 +108,13 @@ async function main(): Promise<void> {
     log(`controller log: ${logFile}`);
     const heapDir = join(repoRoot, '.agora', `bench-scale-heap-${id}`);
     if (values['heap-snapshot']) mkdirSync(heapDir, { recursive: true });
+    const profDir = join(repoRoot, '.agora', `bench-scale-cpu-${id}`);
+    if (values['cpu-profile']) mkdirSync(profDir, { recursive: true });
     controller = spawn(
       process.execPath,
       [
         ...(values['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
+        ...(values['cpu-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
         'src/cli/main.ts',
         'controller',
         `--kubeconfig=${clusterPaths().kubeconfig}`,
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
     log(`agora: ${round(agora.rate)} tasks/s`);
     const heap = values['heap-snapshot'] ? await heapSnapshot(controller, heapDir) : undefined;
     const m = parseMetrics(await fetchText(metricsUrl));
+    const cpu = values['cpu-profile'] ? await cpuProfile(controller, profDir) : undefined;
     const q = (name: string, p: number, match: Record<string, string> = {}) => round(histogramQuantile(m, name, p, match) * 1000, 2);
     const result = {
       workload: 'Scale',
@@ -168,6 +175,7 @@ async function main(): Promise<void> {
         eventLoopLagP99Ms: round(agora.peakLoopLag * 1000),
       },
       statusLagMs: agora.lag,
+      cpuProfile: cpu,
       heap: heap && {
         totalMiB: round(heap.totalBytes / 2 ** 20),
         top: heap.top.map((g) => ({ name: g.name, count: g.count, MiB: round(g.selfBytes / 2 ** 20, 2) })),
@@ -183,6 +191,22 @@ async function main(): Promise<void> {
     log('cleaning up (namespaces are deleted in the background)');
     await Promise.all(Object.values(namespaces).map((name) => deleteScratchNamespace(kc, name).catch(() => undefined)));
     await pool(nodes.length, 50, (i) => deleteNode(kc, nodes[i]!));
+  }
+}
+
+/** Stops the controller (SIGTERM: it writes its CPU profile as it exits), summarises the profile and removes it. */
+async function cpuProfile(proc: ChildProcess, dir: string): Promise<CpuSummary | undefined> {
+  proc.kill('SIGTERM');
+  await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(60_000)]);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) {
+    log('cpu profile: none written');
+    return undefined;
+  }
+  try {
+    return summarizeCpuProfile(join(dir, file), repoRoot);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -451,25 +475,35 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
   const per = Math.floor(TASKS / FRAMEWORKS);
   await pool(FRAMEWORKS, 10, async (i) => {
     const tasksHere = i < TASKS % FRAMEWORKS ? per + 1 : per;
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: PLURAL.Framework,
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'Framework',
-        metadata: { name: `fw-${i}` },
-        spec: {
-          builtin: {
-            tasks: tasksHere,
-            tasksPerOffer: PER_OFFER,
-            restartPolicy: 'Never',
-            template: { resources: RESOURCES, containers: CONTAINERS },
+    const name = `fw-${i}`;
+    await retried(
+      () =>
+        custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: PLURAL.Framework,
+          body: {
+            apiVersion: API_VERSION,
+            kind: 'Framework',
+            metadata: { name },
+            spec: {
+              builtin: {
+                tasks: tasksHere,
+                tasksPerOffer: PER_OFFER,
+                restartPolicy: 'Never',
+                template: { resources: RESOURCES, containers: CONTAINERS },
+              },
+            },
           },
-        },
+        }),
+      {
+        existing: () => custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL.Framework, name }),
+        // A webhook that gave no decision in time (500) on a loaded machine: keep at it for a minute.
+        attempts: 20,
+        delayMs: 300,
       },
-    });
+    );
   });
   const deadline = performance.now() + TIMEOUT_MS;
   let lastLog = performance.now();

@@ -388,9 +388,11 @@ class Cycle {
    * to the node, and it is why a framework that matches no node gets nothing.
    */
   private refuseConstraints(n: NodeState): void {
-    for (const f of this.s.frameworks.values()) {
-      const label = !f.declared || f.constraints === undefined ? undefined : selectorMismatch(f.constraints, n.labels);
-      if (label !== undefined) this.refuse({ node: n.name, framework: f.name, role: f.role.name, reason: 'Constraint', label });
+    for (const g of this.s.frameworks.values()) {
+      for (const f of g.roles) {
+        const label = f.constraints === undefined ? undefined : selectorMismatch(f.constraints, n.labels);
+        if (label !== undefined) this.refuse({ node: n.name, framework: f.name, role: f.role.name, reason: 'Constraint', label });
+      }
     }
   }
 

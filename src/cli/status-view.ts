@@ -14,6 +14,7 @@ import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
+import { frameworkRoles } from '../api/role-names.ts';
 
 export interface FrameworkRow {
   namespace: string;
@@ -136,7 +137,7 @@ export function buildStatus(input: StatusInput): StatusView {
       const row: FrameworkRow = {
         namespace,
         name,
-        role: f.spec.role ?? 'default',
+        role: frameworkRoles(f.spec).join(', '),
         phase: phaseOf(f),
         scheduler: f.spec.builtin !== undefined ? 'builtin' : 'external',
         allocated: Object.fromEntries(Object.entries(f.status?.allocated ?? {}).map(([k, v]) => [k, String(v)])),

@@ -9,6 +9,7 @@ import { add, parseResourceListLenient, type ResourceList } from '../api/quantit
 import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
+import { DEFAULT_ROLE, frameworkRoles } from '../api/role-names.ts';
 import type {
   FrameworkObject,
   InverseOfferObject,
@@ -37,6 +38,8 @@ export interface NodeUsage {
   external: ResourceList;
   /** framework key → resources of its counted tasks on the node. */
   frameworks: Map<string, ResourceList>;
+  /** framework key → role → the same, by the role each task is charged to (its spec.role, else the framework's first role). */
+  roles: Map<string, Map<string, ResourceList>>;
 }
 
 class Index {
@@ -90,6 +93,8 @@ export class ClusterState {
   private readonly assumedReservations = new Map<string, ReservationObject | null>();
   /** The generation of each ResourceRole last seen. */
   private readonly roleGenerations = new Map<string, number>();
+  /** Each Framework's first role as last seen: where its tasks without a role are charged. */
+  private readonly firstRoles = new Map<string, string>();
 
   constructor(c: Caches) {
     this.c = c;
@@ -110,7 +115,18 @@ export class ClusterState {
       if (fw !== undefined) this.dirtyFrameworks.add(fw);
     });
     c.nodes.onChange((key) => this.dirtyNodes.add(key));
-    c.frameworks.onChange((key) => this.dirtyFrameworks.add(key));
+    c.frameworks.onChange((key, fw) => {
+      this.dirtyFrameworks.add(key);
+      // Its tasks naming no role follow its first role: re-count the nodes they are on.
+      const first = fw === undefined ? undefined : frameworkRoles(fw.spec)[0]!;
+      if (this.firstRoles.get(key) === first) return;
+      if (first === undefined) this.firstRoles.delete(key);
+      else this.firstRoles.set(key, first);
+      for (const t of this.tasksByFramework.get(key)) {
+        const task = this.task(t);
+        if (task !== undefined && task.spec.role === undefined) this.dirtyNodes.add(task.spec.nodeName);
+      }
+    });
     c.reservations.onChange((key, r) => {
       this.assumedReservations.delete(key);
       const prev = this.reservationsByNode.set(key, r?.spec.nodeName);
@@ -206,6 +222,7 @@ export class ClusterState {
     const node = this.c.nodes.get(nodeName);
     const allocatable = node === undefined ? {} : parseResourceListLenient(node.status?.allocatable);
     const frameworks = new Map<string, ResourceList>();
+    const roles = new Map<string, Map<string, ResourceList>>();
     const taskPods = new Set<string>();
     for (const key of this.tasksByNode.get(nodeName)) {
       const task = this.task(key);
@@ -229,6 +246,10 @@ export class ClusterState {
       }
       const fw = frameworkKeyOf(task);
       frameworks.set(fw, add(frameworks.get(fw) ?? {}, held));
+      const role = task.spec.role ?? this.firstRole(fw);
+      let byRole = roles.get(fw);
+      if (byRole === undefined) roles.set(fw, (byRole = new Map()));
+      byRole.set(role, add(byRole.get(role) ?? {}, held));
     }
     let external: ResourceList = {};
     for (const key of this.podsByNode.get(nodeName)) {
@@ -237,7 +258,13 @@ export class ClusterState {
       if (pod === undefined || !isPodActive(pod)) continue;
       external = add(external, podRequests(pod));
     }
-    return { allocatable, external, frameworks };
+    return { allocatable, external, frameworks, roles };
+  }
+
+  /** The framework's first role (its tasks without spec.role count there); `default` when it is unknown. */
+  firstRole(frameworkKey: string): string {
+    const fw = this.c.frameworks.get(frameworkKey);
+    return fw === undefined ? DEFAULT_ROLE : frameworkRoles(fw.spec)[0]!;
   }
 
   /** Tasks of a pod label (agora.dev/task) — used to find the Task of a Pod event. */

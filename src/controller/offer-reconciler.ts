@@ -244,6 +244,7 @@ export class OfferReconciler {
         spec: {
           framework: fw.metadata.name,
           offer: offer.metadata.name,
+          ...(offer.spec.role !== undefined ? { role: offer.spec.role } : {}),
           nodeName: offer.spec.nodeName,
           resources: v.spec.resources,
           containers: v.spec.containers,

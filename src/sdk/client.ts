@@ -283,12 +283,45 @@ export class FrameworkClient {
     );
   }
 
-  suppress(): Promise<void> {
-    return this.setSuppressed(true);
+  /**
+   * SUPPRESS (true) or REVIVE (false) one of a multi-role framework's roles (Mesos's
+   * suppressOffers(roles) / reviveOffers(roles)): spec.suppressedRoles gains or loses it; the
+   * framework's other roles are untouched. Read-modify-write, retried on a conflicting write.
+   */
+  async setRoleSuppressed(role: string, suppressed: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const fw = await this.getFramework();
+      if (fw === undefined) throw new Error(`framework ${this.namespace}/${this.name} not found`);
+      const before = fw.spec.suppressedRoles ?? [];
+      const after = suppressed ? [...new Set([...before, role])] : before.filter((r) => r !== role);
+      if (after.length === before.length && after.every((r, i) => r === before[i])) return;
+      try {
+        await this.custom.patchNamespacedCustomObject(
+          {
+            ...this.obj(PLURAL.Framework, this.name),
+            body: {
+              metadata: { resourceVersion: fw.metadata.resourceVersion },
+              spec: { suppressedRoles: after.length > 0 ? after : null },
+            },
+            fieldManager: this.fieldManager,
+          },
+          MERGE,
+        );
+        return;
+      } catch (err) {
+        if (statusCode(err) !== 409 || attempt >= 4) throw err;
+      }
+    }
   }
 
-  revive(): Promise<void> {
-    return this.setSuppressed(false);
+  /** SUPPRESS: no offers in any role, or (`role` given) in that role only. */
+  suppress(role?: string): Promise<void> {
+    return role === undefined ? this.setSuppressed(true) : this.setRoleSuppressed(role, true);
+  }
+
+  /** REVIVE: offers again in every role (spec.suppressed off), or (`role` given) in that role. */
+  revive(role?: string): Promise<void> {
+    return role === undefined ? this.setSuppressed(false) : this.setRoleSuppressed(role, false);
   }
 
   /** Every Task of this framework, read from the API (not a cache). */

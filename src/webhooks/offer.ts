@@ -23,7 +23,7 @@ export interface AnswerFacts {
   framework: FrameworkIdentity | undefined;
   /** Other frameworks whose ServiceAccount is the writer. */
   frameworksOfWriter: readonly string[];
-  /** The namespace carries agora.dev/allow-privileged=true. */
+  /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? (accepts only) */
   canCreatePods?: { allowed: boolean; reason?: string };

@@ -40,7 +40,37 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       name: "offer filter for another role than the framework's",
       plural: 'frameworks',
       body: framework({ role: 'eng/ml', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }] }] }),
-      want: /spec\.offerFilters: Invalid value.*must be the framework's role/,
+      want: /spec\.offerFilters: Invalid value.*must be one of the framework's roles/,
+    },
+    {
+      name: 'framework with both spec.role and spec.roles',
+      plural: 'frameworks',
+      body: framework({ role: 'a', roles: ['a', 'b'] }),
+      want: /spec\.roles: Invalid value.*spec\.role and spec\.roles are mutually exclusive/,
+    },
+    {
+      name: 'framework listing a role twice',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b', 'a'] }),
+      want: /spec\.roles\[2\]: Duplicate value: "a"/,
+    },
+    {
+      name: 'framework with a bad role in spec.roles',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'Bad_Role'] }),
+      want: /spec\.roles\[1\]: Invalid value: "Bad_Role"/,
+    },
+    {
+      name: 'framework suppressing a role it is not in',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b'], suppressedRoles: ['c'] }),
+      want: /spec\.suppressedRoles: Invalid value.*must be one of the framework's roles/,
+    },
+    {
+      name: 'offer filter for a role not in spec.roles',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b'], offerFilters: [{ role: 'c', minAllocatableResources: [{ cpu: '4' }] }] }),
+      want: /spec\.offerFilters: Invalid value.*must be one of the framework's roles/,
     },
     {
       name: 'offer filter with a malformed minimum',
@@ -153,7 +183,7 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     expect(await rejection(create(plural, body))).toMatch(want);
   });
 
-  it('accepts a nested role with its own minimum offer, and the default role', async () => {
+  it('accepts a nested role with its own minimum offer, the default role, and several roles with their own', async () => {
     const ok = (await create(
       'frameworks',
       framework({
@@ -168,7 +198,21 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     )) as {
       spec: { role: string };
     };
-    expect(dflt.spec.role).toBe('default');
+    // Without the mutating webhook (it fills in `default`), an unset role means `default`.
+    expect(dflt.spec.role).toBeUndefined();
+    const multi = (await create(
+      'frameworks',
+      framework({
+        roles: ['a', 'b/c'],
+        suppressedRoles: ['b/c'],
+        offerFilters: [
+          { role: 'a', minAllocatableResources: [{ cpu: '1' }] },
+          { role: 'b/c', minAllocatableResources: [{ cpu: '2' }] },
+        ],
+      }),
+    )) as { spec: { role?: string; roles: string[] } };
+    expect(multi.spec.roles).toEqual(['a', 'b/c']);
+    expect(multi.spec.role).toBeUndefined();
   });
 
   it('rejects a ResourceRole whose guarantee exceeds its limit, and a zero weight', async () => {

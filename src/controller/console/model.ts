@@ -16,6 +16,7 @@ import { isNodeReady } from '../nodes.ts';
 import type { RecentEvents } from './recent-events.ts';
 import { ShareHistory, type ShareSeries } from './share-history.ts';
 import { pageNodes, type NodeQuery, type NodeRow, type NodePage, type ResourceUse } from './node-table.ts';
+import { frameworkRoles } from '../../api/role-names.ts';
 
 /** What a console reads: the caches, the allocator's explanation, the recent Events and the clock. */
 export interface ConsoleSource {
@@ -223,7 +224,7 @@ export class ConsoleModel {
     return {
       namespace: f.metadata.namespace,
       name: f.metadata.name,
-      role: f.spec.role ?? 'default',
+      role: frameworkRoles(f.spec).join(', '),
       scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
       phase: phaseOf(f),
       dominantShare: f.status?.dominantShare ?? 0,
@@ -358,8 +359,7 @@ export class ConsoleModel {
     const frameworks = this.frameworkObjects();
     const byRole = new Map<string, string[]>();
     for (const f of frameworks) {
-      const role = f.spec.role ?? 'default';
-      byRole.set(role, [...(byRole.get(role) ?? []), keyOf(f)]);
+      for (const role of frameworkRoles(f.spec)) byRole.set(role, [...(byRole.get(role) ?? []), keyOf(f)]);
     }
     const rows: RoleRow[] = [];
     const seen = new Set<string>();

@@ -46,7 +46,7 @@ export interface IOffer {
       [key: string]: string;
     };
     /**
-     * The role the offered resources are allocated to.
+     * The role the offer is made for (one of the framework's roles): the tasks launched from it are charged to this role (Task spec.role).
      */
     "role"?: string;
     /**

@@ -7,7 +7,8 @@ import { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { runCycle, type Nomination } from './cycle.ts';
 import { addInto, dominantShare, grow, zeros } from './vectors.ts';
-import { AllocatorState } from './state.ts';
+import { AllocatorState, type FrameworkState, type OfferState } from './state.ts';
+import { DEFAULT_ROLE } from '../api/role-names.ts';
 import type {
   AllocatorOptions,
   CycleOptions,
@@ -68,13 +69,13 @@ export class Allocator {
   }
 
   /**
-   * Adds or replaces a framework. Turning `suppressed` off is a revive: its filters go.
-   * Changing its role moves its allocations to the new role.
+   * Adds or replaces a framework. Turning `suppressed` off (or a role's suppression) is a
+   * revive: its filters in that role go. A role it no longer lists keeps the allocations
+   * charged to it until they are set to zero (its offers there are rescinded, FrameworkGone).
    */
   upsertFramework(info: FrameworkInfo): void {
     this.frameworkInfos.set(info.name, info);
-    const { revived } = this.s.declareFramework(info);
-    if (revived) this.s.clearFilters(this.s.framework(info.name));
+    for (const f of this.s.declareFramework(info)) this.s.clearFilters(f);
   }
 
   /** The framework is gone: its offers are rescinded (FrameworkGone); its tasks stay counted until set to zero. */
@@ -97,10 +98,10 @@ export class Allocator {
   /**
    * The resources of `framework`'s tasks on `node` (absolute, not a delta; `{}` = none).
    * Level-triggered: call it with the sum of the requests of the framework's non-terminal
-   * Pods on that node. Either may be unknown yet.
+   * Pods on that node launched in `role` (default: its first role). Either may be unknown yet.
    */
-  setAllocation(framework: string, node: string, resources: ResourceList): void {
-    const f = this.s.framework(framework);
+  setAllocation(framework: string, node: string, resources: ResourceList, role?: string): void {
+    const f = this.s.client(framework, role);
     const n = this.s.node(node);
     this.s.setAllocation(f, n, this.s.space.vec(resources));
     this.s.forgetNodeIfUnused(n);
@@ -115,11 +116,11 @@ export class Allocator {
    */
   upsertOffer(offer: OfferInfo): void {
     const existing = this.s.offers.get(offer.id);
+    const f = this.s.client(offer.framework, offer.role);
     if (existing !== undefined) {
-      if (existing.framework.name === offer.framework && existing.node.name === offer.node) return;
+      if (existing.framework === f && existing.node.name === offer.node) return;
       this.s.removeOffer(existing);
     }
-    const f = this.s.framework(offer.framework);
     const n = this.s.node(offer.node);
     this.s.addOffer({
       id: offer.id,
@@ -180,7 +181,8 @@ export class Allocator {
       }
     }
     this.s.removeOffer(o);
-    const f = this.s.framework(o.framework.name);
+    // The tasks are the role's the offer was made for (Mesos: the offer's allocation role).
+    const f = this.s.client(o.framework.name, o.role.name);
     const n = this.s.node(o.node.name);
     const current = grow(n.allocations.get(f.id) ?? zeros(0), this.s.width);
     const next = new Float64Array(current);
@@ -193,28 +195,37 @@ export class Allocator {
     }
   }
 
-  /** Installs a refuse filter directly (e.g. rebuilt from a recent decline after failover). */
-  addFilter(framework: string, node: string, resources: ResourceList, until: number): void {
-    const f = this.s.frameworks.get(framework);
+  /** Installs a refuse filter directly (e.g. rebuilt from a recent decline after failover); per role (default its first). */
+  addFilter(framework: string, node: string, resources: ResourceList, until: number, role?: string): void {
+    const f = this.declaredIn(framework, role)[0];
     const n = this.s.nodes.get(node);
     if (f === undefined || n === undefined) return;
     this.s.filters.add(f.id, n.id, this.s.space.vec(resources), until);
   }
 
-  /** REVIVE: clears the framework's filters and un-suppresses it. */
-  revive(framework: string): void {
-    const f = this.s.frameworks.get(framework);
-    if (f === undefined) return;
-    f.suppressed = false;
-    this.s.clearFilters(f);
+  /** REVIVE: clears the framework's filters and un-suppresses it, in `role` or (none named) in all of its roles. */
+  revive(framework: string, role?: string): void {
+    for (const f of this.declaredIn(framework, role, true)) {
+      f.suppressed = false;
+      this.s.clearFilters(f);
+    }
   }
 
-  /** SUPPRESS: the framework is offered nothing until revived. */
-  suppress(framework: string): void {
-    const f = this.s.frameworks.get(framework);
-    if (f === undefined || f.suppressed) return;
-    f.suppressed = true;
-    this.s.frameworksEpoch++;
+  /** SUPPRESS: the framework is offered nothing in `role` or (none named) in any role, until revived. */
+  suppress(framework: string, role?: string): void {
+    for (const f of this.declaredIn(framework, role, true)) {
+      if (f.suppressed) continue;
+      f.suppressed = true;
+      this.s.frameworksEpoch++;
+    }
+  }
+
+  /** The declared framework in `role`; with no role, its first role, or (`all`) every role. */
+  private declaredIn(framework: string, role: string | undefined, all = false): FrameworkState[] {
+    const g = this.s.frameworks.get(framework);
+    if (g === undefined) return [];
+    if (role === undefined) return all ? g.roles : g.roles.slice(0, 1);
+    return g.roles.filter((f) => f.role.name === role);
   }
 
   // ---- the cycle ------------------------------------------------------------------------
@@ -261,9 +272,9 @@ export class Allocator {
     for (const r of snapshot.roles ?? []) a.upsertRole(r);
     for (const n of snapshot.nodes) a.upsertNode(n);
     for (const f of snapshot.frameworks) a.upsertFramework(f);
-    for (const x of snapshot.allocations ?? []) a.setAllocation(x.framework, x.node, x.resources);
+    for (const x of snapshot.allocations ?? []) a.setAllocation(x.framework, x.node, x.resources, x.role);
     for (const o of snapshot.offers ?? []) a.upsertOffer(o);
-    for (const f of snapshot.filters ?? []) a.addFilter(f.framework, f.node, f.resources, f.until);
+    for (const f of snapshot.filters ?? []) a.addFilter(f.framework, f.node, f.resources, f.until, f.role);
     for (const { node, ...nomination } of snapshot.nominations ?? []) a.nominations.set(node, nomination);
     return a;
   }
@@ -290,20 +301,22 @@ export class Allocator {
     const allocations: NonNullable<Snapshot['allocations']> = [];
     for (const n of s.nodes.values()) {
       if (n.declared && n.info !== undefined) nodes.push(n.info);
-      for (const [id, v] of n.allocations)
-        allocations.push({ framework: s.frameworkById_(id)!.name, node: n.name, resources: s.space.list(v) });
+      for (const [id, v] of n.allocations) {
+        const f = s.frameworkById_(id)!;
+        allocations.push({ framework: f.name, node: n.name, resources: s.space.list(v), role: f.role.name });
+      }
     }
     const frameworks: FrameworkInfo[] = [];
-    for (const f of s.frameworks.values()) {
-      // suppress() and revive() change `suppressed` after upsertFramework.
-      if (f.declared) frameworks.push({ ...(this.frameworkInfos.get(f.name) ?? { name: f.name }), suppressed: f.suppressed });
+    for (const g of s.frameworks.values()) {
+      if (!g.declared) continue;
+      // suppress() and revive() change each role's `suppressed` after upsertFramework.
+      const suppressedRoles = g.roles.filter((f) => f.suppressed).map((f) => f.role.name);
+      frameworks.push({ ...(this.frameworkInfos.get(g.name) ?? { name: g.name }), suppressed: false, suppressedRoles });
     }
-    const filters = s.filters.list().map((x) => ({
-      framework: s.frameworkById_(x.framework)!.name,
-      node: s.nodeById(x.node)!.name,
-      resources: s.space.list(x.resources),
-      until: x.until,
-    }));
+    const filters = s.filters.list().map((x) => {
+      const f = s.frameworkById_(x.framework)!;
+      return { framework: f.name, node: s.nodeById(x.node)!.name, resources: s.space.list(x.resources), until: x.until, role: f.role.name };
+    });
     const nominations = [...this.nominations].map(([node, n]) => ({ node, ...n }));
     return { nodes, frameworks, roles: [...this.roleInfos.values()], allocations, offers: this.offers(), filters, nominations };
   }
@@ -314,17 +327,37 @@ export class Allocator {
   }
 
   frameworkStatus(name: string): FrameworkStatus | undefined {
-    const f = this.s.frameworks.get(name);
-    if (f === undefined) return undefined;
-    const offered = zeros(this.s.width);
-    for (const o of f.offers) addInto(offered, o.resources);
+    const g = this.s.frameworks.get(name);
+    if (g === undefined) return undefined;
+    const { space, shareTotal, width } = this.s;
+    const allocated = zeros(width);
+    const offered = zeros(width);
+    const held = zeros(width);
+    const roles: FrameworkStatus['roles'] = [];
+    // Its declared roles in order, then any it left that still hold something.
+    const clients = [...g.roles, ...[...g.clients.values()].filter((f) => !f.declared)];
+    for (const f of clients) {
+      const inRole = zeros(width);
+      for (const o of f.offers) addInto(inRole, o.resources);
+      addInto(offered, inRole);
+      addInto(allocated, f.allocated);
+      addInto(held, f.held);
+      roles.push({
+        role: f.role.name,
+        allocated: space.list(f.allocated),
+        offered: space.list(inRole),
+        dominantShare: dominantShare(f.held, shareTotal),
+        suppressed: f.suppressed,
+      });
+    }
     return {
       name,
-      role: f.role.name,
-      allocated: this.s.space.list(f.allocated),
-      offered: this.s.space.list(offered),
-      dominantShare: dominantShare(f.held, this.s.shareTotal),
-      demand: f.demand?.shapes.map((d) => {
+      role: g.roles[0]?.role.name ?? clients[0]?.role.name ?? DEFAULT_ROLE,
+      roles,
+      allocated: space.list(allocated),
+      offered: space.list(offered),
+      dominantShare: dominantShare(held, shareTotal),
+      demand: g.demand?.shapes.map((d) => {
         const out: Demand = { resources: this.s.space.list(d.vec), count: d.count };
         if (Number.isFinite(d.perOffer)) out.perOffer = d.perOffer;
         return out;
@@ -363,28 +396,26 @@ export class Allocator {
 
   /** The outstanding offers on one node (at most one, see cycle.ts). */
   nodeOffers(node: string): OfferInfo[] {
-    return (this.s.nodes.get(node)?.offers ?? []).map((o) => ({
-      id: o.id,
-      framework: o.framework.name,
-      node: o.node.name,
-      resources: this.s.space.list(o.resources),
-      createdAt: o.createdAt,
-    }));
+    return (this.s.nodes.get(node)?.offers ?? []).map((o) => this.offerInfo(o));
   }
 
   offers(): OfferInfo[] {
-    return [...this.s.offers.values()].map((o) => ({
-      id: o.id,
-      framework: o.framework.name,
-      node: o.node.name,
-      resources: this.s.space.list(o.resources),
-      createdAt: o.createdAt,
-    }));
+    return [...this.s.offers.values()].map((o) => this.offerInfo(o));
   }
 
   getOffer(id: string): OfferInfo | undefined {
     const o = this.s.offers.get(id);
-    if (o === undefined) return undefined;
-    return { id, framework: o.framework.name, node: o.node.name, resources: this.s.space.list(o.resources), createdAt: o.createdAt };
+    return o === undefined ? undefined : this.offerInfo(o);
+  }
+
+  private offerInfo(o: OfferState): OfferInfo {
+    return {
+      id: o.id,
+      framework: o.framework.name,
+      role: o.role.name,
+      node: o.node.name,
+      resources: this.s.space.list(o.resources),
+      createdAt: o.createdAt,
+    };
   }
 }

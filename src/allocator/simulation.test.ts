@@ -233,4 +233,43 @@ describe('simulate: timeline and revocation', () => {
     );
     expect(() => parseScenario({ ...drfPaper, options: { revocation: 'yes' } })).toThrow('options.revocation: must be true or false');
   });
+
+  it('speaks multi-role frameworks: each offer is for one role, and its tasks count there', () => {
+    const r = simulate(
+      parseScenario({
+        nodes: [
+          { name: 'n1', resources: { cpu: '4', memory: '4Gi' } },
+          { name: 'n2', resources: { cpu: '4', memory: '4Gi' } },
+        ],
+        frameworks: [
+          { name: 'g', role: 'a', task: { cpu: '1', memory: '1Gi' }, tasks: 4, tasksPerOffer: 4 },
+          { name: 'm', roles: ['a', 'b'], task: { cpu: '1', memory: '1Gi' }, tasks: 4, tasksPerOffer: 4 },
+        ],
+      }),
+    );
+    // Cycle 1: roles a and b at share 0, a first by name; in a, g before m by name: g takes n1.
+    // Role a is then at 0.5, b at 0: n2 goes to m in role b, and its 4 tasks count there.
+    expect(r.frameworks.g).toEqual({ role: 'a', tasks: 4, allocated: { cpu: '4', memory: '4Gi' }, dominantShare: 0.5 });
+    expect(r.frameworks.m).toEqual({
+      role: 'a',
+      tasks: 4,
+      allocated: { cpu: '4', memory: '4Gi' },
+      dominantShare: 0.5,
+      roles: { a: { tasks: 0, allocated: {} }, b: { tasks: 4, allocated: { cpu: '4', memory: '4Gi' } } },
+    });
+    expect(r.roles).toEqual({
+      a: { allocated: { cpu: '4', memory: '4Gi' }, share: 0.5 },
+      b: { allocated: { cpu: '4', memory: '4Gi' }, share: 0.5 },
+    });
+  });
+
+  it('refuses a framework with both role and roles, or a role twice, naming the field', () => {
+    const fw = { name: 'm', task: { cpu: '1' } };
+    expect(() => parseScenario({ ...drfPaper, frameworks: [{ ...fw, role: 'a', roles: ['a'] }] })).toThrow(
+      'frameworks[0].roles: role and roles are mutually exclusive',
+    );
+    expect(() => parseScenario({ ...drfPaper, frameworks: [{ ...fw, roles: ['a', 'b', 'a'] }] })).toThrow(
+      'frameworks[0].roles[2]: duplicate role "a"',
+    );
+  });
 });

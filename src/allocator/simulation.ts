@@ -16,7 +16,10 @@ import { DEFAULT_ROLE, isRoleName, roleChain } from '../api/role-names.ts';
 
 export interface ScenarioFramework {
   name: string;
+  /** Its first role (`role`, or the first of `roles`). */
   role: string;
+  /** Every role it is in (multi-role: `roles: [a, b]`); each offer is for one, and its tasks count there. */
+  roles: string[];
   capabilities: string[];
   constraints?: LabelSelector;
   task: ResourceList;
@@ -84,10 +87,20 @@ export interface SimulationEvent {
 }
 
 export interface SimulationResult {
-  frameworks: Record<string, { role: string; tasks: number; allocated: Record<string, string>; dominantShare: number }>;
+  frameworks: Record<
+    string,
+    {
+      role: string;
+      tasks: number;
+      allocated: Record<string, string>;
+      dominantShare: number;
+      /** Only for a multi-role framework: per role, its tasks and what they hold. */
+      roles?: Record<string, { tasks: number; allocated: Record<string, string> }>;
+    }
+  >;
   nodes: Record<string, { free: Record<string, string> }>;
   cycles: number;
-  /** Only with nested roles: every role of the frameworks' role trees, of its whole subtree. */
+  /** Only with nested roles or multi-role frameworks: every role of the frameworks' role trees, of its whole subtree. */
   roles?: Record<string, { allocated: Record<string, string>; share: number }>;
   /** Only when something happened besides offers (a timeline, revocation). */
   events?: SimulationEvent[];
@@ -111,6 +124,8 @@ const UNLIMITED_DEMAND = 1_000_000;
 interface SimTask {
   id: string;
   framework: string;
+  /** The role of the offer it was launched from. */
+  role: string;
   node: string;
   started: number;
   ends: number;
@@ -135,14 +150,14 @@ export function simulate(scenario: Scenario): SimulationResult {
   let seq = 0;
 
   const remaining = (f: ScenarioFramework) => (f.tasks === Infinity ? Infinity : f.tasks - launched.get(f.name)! + owed.get(f.name)!);
-  const allocation = (fw: string, node: string) => {
+  const allocation = (fw: string, node: string, role: string) => {
     let sum: ResourceList = {};
-    for (const t of tasks) if (t.framework === fw && t.node === node) sum = addList(sum, byName.get(fw)!.task);
-    a.setAllocation(fw, node, sum);
+    for (const t of tasks) if (t.framework === fw && t.node === node && t.role === role) sum = addList(sum, byName.get(fw)!.task);
+    a.setAllocation(fw, node, sum, role);
   };
   const end = (t: SimTask, cycle: number, event: SimulationEvent['event'], relaunch: boolean) => {
     tasks.splice(tasks.indexOf(t), 1);
-    allocation(t.framework, t.node);
+    allocation(t.framework, t.node, t.role);
     if (relaunch && present.has(t.framework)) {
       owed.set(t.framework, owed.get(t.framework)! + 1);
       a.upsertFramework(info(byName.get(t.framework)!, false));
@@ -151,7 +166,7 @@ export function simulate(scenario: Scenario): SimulationResult {
   };
   const info = (f: ScenarioFramework, suppressed: boolean) => ({
     name: f.name,
-    role: f.role,
+    roles: f.roles,
     capabilities: f.capabilities,
     constraints: f.constraints,
     minOffer: f.minOffer,
@@ -195,7 +210,7 @@ export function simulate(scenario: Scenario): SimulationResult {
         for (const fw of [...new Set(tasks.filter((x) => x.node === n.name).map((x) => x.framework))].sort()) {
           events.push({ cycle, event: 'InverseOffer', framework: fw, node: n.name });
           for (const t of tasks.filter((x) => x.node === n.name && x.framework === fw)) end(t, cycle, 'TaskMoved', true);
-          a.addFilter(fw, n.name, n.allocatable, until);
+          for (const role of byName.get(fw)!.roles) a.addFilter(fw, n.name, n.allocatable, until, role);
         }
       }
       if (cycle === m.at) {
@@ -236,6 +251,7 @@ export function simulate(scenario: Scenario): SimulationResult {
           .filter((f) => present.has(f.name))
           .map((f) => {
             const left = remaining(f);
+            // Revocation judges a multi-role framework, with all of its tasks, in its first role.
             return {
               name: f.name,
               role: f.role,
@@ -285,7 +301,7 @@ export function simulate(scenario: Scenario): SimulationResult {
       for (let i = 0; i < k; i++) {
         if (owed.get(f.name)! > 0) owed.set(f.name, owed.get(f.name)! - 1);
         else launched.set(f.name, launched.get(f.name)! + 1);
-        tasks.push({ id: `${f.name}-${++seq}`, framework: f.name, node: o.node, started: cycle, ends: cycle + f.duration });
+        tasks.push({ id: `${f.name}-${++seq}`, framework: f.name, role: o.role, node: o.node, started: cycle, ends: cycle + f.duration });
       }
       if (remaining(f) <= 0) a.suppress(f.name);
     }
@@ -300,11 +316,22 @@ export function simulate(scenario: Scenario): SimulationResult {
       allocated: formatResourceList(st?.allocated ?? {}),
       dominantShare: st?.dominantShare ?? 0,
     };
+    if (f.roles.length > 1) {
+      result.frameworks[f.name]!.roles = Object.fromEntries(
+        f.roles.map((role) => [
+          role,
+          {
+            tasks: tasks.filter((t) => t.framework === f.name && t.role === role).length,
+            allocated: formatResourceList(st?.roles.find((x) => x.role === role)?.allocated ?? {}),
+          },
+        ]),
+      );
+    }
   }
   for (const n of scenario.nodes)
     if (nodesPresent.has(n.name)) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
-  if (scenario.frameworks.some((f) => f.role.includes('/'))) {
-    const names = [...new Set(scenario.frameworks.flatMap((f) => roleChain(f.role)))].sort();
+  if (scenario.frameworks.some((f) => f.roles.length > 1 || f.role.includes('/'))) {
+    const names = [...new Set(scenario.frameworks.flatMap((f) => f.roles.flatMap(roleChain)))].sort();
     result.roles = {};
     for (const name of names) {
       const st = a.roleStatus(name)!;
@@ -485,6 +512,7 @@ export function parseScenario(raw: unknown): Scenario {
     const o = obj(v, p, [
       'name',
       'role',
+      'roles',
       'capabilities',
       'constraints',
       'task',
@@ -499,9 +527,19 @@ export function parseScenario(raw: unknown): Scenario {
     const { arriveAt, leaveAt } = window(o, p);
     const task = resources(o.task, `${p}.task`);
     if (Object.values(task).every((x) => x === 0)) throw new ScenarioError(`${p}.task`, 'must request some resource');
+    if (o.role !== undefined && o.roles !== undefined) throw new ScenarioError(`${p}.roles`, 'role and roles are mutually exclusive');
+    const roles =
+      o.roles === undefined
+        ? [o.role === undefined ? DEFAULT_ROLE : roleName(o.role, `${p}.role`)]
+        : list(o.roles, `${p}.roles`, true).map((r, j) => roleName(r, `${p}.roles[${j}]`));
+    if (roles.length === 0) throw new ScenarioError(`${p}.roles`, 'must list at least one role');
+    roles.forEach((r, j) => {
+      if (roles.indexOf(r) !== j) throw new ScenarioError(`${p}.roles[${j}]`, `duplicate role ${JSON.stringify(r)}`);
+    });
     return {
       name: str(o.name, `${p}.name`),
-      role: o.role === undefined ? DEFAULT_ROLE : roleName(o.role, `${p}.role`),
+      role: roles[0]!,
+      roles,
       capabilities: strings(o.capabilities, `${p}.capabilities`),
       constraints: selector(o.constraints, `${p}.constraints`),
       task,

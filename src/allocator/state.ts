@@ -6,12 +6,20 @@
 // framework's holding, and the sorters' dirty flags. Roles form a tree by name (role-tree.ts). Entities are created on first reference, so the controller
 // may feed Pods before their Node or Framework; only *declared* ones (upsertNode /
 // upsertFramework) count in the cluster total or take part in a cycle.
+//
+// A framework may be in several roles (Mesos's MULTI_ROLE). What takes part in a role's
+// sorter is the framework *in that role* (FrameworkState, one per framework and role): its
+// share there is what it holds in that role only, as in Mesos's per-role framework sorters.
+// Offers, tasks, decline filters, suppression and minimum offers belong to one of them; the
+// framework's demand is shared by all of its roles (FrameworkGroup). A role the framework no
+// longer lists keeps its FrameworkState while it still holds something there (Mesos keeps
+// tracking a framework under a removed role until its resources are recovered).
 import { DrfSorter } from './sorter.ts';
 import { FilterIndex } from './filters.ts';
 import { addInto, dominantShare, grow, isZeroVec, ResourceSpace, zeros, type Vec } from './vectors.ts';
 import { nestedUnusedReservations } from './reservations.ts';
 import { SELF } from './role-tree.ts';
-import { DEFAULT_ROLE, parentRole } from '../api/role-names.ts';
+import { DEFAULT_ROLE, frameworkRoles, parentRole } from '../api/role-names.ts';
 import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
 import { GPU_RESOURCES } from './types.ts';
@@ -32,6 +40,8 @@ export interface NodeState {
   scarce: boolean;
   /** role id → reserved amount. */
   reserved: Map<number, Vec>;
+  /** role id → the dynamic part of `reserved` (made by frameworks' RESERVE). */
+  dynamicReserved: Map<number, Vec>;
   /** role id → what the frameworks of the role's subtree hold here (tasks + offers); reserved roles only. */
   roleUse: Map<number, Vec>;
   /** role id → what the role has not used of its reservation here (see unusedByRole in role-tree.ts). */
@@ -50,11 +60,15 @@ export interface NodeState {
   idleFrameworksEpoch: number;
 }
 
+/** A framework in one of its roles: a client of that role's framework sorter. */
 export interface FrameworkState {
   readonly id: number;
+  /** The framework's name (the same in each of its roles). */
   readonly name: string;
+  readonly group: FrameworkGroup;
+  /** The framework is declared and lists this role. */
   declared: boolean;
-  role: RoleState;
+  readonly role: RoleState;
   gpu: boolean;
   suppressed: boolean;
   constraints: LabelSelector | undefined;
@@ -62,17 +76,30 @@ export interface FrameworkState {
   minOffer: Vec[] | undefined;
   /** minOffer as last declared, to skip no-op updates. */
   minOfferKey: string | undefined;
-  /** What it still wants (undefined: no demand published, push model); see demand.ts. */
+  /** What the framework still wants, shared by its roles (undefined: no demand published, push model); see demand.ts. */
   demand: DemandState | undefined;
-  /** The demand as last declared, to skip no-op updates. */
-  demandKey: string;
-  /** Tasks + offers, summed over nodes: what DRF counts. */
+  /** Tasks + offers in this role, summed over nodes: what DRF counts in the role's sorter. */
   held: Vec;
   /** Tasks only. */
   allocated: Vec;
   /** Nodes where it has tasks. */
   allocatedOn: Set<NodeState>;
   offers: OfferState[];
+}
+
+/** A framework: its roles, in the order it lists them, and what they share. */
+export interface FrameworkGroup {
+  readonly name: string;
+  declared: boolean;
+  /** Its declared roles, in the order listed (the first is where an allocation naming no role is charged). */
+  roles: FrameworkState[];
+  /** role id → the framework in that role, declared or still holding something there. */
+  readonly clients: Map<number, FrameworkState>;
+  demand: DemandState | undefined;
+  /** The demand as last declared, to skip no-op updates. */
+  demandKey: string;
+  /** Everything else declared that matters here, to skip no-op updates. */
+  infoKey: string;
 }
 
 export interface RoleState {
@@ -128,7 +155,7 @@ export interface OfferState {
 export class AllocatorState {
   readonly space = new ResourceSpace();
   readonly nodes = new Map<string, NodeState>();
-  readonly frameworks = new Map<string, FrameworkState>();
+  readonly frameworks = new Map<string, FrameworkGroup>();
   readonly roles = new Map<string, RoleState>();
   readonly offers = new Map<string, OfferState>();
   readonly filters = new FilterIndex();
@@ -196,6 +223,7 @@ export class AllocatorState {
         ready: false,
         scarce: false,
         reserved: new Map(),
+        dynamicReserved: new Map(),
         roleUse: new Map(),
         unusedByRole: new Map(),
         used: zeros(0),
@@ -212,13 +240,25 @@ export class AllocatorState {
     return n;
   }
 
-  framework(name: string): FrameworkState {
-    let f = this.frameworks.get(name);
+  framework(name: string): FrameworkGroup {
+    let g = this.frameworks.get(name);
+    if (g === undefined) {
+      g = { name, declared: false, roles: [], clients: new Map(), demand: undefined, demandKey: '', infoKey: '' };
+      this.frameworks.set(name, g);
+    }
+    return g;
+  }
+
+  /** The framework in `roleName` (undefined: its first role, `default` before it is declared). */
+  client(name: string, roleName?: string): FrameworkState {
+    const g = this.framework(name);
+    const role = roleName === undefined ? (g.roles[0]?.role ?? this.role(DEFAULT_ROLE)) : this.role(roleName);
+    let f = g.clients.get(role.id);
     if (f === undefined) {
-      const role = this.role(DEFAULT_ROLE);
       f = {
         id: this.nextFrameworkId++,
         name,
+        group: g,
         declared: false,
         role,
         gpu: false,
@@ -226,14 +266,13 @@ export class AllocatorState {
         constraints: undefined,
         minOffer: undefined,
         minOfferKey: undefined,
-        demand: undefined,
-        demandKey: '',
+        demand: g.demand,
         held: zeros(0),
         allocated: zeros(0),
         allocatedOn: new Set(),
         offers: [],
       };
-      this.frameworks.set(name, f);
+      g.clients.set(role.id, f);
       this.frameworkById[f.id] = f;
     }
     return f;
@@ -349,14 +388,15 @@ export class AllocatorState {
       return i !== undefined && i < allocatable.length && allocatable[i]! > 0;
     });
     const reserved = new Map<number, Vec>();
+    const dynamic = new Map<number, Vec>();
     for (const r of info.reservations ?? []) {
       const role = this.role(r.role);
-      // Two reservations for one role on one node add up.
+      // Two reservations for one role on one node add up (a static and a dynamic one too).
       const v = grow(this.space.vec(r.resources), this.width);
-      const prev = reserved.get(role.id);
-      if (prev !== undefined) addInto(v, prev);
-      reserved.set(role.id, v);
+      addTo(reserved, role.id, v);
+      if (r.dynamic === true) addTo(dynamic, role.id, v);
     }
+    n.dynamicReserved = dynamic;
     this.setReservations(n, reserved);
     if (!n.declared) this.walkDirty = true;
     n.declared = true;
@@ -369,6 +409,7 @@ export class AllocatorState {
     const n = this.nodes.get(name);
     if (n === undefined || !n.declared) return;
     addInto(this.total, n.total, -1);
+    n.dynamicReserved = new Map();
     this.setReservations(n, new Map());
     n.declared = false;
     n.info = undefined;
@@ -451,36 +492,46 @@ export class AllocatorState {
 
   // ---- frameworks and roles ----------------------------------------------------------------
 
-  declareFramework(info: FrameworkInfo): { revived: boolean } {
-    const f = this.framework(info.name);
-    const roleName = info.role ?? DEFAULT_ROLE;
+  /** Declares a framework in each of its roles; returns the ones revived (suppressed before, not now). */
+  declareFramework(info: FrameworkInfo): FrameworkState[] {
+    const g = this.framework(info.name);
+    const roleNames = frameworkRoles(info);
     const gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
+    const suppressedRoles = new Set(info.suppressedRoles ?? []);
+    const suppressedIn = (role: string) => info.suppressed === true || suppressedRoles.has(role);
+    const key = JSON.stringify([roleNames, gpu, info.constraints, info.minOffer, info.minOfferByRole]);
     if (
-      f.declared &&
-      f.role.name === roleName &&
-      f.gpu === gpu &&
-      f.suppressed === (info.suppressed === true) &&
-      JSON.stringify(f.constraints) === JSON.stringify(info.constraints) &&
-      f.minOfferKey === JSON.stringify(info.minOffer) &&
-      f.demandKey === demandKey(info)
+      g.declared &&
+      g.infoKey === key &&
+      g.demandKey === demandKey(info) &&
+      g.roles.every((f) => f.suppressed === suppressedIn(f.role.name))
     ) {
-      return { revived: false }; // a resync: keep every node's memo valid
+      return []; // a resync: keep every node's memo valid
     }
-    if (f.role.name !== roleName) this.moveRole(f, this.role(roleName));
-    const wasSuppressed = f.declared && f.suppressed;
-    f.gpu = gpu;
-    f.suppressed = info.suppressed === true;
-    f.constraints = info.constraints;
-    f.minOfferKey = JSON.stringify(info.minOffer);
-    f.minOffer = info.minOffer === undefined || info.minOffer.length === 0 ? undefined : info.minOffer.map((m) => this.space.vec(m));
-    this.setDemand(f, info);
-    if (!f.declared) {
-      f.declared = true;
-      f.role.frameworks.add(f.id, f.name);
-      this.joinRole(f.role);
+    g.infoKey = key;
+    const revived: FrameworkState[] = [];
+    const next = roleNames.map((r) => this.client(info.name, r));
+    for (const f of g.roles) if (!next.includes(f)) this.undeclareClient(f);
+    for (const f of next) {
+      const wasSuppressed = f.declared && f.suppressed;
+      f.gpu = gpu;
+      f.suppressed = suppressedIn(f.role.name);
+      f.constraints = info.constraints;
+      const minOffer = info.minOfferByRole?.[f.role.name] ?? info.minOffer;
+      f.minOfferKey = JSON.stringify(minOffer);
+      f.minOffer = minOffer === undefined || minOffer.length === 0 ? undefined : minOffer.map((m) => this.space.vec(m));
+      if (wasSuppressed && !f.suppressed) revived.push(f);
+      if (!f.declared) {
+        f.declared = true;
+        f.role.frameworks.add(f.id, f.name);
+        this.joinRole(f.role);
+      }
     }
+    g.roles = next;
+    g.declared = true;
+    this.setDemand(g, info);
     this.frameworksEpoch++;
-    return { revived: wasSuppressed && !f.suppressed };
+    return revived;
   }
 
   /** Indices of the task-slot resources known so far. */
@@ -493,13 +544,16 @@ export class AllocatorState {
     return out;
   }
 
-  private setDemand(f: FrameworkState, info: FrameworkInfo): void {
+  private setDemand(g: FrameworkGroup, info: FrameworkInfo): void {
     const key = demandKey(info);
-    if (f.demandKey === key) return;
-    f.demandKey = key;
+    if (g.demandKey === key) return;
+    g.demandKey = key;
     if (info.demand === undefined) {
-      f.demand = undefined;
-      for (const o of f.offers) o.covers = undefined;
+      g.demand = undefined;
+      for (const f of g.clients.values()) {
+        f.demand = undefined;
+        for (const o of f.offers) o.covers = undefined;
+      }
       return;
     }
     const shapes = info.demand.map((d) => ({
@@ -507,9 +561,10 @@ export class AllocatorState {
       count: Math.max(0, Math.floor(d.count)),
       perOffer: d.perOffer !== undefined && d.perOffer > 0 ? d.perOffer : Infinity,
     }));
-    f.demand = newDemandState(shapes);
-    // Outstanding offers cover the new demand in the order they were made.
-    for (const o of f.offers) this.cover(o);
+    g.demand = newDemandState(shapes);
+    for (const f of g.clients.values()) f.demand = g.demand;
+    // Outstanding offers, in any of its roles, cover the new demand.
+    for (const f of g.clients.values()) for (const o of f.offers) this.cover(o);
   }
 
   private cover(o: OfferState): void {
@@ -523,16 +578,29 @@ export class AllocatorState {
   }
 
   undeclareFramework(name: string): void {
-    const f = this.frameworks.get(name);
-    if (f === undefined || !f.declared) return;
+    const g = this.frameworks.get(name);
+    if (g === undefined || !g.declared) return;
+    g.declared = false;
+    g.infoKey = '';
+    const roles = g.roles;
+    g.roles = [];
+    for (const f of roles) this.undeclareClient(f);
+    this.frameworksEpoch++;
+    this.forgetGroupIfUnused(g);
+  }
+
+  /** The framework leaves one role: its offers there are rescinded, its tasks there stay counted. */
+  private undeclareClient(f: FrameworkState): void {
+    if (!f.declared) return;
     f.declared = false;
-    this.leaveRole(f);
+    f.role.frameworks.remove(f.id);
+    this.quitRole(f.role);
     this.clearFilters(f);
     this.frameworksEpoch++;
     this.forgetFrameworkIfUnused(f);
   }
 
-  /** Revive: drop every filter of the framework. */
+  /** Revive: drop every filter of the framework in one role. */
   clearFilters(f: FrameworkState): void {
     for (const id of this.filters.removeFramework(f.id)) {
       const n = this.nodeById(id);
@@ -543,30 +611,14 @@ export class AllocatorState {
 
   forgetFrameworkIfUnused(f: FrameworkState): void {
     if (!f.declared && f.allocatedOn.size === 0 && f.offers.length === 0) {
-      this.frameworks.delete(f.name);
+      f.group.clients.delete(f.role.id);
       this.frameworkById[f.id] = undefined;
+      this.forgetGroupIfUnused(f.group);
     }
   }
 
-  private leaveRole(f: FrameworkState): void {
-    f.role.frameworks.remove(f.id);
-    this.quitRole(f.role);
-  }
-
-  private moveRole(f: FrameworkState, to: RoleState): void {
-    // Take the framework's holdings out of the old role's books and into the new one's.
-    const moves = (role: RoleState, sign: number): void => {
-      for (const n of f.allocatedOn) this.roleHold(n, role, n.allocations.get(f.id)!, sign);
-      for (const o of f.offers) this.roleHold(o.node, role, o.resources, sign);
-    };
-    moves(f.role, -1);
-    if (f.declared) this.leaveRole(f);
-    f.role = to;
-    moves(to, 1);
-    if (f.declared) {
-      to.frameworks.add(f.id, f.name);
-      this.joinRole(to);
-    }
+  private forgetGroupIfUnused(g: FrameworkGroup): void {
+    if (!g.declared && g.clients.size === 0) this.frameworks.delete(g.name);
   }
 
   declareRole(info: RoleInfo): void {
@@ -694,4 +746,11 @@ export class AllocatorState {
 
 function demandKey(info: FrameworkInfo): string {
   return info.demand === undefined ? '' : JSON.stringify(info.demand);
+}
+
+/** Adds v into m's entry for id (a copy of v when there is none). */
+function addTo(m: Map<number, Vec>, id: number, v: Vec): void {
+  const prev = m.get(id);
+  if (prev === undefined) m.set(id, new Float64Array(v));
+  else addInto(prev, v);
 }

@@ -26,6 +26,27 @@ export interface NodeInfo {
 export interface Reservation {
   role: string;
   resources: ResourceList;
+  /**
+   * Made by a framework's RESERVE (a Reservation object) rather than by the operator (a
+   * ResourceRole's spec.reservations). The allocator treats both alike; an offer says which
+   * part of what it carries is which (OfferDecision.reserved).
+   */
+  dynamic?: boolean;
+}
+
+/** Mesos's reservation type: set by the operator, or made by a framework through an offer. */
+export type ReservationType = 'Static' | 'Dynamic';
+
+/**
+ * A part of an offer reserved for one role of the framework's role chain (its own or an
+ * ancestor's), as Mesos marks reserved resources in an offer. What a role has not used of its
+ * reservations on a node is taken to be its dynamic part first: a framework can always UNRESERVE
+ * an idle dynamic reservation.
+ */
+export interface ReservedPart {
+  role: string;
+  type: ReservationType;
+  resources: ResourceList;
 }
 
 /** A Kubernetes label selector (over node labels, here). */
@@ -36,12 +57,19 @@ export const GPU_RESOURCES = 'GPU_RESOURCES';
 
 export interface FrameworkInfo {
   name: string;
-  /** Default `default`. */
+  /** Its one role, when `roles` is not given. Default `default`. */
   role?: string;
+  /**
+   * Mesos's MULTI_ROLE: the roles it is in, each with its own share, offers, tasks, filters and
+   * suppression. Overrides `role`; its first role is where an allocation naming no role goes.
+   */
+  roles?: string[];
   /** e.g. [`GPU_RESOURCES`]. */
   capabilities?: string[];
-  /** A suppressed framework is offered nothing. Going from suppressed to not is a revive. */
+  /** A suppressed framework is offered nothing, in any role. Going from suppressed to not is a revive. */
   suppressed?: boolean;
+  /** Roles it is suppressed in (SUPPRESS for some of its roles only); leaving the list is a revive of that role. */
+  suppressedRoles?: string[];
   /** Only nodes whose labels match are offered. */
   constraints?: LabelSelector;
   /**
@@ -50,8 +78,10 @@ export interface FrameworkInfo {
    * (refusal BelowFrameworkMinimum). Undefined: the cluster's minimum alone.
    */
   minOffer?: ResourceList[];
+  /** minOffer of one of its roles, by role name (overrides minOffer for that role). */
+  minOfferByRole?: Record<string, ResourceList[]>;
   /**
-   * What the framework still wants to launch (Framework.spec.demand, or a built-in framework's
+   * What the framework still wants (in any of its roles: demand is one list for the framework) to launch (Framework.spec.demand, or a built-in framework's
    * remaining tasks). Undefined: no demand published — Mesos's push model, every eligible node
    * is offered. `[]`: wants nothing, offered nothing.
    */
@@ -81,6 +111,8 @@ export interface RoleInfo {
 export interface OfferInfo {
   id: string;
   framework: string;
+  /** The role it was made for; default the framework's first role. */
+  role?: string;
   node: string;
   resources: ResourceList;
   /** When the offer was made, ms (same clock as `now`). */
@@ -157,6 +189,8 @@ export interface OfferDecision {
   role: string;
   node: string;
   resources: ResourceList;
+  /** Which parts of `resources` are reserved, and for whom; absent when none is. */
+  reserved?: ReservedPart[];
 }
 
 export type RescindReason =
@@ -196,12 +230,12 @@ export interface Snapshot {
   nodes: NodeInfo[];
   frameworks: FrameworkInfo[];
   roles?: RoleInfo[];
-  /** Resources of each framework's tasks per node. */
-  allocations?: { framework: string; node: string; resources: ResourceList }[];
+  /** Resources of each framework's tasks per node (and role: default its first). */
+  allocations?: { framework: string; node: string; resources: ResourceList; role?: string }[];
   /** Outstanding offers. */
   offers?: OfferInfo[];
-  /** Active decline filters. */
-  filters?: { framework: string; node: string; resources: ResourceList; until: number }[];
+  /** Active decline filters (per framework and role: default its first). */
+  filters?: { framework: string; node: string; resources: ResourceList; until: number; role?: string }[];
   /** Nodes being freed for a framework by revocation (Allocator.nominate); `cleared`: ended by a decline. */
   nominations?: { node: string; framework: string; until: number; cleared: boolean }[];
 }
@@ -220,14 +254,20 @@ export interface Explanation {
 /** A framework's standing, for Framework.status. */
 export interface FrameworkStatus {
   name: string;
+  /** Its first role. */
   role: string;
+  /**
+   * Per role it is in or still holds something in: what it holds there, and its dominant share
+   * there (the key of that role's framework sorter).
+   */
+  roles: { role: string; allocated: ResourceList; offered: ResourceList; dominantShare: number; suppressed: boolean }[];
   /** Resources of its tasks (setAllocation). */
   allocated: ResourceList;
   /** Resources in its outstanding offers. */
   offered: ResourceList;
   /**
-   * max over resources of (allocated + offered) / cluster total: the DRF dominant share
-   * (resources excluded from fair sharing left out).
+   * max over resources of (allocated + offered) / cluster total, in all of its roles together:
+   * the DRF dominant share (resources excluded from fair sharing left out).
    */
   dominantShare: number;
   /** The demand it works with (undefined: none published). */

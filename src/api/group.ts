@@ -10,6 +10,7 @@ export const PLURAL = {
   Maintenance: 'maintenances',
   InverseOffer: 'inverseoffers',
   ResourceRole: 'resourceroles',
+  Reservation: 'reservations',
 } as const;
 
 export type Kind = keyof typeof PLURAL;

@@ -33,6 +33,16 @@ export function roleChain(name: string): string[] {
   return out;
 }
 
+/**
+ * The roles a framework is in (Mesos's MULTI_ROLE): `roles` when given, else its one `role`
+ * (default `default`); duplicates dropped, order kept — the first is where a task naming no role
+ * is charged.
+ */
+export function frameworkRoles(spec: { role?: string; roles?: readonly string[] }): string[] {
+  if (spec.roles !== undefined && spec.roles.length > 0) return [...new Set(spec.roles)];
+  return [spec.role || DEFAULT_ROLE];
+}
+
 /** Is `name` the role `of` or one of its descendants? */
 export function inSubtree(name: string, of: string): boolean {
   return name === of || name.startsWith(`${of}/`);

@@ -4,7 +4,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
-import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
 import { excludedResourcesFlag, parseCommandArgs } from './args.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
@@ -45,7 +45,7 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
     return (res as { items: T[] }).items;
   };
-  const [frameworks, offers, tasks, nodes, pods, roles, inverseOffers] = await Promise.all([
+  const [frameworks, offers, tasks, nodes, pods, roles, inverseOffers, reservations] = await Promise.all([
     list<IFramework>(PLURAL.Framework),
     list<IOffer>(PLURAL.Offer),
     list<ITask>(PLURAL.Task),
@@ -55,8 +55,22 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })
       .then((r) => (r as { items: IResourceRole[] }).items),
     list<IInverseOffer>(PLURAL.InverseOffer),
+    custom
+      .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.Reservation })
+      .then((r) => (r as { items: IReservation[] }).items),
   ]);
-  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, inverseOffers, now, excludedResources: scope.excludedResources });
+  return buildStatus({
+    frameworks,
+    offers,
+    tasks,
+    nodes,
+    pods,
+    roles,
+    inverseOffers,
+    reservations,
+    now,
+    excludedResources: scope.excludedResources,
+  });
 }
 
 function render(view: StatusView, format: OutputFormat, color: boolean): string {

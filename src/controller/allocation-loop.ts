@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { API_VERSION, DEFAULT_REFUSE_SECONDS, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
-import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
+import type { Allocator, OfferDecision, OfferInfo, RescindDecision, Reservation } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
@@ -19,7 +19,7 @@ import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
 import { MaintenanceLoop } from './maintenance.ts';
 import { InFlight } from './in-flight.ts';
-import { DEFAULT_ROLE, roleOfObject } from '../api/role-names.ts';
+import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -47,6 +47,7 @@ export function restoredOffer(allocator: Allocator, key: string, o: OfferObject,
   return {
     id: key,
     framework: frameworkKeyOf(o),
+    ...(o.spec.role !== undefined ? { role: o.spec.role } : {}),
     node: o.spec.nodeName,
     resources: pods === undefined ? resources : { ...resources, pods },
     createdAt: ms(o.metadata.creationTimestamp) ?? now,
@@ -60,8 +61,8 @@ const SETTLED_SAFETY_NET_MS = 60_000;
 export class AllocationLoop {
   private readonly ctx: Context;
   private readonly log: Logger;
-  /** framework keys given a non-zero allocation on each node, to zero them when they go. */
-  private readonly allocated = new Map<string, Set<string>>();
+  /** (framework key, role) pairs given a non-zero allocation on each node, to zero them when they go. */
+  private readonly allocated = new Map<string, Map<string, [framework: string, role: string]>>();
   private readonly knownRoles = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -107,7 +108,7 @@ export class AllocationLoop {
         const f = state.c.frameworks.get(fw);
         const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
-        if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until);
+        if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until, o.spec.role);
       }
     }
     this.log.info(
@@ -233,18 +234,22 @@ export class AllocationLoop {
         allocator.removeFramework(key);
         continue;
       }
-      const role = f.spec.role ?? DEFAULT_ROLE;
+      const roles = frameworkRoles(f.spec);
+      const minOfferByRole: Record<string, ResourceList[]> = {};
+      for (const x of f.spec.offerFilters ?? []) {
+        if (roles.includes(x.role))
+          minOfferByRole[x.role] = x.minAllocatableResources.map((m) => parseResourceListLenient(m as Record<string, string>));
+      }
       allocator.upsertFramework({
         name: key,
-        role,
+        roles,
+        suppressedRoles: f.spec.suppressedRoles,
         capabilities: f.spec.capabilities,
         // A built-in workload that is over wants nothing more: SUPPRESS it, as a Mesos framework
         // would, rather than have it decline every node it is offered.
         suppressed: f.spec.suppressed === true || this.ctx.disconnected.has(key) || builtinOutcome(f) !== undefined,
         constraints: f.spec.offerConstraints?.nodeSelector,
-        minOffer: f.spec.offerFilters
-          ?.find((x) => x.role === role)
-          ?.minAllocatableResources.map((m) => parseResourceListLenient(m as Record<string, string>)),
+        minOfferByRole,
         demand: frameworkDemand(
           f,
           () => this.objects(state.taskKeysOfFramework(key), (k) => state.task(k)),
@@ -269,11 +274,17 @@ export class AllocationLoop {
           reservations: reservations.get(name),
         });
       }
-      const prev = this.allocated.get(name) ?? new Set<string>();
-      for (const fw of prev) if (!usage.frameworks.has(fw)) allocator.setAllocation(fw, name, {});
-      for (const [fw, r] of usage.frameworks) allocator.setAllocation(fw, name, r);
-      if (usage.frameworks.size === 0) this.allocated.delete(name);
-      else this.allocated.set(name, new Set(usage.frameworks.keys()));
+      const prev = this.allocated.get(name);
+      const next = new Map<string, [string, string]>();
+      for (const [fw, byRole] of usage.roles) {
+        for (const [role, r] of byRole) {
+          allocator.setAllocation(fw, name, r, role);
+          next.set(`${fw}\u0000${role}`, [fw, role]);
+        }
+      }
+      for (const [k, [fw, role]] of prev ?? []) if (!next.has(k)) allocator.setAllocation(fw, name, {}, role);
+      if (next.size === 0) this.allocated.delete(name);
+      else this.allocated.set(name, next);
     }
     state.dirtyNodes.clear();
   }
@@ -287,14 +298,28 @@ export class AllocationLoop {
     return out;
   }
 
-  private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {
-    const out = new Map<string, { role: string; resources: ResourceList }[]>();
+  /** Static reservations (ResourceRoles' spec.reservations) and dynamic ones (Reservations), by node. */
+  private reservationsByNode(): Map<string, Reservation[]> {
+    const out = new Map<string, Reservation[]>();
+    const put = (node: string, r: Reservation) => {
+      let l = out.get(node);
+      if (l === undefined) out.set(node, (l = []));
+      l.push(r);
+    };
     for (const r of this.ctx.state.c.roles.list()) {
       for (const res of r.spec?.reservations ?? []) {
-        let l = out.get(res.nodeName);
-        if (l === undefined) out.set(res.nodeName, (l = []));
-        l.push({ role: roleOfObject(r.metadata.name), resources: parseResourceListLenient(res.resources as Record<string, string>) });
+        put(res.nodeName, {
+          role: roleOfObject(r.metadata.name),
+          resources: parseResourceListLenient(res.resources as Record<string, string>),
+        });
       }
+    }
+    for (const r of this.ctx.state.reservations()) {
+      put(r.spec.nodeName, {
+        role: r.spec.role,
+        resources: parseResourceListLenient(r.spec.resources as Record<string, unknown>),
+        dynamic: true,
+      });
     }
     return out;
   }
@@ -386,6 +411,9 @@ export class AllocationLoop {
         ...(d.resources.pods !== undefined ? { podSlots: d.resources.pods } : {}),
         attributes: { ...(node.metadata?.labels ?? {}) },
         role: d.role,
+        ...(d.reserved
+          ? { reserved: d.reserved.map((r) => ({ role: r.role, type: r.type, resources: offerResources(r.resources) })) }
+          : {}),
         expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
       },
     };

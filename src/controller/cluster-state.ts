@@ -9,7 +9,16 @@ import { add, parseResourceListLenient, type ResourceList } from '../api/quantit
 import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from './task-state.ts';
-import type { FrameworkObject, InverseOfferObject, MaintenanceObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import { DEFAULT_ROLE, frameworkRoles } from '../api/role-names.ts';
+import type {
+  FrameworkObject,
+  InverseOfferObject,
+  MaintenanceObject,
+  OfferObject,
+  ReservationObject,
+  RoleObject,
+  TaskObject,
+} from '../api/objects.ts';
 
 export interface Caches {
   nodes: Informer<V1Node>;
@@ -20,6 +29,7 @@ export interface Caches {
   roles: Informer<RoleObject>;
   maintenances: Informer<MaintenanceObject>;
   inverseOffers: Informer<InverseOfferObject>;
+  reservations: Informer<ReservationObject>;
 }
 
 export interface NodeUsage {
@@ -28,6 +38,8 @@ export interface NodeUsage {
   external: ResourceList;
   /** framework key → resources of its counted tasks on the node. */
   frameworks: Map<string, ResourceList>;
+  /** framework key → role → the same, by the role each task is charged to (its spec.role, else the framework's first role). */
+  roles: Map<string, Map<string, ResourceList>>;
 }
 
 class Index {
@@ -69,6 +81,7 @@ export class ClusterState {
   private readonly tasksByFramework = new Index();
   private readonly tasksByOffer = new Index();
   private readonly offersByFramework = new Index();
+  private readonly reservationsByNode = new Index();
   /** Tasks created by this process and not yet seen in the cache. */
   private readonly assumed = new Map<string, TaskObject>();
   /** Pods this process created that the cache has not shown yet (so they are not created twice). */
@@ -76,8 +89,12 @@ export class ClusterState {
   readonly dirtyNodes = new Set<string>();
   readonly dirtyFrameworks = new Set<string>();
   rolesDirty = true;
+  /** Reservations this process wrote (null: deleted) that the cache has not shown yet. */
+  private readonly assumedReservations = new Map<string, ReservationObject | null>();
   /** The generation of each ResourceRole last seen. */
   private readonly roleGenerations = new Map<string, number>();
+  /** Each Framework's first role as last seen: where its tasks without a role are charged. */
+  private readonly firstRoles = new Map<string, string>();
 
   constructor(c: Caches) {
     this.c = c;
@@ -98,7 +115,24 @@ export class ClusterState {
       if (fw !== undefined) this.dirtyFrameworks.add(fw);
     });
     c.nodes.onChange((key) => this.dirtyNodes.add(key));
-    c.frameworks.onChange((key) => this.dirtyFrameworks.add(key));
+    c.frameworks.onChange((key, fw) => {
+      this.dirtyFrameworks.add(key);
+      // Its tasks naming no role follow its first role: re-count the nodes they are on.
+      const first = fw === undefined ? undefined : frameworkRoles(fw.spec)[0]!;
+      if (this.firstRoles.get(key) === first) return;
+      if (first === undefined) this.firstRoles.delete(key);
+      else this.firstRoles.set(key, first);
+      for (const t of this.tasksByFramework.get(key)) {
+        const task = this.task(t);
+        if (task !== undefined && task.spec.role === undefined) this.dirtyNodes.add(task.spec.nodeName);
+      }
+    });
+    c.reservations.onChange((key, r) => {
+      this.assumedReservations.delete(key);
+      const prev = this.reservationsByNode.set(key, r?.spec.nodeName);
+      if (prev !== undefined) this.dirtyNodes.add(prev);
+      if (r !== undefined) this.dirtyNodes.add(r.spec.nodeName);
+    });
     c.roles.onChange((key, role) => {
       // Only a spec change (a new generation) matters to the allocator, not a status write.
       const generation = role === undefined ? undefined : (role.metadata?.generation ?? 0);
@@ -117,6 +151,23 @@ export class ClusterState {
     if (prevFw !== undefined) this.dirtyFrameworks.add(prevFw);
     if (task !== undefined) this.dirtyFrameworks.add(frameworkKeyOf(task));
     this.tasksByOffer.set(key, task?.spec.offer === undefined ? undefined : namespacedKey(task.metadata.namespace, task.spec.offer));
+  }
+
+  /**
+   * Records a Reservation this process just wrote (`null`: deleted), until the cache shows the
+   * change: the allocator must see it before the accept's unused rest is offered to anyone.
+   */
+  assumeReservation(name: string, nodeName: string, r: ReservationObject | null): void {
+    this.assumedReservations.set(name, r);
+    this.dirtyNodes.add(nodeName);
+  }
+
+  /** Every Reservation, as this process last saw or wrote it. */
+  reservations(): ReservationObject[] {
+    const out: ReservationObject[] = [];
+    for (const r of this.c.reservations.list()) if (!this.assumedReservations.has(r.metadata.name)) out.push(r);
+    for (const r of this.assumedReservations.values()) if (r !== null) out.push(r);
+    return out;
   }
 
   /** Records a Task this process just created, until the cache shows it. */
@@ -171,6 +222,7 @@ export class ClusterState {
     const node = this.c.nodes.get(nodeName);
     const allocatable = node === undefined ? {} : parseResourceListLenient(node.status?.allocatable);
     const frameworks = new Map<string, ResourceList>();
+    const roles = new Map<string, Map<string, ResourceList>>();
     const taskPods = new Set<string>();
     for (const key of this.tasksByNode.get(nodeName)) {
       const task = this.task(key);
@@ -194,6 +246,10 @@ export class ClusterState {
       }
       const fw = frameworkKeyOf(task);
       frameworks.set(fw, add(frameworks.get(fw) ?? {}, held));
+      const role = task.spec.role ?? this.firstRole(fw);
+      let byRole = roles.get(fw);
+      if (byRole === undefined) roles.set(fw, (byRole = new Map()));
+      byRole.set(role, add(byRole.get(role) ?? {}, held));
     }
     let external: ResourceList = {};
     for (const key of this.podsByNode.get(nodeName)) {
@@ -202,7 +258,13 @@ export class ClusterState {
       if (pod === undefined || !isPodActive(pod)) continue;
       external = add(external, podRequests(pod));
     }
-    return { allocatable, external, frameworks };
+    return { allocatable, external, frameworks, roles };
+  }
+
+  /** The framework's first role (its tasks without spec.role count there); `default` when it is unknown. */
+  firstRole(frameworkKey: string): string {
+    const fw = this.c.frameworks.get(frameworkKey);
+    return fw === undefined ? DEFAULT_ROLE : frameworkRoles(fw.spec)[0]!;
   }
 
   /** Tasks of a pod label (agora.dev/task) — used to find the Task of a Pod event. */

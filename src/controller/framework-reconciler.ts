@@ -22,6 +22,7 @@ import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
+import { frameworkRoles } from '../api/role-names.ts';
 import { isTerminal } from './task-state.ts';
 import { whyNoOffers } from '../allocator/index.ts';
 
@@ -183,7 +184,7 @@ export class FrameworkReconciler {
               type: FrameworkCondition.Ready,
               status: 'True',
               reason: FrameworkConditionReason.Registered,
-              message: `receiving offers for role ${fw.spec.role ?? 'default'}`,
+              message: receivingMessage(fw),
               observedGeneration: generation,
             },
       now,
@@ -221,6 +222,15 @@ export class FrameworkReconciler {
       tasks: counts,
       conditions,
     };
+    // Per role, for a framework that lists its roles (a single spec.role says it all already).
+    if (fw.spec.roles !== undefined && st !== undefined) {
+      out.roles = st.roles.map((r) => ({
+        role: r.role,
+        allocated: offerResources(r.allocated),
+        dominantShare: Math.round(r.dominantShare * 10_000) / 10_000,
+        suppressed: r.suppressed,
+      }));
+    } else delete out.roles;
     if (st?.demand !== undefined) out.demand = st.demand.map((d) => ({ ...d, resources: offerResources(d.resources) }));
     else delete out.demand;
     if (hb.lastHeartbeat !== undefined) out.lastHeartbeatTime = new Date(hb.lastHeartbeat).toISOString();
@@ -292,4 +302,16 @@ export class FrameworkReconciler {
       throw err;
     }
   }
+}
+
+/** The Ready message of a framework that is not suppressed as a whole: its roles, and which of them are. */
+function receivingMessage(fw: FrameworkObject): string {
+  const roles = frameworkRoles(fw.spec);
+  const suppressed = new Set(fw.spec.suppressedRoles ?? []);
+  const open = roles.filter((r) => !suppressed.has(r));
+  const word = (n: number) => (n === 1 ? 'role' : 'roles');
+  if (open.length === 0) return `offers are suppressed for every role (spec.suppressedRoles: ${roles.join(', ')})`;
+  const msg = `receiving offers for ${word(open.length)} ${open.join(', ')}`;
+  const off = roles.filter((r) => suppressed.has(r));
+  return off.length === 0 ? msg : `${msg}; suppressed for ${word(off.length)} ${off.join(', ')} (spec.suppressedRoles)`;
 }

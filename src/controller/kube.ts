@@ -149,6 +149,41 @@ export class Kube {
     );
   }
 
+  createClusterCustom<T>(kind: Kind, body: object, priority: Priority = 'high'): Promise<T> {
+    return this.write(
+      'create',
+      PLURAL[kind],
+      () => this.custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind], body }) as Promise<T>,
+      priority,
+    );
+  }
+
+  /** A replace of a cluster-scoped object: `body.metadata.resourceVersion` makes it conditional. */
+  replaceClusterCustom<T>(kind: Kind, name: string, body: object, priority: Priority = 'high'): Promise<T> {
+    return this.write(
+      'update',
+      PLURAL[kind],
+      () => this.custom.replaceClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind], name, body }) as Promise<T>,
+      priority,
+    );
+  }
+
+  deleteClusterCustom(kind: Kind, name: string, resourceVersion?: string, priority: Priority = 'high'): Promise<unknown> {
+    return this.write(
+      'delete',
+      PLURAL[kind],
+      () =>
+        this.custom.deleteClusterCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL[kind],
+          name,
+          body: resourceVersion === undefined ? undefined : { preconditions: { resourceVersion } },
+        }),
+      priority,
+    );
+  }
+
   createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
     return this.write('create', 'pods', () => this.core.createNamespacedPod({ namespace, body }));
   }

@@ -394,6 +394,8 @@ class LeaderRun {
     });
     // A window scheduled, moved or removed: the next cycle applies it (and sends inverse offers).
     state.c.maintenances.onChange(() => ctx.kick());
+    // A reservation made, changed or given back (ClusterState marks its node): offer it anew.
+    state.c.reservations.onChange(() => ctx.kick());
     ctx.leases.onChange((leaseKey) => {
       const { namespace, name } = splitKey(leaseKey);
       const framework = frameworkOfLease(name);

@@ -7,7 +7,7 @@ import type { Demand, RevocationDecision, RevocationRole, RevocationSnapshot, Ru
 import { parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
 import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { isTerminal } from './task-state.ts';
-import { roleOfObject } from '../api/role-names.ts';
+import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
 
 export type TaskRevocation = NonNullable<TaskStatus['revocation']>;
 
@@ -93,7 +93,8 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
     roles,
     frameworks: view.frameworks.map((f) => ({
       name: f.key,
-      role: f.framework.spec.role ?? 'default',
+      // A multi-role framework is judged, with all of its tasks, in its first role (see README).
+      role: frameworkRoles(f.framework.spec)[0]!,
       priority: f.framework.spec.priority ?? 0,
       demand: f.demand,
       ...(awaiting.has(f.key) ? { awaitingRevoked: true } : {}),

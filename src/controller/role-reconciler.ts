@@ -12,7 +12,7 @@ import type { Context } from './context.ts';
 import { isForbidden, isNotFound } from '../api/errors.ts';
 import type { RoleObject } from '../api/objects.ts';
 import { nullMissing, sameJson } from './status-json.ts';
-import { inSubtree, roleOfObject } from '../api/role-names.ts';
+import { frameworkRoles, inSubtree, roleOfObject } from '../api/role-names.ts';
 
 export type RoleStatus = NonNullable<RoleObject['status']>;
 
@@ -84,7 +84,11 @@ export class RoleReconciler {
     const st = ctx.allocator.roleStatus(role);
     let frameworks = 0;
     for (const f of ctx.state.c.frameworks.list()) {
-      if (ctx.manages(f.metadata.namespace) && f.metadata.deletionTimestamp === undefined && inSubtree(f.spec.role ?? 'default', role))
+      if (
+        ctx.manages(f.metadata.namespace) &&
+        f.metadata.deletionTimestamp === undefined &&
+        frameworkRoles(f.spec).some((r) => inSubtree(r, role))
+      )
         frameworks++;
     }
     const unusedReserved = offerResources(st?.unusedReserved ?? {});

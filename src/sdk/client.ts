@@ -8,7 +8,9 @@ import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState
 import { inverseOfferPhase, type InverseOfferAnswer } from '../api/maintenance.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
+import type { Quantities } from './packing.ts';
 import type {
+  AcceptOptions,
   AnswerResult,
   DemandEntry,
   FrameworkObject,
@@ -141,12 +143,40 @@ export class FrameworkClient {
     }
   }
 
-  /** ACCEPT: launch `tasks` on the offer's node; `refuseSeconds` withholds the unused rest. */
-  accept(offer: OfferObject | string, tasks: TaskInfo[], opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+  /**
+   * ACCEPT: launch `tasks` on the offer's node; `refuseSeconds` withholds the unused rest.
+   * `reserve` sets part of the offer's unreserved resources aside for the offer's role first
+   * (Mesos's RESERVE, then LAUNCH: the tasks may use it); `unreserve` gives back part of the
+   * role's idle dynamic reservation the offer carries (see dynamicReservation()). With no
+   * task and no reservation operation it declines.
+   */
+  accept(offer: OfferObject | string, tasks: TaskInfo[], opts: AcceptOptions = {}): Promise<AnswerResult> {
     const accept: NonNullable<OfferObject['spec']['accept']> = { tasks };
     if (opts.refuseSeconds !== undefined) accept.refuseSeconds = opts.refuseSeconds;
-    if (tasks.length === 0) return this.decline(offer, opts);
+    if (opts.reserve !== undefined) accept.reserve = [{ resources: opts.reserve }];
+    if (opts.unreserve !== undefined) accept.unreserve = [{ resources: opts.unreserve }];
+    if (tasks.length === 0 && accept.reserve === undefined && accept.unreserve === undefined) return this.decline(offer, opts);
     return this.answer(offer, { accept });
+  }
+
+  /** RESERVE `resources` of the offer for its role (and launch `tasks`, which may use them): a Reservation that only the role is offered afterwards. */
+  reserve(
+    offer: OfferObject | string,
+    resources: Quantities,
+    tasks: TaskInfo[] = [],
+    opts: { refuseSeconds?: number } = {},
+  ): Promise<AnswerResult> {
+    return this.accept(offer, tasks, { ...opts, reserve: resources });
+  }
+
+  /** UNRESERVE `resources` of the role's dynamic reservation on the offer's node (at most dynamicReservation(offer)). */
+  unreserve(
+    offer: OfferObject | string,
+    resources: Quantities,
+    tasks: TaskInfo[] = [],
+    opts: { refuseSeconds?: number } = {},
+  ): Promise<AnswerResult> {
+    return this.accept(offer, tasks, { ...opts, unreserve: resources });
   }
 
   /** DECLINE: the node is not re-offered to this framework for `refuseSeconds` (unless it grows). */
@@ -253,12 +283,45 @@ export class FrameworkClient {
     );
   }
 
-  suppress(): Promise<void> {
-    return this.setSuppressed(true);
+  /**
+   * SUPPRESS (true) or REVIVE (false) one of a multi-role framework's roles (Mesos's
+   * suppressOffers(roles) / reviveOffers(roles)): spec.suppressedRoles gains or loses it; the
+   * framework's other roles are untouched. Read-modify-write, retried on a conflicting write.
+   */
+  async setRoleSuppressed(role: string, suppressed: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const fw = await this.getFramework();
+      if (fw === undefined) throw new Error(`framework ${this.namespace}/${this.name} not found`);
+      const before = fw.spec.suppressedRoles ?? [];
+      const after = suppressed ? [...new Set([...before, role])] : before.filter((r) => r !== role);
+      if (after.length === before.length && after.every((r, i) => r === before[i])) return;
+      try {
+        await this.custom.patchNamespacedCustomObject(
+          {
+            ...this.obj(PLURAL.Framework, this.name),
+            body: {
+              metadata: { resourceVersion: fw.metadata.resourceVersion },
+              spec: { suppressedRoles: after.length > 0 ? after : null },
+            },
+            fieldManager: this.fieldManager,
+          },
+          MERGE,
+        );
+        return;
+      } catch (err) {
+        if (statusCode(err) !== 409 || attempt >= 4) throw err;
+      }
+    }
   }
 
-  revive(): Promise<void> {
-    return this.setSuppressed(false);
+  /** SUPPRESS: no offers in any role, or (`role` given) in that role only. */
+  suppress(role?: string): Promise<void> {
+    return role === undefined ? this.setSuppressed(true) : this.setRoleSuppressed(role, true);
+  }
+
+  /** REVIVE: offers again in every role (spec.suppressed off), or (`role` given) in that role. */
+  revive(role?: string): Promise<void> {
+    return role === undefined ? this.setSuppressed(false) : this.setRoleSuppressed(role, false);
   }
 
   /** Every Task of this framework, read from the API (not a cache). */

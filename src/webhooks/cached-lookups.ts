@@ -1,7 +1,8 @@
 // AdmissionLookups answered from watches, so that an answer to an offer does not wait on the API
 // server: under load a consistent GET waits on etcd, and an accept makes several. Kept in
 // memory: Frameworks (name and ServiceAccount only) and the names of Tasks, of the namespaces
-// the webhooks serve; a namespace's labels are read from the API server's watch cache.
+// the webhooks serve; a namespace's labels are read from the API server's watch cache (a list,
+// which needs `list namespaces`; an identity allowed only to get them reads each by name).
 //
 // Where a cache may lag, it fails safe. A Framework or Namespace not (yet) in the cache is read
 // from the API server. A Task created a moment ago and not yet seen lets an accept that reuses
@@ -13,6 +14,7 @@
 // AccessReviewCache).
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
@@ -58,6 +60,7 @@ export function cachedLookups(
   const tasks = agora(PLURAL.Task, {});
   const informers = [frameworks, tasks];
   const synced = () => informers.every((i) => i.synced);
+  let mayListNamespaces = true;
 
   return {
     ...fallback,
@@ -78,9 +81,18 @@ export function cachedLookups(
     },
 
     async namespaceLabels(namespace) {
-      // From the API server's watch cache (resourceVersion 0): no wait on etcd, milliseconds stale.
-      const list = await core.listNamespace({ fieldSelector: `metadata.name=${namespace}`, resourceVersion: '0' });
-      return list.items[0]?.metadata?.labels ?? {};
+      if (!mayListNamespaces) return fallback.namespaceLabels(namespace);
+      try {
+        // From the API server's watch cache (resourceVersion 0): no wait on etcd, milliseconds stale.
+        const list = await core.listNamespace({ fieldSelector: `metadata.name=${namespace}`, resourceVersion: '0' });
+        return list.items[0]?.metadata?.labels ?? {};
+      } catch (err) {
+        if (!isForbidden(err)) throw err;
+        // An identity allowed to get namespaces but not to list them: read each one by name.
+        mayListNamespaces = false;
+        opts.log.info('namespaces may not be listed; reading their labels by name (a read from etcd)');
+        return fallback.namespaceLabels(namespace);
+      }
     },
 
     async existingTasks(namespace, names) {

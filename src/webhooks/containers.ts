@@ -5,6 +5,19 @@ import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
 
 /** The namespace label that lets tasks in it run privileged containers, host ports and the like. */
 export const ALLOW_PRIVILEGED_LABEL = 'agora.dev/allow-privileged';
+/** Pod Security admission's enforced level: `privileged` lets anyone able to create a Pod there create any Pod. */
+export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * Whether a namespace opts out of the Pod Security baseline for tasks: Agora's own label, or Pod
+ * Security admission enforcing `privileged` there (a framework could then create such a Pod itself).
+ */
+export function namespaceAllowsPrivileged(labels: Readonly<Record<string, string>>): boolean {
+  return labels[ALLOW_PRIVILEGED_LABEL] === 'true' || labels[POD_SECURITY_ENFORCE_LABEL] === 'privileged';
+}
+
+/** What a baseline denial tells the reader to do about it. */
+export const PRIVILEGED_OPT_IN = `an administrator can allow it with the namespace label ${ALLOW_PRIVILEGED_LABEL}=true or ${POD_SECURITY_ENFORCE_LABEL}=privileged`;
 
 /** core/v1 Container fields a task may set (resources are set by Agora from the task's resources). */
 const CONTAINER_FIELDS = new Set([

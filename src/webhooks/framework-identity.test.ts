@@ -3,7 +3,7 @@ import {
   frameworkIdentityErrors,
   identityQuestions,
   roleErrors,
-  roleToCheck,
+  rolesToCheck,
   type IdentityFacts,
   type IdentityReview,
   type RoleFacts,
@@ -143,8 +143,18 @@ describe('role namespaceSelector', () => {
   });
 
   it('is checked on create and when the role changes', () => {
-    expect(roleToCheck(create('a', { role: 'gold' }))).toBe('gold');
-    expect(roleToCheck(update('a', { role: 'gold' }, { role: 'gold', suppressed: true }))).toBeUndefined();
-    expect(roleToCheck(update('a', { role: 'default' }, { role: 'gold' }))).toBe('gold');
+    expect(rolesToCheck(create('a', { role: 'gold' }))).toEqual([{ role: 'gold', path: 'spec.role' }]);
+    expect(rolesToCheck(update('a', { role: 'gold' }, { role: 'gold', suppressed: true }))).toEqual([]);
+    expect(rolesToCheck(update('a', { role: 'default' }, { role: 'gold' }))).toEqual([{ role: 'gold', path: 'spec.role' }]);
+  });
+
+  it('checks each of spec.roles by its index, on update only the roles added', () => {
+    expect(rolesToCheck(create('a', { roles: ['free', 'gold'] }))).toEqual([
+      { role: 'free', path: 'spec.roles[0]' },
+      { role: 'gold', path: 'spec.roles[1]' },
+    ]);
+    expect(rolesToCheck(update('a', { role: 'free' }, { roles: ['free', 'gold'] }))).toEqual([{ role: 'gold', path: 'spec.roles[1]' }]);
+    const facts: RoleFacts = { of: 'gold', exists: true, selector: { matchLabels: { tenant: 'gold' } }, namespaceLabels: {} };
+    expect(roleErrors('gold', NS, facts, 'spec.roles[1]').map((e) => e.path)).toEqual(['spec.roles[1]']);
   });
 });

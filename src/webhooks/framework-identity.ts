@@ -96,19 +96,35 @@ export interface RoleFacts {
   namespaceLabels: Record<string, string>;
 }
 
-/** The role named by the write, when it must be checked against its namespaceSelector (on create, and when the role changes). */
-export function roleToCheck(r: Pick<IdentityReview, 'operation' | 'framework' | 'old'>): string | undefined {
-  const role = specOf(r.framework).role;
-  if (typeof role !== 'string' || role === '') return undefined;
-  if (r.operation === 'UPDATE' && specOf(r.old).role === role) return undefined;
-  return role;
+/** A role a Framework names, and where: `spec.role` or `spec.roles[i]`. */
+export interface NamedRole {
+  role: string;
+  path: string;
+}
+
+/**
+ * The roles named by the write that must be checked against their namespaceSelector: on create
+ * all of them, on update those the framework was not already in (spec.role or spec.roles).
+ */
+export function rolesToCheck(r: Pick<IdentityReview, 'operation' | 'framework' | 'old'>): NamedRole[] {
+  const named = namedRoles(specOf(r.framework));
+  if (r.operation !== 'UPDATE') return named;
+  const before = new Set(namedRoles(specOf(r.old)).map((x) => x.role));
+  return named.filter((x) => !before.has(x.role));
+}
+
+function namedRoles(spec: Record<string, unknown>): NamedRole[] {
+  if (Array.isArray(spec.roles)) {
+    return spec.roles.flatMap((role: unknown, i) => (typeof role === 'string' && role !== '' ? [{ role, path: `spec.roles[${i}]` }] : []));
+  }
+  return typeof spec.role === 'string' && spec.role !== '' ? [{ role: spec.role, path: 'spec.role' }] : [];
 }
 
 /**
  * The namespaceSelector of the role's ResourceRole and of every ancestor's must match: a subrole
  * uses its ancestors' reservations and counts against their quota, so it is theirs to allow.
  */
-export function roleErrors(role: string, namespace: string, facts: RoleFacts): FieldError[] {
+export function roleErrors(role: string, namespace: string, facts: RoleFacts, path = 'spec.role'): FieldError[] {
   if (!facts.exists || facts.selector === undefined) return [];
   const key = selectorMismatch(facts.selector, facts.namespaceLabels);
   if (key === undefined) return [];
@@ -116,7 +132,7 @@ export function roleErrors(role: string, namespace: string, facts: RoleFacts): F
   const whose = facts.of === role ? "the ResourceRole's" : `the ResourceRole of its ancestor "${facts.of}" (${roleObjectName(facts.of)}):`;
   return [
     forbidden(
-      'spec.role',
+      path,
       `role "${role}" may not be used in namespace "${namespace}": ${whose} spec.namespaceSelector does not match the namespace (its label "${key}" is ${value === undefined ? 'not set' : JSON.stringify(value)}); ask a cluster administrator to allow the namespace, or choose another role`,
     ),
   ];

@@ -92,6 +92,36 @@ describe('validateFramework', () => {
       wantMessage: /must list at least one set of resources/,
     },
     {
+      name: 'spec.role together with spec.roles',
+      review: create({ role: 'a', roles: ['a', 'b'] }),
+      wantPaths: ['spec.roles'],
+      wantMessage: /spec.role and spec.roles are mutually exclusive/,
+    },
+    {
+      name: 'a duplicate in spec.roles',
+      review: create({ roles: ['a', 'b', 'a'] }),
+      wantPaths: ['spec.roles[2]'],
+      wantMessage: /duplicate role "a"/,
+    },
+    {
+      name: 'a bad role in spec.roles',
+      review: create({ roles: ['a', 'B'] }),
+      wantPaths: ['spec.roles[1]'],
+      wantMessage: /must be lowercase DNS labels joined by "\/".* got "B"/,
+    },
+    {
+      name: 'a suppressed role the framework is not in',
+      review: create({ roles: ['a', 'b'], suppressedRoles: ['c'] }),
+      wantPaths: ['spec.suppressedRoles[0]'],
+      wantMessage: /must be one of the framework's roles \("a", "b"\), got "c"/,
+    },
+    {
+      name: 'an offer filter for a role not in spec.roles',
+      review: create({ roles: ['a', 'b'], offerFilters: [{ role: 'c', minAllocatableResources: [{ cpu: '4' }] }] }),
+      wantPaths: ['spec.offerFilters[0].role'],
+      wantMessage: /must be one of the framework's roles "a", "b" \(spec.roles\), got "c"/,
+    },
+    {
       name: 'a nested role with an empty segment',
       review: create({ role: 'eng//ml' }),
       wantPaths: ['spec.role'],
@@ -216,6 +246,25 @@ describe('launchReviewNeeded', () => {
       want: true,
     },
     {
+      name: 'update that replaces failed tasks (restartPolicy Never to OnFailure)',
+      review: {
+        ...create({ builtin: { ...spec.builtin, restartPolicy: 'OnFailure' } }),
+        operation: 'UPDATE' as const,
+        old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }),
+      },
+      want: true,
+    },
+    {
+      name: 'update that drops restartPolicy Never (the default is OnFailure)',
+      review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }) },
+      want: true,
+    },
+    {
+      name: 'update that stops replacing failed tasks',
+      review: { ...create({ builtin: { ...spec.builtin, restartPolicy: 'Never' } }), operation: 'UPDATE' as const, old: framework(spec) },
+      want: false,
+    },
+    {
       name: 'update that ends suppression',
       review: { ...create(spec), operation: 'UPDATE' as const, old: framework({ ...spec, suppressed: true }) },
       want: true,
@@ -268,6 +317,11 @@ describe('frameworkDefaults', () => {
       ],
     },
     { name: 'a complete spec', spec: { role: 'a', defaultRefuseSeconds: 1, builtin: { tasksPerOffer: 2, refuseSeconds: 0 } }, want: [] },
+    {
+      name: 'a multi-role framework gets no spec.role (the two are exclusive)',
+      spec: { roles: ['a', 'b'], defaultRefuseSeconds: 1 },
+      want: [],
+    },
   ])('$name', ({ spec, want }) => {
     expect(frameworkDefaults(framework(spec))).toEqual(want);
   });

@@ -20,7 +20,7 @@ const MAX_SECONDS = 31_536_000; // one year, as in the CRD
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface TemplateFacts {
-  /** The namespace carries agora.dev/allow-privileged=true. */
+  /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? */
   canCreatePods: { allowed: boolean; reason?: string };
@@ -40,11 +40,13 @@ type Obj = Record<string, unknown>;
 const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** Whether failed tasks are replaced (restartPolicy OnFailure, the default). */
+const replacesFailures = (builtin: Obj): boolean => (builtin.restartPolicy ?? 'OnFailure') === 'OnFailure';
 
 /**
  * Whether a non-privileged write makes the controller create Pods it would not have created
- * before — a (new) template, more tasks or retries, a new identity to run them as, or an end to
- * suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
+ * before — a (new) template, more tasks or retries, replacing failed tasks (restartPolicy Never to
+ * OnFailure), a new identity to run them as, or an end to suppression — so that the writer's own rights (create pods, the Pod Security baseline) are checked.
  */
 export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'framework' | 'old' | 'writer'>): boolean {
   if (r.writer.privileged) return false;
@@ -60,6 +62,7 @@ export function launchReviewNeeded(r: Pick<FrameworkReview, 'operation' | 'frame
     old.serviceAccountName !== spec.serviceAccountName ||
     num(builtin.tasks) > num(before.tasks) ||
     num(builtin.maxRetries) > num(before.maxRetries) ||
+    (replacesFailures(builtin) && !replacesFailures(before)) ||
     (old.suppressed === true && spec.suppressed !== true)
   );
 }
@@ -89,6 +92,7 @@ export function validateFramework(r: FrameworkReview): { errors: FieldError[]; w
       ),
     );
   }
+  errors.push(...validateRoles(spec));
   errors.push(...seconds(spec.failoverTimeoutSeconds, 'spec.failoverTimeoutSeconds', { integer: true }));
   errors.push(...seconds(spec.defaultRefuseSeconds, 'spec.defaultRefuseSeconds'));
   errors.push(...validateOfferFilters(spec).errors);
@@ -188,7 +192,8 @@ export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
   if (!isRecord(framework) || !isRecord(framework.spec)) return [];
   const spec = framework.spec;
   const ops: JsonPatchOp[] = [];
-  if (spec.role === undefined || spec.role === '') ops.push({ op: 'add', path: '/spec/role', value: FRAMEWORK_DEFAULTS.role });
+  if ((spec.role === undefined || spec.role === '') && spec.roles === undefined)
+    ops.push({ op: 'add', path: '/spec/role', value: FRAMEWORK_DEFAULTS.role });
   const refuse = typeof spec.defaultRefuseSeconds === 'number' ? spec.defaultRefuseSeconds : FRAMEWORK_DEFAULTS.defaultRefuseSeconds;
   if (spec.defaultRefuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/defaultRefuseSeconds', value: refuse });
   const builtin = builtinOf(spec);
@@ -198,4 +203,44 @@ export function frameworkDefaults(framework: unknown): JsonPatchOp[] {
     if (builtin.refuseSeconds === undefined) ops.push({ op: 'add', path: '/spec/builtin/refuseSeconds', value: refuse });
   }
   return ops;
+}
+
+/** spec.roles (Mesos's MULTI_ROLE): role names, no duplicates, not with spec.role; spec.suppressedRoles among them. */
+function validateRoles(spec: Obj): FieldError[] {
+  const errors: FieldError[] = [];
+  const roles = spec.roles;
+  if (roles !== undefined) {
+    if (!Array.isArray(roles) || roles.length === 0) {
+      errors.push(invalid('spec.roles', 'must be a non-empty list of roles, e.g. ["analytics", "eng/ml"]'));
+    } else {
+      if (spec.role !== undefined)
+        errors.push(invalid('spec.roles', 'spec.role and spec.roles are mutually exclusive: list every role in spec.roles'));
+      const seen = new Set<unknown>();
+      roles.forEach((role: unknown, i) => {
+        const at = child('spec.roles', i);
+        if (typeof role !== 'string' || !isRoleName(role)) {
+          errors.push(
+            invalid(at, `must be lowercase DNS labels joined by "/", at most ${MAX_ROLE_NAME} characters, got ${JSON.stringify(role)}`),
+          );
+        } else if (seen.has(role)) errors.push(invalid(at, `duplicate role ${JSON.stringify(role)}`));
+        seen.add(role);
+      });
+    }
+  }
+  const suppressed = spec.suppressedRoles;
+  if (suppressed !== undefined) {
+    const mine = Array.isArray(roles) ? roles : [typeof spec.role === 'string' ? spec.role : FRAMEWORK_DEFAULTS.role];
+    if (!Array.isArray(suppressed)) errors.push(invalid('spec.suppressedRoles', "must be a list of the framework's roles"));
+    else
+      suppressed.forEach((role: unknown, i) => {
+        if (!mine.includes(role))
+          errors.push(
+            invalid(
+              child('spec.suppressedRoles', i),
+              `must be one of the framework's roles (${mine.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(role)}`,
+            ),
+          );
+      });
+  }
+  return errors;
 }

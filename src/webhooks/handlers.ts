@@ -2,12 +2,13 @@
 // AdmissionLookups, call the pure validator, return its verdict.
 import type { LabelSelector } from '../api/selector.ts';
 import type { AdmissionRequest, Verdict } from './admission.ts';
-import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
+import { namespaceAllowsPrivileged } from './containers.ts';
 import { forbidden, nestingError } from './field-errors.ts';
 import { frameworkDefaults, launchReviewNeeded, validateFramework } from './framework.ts';
-import { frameworkIdentityErrors, identityQuestions, roleErrors, roleToCheck } from './framework-identity.ts';
+import { frameworkIdentityErrors, identityQuestions, roleErrors, rolesToCheck } from './framework-identity.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
+import { reservationVerbsUsed, type ReservationVerb } from './offer-reservations.ts';
 import { inverseOfferAnswered, validateInverseOffer } from './inverse-offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
@@ -25,6 +26,8 @@ export interface AdmissionLookups {
   namespaceLabels(namespace: string): Promise<Record<string, string>>;
   /** SubjectAccessReview: may `user` create Pods in the namespace? */
   canCreatePods(user: UserInfo, namespace: string): Promise<{ allowed: boolean; reason?: string }>;
+  /** SubjectAccessReview: may `user` use `verb` (reserve, unreserve) on the ResourceRole of `role`? */
+  canUseRole(user: UserInfo, verb: ReservationVerb, role: string): Promise<{ allowed: boolean; reason?: string }>;
   /** Which of `names` already exist as Task objects in the namespace. */
   existingTasks(namespace: string, names: readonly string[]): Promise<string[]>;
   /** SubjectAccessReview: may `user` impersonate the ServiceAccount `name` of the namespace? */
@@ -97,7 +100,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   };
 
   const allowsPrivileged = async (namespace: string): Promise<boolean> =>
-    (await lookups.namespaceLabels(namespace))[ALLOW_PRIVILEGED_LABEL] === 'true';
+    namespaceAllowsPrivileged(await lookups.namespaceLabels(namespace));
 
   const specField = (obj: unknown, field: string): string => {
     const spec = (obj as { spec?: Record<string, unknown> } | undefined)?.spec;
@@ -116,12 +119,16 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       names.length > 0 ? lookups.existingTasks(namespace, names) : Promise.resolve([]),
       (async () => {
         if (response === undefined || writer.privileged) return;
-        const [access, allowPrivileged, canCreatePods] = await Promise.all([
+        const verbs = response === 'accept' ? reservationVerbsUsed((req.object as { spec?: { accept?: unknown } }).spec?.accept) : [];
+        const role = specField(req.object, 'role');
+        const [access, allowPrivileged, canCreatePods, ...decisions] = await Promise.all([
           frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo),
           response === 'accept' ? allowsPrivileged(namespace) : Promise.resolve(false),
           response === 'accept' ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
+          ...verbs.map((v) => lookups.canUseRole(req.userInfo, v, role)),
         ]);
-        facts = { ...access, allowPrivileged, canCreatePods };
+        const reservations = verbs.length > 0 ? Object.fromEntries(verbs.map((v, i) => [v, decisions[i]!])) : undefined;
+        facts = { ...access, allowPrivileged, canCreatePods, reservations };
       })(),
     ]);
     return {
@@ -169,11 +176,11 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const writer = writerOf(req);
     const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
     const questions = identityQuestions(review);
-    const role = roleToCheck(review);
+    const named = rolesToCheck(review);
     const launch = launchReviewNeeded(review);
     const sa = parseServiceAccountUser(writer.username);
     const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors] = await Promise.all([
-      launch || role !== undefined ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
+      launch || named.length > 0 ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
       launch ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
       Promise.all(
         questions.impersonate.map(async (name) =>
@@ -181,14 +188,18 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
         ),
       ),
       questions.frameworksOfWriter && sa ? lookups.frameworksOfServiceAccount(namespace, sa.name) : Promise.resolve([]),
-      role === undefined
-        ? Promise.resolve([])
-        : Promise.all(roleChain(role).map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) }))),
+      // Each role and its ancestors, each ResourceRole looked up once.
+      Promise.all(
+        [...new Set(named.flatMap((x) => roleChain(x.role)))].map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) })),
+      ),
     ]);
-    const facts = canCreatePods ? { allowPrivileged: labels[ALLOW_PRIVILEGED_LABEL] === 'true', canCreatePods } : undefined;
+    const facts = canCreatePods ? { allowPrivileged: namespaceAllowsPrivileged(labels), canCreatePods } : undefined;
     const verdict = validateFramework({ ...review, facts });
     const identity = frameworkIdentityErrors(review, { mayImpersonate: mayImpersonate.flat(), frameworksOfWriter });
-    const roles = role === undefined ? [] : roleSelectors.flatMap((s) => roleErrors(role, namespace, { ...s, namespaceLabels: labels }));
+    const selectorOf = new Map(roleSelectors.map((s) => [s.of, s]));
+    const roles = named.flatMap(({ role, path }) =>
+      roleChain(role).flatMap((of) => roleErrors(role, namespace, { ...selectorOf.get(of)!, namespaceLabels: labels }, path)),
+    );
     return { ...verdict, errors: [...identity, ...roles, ...verdict.errors] };
   };
 

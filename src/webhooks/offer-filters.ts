@@ -1,6 +1,6 @@
 // Framework.spec.offerFilters (Mesos's FrameworkInfo.offer_filters): the role of each filter is
-// the framework's own, and every minimum offer is a non-empty list of positive quantities.
-import { DEFAULT_ROLE } from '../api/role-names.ts';
+// one of the framework's own, and every minimum offer is a non-empty list of positive quantities.
+import { frameworkRoles } from '../api/role-names.ts';
 import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import type { ResourceList } from '../api/quantity.ts';
@@ -10,7 +10,11 @@ export function validateOfferFilters(spec: Record<string, unknown>): { errors: F
   const filters = spec.offerFilters;
   if (filters === undefined) return { errors: [] };
   if (!Array.isArray(filters)) return { errors: [invalid('spec.offerFilters', 'must be a list of {role, minAllocatableResources}')] };
-  const role = typeof spec.role === 'string' ? spec.role : DEFAULT_ROLE;
+  const roles = frameworkRoles({
+    role: typeof spec.role === 'string' ? spec.role : undefined,
+    roles: Array.isArray(spec.roles) ? spec.roles.filter((r): r is string => typeof r === 'string') : undefined,
+  });
+  const field = Array.isArray(spec.roles) ? 'spec.roles' : 'spec.role';
   const errors: FieldError[] = [];
   const minOffer: ResourceList[] = [];
   filters.forEach((f: unknown, i) => {
@@ -19,8 +23,11 @@ export function validateOfferFilters(spec: Record<string, unknown>): { errors: F
       errors.push(invalid(at, 'must be {role, minAllocatableResources}'));
       return;
     }
-    if (f.role !== role)
-      errors.push(invalid(child(at, 'role'), `must be the framework's role "${role}" (spec.role), got ${JSON.stringify(f.role)}`));
+    if (typeof f.role !== 'string' || !roles.includes(f.role)) {
+      const which =
+        roles.length === 1 ? `the framework's role "${roles[0]}"` : `one of the framework's roles ${roles.map((r) => `"${r}"`).join(', ')}`;
+      errors.push(invalid(child(at, 'role'), `must be ${which} (${field}), got ${JSON.stringify(f.role)}`));
+    }
     const mins = f.minAllocatableResources;
     if (!Array.isArray(mins) || mins.length === 0) {
       errors.push(

@@ -280,7 +280,7 @@ describe('validateOffer', () => {
       review: answer({ accept: { tasks: [task('t1', { cpu: '1' }, [{ ...main, securityContext: { privileged: true } }])] } }),
       want: [{ path: 'spec.accept.tasks[0].containers[0].securityContext.privileged', reason: 'Forbidden' }],
       wantMessage:
-        /privileged containers are not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\)/,
+        /privileged containers are not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true or pod-security\.kubernetes\.io\/enforce=privileged\)/,
     },
     {
       name: 'an added capability beyond baseline',

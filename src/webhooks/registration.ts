@@ -79,10 +79,14 @@ export function notControllerWrite(
   ];
   const byController = who.length > 0 ? who.join(' || ') : 'false';
   const status = 'has(request.subResource) && request.subResource == "status"';
+  // A dry run is still sent: the controller never makes one, and waitUntilEnforced (probe.ts)
+  // dry-runs an Offer create — locally as the very identity the controller runs as — to learn
+  // whether the webhooks are called yet.
+  const dryRun = 'has(request.dryRun) && request.dryRun';
   return opts.creates
     ? {
         name: 'not-the-controllers-create-or-status-write',
-        expression: `!((request.operation == "CREATE" || (${status})) && (${byController}))`,
+        expression: `!((request.operation == "CREATE" || (${status})) && (${byController}) && !(${dryRun}))`,
       }
     : { name: 'not-the-controllers-status-write', expression: `!(${status} && (${byController}))` };
 }

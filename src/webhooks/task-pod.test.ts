@@ -127,7 +127,7 @@ describe('taskPodErrors: the Pod Security baseline, every control', () => {
     expect(errors[0]!.reason).toBe('Forbidden');
     expect(errors[0]!.message).toMatch(want);
     expect(errors[0]!.message).toMatch(
-      /not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\)/,
+      /not allowed in namespace "team-a" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true or pod-security\.kubernetes\.io\/enforce=privileged\)/,
     );
     expect(taskPodErrors(task, AT, { ...ctx, baseline: false })).toEqual([]);
   });

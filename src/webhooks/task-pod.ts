@@ -4,7 +4,7 @@
 // (pod-security.ts). Errors come back at the task's own fields.
 import type { ITask } from '../api/index.ts';
 import { podFor } from '../api/pod.ts';
-import { ALLOW_PRIVILEGED_LABEL } from './containers.ts';
+import { PRIVILEGED_OPT_IN } from './containers.ts';
 import { forbidden, invalid, isRecord, type FieldError } from './field-errors.ts';
 import { podErrors } from './pod-schema.ts';
 import { baselineViolations } from './pod-security.ts';
@@ -73,10 +73,6 @@ export function taskPodErrors(task: TaskFields, at: string, ctx: TaskPodContext)
   const errors = podErrors(pod).map((e) => where(e.path, e.message, invalid));
   if (errors.length > 0 || !ctx.baseline) return errors;
   return baselineViolations(pod).map((v) =>
-    where(
-      v.path,
-      `${v.what} not allowed in namespace "${ctx.namespace}" (an administrator can allow it with the namespace label ${ALLOW_PRIVILEGED_LABEL}=true)`,
-      forbidden,
-    ),
+    where(v.path, `${v.what} not allowed in namespace "${ctx.namespace}" (${PRIVILEGED_OPT_IN})`, forbidden),
   );
 }

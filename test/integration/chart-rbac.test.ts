@@ -171,6 +171,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'create events', verb: 'create', resource: 'events', namespace: 'FW' },
       { what: 'watch resourceroles', verb: 'watch', resource: 'resourceroles', group: GROUP },
       { what: 'watch maintenance windows', verb: 'watch', resource: 'maintenances', group: GROUP },
+      { what: "apply frameworks' reservations", verb: 'update', resource: 'reservations', group: GROUP },
       { what: 'create inverse offers', verb: 'create', resource: 'inverseoffers', group: GROUP, namespace: 'FW' },
       { what: 'patch resourcerole status', verb: 'patch', resource: 'resourceroles', subresource: 'status', group: GROUP },
       {

@@ -163,6 +163,7 @@ describe('RBAC', () => {
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['agora.dev'], resources: ['reservations'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([

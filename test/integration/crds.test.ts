@@ -40,7 +40,37 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       name: "offer filter for another role than the framework's",
       plural: 'frameworks',
       body: framework({ role: 'eng/ml', offerFilters: [{ role: 'eng', minAllocatableResources: [{ cpu: '4' }] }] }),
-      want: /spec\.offerFilters: Invalid value.*must be the framework's role/,
+      want: /spec\.offerFilters: Invalid value.*must be one of the framework's roles/,
+    },
+    {
+      name: 'framework with both spec.role and spec.roles',
+      plural: 'frameworks',
+      body: framework({ role: 'a', roles: ['a', 'b'] }),
+      want: /spec\.roles: Invalid value.*spec\.role and spec\.roles are mutually exclusive/,
+    },
+    {
+      name: 'framework listing a role twice',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b', 'a'] }),
+      want: /spec\.roles\[2\]: Duplicate value: "a"/,
+    },
+    {
+      name: 'framework with a bad role in spec.roles',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'Bad_Role'] }),
+      want: /spec\.roles\[1\]: Invalid value: "Bad_Role"/,
+    },
+    {
+      name: 'framework suppressing a role it is not in',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b'], suppressedRoles: ['c'] }),
+      want: /spec\.suppressedRoles: Invalid value.*must be one of the framework's roles/,
+    },
+    {
+      name: 'offer filter for a role not in spec.roles',
+      plural: 'frameworks',
+      body: framework({ roles: ['a', 'b'], offerFilters: [{ role: 'c', minAllocatableResources: [{ cpu: '4' }] }] }),
+      want: /spec\.offerFilters: Invalid value.*must be one of the framework's roles/,
     },
     {
       name: 'offer filter with a malformed minimum',
@@ -121,6 +151,24 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       want: /spec\.accept\.tasks\[0\]\.name: Invalid value: "Task One"/,
     },
     {
+      name: 'accept that launches, reserves and unreserves nothing',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [] } }),
+      want: /spec\.accept: Invalid value.*an accept launches a task, reserves or unreserves/,
+    },
+    {
+      name: 'reserve of a malformed amount',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [], reserve: [{ resources: { cpu: 'lots' } }] } }),
+      want: /spec\.accept\.reserve\[0\]\.resources\.cpu: Invalid value: "lots"/,
+    },
+    {
+      name: 'reserved part of an unknown type',
+      plural: 'offers',
+      body: offer({ ...offerSpec, reserved: [{ role: 'db', type: 'Sticky', resources: { cpu: '1' } }] }),
+      want: /spec\.reserved\[0\]\.type: Unsupported value: "Sticky"/,
+    },
+    {
       name: 'task without containers',
       plural: 'tasks',
       body: {
@@ -135,7 +183,7 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     expect(await rejection(create(plural, body))).toMatch(want);
   });
 
-  it('accepts a nested role with its own minimum offer, and the default role', async () => {
+  it('accepts a nested role with its own minimum offer, the default role, and several roles with their own', async () => {
     const ok = (await create(
       'frameworks',
       framework({
@@ -150,7 +198,21 @@ describe('CRD schemas reject bad objects, naming the field', () => {
     )) as {
       spec: { role: string };
     };
-    expect(dflt.spec.role).toBe('default');
+    // Without the mutating webhook (it fills in `default`), an unset role means `default`.
+    expect(dflt.spec.role).toBeUndefined();
+    const multi = (await create(
+      'frameworks',
+      framework({
+        roles: ['a', 'b/c'],
+        suppressedRoles: ['b/c'],
+        offerFilters: [
+          { role: 'a', minAllocatableResources: [{ cpu: '1' }] },
+          { role: 'b/c', minAllocatableResources: [{ cpu: '2' }] },
+        ],
+      }),
+    )) as { spec: { role?: string; roles: string[] } };
+    expect(multi.spec.roles).toEqual(['a', 'b/c']);
+    expect(multi.spec.role).toBeUndefined();
   });
 
   it('rejects a ResourceRole whose guarantee exceeds its limit, and a zero weight', async () => {
@@ -165,6 +227,35 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       /guarantee must not exceed the limit/,
     );
     expect(await rejection(role(`${ns.name}-zero`, { weight: 0 }))).toMatch(/spec\.weight: Invalid value/);
+  });
+
+  it('rejects a Reservation for a malformed role, without resources, or moved to another role or node', async () => {
+    const resv = (name: string, spec: unknown) =>
+      custom().createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'reservations',
+        body: { apiVersion: API_VERSION, kind: 'Reservation', metadata: { name }, spec },
+      });
+    expect(await rejection(resv(`${ns.name}-bad`, { role: 'Bad_Role', nodeName: 'n', resources: { cpu: '1' } }))).toMatch(
+      /spec\.role: Invalid value/,
+    );
+    expect(await rejection(resv(`${ns.name}-empty`, { role: 'db', nodeName: 'n', resources: {} }))).toMatch(
+      /spec\.resources: Invalid value/,
+    );
+    const name = `${ns.name}-ok`;
+    await resv(name, { role: 'db', nodeName: 'n', resources: { cpu: '1' } });
+    try {
+      const moved = custom().patchClusterCustomObject(
+        { group: GROUP, version: VERSION, plural: 'reservations', name, body: { spec: { role: 'web', nodeName: 'm' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const why = await rejection(moved);
+      expect(why).toMatch(/spec\.role is immutable/);
+      expect(why).toMatch(/spec\.nodeName is immutable/);
+    } finally {
+      await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'reservations', name });
+    }
   });
 
   it('rejects a Maintenance without nodes or with a zero duration', async () => {

@@ -9,7 +9,7 @@ import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts'
 const ns = useNamespace('sdk');
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-async function createOffer(name: string, framework: string): Promise<OfferObject> {
+async function createOffer(name: string, framework: string, role?: string): Promise<OfferObject> {
   return (await custom().createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -19,7 +19,7 @@ async function createOffer(name: string, framework: string): Promise<OfferObject
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'Offer',
       metadata: { name },
-      spec: { framework, nodeName: 'nowhere', resources: { cpu: '2', memory: '4Gi' } },
+      spec: { framework, nodeName: 'nowhere', resources: { cpu: '2', memory: '4Gi' }, ...(role ? { role } : {}) },
     },
   })) as OfferObject;
 }
@@ -97,6 +97,30 @@ describe('SDK SchedulerDriver', () => {
     })) as OfferObject;
     expect(stored.spec.accept?.tasks.map((t) => t.name)).toEqual(['t1']);
     expect(stored.spec.accept?.refuseSeconds).toBe(3);
+  });
+
+  it('a multi-role framework: offers carry their role, and one role is suppressed and revived alone', async () => {
+    const multi = await SchedulerDriver.start({
+      kubeConfig: kubeConfig(),
+      namespace: ns.name,
+      name: 'sdk-multi',
+      spec: { roles: ['sdk-x', 'sdk-y'] },
+      heartbeatSeconds: 0,
+    });
+    try {
+      const it = multi.offers();
+      await createOffer('multi-y', 'sdk-multi', 'sdk-y');
+      expect((await it.next()).value?.spec.role).toBe('sdk-y');
+      await multi.suppress('sdk-y');
+      await multi.suppress('sdk-y'); // idempotent
+      const read = async () => (await multi.getFramework())!.spec;
+      expect(await read()).toMatchObject({ roles: ['sdk-x', 'sdk-y'], suppressedRoles: ['sdk-y'] });
+      expect((await read()).suppressed).not.toBe(true);
+      await multi.revive('sdk-y');
+      expect((await read()).suppressedRoles).toBeUndefined();
+    } finally {
+      await multi.stop();
+    }
   });
 
   it('reports an offer rescinded while answering as a typed result, not an exception', async () => {

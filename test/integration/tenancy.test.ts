@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startWebhooks, type RunningWebhooks } from '../../src/webhooks/index.ts';
 import { waitUntilEnforced } from '../../src/webhooks/probe.ts';
-import { custom, kubeConfig, rejection, useNamespace } from './support/kube.ts';
+import { custom, eventually, kubeConfig, rejection, tokenKubeConfig, useNamespace } from './support/kube.ts';
+import { malformedTask, random } from './support/malformed.ts';
 
 const nsA = useNamespace('tenant-a');
 const nsB = useNamespace('tenant-b');
@@ -30,19 +31,8 @@ function nested(depth: number): Record<string, unknown> {
 }
 
 /** A client authenticated with a real token of the ServiceAccount. */
-async function tokenClient(namespace: string, name: string): Promise<CustomObjectsApi> {
-  const tr = await kubeConfig()
-    .makeApiClient(CoreV1Api)
-    .createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...kubeConfig().getCurrentCluster()!, name: 'local' }],
-    users: [{ name, token: tr.status!.token }],
-    contexts: [{ name, cluster: 'local', user: name, namespace }],
-    currentContext: name,
-  });
-  return kc.makeApiClient(CustomObjectsApi);
-}
+const tokenClient = async (namespace: string, name: string): Promise<CustomObjectsApi> =>
+  (await tokenKubeConfig(namespace, name)).makeApiClient(CustomObjectsApi);
 
 describe('tenant isolation (as a tenant ServiceAccount, through the API server)', () => {
   let webhooks: RunningWebhooks;
@@ -115,6 +105,27 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
         });
       }
     }
+    // `deployer` may act as sched-b (impersonate that ServiceAccount only) and write Frameworks.
+    await rbac.createNamespacedRole({
+      namespace: nsA.name,
+      body: {
+        metadata: { name: 'deployer' },
+        rules: [
+          frameworkRules[2]!,
+          { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['sched-b'] },
+        ],
+      },
+    });
+    await core.createNamespacedServiceAccount({ namespace: nsA.name, body: { metadata: { name: 'deployer' } } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: nsA.name,
+      body: {
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: nsA.name }],
+      },
+    });
+    tenant.deployer = await tokenClient(nsA.name, 'deployer');
     tenant.a = await tokenClient(nsA.name, 'sched-a');
     tenant.scaler = await tokenClient(nsA.name, 'scaler');
 
@@ -150,6 +161,7 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     const builtin = { tasks: 1, template: { resources: { cpu: '100m' }, containers: [main] } };
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-builtin', { builtin }));
     await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-a-builtin', { serviceAccountName: 'sched-a', builtin }));
+    await createAsAdmin(nsA.name, PLURAL.Framework, framework('fw-never', { builtin: { ...builtin, restartPolicy: 'Never' } }));
     await createAsAdmin(nsA.name, PLURAL.Task, {
       apiVersion: API_VERSION,
       kind: 'Task',
@@ -277,6 +289,53 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     await nothingCreated();
   });
 
+  it('denies each of 30 seeded malformed accepts naming a task field, never failing itself, and creates nothing', async () => {
+    const r = random(7);
+    for (let i = 0; i < 30; i++) {
+      const name = await offer();
+      const tasks = [malformedTask(`fz-${i}`, r)];
+      const message = await rejection(
+        tenant.a!.patchNamespacedCustomObject(
+          { ...api, namespace: nsA.name, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } },
+          MERGE,
+        ),
+      );
+      expect(message, JSON.stringify(tasks).slice(0, 300)).toMatch(
+        /^admission webhook "offers\.agora\.dev" denied the request: spec\.accept\.tasks\[0\]\./,
+      );
+    }
+    await nothingCreated();
+  });
+
+  it('lets a namespace opt in (Pod Security admission enforcing "privileged"), and holds it to the baseline again once it opts out', async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const label = (value: string | null) =>
+      core.patchNamespace({ name: nsA.name, body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': value } } } }, MERGE);
+    const acceptPrivileged = async () => {
+      const name = await offer();
+      const tasks = sc({ privileged: true });
+      return rejection(
+        tenant.a!.patchNamespacedCustomObject(
+          { ...api, namespace: nsA.name, plural: PLURAL.Offer, name, body: { spec: { accept: { tasks } } } },
+          MERGE,
+        ),
+      );
+    };
+    const denied = `${C}.securityContext.privileged: privileged containers are not allowed in namespace "${nsA.name}"`;
+    expect(await acceptPrivileged()).toContain(denied);
+    // A stricter level is no opt-in.
+    await label('baseline');
+    try {
+      expect(await acceptPrivileged()).toContain(denied);
+      await label('privileged');
+      // Namespace labels are read from the API server's watch cache: milliseconds stale.
+      await eventually('the privileged accept to be admitted', async () => (await acceptPrivileged()) === '', 10_000);
+    } finally {
+      await label(null);
+    }
+    await eventually('the baseline to apply again', async () => (await acceptPrivileged()).includes(denied), 10_000);
+  });
+
   // Metadata of the controller's objects (issue 5).
   it.each([
     ["removes a Task's ownerReferences", PLURAL.Task, 'running', { metadata: { ownerReferences: null } }, 'metadata.ownerReferences'],
@@ -343,6 +402,13 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
       'spec.builtin.template: user "system:serviceaccount:NS:scaler" may not create pods',
     ],
     [
+      "makes another's built-in framework replace failed tasks without create pods",
+      'scaler',
+      'fw-never',
+      { spec: { builtin: { restartPolicy: 'OnFailure' } } },
+      'spec.builtin.template: user "system:serviceaccount:NS:scaler" may not create pods',
+    ],
+    [
       'gives a built-in template the AppArmor annotation',
       'a',
       'fw-a-builtin',
@@ -386,6 +452,68 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     expect(await rejection(createRole(`${role}-q.a`, { guarantee: { cpu: '3' } }))).toBe('');
   });
 
+  it('denies creating a built-in Framework whose template is no valid Pod, breaks the baseline, or that its writer may not launch; creates none', async () => {
+    const create = (who: string, name: string, containers: object[], serviceAccountName?: string) =>
+      rejection(
+        tenant[who]!.createNamespacedCustomObject({
+          ...api,
+          namespace: nsA.name,
+          plural: PLURAL.Framework,
+          body: framework(name, {
+            ...(serviceAccountName ? { serviceAccountName } : {}),
+            builtin: { tasks: 1, template: template({ containers }) },
+          }),
+        }),
+      );
+    const T = 'spec.builtin.template.containers[0]';
+    expect(await create('a', 'tpl-priv', [{ ...main, securityContext: { privileged: true } }], 'sched-a')).toContain(
+      `${T}.securityContext.privileged: privileged containers are not allowed in namespace "${nsA.name}"`,
+    );
+    expect(await create('a', 'tpl-probe', [{ ...main, startupProbe: { tcpSocket: { host: '10.0.0.1', port: 22 } } }], 'sched-a')).toContain(
+      `${T}.startupProbe.tcpSocket.host: a tcpSocket host (10.0.0.1) is not allowed`,
+    );
+    expect(await create('a', 'tpl-type', [{ ...main, securityContext: { capabilities: { add: 'SYS_ADMIN' } } }], 'sched-a')).toContain(
+      `${T}.securityContext.capabilities.add: must be a list`,
+    );
+    expect(await create('scaler', 'tpl-nopods', [main])).toContain(
+      `spec.builtin.template: user "system:serviceaccount:${nsA.name}:scaler" may not create pods in namespace "${nsA.name}"`,
+    );
+    for (const name of ['tpl-priv', 'tpl-probe', 'tpl-type', 'tpl-nopods']) {
+      expect(await rejection(get(nsA.name, PLURAL.Framework, name))).toMatch(/not found/);
+    }
+    await nothingCreated();
+  });
+
+  it('lets an identity allowed to impersonate a ServiceAccount name it and change its framework, and no other', async () => {
+    const deployer = tenant.deployer!;
+    const create = (name: string, serviceAccountName: string) =>
+      deployer.createNamespacedCustomObject({
+        ...api,
+        namespace: nsA.name,
+        plural: PLURAL.Framework,
+        body: framework(name, { serviceAccountName }),
+      });
+    const who = `user "system:serviceaccount:${nsA.name}:deployer"`;
+    expect(await rejection(create('as-b', 'sched-b'))).toBe('');
+    expect(await rejection(create('as-a', 'sched-a'))).toContain(
+      `spec.serviceAccountName: ${who} may not make framework "as-a" run as ServiceAccount "sched-a": name your own ServiceAccount, or get permission to impersonate "sched-a"`,
+    );
+    expect(await rejection(get(nsA.name, PLURAL.Framework, 'as-a'))).toMatch(/not found/);
+    const change = (name: string, spec: object) =>
+      rejection(
+        deployer.patchNamespacedCustomObject({ ...api, namespace: nsA.name, plural: PLURAL.Framework, name, body: { spec } }, MERGE),
+      );
+    // fw-b runs as sched-b, which the deployer may act as; fw-a runs as sched-a, which it may not.
+    expect(await change('fw-b', { suppressed: true })).toBe('');
+    expect(await change('fw-b', { suppressed: false })).toBe('');
+    expect(await change('fw-a', { suppressed: true })).toContain(
+      `spec: ${who} may not change framework "fw-a": it runs as ServiceAccount "sched-a"`,
+    );
+    expect(await change('as-b', { serviceAccountName: 'sched-a' })).toContain(
+      `spec.serviceAccountName: ${who} may not make framework "as-b" run as ServiceAccount "sched-a"`,
+    );
+  });
+
   it('denies creating a Framework that names another ServiceAccount or a role of another namespace, and creates none', async () => {
     const create = (spec: object) =>
       tenant.a!.createNamespacedCustomObject({ ...api, namespace: nsA.name, plural: PLURAL.Framework, body: framework('intruder', spec) });
@@ -398,6 +526,10 @@ describe('tenant isolation (as a tenant ServiceAccount, through the API server)'
     // A subrole would use the role's reservations and quota: its namespaceSelector applies too.
     expect(await rejection(create({ role: `${role}/batch` }))).toContain(
       `spec.role: role "${role}/batch" may not be used in namespace "${nsA.name}": the ResourceRole of its ancestor "${role}" (${role}):`,
+    );
+    // A multi-role framework: each role is checked, and the error names its index in spec.roles.
+    expect(await rejection(create({ roles: ['default', role] }))).toContain(
+      `spec.roles[1]: role "${role}" may not be used in namespace "${nsA.name}"`,
     );
     expect(await rejection(get(nsA.name, PLURAL.Framework, 'intruder'))).toMatch(/not found/);
     // Its own ServiceAccount, a role without a selector: fine.

@@ -1,12 +1,13 @@
 // The webhooks' cached lookups against the real API server: Frameworks and Task names come from
 // watches once synced, and whatever the cache does not have (yet) is asked of the API server.
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
 import { cachedLookups, type CachedLookups } from '../../src/webhooks/cached-lookups.ts';
 import type { AdmissionLookups } from '../../src/webhooks/handlers.ts';
 import { kubeLookups } from '../../src/webhooks/lookups.ts';
-import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts';
+import { custom, eventually, kubeConfig, tokenKubeConfig, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('lookups');
 
@@ -70,5 +71,32 @@ describe('cached admission lookups', () => {
     asked.length = 0;
     expect((await lookups.namespaceLabels(ns.name))['kubernetes.io/metadata.name']).toBe(ns.name);
     expect(asked).toEqual([]);
+  });
+
+  it("reads a namespace's labels by name as an identity that may get namespaces but not list them", async () => {
+    const admin = kubeConfig();
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    const core = admin.makeApiClient(CoreV1Api);
+    const name = `agora-test-${ns.name}-ns-get`;
+    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'ns-getter' } } });
+    await rbac.createClusterRole({ body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }] } });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'ServiceAccount', name: 'ns-getter', namespace: ns.name }],
+      },
+    });
+    const getter = cachedLookups(await tokenKubeConfig(ns.name, 'ns-getter'), kubeLookups(await tokenKubeConfig(ns.name, 'ns-getter')), {
+      namespaces: [ns.name],
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      // Twice: the first finds the list forbidden, the second goes straight to the read by name.
+      for (let i = 0; i < 2; i++) expect((await getter.namespaceLabels(ns.name))['kubernetes.io/metadata.name']).toBe(ns.name);
+    } finally {
+      await rbac.deleteClusterRoleBinding({ name });
+      await rbac.deleteClusterRole({ name });
+    }
   });
 });

@@ -10,10 +10,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/index.ts';
 import { startControllerWebhooks } from '../../src/webhooks/controller-flags.ts';
-import { currentOwner, ownerAnnotations, ownerOf, type LocalOwner } from '../../src/webhooks/local-owner.ts';
+import { currentOwner, ownerAnnotations, ownerOf, processStartTimeMs, type LocalOwner } from '../../src/webhooks/local-owner.ts';
 import { registerWebhooks, removeStaleRegistrations, unregisterWebhooks, webhookConfigurations } from '../../src/webhooks/registration.ts';
 import { ensureLocalTls } from '../../src/webhooks/tls.ts';
 import { repoRoot } from '../../scripts/cluster/index.ts';
@@ -25,38 +25,47 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const admission = () => kubeConfig().makeApiClient(AdmissionregistrationV1Api);
-const createOffer = (name: string, accept?: object) =>
-  custom().createNamespacedCustomObject({
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const offerBody = (name: string) => ({
+  apiVersion: API_VERSION,
+  kind: 'Offer',
+  metadata: { name },
+  spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
+});
+const patchOffer = (name: string, body: object, dryRun?: 'All') =>
+  custom().patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, name, body, ...(dryRun ? { dryRun } : {}) },
+    MERGE,
+  );
+/**
+ * An Offer answered with `accept`: created, then answered by an update. This file writes as an
+ * identity the webhooks treat as the controller, and the registration does not send the
+ * controller's creates of Offers to the webhook (it made them; their accepts are checked) — its
+ * updates it does send.
+ */
+const createOffer = async (name: string, accept: object) => {
+  await custom().createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: ns.name,
     plural: PLURAL.Offer,
-    body: {
-      apiVersion: API_VERSION,
-      kind: 'Offer',
-      metadata: { name },
-      spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' }, ...(accept ? { accept } : {}) },
-    },
+    body: offerBody(name),
   });
+  return patchOffer(name, { spec: { accept } });
+};
 const overAccept = (cpu: string) => ({ tasks: [{ name: 't', resources: { cpu }, containers: [{ name: 'main', image: 'busybox' }] }] });
 let probes = 0;
-/** The message of a write to an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
-const probeWrite = () =>
-  rejection(
-    custom().createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: PLURAL.Offer,
-      dryRun: 'All',
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'Offer',
-        metadata: { name: `probe-${probes++}` },
-        spec: { framework: 'fw', nodeName: 'n', resources: { cpu: '1' } },
-      },
-    }),
-  );
+beforeAll(async () => {
+  await custom().createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns.name,
+    plural: PLURAL.Offer,
+    body: offerBody('probe-target'),
+  });
+});
+/** The message of an update of an Offer in this file's namespace ('' when it is admitted); nothing is stored. */
+const probeWrite = () => rejection(patchOffer('probe-target', { metadata: { labels: { probe: String(probes++) } } }, 'All'));
 const BLOCKED = /failed calling webhook/;
 
 /** A pid that has just exited (as a SIGKILLed controller's has). */
@@ -151,22 +160,7 @@ describe('startControllerWebhooks', () => {
         clientConfig: { url: `https://127.0.0.1:${hooks!.webhooks.port}/validate/offers` },
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns.name] }] },
       });
-      const over = {
-        apiVersion: API_VERSION,
-        kind: 'Offer',
-        metadata: { name: 'over' },
-        spec: {
-          framework: 'fw',
-          nodeName: 'n',
-          resources: { cpu: '1' },
-          accept: { tasks: [{ name: 't', resources: { cpu: '2' }, containers: [{ name: 'main', image: 'busybox' }] }] },
-        },
-      };
-      expect(
-        await rejection(
-          custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Offer, body: over }),
-        ),
-      ).toMatch(/over by 1/);
+      expect(await rejection(createOffer('over', overAccept('2')))).toMatch(/over by 1/);
     } finally {
       await hooks!.stop();
     }
@@ -352,15 +346,21 @@ describe('a registration left by a killed local run', () => {
           ),
         );
       expect(await status()).toBe('');
-      // Creates of the kinds only the controller makes: admitted without a call.
-      expect(await probeWrite()).toBe('');
+      // Creates of the kinds only the controller makes: admitted without a call (real creates:
+      // a dry run is still sent to the webhook, so that waitUntilEnforced's probe can see it).
+      const real = { group: GROUP, version: VERSION, namespace: ns.name };
+      const offer = () => custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) });
+      expect(await rejection(offer())).toBe('');
       const task = {
         apiVersion: API_VERSION,
         kind: 'Task',
         metadata: { name: `probe-task-${probes++}` },
         spec: { framework: 'fw', offer: target, nodeName: 'n', resources: { cpu: '1' }, containers: [{ name: 'main', image: 'busybox' }] },
       };
-      expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(await rejection(custom().createNamespacedCustomObject({ ...real, plural: PLURAL.Task, body: task }))).toBe('');
+      expect(
+        await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Offer, body: offerBody(`probe-${probes++}`) })),
+      ).toMatch(BLOCKED);
       // A Framework create, even the controller's, is still checked (and here blocked).
       const framework = { apiVersion: API_VERSION, kind: 'Framework', metadata: { name: `probe-fw-${probes++}` }, spec: {} };
       expect(await rejection(custom().createNamespacedCustomObject({ ...dry, plural: PLURAL.Framework, body: framework }))).toMatch(
@@ -380,7 +380,14 @@ describe('a registration left by a killed local run', () => {
       namespaces: [ns.name],
       configurationName: name,
     });
-    const other: LocalOwner = { ...currentOwner(), pid: process.ppid };
+    // A process that really runs (the test runner's parent, with its own start time): were it
+    // recorded with another start time, the first would take the registration over as a dead one's.
+    const parentStart = processStartTimeMs(process.ppid);
+    const other: LocalOwner = {
+      ...currentOwner(),
+      pid: process.ppid,
+      ...(parentStart !== undefined ? { startedAt: new Date(Math.round(parentStart)).toISOString() } : {}),
+    };
     await leftBehind(name, other);
     await first!.stop();
     expect(ownerOf((await admission().readValidatingWebhookConfiguration({ name })).metadata?.annotations)).toEqual(other);

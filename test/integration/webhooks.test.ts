@@ -305,7 +305,7 @@ describe('admission webhooks (registered with the API server)', () => {
       await offer('smuggle', 'fw-a');
       const privileged = { ...main, securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } };
       expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [privileged])]))).toMatch(
-        /spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed in namespace "\S+" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true\); spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.capabilities\.add\[0\]: adding capability SYS_ADMIN is not allowed/,
+        /spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed in namespace "\S+" \(an administrator can allow it with the namespace label agora\.dev\/allow-privileged=true or pod-security\.kubernetes\.io\/enforce=privileged\); spec\.accept\.tasks\[0\]\.containers\[0\]\.securityContext\.capabilities\.add\[0\]: adding capability SYS_ADMIN is not allowed/,
       );
       expect(await rejection(accept('sched-a', 'smuggle', [task('smuggle-1', { cpu: '1' }, [{ ...main, hostNetwork: true }])]))).toMatch(
         /containers\[0\]\.hostNetwork: hostNetwork is a Pod field, not a container field/,

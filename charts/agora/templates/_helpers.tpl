@@ -88,13 +88,14 @@ timeoutSeconds: {{ .root.Values.webhooks.timeoutSeconds }}
 # The controller's own status writes are admitted without a call (the webhook would allow them
 # unread), and so are its creates of the kinds only it creates (Offers, Tasks, InverseOffers: it
 # checked what they hold when the accept was made): at scale they are most of the writes, and
-# each call costs the API server a round trip. src/webhooks/registration.ts writes the same.
+# each call costs the API server a round trip. Dry runs are still sent (the controller makes none;
+# its probe of whether the webhooks are called is one). src/webhooks/registration.ts writes the same.
 {{- $controller := printf "request.userInfo.username == \"system:serviceaccount:%s:%s\"" .root.Release.Namespace (include "agora.serviceAccountName" .root) }}
 {{- $status := "has(request.subResource) && request.subResource == \"status\"" }}
 matchConditions:
   {{- if .controllerCreates }}
   - name: not-the-controllers-create-or-status-write
-    expression: {{ printf "!((request.operation == \"CREATE\" || (%s)) && (%s))" $status $controller | squote }}
+    expression: {{ printf "!((request.operation == \"CREATE\" || (%s)) && (%s) && !(has(request.dryRun) && request.dryRun))" $status $controller | squote }}
   {{- else }}
   - name: not-the-controllers-status-write
     expression: {{ printf "!(%s && (%s))" $status $controller | squote }}

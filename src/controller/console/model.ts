@@ -10,6 +10,7 @@ import { add, formatQuantity, parseResourceListLenient, type ResourceList } from
 import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { roleObjectName } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
 import { isNodeReady } from '../nodes.ts';
 import { revocationSnapshot } from '../revocation-decide.ts';
@@ -18,6 +19,7 @@ import type { RecentEvents } from './recent-events.ts';
 import { ShareHistory, type ShareSeries } from './share-history.ts';
 import { OfferHistory, type OfferSeries, type OfferSighting } from './offer-history.ts';
 import { pageNodes, type NodeQuery, type NodeRow, type NodePage, type ResourceUse } from './node-table.ts';
+import { frameworkRoles } from '../../api/role-names.ts';
 
 /** What a console reads: the caches, the allocator's explanation, the recent Events and the clock. */
 export interface ConsoleSource {
@@ -235,7 +237,7 @@ export class ConsoleModel {
     this.offerHistory = new OfferHistory(o.offerWindowMs ?? 15 * 60_000, o.offerBucketMs ?? 10_000);
     const c = source.state.c;
     const bump = () => void this.changes++;
-    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles]) informer.onChange(bump);
+    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations]) informer.onChange(bump);
     c.offers.onChange((key, offer) => this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer), source.now()));
     c.frameworks.onChange((key, fw) => {
       if (fw === undefined) this.offerHistory.forget(key);
@@ -304,7 +306,7 @@ export class ConsoleModel {
     return {
       namespace: f.metadata.namespace,
       name: f.metadata.name,
-      role: f.spec.role ?? 'default',
+      role: frameworkRoles(f.spec).join(', '),
       scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
       phase: phaseOf(f),
       dominantShare: f.status?.dominantShare ?? 0,
@@ -492,15 +494,23 @@ export class ConsoleModel {
     const frameworks = this.frameworkObjects();
     const byRole = new Map<string, string[]>();
     for (const f of frameworks) {
-      const role = f.spec.role ?? 'default';
-      byRole.set(role, [...(byRole.get(role) ?? []), keyOf(f)]);
+      for (const role of frameworkRoles(f.spec)) byRole.set(role, [...(byRole.get(role) ?? []), keyOf(f)]);
     }
     const rows: RoleRow[] = [];
     const seen = new Set<string>();
+    // Dynamic reservations (Reservations), by the role's ResourceRole name.
+    const dynamic = new Map<string, ResourceList>();
+    for (const r of this.source.state.c.reservations.list()) {
+      const key = roleObjectName(r.spec.role);
+      dynamic.set(key, add(dynamic.get(key) ?? {}, parseResourceListLenient(r.spec.resources)));
+    }
     for (const r of this.source.state.c.roles.list()) {
       const name = r.metadata.name;
       seen.add(name);
-      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>((sum, x) => add(sum, parseResourceListLenient(x.resources)), {});
+      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>(
+        (sum, x) => add(sum, parseResourceListLenient(x.resources)),
+        dynamic.get(name) ?? {},
+      );
       rows.push({
         name,
         weight: r.spec?.weight ?? 1,
@@ -525,7 +535,7 @@ export class ConsoleModel {
         guarantee: '-',
         limit: '-',
         allocated: resourceText(allocated),
-        reserved: '-',
+        reserved: dynamic.has(roleObjectName(name)) ? resourceText(dynamic.get(roleObjectName(name))!) : '-',
         dominantShare: Math.max(0, ...fws.map((k) => this.source.state.c.frameworks.get(k)?.status?.dominantShare ?? 0)),
         frameworks: fws.sort(),
       });
@@ -551,6 +561,11 @@ export class ConsoleModel {
           ...(reservations.get(x.nodeName) ?? []),
           `${r.metadata.name}: ${resourceText(parseResourceListLenient(x.resources))}`,
         ]);
+    for (const r of state.c.reservations.list())
+      reservations.set(r.spec.nodeName, [
+        ...(reservations.get(r.spec.nodeName) ?? []),
+        `${roleObjectName(r.spec.role)} (dynamic): ${resourceText(parseResourceListLenient(r.spec.resources))}`,
+      ]);
     const rows = nodes.map((n): NodeRow => {
       const name = n.metadata!.name!;
       const usage = state.usage(name);

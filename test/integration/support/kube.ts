@@ -54,3 +54,18 @@ export async function rejection(call: Promise<unknown>): Promise<string> {
 }
 
 export const custom = (kc = kubeConfig()) => kc.makeApiClient(CustomObjectsApi);
+
+/** A kubeconfig authenticated only by a real token of the ServiceAccount (as a framework's own process has). */
+export async function tokenKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+  const tr = await kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ ...kubeConfig().getCurrentCluster()!, name: 'local' }],
+    users: [{ name, token: tr.status!.token }],
+    contexts: [{ name, cluster: 'local', user: name, namespace }],
+    currentContext: name,
+  });
+  return kc;
+}

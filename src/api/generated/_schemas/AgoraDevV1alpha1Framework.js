@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate31;
-const schema13 = {
+export const validate = validate33;
+const schema15 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,20 +14,20 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "0mTFERZdu9eInqPKMSNm7YNHWPYyxlb8GwrS2n7huVg"
+      "$ref": "gqqzHWuQ58bQSu5DbVUWunJ1I245PAVUxJqpojE55o"
     },
     "status": {
-      "$ref": "RvSCaUsZS83R4SMaUBfkDwB8345F5dzQhp8HOHbuG0"
+      "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
     }
   },
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Framework"
 };
-const schema14 = {
+const schema16 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate32(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate32(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema14.enum
+        allowedValues: schema16.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate32(data, {
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema17 = {
   "type": "string",
   "enum": ["Framework"]
 };
-function validate34(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate34(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema15.enum
+        allowedValues: schema17.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate34(data, {
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema18 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema17 = {};
-import { validate as validate37 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate36(data, {
+const schema19 = {};
+import { validate as validate39 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate38(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,27 +131,33 @@ function validate36(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate37(data, {
+    if (!validate39(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+      vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
       errors = vErrors.length;
     }
   }
-  validate36.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema20 = {
   "type": "object",
   "properties": {
     "role": {
-      "$ref": "YmOPxUBEBs1lGbKk6mSaViw359cNyaiiUryZo1hkLA"
+      "$ref": "U29h2HMZViVsIPoi6TaJKBIEWPBhLKGpcvOxfTqQE"
+    },
+    "roles": {
+      "$ref": "HZE0Hh0DQJdNaOAzVLQKN7SXMsv3WotYG5EScBbiIJI"
     },
     "suppressed": {
       "$ref": "gEUOOhuZefzFQPAU2P6REZY1YYmpGc0TVbLahK1eos"
+    },
+    "suppressedRoles": {
+      "$ref": "AI07nWX0w074wlS45bFn7e7a4vam5b7dyKU31Cdu5rI"
     },
     "capabilities": {
       "$ref": "u6zbwHaxCSXrXAwQT1ONLJEmJBYo0hFUSAOWx2sb4"
@@ -172,7 +178,7 @@ const schema18 = {
       "$ref": "Q7QCQk00dXRam9enoYRqDYghjryJHYSQNP7EmyHX3I"
     },
     "offerFilters": {
-      "$ref": "pOpzRzBIuWxND6mlgDIgEKYlDMGNAyovUPMMhf16w"
+      "$ref": "UmELHl0Z3NNDgz4QDKT5h3UbY8EAHRy3JUzY3DjIc"
     },
     "offerConstraints": {
       "$ref": "cfZ3Vf12g8BViAs4ZYfCw4urV61Irrysdy0TCHLScto"
@@ -185,9 +191,8 @@ const schema18 = {
     }
   }
 };
-const schema19 = {
+const schema21 = {
   "type": "string",
-  "default": "default",
   "minLength": 1,
   "maxLength": 253,
   "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$",
@@ -195,7 +200,7 @@ const schema19 = {
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", "u");
-function validate41(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -269,15 +274,179 @@ function validate41(data, {
       errors++;
     }
   }
-  validate41.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema22 = {
+  "type": "array",
+  "minItems": 1,
+  "maxItems": 16,
+  "items": {
+    "$ref": "c7T4XGp64TQEEKlWVJjb42FwWfULCwnOgqz34eHyuFw"
+  },
+  "nullable": true
+};
+const schema23 = {
+  "type": "string",
+  "minLength": 1,
+  "maxLength": 253,
+  "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+};
+function validate46(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 253) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 253
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func2(data) < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minLength",
+        keyword: "minLength",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern1.test(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/pattern",
+        keyword: "pattern",
+        params: {
+          pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate46.errors = vErrors;
+  return errors === 0;
+}
+function validate45(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 16) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.length < 1) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minItems",
+        keyword: "minItems",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate46(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate45.errors = vErrors;
+  return errors === 0;
+}
+const schema24 = {
   "type": "boolean",
   "default": false,
   "nullable": true
 };
-function validate43(data, {
+function validate49(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -301,10 +470,123 @@ function validate43(data, {
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema25 = {
+  "type": "array",
+  "maxItems": 16,
+  "items": {
+    "$ref": "W5GpjkfZRCLa7yfFjmIMJXhllT5xShcWeGBcQ6BJ18"
+  },
+  "nullable": true
+};
+const schema6 = {
+  "type": "string",
+  "maxLength": 253
+};
+function validate21(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 253) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: {
+          limit: 253
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+function validate51(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 16) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate21(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
+const schema26 = {
   "type": "array",
   "maxItems": 8,
   "items": {
@@ -312,11 +594,11 @@ const schema21 = {
   },
   "nullable": true
 };
-const schema22 = {
+const schema27 = {
   "type": "string",
   "enum": ["GPU_RESOURCES"]
 };
-function validate46(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -346,7 +628,7 @@ function validate46(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema22.enum
+        allowedValues: schema27.enum
       }
     };
     if (vErrors === null) {
@@ -356,10 +638,10 @@ function validate46(data, {
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-function validate45(data, {
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -402,26 +684,26 @@ function validate45(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate46(data[i0], {
+      if (!validate55(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate45.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema28 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate49(data, {
+function validate58(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -463,10 +745,10 @@ function validate49(data, {
       errors++;
     }
   }
-  validate49.errors = vErrors;
+  validate58.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema29 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
@@ -474,7 +756,7 @@ const schema24 = {
   "nullable": true
 };
 const formats2 = formats.int64;
-function validate51(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -550,10 +832,10 @@ function validate51(data, {
       errors++;
     }
   }
-  validate51.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema30 = {
   "type": "integer",
   "format": "int32",
   "minimum": -1000000,
@@ -561,7 +843,7 @@ const schema25 = {
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate53(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -637,17 +919,17 @@ function validate53(data, {
       errors++;
     }
   }
-  validate53.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
+const schema31 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate55(data, {
+function validate64(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -723,17 +1005,17 @@ function validate55(data, {
       errors++;
     }
   }
-  validate55.errors = vErrors;
+  validate64.errors = vErrors;
   return errors === 0;
 }
-const schema27 = {
+const schema32 = {
   "type": "number",
   "default": 5,
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate57(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -793,18 +1075,18 @@ function validate57(data, {
       errors++;
     }
   }
-  validate57.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema33 = {
   "type": "array",
-  "maxItems": 1,
+  "maxItems": 16,
   "items": {
     "$ref": "jKfBJDdQzIpasWJcIE2XWdjilyfYRgsuixxMSkh1YQ"
   },
   "nullable": true
 };
-const schema29 = {
+const schema34 = {
   "type": "object",
   "required": ["role", "minAllocatableResources"],
   "properties": {
@@ -816,55 +1098,7 @@ const schema29 = {
     }
   }
 };
-const schema30 = {
-  "type": "string",
-  "maxLength": 253
-};
-function validate61(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data === "string") {
-    if (func2(data) > 253) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/maxLength",
-        keyword: "maxLength",
-        params: {
-          limit: 253
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "string"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate61.errors = vErrors;
-  return errors === 0;
-}
-const schema31 = {
+const schema35 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 8,
@@ -872,7 +1106,7 @@ const schema31 = {
     "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
   }
 };
-const schema7 = {
+const schema8 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -881,11 +1115,11 @@ const schema7 = {
   },
   "properties": {}
 };
-const schema8 = {
+const schema9 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate23(data, {
+function validate24(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -911,10 +1145,10 @@ function validate23(data, {
       errors++;
     }
   }
-  validate23.errors = vErrors;
+  validate24.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -956,13 +1190,13 @@ function validate22(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate23(data[key0], {
+      if (!validate24(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
         errors = vErrors.length;
       }
     }
@@ -982,10 +1216,10 @@ function validate22(data, {
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate63(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1028,13 +1262,13 @@ function validate63(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate22(data[i0], {
+      if (!validate23(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
@@ -1054,10 +1288,10 @@ function validate63(data, {
     }
     errors++;
   }
-  validate63.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
-function validate60(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1099,24 +1333,24 @@ function validate60(data, {
       errors++;
     }
     if (data.role !== undefined) {
-      if (!validate61(data.role, {
+      if (!validate21(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
     if (data.minAllocatableResources !== undefined) {
-      if (!validate63(data.minAllocatableResources, {
+      if (!validate71(data.minAllocatableResources, {
         instancePath: instancePath + "/minAllocatableResources",
         parentData: data,
         parentDataProperty: "minAllocatableResources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
@@ -1136,10 +1370,10 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
-function validate59(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1164,13 +1398,13 @@ function validate59(data, {
     errors++;
   }
   if (Array.isArray(data)) {
-    if (data.length > 1) {
+    if (data.length > 16) {
       const err1 = {
         instancePath,
         schemaPath: "#/maxItems",
         keyword: "maxItems",
         params: {
-          limit: 1
+          limit: 16
         }
       };
       if (vErrors === null) {
@@ -1182,21 +1416,21 @@ function validate59(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate60(data[i0], {
+      if (!validate69(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate59.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema36 = {
   "type": "object",
   "properties": {
     "nodeSelector": {
@@ -1205,7 +1439,7 @@ const schema32 = {
   },
   "nullable": true
 };
-const schema33 = {
+const schema37 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -1217,7 +1451,7 @@ const schema33 = {
   },
   "nullable": true
 };
-const schema9 = {
+const schema10 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -1225,10 +1459,10 @@ const schema9 = {
   "properties": {},
   "nullable": true
 };
-const schema6 = {
+const schema7 = {
   "type": "string"
 };
-function validate21(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1252,10 +1486,10 @@ function validate21(data, {
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-function validate25(data, {
+function validate26(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1281,21 +1515,21 @@ function validate25(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate21(data[key0], {
+      if (!validate22(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-const schema34 = {
+const schema38 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -1303,7 +1537,7 @@ const schema34 = {
   },
   "nullable": true
 };
-const schema35 = {
+const schema39 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -1318,12 +1552,12 @@ const schema35 = {
     }
   }
 };
-const schema36 = {
+const schema40 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
-function validate73(data, {
+function validate81(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1380,14 +1614,14 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate81.errors = vErrors;
   return errors === 0;
 }
-const schema37 = {
+const schema41 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate75(data, {
+function validate83(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1417,7 +1651,7 @@ function validate75(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema37.enum
+        allowedValues: schema41.enum
       }
     };
     if (vErrors === null) {
@@ -1427,10 +1661,10 @@ function validate75(data, {
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate83.errors = vErrors;
   return errors === 0;
 }
-const schema38 = {
+const schema42 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -1438,7 +1672,7 @@ const schema38 = {
   },
   "nullable": true
 };
-function validate77(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1481,21 +1715,21 @@ function validate77(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate21(data[i0], {
+      if (!validate22(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate77.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate80(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1537,35 +1771,35 @@ function validate72(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate73(data.key, {
+      if (!validate81(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate75(data.operator, {
+      if (!validate83(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate77(data.values, {
+      if (!validate85(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
@@ -1585,10 +1819,10 @@ function validate72(data, {
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
-function validate71(data, {
+function validate79(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1631,21 +1865,21 @@ function validate71(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate72(data[i0], {
+      if (!validate80(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate71.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
-function validate69(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1671,32 +1905,32 @@ function validate69(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.matchLabels !== undefined) {
-      if (!validate25(data.matchLabels, {
+      if (!validate26(data.matchLabels, {
         instancePath: instancePath + "/matchLabels",
         parentData: data,
         parentDataProperty: "matchLabels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate71(data.matchExpressions, {
+      if (!validate79(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate69.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-function validate68(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1722,21 +1956,21 @@ function validate68(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.nodeSelector !== undefined) {
-      if (!validate69(data.nodeSelector, {
+      if (!validate77(data.nodeSelector, {
         instancePath: instancePath + "/nodeSelector",
         parentData: data,
         parentDataProperty: "nodeSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate68.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-const schema39 = {
+const schema43 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -1744,7 +1978,7 @@ const schema39 = {
   },
   "nullable": true
 };
-const schema40 = {
+const schema44 = {
   "type": "object",
   "required": ["resources", "count"],
   "properties": {
@@ -1759,13 +1993,13 @@ const schema40 = {
     }
   }
 };
-const schema41 = {
+const schema45 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 1000000
 };
-function validate87(data, {
+function validate95(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1841,17 +2075,17 @@ function validate87(data, {
       errors++;
     }
   }
-  validate87.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }
-const schema42 = {
+const schema46 = {
   "type": "integer",
   "format": "int32",
   "minimum": 1,
   "maximum": 1000,
   "nullable": true
 };
-function validate89(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1927,10 +2161,10 @@ function validate89(data, {
       errors++;
     }
   }
-  validate89.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
-function validate85(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1972,35 +2206,35 @@ function validate85(data, {
       errors++;
     }
     if (data.resources !== undefined) {
-      if (!validate22(data.resources, {
+      if (!validate23(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
     if (data.count !== undefined) {
-      if (!validate87(data.count, {
+      if (!validate95(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate89(data.perOffer, {
+      if (!validate97(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
         errors = vErrors.length;
       }
     }
@@ -2020,10 +2254,10 @@ function validate85(data, {
     }
     errors++;
   }
-  validate85.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-function validate84(data, {
+function validate92(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2066,21 +2300,21 @@ function validate84(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate85(data[i0], {
+      if (!validate93(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate84.errors = vErrors;
+  validate92.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema47 = {
   "type": "object",
   "properties": {
     "tasks": {
@@ -2107,14 +2341,14 @@ const schema43 = {
   },
   "nullable": true
 };
-const schema44 = {
+const schema48 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 100000,
   "nullable": true
 };
-function validate94(data, {
+function validate102(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2190,10 +2424,10 @@ function validate94(data, {
       errors++;
     }
   }
-  validate94.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-const schema45 = {
+const schema49 = {
   "type": "integer",
   "format": "int32",
   "default": 1,
@@ -2201,7 +2435,7 @@ const schema45 = {
   "maximum": 256,
   "nullable": true
 };
-function validate96(data, {
+function validate104(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2277,16 +2511,16 @@ function validate96(data, {
       errors++;
     }
   }
-  validate96.errors = vErrors;
+  validate104.errors = vErrors;
   return errors === 0;
 }
-const schema46 = {
+const schema50 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate98(data, {
+function validate106(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2346,16 +2580,16 @@ function validate98(data, {
       errors++;
     }
   }
-  validate98.errors = vErrors;
+  validate106.errors = vErrors;
   return errors === 0;
 }
-const schema47 = {
+const schema51 = {
   "type": "string",
   "enum": ["Never", "OnFailure"],
   "default": "OnFailure",
   "nullable": true
 };
-function validate100(data, {
+function validate108(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2385,7 +2619,7 @@ function validate100(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema47.enum
+        allowedValues: schema51.enum
       }
     };
     if (vErrors === null) {
@@ -2395,10 +2629,10 @@ function validate100(data, {
     }
     errors++;
   }
-  validate100.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
-const schema48 = {
+const schema52 = {
   "type": "integer",
   "format": "int32",
   "default": 3,
@@ -2406,7 +2640,7 @@ const schema48 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate102(data, {
+function validate110(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2482,17 +2716,17 @@ function validate102(data, {
       errors++;
     }
   }
-  validate102.errors = vErrors;
+  validate110.errors = vErrors;
   return errors === 0;
 }
-const schema49 = {
+const schema53 = {
   "type": "number",
   "default": 10,
   "minimum": 0,
   "maximum": 3600,
   "nullable": true
 };
-function validate104(data, {
+function validate112(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2552,10 +2786,10 @@ function validate104(data, {
       errors++;
     }
   }
-  validate104.errors = vErrors;
+  validate112.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
+const schema54 = {
   "type": "object",
   "required": ["resources", "containers"],
   "properties": {
@@ -2574,7 +2808,7 @@ const schema50 = {
   },
   "nullable": true
 };
-const schema51 = {
+const schema55 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -2582,7 +2816,7 @@ const schema51 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema52 = {
+const schema56 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -2594,14 +2828,14 @@ const schema52 = {
     }
   }
 };
-const schema53 = {
+const schema57 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
-const pattern2 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate112(data, {
+const pattern3 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+function validate120(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2642,7 +2876,7 @@ function validate112(data, {
       }
       errors++;
     }
-    if (!pattern2.test(data)) {
+    if (!pattern3.test(data)) {
       const err2 = {
         instancePath,
         schemaPath: "#/pattern",
@@ -2674,14 +2908,14 @@ function validate112(data, {
     }
     errors++;
   }
-  validate112.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-const schema54 = {
+const schema58 = {
   "type": "string",
   "minLength": 1
 };
-function validate114(data, {
+function validate122(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2722,10 +2956,10 @@ function validate114(data, {
     }
     errors++;
   }
-  validate114.errors = vErrors;
+  validate122.errors = vErrors;
   return errors === 0;
 }
-function validate111(data, {
+function validate119(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2767,24 +3001,24 @@ function validate111(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate112(data.name, {
+      if (!validate120(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate114(data.image, {
+      if (!validate122(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
         errors = vErrors.length;
       }
     }
@@ -2804,10 +3038,10 @@ function validate111(data, {
     }
     errors++;
   }
-  validate111.errors = vErrors;
+  validate119.errors = vErrors;
   return errors === 0;
 }
-function validate110(data, {
+function validate118(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2850,13 +3084,13 @@ function validate110(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate111(data[i0], {
+      if (!validate119(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
         errors = vErrors.length;
       }
     }
@@ -2876,10 +3110,10 @@ function validate110(data, {
     }
     errors++;
   }
-  validate110.errors = vErrors;
+  validate118.errors = vErrors;
   return errors === 0;
 }
-function validate106(data, {
+function validate114(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2937,54 +3171,54 @@ function validate106(data, {
       errors++;
     }
     if (data.resources !== undefined) {
-      if (!validate22(data.resources, {
+      if (!validate23(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
     if (data.labels !== undefined) {
-      if (!validate25(data.labels, {
+      if (!validate26(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate25(data.annotations, {
+      if (!validate26(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate110(data.containers, {
+      if (!validate118(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate106.errors = vErrors;
+  validate114.errors = vErrors;
   return errors === 0;
 }
-function validate93(data, {
+function validate101(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3010,87 +3244,87 @@ function validate93(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate94(data.tasks, {
+      if (!validate102(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.tasksPerOffer !== undefined) {
-      if (!validate96(data.tasksPerOffer, {
-        instancePath: instancePath + "/tasksPerOffer",
-        parentData: data,
-        parentDataProperty: "tasksPerOffer",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.refuseSeconds !== undefined) {
-      if (!validate98(data.refuseSeconds, {
-        instancePath: instancePath + "/refuseSeconds",
-        parentData: data,
-        parentDataProperty: "refuseSeconds",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.restartPolicy !== undefined) {
-      if (!validate100(data.restartPolicy, {
-        instancePath: instancePath + "/restartPolicy",
-        parentData: data,
-        parentDataProperty: "restartPolicy",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.maxRetries !== undefined) {
-      if (!validate102(data.maxRetries, {
-        instancePath: instancePath + "/maxRetries",
-        parentData: data,
-        parentDataProperty: "maxRetries",
         rootData
       })) {
         vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
-    if (data.backoffSeconds !== undefined) {
-      if (!validate104(data.backoffSeconds, {
-        instancePath: instancePath + "/backoffSeconds",
+    if (data.tasksPerOffer !== undefined) {
+      if (!validate104(data.tasksPerOffer, {
+        instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
-        parentDataProperty: "backoffSeconds",
+        parentDataProperty: "tasksPerOffer",
         rootData
       })) {
         vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
         errors = vErrors.length;
       }
     }
-    if (data.template !== undefined) {
-      if (!validate106(data.template, {
-        instancePath: instancePath + "/template",
+    if (data.refuseSeconds !== undefined) {
+      if (!validate106(data.refuseSeconds, {
+        instancePath: instancePath + "/refuseSeconds",
         parentData: data,
-        parentDataProperty: "template",
+        parentDataProperty: "refuseSeconds",
         rootData
       })) {
         vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
         errors = vErrors.length;
       }
     }
+    if (data.restartPolicy !== undefined) {
+      if (!validate108(data.restartPolicy, {
+        instancePath: instancePath + "/restartPolicy",
+        parentData: data,
+        parentDataProperty: "restartPolicy",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.maxRetries !== undefined) {
+      if (!validate110(data.maxRetries, {
+        instancePath: instancePath + "/maxRetries",
+        parentData: data,
+        parentDataProperty: "maxRetries",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.backoffSeconds !== undefined) {
+      if (!validate112(data.backoffSeconds, {
+        instancePath: instancePath + "/backoffSeconds",
+        parentData: data,
+        parentDataProperty: "backoffSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.template !== undefined) {
+      if (!validate114(data.template, {
+        instancePath: instancePath + "/template",
+        parentData: data,
+        parentDataProperty: "template",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate93.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
-function validate40(data, {
+function validate42(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3100,134 +3334,156 @@ function validate40(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate41(data.role, {
+      if (!validate43(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.suppressed !== undefined) {
-      if (!validate43(data.suppressed, {
-        instancePath: instancePath + "/suppressed",
-        parentData: data,
-        parentDataProperty: "suppressed",
         rootData
       })) {
         vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
-    if (data.capabilities !== undefined) {
-      if (!validate45(data.capabilities, {
-        instancePath: instancePath + "/capabilities",
+    if (data.roles !== undefined) {
+      if (!validate45(data.roles, {
+        instancePath: instancePath + "/roles",
         parentData: data,
-        parentDataProperty: "capabilities",
+        parentDataProperty: "roles",
         rootData
       })) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
       }
     }
-    if (data.serviceAccountName !== undefined) {
-      if (!validate49(data.serviceAccountName, {
-        instancePath: instancePath + "/serviceAccountName",
+    if (data.suppressed !== undefined) {
+      if (!validate49(data.suppressed, {
+        instancePath: instancePath + "/suppressed",
         parentData: data,
-        parentDataProperty: "serviceAccountName",
+        parentDataProperty: "suppressed",
         rootData
       })) {
         vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
-    if (data.revocationGracePeriodSeconds !== undefined) {
-      if (!validate51(data.revocationGracePeriodSeconds, {
-        instancePath: instancePath + "/revocationGracePeriodSeconds",
+    if (data.suppressedRoles !== undefined) {
+      if (!validate51(data.suppressedRoles, {
+        instancePath: instancePath + "/suppressedRoles",
         parentData: data,
-        parentDataProperty: "revocationGracePeriodSeconds",
+        parentDataProperty: "suppressedRoles",
         rootData
       })) {
         vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
+    if (data.capabilities !== undefined) {
+      if (!validate54(data.capabilities, {
+        instancePath: instancePath + "/capabilities",
+        parentData: data,
+        parentDataProperty: "capabilities",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.serviceAccountName !== undefined) {
+      if (!validate58(data.serviceAccountName, {
+        instancePath: instancePath + "/serviceAccountName",
+        parentData: data,
+        parentDataProperty: "serviceAccountName",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.revocationGracePeriodSeconds !== undefined) {
+      if (!validate60(data.revocationGracePeriodSeconds, {
+        instancePath: instancePath + "/revocationGracePeriodSeconds",
+        parentData: data,
+        parentDataProperty: "revocationGracePeriodSeconds",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.priority !== undefined) {
-      if (!validate53(data.priority, {
+      if (!validate62(data.priority, {
         instancePath: instancePath + "/priority",
         parentData: data,
         parentDataProperty: "priority",
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
     if (data.failoverTimeoutSeconds !== undefined) {
-      if (!validate55(data.failoverTimeoutSeconds, {
+      if (!validate64(data.failoverTimeoutSeconds, {
         instancePath: instancePath + "/failoverTimeoutSeconds",
         parentData: data,
         parentDataProperty: "failoverTimeoutSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
       }
     }
     if (data.defaultRefuseSeconds !== undefined) {
-      if (!validate57(data.defaultRefuseSeconds, {
+      if (!validate66(data.defaultRefuseSeconds, {
         instancePath: instancePath + "/defaultRefuseSeconds",
         parentData: data,
         parentDataProperty: "defaultRefuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.offerFilters !== undefined) {
-      if (!validate59(data.offerFilters, {
+      if (!validate68(data.offerFilters, {
         instancePath: instancePath + "/offerFilters",
         parentData: data,
         parentDataProperty: "offerFilters",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.offerConstraints !== undefined) {
-      if (!validate68(data.offerConstraints, {
-        instancePath: instancePath + "/offerConstraints",
-        parentData: data,
-        parentDataProperty: "offerConstraints",
         rootData
       })) {
         vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
+    if (data.offerConstraints !== undefined) {
+      if (!validate76(data.offerConstraints, {
+        instancePath: instancePath + "/offerConstraints",
+        parentData: data,
+        parentDataProperty: "offerConstraints",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.demand !== undefined) {
-      if (!validate84(data.demand, {
+      if (!validate92(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
     if (data.builtin !== undefined) {
-      if (!validate93(data.builtin, {
+      if (!validate101(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
         errors = vErrors.length;
       }
     }
@@ -3247,10 +3503,10 @@ function validate40(data, {
     }
     errors++;
   }
-  validate40.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-const schema55 = {
+const schema59 = {
   "type": "object",
   "properties": {
     "observedGeneration": {
@@ -3264,6 +3520,9 @@ const schema55 = {
     },
     "dominantShare": {
       "$ref": "6kYrWwGEbcKHa5pfUpZZ6ehQB6Xb130B3Eu8a0Pokw"
+    },
+    "roles": {
+      "$ref": "teiwpKaHcHH2rvCosdI3oUNl936zbL63bdw3MNoha8"
     },
     "demand": {
       "$ref": "Y8kCZWlMHTKCYXGUR6AWVpAYFjdhJ5WBKSnMmhbAE"
@@ -3286,12 +3545,12 @@ const schema55 = {
   },
   "nullable": true
 };
-const schema56 = {
+const schema60 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-function validate122(data, {
+function validate130(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3333,15 +3592,15 @@ function validate122(data, {
       errors++;
     }
   }
-  validate122.errors = vErrors;
+  validate130.errors = vErrors;
   return errors === 0;
 }
-const schema57 = {
+const schema61 = {
   "type": "string",
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate124(data, {
+function validate132(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3371,7 +3630,7 @@ function validate124(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema57.enum
+        allowedValues: schema61.enum
       }
     };
     if (vErrors === null) {
@@ -3381,10 +3640,10 @@ function validate124(data, {
     }
     errors++;
   }
-  validate124.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-const schema10 = {
+const schema11 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -3392,17 +3651,17 @@ const schema10 = {
   "properties": {},
   "nullable": true
 };
-const schema11 = {};
-function validate28(data, {
+const schema12 = {};
+function validate29(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate28.errors = null;
+  validate29.errors = null;
   return true;
 }
-function validate27(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3428,26 +3687,26 @@ function validate27(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate28(data[key0], {
+      if (!validate29(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate27.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-const schema58 = {
+const schema13 = {
   "type": "number",
   "minimum": 0,
   "nullable": true
 };
-function validate127(data, {
+function validate31(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3490,17 +3749,216 @@ function validate127(data, {
       errors++;
     }
   }
-  validate127.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-const schema59 = {
+const schema62 = {
+  "type": "array",
+  "items": {
+    "$ref": "MO3pqVil0pE6pJ4Gwrz5WOOSwR3R4eAzDPOeLI0e8"
+  },
+  "nullable": true
+};
+const schema63 = {
+  "type": "object",
+  "properties": {
+    "role": {
+      "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
+    },
+    "allocated": {
+      "$ref": "TzH2Zn45Q7GKHk8LaVHBmK09ZiTJT203OT4ajIOkbUw"
+    },
+    "dominantShare": {
+      "$ref": "6kYrWwGEbcKHa5pfUpZZ6ehQB6Xb130B3Eu8a0Pokw"
+    },
+    "suppressed": {
+      "$ref": "hsGPmGwy4VrrbOBJwiGgjUKGPtMFeHO5cmtUu5ZUh0"
+    }
+  }
+};
+const schema64 = {
+  "type": "string",
+  "nullable": true
+};
+function validate138(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate138.errors = vErrors;
+  return errors === 0;
+}
+const schema65 = {
+  "type": "boolean",
+  "nullable": true
+};
+function validate142(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "boolean" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "boolean"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate142.errors = vErrors;
+  return errors === 0;
+}
+function validate137(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.role !== undefined) {
+      if (!validate138(data.role, {
+        instancePath: instancePath + "/role",
+        parentData: data,
+        parentDataProperty: "role",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.allocated !== undefined) {
+      if (!validate28(data.allocated, {
+        instancePath: instancePath + "/allocated",
+        parentData: data,
+        parentDataProperty: "allocated",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.dominantShare !== undefined) {
+      if (!validate31(data.dominantShare, {
+        instancePath: instancePath + "/dominantShare",
+        parentData: data,
+        parentDataProperty: "dominantShare",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.suppressed !== undefined) {
+      if (!validate142(data.suppressed, {
+        instancePath: instancePath + "/suppressed",
+        parentData: data,
+        parentDataProperty: "suppressed",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate137.errors = vErrors;
+  return errors === 0;
+}
+function validate136(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate137(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate136.errors = vErrors;
+  return errors === 0;
+}
+const schema66 = {
   "type": "array",
   "items": {
     "$ref": "BHKbBjb6TqWg6VeBMJLhzC4qZwVEZIhr8IqmceUx80"
   },
   "nullable": true
 };
-const schema60 = {
+const schema67 = {
   "type": "object",
   "properties": {
     "resources": {
@@ -3514,12 +3972,12 @@ const schema60 = {
     }
   }
 };
-const schema12 = {
+const schema14 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
-function validate30(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3561,10 +4019,10 @@ function validate30(data, {
       errors++;
     }
   }
-  validate30.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-function validate130(data, {
+function validate147(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3574,35 +4032,35 @@ function validate130(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.resources !== undefined) {
-      if (!validate27(data.resources, {
+      if (!validate28(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.count !== undefined) {
-      if (!validate30(data.count, {
+      if (!validate32(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate30(data.perOffer, {
+      if (!validate32(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
@@ -3622,10 +4080,10 @@ function validate130(data, {
     }
     errors++;
   }
-  validate130.errors = vErrors;
+  validate147.errors = vErrors;
   return errors === 0;
 }
-function validate129(data, {
+function validate146(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3652,21 +4110,21 @@ function validate129(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate130(data[i0], {
+      if (!validate147(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate129.errors = vErrors;
+  validate146.errors = vErrors;
   return errors === 0;
 }
-const schema61 = {
+const schema68 = {
   "type": "object",
   "properties": {
     "staging": {
@@ -3696,7 +4154,7 @@ const schema61 = {
   },
   "nullable": true
 };
-function validate137(data, {
+function validate154(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3722,104 +4180,104 @@ function validate137(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.staging !== undefined) {
-      if (!validate30(data.staging, {
+      if (!validate32(data.staging, {
         instancePath: instancePath + "/staging",
         parentData: data,
         parentDataProperty: "staging",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.starting !== undefined) {
-      if (!validate30(data.starting, {
+      if (!validate32(data.starting, {
         instancePath: instancePath + "/starting",
         parentData: data,
         parentDataProperty: "starting",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.running !== undefined) {
-      if (!validate30(data.running, {
+      if (!validate32(data.running, {
         instancePath: instancePath + "/running",
         parentData: data,
         parentDataProperty: "running",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.finished !== undefined) {
-      if (!validate30(data.finished, {
+      if (!validate32(data.finished, {
         instancePath: instancePath + "/finished",
         parentData: data,
         parentDataProperty: "finished",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.failed !== undefined) {
-      if (!validate30(data.failed, {
+      if (!validate32(data.failed, {
         instancePath: instancePath + "/failed",
         parentData: data,
         parentDataProperty: "failed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.killed !== undefined) {
-      if (!validate30(data.killed, {
+      if (!validate32(data.killed, {
         instancePath: instancePath + "/killed",
         parentData: data,
         parentDataProperty: "killed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.lost !== undefined) {
-      if (!validate30(data.lost, {
+      if (!validate32(data.lost, {
         instancePath: instancePath + "/lost",
         parentData: data,
         parentDataProperty: "lost",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.error !== undefined) {
-      if (!validate30(data.error, {
+      if (!validate32(data.error, {
         instancePath: instancePath + "/error",
         parentData: data,
         parentDataProperty: "error",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate137.errors = vErrors;
+  validate154.errors = vErrors;
   return errors === 0;
 }
-const schema62 = {
+const schema69 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats20 = formats["date-time"];
-function validate148(data, {
+function validate165(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3861,17 +4319,17 @@ function validate148(data, {
       errors++;
     }
   }
-  validate148.errors = vErrors;
+  validate165.errors = vErrors;
   return errors === 0;
 }
-const schema63 = {
+const schema70 = {
   "type": "array",
   "items": {
     "$ref": "VUiKGn2v3RjNyC7Zu4miVX8RklRPSobk83hraC6PPuI"
   },
   "nullable": true
 };
-const schema64 = {
+const schema71 = {
   "type": "object",
   "required": ["type", "status", "lastTransitionTime", "reason", "message"],
   "properties": {
@@ -3895,11 +4353,11 @@ const schema64 = {
     }
   }
 };
-const schema65 = {
+const schema72 = {
   "type": "string",
   "maxLength": 316
 };
-function validate152(data, {
+function validate169(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3940,14 +4398,14 @@ function validate152(data, {
     }
     errors++;
   }
-  validate152.errors = vErrors;
+  validate169.errors = vErrors;
   return errors === 0;
 }
-const schema66 = {
+const schema73 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate154(data, {
+function validate171(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3977,7 +4435,7 @@ function validate154(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema66.enum
+        allowedValues: schema73.enum
       }
     };
     if (vErrors === null) {
@@ -3987,16 +4445,16 @@ function validate154(data, {
     }
     errors++;
   }
-  validate154.errors = vErrors;
+  validate171.errors = vErrors;
   return errors === 0;
 }
-const schema67 = {
+const schema74 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "nullable": true
 };
-function validate156(data, {
+function validate173(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4055,14 +4513,14 @@ function validate156(data, {
       errors++;
     }
   }
-  validate156.errors = vErrors;
+  validate173.errors = vErrors;
   return errors === 0;
 }
-const schema68 = {
+const schema75 = {
   "type": "string",
   "format": "date-time"
 };
-function validate158(data, {
+function validate175(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4103,14 +4561,14 @@ function validate158(data, {
     }
     errors++;
   }
-  validate158.errors = vErrors;
+  validate175.errors = vErrors;
   return errors === 0;
 }
-const schema69 = {
+const schema76 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate160(data, {
+function validate177(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4151,14 +4609,14 @@ function validate160(data, {
     }
     errors++;
   }
-  validate160.errors = vErrors;
+  validate177.errors = vErrors;
   return errors === 0;
 }
-const schema70 = {
+const schema77 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate162(data, {
+function validate179(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4199,10 +4657,10 @@ function validate162(data, {
     }
     errors++;
   }
-  validate162.errors = vErrors;
+  validate179.errors = vErrors;
   return errors === 0;
 }
-function validate151(data, {
+function validate168(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4292,68 +4750,68 @@ function validate151(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate152(data.type, {
+      if (!validate169(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+        vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate154(data.status, {
+      if (!validate171(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+        vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate156(data.observedGeneration, {
+      if (!validate173(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+        vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate158(data.lastTransitionTime, {
+      if (!validate175(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+        vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate160(data.reason, {
+      if (!validate177(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+        vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate162(data.message, {
+      if (!validate179(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
         errors = vErrors.length;
       }
     }
@@ -4373,10 +4831,10 @@ function validate151(data, {
     }
     errors++;
   }
-  validate151.errors = vErrors;
+  validate168.errors = vErrors;
   return errors === 0;
 }
-function validate150(data, {
+function validate167(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4403,21 +4861,21 @@ function validate150(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate151(data[i0], {
+      if (!validate168(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+        vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate150.errors = vErrors;
+  validate167.errors = vErrors;
   return errors === 0;
 }
-function validate121(data, {
+function validate129(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4443,120 +4901,131 @@ function validate121(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate122(data.observedGeneration, {
+      if (!validate130(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate124(data.phase, {
+      if (!validate132(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
     if (data.allocated !== undefined) {
-      if (!validate27(data.allocated, {
+      if (!validate28(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate127(data.dominantShare, {
+      if (!validate31(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.roles !== undefined) {
+      if (!validate136(data.roles, {
+        instancePath: instancePath + "/roles",
+        parentData: data,
+        parentDataProperty: "roles",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate129(data.demand, {
+      if (!validate146(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+        vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
         errors = vErrors.length;
       }
     }
     if (data.outstandingOffers !== undefined) {
-      if (!validate30(data.outstandingOffers, {
+      if (!validate32(data.outstandingOffers, {
         instancePath: instancePath + "/outstandingOffers",
         parentData: data,
         parentDataProperty: "outstandingOffers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate137(data.tasks, {
+      if (!validate154(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+        vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
         errors = vErrors.length;
       }
     }
     if (data.launched !== undefined) {
-      if (!validate30(data.launched, {
+      if (!validate32(data.launched, {
         instancePath: instancePath + "/launched",
         parentData: data,
         parentDataProperty: "launched",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate148(data.lastHeartbeatTime, {
+      if (!validate165(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+        vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate150(data.conditions, {
+      if (!validate167(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+        vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate121.errors = vErrors;
+  validate129.errors = vErrors;
   return errors === 0;
 }
-function validate31(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4615,57 +5084,57 @@ function validate31(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate32(data.apiVersion, {
+      if (!validate34(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.kind !== undefined) {
-      if (!validate34(data.kind, {
-        instancePath: instancePath + "/kind",
-        parentData: data,
-        parentDataProperty: "kind",
         rootData
       })) {
         vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
-    if (data.metadata !== undefined) {
-      if (!validate36(data.metadata, {
-        instancePath: instancePath + "/metadata",
+    if (data.kind !== undefined) {
+      if (!validate36(data.kind, {
+        instancePath: instancePath + "/kind",
         parentData: data,
-        parentDataProperty: "metadata",
+        parentDataProperty: "kind",
         rootData
       })) {
         vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
         errors = vErrors.length;
       }
     }
+    if (data.metadata !== undefined) {
+      if (!validate38(data.metadata, {
+        instancePath: instancePath + "/metadata",
+        parentData: data,
+        parentDataProperty: "metadata",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.spec !== undefined) {
-      if (!validate40(data.spec, {
+      if (!validate42(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate121(data.status, {
+      if (!validate129(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
         errors = vErrors.length;
       }
     }
@@ -4685,6 +5154,6 @@ function validate31(data, {
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }

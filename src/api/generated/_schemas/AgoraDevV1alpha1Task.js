@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate29;
-const schema13 = {
+export const validate = validate30;
+const schema14 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema13 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "3l11mmpndzQSDnNObkQR4G2w4PkBwWd9Dy54aSPfTE"
+      "$ref": "mOl0BipCPv6cjKQJW4iN3prMDAWCtsVM7ra6kR9ZLUA"
     },
     "status": {
       "$ref": "xLbcDSjbNtthafml4rxvVPjT1uvTQwglHNVGme6yI"
@@ -23,11 +23,11 @@ const schema13 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Task"
 };
-const schema14 = {
+const schema15 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate30(data, {
+function validate31(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate30(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema14.enum
+        allowedValues: schema15.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate30(data, {
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-const schema15 = {
+const schema16 = {
   "type": "string",
   "enum": ["Task"]
 };
-function validate32(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate32(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema15.enum
+        allowedValues: schema16.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate32(data, {
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema17 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema17 = {};
-import { validate as validate35 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate34(data, {
+const schema18 = {};
+import { validate as validate36 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate34(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate35(data, {
+    if (!validate36(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+      vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
       errors = vErrors.length;
     }
   }
-  validate34.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema19 = {
   "type": "object",
   "required": ["framework", "nodeName", "resources", "containers"],
   "properties": {
@@ -152,6 +152,9 @@ const schema18 = {
       "$ref": "xwpijLRhjUEJllEse3cgJuQz6UsEYqfhm0t12sQjFe4"
     },
     "offer": {
+      "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
+    },
+    "role": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
     },
     "nodeName": {
@@ -174,13 +177,13 @@ const schema18 = {
     }
   }
 };
-const schema6 = {
+const schema7 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
-function validate21(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -237,15 +240,15 @@ function validate21(data, {
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema6 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate40(data, {
+function validate21(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -287,7 +290,7 @@ function validate40(data, {
       errors++;
     }
   }
-  validate40.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
 const schema20 = {
@@ -303,7 +306,7 @@ const schema21 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate44(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -329,10 +332,10 @@ function validate44(data, {
       errors++;
     }
   }
-  validate44.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-function validate43(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -374,13 +377,13 @@ function validate43(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate44(data[key0], {
+      if (!validate45(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
       }
     }
@@ -400,10 +403,10 @@ function validate43(data, {
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-const schema7 = {
+const schema8 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -411,10 +414,10 @@ const schema7 = {
   "properties": {},
   "nullable": true
 };
-const schema8 = {
+const schema9 = {
   "type": "string"
 };
-function validate23(data, {
+function validate24(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -438,10 +441,10 @@ function validate23(data, {
     }
     errors++;
   }
-  validate23.errors = vErrors;
+  validate24.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -467,18 +470,18 @@ function validate22(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate23(data[key0], {
+      if (!validate24(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate22.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
 const schema22 = {
@@ -508,7 +511,7 @@ const schema24 = {
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate51(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -581,14 +584,14 @@ function validate51(data, {
     }
     errors++;
   }
-  validate51.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
 const schema25 = {
   "type": "string",
   "minLength": 1
 };
-function validate53(data, {
+function validate54(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -629,10 +632,10 @@ function validate53(data, {
     }
     errors++;
   }
-  validate53.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -674,24 +677,24 @@ function validate50(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate51(data.name, {
+      if (!validate52(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate53(data.image, {
+      if (!validate54(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
@@ -711,10 +714,10 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-function validate49(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -757,13 +760,13 @@ function validate49(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate50(data[i0], {
+      if (!validate51(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
@@ -783,14 +786,14 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema13 = {
   "type": "boolean",
   "nullable": true
 };
-function validate28(data, {
+function validate29(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -814,10 +817,10 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-function validate38(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -891,90 +894,101 @@ function validate38(data, {
       errors++;
     }
     if (data.framework !== undefined) {
-      if (!validate21(data.framework, {
+      if (!validate22(data.framework, {
         instancePath: instancePath + "/framework",
         parentData: data,
         parentDataProperty: "framework",
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
     if (data.offer !== undefined) {
-      if (!validate40(data.offer, {
+      if (!validate21(data.offer, {
         instancePath: instancePath + "/offer",
         parentData: data,
         parentDataProperty: "offer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
-    if (data.nodeName !== undefined) {
-      if (!validate21(data.nodeName, {
-        instancePath: instancePath + "/nodeName",
+    if (data.role !== undefined) {
+      if (!validate21(data.role, {
+        instancePath: instancePath + "/role",
         parentData: data,
-        parentDataProperty: "nodeName",
+        parentDataProperty: "role",
         rootData
       })) {
         vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
+    if (data.nodeName !== undefined) {
+      if (!validate22(data.nodeName, {
+        instancePath: instancePath + "/nodeName",
+        parentData: data,
+        parentDataProperty: "nodeName",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.resources !== undefined) {
-      if (!validate43(data.resources, {
+      if (!validate44(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
     if (data.labels !== undefined) {
-      if (!validate22(data.labels, {
+      if (!validate23(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate22(data.annotations, {
+      if (!validate23(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate49(data.containers, {
+      if (!validate50(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
     if (data.kill !== undefined) {
-      if (!validate28(data.kill, {
+      if (!validate29(data.kill, {
         instancePath: instancePath + "/kill",
         parentData: data,
         parentDataProperty: "kill",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
@@ -994,7 +1008,7 @@ function validate38(data, {
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
 const schema26 = {
@@ -1038,7 +1052,7 @@ const schema27 = {
   "enum": ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"],
   "nullable": true
 };
-function validate60(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1078,14 +1092,14 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
-const schema9 = {
+const schema10 = {
   "type": "string",
   "nullable": true
 };
-function validate25(data, {
+function validate26(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1109,7 +1123,7 @@ function validate25(data, {
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
 const schema28 = {
@@ -1118,7 +1132,7 @@ const schema28 = {
   "nullable": true
 };
 const formats4 = formats.int32;
-function validate65(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1160,16 +1174,16 @@ function validate65(data, {
       errors++;
     }
   }
-  validate65.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
-const schema10 = {
+const schema11 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats0 = formats["date-time"];
-function validate26(data, {
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1211,7 +1225,7 @@ function validate26(data, {
       errors++;
     }
   }
-  validate26.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
 const schema29 = {
@@ -1220,7 +1234,7 @@ const schema29 = {
   "nullable": true
 };
 const formats6 = formats.int64;
-function validate70(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1262,7 +1276,7 @@ function validate70(data, {
       errors++;
     }
   }
-  validate70.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
 const schema30 = {
@@ -1297,7 +1311,7 @@ const schema31 = {
   "type": "string",
   "enum": ["FairShare", "Priority"]
 };
-function validate73(data, {
+function validate74(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1337,14 +1351,14 @@ function validate73(data, {
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate74.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema12 = {
   "type": "string",
   "format": "date-time"
 };
-function validate27(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1385,10 +1399,10 @@ function validate27(data, {
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1462,87 +1476,87 @@ function validate72(data, {
       errors++;
     }
     if (data.reason !== undefined) {
-      if (!validate73(data.reason, {
+      if (!validate74(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
         errors = vErrors.length;
       }
     }
     if (data.for !== undefined) {
-      if (!validate25(data.for, {
+      if (!validate26(data.for, {
         instancePath: instancePath + "/for",
         parentData: data,
         parentDataProperty: "for",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.forRole !== undefined) {
-      if (!validate25(data.forRole, {
+      if (!validate26(data.forRole, {
         instancePath: instancePath + "/forRole",
         parentData: data,
         parentDataProperty: "forRole",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate25(data.message, {
+      if (!validate26(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.noticedAt !== undefined) {
-      if (!validate27(data.noticedAt, {
+      if (!validate28(data.noticedAt, {
         instancePath: instancePath + "/noticedAt",
         parentData: data,
         parentDataProperty: "noticedAt",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.deadline !== undefined) {
-      if (!validate27(data.deadline, {
-        instancePath: instancePath + "/deadline",
-        parentData: data,
-        parentDataProperty: "deadline",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.dryRun !== undefined) {
-      if (!validate28(data.dryRun, {
-        instancePath: instancePath + "/dryRun",
-        parentData: data,
-        parentDataProperty: "dryRun",
         rootData
       })) {
         vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
+    if (data.deadline !== undefined) {
+      if (!validate28(data.deadline, {
+        instancePath: instancePath + "/deadline",
+        parentData: data,
+        parentDataProperty: "deadline",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.dryRun !== undefined) {
+      if (!validate29(data.dryRun, {
+        instancePath: instancePath + "/dryRun",
+        parentData: data,
+        parentDataProperty: "dryRun",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate72.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-function validate59(data, {
+function validate60(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1568,120 +1582,120 @@ function validate59(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.state !== undefined) {
-      if (!validate60(data.state, {
+      if (!validate61(data.state, {
         instancePath: instancePath + "/state",
         parentData: data,
         parentDataProperty: "state",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate25(data.reason, {
+      if (!validate26(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate25(data.message, {
+      if (!validate26(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.podName !== undefined) {
-      if (!validate25(data.podName, {
+      if (!validate26(data.podName, {
         instancePath: instancePath + "/podName",
         parentData: data,
         parentDataProperty: "podName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
     if (data.exitCode !== undefined) {
-      if (!validate65(data.exitCode, {
+      if (!validate66(data.exitCode, {
         instancePath: instancePath + "/exitCode",
         parentData: data,
         parentDataProperty: "exitCode",
         rootData
       })) {
-        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate26(data.lastTransitionTime, {
+      if (!validate27(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.startedAt !== undefined) {
-      if (!validate26(data.startedAt, {
+      if (!validate27(data.startedAt, {
         instancePath: instancePath + "/startedAt",
         parentData: data,
         parentDataProperty: "startedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.finishedAt !== undefined) {
-      if (!validate26(data.finishedAt, {
+      if (!validate27(data.finishedAt, {
         instancePath: instancePath + "/finishedAt",
         parentData: data,
         parentDataProperty: "finishedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate70(data.observedGeneration, {
+      if (!validate71(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
     if (data.revocation !== undefined) {
-      if (!validate72(data.revocation, {
+      if (!validate73(data.revocation, {
         instancePath: instancePath + "/revocation",
         parentData: data,
         parentDataProperty: "revocation",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate59.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-function validate29(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1740,57 +1754,57 @@ function validate29(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate30(data.apiVersion, {
+      if (!validate31(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate32(data.kind, {
+      if (!validate33(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.metadata !== undefined) {
-      if (!validate34(data.metadata, {
+      if (!validate35(data.metadata, {
         instancePath: instancePath + "/metadata",
         parentData: data,
         parentDataProperty: "metadata",
         rootData
       })) {
-        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
     if (data.spec !== undefined) {
-      if (!validate38(data.spec, {
+      if (!validate39(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate59(data.status, {
+      if (!validate60(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -1810,6 +1824,6 @@ function validate29(data, {
     }
     errors++;
   }
-  validate29.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }

@@ -22,13 +22,21 @@ export interface IFramework {
    */
   "spec": {
     /**
-     * The resource role the framework's allocation is charged to: lowercase DNS labels joined by `/`, a path in the role tree (Mesos's nested roles), e.g. `default`, `analytics` or `eng/ml/training` — a child of `eng/ml`, itself a child of `eng`. DRF runs level by level (a role's subtree among its siblings, then frameworks within the role); a parent's weight counts among its siblings, its guarantee and limit bound the sum of its subtree, and its reservations may be used by its descendants. The role's ResourceRole (weight, quota, reservations) is named with `.` for `/` (`eng.ml.training`); a role with no ResourceRole has weight 1 and no quota of its own.
+     * The resource role the framework's allocation is charged to: lowercase DNS labels joined by `/`, a path in the role tree (Mesos's nested roles), e.g. `default`, `analytics` or `eng/ml/training` — a child of `eng/ml`, itself a child of `eng`. DRF runs level by level (a role's subtree among its siblings, then frameworks within the role); a parent's weight counts among its siblings, its guarantee and limit bound the sum of its subtree, and its reservations may be used by its descendants. The role's ResourceRole (weight, quota, reservations) is named with `.` for `/` (`eng.ml.training`); a role with no ResourceRole has weight 1 and no quota of its own. Unset (and spec.roles unset): `default`, filled in by the admission webhook. Mutually exclusive with spec.roles.
      */
     "role"?: string;
     /**
-     * SUPPRESS: when true the framework receives no offers. Setting it back to false (REVIVE) clears the framework's decline filters.
+     * Mesos's MULTI_ROLE: the roles the framework is in, instead of one spec.role (mutually exclusive with it; a one-element list means the same as spec.role). The framework takes part in each role's DRF separately: every Offer is made for one of them (Offer spec.role), the tasks launched from it are charged to that role (Task spec.role) — its quota, limit, guarantee and share — and its share in a role counts only what it holds in that role. Decline filters, minimum offers (spec.offerFilters) and suppression (spec.suppressedRoles) are per role; spec.demand is one list for all of them. Tasks without a role (launched before this field existed) count to the first role. Each role must be allowed in the framework's namespace (ResourceRole namespaceSelector, checked per element).
+     */
+    "roles"?: Array<string>;
+    /**
+     * SUPPRESS: when true the framework receives no offers, in any of its roles. Setting it back to false (REVIVE) clears the framework's decline filters.
      */
     "suppressed"?: boolean;
+    /**
+     * SUPPRESS for some roles only (Mesos's suppressOffers(roles)): the framework receives no offers for these roles; its other roles are unaffected. Taking a role off the list is a REVIVE of that role (its decline filters are cleared). Each must be one of the framework's roles.
+     */
+    "suppressedRoles"?: Array<string>;
     /**
      * Optional framework capabilities, as in Mesos.
      */
@@ -54,11 +62,11 @@ export interface IFramework {
      */
     "defaultRefuseSeconds"?: number;
     /**
-     * Mesos's FrameworkInfo.offer_filters, per role (a framework has one, spec.role): minAllocatableResources is the smallest offer the framework is interested in — a node whose free part contains none of these lists in full is not offered to it, and its refusal reason says BelowFrameworkMinimum. Omitted (the default): only the cluster's minimum (10m cpu or 32Mi memory) applies.
+     * Mesos's FrameworkInfo.offer_filters, keyed by role (spec.role, or each of spec.roles): minAllocatableResources is the smallest offer the framework is interested in — a node whose free part contains none of these lists in full is not offered to it, and its refusal reason says BelowFrameworkMinimum. Omitted (the default): only the cluster's minimum (10m cpu or 32Mi memory) applies.
      */
     "offerFilters"?: Array<{
       /**
-       * The role it applies to; must be spec.role.
+       * The role it applies to; one of the framework's roles.
        */
       "role": string;
       /**
@@ -205,9 +213,32 @@ export interface IFramework {
       [key: string]: any;
     };
     /**
-     * The framework's DRF dominant share, 0..1 (its largest fraction of any cluster resource).
+     * The framework's DRF dominant share, 0..1 (its largest fraction of any cluster resource), all of its roles together.
      */
     "dominantShare"?: number;
+    /**
+     * Per role the framework is in (or still has tasks in): what its tasks there hold, and its dominant share there — its key in that role's DRF order.
+     */
+    "roles"?: Array<{
+      /**
+       * The role.
+       */
+      "role"?: string;
+      /**
+       * Resources of its non-terminal tasks launched for this role.
+       */
+      "allocated"?: {
+        [key: string]: any;
+      };
+      /**
+       * Its dominant share in this role (tasks and outstanding offers).
+       */
+      "dominantShare"?: number;
+      /**
+       * Whether offers for this role are suppressed.
+       */
+      "suppressed"?: boolean;
+    }>;
     /**
      * The demand the allocator works with: spec.demand, or for a built-in framework its tasks still to launch. Absent when the framework publishes none.
      */

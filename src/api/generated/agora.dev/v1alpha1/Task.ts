@@ -30,6 +30,10 @@ export interface ITask {
      */
     "offer"?: string;
     /**
+     * The role the task is charged to: its offer's spec.role (set by Agora). Unset on tasks from before multi-role frameworks: they count to the framework's first role.
+     */
+    "role"?: string;
+    /**
      * The node the task runs on (its Pod's spec.nodeName).
      */
     "nodeName": string;

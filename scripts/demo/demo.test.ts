@@ -21,6 +21,7 @@ const view = (...frameworks: FrameworkRow[]): StatusView => ({
   offers: [],
   revocations: [],
   inverseOffers: [],
+  reservations: [],
 });
 const done = { gangFinished: true, serviceReplaced: 1, serviceRunning: 3 };
 const pool = view(row('batch-job', 0, 0, { phase: 'Completed', tasks: { finished: 30 }, wanted: 30 }));

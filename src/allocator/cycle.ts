@@ -44,11 +44,11 @@ import {
 import { SELF } from './role-tree.ts';
 import type { DrfSorter } from './sorter.ts';
 import { findRescinds } from './rescind.ts';
-import { unusedReservation } from './reservations.ts';
+import { reservedParts, unusedReservation } from './reservations.ts';
 import { usesAny } from './demand.ts';
 import { selectorMismatch } from '../api/selector.ts';
 import type { AllocatorState, FrameworkState, NodeState, OfferState, RoleState } from './state.ts';
-import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal } from './types.ts';
+import type { CycleResult, OfferDecision, OfferRefusalReason, Refusal, ReservedPart } from './types.ts';
 
 export interface CycleConfig {
   offerTimeoutMs: number;
@@ -320,6 +320,7 @@ class Cycle {
       for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
       addSubtreeUnmet(topOf(role), this.required, -1);
     }
+    const reserved = this.reserved(n, role);
     const state: OfferState = {
       id: this.cfg.newOfferId(f.name, n.name),
       framework: f,
@@ -331,10 +332,28 @@ class Cycle {
       frameworkSlot: -1,
     };
     s.addOffer(state);
-    this.offers.push({ offerId: state.id, framework: f.name, role: role.name, node: n.name, resources: s.space.list(resources) });
+    const decision: OfferDecision = {
+      offerId: state.id,
+      framework: f.name,
+      role: role.name,
+      node: n.name,
+      resources: s.space.list(resources),
+    };
+    if (reserved.length > 0) decision.reserved = reserved;
+    this.offers.push(decision);
     s.offered(role);
     role.frameworks.allocated(f.id);
     if (this.quota) addSubtreeUnmet(topOf(role), this.required, 1);
+  }
+
+  /** The reserved parts of an offer to role on n (computed before the offer is counted as held). */
+  private reserved(n: NodeState, role: RoleState): ReservedPart[] {
+    const out: ReservedPart[] = [];
+    for (const p of reservedParts(n, role, this.W)) {
+      if (!isZeroVec(p.static)) out.push({ role: p.role.name, type: 'Static', resources: this.s.space.list(p.static) });
+      if (!isZeroVec(p.dynamic)) out.push({ role: p.role.name, type: 'Dynamic', resources: this.s.space.list(p.dynamic) });
+    }
+    return out;
   }
 
   /**

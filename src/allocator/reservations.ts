@@ -59,3 +59,27 @@ function nearestReserving(n: NodeState, r: RoleState): RoleState | undefined {
   for (let a = r.parent; a !== undefined; a = a.parent) if (n.reserved.has(a.id)) return a;
   return undefined;
 }
+
+/**
+ * The reserved parts of an offer to `role` on n — what unusedReservation adds to it — per role
+ * of the chain, split into the dynamic part (the unused amount up to the role's dynamic
+ * reservations: idle dynamic reservations are what a framework can UNRESERVE) and the static rest.
+ */
+export function reservedParts(n: NodeState, role: RoleState, W: number): { role: RoleState; dynamic: Vec; static: Vec }[] {
+  const out: { role: RoleState; dynamic: Vec; static: Vec }[] = [];
+  if (n.unusedByRole.size === 0) return out;
+  for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) {
+    const left = n.unusedByRole.get(r.id);
+    if (left === undefined) continue;
+    const dyn = n.dynamicReserved.get(r.id);
+    const dynamic = zeros(W);
+    const rest = zeros(W);
+    for (let i = 0; i < left.length && i < W; i++) {
+      const unused = Math.max(0, left[i]!);
+      dynamic[i] = Math.min(unused, dyn !== undefined && i < dyn.length ? dyn[i]! : 0);
+      rest[i] = unused - dynamic[i]!;
+    }
+    out.push({ role: r, dynamic, static: rest });
+  }
+  return out;
+}

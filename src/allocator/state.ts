@@ -40,6 +40,8 @@ export interface NodeState {
   scarce: boolean;
   /** role id → reserved amount. */
   reserved: Map<number, Vec>;
+  /** role id → the dynamic part of `reserved` (made by frameworks' RESERVE). */
+  dynamicReserved: Map<number, Vec>;
   /** role id → what the frameworks of the role's subtree hold here (tasks + offers); reserved roles only. */
   roleUse: Map<number, Vec>;
   /** role id → what the role has not used of its reservation here (see unusedByRole in role-tree.ts). */
@@ -221,6 +223,7 @@ export class AllocatorState {
         ready: false,
         scarce: false,
         reserved: new Map(),
+        dynamicReserved: new Map(),
         roleUse: new Map(),
         unusedByRole: new Map(),
         used: zeros(0),
@@ -385,14 +388,15 @@ export class AllocatorState {
       return i !== undefined && i < allocatable.length && allocatable[i]! > 0;
     });
     const reserved = new Map<number, Vec>();
+    const dynamic = new Map<number, Vec>();
     for (const r of info.reservations ?? []) {
       const role = this.role(r.role);
-      // Two reservations for one role on one node add up.
+      // Two reservations for one role on one node add up (a static and a dynamic one too).
       const v = grow(this.space.vec(r.resources), this.width);
-      const prev = reserved.get(role.id);
-      if (prev !== undefined) addInto(v, prev);
-      reserved.set(role.id, v);
+      addTo(reserved, role.id, v);
+      if (r.dynamic === true) addTo(dynamic, role.id, v);
     }
+    n.dynamicReserved = dynamic;
     this.setReservations(n, reserved);
     if (!n.declared) this.walkDirty = true;
     n.declared = true;
@@ -405,6 +409,7 @@ export class AllocatorState {
     const n = this.nodes.get(name);
     if (n === undefined || !n.declared) return;
     addInto(this.total, n.total, -1);
+    n.dynamicReserved = new Map();
     this.setReservations(n, new Map());
     n.declared = false;
     n.info = undefined;
@@ -741,4 +746,11 @@ export class AllocatorState {
 
 function demandKey(info: FrameworkInfo): string {
   return info.demand === undefined ? '' : JSON.stringify(info.demand);
+}
+
+/** Adds v into m's entry for id (a copy of v when there is none). */
+function addTo(m: Map<number, Vec>, id: number, v: Vec): void {
+  const prev = m.get(id);
+  if (prev === undefined) m.set(id, new Float64Array(v));
+  else addInto(prev, v);
 }

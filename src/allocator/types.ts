@@ -26,6 +26,27 @@ export interface NodeInfo {
 export interface Reservation {
   role: string;
   resources: ResourceList;
+  /**
+   * Made by a framework's RESERVE (a Reservation object) rather than by the operator (a
+   * ResourceRole's spec.reservations). The allocator treats both alike; an offer says which
+   * part of what it carries is which (OfferDecision.reserved).
+   */
+  dynamic?: boolean;
+}
+
+/** Mesos's reservation type: set by the operator, or made by a framework through an offer. */
+export type ReservationType = 'Static' | 'Dynamic';
+
+/**
+ * A part of an offer reserved for one role of the framework's role chain (its own or an
+ * ancestor's), as Mesos marks reserved resources in an offer. What a role has not used of its
+ * reservations on a node is taken to be its dynamic part first: a framework can always UNRESERVE
+ * an idle dynamic reservation.
+ */
+export interface ReservedPart {
+  role: string;
+  type: ReservationType;
+  resources: ResourceList;
 }
 
 /** A Kubernetes label selector (over node labels, here). */
@@ -168,6 +189,8 @@ export interface OfferDecision {
   role: string;
   node: string;
   resources: ResourceList;
+  /** Which parts of `resources` are reserved, and for whom; absent when none is. */
+  reserved?: ReservedPart[];
 }
 
 export type RescindReason =

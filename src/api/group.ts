@@ -10,6 +10,7 @@ export const PLURAL = {
   Maintenance: 'maintenances',
   InverseOffer: 'inverseoffers',
   ResourceRole: 'resourceroles',
+  Reservation: 'reservations',
 } as const;
 
 export type Kind = keyof typeof PLURAL;
@@ -106,6 +107,12 @@ export const LABEL = {
   offer: 'agora.dev/offer',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
+
+/**
+ * On the controller's own Pod: `true` on the replica that leads, `false` on the others — what
+ * the console Service selects (src/controller/leader-label.ts).
+ */
+export const LEADER_LABEL = 'agora.dev/leader';
 
 /**
  * On a Task its framework killed to give its node back for maintenance (the value: the node).

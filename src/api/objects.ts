@@ -2,7 +2,7 @@
 // models' spec and status with client-node's ObjectMeta, name and namespace always set. Timestamps may arrive as
 // strings (watch) or Dates (typed lists): always read them with `new Date(x)`.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import type { IFramework, IInverseOffer, IMaintenance, IOffer, IResourceRole, ITask } from './index.ts';
+import type { IFramework, IInverseOffer, IMaintenance, IOffer, IReservation, IResourceRole, ITask } from './index.ts';
 
 type Meta = V1ObjectMeta & { name: string; namespace: string };
 
@@ -25,3 +25,5 @@ export function ms(t: Date | string | undefined): number | undefined {
 export type RoleObject = Omit<IResourceRole, 'metadata'> & { metadata: V1ObjectMeta & { name: string } };
 
 export type MaintenanceObject = Omit<IMaintenance, 'metadata'> & { metadata: V1ObjectMeta & { name: string } };
+
+export type ReservationObject = Omit<IReservation, 'metadata'> & { metadata: V1ObjectMeta & { name: string } };

@@ -46,6 +46,9 @@ Options:
   --health-addr [HOST]:PORT               /healthz and /readyz (default :8081)
   --ui-addr [HOST]:PORT                   serve the read-only web console here, from the caches (default '':
                                           off); --namespaces limits what it shows
+  --pod-name NAME / --pod-namespace NS   this replica's Pod (default $POD_NAME / $POD_NAMESPACE): with the
+                                          console on, labelled agora.dev/leader=true while it leads, else false
+                                          (the console Service selects it); outside a cluster, leave unset
   --ui-history DURATION                   how much dominant-share history its chart keeps in memory (default 15m)
   --kube-api-qps N / --kube-api-burst N   client-side write rate limit (default 50 / 100, as kube-scheduler)
   --workers N                             parallel reconciles per kind (default 32)
@@ -83,6 +86,8 @@ const FLAGS = {
   'leader-election-namespace': { type: 'string' },
   'lease-duration': { type: 'string' },
   identity: { type: 'string' },
+  'pod-name': { type: 'string' },
+  'pod-namespace': { type: 'string' },
   'metrics-addr': { type: 'string' },
   'health-addr': { type: 'string' },
   'ui-addr': { type: 'string' },
@@ -164,6 +169,8 @@ export function optionsFromFlags(v: ControllerFlags): Partial<ControllerOptions>
   if (v['metrics-addr'] !== undefined) o.metricsAddr = v['metrics-addr'];
   if (v['health-addr'] !== undefined) o.healthAddr = v['health-addr'];
   if (v['ui-addr'] !== undefined) o.uiAddr = v['ui-addr'];
+  if (v['pod-name']) o.podName = v['pod-name'];
+  if (v['pod-namespace']) o.podNamespace = v['pod-namespace'];
   dur('ui-history', (ms) => (o.uiHistoryMs = ms));
   if (v['log-level']) o.logLevel = v['log-level'];
   return o;

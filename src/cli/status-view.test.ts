@@ -145,6 +145,37 @@ describe('buildStatus', () => {
     );
   });
 
+  it('lists dynamic reservations by role and node, in a section of their own', () => {
+    const v = buildStatus({
+      frameworks: [fw('a')],
+      offers: [],
+      tasks: [],
+      nodes: [node('n1', '9', '18Gi')],
+      pods: [],
+      reservations: [
+        {
+          apiVersion: 'agora.dev/v1alpha1',
+          kind: 'Reservation',
+          metadata: { name: 'resv-2' },
+          spec: { role: 'web', nodeName: 'n1', resources: { cpu: '1' } },
+        },
+        {
+          apiVersion: 'agora.dev/v1alpha1',
+          kind: 'Reservation',
+          metadata: { name: 'resv-1' },
+          spec: { role: 'db', nodeName: 'n1', resources: { cpu: '2', memory: '4Gi' } },
+        },
+      ],
+      now: NOW,
+    });
+    expect(v.reservations.map((r) => [r.role, r.node, r.resources])).toEqual([
+      ['db', 'n1', { cpu: '2', memory: '4Gi' }],
+      ['web', 'n1', { cpu: '1' }],
+    ]);
+    expect(renderStatus(v)).toMatch(/Dynamic reservations\nROLE\s+NODE\s+RESERVED\ndb\s+n1\s+cpu=2 memory=4Gi\nweb\s+n1\s+cpu=1/);
+    expect(renderStatus(view)).not.toContain('Dynamic reservations');
+  });
+
   it('leaves the excluded resources out of the fair shares, as the controller does', () => {
     // One node of 8 CPU and 4 GPUs; g runs 2 tasks of 1 CPU + 2 GPUs, c wants 8 tasks of 1 CPU.
     const gpuTask = (name: string): ITask => ({

@@ -4,8 +4,9 @@
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { isOpen, isTerminal, TASK_STATES, taskCountKey, type TaskState } from '../api/group.ts';
-import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
+import { renderReservations, reservationRows, type ReservationRow } from './status-reservations.ts';
 import { fairness } from './status-fairness.ts';
 import { phaseOf } from '../controller/conditions.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
@@ -74,6 +75,8 @@ export interface StatusView {
   revocations: RevocationRow[];
   /** Inverse offers of maintenance windows not yet over: pending, or answered. */
   inverseOffers: InverseOfferRow[];
+  /** Dynamic reservations (frameworks' RESERVE), by role and node. */
+  reservations: ReservationRow[];
 }
 
 export interface StatusInput {
@@ -85,6 +88,7 @@ export interface StatusInput {
   /** ResourceRoles (weights, guarantees, limits) for the fair shares. */
   roles?: readonly IResourceRole[];
   inverseOffers?: readonly IInverseOffer[];
+  reservations?: readonly IReservation[];
   now: number;
   /** Left out of the fair shares, as the controller's --fair-sharing-excluded-resources. */
   excludedResources?: readonly string[];
@@ -219,6 +223,7 @@ export function buildStatus(input: StatusInput): StatusView {
     offers,
     revocations,
     inverseOffers: inverseOfferRows(input.inverseOffers ?? [], input.now),
+    reservations: reservationRows(input.reservations ?? []),
   };
 }
 
@@ -314,6 +319,10 @@ export function renderStatus(view: StatusView, style: Style = plain): string {
     view.inverseOffers.length === 0
       ? []
       : [style.cyan(style.bold('Maintenance: inverse offers')), renderInverseOffers(view.inverseOffers, style), ''];
+  const reserved =
+    view.reservations.length === 0
+      ? []
+      : [style.cyan(style.bold('Dynamic reservations')), renderReservations(view.reservations, style), ''];
   return [
     style.cyan(style.bold('Frameworks')),
     renderFrameworks(view.frameworks, style),
@@ -326,5 +335,6 @@ export function renderStatus(view: StatusView, style: Style = plain): string {
     '',
     ...revoking,
     ...maintenance,
+    ...reserved,
   ].join('\n');
 }

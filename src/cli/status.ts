@@ -6,7 +6,7 @@ import { systemClock } from '../api/clock.ts';
 import { apiErrorMessage, isNotFound, statusCode } from '../api/errors.ts';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
-import type { IFramework, IInverseOffer, IOffer, IResourceRole, ITask } from '../api/index.ts';
+import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { clusterPaths } from '../api/local-paths.ts';
 import { excludedResourcesFlag, parseCommandArgs } from './args.ts';
 import { CLEAR_SCREEN, parseOutputFormat, serialize, styleFor, type OutputFormat } from './output.ts';
@@ -47,7 +47,7 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
     return (res as { items: T[] }).items;
   };
-  const [frameworks, offers, tasks, nodes, pods, roles, inverseOffers] = await Promise.all([
+  const [frameworks, offers, tasks, nodes, pods, roles, inverseOffers, reservations] = await Promise.all([
     list<IFramework>(PLURAL.Framework),
     list<IOffer>(PLURAL.Offer),
     list<ITask>(PLURAL.Task),
@@ -57,8 +57,22 @@ export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now =
       .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })
       .then((r) => (r as { items: IResourceRole[] }).items),
     list<IInverseOffer>(PLURAL.InverseOffer),
+    custom
+      .listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.Reservation })
+      .then((r) => (r as { items: IReservation[] }).items),
   ]);
-  return buildStatus({ frameworks, offers, tasks, nodes, pods, roles, inverseOffers, now, excludedResources: scope.excludedResources });
+  return buildStatus({
+    frameworks,
+    offers,
+    tasks,
+    nodes,
+    pods,
+    roles,
+    inverseOffers,
+    reservations,
+    now,
+    excludedResources: scope.excludedResources,
+  });
 }
 
 function render(view: StatusView, format: OutputFormat, color: boolean): string {

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { API_VERSION, declinedForSeconds, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
-import type { Allocator, OfferDecision, OfferInfo, RescindDecision } from '../allocator/index.ts';
+import type { Allocator, OfferDecision, OfferInfo, RescindDecision, Reservation } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
 import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
@@ -298,14 +298,28 @@ export class AllocationLoop {
     return out;
   }
 
-  private reservationsByNode(): Map<string, { role: string; resources: ResourceList }[]> {
-    const out = new Map<string, { role: string; resources: ResourceList }[]>();
+  /** Static reservations (ResourceRoles' spec.reservations) and dynamic ones (Reservations), by node. */
+  private reservationsByNode(): Map<string, Reservation[]> {
+    const out = new Map<string, Reservation[]>();
+    const put = (node: string, r: Reservation) => {
+      let l = out.get(node);
+      if (l === undefined) out.set(node, (l = []));
+      l.push(r);
+    };
     for (const r of this.ctx.state.c.roles.list()) {
       for (const res of r.spec?.reservations ?? []) {
-        let l = out.get(res.nodeName);
-        if (l === undefined) out.set(res.nodeName, (l = []));
-        l.push({ role: roleOfObject(r.metadata.name), resources: parseResourceListLenient(res.resources as Record<string, string>) });
+        put(res.nodeName, {
+          role: roleOfObject(r.metadata.name),
+          resources: parseResourceListLenient(res.resources as Record<string, string>),
+        });
       }
+    }
+    for (const r of this.ctx.state.reservations()) {
+      put(r.spec.nodeName, {
+        role: r.spec.role,
+        resources: parseResourceListLenient(r.spec.resources as Record<string, unknown>),
+        dynamic: true,
+      });
     }
     return out;
   }
@@ -397,6 +411,9 @@ export class AllocationLoop {
         ...(d.resources.pods !== undefined ? { podSlots: d.resources.pods } : {}),
         attributes: { ...(node.metadata?.labels ?? {}) },
         role: d.role,
+        ...(d.reserved
+          ? { reserved: d.reserved.map((r) => ({ role: r.role, type: r.type, resources: offerResources(r.resources) })) }
+          : {}),
         expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
       },
     };

@@ -10,7 +10,15 @@ import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { isTerminal } from '../api/group.ts';
 import { DEFAULT_ROLE, frameworkRoles } from '../api/role-names.ts';
-import type { FrameworkObject, InverseOfferObject, MaintenanceObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import type {
+  FrameworkObject,
+  InverseOfferObject,
+  MaintenanceObject,
+  OfferObject,
+  ReservationObject,
+  RoleObject,
+  TaskObject,
+} from '../api/objects.ts';
 
 export interface Caches {
   nodes: Informer<V1Node>;
@@ -21,6 +29,7 @@ export interface Caches {
   roles: Informer<RoleObject>;
   maintenances: Informer<MaintenanceObject>;
   inverseOffers: Informer<InverseOfferObject>;
+  reservations: Informer<ReservationObject>;
 }
 
 export interface NodeUsage {
@@ -72,6 +81,7 @@ export class ClusterState {
   private readonly tasksByFramework = new Index();
   private readonly tasksByOffer = new Index();
   private readonly offersByFramework = new Index();
+  private readonly reservationsByNode = new Index();
   /** Tasks created by this process and not yet seen in the cache. */
   private readonly assumed = new Map<string, TaskObject>();
   /** Pods this process created that the cache has not shown yet (so they are not created twice). */
@@ -79,6 +89,8 @@ export class ClusterState {
   readonly dirtyNodes = new Set<string>();
   readonly dirtyFrameworks = new Set<string>();
   rolesDirty = true;
+  /** Reservations this process wrote (null: deleted) that the cache has not shown yet. */
+  private readonly assumedReservations = new Map<string, ReservationObject | null>();
   /** The generation of each ResourceRole last seen. */
   private readonly roleGenerations = new Map<string, number>();
   /** Each Framework's first role as last seen: where its tasks without a role are charged. */
@@ -115,6 +127,12 @@ export class ClusterState {
         if (task !== undefined && task.spec.role === undefined) this.dirtyNodes.add(task.spec.nodeName);
       }
     });
+    c.reservations.onChange((key, r) => {
+      this.assumedReservations.delete(key);
+      const prev = this.reservationsByNode.set(key, r?.spec.nodeName);
+      if (prev !== undefined) this.dirtyNodes.add(prev);
+      if (r !== undefined) this.dirtyNodes.add(r.spec.nodeName);
+    });
     c.roles.onChange((key, role) => {
       // Only a spec change (a new generation) matters to the allocator, not a status write.
       const generation = role === undefined ? undefined : (role.metadata?.generation ?? 0);
@@ -133,6 +151,23 @@ export class ClusterState {
     if (prevFw !== undefined) this.dirtyFrameworks.add(prevFw);
     if (task !== undefined) this.dirtyFrameworks.add(frameworkKeyOf(task));
     this.tasksByOffer.set(key, task?.spec.offer === undefined ? undefined : namespacedKey(task.metadata.namespace, task.spec.offer));
+  }
+
+  /**
+   * Records a Reservation this process just wrote (`null`: deleted), until the cache shows the
+   * change: the allocator must see it before the accept's unused rest is offered to anyone.
+   */
+  assumeReservation(name: string, nodeName: string, r: ReservationObject | null): void {
+    this.assumedReservations.set(name, r);
+    this.dirtyNodes.add(nodeName);
+  }
+
+  /** Every Reservation, as this process last saw or wrote it. */
+  reservations(): ReservationObject[] {
+    const out: ReservationObject[] = [];
+    for (const r of this.c.reservations.list()) if (!this.assumedReservations.has(r.metadata.name)) out.push(r);
+    for (const r of this.assumedReservations.values()) if (r !== null) out.push(r);
+    return out;
   }
 
   /** Records a Task this process just created, until the cache shows it. */

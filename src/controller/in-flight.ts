@@ -11,10 +11,6 @@ export class InFlight {
     tracked.catch(() => undefined);
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   /** Resolves when everything added so far has settled (fulfilled or rejected). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.pending]);

@@ -1,7 +1,7 @@
 // The informers a leading controller watches: Nodes (those its --node-selector matches), Pods,
 // the Leases frameworks heartbeat with, and Agora's kinds — Frameworks, Offers, Tasks and
-// InverseOffers in the namespaces it manages (all when unscoped), ResourceRoles and
-// Maintenances cluster-wide. Each keeps only what
+// InverseOffers in the namespaces it manages (all when unscoped), ResourceRoles,
+// Maintenances and Reservations cluster-wide. Each keeps only what
 // the controller reads (cache-transforms.ts); the Lease informer leaves out the nodes' heartbeats.
 import {
   CoordinationV1Api,
@@ -14,7 +14,15 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { PLURAL, type Kind } from '../api/group.ts';
-import type { FrameworkObject, InverseOfferObject, MaintenanceObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import type {
+  FrameworkObject,
+  InverseOfferObject,
+  MaintenanceObject,
+  OfferObject,
+  ReservationObject,
+  RoleObject,
+  TaskObject,
+} from '../api/objects.ts';
 import type { Caches } from './cluster-state.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import { slimMeta, slimNode, slimPod } from './cache-transforms.ts';
@@ -89,6 +97,7 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     roles: agora<RoleObject>('ResourceRole', false),
     maintenances: agora<MaintenanceObject>('Maintenance', false),
     inverseOffers: agora<InverseOfferObject>('InverseOffer', true),
+    reservations: agora<ReservationObject>('Reservation', false),
   };
   const all: InformerSet['all'] = [
     nodes,
@@ -100,6 +109,7 @@ export function makeInformers(kc: KubeConfig, log: Logger, o: InformerSetOptions
     caches.roles,
     caches.maintenances,
     caches.inverseOffers,
+    caches.reservations,
   ];
   return { caches, leases, all };
 }

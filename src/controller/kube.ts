@@ -149,6 +149,41 @@ export class Kube {
     );
   }
 
+  createClusterCustom<T>(kind: Kind, body: object, priority: Priority = 'high'): Promise<T> {
+    return this.write(
+      'create',
+      PLURAL[kind],
+      () => this.custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind], body }) as Promise<T>,
+      priority,
+    );
+  }
+
+  /** A replace of a cluster-scoped object: `body.metadata.resourceVersion` makes it conditional. */
+  replaceClusterCustom<T>(kind: Kind, name: string, body: object, priority: Priority = 'high'): Promise<T> {
+    return this.write(
+      'update',
+      PLURAL[kind],
+      () => this.custom.replaceClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL[kind], name, body }) as Promise<T>,
+      priority,
+    );
+  }
+
+  deleteClusterCustom(kind: Kind, name: string, resourceVersion?: string, priority: Priority = 'high'): Promise<unknown> {
+    return this.write(
+      'delete',
+      PLURAL[kind],
+      () =>
+        this.custom.deleteClusterCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL[kind],
+          name,
+          body: resourceVersion === undefined ? undefined : { preconditions: { resourceVersion } },
+        }),
+      priority,
+    );
+  }
+
   createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
     return this.write('create', 'pods', () => this.core.createNamespacedPod({ namespace, body }));
   }
@@ -157,6 +192,11 @@ export class Kube {
     return this.write('delete', 'pods', () =>
       this.core.deleteNamespacedPod({ namespace, name, body: uid ? { preconditions: { uid } } : undefined }),
     );
+  }
+
+  /** Merge-patches a Pod's labels (a null value removes one). */
+  patchPodLabels(namespace: string, name: string, labels: Record<string, string | null>): Promise<unknown> {
+    return this.write('patch', 'pods', () => this.core.patchNamespacedPod({ namespace, name, body: { metadata: { labels } } }, MERGE));
   }
 
   createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {

@@ -35,6 +35,7 @@ import { Explanations } from './explanations.ts';
 import { ConsoleModel } from './console/model.ts';
 import { RecentEvents } from './console/recent-events.ts';
 import { consoleHandler } from './console/server.ts';
+import { LeaderPodLabel } from './leader-label.ts';
 import { startBuiltinScheduler, type BuiltinScheduler } from './builtin/index.ts';
 
 export interface ControllerHandle {
@@ -104,6 +105,12 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const consoleHttp = options.uiAddr === '' ? undefined : consoleHandler({ model: () => leader?.console });
   const ui = consoleHttp === undefined ? undefined : await listen(options.uiAddr, [consoleHttp]);
   if (ui !== undefined) servers.push(ui.server);
+  // The console Service selects the leader's Pod by a label each replica keeps on its own Pod.
+  const podLabel =
+    ui === undefined || options.podName === undefined
+      ? undefined
+      : new LeaderPodLabel(kube, { namespace: options.podNamespace ?? options.leaderElectionNamespace, name: options.podName }, log);
+  void podLabel?.set(false);
 
   const lead = async () => {
     metrics.isLeader.set(1);
@@ -120,7 +127,10 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
     leader = run;
     try {
       await run.start();
-      if (!stopping && leader === run) resolveLeading();
+      if (!stopping && leader === run) {
+        resolveLeading();
+        void podLabel?.set(true);
+      }
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not start leading');
       await run.stop();
@@ -141,6 +151,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       onStartedLeading: () => void lead(),
       onStoppedLeading: () => {
         metrics.isLeader.set(0);
+        void podLabel?.set(false);
         const run = leader;
         leader = undefined;
         void run?.stop();
@@ -173,6 +184,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       stopping = true;
       const run = leader;
       leader = undefined;
+      await podLabel?.stop();
       await run?.stop();
       await elector?.stop();
       consoleHttp?.close();
@@ -225,6 +237,9 @@ export function offerName(random: () => number): (framework: string, node: strin
 
 /** How stale the shared explanation of refusals (the OffersAvailable condition, the console) may be. */
 const EXPLANATION_MAX_AGE_MS = 5000;
+
+/** The console's offers-over-time chart counts offers in buckets of this length. */
+const OFFER_BUCKET_MS = 10_000;
 
 /** Everything that exists only while this replica leads. */
 class LeaderRun {
@@ -311,8 +326,18 @@ class LeaderRun {
     const recent = new RecentEvents();
     events.onRecord((e) => recent.add(e));
     this.console = new ConsoleModel(
-      { state, explain: () => (this.ready ? ctx.explanations.all() : undefined), events: recent, clock },
-      Math.max(1, Math.ceil(options.uiHistoryMs / options.uiSampleIntervalMs)),
+      {
+        state,
+        explain: () => (this.ready ? ctx.explanations.all() : undefined),
+        events: recent,
+        clock,
+        excludedResources: options.fairSharingExcludedResources,
+      },
+      {
+        historySamples: Math.max(1, Math.ceil(options.uiHistoryMs / options.uiSampleIntervalMs)),
+        offerWindowMs: Math.max(options.uiHistoryMs, OFFER_BUCKET_MS),
+        offerBucketMs: OFFER_BUCKET_MS,
+      },
     );
   }
 
@@ -368,6 +393,8 @@ class LeaderRun {
     });
     // A window scheduled, moved or removed: the next cycle applies it (and sends inverse offers).
     state.c.maintenances.onChange(() => ctx.kick());
+    // A reservation made, changed or given back (ClusterState marks its node): offer it anew.
+    state.c.reservations.onChange(() => ctx.kick());
     ctx.leases.onChange((leaseKey) => {
       const { namespace, name } = splitKey(leaseKey);
       const framework = frameworkOfLease(name);

@@ -25,6 +25,8 @@ import { MANAGED_BY, podFor } from '../api/pod.ts';
 import { TaskReason } from './task-state.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 import { acceptProblem, judgeAccept, type Verdict } from './judge.ts';
+import { applyReservationOperations } from './reservation-writer.ts';
+import { DEFAULT_ROLE } from '../api/role-names.ts';
 
 export class OfferReconciler {
   private readonly ctx: Context;
@@ -104,6 +106,10 @@ export class OfferReconciler {
         ctx.ledger.answered(key);
         return;
       }
+      // RESERVE / UNRESERVE first, so that the tasks launch into what the accept reserves.
+      const reservations = outstanding
+        ? await applyReservationOperations(ctx, offer, offer.spec.role ?? fw.spec.role ?? DEFAULT_ROLE, log)
+        : undefined;
       const verdicts = this.judge(key, offer, outstanding);
       const results = await Promise.allSettled(verdicts.map((v) => this.launch(offer, fw, v)));
       await this.giveUpOrRetry(offer, verdicts, results);
@@ -111,7 +117,7 @@ export class OfferReconciler {
       const failed = verdicts.length - launched.length;
       const used = launched.reduce<ResourceList>((acc, v) => add(acc, v.holding), {});
       const conflicts = verdicts.filter((v) => v.conflict !== undefined).map((v) => v.conflict!);
-      const message = `${launched.length} task(s) launched${failed ? `, ${failed} failed` : ''}${conflicts.length ? `; ${conflicts.join('; ')}` : ''}`;
+      const message = `${reservations !== undefined ? `${reservations}; ` : ''}${launched.length} task(s) launched${failed ? `, ${failed} failed` : ''}${conflicts.length ? `; ${conflicts.join('; ')}` : ''}`;
       const tasks = verdicts.filter((v) => v.conflict === undefined).map((v) => v.spec.name);
       if (outstanding) {
         // What the tasks do not use goes back to the pool now, not when the status is written.

@@ -35,6 +35,13 @@ export interface ControllerOptions {
   logLevel: string;
   /** `[host]:port` for the web console (read-only, from the caches); '' (the default) disables it. */
   uiAddr: string;
+  /**
+   * This replica's own Pod (default $POD_NAME in $POD_NAMESPACE, else the leader election
+   * namespace): while the console is served, it is labelled `agora.dev/leader=true|false` so that
+   * the console Service selects the leader. Undefined (outside a cluster): no label.
+   */
+  podName?: string;
+  podNamespace?: string;
   /** How much history of dominant shares the console's overview chart keeps (in memory). */
   uiHistoryMs: number;
   /** How often the dominant shares are sampled for that chart. */
@@ -106,6 +113,8 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   healthAddr: ':8081',
   logLevel: 'info',
   uiAddr: '',
+  ...(process.env.POD_NAME ? { podName: process.env.POD_NAME } : {}),
+  ...(process.env.POD_NAMESPACE ? { podNamespace: process.env.POD_NAMESPACE } : {}),
   uiHistoryMs: 15 * 60_000,
   uiSampleIntervalMs: 2000,
   kubeApiQps: 50,

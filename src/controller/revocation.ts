@@ -6,25 +6,13 @@
 // it twice. revocation-decide.ts decides; this file reads the caches and writes.
 import type { Logger } from 'pino';
 import { planRevocations, type RevocationPlan } from '../allocator/index.ts';
-import { add, type ResourceList } from '../api/quantity.ts';
 import { targetOf } from './events.ts';
-import { keyOf } from '../api/keys.ts';
 import type { Context } from './context.ts';
-import { frameworkDemand } from './demand.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
-import { isNodeReady } from './nodes.ts';
-import type { OfferObject, TaskObject } from '../api/objects.ts';
+import type { TaskObject } from '../api/objects.ts';
+import { revocationViewOf } from './revocation-view.ts';
 import { DEFAULT_REVOCATION_GRACE_PERIOD_SECONDS } from './options.ts';
-import { taskHolding } from '../api/pod-resources.ts';
-import {
-  noticesFor,
-  revocationBudget,
-  revocationSnapshot,
-  type FrameworkView,
-  type NodeView,
-  type RevocationView,
-  type TaskRevocation,
-} from './revocation-decide.ts';
+import { noticesFor, revocationBudget, revocationSnapshot, type RevocationView, type TaskRevocation } from './revocation-decide.ts';
 
 /** How long after a revocation's deadline its node stays nominated for the waiting framework. */
 export const NOMINATION_SLACK_MS = 15_000;
@@ -69,61 +57,22 @@ export class RevocationLoop {
   /** The caches as the allocator's revocation view, with this process's unseen notices laid over. */
   view(): { view: RevocationView; tasks: Map<string, TaskObject> } {
     const { state, manages } = this.ctx;
-    const frameworks: FrameworkView[] = [];
-    const tasks = new Map<string, TaskObject>();
-    const holdings: RevocationView['tasks'] = [];
-    for (const fw of state.c.frameworks.list()) {
-      if (!manages(fw.metadata.namespace) || fw.metadata.deletionTimestamp !== undefined) continue;
-      const key = keyOf(fw);
-      const own: TaskObject[] = [];
-      for (const k of state.taskKeysOfFramework(key)) {
-        let t = state.task(k);
-        if (t === undefined) continue;
+    const out = revocationViewOf(state, {
+      manages,
+      now: this.ctx.clock.now(),
+      excludedResources: this.ctx.options.fairSharingExcludedResources,
+      overlay: (k, t) => {
         const told = this.told.get(k);
-        if (told !== undefined) {
-          if (t.status?.revocation?.noticedAt === told.noticedAt) this.told.delete(k);
-          else t = { ...t, status: { ...t.status, revocation: told } };
+        if (told === undefined) return t;
+        if (t.status?.revocation?.noticedAt === told.noticedAt) {
+          this.told.delete(k);
+          return t;
         }
-        own.push(t);
-        tasks.set(k, t);
-        let holding: ResourceList;
-        try {
-          holding = taskHolding(t.spec.resources);
-        } catch {
-          continue;
-        }
-        holdings.push({ key: k, task: t, holding });
-      }
-      const offers = (): OfferObject[] => {
-        const out: OfferObject[] = [];
-        for (const ok of state.offerKeysOfFramework(key)) {
-          const o = state.c.offers.get(ok);
-          if (o !== undefined) out.push(o);
-        }
-        return out;
-      };
-      frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, () => own, offers) });
-    }
-    for (const k of this.told.keys()) if (!tasks.has(k)) this.told.delete(k);
-    const nodes: NodeView[] = state.c.nodes.list().map((n) => {
-      const name = n.metadata!.name!;
-      const u = state.usage(name);
-      let used: ResourceList = {};
-      for (const r of u.frameworks.values()) used = add(used, r);
-      return { name, allocatable: u.allocatable, external: u.external, used, offerable: n.spec?.unschedulable !== true && isNodeReady(n) };
-    });
-    const roles = state.c.roles.list();
-    return {
-      view: {
-        nodes,
-        roles,
-        frameworks,
-        tasks: holdings,
-        now: this.ctx.clock.now(),
-        excludedResources: this.ctx.options.fairSharingExcludedResources,
+        return { ...t, status: { ...t.status, revocation: told } };
       },
-      tasks,
-    };
+    });
+    for (const k of this.told.keys()) if (!out.tasks.has(k)) this.told.delete(k);
+    return out;
   }
 
   /**

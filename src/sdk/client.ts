@@ -9,7 +9,9 @@ import { inverseOfferPhase, type InverseOfferAnswer } from '../api/maintenance.t
 import { systemClock, type Clock } from '../api/clock.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
+import type { Quantities } from './packing.ts';
 import type {
+  AcceptOptions,
   AnswerResult,
   DemandEntry,
   FrameworkObject,
@@ -144,12 +146,40 @@ export class FrameworkClient {
     }
   }
 
-  /** ACCEPT: launch `tasks` on the offer's node; `refuseSeconds` withholds the unused rest. */
-  accept(offer: OfferObject | string, tasks: TaskInfo[], opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+  /**
+   * ACCEPT: launch `tasks` on the offer's node; `refuseSeconds` withholds the unused rest.
+   * `reserve` sets part of the offer's unreserved resources aside for the offer's role first
+   * (Mesos's RESERVE, then LAUNCH: the tasks may use it); `unreserve` gives back part of the
+   * role's idle dynamic reservation the offer carries (see dynamicReservation()). With no
+   * task and no reservation operation it declines.
+   */
+  accept(offer: OfferObject | string, tasks: TaskInfo[], opts: AcceptOptions = {}): Promise<AnswerResult> {
     const accept: NonNullable<OfferObject['spec']['accept']> = { tasks };
     if (opts.refuseSeconds !== undefined) accept.refuseSeconds = opts.refuseSeconds;
-    if (tasks.length === 0) return this.decline(offer, opts);
+    if (opts.reserve !== undefined) accept.reserve = [{ resources: opts.reserve }];
+    if (opts.unreserve !== undefined) accept.unreserve = [{ resources: opts.unreserve }];
+    if (tasks.length === 0 && accept.reserve === undefined && accept.unreserve === undefined) return this.decline(offer, opts);
     return this.answer(offer, { accept });
+  }
+
+  /** RESERVE `resources` of the offer for its role (and launch `tasks`, which may use them): a Reservation that only the role is offered afterwards. */
+  reserve(
+    offer: OfferObject | string,
+    resources: Quantities,
+    tasks: TaskInfo[] = [],
+    opts: { refuseSeconds?: number } = {},
+  ): Promise<AnswerResult> {
+    return this.accept(offer, tasks, { ...opts, reserve: resources });
+  }
+
+  /** UNRESERVE `resources` of the role's dynamic reservation on the offer's node (at most dynamicReservation(offer)). */
+  unreserve(
+    offer: OfferObject | string,
+    resources: Quantities,
+    tasks: TaskInfo[] = [],
+    opts: { refuseSeconds?: number } = {},
+  ): Promise<AnswerResult> {
+    return this.accept(offer, tasks, { ...opts, unreserve: resources });
   }
 
   /** DECLINE: the node is not re-offered to this framework for `refuseSeconds` (unless it grows). */

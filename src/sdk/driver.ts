@@ -25,6 +25,7 @@ import { FrameworkClient, revocationOf, taskUpdateOf } from './client.ts';
 import { failed, isOpen, offerPhase } from './offers.ts';
 import { AsyncQueue } from './queue.ts';
 import type {
+  AcceptOptions,
   AnswerResult,
   DemandEntry,
   FailedOver,
@@ -302,7 +303,7 @@ export class SchedulerDriver extends FrameworkClient {
   }
 
   /** A replaced process no longer answers offers (the result says FailedOver). */
-  override accept(offer: OfferObject | string, tasks: TaskInfo[], opts: { refuseSeconds?: number } = {}): Promise<AnswerResult> {
+  override accept(offer: OfferObject | string, tasks: TaskInfo[], opts: AcceptOptions = {}): Promise<AnswerResult> {
     return this.replaced ? this.refused(offer) : super.accept(offer, tasks, opts);
   }
 

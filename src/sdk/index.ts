@@ -7,7 +7,7 @@
 //   }
 export { SchedulerDriver, type SchedulerEvents, type SchedulerOptions } from './driver.ts';
 export { FrameworkClient, leaseName, revocationOf, taskUpdateOf, type FrameworkRef } from './client.ts';
-export { isOpen, isAnswered, offerPhase, classifyAnswerFailure } from './offers.ts';
+export { isOpen, isAnswered, offerPhase, classifyAnswerFailure, dynamicReservation, unreservedResources } from './offers.ts';
 export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from './packing.ts';
 export { AsyncQueue } from './queue.ts';
 export * from './types.ts';

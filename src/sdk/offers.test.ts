@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAnswerFailure, isOpen, offerPhase } from './offers.ts';
+import { classifyAnswerFailure, dynamicReservation, isOpen, offerPhase, unreservedResources } from './offers.ts';
 import type { OfferObject } from './types.ts';
 
 function offer(
@@ -81,5 +81,33 @@ describe('classifyAnswerFailure', () => {
     const got = classifyAnswerFailure(code, 'too big', current);
     expect(got?.reason).toBe(want);
     if (wantMessage) expect(got?.message).toBe(wantMessage);
+  });
+});
+
+describe('an offer’s reserved parts', () => {
+  const offer = {
+    apiVersion: 'agora.dev/v1alpha1',
+    kind: 'Offer',
+    metadata: { name: 'o', namespace: 'ns' },
+    spec: {
+      framework: 'fw',
+      nodeName: 'n',
+      role: 'eng/db',
+      resources: { cpu: '4', memory: '8Gi' },
+      reserved: [
+        { role: 'eng/db', type: 'Dynamic' as const, resources: { cpu: '1', memory: '1Gi' } },
+        { role: 'eng/db', type: 'Static' as const, resources: { cpu: '500m' } },
+        { role: 'eng', type: 'Dynamic' as const, resources: { cpu: '1' } },
+      ],
+    },
+  } as OfferObject;
+
+  it('dynamicReservation: the offer role’s own dynamic part (an ancestor’s is not its to unreserve)', () => {
+    expect(dynamicReservation(offer)).toEqual({ cpu: '1', memory: '1Gi' });
+    expect(dynamicReservation({ ...offer, spec: { ...offer.spec, reserved: undefined } })).toEqual({});
+  });
+
+  it('unreservedResources: the offer less every reserved part', () => {
+    expect(unreservedResources(offer)).toEqual({ cpu: '1500m', memory: '7Gi' });
   });
 });

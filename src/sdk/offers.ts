@@ -1,8 +1,20 @@
 // Pure helpers over Offer objects: is an offer still open, and what a failed answer means.
 import { isAnswered, isOpen, offerPhase } from '../api/group.ts';
 import type { AnswerFailure, AnswerResult, OfferObject } from './types.ts';
+import { formatResourceList, parseResourceListLenient } from '../api/quantity.ts';
+import { dynamicPart, unreservedPart } from '../api/reservations.ts';
 
 export { isAnswered, isOpen, offerPhase };
+
+/** What the offer carries of its role's own dynamic reservation, idle: what an UNRESERVE may give back (`{}`: none). */
+export function dynamicReservation(offer: OfferObject): Record<string, string> {
+  return formatResourceList(dynamicPart(offer.spec.reserved, offer.spec.role ?? ''));
+}
+
+/** The offer's unreserved part: what a RESERVE may set aside (spec.resources less spec.reserved). */
+export function unreservedResources(offer: OfferObject): Record<string, string> {
+  return formatResourceList(unreservedPart(parseResourceListLenient(offer.spec.resources), offer.spec.reserved));
+}
 
 /**
  * What a rejected answer (HTTP `code`) means, given the offer as re-read afterwards (`current`

@@ -15,6 +15,16 @@ export type TaskInfo = NonNullable<IOffer['spec']['accept']>['tasks'][number];
 /** Tasks of one shape a framework still wants: `{ resources: { cpu: '1', memory: '2Gi' }, count: 10, perOffer?: 4 }`. */
 export type DemandEntry = NonNullable<IFramework['spec']['demand']>[number];
 
+/** How an offer is accepted besides its tasks (see FrameworkClient.accept). */
+export interface AcceptOptions {
+  /** Seconds the unused rest of the node is withheld from this framework. */
+  refuseSeconds?: number;
+  /** RESERVE: resources of the offer's unreserved part to set aside for the offer's role. */
+  reserve?: Record<string, string | number>;
+  /** UNRESERVE: resources of the role's idle dynamic reservation (in the offer) to give back. */
+  unreserve?: Record<string, string | number>;
+}
+
 /** Why an answer to an offer did not take effect. */
 export const ANSWER_FAILURES = ['Rescinded', 'Expired', 'Gone', 'AlreadyAnswered', 'Rejected', 'FailedOver'] as const;
 export type AnswerFailure = (typeof ANSWER_FAILURES)[number];

@@ -17,6 +17,7 @@ function fakeLookups(over: Partial<AdmissionLookups> = {}) {
     frameworksOfServiceAccount: async (_ns, sa) => (calls.push('frameworksOfServiceAccount'), sa === 'sched-a' ? ['fw-a'] : []),
     namespaceLabels: async () => (calls.push('namespaceLabels'), {}),
     canCreatePods: async () => (calls.push('canCreatePods'), { allowed: true }),
+    canUseRole: async (_user, verb) => (calls.push(`canUseRole:${verb}`), { allowed: verb === 'reserve' }),
     existingTasks: async () => (calls.push('existingTasks'), []),
     canImpersonateServiceAccount: async () => (calls.push('canImpersonateServiceAccount'), { allowed: false }),
     roleNamespaceSelector: async () => (calls.push('roleNamespaceSelector'), { exists: false }),

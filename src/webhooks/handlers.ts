@@ -8,6 +8,7 @@ import { frameworkDefaults, launchReviewNeeded, validateFramework } from './fram
 import { frameworkIdentityErrors, identityQuestions, roleErrors, rolesToCheck } from './framework-identity.ts';
 import { isPrivileged, parseServiceAccountUser, type FrameworkIdentity, type PrivilegedIdentities, type UserInfo } from './identity.ts';
 import { acceptedTaskNames, answeredBy, validateOffer, type AnswerFacts } from './offer.ts';
+import { reservationVerbsUsed, type ReservationVerb } from './offer-reservations.ts';
 import { inverseOfferAnswered, validateInverseOffer } from './inverse-offer.ts';
 import { validateResourceRole } from './resource-role.ts';
 import { killRequested, validateTask } from './task.ts';
@@ -25,6 +26,8 @@ export interface AdmissionLookups {
   namespaceLabels(namespace: string): Promise<Record<string, string>>;
   /** SubjectAccessReview: may `user` create Pods in the namespace? */
   canCreatePods(user: UserInfo, namespace: string): Promise<{ allowed: boolean; reason?: string }>;
+  /** SubjectAccessReview: may `user` use `verb` (reserve, unreserve) on the ResourceRole of `role`? */
+  canUseRole(user: UserInfo, verb: ReservationVerb, role: string): Promise<{ allowed: boolean; reason?: string }>;
   /** Which of `names` already exist as Task objects in the namespace. */
   existingTasks(namespace: string, names: readonly string[]): Promise<string[]>;
   /** SubjectAccessReview: may `user` impersonate the ServiceAccount `name` of the namespace? */
@@ -116,12 +119,16 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       names.length > 0 ? lookups.existingTasks(namespace, names) : Promise.resolve([]),
       (async () => {
         if (response === undefined || writer.privileged) return;
-        const [access, allowPrivileged, canCreatePods] = await Promise.all([
+        const verbs = response === 'accept' ? reservationVerbsUsed((req.object as { spec?: { accept?: unknown } }).spec?.accept) : [];
+        const role = specField(req.object, 'role');
+        const [access, allowPrivileged, canCreatePods, ...decisions] = await Promise.all([
           frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo),
           response === 'accept' ? allowsPrivileged(namespace) : Promise.resolve(false),
           response === 'accept' ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
+          ...verbs.map((v) => lookups.canUseRole(req.userInfo, v, role)),
         ]);
-        facts = { ...access, allowPrivileged, canCreatePods };
+        const reservations = verbs.length > 0 ? Object.fromEntries(verbs.map((v, i) => [v, decisions[i]!])) : undefined;
+        facts = { ...access, allowPrivileged, canCreatePods, reservations };
       })(),
     ]);
     return {

@@ -94,6 +94,9 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
 
     canCreatePods: (user: UserInfo, namespace) => access(user, { namespace, verb: 'create', group: '', resource: 'pods' }),
 
+    canUseRole: (user: UserInfo, verb, role) =>
+      access(user, { verb, group: GROUP, resource: PLURAL.ResourceRole, name: roleObjectName(role) }),
+
     canImpersonateServiceAccount: (user: UserInfo, namespace, name) =>
       access(user, { namespace, verb: 'impersonate', group: '', resource: 'serviceaccounts', name }),
 

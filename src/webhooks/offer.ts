@@ -11,6 +11,8 @@ import { child, forbidden, invalid, isRecord, jsonEqual, specOf, type FieldError
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateFit, validateOfferedResources, validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
+import { reservationErrors, reservationVerbsUsed, type ReservationReview } from './offer-reservations.ts';
+import type { ReservedEntry } from '../api/reservations.ts';
 
 export type OfferResponse = 'accept' | 'decline';
 const RESPONSES: readonly OfferResponse[] = ['accept', 'decline'];
@@ -25,6 +27,8 @@ export interface AnswerFacts {
   allowPrivileged: boolean;
   /** SubjectAccessReview: may the writer create Pods in the namespace? (accepts only) */
   canCreatePods?: { allowed: boolean; reason?: string };
+  /** SubjectAccessReviews: may the writer reserve / unreserve for the offer's role? (accepts that do) */
+  reservations?: ReservationReview['access'];
 }
 
 export interface OfferReview {
@@ -156,7 +160,7 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
     );
     if (access.length > 0) return access;
     if (response === 'accept') {
-      if (facts.canCreatePods !== undefined && !facts.canCreatePods.allowed) {
+      if (facts.canCreatePods !== undefined && !facts.canCreatePods.allowed && acceptedTaskNames(r.offer).length > 0) {
         errors.push(
           forbidden(
             at,
@@ -174,12 +178,30 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
 function acceptErrors(r: OfferReview, spec: Obj, checkPrivilege: boolean): FieldError[] {
   const accept = spec.accept;
   const tasksAt = 'spec.accept.tasks';
-  if (!isRecord(accept) || !Array.isArray(accept.tasks) || accept.tasks.length === 0) {
-    return [invalid(tasksAt, 'must list at least one task; to launch nothing, decline the offer instead')];
+  const operations = reservationVerbsUsed(accept);
+  if (!isRecord(accept) || !Array.isArray(accept.tasks) || (accept.tasks.length === 0 && operations.length === 0)) {
+    return [
+      invalid(
+        tasksAt,
+        'must list at least one task unless the accept reserves or unreserves; to launch nothing, decline the offer instead',
+      ),
+    ];
   }
   const errors: FieldError[] = [];
   const offered = validateOfferedResources(spec.resources, 'spec.resources');
   errors.push(...offered.errors);
+  if (operations.length > 0 && offered.errors.length === 0) {
+    errors.push(
+      ...reservationErrors({
+        accept,
+        role: typeof spec.role === 'string' ? spec.role : '',
+        offered: offered.parsed,
+        reserved: Array.isArray(spec.reserved) ? (spec.reserved as ReservedEntry[]) : undefined,
+        username: r.writer.username,
+        access: r.facts?.reservations,
+      }),
+    );
+  }
   const names = new Map<string, number>();
   const existing = new Set(r.existingTasks ?? []);
   const parsed: ResourceList[] = [];

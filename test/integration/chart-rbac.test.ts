@@ -11,7 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, AuthorizationV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../src/api/index.ts';
@@ -163,6 +171,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'create events', verb: 'create', resource: 'events', namespace: 'FW' },
       { what: 'watch resourceroles', verb: 'watch', resource: 'resourceroles', group: GROUP },
       { what: 'watch maintenance windows', verb: 'watch', resource: 'maintenances', group: GROUP },
+      { what: "apply frameworks' reservations", verb: 'update', resource: 'reservations', group: GROUP },
       { what: 'create inverse offers', verb: 'create', resource: 'inverseoffers', group: GROUP, namespace: 'FW' },
       { what: 'patch resourcerole status', verb: 'patch', resource: 'resourceroles', subresource: 'status', group: GROUP },
       {
@@ -252,9 +261,15 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       const flag = loopback.find((f) => a.startsWith(f));
       return flag === undefined ? a : `${flag}127.0.0.1:0`;
     });
+    // This process plays one of the chart's (fake) Pods: it labels that Pod as the leader.
+    const core = admin.makeApiClient(CoreV1Api);
+    const chartPod = await eventually('a Pod of the chart running with an IP', async () => {
+      const list = await core.listNamespacedPod({ namespace: system.name, labelSelector: `app.kubernetes.io/instance=${release}` });
+      return list.items.find((p) => p.status?.phase === 'Running' && p.status.podIP);
+    });
     controller = spawn(join(repoRoot, 'node_modules/.bin/node'), ['src/cli/main.ts', ...args, `--kubeconfig=${kubeconfig}`], {
       cwd: repoRoot,
-      env: { ...process.env, POD_NAMESPACE: system.name, POD_NAME: `${release}-out-of-cluster`, KUBECONFIG: '' },
+      env: { ...process.env, POD_NAMESPACE: system.name, POD_NAME: chartPod.metadata!.name!, KUBECONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => {
@@ -322,6 +337,18 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
     // Leader election went through the chart's Role: the Lease is held by this process.
     const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: sa, namespace: system.name });
     expect(lease.spec?.holderIdentity).toBeTruthy();
+    // The leader labelled its Pod through the chart's console Role, and the chart's console
+    // Service routes to that Pod alone (not to the other replica's).
+    const labelled = await core.listNamespacedPod({ namespace: system.name, labelSelector: 'agora.dev/leader=true' });
+    expect(labelled.items.map((p) => p.metadata?.name)).toEqual([chartPod.metadata!.name]);
+    const routed = await eventually('the console Service routes to the leader Pod', async () => {
+      const slices = await admin
+        .makeApiClient(DiscoveryV1Api)
+        .listNamespacedEndpointSlice({ namespace: system.name, labelSelector: `kubernetes.io/service-name=${release}-agora-console` });
+      const ips = slices.items.flatMap((x) => x.endpoints ?? []).flatMap((e) => e.addresses);
+      return ips.length > 0 && ips;
+    });
+    expect(routed).toEqual([chartPod.status!.podIP]);
     // Nothing it tried was refused.
     expect(output).not.toMatch(/forbidden|cannot (get|list|watch|create|patch|update|delete) resource/i);
   }, 120_000);

@@ -163,6 +163,7 @@ describe('RBAC', () => {
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['agora.dev'], resources: ['reservations'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([
@@ -179,6 +180,15 @@ describe('RBAC', () => {
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['agora-controller'], verbs: ['get', 'update'] },
     ]);
+    // Each replica labels its own Pod agora.dev/leader=true|false for the console Service.
+    expect(one<{ rules: Rule[] }>(docs, 'Role', 'agora-controller-console').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
+    ]);
+    expect(one(docs, 'RoleBinding', 'agora-controller-console')).toMatchObject({
+      metadata: { namespace: 'agora-system' },
+      roleRef: { kind: 'Role', name: 'agora-controller-console' },
+      subjects: [{ kind: 'ServiceAccount', name: 'agora-controller', namespace: 'agora-system' }],
+    });
   });
 
   it('has no wildcards, no Secrets, and no writes to nodes', () => {
@@ -206,7 +216,10 @@ describe('RBAC', () => {
 
   it('leaves out the leader-election Role when leader election is off', async () => {
     const single = await renderWith({ controller: { leaderElection: { enabled: false } }, replicaCount: 1 });
-    expect(single.filter((d) => d.kind === 'Role' || d.kind === 'RoleBinding')).toEqual([]);
+    expect(single.filter((d) => d.kind === 'Role' || d.kind === 'RoleBinding').map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Role/agora-controller-console',
+      'RoleBinding/agora-controller-console',
+    ]);
     expect(arg(controller(single), '--leader-elect')).toBe('false');
     expect(kinds(single)).not.toContain('PodDisruptionBudget');
     expect(one<Deployment>(single, 'Deployment').spec.template.spec.affinity).toBeUndefined();
@@ -309,7 +322,7 @@ describe('webhook switches', () => {
 });
 
 describe('console', () => {
-  it('is served on its own port through a ClusterIP Service, with no Ingress by default', async () => {
+  it('is served on its own port through a ClusterIP Service to the leading replica, with no Ingress by default', async () => {
     const docs = await renderWith({});
     const c = controller(docs);
     expect(arg(c, '--ui-addr')).toBe(':8082');
@@ -318,6 +331,16 @@ describe('console', () => {
       metadata: { labels: { 'app.kubernetes.io/component': 'console' } },
       spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 'console' }] },
     });
+    // Only the leader's Pod: the Deployment's Pods, and of them the one labelled leader.
+    const deployment = one<Deployment & { spec: { selector: { matchLabels: Record<string, string> } } }>(docs, 'Deployment');
+    const service = one<Manifest & { spec: { selector: Record<string, string> } }>(docs, 'Service', 'agora-console');
+    expect(service.spec.selector).toEqual({ ...deployment.spec.selector.matchLabels, 'agora.dev/leader': 'true' });
+    // The replica knows its own Pod from the downward API.
+    const env = (c as Container & { env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] }).env;
+    expect(env.filter((e) => e.name.startsWith('POD_')).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([
+      ['POD_NAME', 'metadata.name'],
+      ['POD_NAMESPACE', 'metadata.namespace'],
+    ]);
     expect(kinds(docs)).not.toContain('Ingress');
   });
 
@@ -352,6 +375,7 @@ describe('console', () => {
     expect(arg(c, '--ui-addr')).toBeUndefined();
     expect(c.ports.map((p) => p.name)).not.toContain('console');
     expect(docs.filter((d) => d.metadata.name === 'agora-console')).toEqual([]);
+    expect(docs.filter((d) => d.metadata.name === 'agora-controller-console')).toEqual([]);
   });
 });
 

@@ -128,10 +128,11 @@ describe('helm template, validated by the API server (server-side dry run)', () 
       'inverseoffers.agora.dev',
       'maintenances.agora.dev',
       'offers.agora.dev',
+      'reservations.agora.dev',
       'resourceroles.agora.dev',
       'tasks.agora.dev',
     ]);
-    expect(await dryRunApply(crds)).toHaveLength(6);
+    expect(await dryRunApply(crds)).toHaveLength(7);
   });
 
   it('agora-examples: Frameworks the API server (CRD schema and CEL rules) accepts', async () => {

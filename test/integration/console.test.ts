@@ -106,6 +106,16 @@ describe('web console', () => {
     expect(await cpu.nth(1).textContent()).toBe('9');
     expect(await cpu.nth(2).textContent()).toBe('9'); // A 3 × 1 CPU + B 2 × 3 CPU
     await shot('overview');
+    // The frameworks table: each at its fair share of the node given both demands — progressive
+    // filling gives A 3 tasks (12/18 memory) and B 2 (6/9 CPU): 2/3 each.
+    await page.goto(url('#/frameworks'));
+    const fair = (fw: string) => page.locator(`tr[data-fw="${ns.name}/${fw}"] td[data-fair-share]`);
+    await eventually('fair shares shown', async () => (await fair('drf-b').count()) === 1);
+    for (const fw of ['drf-a', 'drf-b']) {
+      expect(Number(await fair(fw).getAttribute('data-fair-share'))).toBeCloseTo(2 / 3, 3);
+      expect(await fair(fw).textContent()).toBe('66.7%');
+    }
+    await shot('frameworks');
   });
 
   it('a framework page lists its tasks, its offers and its Events, and why it gets no more', async () => {
@@ -122,7 +132,28 @@ describe('web console', () => {
     // leftover, or the leftover is on offer to the other framework.
     const reason = await page.locator('[data-testid=why]').getAttribute('data-reason');
     expect(['DemandUnfit', 'Refused', 'BelowMinimum', 'OfferOutstanding', 'OfferedToOthers']).toContain(reason);
+    // Its offers over time, kept in the controller's memory: at least the 3 accepted ones.
+    await page.locator('[data-testid=offer-chart] canvas').first().waitFor();
+    const outcome = async (o: string) =>
+      Number(await page.locator(`[data-testid=offer-legend] [data-outcome=${o}] b`).getAttribute('data-count'));
+    await eventually('3 accepted offers on the chart', async () => (await outcome('accepted')) >= 3);
+    expect(await outcome('made')).toBeGreaterThanOrEqual(await outcome('accepted'));
     await shot('framework');
+
+    // A task links to its Pod: where it runs, its phase and its containers.
+    const first = page.locator('[data-testid=tasks] tr[data-task]').first();
+    const task = await first.getAttribute('data-task');
+    await first.locator(`a[href^="#/pods/"]`).click();
+    await page.waitForSelector('body[data-rendered=Pod]');
+    expect(await page.locator('[data-testid=pod-title]').textContent()).toBe(`Pod ${ns.name}/${task}`);
+    const row = page.locator('tr[data-pod] td');
+    expect(await row.nth(0).textContent()).toBe(task);
+    expect(await row.nth(2).textContent()).toMatch(new RegExp(`^${pool.id}-paper`));
+    expect(await row.nth(3).textContent()).toBe('Running');
+    expect(await page.locator('[data-testid=containers] tr[data-container] td').nth(2).textContent()).toBe('running');
+    await shot('pod');
+    // Only tasks' Pods: any other Pod is not shown.
+    expect((await fetch(url(`api/v1/pods/kube-system/nothing-${ns.name}`))).status).toBe(404);
   });
 
   it('a framework whose constraints match no node says so: on its page, in its condition and in `agora explain`', async () => {

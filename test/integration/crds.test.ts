@@ -151,6 +151,24 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       want: /spec\.accept\.tasks\[0\]\.name: Invalid value: "Task One"/,
     },
     {
+      name: 'accept that launches, reserves and unreserves nothing',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [] } }),
+      want: /spec\.accept: Invalid value.*an accept launches a task, reserves or unreserves/,
+    },
+    {
+      name: 'reserve of a malformed amount',
+      plural: 'offers',
+      body: offer({ ...offerSpec, accept: { tasks: [], reserve: [{ resources: { cpu: 'lots' } }] } }),
+      want: /spec\.accept\.reserve\[0\]\.resources\.cpu: Invalid value: "lots"/,
+    },
+    {
+      name: 'reserved part of an unknown type',
+      plural: 'offers',
+      body: offer({ ...offerSpec, reserved: [{ role: 'db', type: 'Sticky', resources: { cpu: '1' } }] }),
+      want: /spec\.reserved\[0\]\.type: Unsupported value: "Sticky"/,
+    },
+    {
       name: 'task without containers',
       plural: 'tasks',
       body: {
@@ -209,6 +227,35 @@ describe('CRD schemas reject bad objects, naming the field', () => {
       /guarantee must not exceed the limit/,
     );
     expect(await rejection(role(`${ns.name}-zero`, { weight: 0 }))).toMatch(/spec\.weight: Invalid value/);
+  });
+
+  it('rejects a Reservation for a malformed role, without resources, or moved to another role or node', async () => {
+    const resv = (name: string, spec: unknown) =>
+      custom().createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'reservations',
+        body: { apiVersion: API_VERSION, kind: 'Reservation', metadata: { name }, spec },
+      });
+    expect(await rejection(resv(`${ns.name}-bad`, { role: 'Bad_Role', nodeName: 'n', resources: { cpu: '1' } }))).toMatch(
+      /spec\.role: Invalid value/,
+    );
+    expect(await rejection(resv(`${ns.name}-empty`, { role: 'db', nodeName: 'n', resources: {} }))).toMatch(
+      /spec\.resources: Invalid value/,
+    );
+    const name = `${ns.name}-ok`;
+    await resv(name, { role: 'db', nodeName: 'n', resources: { cpu: '1' } });
+    try {
+      const moved = custom().patchClusterCustomObject(
+        { group: GROUP, version: VERSION, plural: 'reservations', name, body: { spec: { role: 'web', nodeName: 'm' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const why = await rejection(moved);
+      expect(why).toMatch(/spec\.role is immutable/);
+      expect(why).toMatch(/spec\.nodeName is immutable/);
+    } finally {
+      await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'reservations', name });
+    }
   });
 
   it('rejects a Maintenance without nodes or with a zero duration', async () => {

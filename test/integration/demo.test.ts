@@ -13,6 +13,8 @@ describe('agora demo --once', () => {
   it('converges, prints the result and cleans up', async () => {
     const r = await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'demo', '--once', '--timeout', '200']);
     expect(r.code, r.stderr).toBe(0);
+    // It printed the URL of its web console (as a step, on stderr).
+    expect(r.stderr).toMatch(/web console: http:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toMatch(/drf-a +built-in 3\/10 +drf-a +Active +3 running +[█▏▎▍▌▋▊▉░]+ +66\.7%/);
     expect(r.stdout).toMatch(/drf-b +built-in 2\/10 +drf-b +Active +2 running +[█▏▎▍▌▋▊▉░]+ +66\.7%/);

@@ -6,16 +6,20 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Clock } from '../../api/clock.ts';
 import { nodeFree } from '../../api/fit.ts';
-import { isOpen, offerPhase, TASK_STATES, taskCountKey } from '../../api/group.ts';
+import { isOpen, LABEL, offerPhase, TASK_STATES, taskCountKey } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
-import { whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
+import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { roleObjectName } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
 import { isNodeReady } from '../nodes.ts';
+import { revocationSnapshot } from '../revocation-decide.ts';
+import { revocationViewOf } from '../revocation-view.ts';
 import type { RecentEvents } from './recent-events.ts';
 import { ShareHistory, type ShareSeries } from './share-history.ts';
+import { OfferHistory, type OfferSeries, type OfferSighting } from './offer-history.ts';
 import { pageNodes, type NodeQuery, type NodeRow, type NodePage, type ResourceUse } from './node-table.ts';
 import { frameworkRoles } from '../../api/role-names.ts';
 
@@ -29,7 +33,12 @@ export interface ConsoleSource {
   explain(): Explanation | undefined;
   events?: RecentEvents;
   clock: Clock;
+  /** The controller's --fair-sharing-excluded-resources, for the fair shares (default none). */
+  excludedResources?: readonly string[];
 }
+
+/** How stale the fair shares may be: computing them is revocation's whole plan without the victims. */
+const FAIR_SHARE_MAX_AGE_MS = 2000;
 
 export interface ResourceTotals {
   name: string;
@@ -63,6 +72,8 @@ export interface FrameworkRow {
   scheduler: string;
   phase: string;
   dominantShare: number;
+  /** Its DRF fair share of the cluster given every framework's demand (as revocation computes it). */
+  fairShare: number;
   demand: string;
   tasks: Record<string, number>;
   offersOut: number;
@@ -110,9 +121,38 @@ export interface FrameworkDetail {
   tasks: TaskRow[];
   offers: OfferRow[];
   offerCounts: Record<string, number>;
+  /** Its offers over the console's history window, counted per time bucket (in memory). */
+  offerHistory: OfferSeries;
   events: EventRow[];
   /** Undefined while the controller is not ready to explain. */
   why?: WhyNoOffers;
+}
+
+/** A task's Pod as the cache keeps it: where it runs and how its containers ended. */
+export interface PodDetail {
+  namespace: string;
+  name: string;
+  /** The task it runs (`namespace/name`), the framework and the node. */
+  task: string;
+  framework: string;
+  node: string;
+  phase: string;
+  podIP?: string;
+  startTime?: string;
+  deletionTimestamp?: string;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  containers: {
+    name: string;
+    image: string;
+    ready: boolean;
+    restartCount: number;
+    state: string;
+    reason?: string;
+    message?: string;
+    exitCode?: number;
+    startedAt?: string;
+    finishedAt?: string;
+  }[];
 }
 
 export interface RoleRow {
@@ -163,18 +203,49 @@ function whyFromCondition(f: FrameworkObject): { why?: WhyNoOffers } {
   return { why: { offered, reason: c.reason, message: c.message, details } };
 }
 
+/** What the offer history counts of an Offer. */
+function sighting(o: OfferObject, now: number): OfferSighting {
+  const phase = offerPhase(o);
+  const endedAt = phase === 'Expired' ? o.spec.expiresAt : o.status?.respondedAt;
+  return {
+    framework: namespacedKey(o.metadata.namespace, o.spec.framework),
+    phase,
+    createdAt: o.metadata.creationTimestamp === undefined ? now : new Date(o.metadata.creationTimestamp).getTime(),
+    ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}),
+    ...(o.spec.decline !== undefined ? { refuseSeconds: o.spec.decline.refuseSeconds } : {}),
+  };
+}
+
+export interface ConsoleModelOptions {
+  /** How many dominant-share samples the overview's chart keeps. */
+  historySamples: number;
+  /** The window of each framework's offers over time, and its bucket (default 15 min, 10 s). */
+  offerWindowMs?: number;
+  offerBucketMs?: number;
+}
+
 export class ConsoleModel {
   private readonly source: ConsoleSource;
   readonly history: ShareHistory;
+  readonly offerHistory: OfferHistory;
   private changes = 0;
   private nodeRows: { version: number; rows: NodeRow[]; names: string[] } | undefined;
+  private fair: { version: number; at: number; shares: Map<string, number> } | undefined;
 
-  constructor(source: ConsoleSource, historySamples: number) {
+  constructor(source: ConsoleSource, o: ConsoleModelOptions) {
     this.source = source;
-    this.history = new ShareHistory(historySamples);
+    this.history = new ShareHistory(o.historySamples);
+    this.offerHistory = new OfferHistory(o.offerWindowMs ?? 15 * 60_000, o.offerBucketMs ?? 10_000);
     const c = source.state.c;
     const bump = () => void this.changes++;
-    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles]) informer.onChange(bump);
+    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations]) informer.onChange(bump);
+    c.offers.onChange((key, offer) => {
+      const now = source.clock.now();
+      this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer, now), now);
+    });
+    c.frameworks.onChange((key, fw) => {
+      if (fw === undefined) this.offerHistory.forget(key);
+    });
   }
 
   /** Moves whenever a cache changed (or a share sample was taken). */
@@ -185,9 +256,24 @@ export class ConsoleModel {
   /** Records every framework's dominant share now (Framework.status, as the controller wrote it). */
   sample(): void {
     const shares = new Map<string, number>();
-    for (const f of this.frameworks()) shares.set(namespacedKey(f.namespace, f.name), f.dominantShare);
+    for (const f of this.frameworkObjects()) shares.set(keyOf(f), f.status?.dominantShare ?? 0);
     this.history.record(this.source.clock.now(), shares);
     this.changes++;
+  }
+
+  /** Every framework's fair share, recomputed when the caches changed, at most every 2 s. */
+  private fairShares(): Map<string, number> {
+    const now = this.source.clock.now();
+    const f = this.fair;
+    if (f !== undefined && (f.version === this.changes || now - f.at < FAIR_SHARE_MAX_AGE_MS)) return f.shares;
+    const { view } = revocationViewOf(this.source.state, {
+      manages: () => true,
+      now,
+      ...(this.source.excludedResources !== undefined ? { excludedResources: this.source.excludedResources } : {}),
+    });
+    const shares = new Map(fairShares(revocationSnapshot(view)).map((x) => [x.framework, x.fairShare]));
+    this.fair = { version: this.changes, at: now, shares };
+    return shares;
   }
 
   private frameworkObjects(): FrameworkObject[] {
@@ -228,6 +314,7 @@ export class ConsoleModel {
       scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
       phase: phaseOf(f),
       dominantShare: f.status?.dominantShare ?? 0,
+      fairShare: this.fairShares().get(key) ?? 0,
       demand:
         demand === undefined
           ? '-'
@@ -284,8 +371,60 @@ export class ConsoleModel {
       tasks,
       offers,
       offerCounts,
+      offerHistory: this.offerHistory.series(key, now),
       events,
       ...(explanation !== undefined ? { why: whyNoOffers(explanation, key) } : whyFromCondition(f)),
+    };
+  }
+
+  /**
+   * A task's Pod, from the cache (undefined: no such Pod, or not a task's: the console shows
+   * nothing of other Pods but what they hold on their node).
+   */
+  pod(namespace: string, name: string): PodDetail | undefined {
+    const { state } = this.source;
+    const pod = state.c.pods.get(namespacedKey(namespace, name));
+    if (pod === undefined) return undefined;
+    const taskName = pod.metadata?.labels?.[LABEL.task] ?? pod.metadata?.ownerReferences?.find((r) => r.kind === 'Task')?.name;
+    const task = taskName === undefined ? undefined : state.c.tasks.get(namespacedKey(namespace, taskName));
+    if (task === undefined) return undefined;
+    const s = pod.status;
+    const images = new Map((pod.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']));
+    return {
+      namespace,
+      name,
+      task: keyOf(task),
+      framework: task.spec.framework,
+      node: pod.spec?.nodeName ?? task.spec.nodeName,
+      phase: s?.phase ?? 'Pending',
+      ...(s?.podIP !== undefined ? { podIP: s.podIP } : {}),
+      ...(s?.startTime !== undefined ? { startTime: iso(s.startTime) } : {}),
+      ...(pod.metadata?.deletionTimestamp !== undefined ? { deletionTimestamp: iso(pod.metadata.deletionTimestamp) } : {}),
+      conditions: (s?.conditions ?? []).map((c) => ({
+        type: c.type,
+        status: c.status,
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
+        ...(c.message !== undefined ? { message: c.message } : {}),
+      })),
+      containers: (s?.containerStatuses ?? []).map((c) => {
+        const st = c.state;
+        const term = st?.terminated;
+        const waiting = st?.waiting;
+        return {
+          name: c.name,
+          image: images.get(c.name) ?? c.image,
+          ready: c.ready,
+          restartCount: c.restartCount,
+          state: term !== undefined ? 'terminated' : waiting !== undefined ? 'waiting' : st?.running !== undefined ? 'running' : 'unknown',
+          ...((term?.reason ?? waiting?.reason) !== undefined ? { reason: term?.reason ?? waiting?.reason } : {}),
+          ...((term?.message ?? waiting?.message) !== undefined ? { message: term?.message ?? waiting?.message } : {}),
+          ...(term !== undefined ? { exitCode: term.exitCode } : {}),
+          ...((term?.startedAt ?? st?.running?.startedAt) !== undefined
+            ? { startedAt: iso(term?.startedAt ?? st?.running?.startedAt) }
+            : {}),
+          ...(term?.finishedAt !== undefined ? { finishedAt: iso(term.finishedAt) } : {}),
+        };
+      }),
     };
   }
 
@@ -363,10 +502,19 @@ export class ConsoleModel {
     }
     const rows: RoleRow[] = [];
     const seen = new Set<string>();
+    // Dynamic reservations (Reservations), by the role's ResourceRole name.
+    const dynamic = new Map<string, ResourceList>();
+    for (const r of this.source.state.c.reservations.list()) {
+      const key = roleObjectName(r.spec.role);
+      dynamic.set(key, add(dynamic.get(key) ?? {}, parseResourceListLenient(r.spec.resources)));
+    }
     for (const r of this.source.state.c.roles.list()) {
       const name = r.metadata.name;
       seen.add(name);
-      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>((sum, x) => add(sum, parseResourceListLenient(x.resources)), {});
+      const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>(
+        (sum, x) => add(sum, parseResourceListLenient(x.resources)),
+        dynamic.get(name) ?? {},
+      );
       rows.push({
         name,
         weight: r.spec?.weight ?? 1,
@@ -391,7 +539,7 @@ export class ConsoleModel {
         guarantee: '-',
         limit: '-',
         allocated: resourceText(allocated),
-        reserved: '-',
+        reserved: dynamic.has(roleObjectName(name)) ? resourceText(dynamic.get(roleObjectName(name))!) : '-',
         dominantShare: Math.max(0, ...fws.map((k) => this.source.state.c.frameworks.get(k)?.status?.dominantShare ?? 0)),
         frameworks: fws.sort(),
       });
@@ -417,6 +565,11 @@ export class ConsoleModel {
           ...(reservations.get(x.nodeName) ?? []),
           `${r.metadata.name}: ${resourceText(parseResourceListLenient(x.resources))}`,
         ]);
+    for (const r of state.c.reservations.list())
+      reservations.set(r.spec.nodeName, [
+        ...(reservations.get(r.spec.nodeName) ?? []),
+        `${roleObjectName(r.spec.role)} (dynamic): ${resourceText(parseResourceListLenient(r.spec.resources))}`,
+      ]);
     const rows = nodes.map((n): NodeRow => {
       const name = n.metadata!.name!;
       const usage = state.usage(name);

@@ -90,6 +90,13 @@ function route(model: ConsoleModel, path: string, query: URLSearchParams): unkno
       offset: int(query.get('offset')),
       limit: int(query.get('limit')),
     });
+  const p = /^\/api\/v1\/pods\/([^/]+)\/([^/]+)$/.exec(path);
+  if (p !== null) {
+    const [namespace, name] = [decodeURIComponent(p[1]!), decodeURIComponent(p[2]!)];
+    const pod = model.pod(namespace, name);
+    if (pod === undefined) throw new HttpError(404, `no task's pod ${namespace}/${name}`);
+    return pod;
+  }
   const m = /^\/api\/v1\/frameworks\/([^/]+)\/([^/]+)(\/explain)?$/.exec(path);
   if (m !== null) {
     const [namespace, name] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];

@@ -34,7 +34,10 @@ export async function startStandaloneConsole(o: StandaloneConsoleOptions): Promi
   const sampleMs = o.sampleIntervalMs ?? 2000;
   const model = new ConsoleModel(
     { state: new ClusterState(informers.caches), explain: () => undefined, clock: systemClock },
-    Math.max(1, Math.ceil((o.historyMs ?? 15 * 60_000) / sampleMs)),
+    {
+      historySamples: Math.max(1, Math.ceil((o.historyMs ?? 15 * 60_000) / sampleMs)),
+      offerWindowMs: Math.max(o.historyMs ?? 15 * 60_000, 10_000),
+    },
   );
   await Promise.all(informers.all.map((i) => i.start()));
   model.sample();

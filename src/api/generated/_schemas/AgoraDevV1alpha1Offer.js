@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate30;
-const schema14 = {
+export const validate = validate36;
+const schema17 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema14 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "R3m5lg530JDdNOZf3diCRe9Xmhhq9dkU63P8T3t0n0"
+      "$ref": "DBCa7foYdT7IZDnyhwFpVxBhTowOY4JZ1DLZ0s7e4A"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -23,11 +23,11 @@ const schema14 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Offer"
 };
-const schema15 = {
+const schema18 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate31(data, {
+function validate37(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate31(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema15.enum
+        allowedValues: schema18.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate31(data, {
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
+const schema19 = {
   "type": "string",
   "enum": ["Offer"]
 };
-function validate33(data, {
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate33(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema16.enum
+        allowedValues: schema19.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate33(data, {
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema20 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema18 = {};
-import { validate as validate36 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate35(data, {
+const schema21 = {};
+import { validate as validate42 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate41(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate35(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate36(data, {
+    if (!validate42(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+      vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
       errors = vErrors.length;
     }
   }
-  validate35.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema22 = {
   "type": "object",
   "required": ["framework", "nodeName", "resources"],
   "properties": {
@@ -166,11 +166,14 @@ const schema19 = {
     "role": {
       "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
     },
+    "reserved": {
+      "$ref": "syTASlEHCdOnwDcKabcsC8ssoiN4masvwiOlHE1mYwA"
+    },
     "expiresAt": {
       "$ref": "thZzwpySeU7LsVtTYjwqN1mWUAwFAnezim8OMie8k"
     },
     "accept": {
-      "$ref": "apqlf8qYu9Ov5VjPfwgAzjetjdnBCwX4W6ejLQNde4"
+      "$ref": "8FZjTHciNkRVqygA3AB1SeKEqg14pDYtTePuhCQ"
     },
     "decline": {
       "$ref": "NEMZEnzLHKb0ibc1aDYWTdROVqKkrT2gHStr5Rio"
@@ -243,7 +246,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema23 = {
   "type": "object",
   "maxProperties": 32,
   "additionalProperties": {
@@ -251,11 +254,11 @@ const schema20 = {
   },
   "properties": {}
 };
-const schema7 = {
+const schema8 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate22(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -281,10 +284,10 @@ function validate22(data, {
       errors++;
     }
   }
-  validate22.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate48(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -310,13 +313,13 @@ function validate42(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate22(data[key0], {
+      if (!validate23(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
@@ -336,17 +339,17 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema24 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "nullable": true
 };
 const formats2 = formats.int32;
-function validate45(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -405,10 +408,10 @@ function validate45(data, {
       errors++;
     }
   }
-  validate45.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema8 = {
+const schema12 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -416,10 +419,10 @@ const schema8 = {
   "properties": {},
   "nullable": true
 };
-const schema9 = {
+const schema7 = {
   "type": "string"
 };
-function validate24(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -443,10 +446,10 @@ function validate24(data, {
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-function validate23(data, {
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -472,25 +475,25 @@ function validate23(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate24(data[key0], {
+      if (!validate22(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate23.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema15 = {
   "type": "string",
   "nullable": true
 };
-function validate28(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -514,16 +517,298 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
+const schema25 = {
+  "type": "array",
+  "maxItems": 64,
+  "items": {
+    "$ref": "IL5FZcmQUFI8LMN88XVkU4YgN5kwmBp6i2czfY7zLWs"
+  },
+  "nullable": true
+};
+const schema26 = {
+  "type": "object",
+  "required": ["role", "type", "resources"],
+  "properties": {
+    "role": {
+      "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
+    },
+    "type": {
+      "$ref": "lJOGllGS3bvDde5oJ1TceHiFQDNikiKrtAHFWX618CQ"
+    },
+    "resources": {
+      "$ref": "HswqJewo6EkFLEeJ1HiJS9MjyciVnWCswCaLYVbHao"
+    }
+  }
+};
+const schema27 = {
+  "type": "string",
+  "enum": ["Static", "Dynamic"]
+};
+function validate58(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "string"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === "Static" || data === "Dynamic")) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: {
+        allowedValues: schema27.enum
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate58.errors = vErrors;
+  return errors === 0;
+}
+const schema28 = {
+  "type": "object",
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {}
+};
+function validate60(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!validate23(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate60.errors = vErrors;
+  return errors === 0;
+}
+function validate56(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.role === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "role"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.type === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "type"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.resources === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "resources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.role !== undefined) {
+      if (!validate22(data.role, {
+        instancePath: instancePath + "/role",
+        parentData: data,
+        parentDataProperty: "role",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (!validate58(data.type, {
+        instancePath: instancePath + "/type",
+        parentData: data,
+        parentDataProperty: "type",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.resources !== undefined) {
+      if (!validate60(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate56.errors = vErrors;
+  return errors === 0;
+}
+function validate55(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 64) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 64
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate56(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate55.errors = vErrors;
+  return errors === 0;
+}
+const schema16 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats0 = formats["date-time"];
-function validate29(data, {
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -565,15 +850,21 @@ function validate29(data, {
       errors++;
     }
   }
-  validate29.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema29 = {
   "type": "object",
   "required": ["tasks"],
   "properties": {
+    "reserve": {
+      "$ref": "W8RBoDPE884jG8EyyGR34rsNUOf6Co4HgpVquy7gY"
+    },
+    "unreserve": {
+      "$ref": "W8RBoDPE884jG8EyyGR34rsNUOf6Co4HgpVquy7gY"
+    },
     "tasks": {
-      "$ref": "althk3E6nxX4Tzw3ISoJG5x1mUV1PeelWZk4ba9tQ"
+      "$ref": "X6k3uZ4wiHfgrRWaC2OsuhyAUBx1d1SSsZJmjv3qbcA"
     },
     "refuseSeconds": {
       "$ref": "7lEhvsZh03yRxzOuL6yl28czt7FEl86pcUxbURGgx0"
@@ -581,15 +872,241 @@ const schema22 = {
   },
   "nullable": true
 };
-const schema23 = {
+const schema9 = {
   "type": "array",
   "minItems": 1,
+  "maxItems": 16,
+  "items": {
+    "$ref": "OaI5Qjja9VQ77Cjh5WZabztTkIf7oO9wv4k8yUwMOM"
+  },
+  "nullable": true
+};
+const schema10 = {
+  "type": "object",
+  "required": ["resources"],
+  "properties": {
+    "resources": {
+      "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
+    }
+  }
+};
+const schema11 = {
+  "type": "object",
+  "minProperties": 1,
+  "maxProperties": 16,
+  "additionalProperties": {
+    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
+  },
+  "properties": {}
+};
+function validate26(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length > 16) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxProperties",
+        keyword: "maxProperties",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (Object.keys(data).length < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minProperties",
+        keyword: "minProperties",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!validate23(data[key0], {
+        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+        parentData: data,
+        parentDataProperty: key0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+function validate25(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.resources === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: {
+          missingProperty: "resources"
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.resources !== undefined) {
+      if (!validate26(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+function validate24(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!Array.isArray(data) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "array"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (Array.isArray(data)) {
+    if (data.length > 16) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/maxItems",
+        keyword: "maxItems",
+        params: {
+          limit: 16
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.length < 1) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/minItems",
+        keyword: "minItems",
+        params: {
+          limit: 1
+        }
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (!validate25(data[i0], {
+        instancePath: instancePath + "/" + i0,
+        parentData: data,
+        parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+const schema30 = {
+  "type": "array",
+  "minItems": 0,
   "maxItems": 256,
   "items": {
     "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
-const schema24 = {
+const schema31 = {
   "type": "object",
   "required": ["name", "resources", "containers"],
   "properties": {
@@ -610,14 +1127,14 @@ const schema24 = {
     }
   }
 };
-const schema10 = {
+const schema13 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate26(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -690,90 +1207,10 @@ function validate26(data, {
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
-  "type": "object",
-  "minProperties": 1,
-  "maxProperties": 16,
-  "additionalProperties": {
-    "$ref": "iyLjSFvGBpfskAnugVsIj4pGpMRg3JPLvM9VCmpBt0"
-  },
-  "properties": {}
-};
-function validate54(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (Object.keys(data).length > 16) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/maxProperties",
-        keyword: "maxProperties",
-        params: {
-          limit: 16
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (Object.keys(data).length < 1) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/minProperties",
-        keyword: "minProperties",
-        params: {
-          limit: 1
-        }
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!validate22(data[key0], {
-        instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-        parentData: data,
-        parentDataProperty: key0,
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate54.errors = vErrors;
-  return errors === 0;
-}
-const schema26 = {
+const schema32 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -781,7 +1218,7 @@ const schema26 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema27 = {
+const schema33 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -793,11 +1230,11 @@ const schema27 = {
     }
   }
 };
-const schema28 = {
+const schema34 = {
   "type": "string",
   "minLength": 1
 };
-function validate62(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -838,10 +1275,10 @@ function validate62(data, {
     }
     errors++;
   }
-  validate62.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-function validate60(data, {
+function validate76(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -883,24 +1320,24 @@ function validate60(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate26(data.name, {
+      if (!validate32(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate62(data.image, {
+      if (!validate78(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
@@ -920,10 +1357,10 @@ function validate60(data, {
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-function validate59(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -966,13 +1403,13 @@ function validate59(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate60(data[i0], {
+      if (!validate76(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
         errors = vErrors.length;
       }
     }
@@ -992,10 +1429,10 @@ function validate59(data, {
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-function validate52(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1053,57 +1490,57 @@ function validate52(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate26(data.name, {
+      if (!validate32(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.resources !== undefined) {
+      if (!validate26(data.resources, {
+        instancePath: instancePath + "/resources",
+        parentData: data,
+        parentDataProperty: "resources",
         rootData
       })) {
         vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
-    if (data.resources !== undefined) {
-      if (!validate54(data.resources, {
-        instancePath: instancePath + "/resources",
-        parentData: data,
-        parentDataProperty: "resources",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
-        errors = vErrors.length;
-      }
-    }
     if (data.labels !== undefined) {
-      if (!validate23(data.labels, {
+      if (!validate30(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate23(data.annotations, {
+      if (!validate30(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate59(data.containers, {
+      if (!validate75(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
@@ -1123,10 +1560,10 @@ function validate52(data, {
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
-function validate51(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1151,13 +1588,13 @@ function validate51(data, {
       }
       errors++;
     }
-    if (data.length < 1) {
+    if (data.length < 0) {
       const err1 = {
         instancePath,
         schemaPath: "#/minItems",
         keyword: "minItems",
         params: {
-          limit: 1
+          limit: 0
         }
       };
       if (vErrors === null) {
@@ -1169,13 +1606,13 @@ function validate51(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate52(data[i0], {
+      if (!validate70(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
@@ -1195,16 +1632,16 @@ function validate51(data, {
     }
     errors++;
   }
-  validate51.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema14 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate27(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1264,10 +1701,10 @@ function validate27(data, {
       errors++;
     }
   }
-  validate27.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1308,33 +1745,55 @@ function validate50(data, {
       }
       errors++;
     }
+    if (data.reserve !== undefined) {
+      if (!validate24(data.reserve, {
+        instancePath: instancePath + "/reserve",
+        parentData: data,
+        parentDataProperty: "reserve",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.unreserve !== undefined) {
+      if (!validate24(data.unreserve, {
+        instancePath: instancePath + "/unreserve",
+        parentData: data,
+        parentDataProperty: "unreserve",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.tasks !== undefined) {
-      if (!validate51(data.tasks, {
+      if (!validate69(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate27(data.refuseSeconds, {
+      if (!validate33(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate50.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema35 = {
   "type": "object",
   "properties": {
     "refuseSeconds": {
@@ -1343,7 +1802,7 @@ const schema29 = {
   },
   "nullable": true
 };
-function validate70(data, {
+function validate86(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1369,21 +1828,21 @@ function validate70(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.refuseSeconds !== undefined) {
-      if (!validate27(data.refuseSeconds, {
+      if (!validate33(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate70.errors = vErrors;
+  validate86.errors = vErrors;
   return errors === 0;
 }
-function validate39(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1463,79 +1922,90 @@ function validate39(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate42(data.resources, {
+      if (!validate48(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
     }
     if (data.podSlots !== undefined) {
-      if (!validate45(data.podSlots, {
+      if (!validate51(data.podSlots, {
         instancePath: instancePath + "/podSlots",
         parentData: data,
         parentDataProperty: "podSlots",
         rootData
       })) {
-        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
     if (data.attributes !== undefined) {
-      if (!validate23(data.attributes, {
+      if (!validate30(data.attributes, {
         instancePath: instancePath + "/attributes",
         parentData: data,
         parentDataProperty: "attributes",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
     if (data.role !== undefined) {
-      if (!validate28(data.role, {
+      if (!validate34(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.reserved !== undefined) {
+      if (!validate55(data.reserved, {
+        instancePath: instancePath + "/reserved",
+        parentData: data,
+        parentDataProperty: "reserved",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
     if (data.expiresAt !== undefined) {
-      if (!validate29(data.expiresAt, {
+      if (!validate35(data.expiresAt, {
         instancePath: instancePath + "/expiresAt",
         parentData: data,
         parentDataProperty: "expiresAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
     if (data.accept !== undefined) {
-      if (!validate50(data.accept, {
+      if (!validate66(data.accept, {
         instancePath: instancePath + "/accept",
         parentData: data,
         parentDataProperty: "accept",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.decline !== undefined) {
-      if (!validate70(data.decline, {
+      if (!validate86(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
         errors = vErrors.length;
       }
     }
@@ -1555,10 +2025,10 @@ function validate39(data, {
     }
     errors++;
   }
-  validate39.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema30 = {
+const schema36 = {
   "type": "object",
   "properties": {
     "phase": {
@@ -1579,12 +2049,12 @@ const schema30 = {
   },
   "nullable": true
 };
-const schema31 = {
+const schema37 = {
   "type": "string",
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate75(data, {
+function validate91(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1614,7 +2084,7 @@ function validate75(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema31.enum
+        allowedValues: schema37.enum
       }
     };
     if (vErrors === null) {
@@ -1624,17 +2094,17 @@ function validate75(data, {
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema38 = {
   "type": "array",
   "items": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
   },
   "nullable": true
 };
-function validate79(data, {
+function validate95(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1661,21 +2131,21 @@ function validate79(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate24(data[i0], {
+      if (!validate22(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate79.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }
-function validate74(data, {
+function validate90(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1701,65 +2171,65 @@ function validate74(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate75(data.phase, {
+      if (!validate91(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate28(data.reason, {
+      if (!validate34(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate28(data.message, {
+      if (!validate34(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate79(data.tasks, {
+      if (!validate95(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
         errors = vErrors.length;
       }
     }
     if (data.respondedAt !== undefined) {
-      if (!validate29(data.respondedAt, {
+      if (!validate35(data.respondedAt, {
         instancePath: instancePath + "/respondedAt",
         parentData: data,
         parentDataProperty: "respondedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate74.errors = vErrors;
+  validate90.errors = vErrors;
   return errors === 0;
 }
-function validate30(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1818,57 +2288,57 @@ function validate30(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate31(data.apiVersion, {
+      if (!validate37(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate33(data.kind, {
+      if (!validate39(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.metadata !== undefined) {
-      if (!validate35(data.metadata, {
-        instancePath: instancePath + "/metadata",
-        parentData: data,
-        parentDataProperty: "metadata",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.spec !== undefined) {
-      if (!validate39(data.spec, {
-        instancePath: instancePath + "/spec",
-        parentData: data,
-        parentDataProperty: "spec",
         rootData
       })) {
         vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
+    if (data.metadata !== undefined) {
+      if (!validate41(data.metadata, {
+        instancePath: instancePath + "/metadata",
+        parentData: data,
+        parentDataProperty: "metadata",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.spec !== undefined) {
+      if (!validate45(data.spec, {
+        instancePath: instancePath + "/spec",
+        parentData: data,
+        parentDataProperty: "spec",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.status !== undefined) {
-      if (!validate74(data.status, {
+      if (!validate90(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
         errors = vErrors.length;
       }
     }
@@ -1888,6 +2358,6 @@ function validate30(data, {
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }

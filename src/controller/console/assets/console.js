@@ -29,6 +29,8 @@ function append(el, children) {
 const pct = (x) => `${(100 * (x ?? 0)).toFixed(1)}%`;
 const link = (hash, text) => h('a', { href: hash }, text);
 const fwHash = (ns, name) => `#/frameworks/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
+const podHash = (ns, name) => `#/pods/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
+const nodeHash = (name) => `#/nodes?q=${encodeURIComponent(name)}`;
 const clamp = (x) => `${Math.max(0, Math.min(100, 100 * (x ?? 0))).toFixed(2)}%`;
 
 /** A stacked bar: Agora's tasks, other pods, offered; the rest is idle. */
@@ -42,8 +44,19 @@ function usageBar(f, title) {
   );
 }
 
-function shareBar(share) {
-  return h('div', { className: 'bar', title: pct(share) }, h('span', { className: 'agora', width: clamp(share) }));
+/** A dominant share as a bar, with a tick at the fair share when there is one. */
+function shareBar(share, fair) {
+  const bar = h(
+    'div',
+    { className: 'bar', title: fair === undefined ? pct(share) : `${pct(share)} (fair share ${pct(fair)})` },
+    h('span', { className: 'agora', width: clamp(share) }),
+  );
+  if (fair !== undefined) {
+    const tick = h('i', { className: 'fair' });
+    tick.style.left = clamp(fair);
+    bar.append(tick);
+  }
+  return bar;
 }
 
 function table(headers, rows, empty = 'None.') {
@@ -120,6 +133,52 @@ function shareChart(host, legend, shares) {
       scales: { y: { range: [0, 1] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }],
       series: [{}, ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 2 }))],
+    },
+    data,
+    host,
+  );
+}
+
+const OFFER_SERIES = [
+  ['made', '#3b6fd8'],
+  ['accepted', '#2e9e6b'],
+  ['declined', '#e6a23c'],
+  ['rescinded', '#9b59b6'],
+  ['expired', '#e6553c'],
+];
+let offerPlot; // the framework page's uPlot
+
+/** A framework's offers per time bucket (made, accepted, declined, rescinded, expired), with totals. */
+function offerChart(host, legend, hist) {
+  const t = hist.totals;
+  legend.replaceChildren(
+    ...OFFER_SERIES.map(([name, color]) => {
+      const sw = h('span', { className: 'sw' });
+      sw.style.background = color;
+      const refuse = name === 'declined' && t.refuseSeconds !== null ? ` (refused for ${Math.round(t.refuseSeconds)}s on average)` : '';
+      return h('span', { 'data-outcome': name }, sw, `${name} `, h('b', { 'data-count': t[name] }, String(t[name])), refuse);
+    }),
+    h(
+      'span',
+      { className: 'muted' },
+      `per ${hist.bucketSeconds}s over the last ${Math.round((hist.times.length * hist.bucketSeconds) / 60)} min`,
+    ),
+  );
+  if (typeof uPlot === 'undefined') return;
+  const data = [hist.times.map((x) => x / 1000), ...OFFER_SERIES.map(([name]) => hist[name])];
+  if (offerPlot !== undefined && host.contains(offerPlot.root)) {
+    offerPlot.setData(data);
+    return;
+  }
+  offerPlot?.destroy();
+  host.replaceChildren();
+  offerPlot = new uPlot(
+    {
+      width: Math.max(320, host.clientWidth - 16),
+      height: 180,
+      legend: { show: false },
+      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      series: [{}, ...OFFER_SERIES.map(([label, stroke]) => ({ label, stroke, width: 2, paths: uPlot.paths?.stepped?.({ align: 1 }) }))],
     },
     data,
     host,
@@ -210,7 +269,7 @@ const frameworks = listPage(
   'Frameworks',
   'Frameworks',
   '/api/v1/frameworks',
-  ['namespace', 'name', 'role', 'scheduler', 'phase', 'dominant share', '', 'demand', 'tasks', 'offers out'],
+  ['namespace', 'name', 'role', 'scheduler', 'phase', 'dominant share', '', 'fair share', 'demand', 'tasks', 'offers out'],
   (f) =>
     h(
       'tr',
@@ -220,8 +279,9 @@ const frameworks = listPage(
       td(f.role),
       td(f.scheduler),
       td(h('span', { className: `phase-${f.phase}` }, f.phase)),
-      td(shareBar(f.dominantShare)),
+      td(shareBar(f.dominantShare, f.fairShare)),
       td(pct(f.dominantShare)),
+      h('td', { 'data-fair-share': f.fairShare }, pct(f.fairShare)),
       tdWrap(f.demand),
       td(taskCounts(f.tasks)),
       td(f.offersOut),
@@ -237,6 +297,8 @@ const framework = {
     this.why = h('div', { className: 'why', 'data-testid': 'why' });
     this.tasks = h('div', { 'data-testid': 'tasks' });
     this.offers = h('div', { 'data-testid': 'offers' });
+    this.offerChart = h('div', { className: 'chart', 'data-testid': 'offer-chart' });
+    this.offerLegend = h('div', { className: 'series-legend', 'data-testid': 'offer-legend' });
     this.events = h('div', { 'data-testid': 'events' });
     root.append(
       h('h1', { 'data-testid': 'framework-title' }, `Framework ${ns}/${name}`),
@@ -245,6 +307,9 @@ const framework = {
       this.why,
       h('h2', {}, 'Tasks'),
       this.tasks,
+      h('h2', {}, 'Offers over time'),
+      this.offerChart,
+      this.offerLegend,
       h('h2', {}, 'Offers'),
       this.offers,
       h('h2', {}, 'Events'),
@@ -258,7 +323,19 @@ const framework = {
     const f = d.framework;
     this.head.replaceChildren(
       table(
-        ['role', 'scheduler', 'phase', 'dominant share', 'allocated', 'demand', 'constraints', 'suppressed', 'tasks', 'offers out'],
+        [
+          'role',
+          'scheduler',
+          'phase',
+          'dominant share',
+          'fair share',
+          'allocated',
+          'demand',
+          'constraints',
+          'suppressed',
+          'tasks',
+          'offers out',
+        ],
         [
           h(
             'tr',
@@ -267,6 +344,7 @@ const framework = {
             td(f.scheduler),
             td(h('span', { className: `phase-${f.phase}` }, f.phase)),
             td(pct(f.dominantShare)),
+            td(pct(f.fairShare)),
             tdWrap(f.allocated),
             tdWrap(f.demand),
             tdWrap(f.constraints),
@@ -291,6 +369,7 @@ const framework = {
       );
     }
     this.tasks.replaceChildren(taskTable(d.tasks, false));
+    offerChart(this.offerChart, this.offerLegend, d.offerHistory);
     const counts = Object.entries(d.offerCounts)
       .map(([k, n]) => `${n} ${k}`)
       .join(', ');
@@ -320,6 +399,76 @@ const framework = {
         ['time', 'type', 'reason', 'object', 'message'],
         d.events.map((e) => h('tr', {}, td(e.time), td(e.type), td(e.reason), td(e.object), tdWrap(e.message))),
         'No Events recorded by this controller.',
+      ),
+    );
+  },
+};
+
+const pod = {
+  title: 'Pod',
+  mount(root, [ns, name]) {
+    this.key = [ns, name];
+    this.head = h('div', {});
+    this.containers = h('div', { 'data-testid': 'containers' });
+    this.conditions = h('div', {});
+    root.append(
+      h('h1', { 'data-testid': 'pod-title' }, `Pod ${ns}/${name}`),
+      this.head,
+      h('h2', {}, 'Containers'),
+      this.containers,
+      h('h2', {}, 'Conditions'),
+      this.conditions,
+    );
+  },
+  url() {
+    return `/api/v1/pods/${encodeURIComponent(this.key[0])}/${encodeURIComponent(this.key[1])}`;
+  },
+  update(d) {
+    const [taskNs, taskName] = d.task.split('/');
+    this.head.replaceChildren(
+      table(
+        ['task', 'framework', 'node', 'phase', 'pod IP', 'started', 'deleting since'],
+        [
+          h(
+            'tr',
+            { 'data-pod': d.name },
+            td(link(`#/tasks?framework=${encodeURIComponent(`${taskNs}/${d.framework}`)}`, taskName)),
+            td(link(fwHash(d.namespace, d.framework), d.framework)),
+            td(link(nodeHash(d.node), d.node)),
+            td(d.phase),
+            td(d.podIP ?? ''),
+            td(d.startTime ?? ''),
+            td(d.deletionTimestamp ?? ''),
+          ),
+        ],
+      ),
+    );
+    this.containers.replaceChildren(
+      table(
+        ['container', 'image', 'state', 'exit code', 'reason', 'message', 'ready', 'restarts', 'started', 'finished'],
+        d.containers.map((c) =>
+          h(
+            'tr',
+            { 'data-container': c.name },
+            td(c.name),
+            tdWrap(c.image),
+            td(c.state),
+            td(c.exitCode ?? ''),
+            td(c.reason ?? ''),
+            tdWrap(c.message ?? ''),
+            td(String(c.ready)),
+            td(c.restartCount),
+            td(c.startedAt ?? ''),
+            td(c.finishedAt ?? ''),
+          ),
+        ),
+        'No container status yet.',
+      ),
+    );
+    this.conditions.replaceChildren(
+      table(
+        ['type', 'status', 'reason', 'message'],
+        d.conditions.map((c) => h('tr', {}, td(c.type), td(c.status), td(c.reason ?? ''), tdWrap(c.message ?? ''))),
       ),
     );
   },
@@ -371,7 +520,18 @@ function pager(page) {
 /** Tasks as a table; with `all`, for the tasks page (their namespace and framework too). */
 function taskTable(rows, all) {
   return table(
-    [...(all ? ['namespace'] : []), 'task', ...(all ? ['framework'] : []), 'state', 'node', 'pod', 'exit', 'reason', 'message', 'created'],
+    [
+      ...(all ? ['namespace'] : []),
+      'task',
+      ...(all ? ['framework'] : []),
+      'state',
+      'node',
+      'pod',
+      'exit code',
+      'reason',
+      'message',
+      'created',
+    ],
     rows.map((t) =>
       h(
         'tr',
@@ -380,8 +540,8 @@ function taskTable(rows, all) {
         td(t.name),
         all && td(link(fwHash(t.namespace, t.framework), t.framework)),
         td(h('span', { className: `state-${t.state}` }, t.state)),
-        td(link(`#/nodes?q=${encodeURIComponent(t.node)}`, t.node)),
-        td(t.pod),
+        td(link(nodeHash(t.node), t.node)),
+        td(link(podHash(t.namespace, t.pod), t.pod)),
         td(t.exitCode ?? ''),
         td(t.reason),
         tdWrap(t.message),
@@ -532,6 +692,7 @@ const ROUTES = [
   [/^\/?$/, overview, 'overview'],
   [/^\/frameworks$/, frameworks, 'frameworks'],
   [/^\/frameworks\/([^/]+)\/([^/]+)$/, framework, 'frameworks'],
+  [/^\/pods\/([^/]+)\/([^/]+)$/, pod, 'tasks'],
   [/^\/roles$/, roles, 'roles'],
   [/^\/nodes$/, nodes, 'nodes'],
   [/^\/offers$/, offers, 'offers'],

@@ -50,15 +50,56 @@ export interface IOffer {
      */
     "role"?: string;
     /**
+     * Which parts of spec.resources are reserved, and for whom (Mesos marks reserved resources in an offer): for the offer's role or an ancestor of it, by the operator (Static: a ResourceRole's spec.reservations) or by a framework (Dynamic: a Reservation). The rest is unreserved. Absent when nothing is reserved.
+     */
+    "reserved"?: Array<{
+      /**
+       * The role the part is reserved for.
+       */
+      "role": string;
+      /**
+       * Static (the operator's) or Dynamic (a framework's; what spec.accept.unreserve may give back).
+       */
+      "type": "Static" | "Dynamic";
+      /**
+       * The reserved part.
+       */
+      "resources": {
+        [key: string]: any;
+      };
+    }>;
+    /**
      * When the offer is withdrawn (phase Expired) if not answered.
      */
     "expiresAt"?: string;
     /**
-     * ACCEPT — launch these tasks on the node; unused resources return to the pool at once.
+     * ACCEPT — launch these tasks on the node, and/or reserve part of the offer for the offer's role, or unreserve part of its dynamic reservation (Mesos's LAUNCH, RESERVE and UNRESERVE; reservations are applied first, so tasks may launch into what they reserve). Unused resources return to the pool at once.
      */
     "accept"?: {
       /**
-       * The tasks to launch. Names are unique in the offer.
+       * RESERVE — set these resources of the offer's unreserved part aside for the offer's role (spec.role) on this node: a Reservation, offered afterwards only to that role and its subroles, counted in its quota. Needs the "reserve" verb on the role's ResourceRole (resourceroles, name: the role with `.` for `/`).
+       */
+      "reserve"?: Array<{
+        /**
+         * What to reserve.
+         */
+        "resources": {
+          [key: string]: any;
+        };
+      }>;
+      /**
+       * UNRESERVE — give back these resources of the role's dynamic reservation on this node (at most the offer's Dynamic part for spec.role). Needs the "unreserve" verb on the role's ResourceRole.
+       */
+      "unreserve"?: Array<{
+        /**
+         * What to unreserve.
+         */
+        "resources": {
+          [key: string]: any;
+        };
+      }>;
+      /**
+       * The tasks to launch (empty when the accept only reserves or unreserves). Names are unique in the offer.
        */
       "tasks": Array<{
         /**

@@ -111,7 +111,7 @@ export function rolesToCheck(r: Pick<IdentityReview, 'operation' | 'framework' |
   return named.filter((x) => !before.has(x.role));
 }
 
-function namedRoles(spec: Record<string, unknown>): NamedRole[] {
+export function namedRoles(spec: Record<string, unknown>): NamedRole[] {
   if (Array.isArray(spec.roles)) {
     return spec.roles.flatMap((role: unknown, i) => (typeof role === 'string' && role !== '' ? [{ role, path: `spec.roles[${i}]` }] : []));
   }

@@ -6,7 +6,7 @@ import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 import type { IOffer, ITask } from '../../api/index.ts';
 import { offerPhase } from '../../api/group.ts';
-import { parseResourceListLenient } from '../../api/quantity.ts';
+import { add, compact, formatResourceList, isZero, parseResourceListLenient, subtract, type ResourceList } from '../../api/quantity.ts';
 import type { Demand } from '../../allocator/index.ts';
 import { TaskReason } from '../task-state.ts';
 
@@ -51,7 +51,8 @@ export interface TaskView {
 }
 
 export type OfferAnswer =
-  | { offer: string; action: 'accept'; tasks: TaskInfo[] }
+  /** `reserve` (spec.builtin.reserve): RESERVE this much for the offer's role in the same accept. */
+  | { offer: string; action: 'accept'; tasks: TaskInfo[]; reserve?: Record<string, string> }
   | { offer: string; action: 'decline'; refuseSeconds: number; reason: DeclineReason; message: string };
 
 export interface Progress {
@@ -215,9 +216,26 @@ export function decide(
     for (let i = 0; i < n; i++) launch.push(taskFromTemplate(template, taskName(name, index++)));
     left -= n;
     launchableNow -= n;
-    answers.push({ offer: offerName, action: 'accept', tasks: launch });
+    const reserve = b.reserve === true ? reservationFor(offer, launch) : undefined;
+    answers.push({ offer: offerName, action: 'accept', tasks: launch, ...(reserve === undefined ? {} : { reserve }) });
   }
   return { answers, progress };
+}
+
+/**
+ * What an accept of `tasks` from `offer` reserves (spec.builtin.reserve): what the tasks use
+ * beyond the reserved resources the offer carries (the allocator charges a task to its role's
+ * reservation first). The tasks fit the offer, so this is within its unreserved part, all a
+ * RESERVE may take. Undefined when the tasks fit in what is already reserved.
+ */
+export function reservationFor(
+  offer: { spec: Pick<IOffer['spec'], 'reserved'> },
+  tasks: readonly TaskInfo[],
+): Record<string, string> | undefined {
+  const used = tasks.reduce<ResourceList>((sum, t) => add(sum, parseResourceListLenient(t.resources)), {});
+  const carried = (offer.spec.reserved ?? []).reduce<ResourceList>((sum, r) => add(sum, parseResourceListLenient(r.resources)), {});
+  const amount = compact(subtract(used, carried));
+  return isZero(amount) ? undefined : formatResourceList(amount);
 }
 
 function taskFromTemplate(template: NonNullable<NonNullable<FrameworkObject['spec']['builtin']>['template']>, name: string): TaskInfo {

@@ -225,7 +225,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         try {
           res =
             a.action === 'accept'
-              ? await state.client.accept(offer, a.tasks)
+              ? await state.client.accept(offer, a.tasks, a.reserve === undefined ? {} : { reserve: a.reserve })
               : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
         } catch (err) {
           // Not written (API or webhook error): the offer is still open and is answered again
@@ -235,7 +235,10 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         }
         if (res.ok) {
           if (a.action === 'accept')
-            flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
+            flog.info(
+              { offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name), reserve: a.reserve },
+              'accepted offer',
+            );
           else flog.debug({ offer: a.offer, reason: a.reason, refuseSeconds: a.refuseSeconds }, 'declined offer');
         } else {
           // The offer went away while we answered (its tasks were not launched), or the answer

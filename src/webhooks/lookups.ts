@@ -14,7 +14,7 @@ import type { FrameworkIdentity, UserInfo } from './identity.ts';
 
 interface FrameworkObject {
   metadata?: { name?: string };
-  spec?: { serviceAccountName?: string };
+  spec?: { serviceAccountName?: string; capabilities?: string[] };
 }
 
 /** Up to this many accepted tasks are checked by name; more, with one list. */
@@ -55,6 +55,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
   const identity = (fw: FrameworkObject): FrameworkIdentity => ({
     name: fw.metadata?.name ?? '',
     ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
+    ...(fw.spec?.capabilities ? { capabilities: fw.spec.capabilities } : {}),
   });
 
   const access = (user: UserInfo, resourceAttributes: AccessReviewSpec['resourceAttributes']): Promise<AccessDecision> => {

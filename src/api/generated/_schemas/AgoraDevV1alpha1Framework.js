@@ -14,7 +14,7 @@ const schema15 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "gqqzHWuQ58bQSu5DbVUWunJ1I245PAVUxJqpojE55o"
+      "$ref": "k4sqJznttn2F9h3W5h5T4PQnTyNCe7NhFNCUzgtzY"
     },
     "status": {
       "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
@@ -160,7 +160,7 @@ const schema20 = {
       "$ref": "AI07nWX0w074wlS45bFn7e7a4vam5b7dyKU31Cdu5rI"
     },
     "capabilities": {
-      "$ref": "u6zbwHaxCSXrXAwQT1ONLJEmJBYo0hFUSAOWx2sb4"
+      "$ref": "ON8NcNqWREq3YOCBvjXCX4mnyJe0yRPh1ghVUeyIMdM"
     },
     "serviceAccountName": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
@@ -590,13 +590,13 @@ const schema26 = {
   "type": "array",
   "maxItems": 8,
   "items": {
-    "$ref": "ulNG9CFtqcRBRjhKBRBiVR2U0KpoQgYZolwK68Ezo0"
+    "$ref": "F7BDrWY3iQdeJs5syUFbRTOFnEeDrD3c23CeFVM"
   },
   "nullable": true
 };
 const schema27 = {
   "type": "string",
-  "enum": ["GPU_RESOURCES"]
+  "enum": ["GPU_RESOURCES", "REVOCABLE_RESOURCES"]
 };
 function validate55(data, {
   instancePath = "",
@@ -622,7 +622,7 @@ function validate55(data, {
     }
     errors++;
   }
-  if (!(data === "GPU_RESOURCES")) {
+  if (!(data === "GPU_RESOURCES" || data === "REVOCABLE_RESOURCES")) {
     const err1 = {
       instancePath,
       schemaPath: "#/enum",

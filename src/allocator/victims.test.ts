@@ -547,6 +547,29 @@ describe('planRevocations: revocable tasks go first', () => {
       want: ['b-3->g:Revocable', 'b-2->g:Revocable'],
     },
     {
+      // owner runs 4 on its own 4-CPU reservation; w (another role) is below its fair share
+      // (2 of 4) but those CPUs could never be its: fair share takes none of them.
+      name: "fair share never takes a task on its role's own reservation for another role",
+      nodes: [{ name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: [] },
+        { name: 'w', role: 'other', demand: want(res(1, 1), 4) },
+      ],
+      running: run('o', 4, res(1, 1)),
+      want: [],
+    },
+    {
+      // owner runs 6 on 8 CPU with 4 reserved: beyond its reservation, fair share applies (4 and 4).
+      name: 'beyond its reservation a role is revoked as any other',
+      nodes: [{ name: 'n1', cores: 8, gib: 64, reserved: { role: 'owner', cores: 4 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: [] },
+        { name: 'w', role: 'other', demand: want(res(1, 1), 4) },
+      ],
+      running: run('o', 6, res(1, 1)),
+      want: ['o-5->w:FairShare', 'o-4->w:FairShare'],
+    },
+    {
       name: 'the per-cycle budget holds',
       nodes: [
         { name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } },

@@ -306,7 +306,53 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const pr = prio[t]!;
     if (reason === 'Priority') return v.role === f.role && pr < f.priority;
     if (v.role === f.role && pr > f.priority) return false;
-    return planOf(v).budget > 0;
+    return planOf(v).budget > 0 && !onOwnReservation(t, v, f);
+  };
+
+  // Reservations by node and role. A task within a reservation of its role's chain runs on what
+  // only that role's subtree may use: fair share never takes it for a framework outside it (the
+  // resources could not go to that framework — only be lent back to it, revocably, and taken
+  // back again: a loop).
+  const reservedOn = snapshot.nodes.some((n) => (n.reservations ?? []).length > 0)
+    ? snapshot.nodes.map((n) => {
+        const m = new Map<PreparedRole, Vec>();
+        for (const r of n.reservations ?? []) {
+          const role = p.roles.get(r.role);
+          if (role === undefined) continue;
+          const v = m.get(role) ?? new Float64Array(W);
+          p.space.addList(v, r.resources);
+          m.set(role, v);
+        }
+        return m;
+      })
+    : [];
+  /** What the running tasks of role g's subtree hold on node n (cached: running tasks do not change during the plan). */
+  const subtreeUse = new Map<string, Vec>();
+  const useOf = (n: number, g: PreparedRole): Vec => {
+    const key = `${n}\u0000${g.name}`;
+    let use = subtreeUse.get(key);
+    if (use === undefined) {
+      use = new Float64Array(W);
+      for (let k = at[n]!; k < at[n + 1]!; k++) {
+        const t = onNodes[k]!;
+        if (inSubtree(frameworkOf(t).role, g)) add(use, taskVecs[t]!, 1);
+      }
+      subtreeUse.set(key, use);
+    }
+    return use;
+  };
+  const onOwnReservation = (t: number, v: PreparedFramework, f: PreparedFramework): boolean => {
+    const n = nodeOf[t]!;
+    const m = reservedOn[n];
+    if (m === undefined || m.size === 0) return false;
+    const tv = taskVecs[t]!;
+    for (let g: PreparedRole | undefined = v.role; g !== undefined; g = g.parent) {
+      const reserved = m.get(g);
+      if (reserved === undefined || inSubtree(f.role, g)) continue;
+      const use = useOf(n, g);
+      for (let i = 0; i < W; i++) if (tv[i]! > 0 && reserved[i]! > 0 && use[i]! <= reserved[i]!) return true;
+    }
+    return false;
   };
 
   const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, d: Vec, wAfter: number, reason: RevocationReason): boolean => {
@@ -435,23 +481,12 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
 
   // Revocable tasks first: what was lent goes back to whom it is held for.
   if (tasks.some((t) => t.revocable === true && t.revoking !== true)) {
-    const reservedOn = snapshot.nodes.map((n) => {
-      const m = new Map<PreparedRole, Vec>();
-      for (const r of n.reservations ?? []) {
-        const role = p.roles.get(r.role);
-        if (role === undefined) continue;
-        const v = m.get(role) ?? new Float64Array(W);
-        p.space.addList(v, r.resources);
-        m.set(role, v);
-      }
-      return m;
-    });
     // What this phase placed, by node and role: it takes up the role's reservation there.
     const placedOn = new Map<string, Vec>();
     /** The role of f's chain that holds back room for d on node n (reservation) or anywhere (guarantee), if any. */
     const ownerFor = (f: PreparedFramework, d: Vec, n: number): PreparedRole | undefined => {
       for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
-        const reserved = reservedOn[n]!.get(g);
+        const reserved = reservedOn[n]?.get(g);
         if (reserved === undefined) continue;
         const use = new Float64Array(W);
         for (let k = at[n]!; k < at[n + 1]!; k++) {

@@ -157,6 +157,10 @@ export interface IFramework {
        */
       "backoffSeconds"?: number;
       /**
+       * Dynamic reservations (Mesos's RESERVE, then LAUNCH): each accept also reserves, for the offer's role, what its tasks use beyond the reserved resources the offer already carries, so that the role keeps that capacity on the node when the tasks end. The reservations are the role's (Reservation objects) and stay until unreserved or deleted. Whoever sets it must hold the "reserve" verb on the ResourceRole of each of the framework's roles. Default false.
+       */
+      "reserve"?: boolean;
+      /**
        * The task every launch copies.
        */
       "template"?: {

@@ -335,7 +335,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       use = new Float64Array(W);
       for (let k = at[n]!; k < at[n + 1]!; k++) {
         const t = onNodes[k]!;
-        if (inSubtree(frameworkOf(t).role, g)) add(use, taskVecs[t]!, 1);
+        if (inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
       }
       subtreeUse.set(key, use);
     }
@@ -491,10 +491,10 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         const use = new Float64Array(W);
         for (let k = at[n]!; k < at[n + 1]!; k++) {
           const t = onNodes[k]!;
-          if (!chosen.has(t) && inSubtree(frameworkOf(t).role, g)) add(use, taskVecs[t]!, 1);
+          if (!chosen.has(t) && inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
         }
         const placed = placedOn.get(`${n}\u0000${g.name}`);
-        if (placed !== undefined) add(use, placed, 1);
+        if (placed !== undefined) addInto(use, placed, 1);
         for (let i = 0; i < W; i++) if (d[i]! > 0 && reserved[i]! - use[i]! > 0) return g;
       }
       for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
@@ -520,20 +520,20 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         if (owner === undefined) continue;
         room.set(free[n]!);
         set.length = 0;
-        for (let k = at[n]!; k < at[n + 1]! && !fits(d, room); k++) {
+        for (let k = at[n]!; k < at[n + 1]! && !containsVec(room, d); k++) {
           const t = onNodes[k]!;
           if (chosen.has(t) || tasks[t]!.revocable !== true) continue;
           const v = frameworkOf(t);
           if (v === f || inSubtree(v.role, owner)) continue;
           set.push(t);
-          add(room, taskVecs[t]!, 1);
+          addInto(room, taskVecs[t]!, 1);
         }
-        if (set.length === 0 || !fits(d, room)) continue;
+        if (set.length === 0 || !containsVec(room, d)) continue;
         for (let i = 0; i < set.length && set.length > 1;) {
-          add(room, taskVecs[set[i]!]!, -1);
-          if (fits(d, room)) set.splice(i, 1);
+          addInto(room, taskVecs[set[i]!]!, -1);
+          if (containsVec(room, d)) set.splice(i, 1);
           else {
-            add(room, taskVecs[set[i]!]!, 1);
+            addInto(room, taskVecs[set[i]!]!, 1);
             i++;
           }
         }
@@ -564,7 +564,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         const n = freeNode(d);
         if (n >= 0) {
           // The offer path gives it; its later tasks may still need what was lent.
-          add(free[n]!, d, -1);
+          addInto(free[n]!, d, -1);
           credit(f, x, d);
           advance(f, x);
           if (x.waiting > 0) x.waiting--;
@@ -576,7 +576,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
         apply(f, x, d, found.c, 'Revocable');
         const key = `${found.c.node}\u0000${found.owner.name}`;
         const placed = placedOn.get(key) ?? new Float64Array(W);
-        add(placed, d, 1);
+        addInto(placed, d, 1);
         placedOn.set(key, placed);
         advance(f, x);
         if (x.waiting > 0) x.waiting--;

@@ -124,8 +124,7 @@ export function buildStatus(input: StatusInput): StatusView {
     const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
     tasksByFramework.set(key, counts);
-    if (t.spec.revocable === true && !TERMINAL_TASK_STATES.has((t.status?.state ?? 'TASK_STAGING') as TaskState))
-      revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
+    if (t.spec.revocable === true && !isTerminal(t.status?.state)) revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
   }
   const frameworks: FrameworkRow[] = input.frameworks
     .map((f) => {

@@ -251,8 +251,8 @@ export interface Explanation {
   refusals: Refusal[];
 }
 
-/** A framework's standing, for Framework.status. */
-export interface FrameworkStatus {
+/** A framework's standing in the allocator (the controller writes it into Framework.status). */
+export interface FrameworkStanding {
   name: string;
   /** Its first role. */
   role: string;
@@ -275,7 +275,7 @@ export interface FrameworkStatus {
 }
 
 /** A role's standing; with nested roles, of its whole subtree (itself and its descendants). */
-export interface RoleStatus {
+export interface RoleStanding {
   name: string;
   weight: number;
   /** What the frameworks of its subtree hold: their tasks and outstanding offers. */

@@ -22,7 +22,7 @@
 // tasks of strictly lower priority regardless of shares (lower priority can never take them
 // back, so priorities cannot loop either). Pure: snapshot in, decisions out.
 import type { ResourceList } from './types.ts';
-import { dominantShare, type Vec } from './vectors.ts';
+import { addInto, containsVec, dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 import { fill } from './water-level.ts';
 import { hasNestedRoles } from './nested-filling.ts';
@@ -111,7 +111,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   tasks.forEach((t, i) => {
     const n = nodeIndex.get(t.node);
     if (n === undefined) return;
-    if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
+    if (t.revoking === true) addInto(free[n]!, taskVecs[i]!, 1);
     else {
       nodeOf[i] = n;
       at[n + 1]!++;
@@ -178,8 +178,8 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     }
   };
   function chainAdd(role: PreparedRole, d: Vec, sign: number): void {
-    add(ownAlloc.get(role)!, d, sign);
-    for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) add(roleAlloc.get(r)!, d, sign);
+    addInto(ownAlloc.get(role)!, d, sign);
+    for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) addInto(roleAlloc.get(r)!, d, sign);
   }
   /** The place under role `lca` (undefined: the top) that `role` is in: a child role's subtree, or `lca`'s own frameworks. */
   function placeUnder(role: PreparedRole, lca: PreparedRole | undefined): Place {
@@ -198,7 +198,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return place.own ? 1 : place.role.weight;
   }
   const credit = (f: PreparedFramework, x: Plan, d: Vec): void => {
-    add(x.alloc, d, 1);
+    addInto(x.alloc, d, 1);
     chainAdd(f.role, d, 1);
     x.key = dominantShare(x.alloc, total) / f.role.weight;
   };
@@ -210,10 +210,10 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
    * newcomers of one shape scan the nodes once, not a hundred times).
    */
   const freeNode = (d: Vec): number => {
-    for (const n of touched) if (fits(d, free[n]!)) return n;
+    for (const n of touched) if (containsVec(free[n]!, d)) return n;
     const key = d.join();
     for (let n = cursor.get(key) ?? 0; n < free.length; n++) {
-      if (fits(d, free[n]!)) {
+      if (containsVec(free[n]!, d)) {
         cursor.set(key, n);
         return n;
       }
@@ -247,22 +247,22 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       removedCount.clear();
       for (let k = at[n]!; k < at[n + 1]!; k++) {
         const t = onNodes[k]!;
-        if (fits(d, room)) break;
+        if (containsVec(room, d)) break;
         if (chosen.has(t)) continue;
         const v = frameworkOf(t);
         if (!eligible(t, v, f, reason) || !allowed(t, v, f, d, wAfter, reason)) continue;
         set.push(t);
-        add(room, taskVecs[t]!, 1);
-        add(scratch(v), taskVecs[t]!, 1);
+        addInto(room, taskVecs[t]!, 1);
+        addInto(scratch(v), taskVecs[t]!, 1);
         removedCount.set(v, (removedCount.get(v) ?? 0) + 1);
       }
-      if (set.length === 0 || !fits(d, room)) continue;
+      if (set.length === 0 || !containsVec(room, d)) continue;
       // Drop members the others make unnecessary, first chosen first.
       for (let i = 0; i < set.length && set.length > 1;) {
-        add(room, taskVecs[set[i]!]!, -1);
-        if (fits(d, room)) set.splice(i, 1);
+        addInto(room, taskVecs[set[i]!]!, -1);
+        if (containsVec(room, d)) set.splice(i, 1);
         else {
-          add(room, taskVecs[set[i]!]!, 1);
+          addInto(room, taskVecs[set[i]!]!, 1);
           i++;
         }
       }
@@ -382,12 +382,12 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       chosen.add(t);
       // Any task taken from it counts against what it runs beyond its fair allocation.
       if (vx.budget > 0) vx.budget--;
-      add(vx.alloc, taskVecs[t]!, -1);
+      addInto(vx.alloc, taskVecs[t]!, -1);
       chainAdd(v.role, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
-      add(free[n]!, taskVecs[t]!, 1);
+      addInto(free[n]!, taskVecs[t]!, 1);
     }
-    add(free[n]!, d, -1);
+    addInto(free[n]!, d, -1);
     credit(f, x, d);
     if (!touched.includes(n)) touched.push(n);
     for (const t of c.victims) {
@@ -414,7 +414,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     if (d === undefined) return false;
     const n = freeNode(d);
     if (n >= 0) {
-      add(free[n]!, d, -1);
+      addInto(free[n]!, d, -1);
       credit(f, x, d);
       advance(f, x);
       return true;
@@ -484,15 +484,6 @@ function better(a: Candidate, b: Candidate): boolean {
   if (a.oldest !== b.oldest) return a.oldest > b.oldest;
   if (a.victims.length !== b.victims.length) return a.victims.length < b.victims.length;
   return a.node < b.node;
-}
-
-function add(acc: Vec, v: Vec, sign: number): void {
-  for (let i = 0; i < v.length; i++) acc[i]! += sign * v[i]!;
-}
-
-function fits(d: Vec, room: Vec): boolean {
-  for (let i = 0; i < d.length; i++) if (d[i]! > 0 && d[i]! > room[i]!) return false;
-  return true;
 }
 
 function afterKey(alloc: Vec, d: Vec, sign: number, total: Vec, weight: number): number {

@@ -3,7 +3,7 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { isOpen, TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../api/group.ts';
+import { isOpen, isTerminal, TASK_STATES, taskCountKey, type TaskState } from '../api/group.ts';
 import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { renderReservations, reservationRows, type ReservationRow } from './status-reservations.ts';
@@ -13,7 +13,7 @@ import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
-import { frameworkKeyOf } from '../api/keys.ts';
+import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
 import { frameworkRoles } from '../api/role-names.ts';
 
 export interface FrameworkRow {
@@ -94,8 +94,6 @@ export interface StatusInput {
   excludedResources?: readonly string[];
 }
 
-const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
-
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) out[n] = formatQuantity(list[n] ?? 0, n);
@@ -118,7 +116,7 @@ export function buildStatus(input: StatusInput): StatusView {
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
-    const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
+    const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
     tasksByFramework.set(key, counts);
   }
@@ -127,10 +125,10 @@ export function buildStatus(input: StatusInput): StatusView {
       const namespace = f.metadata?.namespace ?? '';
       const name = f.metadata?.name ?? '';
       const fromStatus = f.status?.tasks as Record<string, number | undefined> | undefined;
-      const counted = tasksByFramework.get(`${namespace}/${name}`) ?? {};
+      const counted = tasksByFramework.get(namespacedKey(namespace, name)) ?? {};
       const tasks: Record<string, number> = {};
       for (const s of TASK_STATES) {
-        const k = stateKey(s);
+        const k = taskCountKey(s);
         const n = fromStatus !== undefined ? (fromStatus[k] ?? 0) : (counted[k] ?? 0);
         if (n > 0) tasks[k] = n;
       }
@@ -149,7 +147,7 @@ export function buildStatus(input: StatusInput): StatusView {
         row.launched = f.status?.launched ?? 0;
         row.wanted = f.spec.builtin.tasks ?? 0;
       }
-      const fs = fair.get(`${namespace}/${name}`);
+      const fs = fair.get(namespacedKey(namespace, name));
       if (fs !== undefined) {
         row.fairShare = fs.fairShare;
         if (fs.demand !== undefined) row.demand = fs.demand;
@@ -204,7 +202,7 @@ export function buildStatus(input: StatusInput): StatusView {
   for (const t of input.tasks) {
     const r = t.status?.revocation;
     const state = t.status?.state;
-    if (r === undefined || r === null || (state !== undefined && TERMINAL_TASK_STATES.has(state))) continue;
+    if (r === undefined || r === null || isTerminal(state)) continue;
     revocations.push({
       namespace: t.metadata?.namespace ?? '',
       task: t.metadata?.name ?? '',

@@ -5,7 +5,7 @@
 // one until its status is written, so no resource is ever in two offers; and it makes no offer
 // on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
-import { API_VERSION, DEFAULT_REFUSE_SECONDS, LABEL, offerPhase } from '../api/index.ts';
+import { API_VERSION, declinedForSeconds, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
 import type { Allocator, OfferDecision, OfferInfo, RescindDecision, Reservation } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
@@ -94,7 +94,7 @@ export class AllocationLoop {
     for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(keyOf(f));
     state.rolesDirty = true;
     this.sync();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     let outstanding = 0;
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
@@ -106,7 +106,7 @@ export class AllocationLoop {
         const fw = frameworkKeyOf(o);
         const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
-        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+        const refuse = declinedForSeconds(o, f);
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
         if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until, o.spec.role);
       }
@@ -142,7 +142,7 @@ export class AllocationLoop {
       this.again = true;
       return;
     }
-    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.now());
+    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.clock.now());
     this.schedule(wait);
   }
 
@@ -159,7 +159,7 @@ export class AllocationLoop {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
-    this.lastStart = this.ctx.now();
+    this.lastStart = this.ctx.clock.now();
     try {
       await this.cycle();
     } catch (err) {
@@ -176,7 +176,7 @@ export class AllocationLoop {
     const { allocator, metrics } = this.ctx;
     this.sync();
     const started = performance.now();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     // The writes go out without holding up the next cycle: the allocator already counts each
@@ -392,7 +392,7 @@ export class AllocationLoop {
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY };
     if (fw.metadata.name.length <= 63) labels[LABEL.framework] = fw.metadata.name;
     const body: OfferObject = {

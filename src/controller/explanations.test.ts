@@ -12,7 +12,7 @@ describe('Explanations', () => {
         return { offers: [], refusals: [{ node: `at-${now}`, reason: 'NodeNotReady' }] };
       },
     };
-    const e = new Explanations(allocator, () => t, 5000);
+    const e = new Explanations(allocator, { now: () => t }, 5000);
     expect(e.all().refusals[0]!.node).toBe('at-0');
     t = 4999;
     expect(e.all().refusals[0]!.node).toBe('at-0');

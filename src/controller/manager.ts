@@ -9,7 +9,7 @@ import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { frameworkOfLease } from '../api/index.ts';
 import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
-import { systemClock } from '../api/clock.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator, type Explanation } from '../allocator/index.ts';
 import { AllocationLoop } from './allocation-loop.ts';
@@ -29,7 +29,7 @@ import { RoleReconciler } from './role-reconciler.ts';
 import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { WorkQueue } from './workqueue.ts';
 import { Explanations } from './explanations.ts';
 import { ConsoleModel } from './console/model.ts';
@@ -75,7 +75,6 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const options: ControllerOptions = { ...DEFAULT_OPTIONS, ...partial };
   const log = options.logger ?? pino({ level: options.logLevel });
   const clock = options.clock ?? systemClock;
-  const now = (): number => clock.now();
   const random = options.random ?? Math.random;
   const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
@@ -133,7 +132,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       metrics,
       options,
       log,
-      now,
+      clock,
       random,
     );
     leader = run;
@@ -274,7 +273,7 @@ class LeaderRun {
     metrics: Metrics,
     options: ControllerOptions,
     rootLog: Logger,
-    now: () => number,
+    clock: Clock,
     random: () => number,
   ) {
     const log = rootLog.child({ leader: true });
@@ -299,7 +298,7 @@ class LeaderRun {
     let rolesR!: RoleReconciler;
     /* eslint-enable prefer-const */
     const queue = (name: string, concurrency: number, handler: (key: string) => Promise<void>) =>
-      new WorkQueue({ name, concurrency, handler, log, clock: { now }, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
+      new WorkQueue({ name, concurrency, handler, log, clock, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
     const queues: Queues = {
       offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
       tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
@@ -315,13 +314,13 @@ class LeaderRun {
       metrics,
       events,
       log,
-      now,
+      clock,
       random,
       queues,
       disconnected: new Set(),
-      ledger: new OfferLedger(now),
+      ledger: new OfferLedger(clock),
       podCreatedAt: new Map(),
-      explanations: new Explanations(allocator, now, EXPLANATION_MAX_AGE_MS),
+      explanations: new Explanations(allocator, clock, EXPLANATION_MAX_AGE_MS),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
@@ -341,7 +340,7 @@ class LeaderRun {
         state,
         explain: () => (this.ready ? ctx.explanations.all() : undefined),
         events: recent,
-        now,
+        clock,
         excludedResources: options.fairSharingExcludedResources,
       },
       {
@@ -353,7 +352,7 @@ class LeaderRun {
   }
 
   explain(framework?: string): Explanation | undefined {
-    return this.ready ? this.ctx.allocator.explain(this.ctx.now(), framework) : undefined;
+    return this.ready ? this.ctx.allocator.explain(this.ctx.clock.now(), framework) : undefined;
   }
 
   nodeUsage(node: string): NodeUsage | undefined {
@@ -431,7 +430,7 @@ class LeaderRun {
         kc: this.kc,
         log: ctx.log,
         informers: { frameworks, offers, tasks, inverseOffers },
-        now: ctx.now,
+        clock: ctx.clock,
       });
       if (this.stopped) await this.builtin.stop();
     }

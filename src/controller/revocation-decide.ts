@@ -5,8 +5,9 @@
 // lives in the API, not in this process).
 import type { Demand, RevocationDecision, RevocationRole, RevocationSnapshot, RunningTask } from '../allocator/index.ts';
 import { parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from '../api/objects.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
 
 export type TaskRevocation = NonNullable<TaskStatus['revocation']>;
@@ -64,7 +65,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       if (!isTerminal(task.status?.state) || (ended !== undefined && Date.parse(ended) + REVOKED_SETTLE_MS > view.now)) awaiting.add(r.for);
     }
     if (isTerminal(task.status?.state)) continue;
-    const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
+    const fwKey = frameworkKeyOf(task);
     const f = frameworks.get(fwKey);
     if (f === undefined) continue;
     const started = task.status?.startedAt ?? task.metadata.creationTimestamp;

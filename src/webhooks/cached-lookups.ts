@@ -16,6 +16,7 @@ import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/c
 import type { Logger } from 'pino';
 import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
+import { namespacedKey } from '../api/keys.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import { withConnectionReuse } from './lookups.ts';
@@ -67,7 +68,7 @@ export function cachedLookups(
 
     async getFramework(namespace, name) {
       if (name === '') return undefined;
-      const fw = frameworks.get(`${namespace}/${name}`);
+      const fw = frameworks.get(namespacedKey(namespace, name));
       if (fw === undefined) return fallback.getFramework(namespace, name);
       return { name, ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}) };
     },
@@ -97,7 +98,7 @@ export function cachedLookups(
 
     async existingTasks(namespace, names) {
       if (!tasks.synced) return fallback.existingTasks(namespace, names);
-      return names.filter((n) => tasks.get(`${namespace}/${n}`) !== undefined);
+      return names.filter((n) => tasks.get(namespacedKey(namespace, n)) !== undefined);
     },
 
     async start() {

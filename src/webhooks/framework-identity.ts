@@ -8,7 +8,7 @@
 // ServiceAccount — a framework never acts for another.
 import { selectorMismatch, type LabelSelector } from '../api/selector.ts';
 import { roleObjectName } from '../api/role-names.ts';
-import { forbidden, isRecord, type FieldError } from './field-errors.ts';
+import { forbidden, isRecord, specOf, type FieldError } from './field-errors.ts';
 import { parseServiceAccountUser, serviceAccountUser } from './identity.ts';
 
 export interface IdentityReview {
@@ -26,8 +26,6 @@ export interface IdentityFacts {
   frameworksOfWriter: readonly string[];
 }
 
-type Obj = Record<string, unknown>;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const nameOf = (o: unknown): string => (isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : '');
 const saOf = (o: unknown): string | undefined => {
   const sa = specOf(o).serviceAccountName;

@@ -5,17 +5,13 @@
 import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
+import type { FrameworkObject } from '../api/objects.ts';
 import type { LabelSelector } from '../api/selector.ts';
 import { roleObjectName, roleOfObject } from '../api/role-names.ts';
 import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
-
-interface FrameworkObject {
-  metadata?: { name?: string };
-  spec?: { serviceAccountName?: string };
-}
 
 /** Up to this many accepted tasks are checked by name; more, with one list. */
 const MAX_TASK_GETS = 8;

@@ -7,7 +7,7 @@
 import type { ResourceList } from '../api/quantity.ts';
 import { validateContainers } from './containers.ts';
 import { controllerMetadataErrors } from './controller-metadata.ts';
-import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { child, forbidden, invalid, isRecord, jsonEqual, specOf, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateFit, validateOfferedResources, validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
@@ -47,7 +47,6 @@ export interface OfferReview {
 type Obj = Record<string, unknown>;
 const offerName = (o: unknown): string | undefined =>
   isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : undefined;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const statusOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.status) ? o.status : {});
 
 /** The answer this write adds (absent before, present now), if any. */

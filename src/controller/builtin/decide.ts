@@ -1,7 +1,7 @@
 // Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
-import { DEFAULT_REFUSE_SECONDS, MOVED_OFF_ANNOTATION, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, isTerminal, MOVED_OFF_ANNOTATION, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 import type { IOffer, ITask } from '../../api/index.ts';
@@ -119,7 +119,7 @@ export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[])
     else if (t.state !== undefined && FAILURE_STATES.has(t.state)) {
       failed++;
       if (t.finishedAt !== undefined && (lastFailureAt === undefined || t.finishedAt > lastFailureAt)) lastFailureAt = t.finishedAt;
-    } else if (t.state === undefined || !TERMINAL_TASK_STATES.has(t.state)) active++;
+    } else if (!isTerminal(t.state)) active++;
   }
   const launched = tasks.length;
   // A revoked task's slot is free again: its relaunch is an original, not a replacement.

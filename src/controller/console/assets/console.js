@@ -756,7 +756,8 @@ function connect() {
     const up = e.data !== 'unavailable';
     live.textContent = up ? 'live' : 'controller not leading';
     live.classList.toggle('on', up);
-    if (up) refresh();
+    // A standby's API answers 503 naming the leader: fetching shows that on the page.
+    refresh();
   });
   es.addEventListener('error', () => {
     live.textContent = 'reconnecting…';

@@ -34,6 +34,8 @@ export interface FrameworkRow {
   fairShare?: number;
   /** What it still wants, in words; absent when it publishes no demand. */
   demand?: string;
+  /** Of its tasks not ended, those launched from revocable offers; absent when none. */
+  revocableTasks?: number;
 }
 
 /** A task told it is being revoked (or, dryRun, that it would be). */
@@ -65,6 +67,8 @@ export interface OfferRow {
   resources: Record<string, string>;
   ageSeconds: number;
   expiresInSeconds?: number;
+  /** It lends resources held back for others (Offer spec.revocable). */
+  revocable?: boolean;
 }
 
 export interface StatusView {
@@ -113,9 +117,11 @@ export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const fair = fairness(input).frameworks;
   const tasksByFramework = new Map<string, ITask[]>();
+  const revocableByFramework = new Map<string, number>();
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
     tasksByFramework.set(key, [...(tasksByFramework.get(key) ?? []), t]);
+    if (t.spec.revocable === true && !isTerminal(t.status?.state)) revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
   }
   const openOffers = new Map<string, number>();
   for (const o of outstanding) {
@@ -141,6 +147,8 @@ export function buildStatus(input: StatusInput): StatusView {
         outstandingOffers: base.outstandingOffers,
       };
       if (base.dominantShare !== undefined) row.dominantShare = base.dominantShare;
+      const revocable = revocableByFramework.get(key);
+      if (revocable !== undefined) row.revocableTasks = revocable;
       if (base.builtin !== undefined) {
         row.launched = base.builtin.launched;
         row.wanted = base.builtin.wanted;
@@ -192,6 +200,7 @@ export function buildStatus(input: StatusInput): StatusView {
         ageSeconds: Math.max(0, Math.round((input.now - created) / 1000)),
       };
       if (o.spec.expiresAt) row.expiresInSeconds = Math.round((Date.parse(o.spec.expiresAt) - input.now) / 1000);
+      if (o.spec.revocable === true) row.revocable = true;
       return row;
     })
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.framework.localeCompare(b.framework) || a.name.localeCompare(b.name));
@@ -259,7 +268,7 @@ export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = p
       percent(r.fairShare),
       r.demand ?? '-',
       compactResources(r.allocated),
-      taskSummary(r.tasks),
+      taskSummary(r.tasks) + (r.revocableTasks !== undefined ? ` (${r.revocableTasks} revocable)` : ''),
       String(r.outstandingOffers),
     ]),
     { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'right'] },
@@ -286,7 +295,7 @@ export function renderOffers(rows: readonly OfferRow[], style: Style = plain): s
       r.name,
       r.framework,
       r.node,
-      compactResources(r.resources),
+      compactResources(r.resources) + (r.revocable === true ? ' (revocable)' : ''),
       `${r.ageSeconds}s`,
       r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`,
     ]),

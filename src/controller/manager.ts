@@ -102,7 +102,18 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   });
   const { servers, metricsPort, healthPort } = await startServers(options, metrics, probes);
   // The console: served from the leader's caches; a standby replica answers 503 until it leads.
-  const consoleHttp = options.uiAddr === '' ? undefined : consoleHandler({ model: () => leader?.console });
+  let elector: LeaderElector | undefined;
+  const consoleHttp =
+    options.uiAddr === ''
+      ? undefined
+      : consoleHandler({
+          model: () => leader?.console,
+          standby: () => ({
+            identity,
+            leader: elector === undefined ? identity : elector.holder,
+            serviceRoutesToLeader: options.podName !== undefined,
+          }),
+        });
   const ui = consoleHttp === undefined ? undefined : await listen(options.uiAddr, [consoleHttp]);
   if (ui !== undefined) servers.push(ui.server);
   // The console Service selects the leader's Pod by a label each replica keeps on its own Pod.
@@ -136,7 +147,6 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       await run.stop();
     }
   };
-  let elector: LeaderElector | undefined;
   if (options.leaderElect) {
     elector = new LeaderElector({
       api: kc.makeApiClient(CoordinationV1Api),

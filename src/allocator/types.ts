@@ -55,6 +55,9 @@ export type { LabelSelector, LabelSelectorRequirement } from '../api/selector.ts
 /** Capability a framework declares to be offered nodes with scarce resources (GPUs). */
 export const GPU_RESOURCES = 'GPU_RESOURCES';
 
+/** Capability a framework declares to be offered revocable resources (see src/api/group.ts). */
+export { REVOCABLE_RESOURCES } from '../api/group.ts';
+
 export interface FrameworkInfo {
   name: string;
   /** Its one role, when `roles` is not given. Default `default`. */
@@ -191,6 +194,11 @@ export interface OfferDecision {
   resources: ResourceList;
   /** Which parts of `resources` are reserved, and for whom; absent when none is. */
   reserved?: ReservedPart[];
+  /**
+   * It lends what is held back for others (REVOCABLE_RESOURCES): every task launched from it is
+   * revocable. Absent on ordinary offers.
+   */
+  revocable?: boolean;
 }
 
 export type RescindReason =

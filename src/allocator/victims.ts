@@ -18,6 +18,12 @@
 //     move. Every move then lifts the smaller of the two and leaves both at least as high as
 //     W's new share, so the sorted vector of weighted shares grows lexicographically with every
 //     revocation: no sequence of revocations can come back to where it started (no loops).
+// Revocable tasks go first (Mesos's revocable resources): before any priority or fair-share
+// choice, a framework whose demand fits in no node's free resources takes back, from tasks
+// launched on revocable offers, what is held back for it — its role chain's reservation on a
+// node (while not all in use by that role's subtree), or a guarantee of its chain not yet met —
+// with no fair-share condition: those tasks were lent what was never their share. Lower
+// priority, then youngest, then the fewest, as below.
 // Priority preemption comes after: within one role, demand of a higher priority may revoke
 // tasks of strictly lower priority regardless of shares (lower priority can never take them
 // back, so priorities cannot loop either). Pure: snapshot in, decisions out.
@@ -28,7 +34,7 @@ import { fill } from './water-level.ts';
 import { hasNestedRoles } from './nested-filling.ts';
 import { fairSharesOf, prepare, type FairShare, type PreparedFramework, type PreparedRole, type RevocationSnapshot } from './fair-share.ts';
 
-export type RevocationReason = 'FairShare' | 'Priority';
+export type RevocationReason = 'FairShare' | 'Priority' | 'Revocable';
 
 export interface RevocationDecision {
   /** The victim task (RunningTask.id), its framework, role and node. */
@@ -300,7 +306,53 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const pr = prio[t]!;
     if (reason === 'Priority') return v.role === f.role && pr < f.priority;
     if (v.role === f.role && pr > f.priority) return false;
-    return planOf(v).budget > 0;
+    return planOf(v).budget > 0 && !onOwnReservation(t, v, f);
+  };
+
+  // Reservations by node and role. A task within a reservation of its role's chain runs on what
+  // only that role's subtree may use: fair share never takes it for a framework outside it (the
+  // resources could not go to that framework — only be lent back to it, revocably, and taken
+  // back again: a loop).
+  const reservedOn = snapshot.nodes.some((n) => (n.reservations ?? []).length > 0)
+    ? snapshot.nodes.map((n) => {
+        const m = new Map<PreparedRole, Vec>();
+        for (const r of n.reservations ?? []) {
+          const role = p.roles.get(r.role);
+          if (role === undefined) continue;
+          const v = m.get(role) ?? new Float64Array(W);
+          p.space.addList(v, r.resources);
+          m.set(role, v);
+        }
+        return m;
+      })
+    : [];
+  /** What the running tasks of role g's subtree hold on node n (cached: running tasks do not change during the plan). */
+  const subtreeUse = new Map<string, Vec>();
+  const useOf = (n: number, g: PreparedRole): Vec => {
+    const key = `${n}\u0000${g.name}`;
+    let use = subtreeUse.get(key);
+    if (use === undefined) {
+      use = new Float64Array(W);
+      for (let k = at[n]!; k < at[n + 1]!; k++) {
+        const t = onNodes[k]!;
+        if (inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
+      }
+      subtreeUse.set(key, use);
+    }
+    return use;
+  };
+  const onOwnReservation = (t: number, v: PreparedFramework, f: PreparedFramework): boolean => {
+    const n = nodeOf[t]!;
+    const m = reservedOn[n];
+    if (m === undefined || m.size === 0) return false;
+    const tv = taskVecs[t]!;
+    for (let g: PreparedRole | undefined = v.role; g !== undefined; g = g.parent) {
+      const reserved = m.get(g);
+      if (reserved === undefined || inSubtree(f.role, g)) continue;
+      const use = useOf(n, g);
+      for (let i = 0; i < W; i++) if (tv[i]! > 0 && reserved[i]! > 0 && use[i]! <= reserved[i]!) return true;
+    }
+    return false;
   };
 
   const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, d: Vec, wAfter: number, reason: RevocationReason): boolean => {
@@ -426,6 +478,111 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     advance(f, x);
     return true;
   };
+
+  // Revocable tasks first: what was lent goes back to whom it is held for.
+  if (tasks.some((t) => t.revocable === true && t.revoking !== true)) {
+    // What this phase placed, by node and role: it takes up the role's reservation there.
+    const placedOn = new Map<string, Vec>();
+    /** The role of f's chain that holds back room for d on node n (reservation) or anywhere (guarantee), if any. */
+    const ownerFor = (f: PreparedFramework, d: Vec, n: number): PreparedRole | undefined => {
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        const reserved = reservedOn[n]?.get(g);
+        if (reserved === undefined) continue;
+        const use = new Float64Array(W);
+        for (let k = at[n]!; k < at[n + 1]!; k++) {
+          const t = onNodes[k]!;
+          if (!chosen.has(t) && inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
+        }
+        const placed = placedOn.get(`${n}\u0000${g.name}`);
+        if (placed !== undefined) addInto(use, placed, 1);
+        for (let i = 0; i < W; i++) if (d[i]! > 0 && reserved[i]! - use[i]! > 0) return g;
+      }
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        if (g.guarantee === undefined) continue;
+        const ra = roleAlloc.get(g)!;
+        let some = false;
+        let within = true;
+        for (const i of g.guaranteeNames!) {
+          if (d[i]! <= 0) continue;
+          some = true;
+          if (ra[i]! + d[i]! > g.guarantee[i]!) within = false;
+        }
+        if (some && within) return g;
+      }
+      return undefined;
+    };
+    /** The best set of revocable tasks (not of owner's subtree) on any node making room for d. */
+    const lentBack = (f: PreparedFramework, d: Vec): { c: Candidate; owner: PreparedRole } | undefined => {
+      let best: { c: Candidate; owner: PreparedRole } | undefined;
+      const set: number[] = [];
+      for (const n of scan) {
+        const owner = ownerFor(f, d, n);
+        if (owner === undefined) continue;
+        room.set(free[n]!);
+        set.length = 0;
+        for (let k = at[n]!; k < at[n + 1]! && !containsVec(room, d); k++) {
+          const t = onNodes[k]!;
+          if (chosen.has(t) || tasks[t]!.revocable !== true) continue;
+          const v = frameworkOf(t);
+          if (v === f || inSubtree(v.role, owner)) continue;
+          set.push(t);
+          addInto(room, taskVecs[t]!, 1);
+        }
+        if (set.length === 0 || !containsVec(room, d)) continue;
+        for (let i = 0; i < set.length && set.length > 1;) {
+          addInto(room, taskVecs[set[i]!]!, -1);
+          if (containsVec(room, d)) set.splice(i, 1);
+          else {
+            addInto(room, taskVecs[set[i]!]!, 1);
+            i++;
+          }
+        }
+        let maxPriority = -Infinity;
+        let oldest = Infinity;
+        for (const t of set) {
+          maxPriority = Math.max(maxPriority, prio[t]!);
+          oldest = Math.min(oldest, start[t]!);
+        }
+        const c: Candidate = { node: n, victims: [...set], maxPriority, oldest };
+        if (best === undefined || better(c, best.c)) best = { c, owner };
+      }
+      return best;
+    };
+    const holdsBack = (f: PreparedFramework): boolean => {
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        if (g.guarantee !== undefined) return true;
+        for (const m of reservedOn) if (m.has(g)) return true;
+      }
+      return false;
+    };
+    const owners = [...p.frameworks.values()]
+      .filter((f) => !f.awaiting && planOf(f).item < f.queue.length && holdsBack(f))
+      .sort((a, b) => planOf(a).key - planOf(b).key || a.rank - b.rank);
+    for (const f of owners) {
+      const x = planOf(f);
+      for (let d = nextDemand(f, x); d !== undefined; d = nextDemand(f, x)) {
+        const n = freeNode(d);
+        if (n >= 0) {
+          // The offer path gives it; its later tasks may still need what was lent.
+          addInto(free[n]!, d, -1);
+          credit(f, x, d);
+          advance(f, x);
+          if (x.waiting > 0) x.waiting--;
+          continue;
+        }
+        const found = lentBack(f, d);
+        if (found === undefined) break;
+        if (revocations.length + found.c.victims.length > max) return { revocations, fairShares: fair };
+        apply(f, x, d, found.c, 'Revocable');
+        const key = `${found.c.node}\u0000${found.owner.name}`;
+        const placed = placedOn.get(key) ?? new Float64Array(W);
+        addInto(placed, d, 1);
+        placedOn.set(key, placed);
+        advance(f, x);
+        if (x.waiting > 0) x.waiting--;
+      }
+    }
+  }
 
   // Priority within a role first, highest priority first: what is free goes to higher-priority
   // demand before lower-priority demand of the role is placed by fair share (which would then

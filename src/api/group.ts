@@ -101,10 +101,20 @@ export function declinedForSeconds(
 export const MAX_TASKS_PER_ACCEPT = 256;
 
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
+/**
+ * The Framework capability (spec.capabilities) to be offered revocable resources, Mesos's
+ * REVOCABLE_RESOURCES: what is held back from its role but idle — other roles' unused
+ * reservations, quota headroom kept for unmet guarantees — lent in Offers marked
+ * `spec.revocable`, whose tasks are the first revoked when the owner wants them back.
+ */
+export const REVOCABLE_RESOURCES = 'REVOCABLE_RESOURCES';
+
 export const LABEL = {
   framework: 'agora.dev/framework',
   task: 'agora.dev/task',
   offer: 'agora.dev/offer',
+  /** `true` on the Pod of a task launched from a revocable offer. */
+  revocable: 'agora.dev/revocable',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
 

@@ -34,6 +34,8 @@ export interface FrameworkRow {
   fairShare?: number;
   /** What it still wants, in words; absent when it publishes no demand. */
   demand?: string;
+  /** Of its tasks not ended, those launched from revocable offers; absent when none. */
+  revocableTasks?: number;
 }
 
 /** A task told it is being revoked (or, dryRun, that it would be). */
@@ -65,6 +67,8 @@ export interface OfferRow {
   resources: Record<string, string>;
   ageSeconds: number;
   expiresInSeconds?: number;
+  /** It lends resources held back for others (Offer spec.revocable). */
+  revocable?: boolean;
 }
 
 export interface StatusView {
@@ -113,12 +117,14 @@ export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const fair = fairness(input).frameworks;
   const tasksByFramework = new Map<string, Record<string, number>>();
+  const revocableByFramework = new Map<string, number>();
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
     const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
     tasksByFramework.set(key, counts);
+    if (t.spec.revocable === true && !isTerminal(t.status?.state)) revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
   }
   const frameworks: FrameworkRow[] = input.frameworks
     .map((f) => {
@@ -143,6 +149,8 @@ export function buildStatus(input: StatusInput): StatusView {
         outstandingOffers: outstanding.filter((o) => o.metadata?.namespace === namespace && o.spec.framework === name).length,
       };
       if (f.status?.dominantShare !== undefined) row.dominantShare = f.status.dominantShare;
+      const revocable = revocableByFramework.get(`${namespace}/${name}`);
+      if (revocable !== undefined) row.revocableTasks = revocable;
       if (f.spec.builtin !== undefined) {
         row.launched = f.status?.launched ?? 0;
         row.wanted = f.spec.builtin.tasks ?? 0;
@@ -194,6 +202,7 @@ export function buildStatus(input: StatusInput): StatusView {
         ageSeconds: Math.max(0, Math.round((input.now - created) / 1000)),
       };
       if (o.spec.expiresAt) row.expiresInSeconds = Math.round((Date.parse(o.spec.expiresAt) - input.now) / 1000);
+      if (o.spec.revocable === true) row.revocable = true;
       return row;
     })
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.framework.localeCompare(b.framework) || a.name.localeCompare(b.name));
@@ -261,7 +270,7 @@ export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = p
       percent(r.fairShare),
       r.demand ?? '-',
       compactResources(r.allocated),
-      taskSummary(r.tasks),
+      taskSummary(r.tasks) + (r.revocableTasks !== undefined ? ` (${r.revocableTasks} revocable)` : ''),
       String(r.outstandingOffers),
     ]),
     { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'right'] },
@@ -288,7 +297,7 @@ export function renderOffers(rows: readonly OfferRow[], style: Style = plain): s
       r.name,
       r.framework,
       r.node,
-      compactResources(r.resources),
+      compactResources(r.resources) + (r.revocable === true ? ' (revocable)' : ''),
       `${r.ageSeconds}s`,
       r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`,
     ]),

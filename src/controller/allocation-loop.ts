@@ -20,6 +20,7 @@ import { frameworkDemand } from './demand.ts';
 import { MaintenanceLoop } from './maintenance.ts';
 import { InFlight } from './in-flight.ts';
 import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
+import { reservationsByNode } from './reservations-by-node.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -300,28 +301,7 @@ export class AllocationLoop {
 
   /** Static reservations (ResourceRoles' spec.reservations) and dynamic ones (Reservations), by node. */
   private reservationsByNode(): Map<string, Reservation[]> {
-    const out = new Map<string, Reservation[]>();
-    const put = (node: string, r: Reservation) => {
-      let l = out.get(node);
-      if (l === undefined) out.set(node, (l = []));
-      l.push(r);
-    };
-    for (const r of this.ctx.state.c.roles.list()) {
-      for (const res of r.spec?.reservations ?? []) {
-        put(res.nodeName, {
-          role: roleOfObject(r.metadata.name),
-          resources: parseResourceListLenient(res.resources as Record<string, string>),
-        });
-      }
-    }
-    for (const r of this.ctx.state.reservations()) {
-      put(r.spec.nodeName, {
-        role: r.spec.role,
-        resources: parseResourceListLenient(r.spec.resources as Record<string, unknown>),
-        dynamic: true,
-      });
-    }
-    return out;
+    return reservationsByNode(this.ctx.state);
   }
 
   private async rescind(r: RescindDecision): Promise<void> {
@@ -414,6 +394,7 @@ export class AllocationLoop {
         ...(d.reserved
           ? { reserved: d.reserved.map((r) => ({ role: r.role, type: r.type, resources: offerResources(r.resources) })) }
           : {}),
+        ...(d.revocable === true ? { revocable: true } : {}),
         expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
       },
     };

@@ -245,6 +245,7 @@ export class OfferReconciler {
           framework: fw.metadata.name,
           offer: offer.metadata.name,
           ...(offer.spec.role !== undefined ? { role: offer.spec.role } : {}),
+          ...(offer.spec.revocable === true ? { revocable: true } : {}),
           nodeName: offer.spec.nodeName,
           resources: v.spec.resources,
           containers: v.spec.containers,

@@ -21,6 +21,8 @@ export interface NodeView {
   used: ResourceList;
   /** Schedulable and Ready: its free resources can be offered. */
   offerable: boolean;
+  /** Reservations on it, static and dynamic: what their roles may take back from revocable tasks. */
+  reservations?: { role: string; resources: ResourceList }[];
 }
 
 export interface FrameworkView {
@@ -77,6 +79,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       priority: f.framework.spec.priority ?? 0,
       startedAt: started === undefined ? 0 : new Date(started).getTime(),
       revoking: isRevoking(task),
+      ...(task.spec.revocable === true ? { revocable: true } : {}),
     });
   }
   const roles: RevocationRole[] = view.roles.map((r) => ({
@@ -89,7 +92,12 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
   return {
     nodes: view.nodes.map((n) => {
       const capacity = nonNegative(subtract(n.allocatable, n.external));
-      return { name: n.name, capacity, free: n.offerable ? nonNegative(subtract(capacity, n.used)) : {} };
+      return {
+        name: n.name,
+        capacity,
+        free: n.offerable ? nonNegative(subtract(capacity, n.used)) : {},
+        ...(n.reservations !== undefined && n.reservations.length > 0 ? { reservations: n.reservations } : {}),
+      };
     }),
     roles,
     frameworks: view.frameworks.map((f) => ({
@@ -180,6 +188,8 @@ function pct(x: number): string {
 export function noticeMessage(d: RevocationDecision): string {
   if (d.reason === 'Priority')
     return `preempted for ${d.for}, a higher-priority framework of role ${d.forRole} that has no room for its demand`;
+  if (d.reason === 'Revocable')
+    return `revoked for ${d.for} (role ${d.forRole}): the task runs on revocable resources held back for that role, which now wants them back`;
   return (
     `revoked for ${d.for} (role ${d.forRole}), below its fair share: ${d.framework} is over its fair share; ` +
     `after the move its weighted share is ${pct(d.victimShare)}, ${d.for}'s ${pct(d.waitingShare)}`

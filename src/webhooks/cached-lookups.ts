@@ -1,6 +1,6 @@
 // AdmissionLookups answered from watches, so that an answer to an offer does not wait on the API
 // server: under load a consistent GET waits on etcd, and an accept makes several. Kept in
-// memory: Frameworks (name and ServiceAccount only) and the names of Tasks, of the namespaces
+// memory: Frameworks (name, ServiceAccount and capabilities only) and the names of Tasks, of the namespaces
 // the webhooks serve; a namespace's labels are read from the API server's watch cache (a list,
 // which needs `list namespaces`; an identity allowed only to get them reads each by name).
 //
@@ -23,15 +23,16 @@ import { withConnectionReuse } from './lookups.ts';
 
 interface Slim extends KubernetesObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
-  spec?: { serviceAccountName?: string };
+  spec?: { serviceAccountName?: string; capabilities?: string[] };
 }
 
-/** Name, namespace and resourceVersion (what a cache needs), plus the ServiceAccount when asked. */
+/** Name, namespace and resourceVersion (what a cache needs), plus the ServiceAccount and capabilities when asked. */
 function keep(obj: KubernetesObject, what: { serviceAccount?: boolean }): Slim {
   const m = obj.metadata ?? {};
   const out: Slim = { metadata: { name: m.name ?? '', namespace: m.namespace, resourceVersion: m.resourceVersion } };
-  const sa = (obj as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName;
-  if (what.serviceAccount && sa !== undefined) out.spec = { serviceAccountName: sa };
+  const spec = (obj as { spec?: { serviceAccountName?: string; capabilities?: string[] } }).spec;
+  if (what.serviceAccount && spec?.serviceAccountName !== undefined) out.spec = { serviceAccountName: spec.serviceAccountName };
+  if (what.serviceAccount && spec?.capabilities !== undefined) out.spec = { ...out.spec, capabilities: spec.capabilities };
   return out;
 }
 
@@ -70,7 +71,11 @@ export function cachedLookups(
       if (name === '') return undefined;
       const fw = frameworks.get(namespacedKey(namespace, name));
       if (fw === undefined) return fallback.getFramework(namespace, name);
-      return { name, ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}) };
+      return {
+        name,
+        ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
+        ...(fw.spec?.capabilities ? { capabilities: fw.spec.capabilities } : {}),
+      };
     },
 
     async frameworksOfServiceAccount(namespace, serviceAccount) {

@@ -51,6 +51,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
   const identity = (fw: FrameworkObject): FrameworkIdentity => ({
     name: fw.metadata?.name ?? '',
     ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
+    ...(fw.spec?.capabilities ? { capabilities: fw.spec.capabilities } : {}),
   });
 
   const access = (user: UserInfo, resourceAttributes: AccessReviewSpec['resourceAttributes']): Promise<AccessDecision> => {

@@ -13,6 +13,7 @@ import { validateFit, validateOfferedResources, validateTaskResources } from './
 import { taskPodErrors } from './task-pod.ts';
 import { reservationErrors, reservationVerbsUsed, type ReservationReview } from './offer-reservations.ts';
 import type { ReservedEntry } from '../api/reservations.ts';
+import { REVOCABLE_RESOURCES } from '../api/group.ts';
 
 export type OfferResponse = 'accept' | 'decline';
 const RESPONSES: readonly OfferResponse[] = ['accept', 'decline'];
@@ -171,7 +172,33 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
       checkPrivilege = !facts.allowPrivileged;
     }
   }
-  if (response === 'accept') errors.push(...acceptErrors(r, spec, checkPrivilege));
+  if (response === 'accept') {
+    errors.push(...revocableAcceptErrors(spec, r.facts?.framework));
+    errors.push(...acceptErrors(r, spec, checkPrivilege));
+  }
+  return errors;
+}
+
+/**
+ * A revocable offer lends what is held back for others: only a framework that declares
+ * REVOCABLE_RESOURCES may launch on it (it may have dropped the capability since the offer was
+ * made), and what it lends is never the framework's to RESERVE.
+ */
+function revocableAcceptErrors(spec: Obj, framework: FrameworkIdentity | undefined): FieldError[] {
+  if (spec.revocable !== true) return [];
+  const errors: FieldError[] = [];
+  if (framework !== undefined && !(framework.capabilities ?? []).includes(REVOCABLE_RESOURCES)) {
+    errors.push(
+      forbidden(
+        'spec.revocable',
+        `the offer is revocable and framework "${framework.name}" does not declare ${REVOCABLE_RESOURCES} in its spec.capabilities; decline it, or add the capability`,
+      ),
+    );
+  }
+  const accept = spec.accept;
+  if (isRecord(accept) && Array.isArray(accept.reserve) && accept.reserve.length > 0) {
+    errors.push(invalid('spec.accept.reserve', 'a revocable offer lends resources held back for others: they cannot be reserved'));
+  }
   return errors;
 }
 

@@ -92,6 +92,8 @@ export interface TaskRow {
   exitCode?: number;
   createdAt?: string;
   finishedAt?: string;
+  /** Launched from a revocable offer: the first revoked when the owner wants its resources back. */
+  revocable?: boolean;
 }
 
 export interface OfferRow {
@@ -444,6 +446,7 @@ export class ConsoleModel {
       ...(s?.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
       ...(t.metadata.creationTimestamp !== undefined ? { createdAt: iso(t.metadata.creationTimestamp) } : {}),
       ...(s?.finishedAt !== undefined ? { finishedAt: iso(s.finishedAt) } : {}),
+      ...(t.spec.revocable === true ? { revocable: true } : {}),
     };
   }
 

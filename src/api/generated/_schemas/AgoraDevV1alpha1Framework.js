@@ -14,7 +14,7 @@ const schema16 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "MI9HwV2DQPi4gK79GjAwB3r8mJgSGJJNhiVQdjF9Fk"
+      "$ref": "kIwhLkG8VF1OZ4dLgFVZyrUa8xKyPmLS3iHnJ6Hnk"
     },
     "status": {
       "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
@@ -160,7 +160,7 @@ const schema21 = {
       "$ref": "AI07nWX0w074wlS45bFn7e7a4vam5b7dyKU31Cdu5rI"
     },
     "capabilities": {
-      "$ref": "u6zbwHaxCSXrXAwQT1ONLJEmJBYo0hFUSAOWx2sb4"
+      "$ref": "ON8NcNqWREq3YOCBvjXCX4mnyJe0yRPh1ghVUeyIMdM"
     },
     "serviceAccountName": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
@@ -590,13 +590,13 @@ const schema27 = {
   "type": "array",
   "maxItems": 8,
   "items": {
-    "$ref": "ulNG9CFtqcRBRjhKBRBiVR2U0KpoQgYZolwK68Ezo0"
+    "$ref": "F7BDrWY3iQdeJs5syUFbRTOFnEeDrD3c23CeFVM"
   },
   "nullable": true
 };
 const schema28 = {
   "type": "string",
-  "enum": ["GPU_RESOURCES"]
+  "enum": ["GPU_RESOURCES", "REVOCABLE_RESOURCES"]
 };
 function validate56(data, {
   instancePath = "",
@@ -622,7 +622,7 @@ function validate56(data, {
     }
     errors++;
   }
-  if (!(data === "GPU_RESOURCES")) {
+  if (!(data === "GPU_RESOURCES" || data === "REVOCABLE_RESOURCES")) {
     const err1 = {
       instancePath,
       schemaPath: "#/enum",

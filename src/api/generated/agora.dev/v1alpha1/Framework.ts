@@ -38,9 +38,9 @@ export interface IFramework {
      */
     "suppressedRoles"?: Array<string>;
     /**
-     * Optional framework capabilities, as in Mesos.
+     * Optional framework capabilities, as in Mesos. GPU_RESOURCES: offered nodes with scarce resources (GPUs). REVOCABLE_RESOURCES: offered revocable resources — other roles' idle reservations and quota headroom held back for unmet guarantees — in Offers marked spec.revocable, whose tasks are the first revoked when the owner wants them back.
      */
-    "capabilities"?: Array<"GPU_RESOURCES">;
+    "capabilities"?: Array<"GPU_RESOURCES" | "REVOCABLE_RESOURCES">;
     /**
      * The ServiceAccount (in the framework's namespace) that the framework's scheduler runs as. Only this identity (and cluster administrators) may answer the framework's offers, and the Pods of its tasks are created with the permissions it has.
      */

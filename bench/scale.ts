@@ -183,6 +183,11 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result));
   } finally {
+    if (controller !== undefined && controller.exitCode === null && values['cpu-profile']) {
+      // A run that failed still tells where the controller's time went.
+      const cpu = await cpuProfile(controller, join(repoRoot, '.agora', `bench-scale-cpu-${id}`)).catch(() => undefined);
+      if (cpu !== undefined) log(`cpu profile of the failed run: ${JSON.stringify(cpu)}`);
+    }
     if (controller !== undefined && controller.exitCode === null) {
       controller.kill('SIGTERM');
       await Promise.race([new Promise((r) => controller!.once('exit', r)), sleep(15_000)]);

@@ -18,7 +18,7 @@ import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
-import { withConnectionReuse } from './lookups.ts';
+import { withConnectionReuse } from '../api/kubeconfig.ts';
 
 interface Slim extends KubernetesObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };

@@ -16,11 +16,11 @@ import type {
   Demand,
   Explanation,
   FrameworkInfo,
-  FrameworkStatus,
+  FrameworkStanding,
   NodeInfo,
   OfferInfo,
   RoleInfo,
-  RoleStatus,
+  RoleStanding,
   Snapshot,
 } from './types.ts';
 
@@ -326,14 +326,14 @@ export class Allocator {
     return this.s.space.list(this.s.total);
   }
 
-  frameworkStatus(name: string): FrameworkStatus | undefined {
+  frameworkStatus(name: string): FrameworkStanding | undefined {
     const g = this.s.frameworks.get(name);
     if (g === undefined) return undefined;
     const { space, shareTotal, width } = this.s;
     const allocated = zeros(width);
     const offered = zeros(width);
     const held = zeros(width);
-    const roles: FrameworkStatus['roles'] = [];
+    const roles: FrameworkStanding['roles'] = [];
     // Its declared roles in order, then any it left that still hold something.
     const clients = [...g.roles, ...[...g.clients.values()].filter((f) => !f.declared)];
     for (const f of clients) {
@@ -365,7 +365,7 @@ export class Allocator {
     };
   }
 
-  roleStatus(name: string): RoleStatus | undefined {
+  roleStatus(name: string): RoleStanding | undefined {
     const r = this.s.roles.get(name);
     if (r === undefined) return undefined;
     const { space, shareTotal } = this.s;

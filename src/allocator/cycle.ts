@@ -27,6 +27,14 @@
 //
 // An offer on a node that has a task-slot resource (`pods`: one per Pod) must carry at least
 // one unit of it: a framework could launch nothing from it.
+//
+// Revocable resources (Mesos's): in the fair stage, a framework that declares
+// REVOCABLE_RESOURCES is offered, besides what anyone of its role would be, what is held back
+// from its role but idle — other roles' unused reservations on the node and the quota headroom
+// the offer was trimmed to keep — marked revocable (OfferDecision.revocable). Its tasks there are
+// the first revoked when the owner's demand arrives (victims.ts). No offer is larger than what
+// the node has free: an owner's reservation lent to another role is offered to the owner only
+// as it is freed.
 import { addInto, containsVec, isZeroVec, zeros, type Vec } from './vectors.ts';
 import {
   addSubtreeUnmet,
@@ -85,6 +93,9 @@ class Cycle {
   private readonly required: Vec;
   private readonly available: Vec;
   private readonly requiredOthers: Vec;
+  /** A revocable offer to role on the node being walked, and the part of it lent from others' reservations. */
+  private readonly lendOff: Vec;
+  private readonly lentReserved: Vec;
   private readonly quota: boolean;
   /** Whether every refusal at the node being walked lasts until the node or a framework changes. */
   private lasting = true;
@@ -101,6 +112,8 @@ class Cycle {
     this.required = zeros(W);
     this.available = zeros(W);
     this.requiredOthers = zeros(W);
+    this.lendOff = zeros(W);
+    this.lentReserved = zeros(W);
     this.quota = requiredHeadroom(s.roles.values(), this.required);
     if (this.quota) availableHeadroom(s.nodeWalk(), this.available, zeros(W));
   }
@@ -201,7 +214,12 @@ class Cycle {
     }
     const cut = this.buildOffer(n, role, stage);
     if (cut !== undefined) this.lasting = false;
-    if (!this.allocatable(this.off, n)) {
+    const plain = this.allocatable(this.off, n);
+    // Whether a revocable offer can be made here: worked out only when needed (no plain offer,
+    // or a framework that may take one).
+    let lend = !plain && stage === 'fair' && this.lendable(n, role);
+    let lendKnown = !plain;
+    if (!plain && !lend) {
       if (this.explain) this.refuseRole(role, n, cut ?? this.belowMinimum(this.off, n));
       return false;
     }
@@ -209,15 +227,51 @@ class Cycle {
     fws.sort();
     for (let fi = 0; fi < fws.size; fi++) {
       const f = this.s.frameworkById_(fws.idAt(fi))!;
-      const why = this.ineligible(f, n);
+      if (f.revocable && !lendKnown) {
+        lend = stage === 'fair' && this.lendable(n, role);
+        lendKnown = true;
+      }
+      const revocable = lend && f.revocable;
+      if (!revocable && !plain) {
+        if (this.explain) this.refuse({ ...(cut ?? this.belowMinimum(this.off, n)), node: n.name, framework: f.name, role: role.name });
+        continue;
+      }
+      const why = this.ineligible(f, n, revocable ? this.lendOff : this.off);
       if (why !== undefined) {
         if (this.explain) this.refuse({ ...this.details(why, f, n), node: n.name, framework: f.name, role: role.name });
         continue;
       }
-      this.offer(f, n, role);
+      this.offer(f, n, role, revocable);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Fills this.lendOff with a revocable offer to role on n: the unreserved free resources not
+   * trimmed for quota headroom, plus other roles' unused reservations there, within the node's
+   * free resources and the limits of role's chain, plus role's own reservation part (as in
+   * this.off); this.lentReserved with the part lent from others' reservations. Whether it holds
+   * more than this.off and is allocatable. Called after buildOffer.
+   */
+  private lendable(n: NodeState, role: RoleState): boolean {
+    const W = this.W;
+    const lo = this.lendOff;
+    const lent = this.lentReserved;
+    const rp = this.reservedPart;
+    for (let i = 0; i < W; i++) {
+      const free = Math.max(0, at(n.total, i) - at(n.external, i) - at(n.used, i));
+      lent[i] = Math.min(Math.max(0, at(n.unusedReserved, i) - rp[i]!), free);
+      lo[i] = Math.min(this.unres[i]! + lent[i]!, free);
+    }
+    for (let r: RoleState | undefined = role; r !== undefined; r = r.parent) trimToLimit(r, lo);
+    let more = false;
+    for (let i = 0; i < W; i++) {
+      lent[i] = Math.min(lent[i]!, lo[i]!);
+      lo[i]! += rp[i]!;
+      if (lo[i]! > this.off[i]!) more = true;
+    }
+    return more && this.allocatable(lo, n);
   }
 
   private markIdle(n: NodeState): void {
@@ -265,12 +319,16 @@ class Cycle {
       };
     }
     const rp = this.reservedPart;
-    if (unusedReservation(n, role, rp)) addInto(off, rp);
+    if (unusedReservation(n, role, rp)) {
+      addInto(off, rp);
+      // What others hold of the reservation (lent as revocable) is not free: never offered twice.
+      for (let i = 0; i < W; i++) off[i] = Math.min(off[i]!, Math.max(0, at(n.total, i) - at(n.external, i) - at(n.used, i)));
+    }
     return cut;
   }
 
-  /** Why f may not have n now, if it may not; cheap and allocation-free (the hot path). */
-  private ineligible(f: FrameworkState, n: NodeState): OfferRefusalReason | undefined {
+  /** Why f may not have n now (offered `off`), if it may not; cheap and allocation-free (the hot path). */
+  private ineligible(f: FrameworkState, n: NodeState, off: Vec): OfferRefusalReason | undefined {
     if (f.suppressed) return 'Suppressed';
     // Before demand: a node outside its constraints is never its node, whatever it wants (and the
     // explanation should say so rather than that its tasks do not fit there).
@@ -283,15 +341,15 @@ class Cycle {
         this.lasting = false;
         return 'DemandMet';
       }
-      if (!usesAny(this.off, d, this.cfg.taskSlots, n.total)) {
+      if (!usesAny(off, d, this.cfg.taskSlots, n.total)) {
         // Lasting only while no shape is covered: an answer can uncover one that fits here.
         if (d.uncovered !== d.total) this.lasting = false;
         return 'DemandUnfit';
       }
     }
-    if (f.minOffer !== undefined && belowEvery(this.off, f.minOffer)) return 'BelowFrameworkMinimum';
+    if (f.minOffer !== undefined && belowEvery(off, f.minOffer)) return 'BelowFrameworkMinimum';
     if (n.scarce && !f.gpu) return 'GpuCapability';
-    if (this.s.filters.blocksOrLifts(n.id, f.id, this.off, this.now)) return 'Refused';
+    if (this.s.filters.blocksOrLifts(n.id, f.id, off, this.now)) return 'Refused';
     const nom = this.cfg.nominations?.get(n.name);
     if (nom !== undefined && !nom.cleared && nom.until > this.now && nom.framework !== f.name) {
       this.lasting = false;
@@ -311,13 +369,14 @@ class Cycle {
     return { reason };
   }
 
-  private offer(f: FrameworkState, n: NodeState, role: RoleState): void {
+  private offer(f: FrameworkState, n: NodeState, role: RoleState, revocable: boolean): void {
     const s = this.s;
-    const resources = new Float64Array(this.off);
+    const resources = new Float64Array(revocable ? this.lendOff : this.off);
     if (this.quota) {
       // Headroom bookkeeping: the unreserved part leaves the pool; the role's unmet guarantee
       // (part of the required headroom) shrinks by what it now consumes.
-      for (let i = 0; i < this.W; i++) this.available[i]! -= resources[i]! - this.reservedPart[i]!;
+      for (let i = 0; i < this.W; i++)
+        this.available[i]! -= resources[i]! - this.reservedPart[i]! - (revocable ? this.lentReserved[i]! : 0);
       addSubtreeUnmet(topOf(role), this.required, -1);
     }
     const reserved = this.reserved(n, role);
@@ -340,6 +399,7 @@ class Cycle {
       resources: s.space.list(resources),
     };
     if (reserved.length > 0) decision.reserved = reserved;
+    if (revocable) decision.revocable = true;
     this.offers.push(decision);
     s.offered(role);
     role.frameworks.allocated(f.id);

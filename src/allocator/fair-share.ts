@@ -37,6 +37,8 @@ export interface RevocationNode {
   capacity: ResourceList;
   /** Not requested by any non-terminal pod now. */
   free: ResourceList;
+  /** Reservations on it (static and dynamic alike): what their roles may take back from revocable tasks. */
+  reservations?: { role: string; resources: ResourceList }[];
 }
 
 export interface RevocationRole extends RoleInfo {
@@ -71,6 +73,8 @@ export interface RunningTask {
   startedAt: number;
   /** Already told it is revoked: on its way out, its resources as good as free. */
   revoking?: boolean;
+  /** Launched from a revocable offer: the first victim when an owner wants its resources back. */
+  revocable?: boolean;
 }
 
 /** One framework's place in the fair allocation. */

@@ -4,7 +4,7 @@ export { DEFAULT_REFUSE_SECONDS } from '../api/group.ts';
 export { selectorMismatch } from '../api/selector.ts';
 export { DrfSorter } from './sorter.ts';
 export type { SorterEntry } from './sorter.ts';
-export { GPU_RESOURCES } from './types.ts';
+export { GPU_RESOURCES, REVOCABLE_RESOURCES } from './types.ts';
 export type * from './types.ts';
 export { simulate, parseScenario, ScenarioError } from './simulation.ts';
 export type { Scenario, SimulationResult } from './simulation.ts';

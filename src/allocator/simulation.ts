@@ -7,10 +7,17 @@
 // at the first cycle that launches nothing would be wrong: the framework first in DRF order
 // may decline a node another framework could use, and that one only sees it next cycle.) It
 // always gets there: nodes' free resources only shrink, so a declined node stays filtered.
+//
+// A framework may also RESERVE and UNRESERVE (Mesos's offer operations, Agora's
+// spec.accept.reserve / unreserve): from its cycle on, an operation is answered on the first
+// offer of its node made for its role, before that offer's tasks launch, and checked as the
+// webhook checks it (a RESERVE within the offer's unreserved part, an UNRESERVE within the role's
+// dynamic part). A reservation made is one more reservation of the node, marked dynamic, as the
+// controller feeds it a Reservation object.
 import { fits } from '../api/fit.ts';
-import { formatResourceList, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
+import { add, compact, formatResourceList, isZero, parseQuantity, subtract, type ResourceList } from '../api/quantity.ts';
 import { Allocator } from './allocator.ts';
-import type { AllocatorOptions, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
+import type { AllocatorOptions, LabelSelector, NodeInfo, OfferDecision, RoleInfo } from './types.ts';
 import { planRevocations } from './victims.ts';
 import { DEFAULT_ROLE, isRoleName, roleChain } from '../api/role-names.ts';
 
@@ -34,6 +41,21 @@ export interface ScenarioFramework {
   priority: number;
   /** Its own minimum offer (Framework.spec.offerFilters): one of these lists in full, or no offer. */
   minOffer?: ResourceList[];
+  /** RESERVE / UNRESERVE operations it answers offers with, in the order listed. */
+  operations: ScenarioOperation[];
+}
+
+/**
+ * A RESERVE or UNRESERVE (spec.accept.reserve / unreserve) of `resources` on `node` for `role`
+ * (one of the framework's roles), answered on the first offer of that node for that role from
+ * cycle `at` on.
+ */
+export interface ScenarioOperation {
+  kind: 'reserve' | 'unreserve';
+  node: string;
+  role: string;
+  resources: ResourceList;
+  at: number;
 }
 
 export interface ScenarioNode extends NodeInfo {
@@ -77,13 +99,20 @@ export interface SimulationEvent {
     | 'InverseOffer'
     | 'TaskMoved'
     | 'MaintenanceStarted'
-    | 'MaintenanceEnded';
+    | 'MaintenanceEnded'
+    | 'Reserved'
+    | 'Unreserved'
+    | 'ReserveRefused'
+    | 'UnreserveRefused';
   framework?: string;
   node?: string;
   task?: string;
-  /** Revoking: for whom and why. */
+  /** Revoking: for whom and why; a refused operation: why. */
   for?: string;
   reason?: string;
+  /** Reserved / Unreserved (and refused): the role and the amount. */
+  role?: string;
+  resources?: Record<string, string>;
 }
 
 export interface SimulationResult {
@@ -98,7 +127,14 @@ export interface SimulationResult {
       roles?: Record<string, { tasks: number; allocated: Record<string, string> }>;
     }
   >;
-  nodes: Record<string, { free: Record<string, string> }>;
+  nodes: Record<
+    string,
+    {
+      free: Record<string, string>;
+      /** Only where a framework holds a dynamic reservation at the end: per role, what it reserved. */
+      reserved?: Record<string, Record<string, string>>;
+    }
+  >;
   cycles: number;
   /** Only with nested roles or multi-role frameworks: every role of the frameworks' role trees, of its whole subtree. */
   roles?: Record<string, { allocated: Record<string, string>; share: number }>;
@@ -148,6 +184,69 @@ export function simulate(scenario: Scenario): SimulationResult {
   const revocation = scenario.options.revocation === true;
   const grace = scenario.options.revocationGraceCycles ?? 1;
   let seq = 0;
+  /** Dynamic reservations made by the frameworks' RESERVEs: node → role → amount. */
+  const dynamicReserved = new Map<string, Map<string, ResourceList>>();
+  const inMaintenance = new Set<string>();
+  /** Operations not yet answered, per present framework; those already due have revived it. */
+  const pendingOps = new Map<string, ScenarioOperation[]>();
+  const woken = new Set<ScenarioOperation>();
+  /** The node as the allocator sees it: its static reservations, then the dynamic ones. */
+  const declareNode = (n: ScenarioNode) => {
+    const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
+    const dynamic = [...(dynamicReserved.get(n.name) ?? [])].map(([role, resources]) => ({ role, resources, dynamic: true }));
+    a.upsertNode({
+      ...node,
+      reservations: [...(node.reservations ?? []), ...dynamic],
+      ...(inMaintenance.has(n.name) ? { unschedulable: true } : {}),
+    });
+  };
+  const dueOps = (fw: string, cycle: number) => (pendingOps.get(fw) ?? []).filter((op) => op.at <= cycle);
+  /**
+   * Answers the framework's due operations on this offer's node and role, in order, as the
+   * webhook would let them through: RESERVEs within what the offer carries unreserved, UNRESERVEs
+   * within its role's dynamic part (each checked against the offer as made, as the webhook
+   * checks one accept). True when any was answered (the offer is then accepted, not declined,
+   * even with no task).
+   */
+  const answerOperations = (o: OfferDecision, cycle: number): boolean => {
+    const ops = dueOps(o.framework, cycle).filter((op) => op.node === o.node && op.role === o.role);
+    if (ops.length === 0) return false;
+    pendingOps.set(
+      o.framework,
+      pendingOps.get(o.framework)!.filter((op) => !ops.includes(op)),
+    );
+    const reserved = o.reserved ?? [];
+    let unreserved = reserved.reduce((rest, r) => subtract(rest, r.resources), o.resources);
+    let dynamicPart = reserved
+      .filter((r) => r.role === o.role && r.type === 'Dynamic')
+      .reduce<ResourceList>((sum, r) => add(sum, r.resources), {});
+    const byRole = dynamicReserved.get(o.node) ?? new Map<string, ResourceList>();
+    for (const op of ops) {
+      const base = { framework: o.framework, node: o.node, role: o.role, resources: formatResourceList(op.resources) };
+      if (op.kind === 'reserve') {
+        if (!fits(op.resources, unreserved)) {
+          events.push({ cycle, event: 'ReserveRefused', ...base, reason: 'BeyondUnreserved' });
+          continue;
+        }
+        unreserved = subtract(unreserved, op.resources);
+        byRole.set(o.role, add(byRole.get(o.role) ?? {}, op.resources));
+        events.push({ cycle, event: 'Reserved', ...base });
+      } else {
+        if (!fits(op.resources, dynamicPart)) {
+          events.push({ cycle, event: 'UnreserveRefused', ...base, reason: 'BeyondDynamic' });
+          continue;
+        }
+        dynamicPart = subtract(dynamicPart, op.resources);
+        const left = compact(subtract(byRole.get(o.role) ?? {}, op.resources));
+        if (isZero(left)) byRole.delete(o.role);
+        else byRole.set(o.role, left);
+        events.push({ cycle, event: 'Unreserved', ...base });
+      }
+    }
+    dynamicReserved.set(o.node, byRole);
+    declareNode(scenario.nodes.find((n) => n.name === o.node)!);
+    return true;
+  };
 
   const remaining = (f: ScenarioFramework) => (f.tasks === Infinity ? Infinity : f.tasks - launched.get(f.name)! + owed.get(f.name)!);
   const allocation = (fw: string, node: string, role: string) => {
@@ -174,6 +273,7 @@ export function simulate(scenario: Scenario): SimulationResult {
   });
   const pendingTimeline = (cycle: number) =>
     scenario.frameworks.some((f) => f.arriveAt > cycle || (present.has(f.name) && f.leaveAt !== Infinity)) ||
+    [...pendingOps.values()].some((ops) => ops.some((op) => op.at > cycle)) ||
     scenario.nodes.some(
       (n) =>
         n.arriveAt > cycle ||
@@ -189,8 +289,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     const cycle = ++cycles;
     for (const n of scenario.nodes) {
       if (n.arriveAt === cycle) {
-        const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
-        a.upsertNode(node);
+        declareNode(n);
         nodesPresent.add(n.name);
         if (cycle > 1) events.push({ cycle, event: 'NodeArrived', node: n.name });
       }
@@ -198,13 +297,14 @@ export function simulate(scenario: Scenario): SimulationResult {
         nodesPresent.delete(n.name);
         for (const t of tasks.filter((x) => x.node === n.name)) end(t, cycle, 'TaskLost', true);
         a.removeNode(n.name);
+        // A Reservation is owned by its Node: it goes with it.
+        dynamicReserved.delete(n.name);
         events.push({ cycle, event: 'NodeLeft', node: n.name });
       }
     }
     for (const n of scenario.nodes) {
       const m = n.maintenance;
       if (m === undefined || !nodesPresent.has(n.name)) continue;
-      const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
       if (cycle === Math.max(1, m.at - m.notice)) {
         const until = now + (m.at + m.cycles - cycle) * CYCLE_MS;
         for (const fw of [...new Set(tasks.filter((x) => x.node === n.name).map((x) => x.framework))].sort()) {
@@ -214,11 +314,13 @@ export function simulate(scenario: Scenario): SimulationResult {
         }
       }
       if (cycle === m.at) {
-        a.upsertNode({ ...node, unschedulable: true });
+        inMaintenance.add(n.name);
+        declareNode(n);
         events.push({ cycle, event: 'MaintenanceStarted', node: n.name });
       }
       if (cycle === m.at + m.cycles) {
-        a.upsertNode(node);
+        inMaintenance.delete(n.name);
+        declareNode(n);
         events.push({ cycle, event: 'MaintenanceEnded', node: n.name });
       }
     }
@@ -228,13 +330,25 @@ export function simulate(scenario: Scenario): SimulationResult {
         launched.set(f.name, 0);
         owed.set(f.name, 0);
         a.upsertFramework(info(f, f.tasks === 0));
+        pendingOps.set(f.name, [...f.operations]);
         if (cycle > 1) events.push({ cycle, event: 'FrameworkArrived', framework: f.name });
       }
       if (f.leaveAt === cycle && present.has(f.name)) {
         present.delete(f.name);
         for (const t of tasks.filter((x) => x.framework === f.name)) end(t, cycle, 'TaskFinished', false);
         a.removeFramework(f.name);
+        // Its operations not yet answered go with it; its reservations stay (they are its role's).
+        pendingOps.delete(f.name);
         events.push({ cycle, event: 'FrameworkLeft', framework: f.name });
+      }
+    }
+    // An operation coming due revives its framework in its role (it may have suppressed, or
+    // declined the node for good), so that the node is offered to it again.
+    for (const [fw, ops] of pendingOps) {
+      for (const op of ops) {
+        if (op.at > cycle || woken.has(op)) continue;
+        woken.add(op);
+        a.revive(fw, op.role);
       }
     }
     for (const t of tasks.filter((x) => x.revokeAt !== undefined && x.revokeAt <= cycle)) end(t, cycle, 'Revoked', true);
@@ -285,6 +399,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     if (offers.length === 0 && revoking === 0 && !pendingTimeline(cycle)) break;
     for (const o of offers) {
       const f = byName.get(o.framework)!;
+      const operated = answerOperations(o, cycle);
       let left: ResourceList = o.resources;
       let used: ResourceList = {};
       let k = 0;
@@ -294,7 +409,9 @@ export function simulate(scenario: Scenario): SimulationResult {
         k++;
       }
       if (k === 0) {
-        a.decline(o.offerId, now, Infinity);
+        if (operated) a.accept(o.offerId, now, {});
+        else a.decline(o.offerId, now, Infinity);
+        if (remaining(f) <= 0 && dueOps(f.name, cycle).length === 0) a.suppress(f.name);
         continue;
       }
       a.accept(o.offerId, now, used);
@@ -303,9 +420,23 @@ export function simulate(scenario: Scenario): SimulationResult {
         else launched.set(f.name, launched.get(f.name)! + 1);
         tasks.push({ id: `${f.name}-${++seq}`, framework: f.name, role: o.role, node: o.node, started: cycle, ends: cycle + f.duration });
       }
-      if (remaining(f) <= 0) a.suppress(f.name);
+      if (remaining(f) <= 0 && dueOps(f.name, cycle).length === 0) a.suppress(f.name);
     }
     now += CYCLE_MS;
+  }
+  // Operations due that no offer of their node, for their role, ever came to answer.
+  for (const [fw, ops] of pendingOps) {
+    for (const op of ops.filter((x) => x.at <= cycles)) {
+      events.push({
+        cycle: cycles,
+        event: op.kind === 'reserve' ? 'ReserveRefused' : 'UnreserveRefused',
+        framework: fw,
+        node: op.node,
+        role: op.role,
+        resources: formatResourceList(op.resources),
+        reason: 'NotOffered',
+      });
+    }
   }
   const result: SimulationResult = { frameworks: {}, nodes: {}, cycles };
   for (const f of scenario.frameworks) {
@@ -328,8 +459,16 @@ export function simulate(scenario: Scenario): SimulationResult {
       );
     }
   }
-  for (const n of scenario.nodes)
-    if (nodesPresent.has(n.name)) result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+  for (const n of scenario.nodes) {
+    if (!nodesPresent.has(n.name)) continue;
+    result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+    const dynamic = dynamicReserved.get(n.name);
+    if (dynamic !== undefined && dynamic.size > 0) {
+      result.nodes[n.name]!.reserved = Object.fromEntries(
+        [...dynamic].sort(([x], [y]) => x.localeCompare(y)).map(([role, r]) => [role, formatResourceList(r)]),
+      );
+    }
+  }
   if (scenario.frameworks.some((f) => f.roles.length > 1 || f.role.includes('/'))) {
     const names = [...new Set(scenario.frameworks.flatMap((f) => f.roles.flatMap(roleChain)))].sort();
     result.roles = {};
@@ -460,6 +599,18 @@ function roleName(v: unknown, path: string): string {
   return s;
 }
 
+/** A framework's RESERVE or UNRESERVE: `node` (one of the scenario's), `resources`, `at` (default 1), `role` (default its first). */
+function operation(kind: ScenarioOperation['kind'], v: unknown, p: string, roles: string[], nodes: Set<string>): ScenarioOperation {
+  const o = obj(v, p, ['node', 'resources', 'at', 'role']);
+  const node = str(o.node, `${p}.node`);
+  if (!nodes.has(node)) throw new ScenarioError(`${p}.node`, `no node ${JSON.stringify(node)} in nodes`);
+  const role = o.role === undefined ? roles[0]! : roleName(o.role, `${p}.role`);
+  if (!roles.includes(role)) throw new ScenarioError(`${p}.role`, `must be one of the framework's roles (${roles.join(', ')})`);
+  const amount = compact(resources(o.resources, `${p}.resources`));
+  if (isZero(amount)) throw new ScenarioError(`${p}.resources`, 'must name some resource');
+  return { kind, node, role, resources: amount, at: o.at === undefined ? 1 : int(o.at, `${p}.at`, 1) };
+}
+
 function signedInt(v: unknown, path: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ScenarioError(path, 'must be an integer');
   return v;
@@ -490,6 +641,7 @@ export function parseScenario(raw: unknown): Scenario {
     nodes.map((n) => n.name),
     'nodes',
   );
+  const nodeNames = new Set(nodes.map((n) => n.name));
   const roles = list(root.roles, 'roles', false).map((v, i): RoleInfo => {
     const p = `roles[${i}]`;
     const o = obj(v, p, ['name', 'weight', 'guarantee', 'limit']);
@@ -523,6 +675,8 @@ export function parseScenario(raw: unknown): Scenario {
       'duration',
       'priority',
       'minOffer',
+      'reserve',
+      'unreserve',
     ]);
     const { arriveAt, leaveAt } = window(o, p);
     const task = resources(o.task, `${p}.task`);
@@ -536,10 +690,14 @@ export function parseScenario(raw: unknown): Scenario {
     roles.forEach((r, j) => {
       if (roles.indexOf(r) !== j) throw new ScenarioError(`${p}.roles[${j}]`, `duplicate role ${JSON.stringify(r)}`);
     });
+    const operations = (['reserve', 'unreserve'] as const)
+      .flatMap((kind) => list(o[kind], `${p}.${kind}`, false).map((v, j) => operation(kind, v, `${p}.${kind}[${j}]`, roles, nodeNames)))
+      .sort((x, y) => x.at - y.at);
     return {
       name: str(o.name, `${p}.name`),
       role: roles[0]!,
       roles,
+      operations,
       capabilities: strings(o.capabilities, `${p}.capabilities`),
       constraints: selector(o.constraints, `${p}.constraints`),
       task,

@@ -22,7 +22,7 @@ import { SELF } from './role-tree.ts';
 import { DEFAULT_ROLE, frameworkRoles, parentRole } from '../api/role-names.ts';
 import { applyCoverage, coverage, newDemandState, type DemandState } from './demand.ts';
 import type { FrameworkInfo, LabelSelector, NodeInfo, RoleInfo } from './types.ts';
-import { GPU_RESOURCES } from './types.ts';
+import { GPU_RESOURCES, REVOCABLE_RESOURCES } from './types.ts';
 
 export interface NodeState {
   readonly id: number;
@@ -70,6 +70,8 @@ export interface FrameworkState {
   declared: boolean;
   readonly role: RoleState;
   gpu: boolean;
+  /** Declares REVOCABLE_RESOURCES: may be lent what is held back for others. */
+  revocable: boolean;
   suppressed: boolean;
   constraints: LabelSelector | undefined;
   /** Its own minimum offers (FrameworkInfo.minOffer); undefined: none. */
@@ -262,6 +264,7 @@ export class AllocatorState {
         declared: false,
         role,
         gpu: false,
+        revocable: false,
         suppressed: false,
         constraints: undefined,
         minOffer: undefined,
@@ -497,9 +500,10 @@ export class AllocatorState {
     const g = this.framework(info.name);
     const roleNames = frameworkRoles(info);
     const gpu = (info.capabilities ?? []).includes(GPU_RESOURCES);
+    const revocable = (info.capabilities ?? []).includes(REVOCABLE_RESOURCES);
     const suppressedRoles = new Set(info.suppressedRoles ?? []);
     const suppressedIn = (role: string) => info.suppressed === true || suppressedRoles.has(role);
-    const key = JSON.stringify([roleNames, gpu, info.constraints, info.minOffer, info.minOfferByRole]);
+    const key = JSON.stringify([roleNames, gpu, revocable, info.constraints, info.minOffer, info.minOfferByRole]);
     if (
       g.declared &&
       g.infoKey === key &&
@@ -515,6 +519,7 @@ export class AllocatorState {
     for (const f of next) {
       const wasSuppressed = f.declared && f.suppressed;
       f.gpu = gpu;
+      f.revocable = revocable;
       f.suppressed = suppressedIn(f.role.name);
       f.constraints = info.constraints;
       const minOffer = info.minOfferByRole?.[f.role.name] ?? info.minOffer;

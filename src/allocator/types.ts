@@ -55,6 +55,9 @@ export type { LabelSelector, LabelSelectorRequirement } from '../api/selector.ts
 /** Capability a framework declares to be offered nodes with scarce resources (GPUs). */
 export const GPU_RESOURCES = 'GPU_RESOURCES';
 
+/** Capability a framework declares to be offered revocable resources (see src/api/group.ts). */
+export { REVOCABLE_RESOURCES } from '../api/group.ts';
+
 export interface FrameworkInfo {
   name: string;
   /** Its one role, when `roles` is not given. Default `default`. */
@@ -191,6 +194,11 @@ export interface OfferDecision {
   resources: ResourceList;
   /** Which parts of `resources` are reserved, and for whom; absent when none is. */
   reserved?: ReservedPart[];
+  /**
+   * It lends what is held back for others (REVOCABLE_RESOURCES): every task launched from it is
+   * revocable. Absent on ordinary offers.
+   */
+  revocable?: boolean;
 }
 
 export type RescindReason =
@@ -251,8 +259,8 @@ export interface Explanation {
   refusals: Refusal[];
 }
 
-/** A framework's standing, for Framework.status. */
-export interface FrameworkStatus {
+/** A framework's standing in the allocator (the controller writes it into Framework.status). */
+export interface FrameworkStanding {
   name: string;
   /** Its first role. */
   role: string;
@@ -275,7 +283,7 @@ export interface FrameworkStatus {
 }
 
 /** A role's standing; with nested roles, of its whole subtree (itself and its descendants). */
-export interface RoleStatus {
+export interface RoleStanding {
   name: string;
   weight: number;
   /** What the frameworks of its subtree hold: their tasks and outstanding offers. */

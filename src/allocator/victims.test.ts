@@ -469,3 +469,143 @@ describe('nested roles reach a fixed point (randomised)', () => {
     expect(cycles).toBeLessThan(60);
   });
 });
+
+describe('planRevocations: revocable tasks go first', () => {
+  const lent = (framework: string, n: number, opts: { node?: string; from?: number } = {}): RunningTask[] =>
+    run(framework, n, res(1, 1), opts).map((t) => ({ ...t, revocable: true }));
+  it.each<{
+    name: string;
+    nodes: { name: string; cores: number; gib: number; reserved?: { role: string; cores: number } }[];
+    roles?: RevocationRole[];
+    frameworks: RevocationFramework[];
+    running: RunningTask[];
+    max?: number;
+    want: string[];
+  }>([
+    {
+      // n1's 4 CPU are reserved for owner and lent to b; the owner runs 4 on n2. Fair shares are
+      // equal (4 and 4 of 8), so fair share would revoke nothing: what was lent comes back anyway.
+      name: 'revocable offers reclaimed, with no fair-share condition',
+      nodes: [
+        { name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } },
+        { name: 'n2', cores: 4, gib: 64 },
+      ],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: want(res(1, 1), 2) },
+        { name: 'b', role: 'other', demand: [] },
+      ],
+      running: [...run('o', 4, res(1, 1), { node: 'n2' }), ...lent('b', 4)],
+      want: ['b-3->o:Revocable', 'b-2->o:Revocable'],
+    },
+    {
+      name: 'tasks on ordinary offers are not taken back this way',
+      nodes: [
+        { name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } },
+        { name: 'n2', cores: 4, gib: 64 },
+      ],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: want(res(1, 1), 2) },
+        { name: 'b', role: 'other', demand: [] },
+      ],
+      running: [...run('o', 4, res(1, 1), { node: 'n2' }), ...run('b', 4, res(1, 1))],
+      want: [],
+    },
+    {
+      // b's revocable tasks are older than h's ordinary ones; they go first all the same.
+      name: 'revocable tasks before any fair-share victim',
+      nodes: [{ name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: want(res(1, 1), 2) },
+        { name: 'b', role: 'other', demand: [] },
+        { name: 'h', role: 'other', demand: [] },
+      ],
+      running: [...lent('b', 2), ...run('h', 2, res(1, 1), { from: 10 })],
+      want: ['b-1->o:Revocable', 'b-0->o:Revocable'],
+    },
+    {
+      // The owner already uses all of its reservation: nothing more is held back for it.
+      name: 'a reservation in use gives no claim',
+      nodes: [{ name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 2 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: want(res(1, 1), 1) },
+        { name: 'b', role: 'other', demand: [] },
+      ],
+      running: [...run('o', 2, res(1, 1)), ...lent('b', 2, { from: 10 })],
+      want: [],
+    },
+    {
+      // Headroom for gold's guarantee (2 CPU) was lent; gold wants 3: 2 come back as lent, and
+      // fair share (2 and 2 of 4) takes nothing more.
+      name: 'quota headroom lent comes back up to the guarantee',
+      nodes: [{ name: 'n1', cores: 4, gib: 64 }],
+      roles: [{ name: 'gold', guarantee: { cpu: 2000 } }],
+      frameworks: [
+        { name: 'g', role: 'gold', demand: want(res(1, 1), 3) },
+        { name: 'b', role: 'other', demand: [] },
+      ],
+      running: lent('b', 4),
+      want: ['b-3->g:Revocable', 'b-2->g:Revocable'],
+    },
+    {
+      // owner runs 4 on its own 4-CPU reservation; w (another role) is below its fair share
+      // (2 of 4) but those CPUs could never be its: fair share takes none of them.
+      name: "fair share never takes a task on its role's own reservation for another role",
+      nodes: [{ name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: [] },
+        { name: 'w', role: 'other', demand: want(res(1, 1), 4) },
+      ],
+      running: run('o', 4, res(1, 1)),
+      want: [],
+    },
+    {
+      // owner runs 6 on 8 CPU with 4 reserved: beyond its reservation, fair share applies (4 and 4).
+      name: 'beyond its reservation a role is revoked as any other',
+      nodes: [{ name: 'n1', cores: 8, gib: 64, reserved: { role: 'owner', cores: 4 } }],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: [] },
+        { name: 'w', role: 'other', demand: want(res(1, 1), 4) },
+      ],
+      running: run('o', 6, res(1, 1)),
+      want: ['o-5->w:FairShare', 'o-4->w:FairShare'],
+    },
+    {
+      name: 'the per-cycle budget holds',
+      nodes: [
+        { name: 'n1', cores: 4, gib: 64, reserved: { role: 'owner', cores: 4 } },
+        { name: 'n2', cores: 4, gib: 64 },
+      ],
+      frameworks: [
+        { name: 'o', role: 'owner', demand: want(res(1, 1), 2) },
+        { name: 'b', role: 'other', demand: [] },
+      ],
+      running: [...run('o', 4, res(1, 1), { node: 'n2' }), ...lent('b', 4)],
+      max: 1,
+      want: ['b-3->o:Revocable'],
+    },
+    {
+      // A reservation of eng is the subtree's: eng/b takes back from ops, not from its sibling.
+      name: "a parent's reservation is claimed by its subtree, from other roles only",
+      nodes: [{ name: 'n1', cores: 4, gib: 64, reserved: { role: 'eng', cores: 4 } }],
+      frameworks: [
+        { name: 'w', role: 'eng/b', demand: want(res(1, 1), 1) },
+        { name: 'a', role: 'eng/a', demand: [] },
+        { name: 'b', role: 'ops', demand: [] },
+      ],
+      running: [...lent('a', 2, { from: 10 }), ...lent('b', 2)],
+      want: ['b-1->w:Revocable'],
+    },
+  ])('$name', ({ nodes: list, roles, frameworks, running, max, want: expected }) => {
+    const snapshot: RevocationSnapshot = {
+      nodes: nodes(list, running).map((n, i) => {
+        const r = list[i]!.reserved;
+        return r === undefined ? n : { ...n, reservations: [{ role: r.role, resources: { cpu: r.cores * 1000 } }] };
+      }),
+      roles,
+      frameworks,
+      tasks: running,
+    };
+    const plan = planRevocations(snapshot, max === undefined ? {} : { maxRevocations: max });
+    expect(victims(plan.revocations)).toEqual(expected);
+  });
+});

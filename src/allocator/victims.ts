@@ -18,17 +18,23 @@
 //     move. Every move then lifts the smaller of the two and leaves both at least as high as
 //     W's new share, so the sorted vector of weighted shares grows lexicographically with every
 //     revocation: no sequence of revocations can come back to where it started (no loops).
+// Revocable tasks go first (Mesos's revocable resources): before any priority or fair-share
+// choice, a framework whose demand fits in no node's free resources takes back, from tasks
+// launched on revocable offers, what is held back for it — its role chain's reservation on a
+// node (while not all in use by that role's subtree), or a guarantee of its chain not yet met —
+// with no fair-share condition: those tasks were lent what was never their share. Lower
+// priority, then youngest, then the fewest, as below.
 // Priority preemption comes after: within one role, demand of a higher priority may revoke
 // tasks of strictly lower priority regardless of shares (lower priority can never take them
 // back, so priorities cannot loop either). Pure: snapshot in, decisions out.
 import type { ResourceList } from './types.ts';
-import { dominantShare, type Vec } from './vectors.ts';
+import { addInto, containsVec, dominantShare, type Vec } from './vectors.ts';
 import { MinHeap } from './min-heap.ts';
 import { fill } from './water-level.ts';
 import { hasNestedRoles } from './nested-filling.ts';
 import { fairSharesOf, prepare, type FairShare, type PreparedFramework, type PreparedRole, type RevocationSnapshot } from './fair-share.ts';
 
-export type RevocationReason = 'FairShare' | 'Priority';
+export type RevocationReason = 'FairShare' | 'Priority' | 'Revocable';
 
 export interface RevocationDecision {
   /** The victim task (RunningTask.id), its framework, role and node. */
@@ -111,7 +117,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
   tasks.forEach((t, i) => {
     const n = nodeIndex.get(t.node);
     if (n === undefined) return;
-    if (t.revoking === true) add(free[n]!, taskVecs[i]!, 1);
+    if (t.revoking === true) addInto(free[n]!, taskVecs[i]!, 1);
     else {
       nodeOf[i] = n;
       at[n + 1]!++;
@@ -178,8 +184,8 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     }
   };
   function chainAdd(role: PreparedRole, d: Vec, sign: number): void {
-    add(ownAlloc.get(role)!, d, sign);
-    for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) add(roleAlloc.get(r)!, d, sign);
+    addInto(ownAlloc.get(role)!, d, sign);
+    for (let r: PreparedRole | undefined = role; r !== undefined; r = r.parent) addInto(roleAlloc.get(r)!, d, sign);
   }
   /** The place under role `lca` (undefined: the top) that `role` is in: a child role's subtree, or `lca`'s own frameworks. */
   function placeUnder(role: PreparedRole, lca: PreparedRole | undefined): Place {
@@ -198,7 +204,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     return place.own ? 1 : place.role.weight;
   }
   const credit = (f: PreparedFramework, x: Plan, d: Vec): void => {
-    add(x.alloc, d, 1);
+    addInto(x.alloc, d, 1);
     chainAdd(f.role, d, 1);
     x.key = dominantShare(x.alloc, total) / f.role.weight;
   };
@@ -210,10 +216,10 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
    * newcomers of one shape scan the nodes once, not a hundred times).
    */
   const freeNode = (d: Vec): number => {
-    for (const n of touched) if (fits(d, free[n]!)) return n;
+    for (const n of touched) if (containsVec(free[n]!, d)) return n;
     const key = d.join();
     for (let n = cursor.get(key) ?? 0; n < free.length; n++) {
-      if (fits(d, free[n]!)) {
+      if (containsVec(free[n]!, d)) {
         cursor.set(key, n);
         return n;
       }
@@ -247,22 +253,22 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       removedCount.clear();
       for (let k = at[n]!; k < at[n + 1]!; k++) {
         const t = onNodes[k]!;
-        if (fits(d, room)) break;
+        if (containsVec(room, d)) break;
         if (chosen.has(t)) continue;
         const v = frameworkOf(t);
         if (!eligible(t, v, f, reason) || !allowed(t, v, f, d, wAfter, reason)) continue;
         set.push(t);
-        add(room, taskVecs[t]!, 1);
-        add(scratch(v), taskVecs[t]!, 1);
+        addInto(room, taskVecs[t]!, 1);
+        addInto(scratch(v), taskVecs[t]!, 1);
         removedCount.set(v, (removedCount.get(v) ?? 0) + 1);
       }
-      if (set.length === 0 || !fits(d, room)) continue;
+      if (set.length === 0 || !containsVec(room, d)) continue;
       // Drop members the others make unnecessary, first chosen first.
       for (let i = 0; i < set.length && set.length > 1;) {
-        add(room, taskVecs[set[i]!]!, -1);
-        if (fits(d, room)) set.splice(i, 1);
+        addInto(room, taskVecs[set[i]!]!, -1);
+        if (containsVec(room, d)) set.splice(i, 1);
         else {
-          add(room, taskVecs[set[i]!]!, 1);
+          addInto(room, taskVecs[set[i]!]!, 1);
           i++;
         }
       }
@@ -300,7 +306,53 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     const pr = prio[t]!;
     if (reason === 'Priority') return v.role === f.role && pr < f.priority;
     if (v.role === f.role && pr > f.priority) return false;
-    return planOf(v).budget > 0;
+    return planOf(v).budget > 0 && !onOwnReservation(t, v, f);
+  };
+
+  // Reservations by node and role. A task within a reservation of its role's chain runs on what
+  // only that role's subtree may use: fair share never takes it for a framework outside it (the
+  // resources could not go to that framework — only be lent back to it, revocably, and taken
+  // back again: a loop).
+  const reservedOn = snapshot.nodes.some((n) => (n.reservations ?? []).length > 0)
+    ? snapshot.nodes.map((n) => {
+        const m = new Map<PreparedRole, Vec>();
+        for (const r of n.reservations ?? []) {
+          const role = p.roles.get(r.role);
+          if (role === undefined) continue;
+          const v = m.get(role) ?? new Float64Array(W);
+          p.space.addList(v, r.resources);
+          m.set(role, v);
+        }
+        return m;
+      })
+    : [];
+  /** What the running tasks of role g's subtree hold on node n (cached: running tasks do not change during the plan). */
+  const subtreeUse = new Map<string, Vec>();
+  const useOf = (n: number, g: PreparedRole): Vec => {
+    const key = `${n}\u0000${g.name}`;
+    let use = subtreeUse.get(key);
+    if (use === undefined) {
+      use = new Float64Array(W);
+      for (let k = at[n]!; k < at[n + 1]!; k++) {
+        const t = onNodes[k]!;
+        if (inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
+      }
+      subtreeUse.set(key, use);
+    }
+    return use;
+  };
+  const onOwnReservation = (t: number, v: PreparedFramework, f: PreparedFramework): boolean => {
+    const n = nodeOf[t]!;
+    const m = reservedOn[n];
+    if (m === undefined || m.size === 0) return false;
+    const tv = taskVecs[t]!;
+    for (let g: PreparedRole | undefined = v.role; g !== undefined; g = g.parent) {
+      const reserved = m.get(g);
+      if (reserved === undefined || inSubtree(f.role, g)) continue;
+      const use = useOf(n, g);
+      for (let i = 0; i < W; i++) if (tv[i]! > 0 && reserved[i]! > 0 && use[i]! <= reserved[i]!) return true;
+    }
+    return false;
   };
 
   const allowed = (t: number, v: PreparedFramework, f: PreparedFramework, d: Vec, wAfter: number, reason: RevocationReason): boolean => {
@@ -382,12 +434,12 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
       chosen.add(t);
       // Any task taken from it counts against what it runs beyond its fair allocation.
       if (vx.budget > 0) vx.budget--;
-      add(vx.alloc, taskVecs[t]!, -1);
+      addInto(vx.alloc, taskVecs[t]!, -1);
       chainAdd(v.role, taskVecs[t]!, -1);
       vx.key = dominantShare(vx.alloc, total) / v.role.weight;
-      add(free[n]!, taskVecs[t]!, 1);
+      addInto(free[n]!, taskVecs[t]!, 1);
     }
-    add(free[n]!, d, -1);
+    addInto(free[n]!, d, -1);
     credit(f, x, d);
     if (!touched.includes(n)) touched.push(n);
     for (const t of c.victims) {
@@ -414,7 +466,7 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     if (d === undefined) return false;
     const n = freeNode(d);
     if (n >= 0) {
-      add(free[n]!, d, -1);
+      addInto(free[n]!, d, -1);
       credit(f, x, d);
       advance(f, x);
       return true;
@@ -426,6 +478,111 @@ export function planRevocations(snapshot: RevocationSnapshot, options: Revocatio
     advance(f, x);
     return true;
   };
+
+  // Revocable tasks first: what was lent goes back to whom it is held for.
+  if (tasks.some((t) => t.revocable === true && t.revoking !== true)) {
+    // What this phase placed, by node and role: it takes up the role's reservation there.
+    const placedOn = new Map<string, Vec>();
+    /** The role of f's chain that holds back room for d on node n (reservation) or anywhere (guarantee), if any. */
+    const ownerFor = (f: PreparedFramework, d: Vec, n: number): PreparedRole | undefined => {
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        const reserved = reservedOn[n]?.get(g);
+        if (reserved === undefined) continue;
+        const use = new Float64Array(W);
+        for (let k = at[n]!; k < at[n + 1]!; k++) {
+          const t = onNodes[k]!;
+          if (!chosen.has(t) && inSubtree(frameworkOf(t).role, g)) addInto(use, taskVecs[t]!, 1);
+        }
+        const placed = placedOn.get(`${n}\u0000${g.name}`);
+        if (placed !== undefined) addInto(use, placed, 1);
+        for (let i = 0; i < W; i++) if (d[i]! > 0 && reserved[i]! - use[i]! > 0) return g;
+      }
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        if (g.guarantee === undefined) continue;
+        const ra = roleAlloc.get(g)!;
+        let some = false;
+        let within = true;
+        for (const i of g.guaranteeNames!) {
+          if (d[i]! <= 0) continue;
+          some = true;
+          if (ra[i]! + d[i]! > g.guarantee[i]!) within = false;
+        }
+        if (some && within) return g;
+      }
+      return undefined;
+    };
+    /** The best set of revocable tasks (not of owner's subtree) on any node making room for d. */
+    const lentBack = (f: PreparedFramework, d: Vec): { c: Candidate; owner: PreparedRole } | undefined => {
+      let best: { c: Candidate; owner: PreparedRole } | undefined;
+      const set: number[] = [];
+      for (const n of scan) {
+        const owner = ownerFor(f, d, n);
+        if (owner === undefined) continue;
+        room.set(free[n]!);
+        set.length = 0;
+        for (let k = at[n]!; k < at[n + 1]! && !containsVec(room, d); k++) {
+          const t = onNodes[k]!;
+          if (chosen.has(t) || tasks[t]!.revocable !== true) continue;
+          const v = frameworkOf(t);
+          if (v === f || inSubtree(v.role, owner)) continue;
+          set.push(t);
+          addInto(room, taskVecs[t]!, 1);
+        }
+        if (set.length === 0 || !containsVec(room, d)) continue;
+        for (let i = 0; i < set.length && set.length > 1;) {
+          addInto(room, taskVecs[set[i]!]!, -1);
+          if (containsVec(room, d)) set.splice(i, 1);
+          else {
+            addInto(room, taskVecs[set[i]!]!, 1);
+            i++;
+          }
+        }
+        let maxPriority = -Infinity;
+        let oldest = Infinity;
+        for (const t of set) {
+          maxPriority = Math.max(maxPriority, prio[t]!);
+          oldest = Math.min(oldest, start[t]!);
+        }
+        const c: Candidate = { node: n, victims: [...set], maxPriority, oldest };
+        if (best === undefined || better(c, best.c)) best = { c, owner };
+      }
+      return best;
+    };
+    const holdsBack = (f: PreparedFramework): boolean => {
+      for (let g: PreparedRole | undefined = f.role; g !== undefined; g = g.parent) {
+        if (g.guarantee !== undefined) return true;
+        for (const m of reservedOn) if (m.has(g)) return true;
+      }
+      return false;
+    };
+    const owners = [...p.frameworks.values()]
+      .filter((f) => !f.awaiting && planOf(f).item < f.queue.length && holdsBack(f))
+      .sort((a, b) => planOf(a).key - planOf(b).key || a.rank - b.rank);
+    for (const f of owners) {
+      const x = planOf(f);
+      for (let d = nextDemand(f, x); d !== undefined; d = nextDemand(f, x)) {
+        const n = freeNode(d);
+        if (n >= 0) {
+          // The offer path gives it; its later tasks may still need what was lent.
+          addInto(free[n]!, d, -1);
+          credit(f, x, d);
+          advance(f, x);
+          if (x.waiting > 0) x.waiting--;
+          continue;
+        }
+        const found = lentBack(f, d);
+        if (found === undefined) break;
+        if (revocations.length + found.c.victims.length > max) return { revocations, fairShares: fair };
+        apply(f, x, d, found.c, 'Revocable');
+        const key = `${found.c.node}\u0000${found.owner.name}`;
+        const placed = placedOn.get(key) ?? new Float64Array(W);
+        addInto(placed, d, 1);
+        placedOn.set(key, placed);
+        advance(f, x);
+        if (x.waiting > 0) x.waiting--;
+      }
+    }
+  }
 
   // Priority within a role first, highest priority first: what is free goes to higher-priority
   // demand before lower-priority demand of the role is placed by fair share (which would then
@@ -484,15 +641,6 @@ function better(a: Candidate, b: Candidate): boolean {
   if (a.oldest !== b.oldest) return a.oldest > b.oldest;
   if (a.victims.length !== b.victims.length) return a.victims.length < b.victims.length;
   return a.node < b.node;
-}
-
-function add(acc: Vec, v: Vec, sign: number): void {
-  for (let i = 0; i < v.length; i++) acc[i]! += sign * v[i]!;
-}
-
-function fits(d: Vec, room: Vec): boolean {
-  for (let i = 0; i < d.length; i++) if (d[i]! > 0 && d[i]! > room[i]!) return false;
-  return true;
 }
 
 function afterKey(alloc: Vec, d: Vec, sign: number, total: Vec, weight: number): number {

@@ -61,6 +61,16 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_ERROR',
 ]);
 
+/** A state's key among Framework.status.tasks' counts: TASK_RUNNING → running. */
+export function taskCountKey(state: string): string {
+  return state.replace(/^TASK_/, '').toLowerCase();
+}
+
+/** A task state from which there is no way back (undefined: not yet given a state). */
+export function isTerminal(state: string | undefined): boolean {
+  return state !== undefined && TERMINAL_TASK_STATES.has(state as TaskState);
+}
+
 /**
  * The Lease a framework's scheduler renews to say it is alive (Mesos's failover_timeout):
  * `agora-framework-<name>` in the framework's namespace.
@@ -79,14 +89,32 @@ export function frameworkOfLease(leaseName: string): string | undefined {
 /** A declined node is not offered to the framework again for this long, unless it says otherwise. */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
+/** How long a declined offer's node is withheld: the decline's refuseSeconds, else its framework's default. */
+export function declinedForSeconds(
+  offer: { spec: { decline?: { refuseSeconds?: number } } },
+  framework: { spec: { defaultRefuseSeconds?: number } } | undefined,
+): number {
+  return offer.spec.decline?.refuseSeconds ?? framework?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+}
+
 /** The most tasks one accept holds (the Offer CRD's spec.accept.tasks maxItems). */
 export const MAX_TASKS_PER_ACCEPT = 256;
 
 /** Labels and annotations that link Pod ↔ Task ↔ Offer ↔ Framework. */
+/**
+ * The Framework capability (spec.capabilities) to be offered revocable resources, Mesos's
+ * REVOCABLE_RESOURCES: what is held back from its role but idle — other roles' unused
+ * reservations, quota headroom kept for unmet guarantees — lent in Offers marked
+ * `spec.revocable`, whose tasks are the first revoked when the owner wants them back.
+ */
+export const REVOCABLE_RESOURCES = 'REVOCABLE_RESOURCES';
+
 export const LABEL = {
   framework: 'agora.dev/framework',
   task: 'agora.dev/task',
   offer: 'agora.dev/offer',
+  /** `true` on the Pod of a task launched from a revocable offer. */
+  revocable: 'agora.dev/revocable',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
 

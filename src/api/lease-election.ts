@@ -50,6 +50,12 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /** The Lease's holder as last read (every retry period while standing by); undefined while unknown or free. */
+  get holder(): string | undefined {
+    const h = this.observed?.holder;
+    return h === undefined || h === '' ? undefined : h;
+  }
+
   start(): void {
     void this.tick();
   }

@@ -44,4 +44,16 @@ describe('podFor', () => {
       { apiVersion: 'agora.dev/v1alpha1', kind: 'Task', name: 'web-1', uid: 'u1', controller: true, blockOwnerDeletion: true },
     ]);
   });
+
+  it.each([
+    { name: 'a task from a revocable offer', revocable: true, own: undefined, want: 'true' },
+    { name: 'an ordinary task', revocable: undefined, own: undefined, want: undefined },
+    { name: 'an ordinary task that labels itself revocable', revocable: undefined, own: 'true', want: undefined },
+  ])('agora.dev/revocable: $name', ({ revocable, own, want }) => {
+    const t = {
+      ...task,
+      spec: { ...task.spec, revocable, labels: { ...task.spec.labels, ...(own !== undefined ? { 'agora.dev/revocable': own } : {}) } },
+    };
+    expect(podFor({ task: t }).metadata?.labels?.['agora.dev/revocable']).toBe(want);
+  });
 });

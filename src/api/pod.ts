@@ -37,6 +37,9 @@ export function podFor({ task, serviceAccountName }: PodTemplateInput): V1Pod {
     [LABEL.managedBy]: MANAGED_BY,
   };
   if (spec.offer !== undefined && spec.offer.length <= 63) labels[LABEL.offer] = spec.offer;
+  // Says what Agora knows, whatever the task's own labels say.
+  if (spec.revocable === true) labels[LABEL.revocable] = 'true';
+  else delete labels[LABEL.revocable];
   const annotations: Record<string, string> = { ...(spec.annotations ?? {}) };
   if (spec.offer !== undefined) annotations[LABEL.offer] = spec.offer;
   return {

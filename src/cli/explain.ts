@@ -2,6 +2,7 @@
 // OffersAvailable condition on the Framework (the allocator's refusals in words, with the
 // numbers; the console's framework page shows the same). One read of the Framework.
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { apiErrorMessage, isNotFound } from '../api/errors.ts';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import type { IFramework } from '../api/index.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
@@ -82,8 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       .makeApiClient(CustomObjectsApi)
       .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Framework, name })) as IFramework;
   } catch (err) {
-    const code = (err as { code?: number }).code;
-    process.stderr.write(`agora explain: ${code === 404 ? `framework ${namespace}/${name} not found` : (err as Error).message}\n`);
+    process.stderr.write(`agora explain: ${isNotFound(err) ? `framework ${namespace}/${name} not found` : apiErrorMessage(err)}\n`);
     return 1;
   }
   const view = explainView(f);

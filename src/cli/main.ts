@@ -28,6 +28,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Every subcommand's name, in the order `agora --help` lists them. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 /** Exit code for a usage error (unknown command, bad flags, bad input). */
 export const EXIT_USAGE = 2;
 

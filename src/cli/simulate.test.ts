@@ -28,6 +28,20 @@ describe('agora simulate', () => {
     expect(Object.keys(JSON.parse(r.stdout))).toEqual(['frameworks', 'nodes', 'cycles']);
   });
 
+  it('runs dynamic reservations: another role gets the reserved part only once it is unreserved', () => {
+    const r = agora('simulate', 'examples/scenarios/dynamic-reservations.yaml');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(
+      out.events.filter((e: { event: string }) => /serve/.test(e.event)).map((e: { cycle: number; event: string }) => [e.cycle, e.event]),
+    ).toEqual([
+      [1, 'Reserved'],
+      [6, 'Unreserved'],
+    ]);
+    expect(out.frameworks.batch.tasks).toBe(16);
+    expect(out.nodes['node-1']).toEqual({ free: { cpu: '0', memory: '8Gi' } });
+  });
+
   it('runs nested roles: subtrees by weight, a parent limit over its subtree, GPUs left out of shares', () => {
     const r = agora('simulate', 'examples/scenarios/nested-roles.yaml');
     expect(r.code).toBe(0);

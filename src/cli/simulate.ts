@@ -10,7 +10,7 @@ const HELP = `Usage: agora simulate FILE [--pretty]
 Replays the scenario in FILE (YAML: nodes, roles, frameworks) through the DRF allocator:
 simulated frameworks launch up to tasksPerOffer tasks per offer and decline offers in which
 nothing fits, until a cycle makes no offer and nothing on the timeline (arriveAt, leaveAt,
-duration; options.revocation) is still due. Prints
+duration, reserve/unreserve; options.revocation) is still due. Prints
 {"frameworks": {NAME: {role, tasks, allocated, dominantShare}}, "nodes": {NAME: {free}}, "cycles": N}
 and, when anything besides offers happened, "events": [{cycle, event, …}].
 Exit code 2 for a bad command line or scenario (the error names the field).`;

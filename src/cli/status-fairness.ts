@@ -5,12 +5,13 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { fairShares, type Demand } from '../allocator/index.ts';
 import type { IFramework, IOffer, IResourceRole, ITask } from '../api/index.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../api/objects.ts';
+import { keyOf } from '../api/keys.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { frameworkDemand } from '../controller/demand.ts';
 import { isNodeReady } from '../controller/nodes.ts';
 import { revocationSnapshot, type RevocationView } from '../controller/revocation-decide.ts';
-import { isTerminal } from '../controller/task-state.ts';
+import { isTerminal } from '../api/group.ts';
 
 export interface Fairness {
   /** framework key → fair dominant share (0..1) and its demand in words. */
@@ -54,7 +55,7 @@ export function fairness(input: {
 }): Fairness {
   const tasks: TaskObject[] = input.tasks.map((t) => ({ ...t, metadata: meta(t.metadata) }));
   const offers: OfferObject[] = input.offers.map((o) => ({ ...o, metadata: meta(o.metadata) }));
-  const taskKeys = new Set(tasks.map((t) => `${t.metadata.namespace}/${t.metadata.name}`));
+  const taskKeys = new Set(tasks.map((t) => keyOf(t)));
   const used = new Map<string, ResourceList>();
   const external = new Map<string, ResourceList>();
   const holdings: RevocationView['tasks'] = [];
@@ -66,17 +67,17 @@ export function fairness(input: {
     } catch {
       continue;
     }
-    holdings.push({ key: `${t.metadata.namespace}/${t.metadata.name}`, task: t, holding });
+    holdings.push({ key: keyOf(t), task: t, holding });
     used.set(t.spec.nodeName, add(used.get(t.spec.nodeName) ?? {}, holding));
   }
   for (const p of input.pods) {
     const node = p.spec?.nodeName;
-    if (!node || !isPodActive(p) || taskKeys.has(`${p.metadata?.namespace}/${p.metadata?.name}`)) continue;
+    if (!node || !isPodActive(p) || taskKeys.has(keyOf(p))) continue;
     external.set(node, add(external.get(node) ?? {}, podRequests(p)));
   }
   const frameworks: RevocationView['frameworks'] = input.frameworks.map((f) => {
     const fw: FrameworkObject = { ...f, metadata: meta(f.metadata) };
-    const key = `${fw.metadata.namespace}/${fw.metadata.name}`;
+    const key = keyOf(fw);
     const mine = <T extends { metadata: { namespace: string }; spec: { framework: string } }>(x: T) =>
       x.metadata.namespace === fw.metadata.namespace && x.spec.framework === fw.metadata.name;
     return {

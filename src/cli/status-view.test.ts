@@ -145,6 +145,30 @@ describe('buildStatus', () => {
     );
   });
 
+  it('counts revocable tasks not ended and marks revocable offers', () => {
+    const lent = (name: string, state: NonNullable<ITask['status']>['state']): ITask => {
+      const t = task(name, 'a', state);
+      return { ...t, spec: { ...t.spec, revocable: true } };
+    };
+    const v = buildStatus({
+      frameworks: [fw('a'), fw('b')],
+      offers: [offer('o1', 'a', 'n1', { cpu: '2' }, { revocable: true }, 'Outstanding')],
+      tasks: [lent('a-0', 'TASK_RUNNING'), lent('a-1', 'TASK_KILLED'), task('a-2', 'a', 'TASK_RUNNING'), task('b-0', 'b', 'TASK_RUNNING')],
+      nodes: [node('n1', '9', '18Gi')],
+      pods: [],
+      now: NOW,
+    });
+    expect(v.frameworks.map((f) => [f.name, f.revocableTasks])).toEqual([
+      ['a', 1],
+      ['b', undefined],
+    ]);
+    expect(v.offers.map((o) => [o.name, o.revocable])).toEqual([['o1', true]]);
+    const out = renderStatus(v);
+    expect(out).toMatch(/demo\s+a\s.*2 running, 1 killed \(1 revocable\)/);
+    expect(out).not.toMatch(/demo\s+b\s.*revocable/);
+    expect(out).toMatch(/o1\s+a\s+n1\s+cpu 2 \(revocable\)/);
+  });
+
   it('lists dynamic reservations by role and node, in a section of their own', () => {
     const v = buildStatus({
       frameworks: [fw('a')],

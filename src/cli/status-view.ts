@@ -3,7 +3,7 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { isOpen, TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../api/group.ts';
+import { isOpen, isTerminal, TASK_STATES, taskCountKey, type TaskState } from '../api/group.ts';
 import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { renderReservations, reservationRows, type ReservationRow } from './status-reservations.ts';
@@ -13,7 +13,7 @@ import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
-import { frameworkKeyOf } from '../api/keys.ts';
+import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
 import { frameworkRoles } from '../api/role-names.ts';
 
 export interface FrameworkRow {
@@ -34,6 +34,8 @@ export interface FrameworkRow {
   fairShare?: number;
   /** What it still wants, in words; absent when it publishes no demand. */
   demand?: string;
+  /** Of its tasks not ended, those launched from revocable offers; absent when none. */
+  revocableTasks?: number;
 }
 
 /** A task told it is being revoked (or, dryRun, that it would be). */
@@ -65,6 +67,8 @@ export interface OfferRow {
   resources: Record<string, string>;
   ageSeconds: number;
   expiresInSeconds?: number;
+  /** It lends resources held back for others (Offer spec.revocable). */
+  revocable?: boolean;
 }
 
 export interface StatusView {
@@ -94,8 +98,6 @@ export interface StatusInput {
   excludedResources?: readonly string[];
 }
 
-const stateKey = (s: TaskState) => s.slice('TASK_'.length).toLowerCase();
-
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) out[n] = formatQuantity(list[n] ?? 0, n);
@@ -115,22 +117,24 @@ export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const fair = fairness(input).frameworks;
   const tasksByFramework = new Map<string, Record<string, number>>();
+  const revocableByFramework = new Map<string, number>();
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
     const counts = tasksByFramework.get(key) ?? {};
-    const state = stateKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
+    const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
     counts[state] = (counts[state] ?? 0) + 1;
     tasksByFramework.set(key, counts);
+    if (t.spec.revocable === true && !isTerminal(t.status?.state)) revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
   }
   const frameworks: FrameworkRow[] = input.frameworks
     .map((f) => {
       const namespace = f.metadata?.namespace ?? '';
       const name = f.metadata?.name ?? '';
       const fromStatus = f.status?.tasks as Record<string, number | undefined> | undefined;
-      const counted = tasksByFramework.get(`${namespace}/${name}`) ?? {};
+      const counted = tasksByFramework.get(namespacedKey(namespace, name)) ?? {};
       const tasks: Record<string, number> = {};
       for (const s of TASK_STATES) {
-        const k = stateKey(s);
+        const k = taskCountKey(s);
         const n = fromStatus !== undefined ? (fromStatus[k] ?? 0) : (counted[k] ?? 0);
         if (n > 0) tasks[k] = n;
       }
@@ -145,11 +149,13 @@ export function buildStatus(input: StatusInput): StatusView {
         outstandingOffers: outstanding.filter((o) => o.metadata?.namespace === namespace && o.spec.framework === name).length,
       };
       if (f.status?.dominantShare !== undefined) row.dominantShare = f.status.dominantShare;
+      const revocable = revocableByFramework.get(`${namespace}/${name}`);
+      if (revocable !== undefined) row.revocableTasks = revocable;
       if (f.spec.builtin !== undefined) {
         row.launched = f.status?.launched ?? 0;
         row.wanted = f.spec.builtin.tasks ?? 0;
       }
-      const fs = fair.get(`${namespace}/${name}`);
+      const fs = fair.get(namespacedKey(namespace, name));
       if (fs !== undefined) {
         row.fairShare = fs.fairShare;
         if (fs.demand !== undefined) row.demand = fs.demand;
@@ -196,6 +202,7 @@ export function buildStatus(input: StatusInput): StatusView {
         ageSeconds: Math.max(0, Math.round((input.now - created) / 1000)),
       };
       if (o.spec.expiresAt) row.expiresInSeconds = Math.round((Date.parse(o.spec.expiresAt) - input.now) / 1000);
+      if (o.spec.revocable === true) row.revocable = true;
       return row;
     })
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.framework.localeCompare(b.framework) || a.name.localeCompare(b.name));
@@ -204,7 +211,7 @@ export function buildStatus(input: StatusInput): StatusView {
   for (const t of input.tasks) {
     const r = t.status?.revocation;
     const state = t.status?.state;
-    if (r === undefined || r === null || (state !== undefined && TERMINAL_TASK_STATES.has(state))) continue;
+    if (r === undefined || r === null || isTerminal(state)) continue;
     revocations.push({
       namespace: t.metadata?.namespace ?? '',
       task: t.metadata?.name ?? '',
@@ -263,7 +270,7 @@ export function renderFrameworks(rows: readonly FrameworkRow[], style: Style = p
       percent(r.fairShare),
       r.demand ?? '-',
       compactResources(r.allocated),
-      taskSummary(r.tasks),
+      taskSummary(r.tasks) + (r.revocableTasks !== undefined ? ` (${r.revocableTasks} revocable)` : ''),
       String(r.outstandingOffers),
     ]),
     { style, align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'right'] },
@@ -290,7 +297,7 @@ export function renderOffers(rows: readonly OfferRow[], style: Style = plain): s
       r.name,
       r.framework,
       r.node,
-      compactResources(r.resources),
+      compactResources(r.resources) + (r.revocable === true ? ' (revocable)' : ''),
       `${r.ageSeconds}s`,
       r.expiresInSeconds === undefined ? '-' : `${r.expiresInSeconds}s`,
     ]),

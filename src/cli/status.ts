@@ -2,6 +2,8 @@
 // offered / used) and outstanding offers, read through the API. --output json|yaml|table;
 // --watch re-renders in place on a terminal, and as successive snapshots otherwise.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { systemClock } from '../api/clock.ts';
+import { apiErrorMessage, isNotFound, statusCode } from '../api/errors.ts';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
@@ -36,7 +38,7 @@ export interface StatusScope {
 }
 
 /** Reads everything `agora status` shows, in parallel. */
-export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now = Date.now()): Promise<StatusView> {
+export async function fetchStatus(kc: KubeConfig, scope: StatusScope = {}, now = systemClock.now()): Promise<StatusView> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const list = async <T>(plural: string): Promise<T[]> => {
@@ -132,8 +134,13 @@ export async function run(argv: string[]): Promise<number> {
       out = `agora status: ${describe(err)} (retrying)\n`;
     }
     if (tty && format === 'table')
-      process.stdout.write(`${CLEAR_SCREEN}${new Date().toLocaleTimeString()}  (every ${interval}s, Ctrl-C to stop)\n\n${out}`);
-    else process.stdout.write(format === 'table' ? `--- ${new Date().toISOString()}\n${out}` : format === 'yaml' ? `---\n${out}` : out);
+      process.stdout.write(
+        `${CLEAR_SCREEN}${new Date(systemClock.now()).toLocaleTimeString()}  (every ${interval}s, Ctrl-C to stop)\n\n${out}`,
+      );
+    else
+      process.stdout.write(
+        format === 'table' ? `--- ${new Date(systemClock.now()).toISOString()}\n${out}` : format === 'yaml' ? `---\n${out}` : out,
+      );
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, interval * 1000);
       ac.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
@@ -145,12 +152,10 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function describe(err: unknown): string {
-  const e = err as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string } };
-  if (e.cause?.code === 'ECONNREFUSED') return 'cannot reach the API server (is the cluster up? npm run cluster:up)';
-  if (typeof e.code === 'number') {
-    const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
-    if (e.code === 404 && body.includes(GROUP)) return `the ${GROUP} CRDs are not installed (kubectl apply -f crds/)`;
-    return `HTTP ${e.code}: ${body}`;
-  }
-  return e.message ?? String(err);
+  if ((err as { cause?: { code?: unknown } } | null)?.cause?.code === 'ECONNREFUSED')
+    return 'cannot reach the API server (is the cluster up? npm run cluster:up)';
+  const code = statusCode(err);
+  // Only a list of a kind the API server does not serve is answered 404 here.
+  if (isNotFound(err)) return `the ${GROUP} CRDs are not installed (kubectl apply -f crds/)`;
+  return code === undefined ? apiErrorMessage(err) : `HTTP ${code}: ${apiErrorMessage(err)}`;
 }

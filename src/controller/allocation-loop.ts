@@ -5,7 +5,7 @@
 // one until its status is written, so no resource is ever in two offers; and it makes no offer
 // on a node that has one outstanding, so each node is in at most one.
 import type { Logger } from 'pino';
-import { API_VERSION, DEFAULT_REFUSE_SECONDS, LABEL, offerPhase } from '../api/index.ts';
+import { API_VERSION, declinedForSeconds, LABEL, offerPhase } from '../api/index.ts';
 import { add, formatResourceList, min, type ResourceList } from '../api/quantity.ts';
 import type { Allocator, OfferDecision, OfferInfo, RescindDecision, Reservation } from '../allocator/index.ts';
 import { parseResourceListLenient } from '../api/quantity.ts';
@@ -20,6 +20,7 @@ import { frameworkDemand } from './demand.ts';
 import { MaintenanceLoop } from './maintenance.ts';
 import { InFlight } from './in-flight.ts';
 import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
+import { reservationsByNode } from './reservations-by-node.ts';
 
 /** Offer spec.resources leave out the pod slot (tasks do not ask for it; it is counted for them). */
 export function offerResources(r: ResourceList): Record<string, string> {
@@ -111,7 +112,7 @@ export class AllocationLoop {
     for (const f of state.c.frameworks.list()) state.dirtyFrameworks.add(keyOf(f));
     state.rolesDirty = true;
     this.sync();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     let outstanding = 0;
     for (const o of state.c.offers.list()) {
       if (!this.ctx.manages(o.metadata.namespace)) continue;
@@ -123,7 +124,7 @@ export class AllocationLoop {
         const fw = frameworkKeyOf(o);
         const resources = parseResourceListLenient(o.spec.resources as Record<string, string>);
         const f = state.c.frameworks.get(fw);
-        const refuse = o.spec.decline?.refuseSeconds ?? f?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
+        const refuse = declinedForSeconds(o, f);
         const until = (ms(o.status?.respondedAt) ?? 0) + refuse * 1000;
         if (until > now) allocator.addFilter(fw, o.spec.nodeName, resources, until, o.spec.role);
       }
@@ -159,7 +160,7 @@ export class AllocationLoop {
       this.again = true;
       return;
     }
-    const wait = Math.max(0, this.lastStart + this.gapMs - this.ctx.now());
+    const wait = Math.max(0, this.lastStart + this.gapMs - this.ctx.clock.now());
     this.schedule(wait);
   }
 
@@ -176,7 +177,7 @@ export class AllocationLoop {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
-    this.lastStart = this.ctx.now();
+    this.lastStart = this.ctx.clock.now();
     const started = performance.now();
     try {
       await this.cycle();
@@ -195,7 +196,7 @@ export class AllocationLoop {
     const { allocator, metrics } = this.ctx;
     this.sync();
     const started = performance.now();
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     const result = allocator.allocate(now);
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     // The writes go out without holding up the next cycle: the allocator already counts each
@@ -324,28 +325,7 @@ export class AllocationLoop {
 
   /** Static reservations (ResourceRoles' spec.reservations) and dynamic ones (Reservations), by node. */
   private reservationsByNode(): Map<string, Reservation[]> {
-    const out = new Map<string, Reservation[]>();
-    const put = (node: string, r: Reservation) => {
-      let l = out.get(node);
-      if (l === undefined) out.set(node, (l = []));
-      l.push(r);
-    };
-    for (const r of this.ctx.state.c.roles.list()) {
-      for (const res of r.spec?.reservations ?? []) {
-        put(res.nodeName, {
-          role: roleOfObject(r.metadata.name),
-          resources: parseResourceListLenient(res.resources as Record<string, string>),
-        });
-      }
-    }
-    for (const r of this.ctx.state.reservations()) {
-      put(r.spec.nodeName, {
-        role: r.spec.role,
-        resources: parseResourceListLenient(r.spec.resources as Record<string, unknown>),
-        dynamic: true,
-      });
-    }
-    return out;
+    return reservationsByNode(this.ctx.state);
   }
 
   private async rescind(r: RescindDecision): Promise<void> {
@@ -416,7 +396,7 @@ export class AllocationLoop {
       ctx.allocator.removeOffer(d.offerId);
       return;
     }
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY };
     if (fw.metadata.name.length <= 63) labels[LABEL.framework] = fw.metadata.name;
     const body: OfferObject = {
@@ -438,6 +418,7 @@ export class AllocationLoop {
         ...(d.reserved
           ? { reserved: d.reserved.map((r) => ({ role: r.role, type: r.type, resources: offerResources(r.resources) })) }
           : {}),
+        ...(d.revocable === true ? { revocable: true } : {}),
         expiresAt: new Date(now + ctx.options.offerTimeoutMs).toISOString(),
       },
     };

@@ -8,7 +8,7 @@ import { frameworkKeyOf, keyOf, namespacedKey } from '../api/keys.ts';
 import { add, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Informer } from '../api/informer.ts';
 import { isPodActive, podRequests, taskHolding } from '../api/pod-resources.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { DEFAULT_ROLE, frameworkRoles } from '../api/role-names.ts';
 import type {
   FrameworkObject,
@@ -270,6 +270,6 @@ export class ClusterState {
   /** Tasks of a pod label (agora.dev/task) — used to find the Task of a Pod event. */
   taskKeyOfPod(pod: V1Pod): string | undefined {
     const t = pod.metadata?.labels?.[LABEL.task];
-    return t === undefined ? undefined : `${pod.metadata?.namespace}/${t}`;
+    return t === undefined ? undefined : namespacedKey(pod.metadata?.namespace, t);
   }
 }

@@ -3,6 +3,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Allocator } from '../allocator/index.ts';
+import type { Clock } from '../api/clock.ts';
 import type { ClusterState } from './cluster-state.ts';
 import type { EventRecorder } from './events.ts';
 import type { Explanations } from './explanations.ts';
@@ -29,7 +30,7 @@ export interface Context {
   metrics: Metrics;
   events: EventRecorder;
   log: Logger;
-  now: () => number;
+  clock: Clock;
   random: () => number;
   queues: Queues;
   /** Frameworks whose scheduler missed its failover timeout (framework keys). */
@@ -46,6 +47,6 @@ export interface Context {
   manages: (namespace: string | undefined) => boolean;
 }
 
-export function isoNow(ctx: Pick<Context, 'now'>): string {
-  return new Date(ctx.now()).toISOString();
+export function isoNow(ctx: Pick<Context, 'clock'>): string {
+  return new Date(ctx.clock.now()).toISOString();
 }

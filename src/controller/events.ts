@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Kube } from './kube.ts';
 import { errorSummary } from '../api/errors.ts';
 import type { Clock } from '../api/clock.ts';
+import { API_VERSION } from '../api/group.ts';
 import { InFlight } from './in-flight.ts';
 
 export interface EventTarget {
@@ -14,6 +15,14 @@ export interface EventTarget {
   namespace: string;
   name: string;
   uid?: string;
+}
+
+/** The Event target for one of Agora's namespaced objects. */
+export function targetOf(
+  kind: 'Framework' | 'Offer' | 'Task',
+  obj: { metadata: { namespace: string; name: string; uid?: string } },
+): EventTarget {
+  return { apiVersion: API_VERSION, kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid };
 }
 
 export interface RecordedEvent {

@@ -12,7 +12,7 @@ describe('Explanations', () => {
         return { offers: [], refusals: [{ node: `at-${now}`, reason: 'NodeNotReady' }] };
       },
     };
-    const e = new Explanations(allocator, () => t, 5000);
+    const e = new Explanations(allocator, { now: () => t }, 5000);
     expect(e.all().refusals[0]!.node).toBe('at-0');
     t = 4999;
     expect(e.all().refusals[0]!.node).toBe('at-0');
@@ -33,7 +33,7 @@ describe('Explanations', () => {
 
   it('says for each framework what whyNoOffers says of the whole explanation, asking the allocator once', () => {
     let asked = 0;
-    const e = new Explanations({ explain: () => (asked++, explanation) }, () => 0, 5000);
+    const e = new Explanations({ explain: () => (asked++, explanation) }, { now: () => 0 }, 5000);
     for (const fw of ['ns/a', 'ns/b']) {
       expect(e.why(fw)).toEqual(whyNoOffers(explanation, fw));
       expect(e.why(fw)).toBe(e.why(fw));
@@ -42,12 +42,12 @@ describe('Explanations', () => {
   });
 
   it('has nothing to say of a framework the explanation does not know yet', () => {
-    const e = new Explanations({ explain: () => explanation }, () => 0, 5000);
+    const e = new Explanations({ explain: () => explanation }, { now: () => 0 }, 5000);
     expect(e.why('ns/new')).toBeUndefined();
     // An explanation that names no framework at all (nothing to offer anyone) still speaks.
     const quiet = new Explanations(
       { explain: (): Explanation => ({ offers: [], refusals: [{ node: 'n1', reason: 'NodeNotReady' }] }) },
-      () => 0,
+      { now: () => 0 },
       5000,
     );
     expect(quiet.why('ns/new')?.offered).toBe(false);

@@ -3,6 +3,7 @@
 // condition) and the console. One explanation runs a whole cycle on a copy of the allocator, so
 // it is not computed per framework or per request.
 import { whyNoOffers, type Allocator, type Explanation, type Refusal, type WhyNoOffers } from '../allocator/index.ts';
+import type { Clock } from '../api/clock.ts';
 
 /** One explanation, its refusals grouped by the framework they concern (undefined: every framework). */
 interface Indexed {
@@ -15,13 +16,13 @@ interface Indexed {
 
 export class Explanations {
   private readonly allocator: Pick<Allocator, 'explain'>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly maxAgeMs: number;
   private last: Indexed | undefined;
 
-  constructor(allocator: Pick<Allocator, 'explain'>, now: () => number, maxAgeMs: number) {
+  constructor(allocator: Pick<Allocator, 'explain'>, clock: Clock, maxAgeMs: number) {
     this.allocator = allocator;
-    this.now = now;
+    this.clock = clock;
     this.maxAgeMs = maxAgeMs;
   }
 
@@ -49,7 +50,7 @@ export class Explanations {
   }
 
   private current(): Indexed {
-    const now = this.now();
+    const now = this.clock.now();
     if (this.last === undefined || now - this.last.at >= this.maxAgeMs) {
       const explanation = this.allocator.explain(now);
       const refusals = new Map<string | undefined, Refusal[]>();

@@ -4,7 +4,8 @@
 // and status — allocation, dominant share, task counts, outstanding offers, conditions —
 // written through the status subresource only when it changed.
 import type { Logger } from 'pino';
-import { API_VERSION, frameworkLeaseName, TASK_STATES } from '../api/index.ts';
+import { frameworkLeaseName, TASK_STATES, taskCountKey } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import { namespacedKey } from '../api/keys.ts';
 import type { ResourceList } from '../api/quantity.ts';
 import { isOpen, offerPhase } from '../api/group.ts';
@@ -23,7 +24,7 @@ import { isConflict, isNotFound } from '../api/errors.ts';
 import { nullMissing, sameJson, sameJsonBut } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
 import { frameworkRoles } from '../api/role-names.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';
 
@@ -74,16 +75,10 @@ export class FrameworkReconciler {
   private failover(key: string, fw: FrameworkObject, log: Logger): void {
     const { ctx } = this;
     const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const hb = heartbeat(fw, lease, now);
     const was = ctx.disconnected.has(key);
-    const target = {
-      apiVersion: API_VERSION,
-      kind: 'Framework',
-      namespace: fw.metadata.namespace,
-      name: fw.metadata.name,
-      uid: fw.metadata.uid,
-    };
+    const target = targetOf('Framework', fw);
     if (hb.disconnected && !was) {
       ctx.disconnected.add(key);
       log.warn({ failoverTimeoutSeconds: fw.spec.failoverTimeoutSeconds }, 'framework disconnected');
@@ -152,12 +147,12 @@ export class FrameworkReconciler {
     const now = isoNow(ctx);
     const st = ctx.allocator.frameworkStatus(key);
     const counts: Record<string, number> = {};
-    for (const s of TASK_STATES) counts[s.slice(5).toLowerCase()] = 0;
+    for (const s of TASK_STATES) counts[taskCountKey(s)] = 0;
     let allocated: ResourceList = {};
     for (const t of ctx.state.taskKeysOfFramework(key)) {
       const task = ctx.state.task(t);
       const s = task?.status?.state ?? 'TASK_STAGING';
-      counts[s.slice(5).toLowerCase()] = (counts[s.slice(5).toLowerCase()] ?? 0) + 1;
+      counts[taskCountKey(s)] = (counts[taskCountKey(s)] ?? 0) + 1;
     }
     if (st !== undefined) allocated = st.allocated;
     let outstanding = 0;
@@ -166,7 +161,7 @@ export class FrameworkReconciler {
       if (offer !== undefined && isOpen(offer)) outstanding++;
     }
     const lease = ctx.leases.get(namespacedKey(fw.metadata.namespace, frameworkLeaseName(fw.metadata.name)));
-    const hb = heartbeat(fw, lease, ctx.now());
+    const hb = heartbeat(fw, lease, ctx.clock.now());
     const disconnected = ctx.disconnected.has(key);
     const suppressed = fw.spec.suppressed === true;
     const active = (counts.running ?? 0) + (counts.staging ?? 0) + (counts.starting ?? 0) > 0 || outstanding > 0;
@@ -270,7 +265,7 @@ export class FrameworkReconciler {
     const want = this.desiredStatus(key, fw);
     this.ctx.metrics.dominantShare.set({ namespace: fw.metadata.namespace, framework: fw.metadata.name }, want.dominantShare ?? 0);
     if (sameJson(want, fw.status ?? {})) return;
-    const wait = (this.written.get(key) ?? -Infinity) + COUNTS_INTERVAL_MS - this.ctx.now();
+    const wait = (this.written.get(key) ?? -Infinity) + COUNTS_INTERVAL_MS - this.ctx.clock.now();
     if (wait > 0 && sameJsonBut(want, fw.status ?? {}, COUNT_FIELDS)) {
       this.ctx.queues.frameworks.addAfter(key, wait);
       return;
@@ -288,7 +283,7 @@ export class FrameworkReconciler {
       return;
     }
     await this.patchStatus(current, fresh, 'held');
-    this.written.set(key, this.ctx.now());
+    this.written.set(key, this.ctx.clock.now());
   }
 
   private async patchStatus(fw: FrameworkObject, status: FrameworkStatus, priority: 'high' | 'held' = 'high'): Promise<void> {

@@ -8,7 +8,7 @@ import { offerPhase } from '../api/group.ts';
 import type { Context } from './context.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
 import { ms, type TaskObject } from '../api/objects.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { frameworkKeyOf } from '../api/keys.ts';
 
 /** Pure: which terminal tasks to delete so that at most `keep` remain (oldest finished first). */
@@ -56,7 +56,7 @@ export class GarbageCollector {
 
   async collect(): Promise<void> {
     const { ctx } = this;
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const deletes: Promise<void>[] = [];
     for (const o of ctx.state.c.offers.list()) {
       if (!ctx.manages(o.metadata.namespace) || offerPhase(o) === 'Outstanding' || o.metadata.deletionTimestamp !== undefined) continue;

@@ -11,7 +11,8 @@ import { add, formatQuantity, parseResourceListLenient, type ResourceList } from
 import { isNodeReady } from './nodes.ts';
 import type { AcceptedTask, OfferObject, TaskObject } from '../api/objects.ts';
 import { taskHolding } from '../api/pod-resources.ts';
-import { isTerminal, TaskReason } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
+import { TaskReason } from './task-state.ts';
 import type { V1Node } from '@kubernetes/client-node';
 
 /** Why a task will not run. */

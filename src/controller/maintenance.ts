@@ -12,7 +12,7 @@ import type { InverseOfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import type { Context } from './context.ts';
 import { inverseOffersWanted, nextBoundary, nodesInForce, type Holder, type WantedInverseOffer } from './maintenance-decide.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 
 export class MaintenanceLoop {
   private readonly ctx: Context;
@@ -39,7 +39,7 @@ export class MaintenanceLoop {
    */
   sync(): void {
     const { state } = this.ctx;
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     const windows = state.c.maintenances
       .list()
       .map((m) => windowOf(m))
@@ -92,7 +92,7 @@ export class MaintenanceLoop {
         this.timerAt = undefined;
         this.ctx.kick();
       },
-      Math.max(0, at - this.ctx.now()),
+      Math.max(0, at - this.ctx.clock.now()),
     );
     this.timer.unref();
   }

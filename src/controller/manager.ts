@@ -9,7 +9,7 @@ import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { frameworkOfLease } from '../api/index.ts';
 import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
-import { systemClock } from '../api/clock.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator, type Explanation } from '../allocator/index.ts';
 import { AllocationLoop, allocatorViewOf } from './allocation-loop.ts';
@@ -29,7 +29,7 @@ import { RoleReconciler } from './role-reconciler.ts';
 import { RevocationLoop } from './revocation.ts';
 import { DEFAULT_OPTIONS, type ControllerOptions } from './options.ts';
 import { TaskReconciler } from './task-reconciler.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { WorkQueue } from './workqueue.ts';
 import { Explanations } from './explanations.ts';
 import { ConsoleModel } from './console/model.ts';
@@ -75,7 +75,6 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   const options: ControllerOptions = { ...DEFAULT_OPTIONS, ...partial };
   const log = options.logger ?? pino({ level: options.logLevel });
   const clock = options.clock ?? systemClock;
-  const now = (): number => clock.now();
   const random = options.random ?? Math.random;
   const kc = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
@@ -103,7 +102,18 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
   });
   const { servers, metricsPort, healthPort } = await startServers(options, metrics, probes);
   // The console: served from the leader's caches; a standby replica answers 503 until it leads.
-  const consoleHttp = options.uiAddr === '' ? undefined : consoleHandler({ model: () => leader?.console });
+  let elector: LeaderElector | undefined;
+  const consoleHttp =
+    options.uiAddr === ''
+      ? undefined
+      : consoleHandler({
+          model: () => leader?.console,
+          standby: () => ({
+            identity,
+            leader: elector === undefined ? identity : elector.holder,
+            serviceRoutesToLeader: options.podName !== undefined,
+          }),
+        });
   const ui = consoleHttp === undefined ? undefined : await listen(options.uiAddr, [consoleHttp]);
   if (ui !== undefined) servers.push(ui.server);
   // The console Service selects the leader's Pod by a label each replica keeps on its own Pod.
@@ -122,7 +132,7 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       metrics,
       options,
       log,
-      now,
+      clock,
       random,
     );
     leader = run;
@@ -137,7 +147,6 @@ export async function startController(partial: Partial<ControllerOptions> = {}):
       await run.stop();
     }
   };
-  let elector: LeaderElector | undefined;
   if (options.leaderElect) {
     elector = new LeaderElector({
       api: kc.makeApiClient(CoordinationV1Api),
@@ -264,7 +273,7 @@ class LeaderRun {
     metrics: Metrics,
     options: ControllerOptions,
     rootLog: Logger,
-    now: () => number,
+    clock: Clock,
     random: () => number,
   ) {
     const log = rootLog.child({ leader: true });
@@ -289,7 +298,7 @@ class LeaderRun {
     let rolesR!: RoleReconciler;
     /* eslint-enable prefer-const */
     const queue = (name: string, concurrency: number, handler: (key: string) => Promise<void>) =>
-      new WorkQueue({ name, concurrency, handler, log, clock: { now }, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
+      new WorkQueue({ name, concurrency, handler, log, clock, onError: () => metrics.reconcileErrors.inc({ queue: name }) });
     const queues: Queues = {
       offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
       tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
@@ -305,13 +314,13 @@ class LeaderRun {
       metrics,
       events,
       log,
-      now,
+      clock,
       random,
       queues,
       disconnected: new Set(),
-      ledger: new OfferLedger(now),
+      ledger: new OfferLedger(clock),
       podCreatedAt: new Map(),
-      explanations: new Explanations(allocator, now, EXPLANATION_MAX_AGE_MS),
+      explanations: new Explanations(allocator, clock, EXPLANATION_MAX_AGE_MS),
       kick: () => loop.kick(),
       manages: (ns) => managed === undefined || (ns !== undefined && managed.has(ns)),
     };
@@ -331,7 +340,7 @@ class LeaderRun {
         state,
         explain: () => (this.ready ? ctx.explanations.all() : undefined),
         events: recent,
-        now,
+        clock,
         excludedResources: options.fairSharingExcludedResources,
       },
       {
@@ -343,7 +352,7 @@ class LeaderRun {
   }
 
   explain(framework?: string): Explanation | undefined {
-    return this.ready ? this.ctx.allocator.explain(this.ctx.now(), framework) : undefined;
+    return this.ready ? this.ctx.allocator.explain(this.ctx.clock.now(), framework) : undefined;
   }
 
   nodeUsage(node: string): NodeUsage | undefined {
@@ -429,7 +438,7 @@ class LeaderRun {
         kc: this.kc,
         log: ctx.log,
         informers: { frameworks, offers, tasks, inverseOffers },
-        now: ctx.now,
+        clock: ctx.clock,
       });
       if (this.stopped) await this.builtin.stop();
     }

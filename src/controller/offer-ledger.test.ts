@@ -97,7 +97,7 @@ describe('OfferLedger', () => {
     },
   ])('$name', ({ steps, wantStage, wantBusy, wantSettled, wantTasks }) => {
     const clock = { t: 1_000 };
-    const l = new OfferLedger(() => clock.t);
+    const l = new OfferLedger({ now: () => clock.t });
     for (const s of steps) s(l, clock);
     expect(l.stage('o')).toBe(wantStage);
     expect(l.busy('o')).toBe(wantBusy);
@@ -143,7 +143,7 @@ describe('OfferLedger', () => {
       want: true,
     },
   ])('$name', ({ first, second, want }) => {
-    const l = new OfferLedger(() => 0);
+    const l = new OfferLedger({ now: () => 0 });
     first(l);
     expect(second(l)).toBe(want);
   });

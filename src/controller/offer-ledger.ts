@@ -12,6 +12,8 @@
 //
 // `tasks`: the tasks an accept launched, vouched for until the Offer's Accepted status (which
 // lists them) is in the cache.
+import type { Clock } from '../api/clock.ts';
+
 export type OfferStage = 'answering' | 'rescinding' | 'applied' | 'recording';
 
 interface Entry {
@@ -23,10 +25,10 @@ interface Entry {
 
 export class OfferLedger {
   private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
-  constructor(now: () => number) {
-    this.now = now;
+  constructor(clock: Clock) {
+    this.clock = clock;
   }
 
   stage(key: string): OfferStage | undefined {
@@ -111,7 +113,7 @@ export class OfferLedger {
 
   /** Forgets `applied` stages older than `maxAgeMs` (a safety net; tasks stay vouched for). */
   expire(maxAgeMs: number): void {
-    const cutoff = this.now() - maxAgeMs;
+    const cutoff = this.clock.now() - maxAgeMs;
     for (const [key, e] of this.entries) if (e.stage === 'applied' && e.since < cutoff) this.clearStage(key);
   }
 
@@ -121,10 +123,10 @@ export class OfferLedger {
 
   private set(key: string, stage: OfferStage): void {
     const e = this.entries.get(key);
-    if (e === undefined) this.entries.set(key, { stage, since: this.now() });
+    if (e === undefined) this.entries.set(key, { stage, since: this.clock.now() });
     else {
       e.stage = stage;
-      e.since = this.now();
+      e.since = this.clock.now();
     }
   }
 

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, DEFAULT_REFUSE_SECONDS, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
+import { API_VERSION, declinedForSeconds, GROUP, LABEL, PLURAL, VERSION } from '../api/index.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, type ResourceList } from '../api/quantity.ts';
 import { offerPhase } from '../api/group.ts';
@@ -67,15 +67,15 @@ export class OfferReconciler {
     if (offer.spec.decline !== undefined) return this.decline(key, offer, log);
     if (ctx.allocator.getOffer(key) === undefined) {
       // Outstanding in the API but unknown here (made before a restart and missed by recover).
-      ctx.allocator.upsertOffer(restoredOffer(ctx.allocator, key, offer, ctx.now()));
+      ctx.allocator.upsertOffer(restoredOffer(ctx.allocator, key, offer, ctx.clock.now()));
     }
   }
 
   private async decline(key: string, offer: OfferObject, log: Logger): Promise<void> {
     const { ctx } = this;
     const fw = ctx.state.c.frameworks.get(frameworkKeyOf(offer));
-    const refuse = offer.spec.decline?.refuseSeconds ?? fw?.spec.defaultRefuseSeconds ?? DEFAULT_REFUSE_SECONDS;
-    ctx.allocator.decline(key, ctx.now(), refuse);
+    const refuse = declinedForSeconds(offer, fw);
+    ctx.allocator.decline(key, ctx.clock.now(), refuse);
     ctx.ledger.answered(key);
     ctx.metrics.offers.inc({ result: 'declined' });
     log.debug({ refuseSeconds: refuse }, 'offer declined');
@@ -122,7 +122,7 @@ export class OfferReconciler {
       if (outstanding) {
         // What the tasks do not use goes back to the pool now, not when the status is written.
         try {
-          ctx.allocator.accept(key, ctx.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
+          ctx.allocator.accept(key, ctx.clock.now(), used, offer.spec.accept?.refuseSeconds ?? 0);
         } catch {
           // The allocator no longer had the offer (or counts it differently): the next sync
           // sets the node's allocation from the Tasks either way.
@@ -161,7 +161,7 @@ export class OfferReconciler {
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ v: verdicts[i]!, err: r.reason as unknown }] : []));
     if (failures.length === 0) return;
     const expires = Date.parse(String(offer.spec.expiresAt ?? ''));
-    if (!(Number.isFinite(expires) && this.ctx.now() >= expires)) throw failures[0]!.err;
+    if (!(Number.isFinite(expires) && this.ctx.clock.now() >= expires)) throw failures[0]!.err;
     for (const { v, err } of failures) {
       const message = `not launched by the offer's expiry: ${errorSummary(err).message}`;
       if (v.task === undefined) v.conflict = `task ${v.spec.name} ${message}`;
@@ -245,6 +245,7 @@ export class OfferReconciler {
           framework: fw.metadata.name,
           offer: offer.metadata.name,
           ...(offer.spec.role !== undefined ? { role: offer.spec.role } : {}),
+          ...(offer.spec.revocable === true ? { revocable: true } : {}),
           nodeName: offer.spec.nodeName,
           resources: v.spec.resources,
           containers: v.spec.containers,
@@ -296,7 +297,7 @@ export class OfferReconciler {
     if (v.fail === undefined) {
       try {
         ctx.state.assumePod(await ctx.kube.createPod(ns, pod!));
-        ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.now());
+        ctx.podCreatedAt.set(`${ns}/${task.metadata.name}`, ctx.clock.now());
         // Launched: the Task's first status (TASK_STAGING, or further along by then) is the
         // task reconciler's, written in the low lane.
         return;

@@ -91,6 +91,62 @@ describe('revocationSnapshot', () => {
   });
 });
 
+describe('revocationSnapshot: revocable resources', () => {
+  it("carries tasks launched from revocable offers and each node's reservations", () => {
+    const lent = task('b-0', 'b', running);
+    lent.spec.revocable = true;
+    const s = revocationSnapshot({
+      nodes: [
+        {
+          name: 'n1',
+          allocatable: { cpu: 4000 },
+          external: {},
+          used: { cpu: 2000 },
+          offerable: true,
+          reservations: [{ role: 'owner', resources: { cpu: 3000 } }],
+        },
+        { name: 'n2', allocatable: { cpu: 4000 }, external: {}, used: {}, offerable: true, reservations: [] },
+      ],
+      roles: [],
+      frameworks: [
+        { key: 'ns/b', framework: fw('b'), demand: [] },
+        { key: 'ns/o', framework: fw('o', { role: 'owner' }), demand: [{ resources: { cpu: 1000 }, count: 1 }] },
+      ],
+      tasks: [
+        { key: 'ns/b-0', task: lent, holding: { cpu: 1000 } },
+        { key: 'ns/b-1', task: task('b-1', 'b', running), holding: { cpu: 1000 } },
+      ],
+      now: NOW,
+    });
+    expect(s.nodes).toEqual([
+      { name: 'n1', capacity: { cpu: 4000 }, free: { cpu: 2000 }, reservations: [{ role: 'owner', resources: { cpu: 3000 } }] },
+      { name: 'n2', capacity: { cpu: 4000 }, free: { cpu: 4000 } },
+    ]);
+    expect(s.tasks.map((t) => [t.id, t.revocable])).toEqual([
+      ['ns/b-0', true],
+      ['ns/b-1', undefined],
+    ]);
+  });
+
+  it('a Revocable notice says whose resources the task ran on', () => {
+    const plan = noticesFor(
+      [decision('ns/h-0', { reason: 'Revocable', for: 'ns/o', forRole: 'owner' })],
+      new Map([['ns/h-0', task('h-0', 'h', running)]]),
+      {
+        now: NOW,
+        dryRun: false,
+        graceMs: () => 30_000,
+      },
+    );
+    expect(plan.write.map((w) => [w.revocation.reason, w.revocation.message])).toEqual([
+      [
+        'Revocable',
+        'revoked for ns/o (role owner): the task runs on revocable resources held back for that role, which now wants them back',
+      ],
+    ]);
+  });
+});
+
 describe('revocationBudget', () => {
   it.each([
     { name: 'per cycle', perCycle: 3, perMinute: 60, noticed: [], want: 3 },

@@ -5,8 +5,9 @@
 // lives in the API, not in this process).
 import type { Demand, RevocationDecision, RevocationRole, RevocationSnapshot, RunningTask } from '../allocator/index.ts';
 import { parseResourceListLenient, subtract, type ResourceList } from '../api/quantity.ts';
+import { frameworkKeyOf } from '../api/keys.ts';
 import type { FrameworkObject, RoleObject, TaskObject, TaskStatus } from '../api/objects.ts';
-import { isTerminal } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
 import { frameworkRoles, roleOfObject } from '../api/role-names.ts';
 
 export type TaskRevocation = NonNullable<TaskStatus['revocation']>;
@@ -20,6 +21,8 @@ export interface NodeView {
   used: ResourceList;
   /** Schedulable and Ready: its free resources can be offered. */
   offerable: boolean;
+  /** Reservations on it, static and dynamic: what their roles may take back from revocable tasks. */
+  reservations?: { role: string; resources: ResourceList }[];
 }
 
 export interface FrameworkView {
@@ -64,7 +67,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       if (!isTerminal(task.status?.state) || (ended !== undefined && Date.parse(ended) + REVOKED_SETTLE_MS > view.now)) awaiting.add(r.for);
     }
     if (isTerminal(task.status?.state)) continue;
-    const fwKey = `${task.metadata.namespace}/${task.spec.framework}`;
+    const fwKey = frameworkKeyOf(task);
     const f = frameworks.get(fwKey);
     if (f === undefined) continue;
     const started = task.status?.startedAt ?? task.metadata.creationTimestamp;
@@ -76,6 +79,7 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
       priority: f.framework.spec.priority ?? 0,
       startedAt: started === undefined ? 0 : new Date(started).getTime(),
       revoking: isRevoking(task),
+      ...(task.spec.revocable === true ? { revocable: true } : {}),
     });
   }
   const roles: RevocationRole[] = view.roles.map((r) => ({
@@ -88,7 +92,12 @@ export function revocationSnapshot(view: RevocationView): RevocationSnapshot {
   return {
     nodes: view.nodes.map((n) => {
       const capacity = nonNegative(subtract(n.allocatable, n.external));
-      return { name: n.name, capacity, free: n.offerable ? nonNegative(subtract(capacity, n.used)) : {} };
+      return {
+        name: n.name,
+        capacity,
+        free: n.offerable ? nonNegative(subtract(capacity, n.used)) : {},
+        ...(n.reservations !== undefined && n.reservations.length > 0 ? { reservations: n.reservations } : {}),
+      };
     }),
     roles,
     frameworks: view.frameworks.map((f) => ({
@@ -179,6 +188,8 @@ function pct(x: number): string {
 export function noticeMessage(d: RevocationDecision): string {
   if (d.reason === 'Priority')
     return `preempted for ${d.for}, a higher-priority framework of role ${d.forRole} that has no room for its demand`;
+  if (d.reason === 'Revocable')
+    return `revoked for ${d.for} (role ${d.forRole}): the task runs on revocable resources held back for that role, which now wants them back`;
   return (
     `revoked for ${d.for} (role ${d.forRole}), below its fair share: ${d.framework} is over its fair share; ` +
     `after the move its weighted share is ${pct(d.victimShare)}, ${d.for}'s ${pct(d.waitingShare)}`

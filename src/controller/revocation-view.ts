@@ -10,6 +10,7 @@ import type { ClusterState } from './cluster-state.ts';
 import { frameworkDemand } from './demand.ts';
 import { isNodeReady } from './nodes.ts';
 import type { FrameworkView, NodeView, RevocationView } from './revocation-decide.ts';
+import { reservationsByNode } from './reservations-by-node.ts';
 
 export interface RevocationViewOptions {
   manages: (namespace: string | undefined) => boolean;
@@ -51,12 +52,21 @@ export function revocationViewOf(state: ClusterState, o: RevocationViewOptions):
     };
     frameworks.push({ key, framework: fw, demand: frameworkDemand(fw, () => own, offers) });
   }
+  const reservations = reservationsByNode(state);
   const nodes: NodeView[] = state.c.nodes.list().map((n) => {
     const name = n.metadata!.name!;
     const u = state.usage(name);
     let used: ResourceList = {};
     for (const r of u.frameworks.values()) used = add(used, r);
-    return { name, allocatable: u.allocatable, external: u.external, used, offerable: n.spec?.unschedulable !== true && isNodeReady(n) };
+    const reserved = reservations.get(name);
+    return {
+      name,
+      allocatable: u.allocatable,
+      external: u.external,
+      used,
+      offerable: n.spec?.unschedulable !== true && isNodeReady(n),
+      ...(reserved !== undefined ? { reservations: reserved.map((r) => ({ role: r.role, resources: r.resources })) } : {}),
+    };
   });
   return {
     view: {

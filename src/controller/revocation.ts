@@ -6,7 +6,7 @@
 // it twice. revocation-decide.ts decides; this file reads the caches and writes.
 import type { Logger } from 'pino';
 import { planRevocations, type RevocationPlan } from '../allocator/index.ts';
-import { API_VERSION } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import type { Context } from './context.ts';
 import { errorSummary, isNotFound } from '../api/errors.ts';
 import type { TaskObject } from '../api/objects.ts';
@@ -59,7 +59,7 @@ export class RevocationLoop {
     const { state, manages } = this.ctx;
     const out = revocationViewOf(state, {
       manages,
-      now: this.ctx.now(),
+      now: this.ctx.clock.now(),
       excludedResources: this.ctx.options.fairSharingExcludedResources,
       overlay: (k, t) => {
         const told = this.told.get(k);
@@ -94,7 +94,7 @@ export class RevocationLoop {
   async cycle(): Promise<void> {
     const { ctx } = this;
     const { options } = ctx;
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const { view, tasks } = this.view();
     const noticed: number[] = [];
     for (const t of tasks.values()) {
@@ -134,13 +134,7 @@ export class RevocationLoop {
       if (n.revocation.dryRun !== true) this.nominate([{ ...task, status: { ...task.status, revocation: n.revocation } }], now);
       const dryRun = n.revocation.dryRun === true;
       ctx.metrics.revocations.inc({ reason: n.revocation.reason, role: n.decision.role, dry_run: String(dryRun) });
-      const target = {
-        apiVersion: API_VERSION,
-        kind: 'Task',
-        namespace: task.metadata.namespace,
-        name: task.metadata.name,
-        uid: task.metadata.uid,
-      };
+      const target = targetOf('Task', task);
       if (dryRun) ctx.events.normal(target, 'WouldRevoke', `dry run: ${n.revocation.message}`);
       else {
         ctx.events.warning(target, 'Revoking', `${n.revocation.message}; its Pod is deleted at ${n.revocation.deadline}`);

@@ -3,14 +3,15 @@
 // progress and its node's readiness into Task.status (task-state.ts decides; this file only
 // reads and writes, and looks again when a not-Ready node's lost timeout will have passed).
 import type { Logger } from 'pino';
-import { API_VERSION } from '../api/index.ts';
+import { targetOf } from './events.ts';
 import { offerPhase } from '../api/group.ts';
 import { isoNow, type Context } from './context.ts';
 import { errorSummary, isConflict, isNotFound, isUnretryable } from '../api/errors.ts';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { podFor } from '../api/pod.ts';
-import { isTerminal, nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
+import { isTerminal } from '../api/group.ts';
+import { nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
 import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
 
 /** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */
@@ -69,7 +70,7 @@ export class TaskReconciler {
     if (d.createPod && fw !== undefined) {
       try {
         ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
-        ctx.podCreatedAt.set(key, ctx.now());
+        ctx.podCreatedAt.set(key, ctx.clock.now());
       } catch (err) {
         if (isUnretryable(err)) {
           const now = isoNow(ctx);
@@ -107,7 +108,7 @@ export class TaskReconciler {
     // first status written is TASK_RUNNING rather than TASK_STARTING then TASK_RUNNING.
     const createdAt = ctx.podCreatedAt.get(key);
     if (d.status.state === 'TASK_STARTING' && createdAt !== undefined) {
-      const age = ctx.now() - createdAt;
+      const age = ctx.clock.now() - createdAt;
       if (age < STARTING_GRACE_MS) {
         ctx.queues.tasks.addAfter(key, STARTING_GRACE_MS - age + 10);
         return;
@@ -139,7 +140,7 @@ export class TaskReconciler {
     if (ready?.lastTransitionTime !== undefined) since = new Date(ready.lastTransitionTime).toISOString();
     else {
       let seen = this.notReadySeen.get(name);
-      if (seen === undefined) this.notReadySeen.set(name, (seen = this.ctx.now()));
+      if (seen === undefined) this.notReadySeen.set(name, (seen = this.ctx.clock.now()));
       since = new Date(seen).toISOString();
     }
     return { since, status: ready?.status, reason: ready?.reason, message: ready?.message };
@@ -169,13 +170,7 @@ export class TaskReconciler {
       throw err;
     }
     const prev = task.status?.state;
-    const target = {
-      apiVersion: API_VERSION,
-      kind: 'Task',
-      namespace: task.metadata.namespace,
-      name: task.metadata.name,
-      uid: task.metadata.uid,
-    };
+    const target = targetOf('Task', task);
     // The node's trouble, and its end, are news even when the state stays.
     const wasNotReady = task.status?.reason === TaskReason.NodeNotReady;
     const isNotReady = status.reason === TaskReason.NodeNotReady;
@@ -188,7 +183,7 @@ export class TaskReconciler {
       ctx.metrics.taskTransitions.inc({ state: status.state });
       const noticedAt = status.revocation?.noticedAt;
       if (status.reason === TaskReason.Revoked && noticedAt !== undefined)
-        ctx.metrics.revocationNoticeToKill.observe(Math.max(0, ctx.now() - Date.parse(noticedAt)) / 1000);
+        ctx.metrics.revocationNoticeToKill.observe(Math.max(0, ctx.clock.now() - Date.parse(noticedAt)) / 1000);
       log.debug({ from: prev, to: status.state, reason: status.reason }, 'task state changed');
       const reason = `Task${status.state.slice(5).charAt(0)}${status.state.slice(6).toLowerCase()}`;
       const bad = status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_ERROR';

@@ -8,7 +8,7 @@
 // for the node lost timeout — then, as Mesos does once it removes the agent, they are TASK_LOST
 // and their Pods deleted.
 import type { V1Pod } from '@kubernetes/client-node';
-import { TERMINAL_TASK_STATES, type TaskState } from '../api/index.ts';
+import { isTerminal, type TaskState } from '../api/index.ts';
 import type { TaskObject, TaskStatus } from '../api/objects.ts';
 import { formatDuration } from './options.ts';
 
@@ -80,10 +80,6 @@ export interface TaskDecision {
 }
 
 const LOST_POD_REASONS = new Set(['Evicted', 'NodeLost', 'Shutdown', 'NodeShutdown', 'Terminated', 'Preempting']);
-
-export function isTerminal(state: string | undefined): boolean {
-  return state !== undefined && TERMINAL_TASK_STATES.has(state as TaskState);
-}
 
 /**
  * A task told it is revoked (status.revocation, not a dry run) is killed once its deadline has

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState } from '../api/group.ts';
 import { inverseOfferPhase, type InverseOfferAnswer } from '../api/maintenance.ts';
+import { systemClock, type Clock } from '../api/clock.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
 import type { Quantities } from './packing.ts';
@@ -75,13 +76,15 @@ export class FrameworkClient {
   readonly identity: string;
   private readonly custom: CustomObjectsApi;
   private readonly fieldManager: string;
+  protected readonly clock: Clock;
 
-  constructor(kc: KubeConfig, ref: FrameworkRef, opts: { identity?: string; fieldManager?: string } = {}) {
+  constructor(kc: KubeConfig, ref: FrameworkRef, opts: { identity?: string; fieldManager?: string; clock?: Clock } = {}) {
     this.namespace = ref.namespace;
     this.name = ref.name;
     this.identity = opts.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.fieldManager = opts.fieldManager ?? 'agora-sdk';
     this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.clock = opts.clock ?? systemClock;
   }
 
   private obj(plural: string, name: string) {
@@ -225,7 +228,7 @@ export class FrameworkClient {
    */
   async answerInverseOffer(io: InverseOfferObject, answer: InverseOfferAnswer, message?: string): Promise<AnswerResult> {
     const name = io.metadata.name;
-    const phase = inverseOfferPhase(io, Date.now());
+    const phase = inverseOfferPhase(io, this.clock.now());
     if (phase === 'Accepted' || phase === 'Declined') return failed(name, 'AlreadyAnswered', `already answered: ${io.spec.answer}`);
     if (phase === 'Expired') return failed(name, 'Expired', 'its maintenance window is over');
     const body = {

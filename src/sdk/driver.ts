@@ -97,7 +97,6 @@ export class SchedulerDriver extends FrameworkClient {
   framework: FrameworkObject | undefined;
   private readonly kc: KubeConfig;
   private readonly opts: SchedulerOptions;
-  private readonly clock: Clock;
   private readonly listeners: { [K in keyof SchedulerEvents]: Listener<K>[] } = {
     offer: [],
     rescinded: [],
@@ -128,10 +127,9 @@ export class SchedulerDriver extends FrameworkClient {
   private demandChain: Promise<void> = Promise.resolve();
 
   constructor(opts: SchedulerOptions) {
-    super(opts.kubeConfig, { namespace: opts.namespace, name: opts.name });
+    super(opts.kubeConfig, { namespace: opts.namespace, name: opts.name }, { clock: opts.clock ?? systemClock });
     this.kc = opts.kubeConfig;
     this.opts = opts;
-    this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ framework: `${opts.namespace}/${opts.name}` });
   }
 

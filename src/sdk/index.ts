@@ -7,9 +7,10 @@
 //   }
 export { SchedulerDriver, type SchedulerEvents, type SchedulerOptions } from './driver.ts';
 export { FrameworkClient, leaseName, revocationOf, taskUpdateOf, type FrameworkRef } from './client.ts';
-export { isOpen, isAnswered, offerPhase, classifyAnswerFailure, dynamicReservation, unreservedResources } from './offers.ts';
+export { isOpen, isAnswered, offerPhase, classifyAnswerFailure, dynamicReservation, isRevocable, unreservedResources } from './offers.ts';
 export { pack, copiesThatFit, shortfalls, type Quantities, type Shortfall } from './packing.ts';
 export { AsyncQueue } from './queue.ts';
 export * from './types.ts';
 export { TERMINAL_TASK_STATES, TASK_STATES, type TaskState } from '../api/group.ts';
 export { loadKubeConfig, type KubeConfigOptions } from '../api/kubeconfig.ts';
+export { REVOCABLE_RESOURCES } from '../api/group.ts';

@@ -11,6 +11,15 @@ export function dynamicReservation(offer: OfferObject): Record<string, string> {
   return formatResourceList(dynamicPart(offer.spec.reserved, offer.spec.role ?? ''));
 }
 
+/**
+ * The offer lends resources held back for others (made only to a framework with the
+ * REVOCABLE_RESOURCES capability): its tasks are the first revoked when the owner wants them
+ * back, and nothing of it may be reserved.
+ */
+export function isRevocable(offer: OfferObject): boolean {
+  return offer.spec.revocable === true;
+}
+
 /** The offer's unreserved part: what a RESERVE may set aside (spec.resources less spec.reserved). */
 export function unreservedResources(offer: OfferObject): Record<string, string> {
   return formatResourceList(unreservedPart(parseResourceListLenient(offer.spec.resources), offer.spec.reserved));

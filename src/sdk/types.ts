@@ -48,14 +48,15 @@ export type AnswerResult = { ok: true; offer: string } | { ok: false; offer: str
 
 /**
  * Agora is revoking one of the framework's tasks (it is over its fair share and another
- * framework is waiting, or higher-priority demand of its role needs room): at `deadline` its
+ * framework is waiting, higher-priority demand of its role needs room, or the task runs on
+ * revocable resources whose owner wants them back): at `deadline` its
  * Pod is deleted (SIGTERM, then SIGKILL after the Pod's termination grace period) and it ends
  * TASK_KILLED, reason Revoked. Time to checkpoint and finish early.
  */
 export interface RevocationNotice {
   name: string;
   nodeName: string;
-  reason: 'FairShare' | 'Priority';
+  reason: 'FairShare' | 'Priority' | 'Revocable';
   /** The waiting framework (namespace/name) and its role. */
   for?: string;
   forRole?: string;

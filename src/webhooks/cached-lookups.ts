@@ -1,7 +1,7 @@
 // AdmissionLookups answered from watches, so that an answer does not wait on the API server:
 // under load a consistent GET waits on etcd (seconds, at 1,000 nodes on a busy machine), and a
-// review makes several. Kept in memory: Frameworks (name and ServiceAccount only) and the names
-// of Tasks, of the namespaces the webhooks serve; ResourceRoles (namespaceSelector and
+// review makes several. Kept in memory: Frameworks (name, ServiceAccount and capabilities only)
+// and the names of Tasks, of the namespaces the webhooks serve; ResourceRoles (namespaceSelector and
 // guarantee); and Namespaces (labels) when the identity may list them — else a namespace's
 // labels are read from the API server's watch cache (a list; an identity allowed only to get
 // them reads each by name).
@@ -21,13 +21,14 @@ import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts'
 import type { Logger } from 'pino';
 import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
+import { namespacedKey } from '../api/keys.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import { withConnectionReuse } from '../api/kubeconfig.ts';
 
 interface Slim extends KubernetesObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
-  spec?: { serviceAccountName?: string };
+  spec?: { serviceAccountName?: string; capabilities?: string[] };
 }
 
 /** A ResourceRole as the webhooks read it: its namespaceSelector and guarantee. */
@@ -41,12 +42,13 @@ interface SlimNamespace extends KubernetesObject {
   metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
 }
 
-/** Name, namespace and resourceVersion (what a cache needs), plus the ServiceAccount when asked. */
+/** Name, namespace and resourceVersion (what a cache needs), plus the ServiceAccount and capabilities when asked. */
 function keep(obj: KubernetesObject, what: { serviceAccount?: boolean }): Slim {
   const m = obj.metadata ?? {};
   const out: Slim = { metadata: { name: m.name ?? '', namespace: m.namespace, resourceVersion: m.resourceVersion } };
-  const sa = (obj as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName;
-  if (what.serviceAccount && sa !== undefined) out.spec = { serviceAccountName: sa };
+  const spec = (obj as { spec?: { serviceAccountName?: string; capabilities?: string[] } }).spec;
+  if (what.serviceAccount && spec?.serviceAccountName !== undefined) out.spec = { serviceAccountName: spec.serviceAccountName };
+  if (what.serviceAccount && spec?.capabilities !== undefined) out.spec = { ...out.spec, capabilities: spec.capabilities };
   return out;
 }
 
@@ -105,9 +107,13 @@ export function cachedLookups(
 
     async getFramework(namespace, name) {
       if (name === '') return undefined;
-      const fw = frameworks.get(`${namespace}/${name}`);
+      const fw = frameworks.get(namespacedKey(namespace, name));
       if (fw === undefined) return fallback.getFramework(namespace, name);
-      return { name, ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}) };
+      return {
+        name,
+        ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
+        ...(fw.spec?.capabilities ? { capabilities: fw.spec.capabilities } : {}),
+      };
     },
 
     async frameworksOfServiceAccount(namespace, serviceAccount) {
@@ -153,7 +159,7 @@ export function cachedLookups(
 
     async existingTasks(namespace, names) {
       if (!tasks.synced) return fallback.existingTasks(namespace, names);
-      return names.filter((n) => tasks.get(`${namespace}/${n}`) !== undefined);
+      return names.filter((n) => tasks.get(namespacedKey(namespace, n)) !== undefined);
     },
 
     async start() {

@@ -1,10 +1,10 @@
 // Metadata of the objects the controller makes (Offers, Tasks, InverseOffers) that only it may change: owner
 // references (garbage collection), finalizers (a finalizer nobody removes keeps history forever)
 // and Agora's own labels and annotations (how Pod, Task, Offer and Framework find each other).
-import { LABEL } from '../api/index.ts';
+import { GROUP, LABEL } from '../api/index.ts';
 import { child, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
 
-const AGORA_PREFIX = 'agora.dev/';
+const AGORA_PREFIX = `${GROUP}/`;
 const isAgoraKey = (key: string): boolean => key.startsWith(AGORA_PREFIX) || key === LABEL.managedBy;
 
 type Obj = Record<string, unknown>;

@@ -63,3 +63,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** An object's spec as a record ({} when it has none or it is not an object): what validators read. */
+export const specOf = (o: unknown): Record<string, unknown> => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
+
+/** A DNS-1123 subdomain (a ServiceAccount name, a label key's prefix); at most 253 characters is checked apart. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

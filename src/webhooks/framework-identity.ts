@@ -8,7 +8,7 @@
 // ServiceAccount — a framework never acts for another.
 import { selectorMismatch, type LabelSelector } from '../api/selector.ts';
 import { roleObjectName } from '../api/role-names.ts';
-import { forbidden, isRecord, type FieldError } from './field-errors.ts';
+import { forbidden, isRecord, specOf, type FieldError } from './field-errors.ts';
 import { parseServiceAccountUser, serviceAccountUser } from './identity.ts';
 
 export interface IdentityReview {
@@ -26,8 +26,6 @@ export interface IdentityFacts {
   frameworksOfWriter: readonly string[];
 }
 
-type Obj = Record<string, unknown>;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const nameOf = (o: unknown): string => (isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : '');
 const saOf = (o: unknown): string | undefined => {
   const sa = specOf(o).serviceAccountName;
@@ -113,7 +111,7 @@ export function rolesToCheck(r: Pick<IdentityReview, 'operation' | 'framework' |
   return named.filter((x) => !before.has(x.role));
 }
 
-function namedRoles(spec: Record<string, unknown>): NamedRole[] {
+export function namedRoles(spec: Record<string, unknown>): NamedRole[] {
   if (Array.isArray(spec.roles)) {
     return spec.roles.flatMap((role: unknown, i) => (typeof role === 'string' && role !== '' ? [{ role, path: `spec.roles[${i}]` }] : []));
   }

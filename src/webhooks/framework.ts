@@ -4,7 +4,7 @@
 import { DEFAULT_REFUSE_SECONDS, MAX_TASKS_PER_ACCEPT } from '../api/group.ts';
 import { isRoleName, MAX_ROLE_NAME } from '../api/role-names.ts';
 import { validateContainers } from './containers.ts';
-import { child, invalid, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { child, DNS_SUBDOMAIN, invalid, forbidden, isRecord, jsonEqual, specOf, type FieldError } from './field-errors.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 import { validateOfferFilters } from './offer-filters.ts';
@@ -17,7 +17,6 @@ export const FRAMEWORK_DEFAULTS = {
 } as const;
 
 const MAX_SECONDS = 31_536_000; // one year, as in the CRD
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface TemplateFacts {
   /** The namespace opts out of the Pod Security baseline (namespaceAllowsPrivileged). */
@@ -37,7 +36,6 @@ export interface FrameworkReview {
 }
 
 type Obj = Record<string, unknown>;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const builtinOf = (spec: Obj): Obj | undefined => (isRecord(spec.builtin) ? spec.builtin : undefined);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 /** Whether failed tasks are replaced (restartPolicy OnFailure, the default). */

@@ -148,6 +148,25 @@ describe('framework handler', () => {
       wantPaths: ['spec.role'],
     },
     {
+      name: 'turning spec.builtin.reserve on asks whether the writer may reserve for the role, and is allowed',
+      req: frameworkRequest({
+        oldObject: fw({ serviceAccountName: 'sched-a', role: 'db', builtin: { tasks: 0 } }),
+        object: fw({ serviceAccountName: 'sched-a', role: 'db', builtin: { tasks: 0, reserve: true } }),
+      }),
+      wantCalls: ['canUseRole:reserve'],
+      wantPaths: [],
+    },
+    {
+      name: 'a writer without the reserve verb may not turn spec.builtin.reserve on',
+      req: frameworkRequest({
+        oldObject: fw({ serviceAccountName: 'sched-a', role: 'db', builtin: { tasks: 0 } }),
+        object: fw({ serviceAccountName: 'sched-a', role: 'db', builtin: { tasks: 0, reserve: true } }),
+      }),
+      lookups: { canUseRole: async () => ({ allowed: false }) },
+      wantCalls: [],
+      wantPaths: ['spec.builtin.reserve'],
+    },
+    {
       name: 'its own ServiceAccount suppressing it needs no lookup',
       req: frameworkRequest({
         oldObject: fw({ serviceAccountName: 'sched-a', role: 'default' }),

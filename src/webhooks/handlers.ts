@@ -16,6 +16,7 @@ import type { Clock } from '../api/clock.ts';
 import { roleChain, roleOfObject } from '../api/role-names.ts';
 import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { nestedGuaranteeErrors } from './nested-guarantees.ts';
+import { builtinReserveErrors, builtinReserveRoles } from './builtin-reserve.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
 export interface AdmissionLookups {
@@ -178,8 +179,9 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const questions = identityQuestions(review);
     const named = rolesToCheck(review);
     const launch = launchReviewNeeded(review);
+    const reserving = builtinReserveRoles(review);
     const sa = parseServiceAccountUser(writer.username);
-    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors] = await Promise.all([
+    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors, reserveDecisions] = await Promise.all([
       launch || named.length > 0 ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
       launch ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
       Promise.all(
@@ -192,6 +194,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       Promise.all(
         [...new Set(named.flatMap((x) => roleChain(x.role)))].map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) })),
       ),
+      Promise.all(reserving.map(async (x) => ({ ...x, decision: await lookups.canUseRole(req.userInfo, 'reserve', x.role) }))),
     ]);
     const facts = canCreatePods ? { allowPrivileged: namespaceAllowsPrivileged(labels), canCreatePods } : undefined;
     const verdict = validateFramework({ ...review, facts });
@@ -200,7 +203,8 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const roles = named.flatMap(({ role, path }) =>
       roleChain(role).flatMap((of) => roleErrors(role, namespace, { ...selectorOf.get(of)!, namespaceLabels: labels }, path)),
     );
-    return { ...verdict, errors: [...identity, ...roles, ...verdict.errors] };
+    const reserve = builtinReserveErrors(writer.username, reserveDecisions);
+    return { ...verdict, errors: [...identity, ...roles, ...reserve, ...verdict.errors] };
   };
 
   const resourceRoles: Handler = async (req) => {

@@ -42,6 +42,8 @@ export function parseServiceAccountUser(username: string | undefined): { namespa
 export interface FrameworkIdentity {
   name: string;
   serviceAccountName?: string;
+  /** Its spec.capabilities (what the offer webhook checks a revocable accept against). */
+  capabilities?: readonly string[];
 }
 
 export interface AnswerAccess {

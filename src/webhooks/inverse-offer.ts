@@ -3,7 +3,7 @@
 // its ServiceAccount, or anyone RBAC allows for a framework without one, but never another
 // framework's ServiceAccount. CEL already keeps the answer from changing; this says who.
 import { controllerMetadataErrors } from './controller-metadata.ts';
-import { child, forbidden, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { child, forbidden, jsonEqual, specOf, type FieldError } from './field-errors.ts';
 import { actingErrors, type FrameworkIdentity } from './identity.ts';
 
 export interface InverseOfferReview {
@@ -16,8 +16,6 @@ export interface InverseOfferReview {
   facts?: { framework: FrameworkIdentity | undefined; frameworksOfWriter: readonly string[] };
 }
 
-type Obj = Record<string, unknown>;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const ANSWER_FIELDS = ['answer', 'message'];
 
 /** True when this write sets spec.answer (it was not set before). */

@@ -6,17 +6,13 @@ import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from
 import { withConnectionReuse } from '../api/kubeconfig.ts';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
+import type { FrameworkObject } from '../api/objects.ts';
 import type { LabelSelector } from '../api/selector.ts';
 import { roleObjectName, roleOfObject } from '../api/role-names.ts';
 import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { AccessDecision, AccessReviewCache, AccessReviewSpec } from './access-review-cache.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import type { FrameworkIdentity, UserInfo } from './identity.ts';
-
-interface FrameworkObject {
-  metadata?: { name?: string };
-  spec?: { serviceAccountName?: string };
-}
 
 /** Up to this many accepted tasks are checked by name; more, with one list. */
 const MAX_TASK_GETS = 8;
@@ -38,6 +34,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
   const identity = (fw: FrameworkObject): FrameworkIdentity => ({
     name: fw.metadata?.name ?? '',
     ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
+    ...(fw.spec?.capabilities ? { capabilities: fw.spec.capabilities } : {}),
   });
 
   const access = (user: UserInfo, resourceAttributes: AccessReviewSpec['resourceAttributes']): Promise<AccessDecision> => {

@@ -111,6 +111,20 @@ describe('validateOffer', () => {
       }),
       wantPaths: [],
     },
+    {
+      name: 'a revocable accept by a framework with REVOCABLE_RESOURCES',
+      review: answer(
+        { accept: { tasks: [task('t1', { cpu: '1' })] } },
+        { facts: facts({ framework: { name: 'fw-a', serviceAccountName: 'sched-a', capabilities: ['REVOCABLE_RESOURCES'] } }) },
+        offer({ revocable: true }),
+      ),
+      wantPaths: [],
+    },
+    {
+      name: 'a decline of a revocable offer needs no capability',
+      review: answer({ decline: {} }, {}, offer({ revocable: true })),
+      wantPaths: [],
+    },
   ])('admits $name', ({ review, wantPaths }) => {
     expect(validateOffer(review).map((e) => e.path)).toEqual(wantPaths);
   });
@@ -268,6 +282,22 @@ describe('validateOffer', () => {
       review: answer({ decline: {} }, { facts: facts({ framework: undefined }) }),
       want: [{ path: 'spec.decline', reason: 'Forbidden' }],
       wantMessage: /framework "fw-a" does not exist in namespace "team-a"/,
+    },
+    {
+      name: 'a revocable accept by a framework without REVOCABLE_RESOURCES',
+      review: answer({ accept: { tasks: [task('t1', { cpu: '1' })] } }, {}, offer({ revocable: true })),
+      want: [{ path: 'spec.revocable', reason: 'Forbidden' }],
+      wantMessage: /the offer is revocable and framework "fw-a" does not declare REVOCABLE_RESOURCES in its spec\.capabilities/,
+    },
+    {
+      name: 'a RESERVE of a revocable offer',
+      review: answer(
+        { accept: { tasks: [], reserve: [{ resources: { cpu: '1' } }] } },
+        { facts: facts({ framework: { name: 'fw-a', serviceAccountName: 'sched-a', capabilities: ['REVOCABLE_RESOURCES'] } }) },
+        offer({ revocable: true, role: 'r' }),
+      ),
+      want: [{ path: 'spec.accept.reserve', reason: 'Invalid' }],
+      wantMessage: /a revocable offer lends resources held back for others: they cannot be reserved/,
     },
     {
       name: 'an accept by a user who may not create pods',

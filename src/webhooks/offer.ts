@@ -7,12 +7,13 @@
 import type { ResourceList } from '../api/quantity.ts';
 import { validateContainers } from './containers.ts';
 import { controllerMetadataErrors } from './controller-metadata.ts';
-import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { child, forbidden, invalid, isRecord, jsonEqual, specOf, type FieldError } from './field-errors.ts';
 import { answerAccessErrors, type FrameworkIdentity } from './identity.ts';
 import { validateFit, validateOfferedResources, validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
 import { reservationErrors, reservationVerbsUsed, type ReservationReview } from './offer-reservations.ts';
 import type { ReservedEntry } from '../api/reservations.ts';
+import { REVOCABLE_RESOURCES } from '../api/group.ts';
 
 export type OfferResponse = 'accept' | 'decline';
 const RESPONSES: readonly OfferResponse[] = ['accept', 'decline'];
@@ -47,7 +48,6 @@ export interface OfferReview {
 type Obj = Record<string, unknown>;
 const offerName = (o: unknown): string | undefined =>
   isRecord(o) && isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : undefined;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 const statusOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.status) ? o.status : {});
 
 /** The answer this write adds (absent before, present now), if any. */
@@ -172,7 +172,33 @@ function answerErrors(r: OfferReview, response: OfferResponse): FieldError[] {
       checkPrivilege = !facts.allowPrivileged;
     }
   }
-  if (response === 'accept') errors.push(...acceptErrors(r, spec, checkPrivilege));
+  if (response === 'accept') {
+    errors.push(...revocableAcceptErrors(spec, r.facts?.framework));
+    errors.push(...acceptErrors(r, spec, checkPrivilege));
+  }
+  return errors;
+}
+
+/**
+ * A revocable offer lends what is held back for others: only a framework that declares
+ * REVOCABLE_RESOURCES may launch on it (it may have dropped the capability since the offer was
+ * made), and what it lends is never the framework's to RESERVE.
+ */
+function revocableAcceptErrors(spec: Obj, framework: FrameworkIdentity | undefined): FieldError[] {
+  if (spec.revocable !== true) return [];
+  const errors: FieldError[] = [];
+  if (framework !== undefined && !(framework.capabilities ?? []).includes(REVOCABLE_RESOURCES)) {
+    errors.push(
+      forbidden(
+        'spec.revocable',
+        `the offer is revocable and framework "${framework.name}" does not declare ${REVOCABLE_RESOURCES} in its spec.capabilities; decline it, or add the capability`,
+      ),
+    );
+  }
+  const accept = spec.accept;
+  if (isRecord(accept) && Array.isArray(accept.reserve) && accept.reserve.length > 0) {
+    errors.push(invalid('spec.accept.reserve', 'a revocable offer lends resources held back for others: they cannot be reserved'));
+  }
   return errors;
 }
 

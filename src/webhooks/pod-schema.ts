@@ -5,7 +5,7 @@
 // The walk follows the model, which is not recursive, so its depth is bounded by the model's —
 // a value nested 10,000 levels deep is rejected where its first unknown or mistyped field is.
 import * as k8s from '@kubernetes/client-node';
-import { child, invalid, isRecord, type FieldError } from './field-errors.ts';
+import { child, DNS_SUBDOMAIN, invalid, isRecord, type FieldError } from './field-errors.ts';
 
 export const POD_LIMITS = {
   /** A task's Pod as JSON; the same bytes are stored three times (Offer, Task, Pod). */
@@ -147,7 +147,6 @@ export function podSchemaErrors(pod: unknown): FieldError[] {
 }
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Why `key` is not a qualified name (`[prefix/]name`), or undefined when it is one. */

@@ -2,7 +2,7 @@
 // is immutable except a kill request, which the framework (or the controller) may make once.
 import { validateContainers } from './containers.ts';
 import { controllerMetadataErrors } from './controller-metadata.ts';
-import { child, forbidden, invalid, isRecord, jsonEqual, type FieldError } from './field-errors.ts';
+import { child, forbidden, invalid, isRecord, jsonEqual, specOf, type FieldError } from './field-errors.ts';
 import { actingErrors, type FrameworkIdentity } from './identity.ts';
 import { validateTaskResources } from './resource-fields.ts';
 import { taskPodErrors } from './task-pod.ts';
@@ -23,9 +23,6 @@ export interface TaskReview {
   /** Required when a non-privileged writer requests a kill (see killRequested). */
   facts?: KillFacts;
 }
-
-type Obj = Record<string, unknown>;
-const specOf = (o: unknown): Obj => (isRecord(o) && isRecord(o.spec) ? o.spec : {});
 
 /** True when this write sets spec.kill (it was not set before). */
 export function killRequested(operation: 'CREATE' | 'UPDATE', task: unknown, old: unknown): boolean {

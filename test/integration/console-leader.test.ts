@@ -1,12 +1,15 @@
 // Two controller replicas serving the console: the Service in front of them (the chart's
 // selector: the replicas' Pods, and of them the one labelled agora.dev/leader=true) routes to the
 // leader only, and follows leadership when the leader goes; a stale label left on a crashed
-// replica's Pod is cleared by the new leader. The replicas run in this process; their "Pods" are
+// replica's Pod is cleared by the new leader; a standby reached directly answers 503 naming the
+// leader (from the Lease), on its API and its page. The replicas run in this process; their "Pods" are
 // real Pods on this file's fake nodes (kwok gives them an IP), and the EndpointSlice controller
 // of the local control plane decides what the Service routes to.
 import { CoreV1Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { LEADER_LABEL } from '../../src/api/group.ts';
+import { ARTIFACTS, launchBrowser } from '../../scripts/browser.ts';
 import { startController, type ControllerHandle } from '../../src/controller/manager.ts';
 import { scopedOptions, usePool } from './controller/support.ts';
 import { eventually, kubeConfig, useNamespace } from './support/kube.ts';
@@ -96,7 +99,25 @@ describe('the console Service with two replicas', () => {
     // What the Service routes to answers; the standby it no longer routes to would say 503.
     expect((await get(a, '/api/v1/overview')).status).toBe(200);
     expect(b.isLeader()).toBe(false);
-    expect((await get(b, '/api/v1/overview')).status).toBe(503);
+    const standby = await get(b, '/api/v1/overview');
+    expect(standby.status).toBe(503);
+    // The standby names the leader, from the Lease, and says the Service routes to it.
+    const body = (await standby.json()) as { error: string; leader: string | null; serviceRoutesToLeader: boolean };
+    expect(body).toMatchObject({ leader: 'replica-a', serviceRoutesToLeader: true });
+    expect(body.error).toContain('The leader is replica-a.');
+    expect(body.error).toContain("The console's Service routes to the leader");
+    // And so does its page, in a real browser.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${b.uiPort}/#/`);
+      const error = page.locator('#view .error');
+      await error.waitFor({ timeout: 15_000 });
+      expect(await error.textContent()).toContain('The leader is replica-a.');
+      await page.screenshot({ path: join(ARTIFACTS, 'standby.png') });
+    } finally {
+      await browser.close();
+    }
 
     // A goes (a rolling update): it marks its Pod a standby on the way out, B takes over.
     await a.stop();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/api/local-paths.ts';
 import type { OfferObject } from '../../src/api/objects.ts';
+import { COMMAND_NAMES } from '../../src/cli/main.ts';
 import { createFramework, list, usePool } from './controller/support.ts';
 import { eventually, useNamespace } from './support/kube.ts';
 import { run } from './support/run.ts';
@@ -59,7 +60,7 @@ describe('the image tree (Dockerfile build stage)', () => {
     expect(existsSync(join(tree, 'examples'))).toBe(false);
   });
 
-  it.each(['simulate', 'controller', 'status', 'demo'])('agora %s --help', async (command) => {
+  it.each(COMMAND_NAMES)('agora %s --help', async (command) => {
     const r = await agora([command, '--help']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -69,7 +70,8 @@ describe('the image tree (Dockerfile build stage)', () => {
   it('agora --help lists every command; agora demo says it needs a checkout', async () => {
     const help = await agora(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['simulate', 'controller', 'status', 'demo']) expect(help.stdout).toContain(`  ${c} `);
+    expect(COMMAND_NAMES).toEqual(expect.arrayContaining(['simulate', 'controller', 'status', 'ui', 'explain', 'demo']));
+    for (const c of COMMAND_NAMES) expect(help.stdout).toContain(`  ${c} `);
     const demo = await agora(['demo', '--once']);
     expect(demo.code).toBe(1);
     expect(demo.stderr).toMatch(/the demo runs from an Agora checkout/);

@@ -90,7 +90,10 @@ describe('RESERVE / UNRESERVE admission (as tenant ServiceAccounts, through the 
       namespace: ns.name,
       body: {
         metadata: { name: 'framework' },
-        rules: [{ apiGroups: [GROUP], resources: ['offers'], verbs: ['get', 'list', 'watch', 'patch'] }],
+        rules: [
+          { apiGroups: [GROUP], resources: ['offers'], verbs: ['get', 'list', 'watch', 'patch'] },
+          { apiGroups: [GROUP], resources: ['frameworks'], verbs: ['create'] },
+        ],
       },
     });
     for (const sa of ['plain', 'reserver']) {
@@ -181,5 +184,26 @@ describe('RESERVE / UNRESERVE admission (as tenant ServiceAccounts, through the 
     expect(over).toContain("more than the 2 of the offer's unreserved part");
     const statics = await answer('reserver', await offer('fw-reserver'), { unreserve: [{ resources: { cpu: '2' } }] });
     expect(statics).toContain('spec.accept.unreserve[0].resources.cpu');
+  });
+
+  it('spec.builtin.reserve: a tenant without the reserve verb may not make the built-in scheduler reserve; one with it may', async () => {
+    const create = (who: string, name: string) =>
+      rejection(
+        tenant[who]!.createNamespacedCustomObject({
+          ...api,
+          namespace: ns.name,
+          plural: PLURAL.Framework,
+          body: {
+            apiVersion: API_VERSION,
+            kind: 'Framework',
+            metadata: { name },
+            spec: { role, serviceAccountName: who, builtin: { tasks: 0, reserve: true } },
+          },
+        }),
+      );
+    const why = await create('plain', 'builtin-plain');
+    expect(why).toContain('spec.builtin.reserve');
+    expect(why).toContain(`may not reserve for role "${role}"`);
+    expect(await create('reserver', 'builtin-reserver')).toBe('');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskState } from '../../api/group.ts';
 import type { FrameworkObject, OfferObject } from '../../sdk/types.ts';
-import { backoffSeconds, decide, progressOf, taskIndex, taskName, type TaskView } from './decide.ts';
+import { backoffSeconds, decide, progressOf, reservationFor, taskIndex, taskName, type TaskView } from './decide.ts';
 
 type Builtin = NonNullable<FrameworkObject['spec']['builtin']>;
 
@@ -251,6 +251,68 @@ describe('progressOf', () => {
   it('the revoked work launches at once, without a failure backoff', () => {
     const d = decide(framework(), [task(0, 'TASK_FINISHED'), task(1, 'TASK_RUNNING'), revoked(2, NOW)], [offer('o1', '4', '16Gi')], 3, NOW);
     expect(d.answers.map((a) => a.action)).toEqual(['accept']);
+  });
+});
+
+describe('spec.builtin.reserve', () => {
+  type Reserved = NonNullable<OfferObject['spec']['reserved']>;
+  const offerWith = (cpu: string, memory: string, reserved?: Reserved): OfferObject => ({
+    ...offer('a', cpu, memory),
+    spec: { ...offer('a', cpu, memory).spec, role: 'db', ...(reserved === undefined ? {} : { reserved }) },
+  });
+  const answersOf = (b: Partial<Builtin>, o: OfferObject) =>
+    decide(framework({ tasks: 4, tasksPerOffer: 2, ...b }), [], [o], 0, NOW).answers.map((a) =>
+      a.action === 'accept' ? { tasks: a.tasks.length, reserve: a.reserve } : { declined: a.reason },
+    );
+
+  it.each([
+    {
+      name: 'off (the default): an accept reserves nothing',
+      b: {},
+      offer: offerWith('8', '16Gi'),
+      want: [{ tasks: 2, reserve: undefined }],
+    },
+    {
+      name: 'an unreserved offer: RESERVE what the tasks launched use (2 × <1, 4Gi>)',
+      b: { reserve: true },
+      offer: offerWith('8', '16Gi'),
+      want: [{ tasks: 2, reserve: { cpu: '2', memory: '8Gi' } }],
+    },
+    {
+      name: 'the offer carries an idle reservation of the role: only the rest is reserved',
+      b: { reserve: true },
+      offer: offerWith('8', '16Gi', [{ role: 'db', type: 'Dynamic', resources: { cpu: '1', memory: '4Gi' } }]),
+      want: [{ tasks: 2, reserve: { cpu: '1', memory: '4Gi' } }],
+    },
+    {
+      name: 'the tasks fit in what is reserved already (static and dynamic): no RESERVE',
+      b: { reserve: true },
+      offer: offerWith('8', '16Gi', [
+        { role: 'db', type: 'Static', resources: { cpu: '1', memory: '8Gi' } },
+        { role: 'db', type: 'Dynamic', resources: { cpu: '1' } },
+      ]),
+      want: [{ tasks: 2, reserve: undefined }],
+    },
+    {
+      name: 'tasks that use the whole offer reserve all of its unreserved CPU',
+      b: { reserve: true },
+      offer: offerWith('2', '16Gi', [{ role: 'db', type: 'Dynamic', resources: { cpu: '1' } }]),
+      want: [{ tasks: 2, reserve: { cpu: '1', memory: '8Gi' } }],
+    },
+    {
+      name: 'a declined offer reserves nothing',
+      b: { reserve: true },
+      offer: offerWith('500m', '16Gi'),
+      want: [{ declined: 'NothingFits' }],
+    },
+  ])('$name', ({ b, offer: o, want }) => {
+    expect(answersOf(b, o)).toEqual(want);
+  });
+
+  it('reservationFor counts only the resources the tasks ask for', () => {
+    const o = offerWith('8', '16Gi');
+    o.spec.resources = { ...o.spec.resources, pods: 10 };
+    expect(reservationFor(o, [{ name: 't', resources: { cpu: '1500m' }, containers: [] }])).toEqual({ cpu: '1500m' });
   });
 });
 

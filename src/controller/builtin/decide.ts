@@ -1,12 +1,12 @@
 // Pure: the built-in scheduler's decisions. Given a builtin Framework, what its tasks are doing
 // and the offers it holds, say how to answer each offer and what progress to report. No API,
 // no clock (`now` is an argument), no randomness.
-import { DEFAULT_REFUSE_SECONDS, MOVED_OFF_ANNOTATION, TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { DEFAULT_REFUSE_SECONDS, isTerminal, MOVED_OFF_ANNOTATION, type TaskState } from '../../api/group.ts';
 import { copiesThatFit } from '../../sdk/packing.ts';
 import type { FrameworkObject, OfferObject, TaskInfo } from '../../sdk/types.ts';
 import type { IOffer, ITask } from '../../api/index.ts';
 import { offerPhase } from '../../api/group.ts';
-import { parseResourceListLenient } from '../../api/quantity.ts';
+import { add, compact, formatResourceList, isZero, parseResourceListLenient, subtract, type ResourceList } from '../../api/quantity.ts';
 import type { Demand } from '../../allocator/index.ts';
 import { TaskReason } from '../task-state.ts';
 
@@ -51,7 +51,8 @@ export interface TaskView {
 }
 
 export type OfferAnswer =
-  | { offer: string; action: 'accept'; tasks: TaskInfo[] }
+  /** `reserve` (spec.builtin.reserve): RESERVE this much for the offer's role in the same accept. */
+  | { offer: string; action: 'accept'; tasks: TaskInfo[]; reserve?: Record<string, string> }
   | { offer: string; action: 'decline'; refuseSeconds: number; reason: DeclineReason; message: string };
 
 export interface Progress {
@@ -118,7 +119,7 @@ export function progressOf(framework: FrameworkLike, tasks: readonly TaskView[])
     else if (t.state !== undefined && FAILURE_STATES.has(t.state)) {
       failed++;
       if (t.finishedAt !== undefined && (lastFailureAt === undefined || t.finishedAt > lastFailureAt)) lastFailureAt = t.finishedAt;
-    } else if (t.state === undefined || !TERMINAL_TASK_STATES.has(t.state)) active++;
+    } else if (!isTerminal(t.state)) active++;
   }
   const launched = tasks.length;
   // A revoked task's slot is free again: its relaunch is an original, not a replacement.
@@ -215,9 +216,26 @@ export function decide(
     for (let i = 0; i < n; i++) launch.push(taskFromTemplate(template, taskName(name, index++)));
     left -= n;
     launchableNow -= n;
-    answers.push({ offer: offerName, action: 'accept', tasks: launch });
+    const reserve = b.reserve === true ? reservationFor(offer, launch) : undefined;
+    answers.push({ offer: offerName, action: 'accept', tasks: launch, ...(reserve === undefined ? {} : { reserve }) });
   }
   return { answers, progress };
+}
+
+/**
+ * What an accept of `tasks` from `offer` reserves (spec.builtin.reserve): what the tasks use
+ * beyond the reserved resources the offer carries (the allocator charges a task to its role's
+ * reservation first). The tasks fit the offer, so this is within its unreserved part, all a
+ * RESERVE may take. Undefined when the tasks fit in what is already reserved.
+ */
+export function reservationFor(
+  offer: { spec: Pick<IOffer['spec'], 'reserved'> },
+  tasks: readonly TaskInfo[],
+): Record<string, string> | undefined {
+  const used = tasks.reduce<ResourceList>((sum, t) => add(sum, parseResourceListLenient(t.resources)), {});
+  const carried = (offer.spec.reserved ?? []).reduce<ResourceList>((sum, r) => add(sum, parseResourceListLenient(r.resources)), {});
+  const amount = compact(subtract(used, carried));
+  return isZero(amount) ? undefined : formatResourceList(amount);
 }
 
 function taskFromTemplate(template: NonNullable<NonNullable<FrameworkObject['spec']['builtin']>['template']>, name: string): TaskInfo {

@@ -2,7 +2,7 @@
 // template, so it accepts every inverse offer, kills its tasks on the node, relaunches them
 // elsewhere (a task killed this way is marked moved and uses no retry), and declines offers on the node until the
 // window is over.
-import { TERMINAL_TASK_STATES, type TaskState } from '../../api/group.ts';
+import { isTerminal, type TaskState } from '../../api/group.ts';
 import { inverseOfferPhase } from '../../api/maintenance.ts';
 import type { IInverseOffer, IOffer, ITask } from '../../api/index.ts';
 import { DeclineReason, type OfferAnswer } from './decide.ts';
@@ -43,7 +43,7 @@ export function maintenanceActions(
   const kill: string[] = [];
   for (const t of tasks) {
     const state = t.status?.state as TaskState | undefined;
-    const ended = state !== undefined && TERMINAL_TASK_STATES.has(state);
+    const ended = isTerminal(state);
     if (!ended && t.spec.kill !== true && draining.has(t.spec.nodeName)) kill.push(t.metadata?.name ?? '');
   }
   const declines: OfferAnswer[] = [];

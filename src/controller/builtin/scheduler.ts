@@ -7,6 +7,7 @@
 // framework's key; the reconcile reads everything from the informer caches and converges.
 import { type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../api/clock.ts';
 import { MOVED_OFF_ANNOTATION, PLURAL } from '../../api/group.ts';
 import type { FrameworkObject, InverseOfferObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import { frameworkKeyOf, keyOf } from '../../api/keys.ts';
@@ -43,7 +44,8 @@ export interface BuiltinSchedulerOptions {
     tasks: Source<TaskObject>;
     inverseOffers: Source<InverseOfferObject>;
   };
-  now?: () => number;
+  /** The clock (default the system's). */
+  clock?: Clock;
   concurrency?: number;
 }
 
@@ -107,8 +109,8 @@ interface FrameworkState {
 
 export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise<BuiltinScheduler> {
   const log = o.log.child({ component: 'builtin-scheduler' });
-  const now = o.now ?? Date.now;
-  const own = o.informers === undefined ? makeInformers(o.kc, log, o.namespaces) : undefined;
+  const clock = o.clock ?? systemClock;
+  const own = o.informers === undefined ? ownInformers(o.kc, log, o.namespaces) : undefined;
   const sources = o.informers ?? own!;
   const offers = new Index<OfferObject>(sources.offers);
   const tasks = new Index<TaskObject>(sources.tasks);
@@ -121,6 +123,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     name: 'builtin',
     concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     log,
+    clock,
     handler: (key) => reconcile(key),
   });
   const isBuiltin = (key: string) => sources.frameworks.get(key)?.spec.builtin !== undefined;
@@ -162,12 +165,12 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
     let state = states.get(key);
     if (state === undefined) {
       state = {
-        client: new FrameworkClient(o.kc, { namespace, name }, { identity: 'agora-builtin', fieldManager: BUILTIN_FIELD_MANAGER }),
+        client: new FrameworkClient(o.kc, { namespace, name }, { identity: 'agora-builtin', fieldManager: BUILTIN_FIELD_MANAGER, clock }),
         answered: new Map(),
       };
       states.set(key, state);
     }
-    const t = now();
+    const t = clock.now();
     const fwOffers = offers.of(key);
     const fwTasks = tasks.of(key);
 
@@ -222,7 +225,7 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         try {
           res =
             a.action === 'accept'
-              ? await state.client.accept(offer, a.tasks)
+              ? await state.client.accept(offer, a.tasks, a.reserve === undefined ? {} : { reserve: a.reserve })
               : await state.client.decline(offer, { refuseSeconds: a.refuseSeconds });
         } catch (err) {
           // Not written (API or webhook error): the offer is still open and is answered again
@@ -232,7 +235,10 @@ export async function startBuiltinScheduler(o: BuiltinSchedulerOptions): Promise
         }
         if (res.ok) {
           if (a.action === 'accept')
-            flog.info({ offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name) }, 'accepted offer');
+            flog.info(
+              { offer: a.offer, node: offer.spec.nodeName, tasks: a.tasks.map((x) => x.name), reserve: a.reserve },
+              'accepted offer',
+            );
           else flog.debug({ offer: a.offer, reason: a.reason, refuseSeconds: a.refuseSeconds }, 'declined offer');
         } else {
           // The offer went away while we answered (its tasks were not launched), or the answer
@@ -296,7 +302,8 @@ async function writeStatus(client: FrameworkClient, fw: FrameworkObject, p: Prog
   if (p.phase !== BuiltinPhase.Running && prev?.[0]?.reason !== reason) log.info({ outcome: p.phase, message: p.message }, 'workload done');
 }
 
-function makeInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
+/** The built-in scheduler's own informers, when it runs without the controller's. */
+function ownInformers(kc: KubeConfig, log: Logger, namespaces: readonly string[] | undefined) {
   const informer = <T extends KubernetesObject>(plural: string) =>
     new Informer<T>({
       name: `builtin-${plural}`,

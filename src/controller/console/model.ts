@@ -4,7 +4,9 @@
 // body of the console's /api/v1 routes. `version` moves whenever a cache changes: the server
 // pushes it to the pages, which then fetch what they show.
 import type { V1Node } from '@kubernetes/client-node';
-import { isOpen, LABEL, offerPhase, TASK_STATES } from '../../api/group.ts';
+import type { Clock } from '../../api/clock.ts';
+import { nodeFree } from '../../api/fit.ts';
+import { isOpen, LABEL, offerPhase, TASK_STATES, taskCountKey } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
 import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
@@ -30,7 +32,7 @@ export interface ConsoleSource {
    */
   explain(): Explanation | undefined;
   events?: RecentEvents;
-  now(): number;
+  clock: Clock;
   /** The controller's --fair-sharing-excluded-resources, for the fair shares (default none). */
   excludedResources?: readonly string[];
 }
@@ -89,6 +91,8 @@ export interface TaskRow {
   exitCode?: number;
   createdAt?: string;
   finishedAt?: string;
+  /** Launched from a revocable offer: the first revoked when the owner wants its resources back. */
+  revocable?: boolean;
 }
 
 export interface OfferRow {
@@ -172,7 +176,6 @@ export interface TaskQuery {
   limit?: number;
 }
 
-const stateKey = (s: string) => s.replace(/^TASK_/, '').toLowerCase();
 const iso = (t: Date | string | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
 
 /** `cpu 2, memory 4Gi` (zero amounts and pod slots left out); `-` when empty. */
@@ -203,13 +206,13 @@ function whyFromCondition(f: FrameworkObject): { why?: WhyNoOffers } {
 }
 
 /** What the offer history counts of an Offer. */
-function sighting(o: OfferObject): OfferSighting {
+function sighting(o: OfferObject, now: number): OfferSighting {
   const phase = offerPhase(o);
   const endedAt = phase === 'Expired' ? o.spec.expiresAt : o.status?.respondedAt;
   return {
     framework: namespacedKey(o.metadata.namespace, o.spec.framework),
     phase,
-    createdAt: o.metadata.creationTimestamp === undefined ? Date.now() : new Date(o.metadata.creationTimestamp).getTime(),
+    createdAt: o.metadata.creationTimestamp === undefined ? now : new Date(o.metadata.creationTimestamp).getTime(),
     ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}),
     ...(o.spec.decline !== undefined ? { refuseSeconds: o.spec.decline.refuseSeconds } : {}),
   };
@@ -238,7 +241,10 @@ export class ConsoleModel {
     const c = source.state.c;
     const bump = () => void this.changes++;
     for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations]) informer.onChange(bump);
-    c.offers.onChange((key, offer) => this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer), source.now()));
+    c.offers.onChange((key, offer) => {
+      const now = source.clock.now();
+      this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer, now), now);
+    });
     c.frameworks.onChange((key, fw) => {
       if (fw === undefined) this.offerHistory.forget(key);
     });
@@ -253,13 +259,13 @@ export class ConsoleModel {
   sample(): void {
     const shares = new Map<string, number>();
     for (const f of this.frameworkObjects()) shares.set(keyOf(f), f.status?.dominantShare ?? 0);
-    this.history.record(this.source.now(), shares);
+    this.history.record(this.source.clock.now(), shares);
     this.changes++;
   }
 
   /** Every framework's fair share, recomputed when the caches changed, at most every 2 s. */
   private fairShares(): Map<string, number> {
-    const now = this.source.now();
+    const now = this.source.clock.now();
     const f = this.fair;
     if (f !== undefined && (f.version === this.changes || now - f.at < FAIR_SHARE_MAX_AGE_MS)) return f.shares;
     const { view } = revocationViewOf(this.source.state, {
@@ -298,7 +304,7 @@ export class ConsoleModel {
     const key = keyOf(f);
     const tasks: Record<string, number> = {};
     for (const t of this.tasksOf(key)) {
-      const s = stateKey(t.status?.state ?? 'TASK_STAGING');
+      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
       tasks[s] = (tasks[s] ?? 0) + 1;
     }
     const builtin = f.spec.builtin;
@@ -333,7 +339,7 @@ export class ConsoleModel {
     const key = namespacedKey(namespace, name);
     const f = this.source.state.c.frameworks.get(key);
     if (f === undefined) return undefined;
-    const now = this.source.now();
+    const now = this.source.clock.now();
     const tasks = this.tasksOf(key)
       .map((t) => this.taskRow(t))
       .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.name.localeCompare(b.name));
@@ -438,6 +444,7 @@ export class ConsoleModel {
       ...(s?.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
       ...(t.metadata.creationTimestamp !== undefined ? { createdAt: iso(t.metadata.creationTimestamp) } : {}),
       ...(s?.finishedAt !== undefined ? { finishedAt: iso(s.finishedAt) } : {}),
+      ...(t.spec.revocable === true ? { revocable: true } : {}),
     };
   }
 
@@ -464,7 +471,7 @@ export class ConsoleModel {
 
   /** Outstanding offers, oldest first. */
   offers(): OfferRow[] {
-    const now = this.source.now();
+    const now = this.source.clock.now();
     return this.source.state.c.offers
       .list()
       .filter((o) => isOpen(o))
@@ -479,7 +486,7 @@ export class ConsoleModel {
       .list()
       .filter(
         (t) =>
-          (q.state === undefined || stateKey(t.status?.state ?? 'TASK_STAGING') === stateKey(q.state)) &&
+          (q.state === undefined || taskCountKey(t.status?.state ?? 'TASK_STAGING') === taskCountKey(q.state)) &&
           (q.framework === undefined ||
             namespacedKey(t.metadata.namespace, t.spec.framework) === q.framework ||
             t.spec.framework === q.framework) &&
@@ -572,6 +579,7 @@ export class ConsoleModel {
       let agora: ResourceList = {};
       for (const r of usage.frameworks.values()) agora = add(agora, r);
       const off = offered.get(name) ?? {};
+      const free = nodeFree(usage.allocatable, [usage.external, agora, off]);
       const resources: Record<string, ResourceUse> = {};
       for (const r of names) {
         const a = usage.allocatable[r] ?? 0;
@@ -581,6 +589,7 @@ export class ConsoleModel {
           agora: agora[r] ?? 0,
           other: usage.external[r] ?? 0,
           offered: off[r] ?? 0,
+          free: free[r] ?? 0,
         };
       }
       return {
@@ -602,8 +611,8 @@ export class ConsoleModel {
 
   overview(): Overview {
     const { rows, names } = this.nodeTable();
-    const totals = new Map<string, { allocatable: number; agora: number; other: number; offered: number }>();
-    for (const n of names) totals.set(n, { allocatable: 0, agora: 0, other: 0, offered: 0 });
+    const totals = new Map<string, ResourceUse>();
+    for (const n of names) totals.set(n, { allocatable: 0, agora: 0, other: 0, offered: 0, free: 0 });
     for (const row of rows)
       for (const [r, u] of Object.entries(row.resources)) {
         const t = totals.get(r)!;
@@ -611,11 +620,13 @@ export class ConsoleModel {
         t.agora += u.agora;
         t.other += u.other;
         t.offered += u.offered;
+        t.free += u.free;
       }
     const resources: ResourceTotals[] = [];
     for (const [name, t] of totals) {
       if (t.allocatable === 0 && !SHOWN.includes(name)) continue;
-      const idleAmount = Math.max(0, t.allocatable - t.agora - t.other - t.offered);
+      // Idle: the nodes' free amounts summed (an over-committed node does not hide another's).
+      const idleAmount = t.free;
       const frac = (v: number) => (t.allocatable === 0 ? 0 : v / t.allocatable);
       resources.push({
         name,
@@ -633,13 +644,13 @@ export class ConsoleModel {
       const p = phaseOf(f);
       frameworksByPhase[p] = (frameworksByPhase[p] ?? 0) + 1;
     }
-    const tasks: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [stateKey(s), 0]));
+    const tasks: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [taskCountKey(s), 0]));
     for (const t of this.source.state.c.tasks.list()) {
-      const s = stateKey(t.status?.state ?? 'TASK_STAGING');
+      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
       tasks[s] = (tasks[s] ?? 0) + 1;
     }
     return {
-      time: new Date(this.source.now()).toISOString(),
+      time: new Date(this.source.clock.now()).toISOString(),
       resources,
       counts: {
         nodes: rows.length,

@@ -7,7 +7,7 @@ const row = (name: string, cpuUsed: number, labels: Record<string, string> = {})
   unschedulable: false,
   labels,
   reservations: [],
-  resources: { cpu: { allocatable: 4000, agora: cpuUsed, other: 0, offered: 1000 } },
+  resources: { cpu: { allocatable: 4000, agora: cpuUsed, other: 0, offered: 1000, free: Math.max(0, 4000 - cpuUsed - 1000) } },
 });
 
 const nodes = [row('n-b', 2000, { zone: 'a' }), row('n-a', 3000, { zone: 'b' }), row('n-c', 0, { zone: 'a', disk: 'ssd' })];

@@ -12,6 +12,8 @@ export interface ResourceUse {
   other: number;
   /** In outstanding offers. */
   offered: number;
+  /** What is left: the node's free amount as src/api/fit.ts's nodeFree defines it. */
+  free: number;
 }
 
 export interface NodeRow {
@@ -56,7 +58,6 @@ export interface NodePage {
 
 export const MAX_PAGE = 500;
 
-const free = (u: ResourceUse) => Math.max(0, u.allocatable - u.agora - u.other - u.offered);
 const fraction = (v: number, of: number) => (of === 0 ? 0 : v / of);
 
 function matches(row: NodeRow, words: readonly string[]): boolean {
@@ -70,7 +71,7 @@ function sortKey(sort: string): (row: NodeRow) => number | string {
   if (what === 'free' && resource !== undefined)
     return (r) => {
       const u = r.resources[resource];
-      return u === undefined ? -1 : fraction(free(u), u.allocatable);
+      return u === undefined ? -1 : fraction(u.free, u.allocatable);
     };
   if (what === 'used' && resource !== undefined)
     return (r) => {
@@ -81,7 +82,7 @@ function sortKey(sort: string): (row: NodeRow) => number | string {
 }
 
 function show(name: string, u: ResourceUse): ShownResource {
-  const f = free(u);
+  const f = u.free;
   return {
     allocatable: formatQuantity(u.allocatable, name),
     used: formatQuantity(u.agora + u.other, name),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler } from '../health-server.ts';
+import { LEADER_LABEL } from '../../api/group.ts';
 import type { ConsoleModel } from './model.ts';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -51,8 +52,39 @@ export function loadAssets(): Map<string, Asset> {
 export interface ConsoleServerOptions {
   /** The model of the cluster, or undefined while there is none (this replica does not lead). */
   model: () => ConsoleModel | undefined;
+  /** Who leads, for the 503 of a replica without a model (default: nothing known). */
+  standby?: () => StandbyInfo;
   /** How often open pages are told of a change, at most. */
   pushIntervalMs?: number;
+}
+
+/** What a replica without caches knows of who has them. */
+export interface StandbyInfo {
+  /** This replica's identity. */
+  identity: string;
+  /** The leader election Lease's holderIdentity as last read; undefined when free or not read yet. */
+  leader?: string;
+  /**
+   * Whether the console's Service routes to the leader: this replica keeps the agora.dev/leader
+   * label on its Pod, which the chart's Service selects.
+   */
+  serviceRoutesToLeader: boolean;
+}
+
+/** The 503 body of a replica that has no caches: who leads, and how to reach it. */
+export function standbyBody(info: StandbyInfo | undefined): { error: string; leader: string | null; serviceRoutesToLeader: boolean } {
+  const leader = info?.leader;
+  const routes = info?.serviceRoutesToLeader === true;
+  let error: string;
+  if (leader !== undefined && leader === info?.identity) {
+    error = `this replica (${leader}) has just become the leader and its caches are still syncing; retry in a moment`;
+  } else {
+    error = `this replica${info === undefined ? '' : ` (${info.identity})`} is not leading: its caches are not running. `;
+    error += leader === undefined ? 'No leader is known yet (the Lease is free or not read yet).' : `The leader is ${leader}.`;
+    if (routes)
+      error += ` The console's Service routes to the leader (it selects the Pod labelled ${LEADER_LABEL}=true): open the console through the Service, not through this replica's Pod.`;
+  }
+  return { error, leader: leader ?? null, serviceRoutesToLeader: routes };
 }
 
 class HttpError extends Error {
@@ -179,7 +211,7 @@ export function consoleHandler(o: ConsoleServerOptions): Handler & { close(): vo
     }
     const model = o.model();
     if (model === undefined) {
-      json(res, 503, JSON.stringify({ error: 'this replica is not leading: its caches are not running' }));
+      json(res, 503, JSON.stringify(standbyBody(o.standby?.())));
       return true;
     }
     const key = `${path}?${[...url.searchParams]

@@ -3,6 +3,7 @@
 // why a framework gets no offers is what the controller wrote in its OffersAvailable condition.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { systemClock } from '../../api/clock.ts';
 import { ClusterState } from '../cluster-state.ts';
 import { close, listen } from '../health-server.ts';
 import { makeInformers } from '../informer-set.ts';
@@ -32,7 +33,7 @@ export async function startStandaloneConsole(o: StandaloneConsoleOptions): Promi
   const informers = makeInformers(o.kc, o.log, { namespaces, nodeSelector: undefined });
   const sampleMs = o.sampleIntervalMs ?? 2000;
   const model = new ConsoleModel(
-    { state: new ClusterState(informers.caches), explain: () => undefined, now: Date.now },
+    { state: new ClusterState(informers.caches), explain: () => undefined, clock: systemClock },
     {
       historySamples: Math.max(1, Math.ceil((o.historyMs ?? 15 * 60_000) / sampleMs)),
       offerWindowMs: Math.max(o.historyMs ?? 15 * 60_000, 10_000),

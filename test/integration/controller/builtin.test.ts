@@ -6,8 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseResourceList } from '../../../src/api/quantity.ts';
-import type { FrameworkObject, TaskObject } from '../../../src/api/objects.ts';
-import { eventually, kubeConfig, useNamespace } from '../support/kube.ts';
+import type { FrameworkObject, OfferObject, ReservationObject, TaskObject } from '../../../src/api/objects.ts';
+import { GROUP, VERSION } from '../../../src/api/index.ts';
+import { custom, eventually, kubeConfig, useNamespace } from '../support/kube.ts';
 import { createFramework, deleteObject, get, list, useController, usePool, violations } from './support.ts';
 
 const ns = useNamespace('ctl-builtin');
@@ -23,15 +24,17 @@ interface Builtin {
   restartPolicy?: 'OnFailure' | 'Never';
   maxRetries?: number;
   backoffSeconds?: number;
+  reserve?: boolean;
   cpu: string;
   memory: string;
   exitCode: string;
   runFor: string;
 }
 
-async function builtin(name: string, b: Builtin): Promise<void> {
+async function builtin(name: string, b: Builtin, spec: Partial<FrameworkObject['spec']> = {}): Promise<void> {
   const { cpu, memory, exitCode, runFor, ...rest } = b;
   await createFramework(ns.name, name, {
+    ...spec,
     builtin: {
       ...rest,
       template: { resources: { cpu, memory }, annotations: finishes(exitCode, runFor), containers: [{ name: 'main', image: 'busybox' }] },
@@ -148,5 +151,41 @@ describe('built-in frameworks', () => {
     expect([...problems]).toEqual([]);
     expect(tasks.filter((t) => t.spec.framework !== 'flaky').every((t) => t.status?.state === 'TASK_FINISHED')).toBe(true);
     await Promise.all(names.map(removeFramework));
+  });
+
+  it('spec.builtin.reserve: the accept that launches its tasks reserves what they use for its role, and the reservation outlives them', async () => {
+    const role = `${pool.id}-keep`;
+    const reservations = async () =>
+      (
+        (await custom().listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'reservations' })) as {
+          items: ReservationObject[];
+        }
+      ).items.filter((r) => r.spec.role === role);
+    try {
+      await builtin(
+        'keeper',
+        { tasks: 2, tasksPerOffer: 2, reserve: true, cpu: '1', memory: '1Gi', exitCode: '0', runFor: '1s' },
+        { role },
+      );
+      // Both tasks come from one whole-node offer: one accept, one RESERVE of 2 × <1, 1Gi> there.
+      const accepted = await eventually('the accept recorded', async () =>
+        (await list<OfferObject>('Offer', ns.name)).find((o) => o.spec.framework === 'keeper' && o.status?.phase === 'Accepted'),
+      );
+      expect(accepted.spec.accept?.reserve).toEqual([{ resources: { cpu: '2', memory: '2Gi' } }]);
+      expect(accepted.status?.message).toMatch(new RegExp(`^reserved cpu 2, memory 2Gi for role ${role}; 2 task\\(s\\) launched`));
+      await eventually(
+        'keeper Completed',
+        async () => (await get<FrameworkObject>('Framework', ns.name, 'keeper')).status?.phase === 'Completed',
+        20_000,
+      );
+      // The tasks are done; the role keeps the capacity on that node (Mesos: a reservation is the role's, not the task's).
+      expect((await reservations()).map((r) => r.spec)).toEqual([
+        { role, nodeName: accepted.spec.nodeName, resources: { cpu: '2', memory: '2Gi' } },
+      ]);
+      await removeFramework('keeper');
+    } finally {
+      for (const r of await reservations())
+        await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'reservations', name: r.metadata.name });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate33;
-const schema15 = {
+export const validate = validate34;
+const schema16 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema15 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "gqqzHWuQ58bQSu5DbVUWunJ1I245PAVUxJqpojE55o"
+      "$ref": "kIwhLkG8VF1OZ4dLgFVZyrUa8xKyPmLS3iHnJ6Hnk"
     },
     "status": {
       "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
@@ -23,11 +23,11 @@ const schema15 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Framework"
 };
-const schema16 = {
+const schema17 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate34(data, {
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate34(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema16.enum
+        allowedValues: schema17.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate34(data, {
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
+const schema18 = {
   "type": "string",
   "enum": ["Framework"]
 };
-function validate36(data, {
+function validate37(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate36(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema17.enum
+        allowedValues: schema18.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate36(data, {
     }
     errors++;
   }
-  validate36.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema19 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema19 = {};
-import { validate as validate39 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate38(data, {
+const schema20 = {};
+import { validate as validate40 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate39(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate38(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate39(data, {
+    if (!validate40(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+      vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
       errors = vErrors.length;
     }
   }
-  validate38.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
+const schema21 = {
   "type": "object",
   "properties": {
     "role": {
@@ -160,7 +160,7 @@ const schema20 = {
       "$ref": "AI07nWX0w074wlS45bFn7e7a4vam5b7dyKU31Cdu5rI"
     },
     "capabilities": {
-      "$ref": "u6zbwHaxCSXrXAwQT1ONLJEmJBYo0hFUSAOWx2sb4"
+      "$ref": "ON8NcNqWREq3YOCBvjXCX4mnyJe0yRPh1ghVUeyIMdM"
     },
     "serviceAccountName": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
@@ -187,11 +187,11 @@ const schema20 = {
       "$ref": "P98UGyEa2LWGUTIHh0pqZNzb5s2quuf9XLTDUrW4M0"
     },
     "builtin": {
-      "$ref": "M23OmkBv4nU5O3SPFd4zUJB9LgevXFDkczRDNRon4"
+      "$ref": "A4diadNfFZua3rH2APQud68mzaGBaiuVWzsMBRZX4"
     }
   }
 };
-const schema21 = {
+const schema22 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253,
@@ -200,7 +200,7 @@ const schema21 = {
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", "u");
-function validate43(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -274,10 +274,10 @@ function validate43(data, {
       errors++;
     }
   }
-  validate43.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema23 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -286,13 +286,13 @@ const schema22 = {
   },
   "nullable": true
 };
-const schema23 = {
+const schema24 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253,
   "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
 };
-function validate46(data, {
+function validate47(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -365,10 +365,10 @@ function validate46(data, {
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
-function validate45(data, {
+function validate46(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -427,26 +427,26 @@ function validate45(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate46(data[i0], {
+      if (!validate47(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate45.errors = vErrors;
+  validate46.errors = vErrors;
   return errors === 0;
 }
-const schema24 = {
+const schema25 = {
   "type": "boolean",
   "default": false,
   "nullable": true
 };
-function validate49(data, {
+function validate50(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -470,10 +470,10 @@ function validate49(data, {
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema26 = {
   "type": "array",
   "maxItems": 16,
   "items": {
@@ -529,7 +529,7 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
-function validate51(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -583,22 +583,22 @@ function validate51(data, {
       }
     }
   }
-  validate51.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
+const schema27 = {
   "type": "array",
   "maxItems": 8,
   "items": {
-    "$ref": "ulNG9CFtqcRBRjhKBRBiVR2U0KpoQgYZolwK68Ezo0"
+    "$ref": "F7BDrWY3iQdeJs5syUFbRTOFnEeDrD3c23CeFVM"
   },
   "nullable": true
 };
-const schema27 = {
+const schema28 = {
   "type": "string",
-  "enum": ["GPU_RESOURCES"]
+  "enum": ["GPU_RESOURCES", "REVOCABLE_RESOURCES"]
 };
-function validate55(data, {
+function validate56(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -622,13 +622,13 @@ function validate55(data, {
     }
     errors++;
   }
-  if (!(data === "GPU_RESOURCES")) {
+  if (!(data === "GPU_RESOURCES" || data === "REVOCABLE_RESOURCES")) {
     const err1 = {
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema27.enum
+        allowedValues: schema28.enum
       }
     };
     if (vErrors === null) {
@@ -638,10 +638,10 @@ function validate55(data, {
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
 }
-function validate54(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -684,26 +684,26 @@ function validate54(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate55(data[i0], {
+      if (!validate56(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate54.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-const schema28 = {
+const schema29 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate58(data, {
+function validate59(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -745,10 +745,10 @@ function validate58(data, {
       errors++;
     }
   }
-  validate58.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema30 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
@@ -756,7 +756,7 @@ const schema29 = {
   "nullable": true
 };
 const formats2 = formats.int64;
-function validate60(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -832,10 +832,10 @@ function validate60(data, {
       errors++;
     }
   }
-  validate60.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
-const schema30 = {
+const schema31 = {
   "type": "integer",
   "format": "int32",
   "minimum": -1000000,
@@ -843,7 +843,7 @@ const schema30 = {
   "nullable": true
 };
 const formats0 = formats.int32;
-function validate62(data, {
+function validate63(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -919,17 +919,17 @@ function validate62(data, {
       errors++;
     }
   }
-  validate62.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-const schema31 = {
+const schema32 = {
   "type": "integer",
   "format": "int64",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate64(data, {
+function validate65(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1005,17 +1005,17 @@ function validate64(data, {
       errors++;
     }
   }
-  validate64.errors = vErrors;
+  validate65.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema33 = {
   "type": "number",
   "default": 5,
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate66(data, {
+function validate67(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1075,10 +1075,10 @@ function validate66(data, {
       errors++;
     }
   }
-  validate66.errors = vErrors;
+  validate67.errors = vErrors;
   return errors === 0;
 }
-const schema33 = {
+const schema34 = {
   "type": "array",
   "maxItems": 16,
   "items": {
@@ -1086,7 +1086,7 @@ const schema33 = {
   },
   "nullable": true
 };
-const schema34 = {
+const schema35 = {
   "type": "object",
   "required": ["role", "minAllocatableResources"],
   "properties": {
@@ -1098,7 +1098,7 @@ const schema34 = {
     }
   }
 };
-const schema35 = {
+const schema36 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 8,
@@ -1219,7 +1219,7 @@ function validate23(data, {
   validate23.errors = vErrors;
   return errors === 0;
 }
-function validate71(data, {
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1288,10 +1288,10 @@ function validate71(data, {
     }
     errors++;
   }
-  validate71.errors = vErrors;
+  validate72.errors = vErrors;
   return errors === 0;
 }
-function validate69(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1344,13 +1344,13 @@ function validate69(data, {
       }
     }
     if (data.minAllocatableResources !== undefined) {
-      if (!validate71(data.minAllocatableResources, {
+      if (!validate72(data.minAllocatableResources, {
         instancePath: instancePath + "/minAllocatableResources",
         parentData: data,
         parentDataProperty: "minAllocatableResources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
@@ -1370,10 +1370,10 @@ function validate69(data, {
     }
     errors++;
   }
-  validate69.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
-function validate68(data, {
+function validate69(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1416,21 +1416,21 @@ function validate68(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate69(data[i0], {
+      if (!validate70(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate68.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
-const schema36 = {
+const schema37 = {
   "type": "object",
   "properties": {
     "nodeSelector": {
@@ -1439,7 +1439,7 @@ const schema36 = {
   },
   "nullable": true
 };
-const schema37 = {
+const schema38 = {
   "type": "object",
   "properties": {
     "matchLabels": {
@@ -1529,7 +1529,7 @@ function validate26(data, {
   validate26.errors = vErrors;
   return errors === 0;
 }
-const schema38 = {
+const schema39 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -1537,7 +1537,7 @@ const schema38 = {
   },
   "nullable": true
 };
-const schema39 = {
+const schema40 = {
   "type": "object",
   "required": ["key", "operator"],
   "properties": {
@@ -1552,12 +1552,12 @@ const schema39 = {
     }
   }
 };
-const schema40 = {
+const schema41 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 317
 };
-function validate81(data, {
+function validate82(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1614,14 +1614,14 @@ function validate81(data, {
     }
     errors++;
   }
-  validate81.errors = vErrors;
+  validate82.errors = vErrors;
   return errors === 0;
 }
-const schema41 = {
+const schema42 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate83(data, {
+function validate84(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1651,7 +1651,7 @@ function validate83(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema41.enum
+        allowedValues: schema42.enum
       }
     };
     if (vErrors === null) {
@@ -1661,10 +1661,10 @@ function validate83(data, {
     }
     errors++;
   }
-  validate83.errors = vErrors;
+  validate84.errors = vErrors;
   return errors === 0;
 }
-const schema42 = {
+const schema43 = {
   "type": "array",
   "maxItems": 64,
   "items": {
@@ -1672,7 +1672,7 @@ const schema42 = {
   },
   "nullable": true
 };
-function validate85(data, {
+function validate86(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1726,10 +1726,10 @@ function validate85(data, {
       }
     }
   }
-  validate85.errors = vErrors;
+  validate86.errors = vErrors;
   return errors === 0;
 }
-function validate80(data, {
+function validate81(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1771,35 +1771,35 @@ function validate80(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate81(data.key, {
+      if (!validate82(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+        vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate83(data.operator, {
+      if (!validate84(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate85(data.values, {
+      if (!validate86(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
         errors = vErrors.length;
       }
     }
@@ -1819,10 +1819,10 @@ function validate80(data, {
     }
     errors++;
   }
-  validate80.errors = vErrors;
+  validate81.errors = vErrors;
   return errors === 0;
 }
-function validate79(data, {
+function validate80(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1865,21 +1865,21 @@ function validate79(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate80(data[i0], {
+      if (!validate81(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate79.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
-function validate77(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1916,21 +1916,21 @@ function validate77(data, {
       }
     }
     if (data.matchExpressions !== undefined) {
-      if (!validate79(data.matchExpressions, {
+      if (!validate80(data.matchExpressions, {
         instancePath: instancePath + "/matchExpressions",
         parentData: data,
         parentDataProperty: "matchExpressions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate77.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-function validate76(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1956,21 +1956,21 @@ function validate76(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.nodeSelector !== undefined) {
-      if (!validate77(data.nodeSelector, {
+      if (!validate78(data.nodeSelector, {
         instancePath: instancePath + "/nodeSelector",
         parentData: data,
         parentDataProperty: "nodeSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate76.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema44 = {
   "type": "array",
   "maxItems": 32,
   "items": {
@@ -1978,7 +1978,7 @@ const schema43 = {
   },
   "nullable": true
 };
-const schema44 = {
+const schema45 = {
   "type": "object",
   "required": ["resources", "count"],
   "properties": {
@@ -1993,13 +1993,13 @@ const schema44 = {
     }
   }
 };
-const schema45 = {
+const schema46 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 1000000
 };
-function validate95(data, {
+function validate96(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2075,17 +2075,17 @@ function validate95(data, {
       errors++;
     }
   }
-  validate95.errors = vErrors;
+  validate96.errors = vErrors;
   return errors === 0;
 }
-const schema46 = {
+const schema47 = {
   "type": "integer",
   "format": "int32",
   "minimum": 1,
   "maximum": 1000,
   "nullable": true
 };
-function validate97(data, {
+function validate98(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2161,10 +2161,10 @@ function validate97(data, {
       errors++;
     }
   }
-  validate97.errors = vErrors;
+  validate98.errors = vErrors;
   return errors === 0;
 }
-function validate93(data, {
+function validate94(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2217,24 +2217,24 @@ function validate93(data, {
       }
     }
     if (data.count !== undefined) {
-      if (!validate95(data.count, {
+      if (!validate96(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate97(data.perOffer, {
+      if (!validate98(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
         errors = vErrors.length;
       }
     }
@@ -2254,10 +2254,10 @@ function validate93(data, {
     }
     errors++;
   }
-  validate93.errors = vErrors;
+  validate94.errors = vErrors;
   return errors === 0;
 }
-function validate92(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2300,21 +2300,21 @@ function validate92(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate93(data[i0], {
+      if (!validate94(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate92.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-const schema47 = {
+const schema48 = {
   "type": "object",
   "properties": {
     "tasks": {
@@ -2335,20 +2335,23 @@ const schema47 = {
     "backoffSeconds": {
       "$ref": "c9YPAEzrsghCV2vYMUdWqaG1kppVA6KntOQpdUWk"
     },
+    "reserve": {
+      "$ref": "hsGPmGwy4VrrbOBJwiGgjUKGPtMFeHO5cmtUu5ZUh0"
+    },
     "template": {
       "$ref": "C08KLZmiDyWr7ynnDH98kF7223BjRL1jJX2QXpPCVQ"
     }
   },
   "nullable": true
 };
-const schema48 = {
+const schema49 = {
   "type": "integer",
   "format": "int32",
   "minimum": 0,
   "maximum": 100000,
   "nullable": true
 };
-function validate102(data, {
+function validate103(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2424,10 +2427,10 @@ function validate102(data, {
       errors++;
     }
   }
-  validate102.errors = vErrors;
+  validate103.errors = vErrors;
   return errors === 0;
 }
-const schema49 = {
+const schema50 = {
   "type": "integer",
   "format": "int32",
   "default": 1,
@@ -2435,7 +2438,7 @@ const schema49 = {
   "maximum": 256,
   "nullable": true
 };
-function validate104(data, {
+function validate105(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2511,16 +2514,16 @@ function validate104(data, {
       errors++;
     }
   }
-  validate104.errors = vErrors;
+  validate105.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
+const schema51 = {
   "type": "number",
   "minimum": 0,
   "maximum": 31536000,
   "nullable": true
 };
-function validate106(data, {
+function validate107(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2580,16 +2583,16 @@ function validate106(data, {
       errors++;
     }
   }
-  validate106.errors = vErrors;
+  validate107.errors = vErrors;
   return errors === 0;
 }
-const schema51 = {
+const schema52 = {
   "type": "string",
   "enum": ["Never", "OnFailure"],
   "default": "OnFailure",
   "nullable": true
 };
-function validate108(data, {
+function validate109(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2619,7 +2622,7 @@ function validate108(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema51.enum
+        allowedValues: schema52.enum
       }
     };
     if (vErrors === null) {
@@ -2629,10 +2632,10 @@ function validate108(data, {
     }
     errors++;
   }
-  validate108.errors = vErrors;
+  validate109.errors = vErrors;
   return errors === 0;
 }
-const schema52 = {
+const schema53 = {
   "type": "integer",
   "format": "int32",
   "default": 3,
@@ -2640,7 +2643,7 @@ const schema52 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate110(data, {
+function validate111(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2716,17 +2719,17 @@ function validate110(data, {
       errors++;
     }
   }
-  validate110.errors = vErrors;
+  validate111.errors = vErrors;
   return errors === 0;
 }
-const schema53 = {
+const schema54 = {
   "type": "number",
   "default": 10,
   "minimum": 0,
   "maximum": 3600,
   "nullable": true
 };
-function validate112(data, {
+function validate113(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2786,10 +2789,41 @@ function validate112(data, {
       errors++;
     }
   }
-  validate112.errors = vErrors;
+  validate113.errors = vErrors;
   return errors === 0;
 }
-const schema54 = {
+const schema14 = {
+  "type": "boolean",
+  "nullable": true
+};
+function validate32(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "boolean" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "boolean"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+const schema55 = {
   "type": "object",
   "required": ["resources", "containers"],
   "properties": {
@@ -2808,7 +2842,7 @@ const schema54 = {
   },
   "nullable": true
 };
-const schema55 = {
+const schema56 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -2816,7 +2850,7 @@ const schema55 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema56 = {
+const schema57 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -2828,14 +2862,14 @@ const schema56 = {
     }
   }
 };
-const schema57 = {
+const schema58 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 63,
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern3 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate120(data, {
+function validate122(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2908,14 +2942,14 @@ function validate120(data, {
     }
     errors++;
   }
-  validate120.errors = vErrors;
+  validate122.errors = vErrors;
   return errors === 0;
 }
-const schema58 = {
+const schema59 = {
   "type": "string",
   "minLength": 1
 };
-function validate122(data, {
+function validate124(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2956,10 +2990,10 @@ function validate122(data, {
     }
     errors++;
   }
-  validate122.errors = vErrors;
+  validate124.errors = vErrors;
   return errors === 0;
 }
-function validate119(data, {
+function validate121(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3001,24 +3035,24 @@ function validate119(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate120(data.name, {
+      if (!validate122(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate122(data.image, {
+      if (!validate124(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
         errors = vErrors.length;
       }
     }
@@ -3038,10 +3072,10 @@ function validate119(data, {
     }
     errors++;
   }
-  validate119.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-function validate118(data, {
+function validate120(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3084,13 +3118,13 @@ function validate118(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate119(data[i0], {
+      if (!validate121(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
@@ -3110,10 +3144,10 @@ function validate118(data, {
     }
     errors++;
   }
-  validate118.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-function validate114(data, {
+function validate116(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3204,21 +3238,21 @@ function validate114(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate118(data.containers, {
+      if (!validate120(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate114.errors = vErrors;
+  validate116.errors = vErrors;
   return errors === 0;
 }
-function validate101(data, {
+function validate102(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3244,87 +3278,98 @@ function validate101(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate102(data.tasks, {
+      if (!validate103(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+        vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasksPerOffer !== undefined) {
-      if (!validate104(data.tasksPerOffer, {
+      if (!validate105(data.tasksPerOffer, {
         instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
         parentDataProperty: "tasksPerOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate106(data.refuseSeconds, {
+      if (!validate107(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+        vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
         errors = vErrors.length;
       }
     }
     if (data.restartPolicy !== undefined) {
-      if (!validate108(data.restartPolicy, {
+      if (!validate109(data.restartPolicy, {
         instancePath: instancePath + "/restartPolicy",
         parentData: data,
         parentDataProperty: "restartPolicy",
         rootData
       })) {
-        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+        vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
         errors = vErrors.length;
       }
     }
     if (data.maxRetries !== undefined) {
-      if (!validate110(data.maxRetries, {
+      if (!validate111(data.maxRetries, {
         instancePath: instancePath + "/maxRetries",
         parentData: data,
         parentDataProperty: "maxRetries",
         rootData
       })) {
-        vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
         errors = vErrors.length;
       }
     }
     if (data.backoffSeconds !== undefined) {
-      if (!validate112(data.backoffSeconds, {
+      if (!validate113(data.backoffSeconds, {
         instancePath: instancePath + "/backoffSeconds",
         parentData: data,
         parentDataProperty: "backoffSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+        vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.reserve !== undefined) {
+      if (!validate32(data.reserve, {
+        instancePath: instancePath + "/reserve",
+        parentData: data,
+        parentDataProperty: "reserve",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.template !== undefined) {
-      if (!validate114(data.template, {
+      if (!validate116(data.template, {
         instancePath: instancePath + "/template",
         parentData: data,
         parentDataProperty: "template",
         rootData
       })) {
-        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate101.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-function validate42(data, {
+function validate43(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3334,156 +3379,156 @@ function validate42(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate43(data.role, {
+      if (!validate44(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
     if (data.roles !== undefined) {
-      if (!validate45(data.roles, {
+      if (!validate46(data.roles, {
         instancePath: instancePath + "/roles",
         parentData: data,
         parentDataProperty: "roles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressed !== undefined) {
-      if (!validate49(data.suppressed, {
+      if (!validate50(data.suppressed, {
         instancePath: instancePath + "/suppressed",
         parentData: data,
         parentDataProperty: "suppressed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressedRoles !== undefined) {
-      if (!validate51(data.suppressedRoles, {
+      if (!validate52(data.suppressedRoles, {
         instancePath: instancePath + "/suppressedRoles",
         parentData: data,
         parentDataProperty: "suppressedRoles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
     if (data.capabilities !== undefined) {
-      if (!validate54(data.capabilities, {
+      if (!validate55(data.capabilities, {
         instancePath: instancePath + "/capabilities",
         parentData: data,
         parentDataProperty: "capabilities",
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
     if (data.serviceAccountName !== undefined) {
-      if (!validate58(data.serviceAccountName, {
+      if (!validate59(data.serviceAccountName, {
         instancePath: instancePath + "/serviceAccountName",
         parentData: data,
         parentDataProperty: "serviceAccountName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
         errors = vErrors.length;
       }
     }
     if (data.revocationGracePeriodSeconds !== undefined) {
-      if (!validate60(data.revocationGracePeriodSeconds, {
+      if (!validate61(data.revocationGracePeriodSeconds, {
         instancePath: instancePath + "/revocationGracePeriodSeconds",
         parentData: data,
         parentDataProperty: "revocationGracePeriodSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
       }
     }
     if (data.priority !== undefined) {
-      if (!validate62(data.priority, {
+      if (!validate63(data.priority, {
         instancePath: instancePath + "/priority",
         parentData: data,
         parentDataProperty: "priority",
         rootData
       })) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
       }
     }
     if (data.failoverTimeoutSeconds !== undefined) {
-      if (!validate64(data.failoverTimeoutSeconds, {
+      if (!validate65(data.failoverTimeoutSeconds, {
         instancePath: instancePath + "/failoverTimeoutSeconds",
         parentData: data,
         parentDataProperty: "failoverTimeoutSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
       }
     }
     if (data.defaultRefuseSeconds !== undefined) {
-      if (!validate66(data.defaultRefuseSeconds, {
+      if (!validate67(data.defaultRefuseSeconds, {
         instancePath: instancePath + "/defaultRefuseSeconds",
         parentData: data,
         parentDataProperty: "defaultRefuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
         errors = vErrors.length;
       }
     }
     if (data.offerFilters !== undefined) {
-      if (!validate68(data.offerFilters, {
+      if (!validate69(data.offerFilters, {
         instancePath: instancePath + "/offerFilters",
         parentData: data,
         parentDataProperty: "offerFilters",
         rootData
       })) {
-        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
         errors = vErrors.length;
       }
     }
     if (data.offerConstraints !== undefined) {
-      if (!validate76(data.offerConstraints, {
+      if (!validate77(data.offerConstraints, {
         instancePath: instancePath + "/offerConstraints",
         parentData: data,
         parentDataProperty: "offerConstraints",
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate92(data.demand, {
+      if (!validate93(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
     if (data.builtin !== undefined) {
-      if (!validate101(data.builtin, {
+      if (!validate102(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
@@ -3503,10 +3548,10 @@ function validate42(data, {
     }
     errors++;
   }
-  validate42.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-const schema59 = {
+const schema60 = {
   "type": "object",
   "properties": {
     "observedGeneration": {
@@ -3545,12 +3590,12 @@ const schema59 = {
   },
   "nullable": true
 };
-const schema60 = {
+const schema61 = {
   "type": "integer",
   "format": "int64",
   "nullable": true
 };
-function validate130(data, {
+function validate132(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3592,15 +3637,15 @@ function validate130(data, {
       errors++;
     }
   }
-  validate130.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-const schema61 = {
+const schema62 = {
   "type": "string",
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate132(data, {
+function validate134(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3630,7 +3675,7 @@ function validate132(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema61.enum
+        allowedValues: schema62.enum
       }
     };
     if (vErrors === null) {
@@ -3640,7 +3685,7 @@ function validate132(data, {
     }
     errors++;
   }
-  validate132.errors = vErrors;
+  validate134.errors = vErrors;
   return errors === 0;
 }
 const schema11 = {
@@ -3752,14 +3797,14 @@ function validate31(data, {
   validate31.errors = vErrors;
   return errors === 0;
 }
-const schema62 = {
+const schema63 = {
   "type": "array",
   "items": {
     "$ref": "MO3pqVil0pE6pJ4Gwrz5WOOSwR3R4eAzDPOeLI0e8"
   },
   "nullable": true
 };
-const schema63 = {
+const schema64 = {
   "type": "object",
   "properties": {
     "role": {
@@ -3776,11 +3821,11 @@ const schema63 = {
     }
   }
 };
-const schema64 = {
+const schema65 = {
   "type": "string",
   "nullable": true
 };
-function validate138(data, {
+function validate140(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3804,41 +3849,10 @@ function validate138(data, {
     }
     errors++;
   }
-  validate138.errors = vErrors;
+  validate140.errors = vErrors;
   return errors === 0;
 }
-const schema65 = {
-  "type": "boolean",
-  "nullable": true
-};
-function validate142(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data !== "boolean" && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "boolean"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate142.errors = vErrors;
-  return errors === 0;
-}
-function validate137(data, {
+function validate139(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3848,13 +3862,13 @@ function validate137(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate138(data.role, {
+      if (!validate140(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+        vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
         errors = vErrors.length;
       }
     }
@@ -3881,13 +3895,13 @@ function validate137(data, {
       }
     }
     if (data.suppressed !== undefined) {
-      if (!validate142(data.suppressed, {
+      if (!validate32(data.suppressed, {
         instancePath: instancePath + "/suppressed",
         parentData: data,
         parentDataProperty: "suppressed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
@@ -3907,10 +3921,10 @@ function validate137(data, {
     }
     errors++;
   }
-  validate137.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-function validate136(data, {
+function validate138(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3937,18 +3951,18 @@ function validate136(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate137(data[i0], {
+      if (!validate139(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate136.errors = vErrors;
+  validate138.errors = vErrors;
   return errors === 0;
 }
 const schema66 = {
@@ -3972,12 +3986,12 @@ const schema67 = {
     }
   }
 };
-const schema14 = {
+const schema15 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
-function validate32(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4019,10 +4033,10 @@ function validate32(data, {
       errors++;
     }
   }
-  validate32.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-function validate147(data, {
+function validate148(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4043,24 +4057,24 @@ function validate147(data, {
       }
     }
     if (data.count !== undefined) {
-      if (!validate32(data.count, {
+      if (!validate33(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate32(data.perOffer, {
+      if (!validate33(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
@@ -4080,10 +4094,10 @@ function validate147(data, {
     }
     errors++;
   }
-  validate147.errors = vErrors;
+  validate148.errors = vErrors;
   return errors === 0;
 }
-function validate146(data, {
+function validate147(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4110,18 +4124,18 @@ function validate146(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate147(data[i0], {
+      if (!validate148(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+        vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate146.errors = vErrors;
+  validate147.errors = vErrors;
   return errors === 0;
 }
 const schema68 = {
@@ -4154,7 +4168,7 @@ const schema68 = {
   },
   "nullable": true
 };
-function validate154(data, {
+function validate155(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4180,95 +4194,95 @@ function validate154(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.staging !== undefined) {
-      if (!validate32(data.staging, {
+      if (!validate33(data.staging, {
         instancePath: instancePath + "/staging",
         parentData: data,
         parentDataProperty: "staging",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.starting !== undefined) {
-      if (!validate32(data.starting, {
+      if (!validate33(data.starting, {
         instancePath: instancePath + "/starting",
         parentData: data,
         parentDataProperty: "starting",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.running !== undefined) {
-      if (!validate32(data.running, {
+      if (!validate33(data.running, {
         instancePath: instancePath + "/running",
         parentData: data,
         parentDataProperty: "running",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.finished !== undefined) {
-      if (!validate32(data.finished, {
+      if (!validate33(data.finished, {
         instancePath: instancePath + "/finished",
         parentData: data,
         parentDataProperty: "finished",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.failed !== undefined) {
-      if (!validate32(data.failed, {
+      if (!validate33(data.failed, {
         instancePath: instancePath + "/failed",
         parentData: data,
         parentDataProperty: "failed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.killed !== undefined) {
-      if (!validate32(data.killed, {
+      if (!validate33(data.killed, {
         instancePath: instancePath + "/killed",
         parentData: data,
         parentDataProperty: "killed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.lost !== undefined) {
-      if (!validate32(data.lost, {
+      if (!validate33(data.lost, {
         instancePath: instancePath + "/lost",
         parentData: data,
         parentDataProperty: "lost",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.error !== undefined) {
-      if (!validate32(data.error, {
+      if (!validate33(data.error, {
         instancePath: instancePath + "/error",
         parentData: data,
         parentDataProperty: "error",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate154.errors = vErrors;
+  validate155.errors = vErrors;
   return errors === 0;
 }
 const schema69 = {
@@ -4277,7 +4291,7 @@ const schema69 = {
   "nullable": true
 };
 const formats20 = formats["date-time"];
-function validate165(data, {
+function validate166(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4319,7 +4333,7 @@ function validate165(data, {
       errors++;
     }
   }
-  validate165.errors = vErrors;
+  validate166.errors = vErrors;
   return errors === 0;
 }
 const schema70 = {
@@ -4357,7 +4371,7 @@ const schema72 = {
   "type": "string",
   "maxLength": 316
 };
-function validate169(data, {
+function validate170(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4398,14 +4412,14 @@ function validate169(data, {
     }
     errors++;
   }
-  validate169.errors = vErrors;
+  validate170.errors = vErrors;
   return errors === 0;
 }
 const schema73 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate171(data, {
+function validate172(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4445,7 +4459,7 @@ function validate171(data, {
     }
     errors++;
   }
-  validate171.errors = vErrors;
+  validate172.errors = vErrors;
   return errors === 0;
 }
 const schema74 = {
@@ -4454,7 +4468,7 @@ const schema74 = {
   "minimum": 0,
   "nullable": true
 };
-function validate173(data, {
+function validate174(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4513,14 +4527,14 @@ function validate173(data, {
       errors++;
     }
   }
-  validate173.errors = vErrors;
+  validate174.errors = vErrors;
   return errors === 0;
 }
 const schema75 = {
   "type": "string",
   "format": "date-time"
 };
-function validate175(data, {
+function validate176(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4561,14 +4575,14 @@ function validate175(data, {
     }
     errors++;
   }
-  validate175.errors = vErrors;
+  validate176.errors = vErrors;
   return errors === 0;
 }
 const schema76 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate177(data, {
+function validate178(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4609,14 +4623,14 @@ function validate177(data, {
     }
     errors++;
   }
-  validate177.errors = vErrors;
+  validate178.errors = vErrors;
   return errors === 0;
 }
 const schema77 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate179(data, {
+function validate180(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4657,10 +4671,10 @@ function validate179(data, {
     }
     errors++;
   }
-  validate179.errors = vErrors;
+  validate180.errors = vErrors;
   return errors === 0;
 }
-function validate168(data, {
+function validate169(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4750,68 +4764,68 @@ function validate168(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate169(data.type, {
+      if (!validate170(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+        vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate171(data.status, {
+      if (!validate172(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+        vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate173(data.observedGeneration, {
+      if (!validate174(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+        vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate175(data.lastTransitionTime, {
+      if (!validate176(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+        vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate177(data.reason, {
+      if (!validate178(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+        vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate179(data.message, {
+      if (!validate180(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+        vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
         errors = vErrors.length;
       }
     }
@@ -4831,10 +4845,10 @@ function validate168(data, {
     }
     errors++;
   }
-  validate168.errors = vErrors;
+  validate169.errors = vErrors;
   return errors === 0;
 }
-function validate167(data, {
+function validate168(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4861,21 +4875,21 @@ function validate167(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate168(data[i0], {
+      if (!validate169(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+        vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate167.errors = vErrors;
+  validate168.errors = vErrors;
   return errors === 0;
 }
-function validate129(data, {
+function validate131(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4901,24 +4915,24 @@ function validate129(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate130(data.observedGeneration, {
+      if (!validate132(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate132(data.phase, {
+      if (!validate134(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+        vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
         errors = vErrors.length;
       }
     }
@@ -4945,87 +4959,87 @@ function validate129(data, {
       }
     }
     if (data.roles !== undefined) {
-      if (!validate136(data.roles, {
+      if (!validate138(data.roles, {
         instancePath: instancePath + "/roles",
         parentData: data,
         parentDataProperty: "roles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate146(data.demand, {
+      if (!validate147(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
+        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
         errors = vErrors.length;
       }
     }
     if (data.outstandingOffers !== undefined) {
-      if (!validate32(data.outstandingOffers, {
+      if (!validate33(data.outstandingOffers, {
         instancePath: instancePath + "/outstandingOffers",
         parentData: data,
         parentDataProperty: "outstandingOffers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate154(data.tasks, {
+      if (!validate155(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+        vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
         errors = vErrors.length;
       }
     }
     if (data.launched !== undefined) {
-      if (!validate32(data.launched, {
+      if (!validate33(data.launched, {
         instancePath: instancePath + "/launched",
         parentData: data,
         parentDataProperty: "launched",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate165(data.lastHeartbeatTime, {
+      if (!validate166(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
+        vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate167(data.conditions, {
+      if (!validate168(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+        vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate129.errors = vErrors;
+  validate131.errors = vErrors;
   return errors === 0;
 }
-function validate33(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -5084,57 +5098,57 @@ function validate33(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate34(data.apiVersion, {
+      if (!validate35(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate36(data.kind, {
+      if (!validate37(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
         rootData
       })) {
-        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.metadata !== undefined) {
-      if (!validate38(data.metadata, {
+      if (!validate39(data.metadata, {
         instancePath: instancePath + "/metadata",
         parentData: data,
         parentDataProperty: "metadata",
         rootData
       })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.spec !== undefined) {
-      if (!validate42(data.spec, {
+      if (!validate43(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate129(data.status, {
+      if (!validate131(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+        vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
         errors = vErrors.length;
       }
     }
@@ -5154,6 +5168,6 @@ function validate33(data, {
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }

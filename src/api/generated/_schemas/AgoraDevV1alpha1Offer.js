@@ -14,7 +14,7 @@ const schema17 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "DBCa7foYdT7IZDnyhwFpVxBhTowOY4JZ1DLZ0s7e4A"
+      "$ref": "ZFfNk64lB8KoWznKROVndHGYtJT97iMCQSb3vIJSsKs"
     },
     "status": {
       "$ref": "AgsSAWbzBY2l51I85Ltme3eeUWeJo1nEnSDosXk00Nc"
@@ -168,6 +168,9 @@ const schema22 = {
     },
     "reserved": {
       "$ref": "syTASlEHCdOnwDcKabcsC8ssoiN4masvwiOlHE1mYwA"
+    },
+    "revocable": {
+      "$ref": "hsGPmGwy4VrrbOBJwiGgjUKGPtMFeHO5cmtUu5ZUh0"
     },
     "expiresAt": {
       "$ref": "thZzwpySeU7LsVtTYjwqN1mWUAwFAnezim8OMie8k"
@@ -802,6 +805,37 @@ function validate55(data, {
   validate55.errors = vErrors;
   return errors === 0;
 }
+const schema29 = {
+  "type": "boolean",
+  "nullable": true
+};
+function validate65(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "boolean" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "boolean"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate65.errors = vErrors;
+  return errors === 0;
+}
 const schema16 = {
   "type": "string",
   "format": "date-time",
@@ -853,7 +887,7 @@ function validate35(data, {
   validate35.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema30 = {
   "type": "object",
   "required": ["tasks"],
   "properties": {
@@ -1098,7 +1132,7 @@ function validate24(data, {
   validate24.errors = vErrors;
   return errors === 0;
 }
-const schema30 = {
+const schema31 = {
   "type": "array",
   "minItems": 0,
   "maxItems": 256,
@@ -1106,7 +1140,7 @@ const schema30 = {
     "$ref": "8NoluluUUKOaoP2apmTX9kQ1d81nbK6sxZAhbhSyA"
   }
 };
-const schema31 = {
+const schema32 = {
   "type": "object",
   "required": ["name", "resources", "containers"],
   "properties": {
@@ -1210,7 +1244,7 @@ function validate32(data, {
   validate32.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema33 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -1218,7 +1252,7 @@ const schema32 = {
     "$ref": "y71pLbtOQ2DHr7I1NGDmKtfeK7vpJXxIvnfR7syQ"
   }
 };
-const schema33 = {
+const schema34 = {
   "type": "object",
   "required": ["name", "image"],
   "properties": {
@@ -1230,11 +1264,11 @@ const schema33 = {
     }
   }
 };
-const schema34 = {
+const schema35 = {
   "type": "string",
   "minLength": 1
 };
-function validate78(data, {
+function validate80(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1275,10 +1309,10 @@ function validate78(data, {
     }
     errors++;
   }
-  validate78.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
-function validate76(data, {
+function validate78(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1331,13 +1365,13 @@ function validate76(data, {
       }
     }
     if (data.image !== undefined) {
-      if (!validate78(data.image, {
+      if (!validate80(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
         errors = vErrors.length;
       }
     }
@@ -1357,10 +1391,10 @@ function validate76(data, {
     }
     errors++;
   }
-  validate76.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
-function validate75(data, {
+function validate77(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1403,13 +1437,13 @@ function validate75(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate76(data[i0], {
+      if (!validate78(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
@@ -1429,10 +1463,10 @@ function validate75(data, {
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-function validate70(data, {
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1534,13 +1568,13 @@ function validate70(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate75(data.containers, {
+      if (!validate77(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
@@ -1560,10 +1594,10 @@ function validate70(data, {
     }
     errors++;
   }
-  validate70.errors = vErrors;
+  validate72.errors = vErrors;
   return errors === 0;
 }
-function validate69(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1606,13 +1640,13 @@ function validate69(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate70(data[i0], {
+      if (!validate72(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
@@ -1632,7 +1666,7 @@ function validate69(data, {
     }
     errors++;
   }
-  validate69.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
 const schema14 = {
@@ -1704,7 +1738,7 @@ function validate33(data, {
   validate33.errors = vErrors;
   return errors === 0;
 }
-function validate66(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1768,13 +1802,13 @@ function validate66(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate69(data.tasks, {
+      if (!validate71(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
@@ -1790,10 +1824,10 @@ function validate66(data, {
       }
     }
   }
-  validate66.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
-const schema35 = {
+const schema36 = {
   "type": "object",
   "properties": {
     "refuseSeconds": {
@@ -1802,7 +1836,7 @@ const schema35 = {
   },
   "nullable": true
 };
-function validate86(data, {
+function validate88(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1839,7 +1873,7 @@ function validate86(data, {
       }
     }
   }
-  validate86.errors = vErrors;
+  validate88.errors = vErrors;
   return errors === 0;
 }
 function validate45(data, {
@@ -1976,6 +2010,17 @@ function validate45(data, {
         errors = vErrors.length;
       }
     }
+    if (data.revocable !== undefined) {
+      if (!validate65(data.revocable, {
+        instancePath: instancePath + "/revocable",
+        parentData: data,
+        parentDataProperty: "revocable",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.expiresAt !== undefined) {
       if (!validate35(data.expiresAt, {
         instancePath: instancePath + "/expiresAt",
@@ -1988,24 +2033,24 @@ function validate45(data, {
       }
     }
     if (data.accept !== undefined) {
-      if (!validate66(data.accept, {
+      if (!validate68(data.accept, {
         instancePath: instancePath + "/accept",
         parentData: data,
         parentDataProperty: "accept",
         rootData
       })) {
-        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
     if (data.decline !== undefined) {
-      if (!validate86(data.decline, {
+      if (!validate88(data.decline, {
         instancePath: instancePath + "/decline",
         parentData: data,
         parentDataProperty: "decline",
         rootData
       })) {
-        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
         errors = vErrors.length;
       }
     }
@@ -2028,7 +2073,7 @@ function validate45(data, {
   validate45.errors = vErrors;
   return errors === 0;
 }
-const schema36 = {
+const schema37 = {
   "type": "object",
   "properties": {
     "phase": {
@@ -2049,12 +2094,12 @@ const schema36 = {
   },
   "nullable": true
 };
-const schema37 = {
+const schema38 = {
   "type": "string",
   "enum": ["Outstanding", "Accepted", "Declined", "Rescinded", "Expired"],
   "nullable": true
 };
-function validate91(data, {
+function validate93(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2084,7 +2129,7 @@ function validate91(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema37.enum
+        allowedValues: schema38.enum
       }
     };
     if (vErrors === null) {
@@ -2094,17 +2139,17 @@ function validate91(data, {
     }
     errors++;
   }
-  validate91.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
-const schema38 = {
+const schema39 = {
   "type": "array",
   "items": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
   },
   "nullable": true
 };
-function validate95(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2142,10 +2187,10 @@ function validate95(data, {
       }
     }
   }
-  validate95.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
-function validate90(data, {
+function validate92(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2171,13 +2216,13 @@ function validate90(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.phase !== undefined) {
-      if (!validate91(data.phase, {
+      if (!validate93(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
         errors = vErrors.length;
       }
     }
@@ -2204,13 +2249,13 @@ function validate90(data, {
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate95(data.tasks, {
+      if (!validate97(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
         errors = vErrors.length;
       }
     }
@@ -2226,7 +2271,7 @@ function validate90(data, {
       }
     }
   }
-  validate90.errors = vErrors;
+  validate92.errors = vErrors;
   return errors === 0;
 }
 function validate36(data, {
@@ -2332,13 +2377,13 @@ function validate36(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate90(data.status, {
+      if (!validate92(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }

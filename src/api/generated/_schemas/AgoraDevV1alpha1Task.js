@@ -14,10 +14,10 @@ const schema14 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "mOl0BipCPv6cjKQJW4iN3prMDAWCtsVM7ra6kR9ZLUA"
+      "$ref": "BhsddrzJAPdLI3btnbT9VJ9lkHfqMDtywulL7eB0"
     },
     "status": {
-      "$ref": "xLbcDSjbNtthafml4rxvVPjT1uvTQwglHNVGme6yI"
+      "$ref": "DdvJDGNLxKU4NylZzLVsukgLdu2UnzH7zWd3eaC3c"
     }
   },
   "required": ["spec", "apiVersion", "kind"],
@@ -157,6 +157,9 @@ const schema19 = {
     "role": {
       "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
     },
+    "revocable": {
+      "$ref": "hsGPmGwy4VrrbOBJwiGgjUKGPtMFeHO5cmtUu5ZUh0"
+    },
     "nodeName": {
       "$ref": "xwpijLRhjUEJllEse3cgJuQz6UsEYqfhm0t12sQjFe4"
     },
@@ -293,6 +296,37 @@ function validate21(data, {
   validate21.errors = vErrors;
   return errors === 0;
 }
+const schema10 = {
+  "type": "boolean",
+  "nullable": true
+};
+function validate26(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "boolean" && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "boolean"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
 const schema20 = {
   "type": "object",
   "minProperties": 1,
@@ -306,7 +340,7 @@ const schema21 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate45(data, {
+function validate46(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -332,10 +366,10 @@ function validate45(data, {
       errors++;
     }
   }
-  validate45.errors = vErrors;
+  validate46.errors = vErrors;
   return errors === 0;
 }
-function validate44(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -377,13 +411,13 @@ function validate44(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate45(data[key0], {
+      if (!validate46(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
         errors = vErrors.length;
       }
     }
@@ -403,7 +437,7 @@ function validate44(data, {
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
 const schema8 = {
@@ -511,7 +545,7 @@ const schema24 = {
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate52(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -584,14 +618,14 @@ function validate52(data, {
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
 const schema25 = {
   "type": "string",
   "minLength": 1
 };
-function validate54(data, {
+function validate55(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -632,10 +666,10 @@ function validate54(data, {
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-function validate51(data, {
+function validate52(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -677,24 +711,24 @@ function validate51(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate52(data.name, {
+      if (!validate53(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate54(data.image, {
+      if (!validate55(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
@@ -714,10 +748,10 @@ function validate51(data, {
     }
     errors++;
   }
-  validate51.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -760,13 +794,13 @@ function validate50(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate51(data[i0], {
+      if (!validate52(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
         errors = vErrors.length;
       }
     }
@@ -786,38 +820,7 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
-  return errors === 0;
-}
-const schema13 = {
-  "type": "boolean",
-  "nullable": true
-};
-function validate29(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (typeof data !== "boolean" && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "boolean"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate29.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
 function validate39(data, {
@@ -926,6 +929,17 @@ function validate39(data, {
         errors = vErrors.length;
       }
     }
+    if (data.revocable !== undefined) {
+      if (!validate26(data.revocable, {
+        instancePath: instancePath + "/revocable",
+        parentData: data,
+        parentDataProperty: "revocable",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.nodeName !== undefined) {
       if (!validate22(data.nodeName, {
         instancePath: instancePath + "/nodeName",
@@ -938,13 +952,13 @@ function validate39(data, {
       }
     }
     if (data.resources !== undefined) {
-      if (!validate44(data.resources, {
+      if (!validate45(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
       }
     }
@@ -971,24 +985,24 @@ function validate39(data, {
       }
     }
     if (data.containers !== undefined) {
-      if (!validate50(data.containers, {
+      if (!validate51(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
     if (data.kill !== undefined) {
-      if (!validate29(data.kill, {
+      if (!validate26(data.kill, {
         instancePath: instancePath + "/kill",
         parentData: data,
         parentDataProperty: "kill",
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
         errors = vErrors.length;
       }
     }
@@ -1042,7 +1056,7 @@ const schema26 = {
       "$ref": "NW88HfrvS38u8Yy207QW6S7qFs2gsa0jBgSYGvqPw"
     },
     "revocation": {
-      "$ref": "urFF8AHmtQ37wiQ5ovHsEfVlxrG2XdYFBAzKIUNg"
+      "$ref": "dAy07JvGradSRYgyvcUcUjcxM90RtMaH1e9zrByVc"
     }
   },
   "nullable": true
@@ -1052,7 +1066,7 @@ const schema27 = {
   "enum": ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"],
   "nullable": true
 };
-function validate61(data, {
+function validate62(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1092,14 +1106,14 @@ function validate61(data, {
     }
     errors++;
   }
-  validate61.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-const schema10 = {
+const schema11 = {
   "type": "string",
   "nullable": true
 };
-function validate26(data, {
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1123,7 +1137,7 @@ function validate26(data, {
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
 const schema28 = {
@@ -1132,7 +1146,7 @@ const schema28 = {
   "nullable": true
 };
 const formats4 = formats.int32;
-function validate66(data, {
+function validate67(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1174,16 +1188,16 @@ function validate66(data, {
       errors++;
     }
   }
-  validate66.errors = vErrors;
+  validate67.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema12 = {
   "type": "string",
   "format": "date-time",
   "nullable": true
 };
 const formats0 = formats["date-time"];
-function validate27(data, {
+function validate28(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1225,7 +1239,7 @@ function validate27(data, {
       errors++;
     }
   }
-  validate27.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
 const schema29 = {
@@ -1234,7 +1248,7 @@ const schema29 = {
   "nullable": true
 };
 const formats6 = formats.int64;
-function validate71(data, {
+function validate72(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1276,7 +1290,7 @@ function validate71(data, {
       errors++;
     }
   }
-  validate71.errors = vErrors;
+  validate72.errors = vErrors;
   return errors === 0;
 }
 const schema30 = {
@@ -1284,7 +1298,7 @@ const schema30 = {
   "required": ["reason", "noticedAt", "deadline"],
   "properties": {
     "reason": {
-      "$ref": "z8cmoVliNswHsP1XRU5jjWXWoesK9YPaUVOFf5OPU"
+      "$ref": "RaB0yWh90QnvRqot12SDwBC6q4j2CHexvYRXf0OzLI8"
     },
     "for": {
       "$ref": "GlcYMJF0EagTzhTCQIbCB22J377Z87wRm00IC2Ss2g"
@@ -1309,9 +1323,9 @@ const schema30 = {
 };
 const schema31 = {
   "type": "string",
-  "enum": ["FairShare", "Priority"]
+  "enum": ["FairShare", "Priority", "Revocable"]
 };
-function validate74(data, {
+function validate75(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1335,7 +1349,7 @@ function validate74(data, {
     }
     errors++;
   }
-  if (!(data === "FairShare" || data === "Priority")) {
+  if (!(data === "FairShare" || data === "Priority" || data === "Revocable")) {
     const err1 = {
       instancePath,
       schemaPath: "#/enum",
@@ -1351,14 +1365,14 @@ function validate74(data, {
     }
     errors++;
   }
-  validate74.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
-const schema12 = {
+const schema13 = {
   "type": "string",
   "format": "date-time"
 };
-function validate28(data, {
+function validate29(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1399,10 +1413,10 @@ function validate28(data, {
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-function validate73(data, {
+function validate74(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1476,87 +1490,87 @@ function validate73(data, {
       errors++;
     }
     if (data.reason !== undefined) {
-      if (!validate74(data.reason, {
+      if (!validate75(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
       }
     }
     if (data.for !== undefined) {
-      if (!validate26(data.for, {
+      if (!validate27(data.for, {
         instancePath: instancePath + "/for",
         parentData: data,
         parentDataProperty: "for",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.forRole !== undefined) {
-      if (!validate26(data.forRole, {
+      if (!validate27(data.forRole, {
         instancePath: instancePath + "/forRole",
         parentData: data,
         parentDataProperty: "forRole",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate26(data.message, {
+      if (!validate27(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.noticedAt !== undefined) {
-      if (!validate28(data.noticedAt, {
+      if (!validate29(data.noticedAt, {
         instancePath: instancePath + "/noticedAt",
         parentData: data,
         parentDataProperty: "noticedAt",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.deadline !== undefined) {
-      if (!validate28(data.deadline, {
-        instancePath: instancePath + "/deadline",
-        parentData: data,
-        parentDataProperty: "deadline",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.dryRun !== undefined) {
-      if (!validate29(data.dryRun, {
-        instancePath: instancePath + "/dryRun",
-        parentData: data,
-        parentDataProperty: "dryRun",
         rootData
       })) {
         vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
+    if (data.deadline !== undefined) {
+      if (!validate29(data.deadline, {
+        instancePath: instancePath + "/deadline",
+        parentData: data,
+        parentDataProperty: "deadline",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.dryRun !== undefined) {
+      if (!validate26(data.dryRun, {
+        instancePath: instancePath + "/dryRun",
+        parentData: data,
+        parentDataProperty: "dryRun",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
   }
-  validate73.errors = vErrors;
+  validate74.errors = vErrors;
   return errors === 0;
 }
-function validate60(data, {
+function validate61(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1582,117 +1596,117 @@ function validate60(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.state !== undefined) {
-      if (!validate61(data.state, {
+      if (!validate62(data.state, {
         instancePath: instancePath + "/state",
         parentData: data,
         parentDataProperty: "state",
         rootData
       })) {
-        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate26(data.reason, {
+      if (!validate27(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate26(data.message, {
+      if (!validate27(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.podName !== undefined) {
-      if (!validate26(data.podName, {
+      if (!validate27(data.podName, {
         instancePath: instancePath + "/podName",
         parentData: data,
         parentDataProperty: "podName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.exitCode !== undefined) {
-      if (!validate66(data.exitCode, {
+      if (!validate67(data.exitCode, {
         instancePath: instancePath + "/exitCode",
         parentData: data,
         parentDataProperty: "exitCode",
         rootData
       })) {
-        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate27(data.lastTransitionTime, {
+      if (!validate28(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.startedAt !== undefined) {
-      if (!validate27(data.startedAt, {
+      if (!validate28(data.startedAt, {
         instancePath: instancePath + "/startedAt",
         parentData: data,
         parentDataProperty: "startedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.finishedAt !== undefined) {
-      if (!validate27(data.finishedAt, {
+      if (!validate28(data.finishedAt, {
         instancePath: instancePath + "/finishedAt",
         parentData: data,
         parentDataProperty: "finishedAt",
         rootData
       })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate71(data.observedGeneration, {
+      if (!validate72(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
     if (data.revocation !== undefined) {
-      if (!validate73(data.revocation, {
+      if (!validate74(data.revocation, {
         instancePath: instancePath + "/revocation",
         parentData: data,
         parentDataProperty: "revocation",
         rootData
       })) {
-        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+        vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate60.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
 }
 function validate30(data, {
@@ -1798,13 +1812,13 @@ function validate30(data, {
       }
     }
     if (data.status !== undefined) {
-      if (!validate60(data.status, {
+      if (!validate61(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
       }
     }

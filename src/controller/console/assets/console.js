@@ -539,7 +539,7 @@ function taskTable(rows, all) {
         all && td(t.namespace),
         td(t.name),
         all && td(link(fwHash(t.namespace, t.framework), t.framework)),
-        td(h('span', { className: `state-${t.state}` }, t.state)),
+        td(h('span', { className: `state-${t.state}` }, t.state), t.revocable ? ' (revocable)' : ''),
         td(link(nodeHash(t.node), t.node)),
         td(link(podHash(t.namespace, t.pod), t.pod)),
         td(t.exitCode ?? ''),
@@ -756,7 +756,8 @@ function connect() {
     const up = e.data !== 'unavailable';
     live.textContent = up ? 'live' : 'controller not leading';
     live.classList.toggle('on', up);
-    if (up) refresh();
+    // A standby's API answers 503 naming the leader: fetching shows that on the page.
+    refresh();
   });
   es.addEventListener('error', () => {
     live.textContent = 'reconnecting…';

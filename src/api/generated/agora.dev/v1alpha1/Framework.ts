@@ -38,9 +38,9 @@ export interface IFramework {
      */
     "suppressedRoles"?: Array<string>;
     /**
-     * Optional framework capabilities, as in Mesos.
+     * Optional framework capabilities, as in Mesos. GPU_RESOURCES: offered nodes with scarce resources (GPUs). REVOCABLE_RESOURCES: offered revocable resources — other roles' idle reservations and quota headroom held back for unmet guarantees — in Offers marked spec.revocable, whose tasks are the first revoked when the owner wants them back.
      */
-    "capabilities"?: Array<"GPU_RESOURCES">;
+    "capabilities"?: Array<"GPU_RESOURCES" | "REVOCABLE_RESOURCES">;
     /**
      * The ServiceAccount (in the framework's namespace) that the framework's scheduler runs as. Only this identity (and cluster administrators) may answer the framework's offers, and the Pods of its tasks are created with the permissions it has.
      */
@@ -156,6 +156,10 @@ export interface IFramework {
        * Base delay before a replacement task (doubles per failure, capped at 5 minutes).
        */
       "backoffSeconds"?: number;
+      /**
+       * Dynamic reservations (Mesos's RESERVE, then LAUNCH): each accept also reserves, for the offer's role, what its tasks use beyond the reserved resources the offer already carries, so that the role keeps that capacity on the node when the tasks end. The reservations are the role's (Reservation objects) and stay until unreserved or deleted. Whoever sets it must hold the "reserve" verb on the ResourceRole of each of the framework's roles. Default false.
+       */
+      "reserve"?: boolean;
       /**
        * The task every launch copies.
        */

@@ -69,6 +69,10 @@ export interface IOffer {
       };
     }>;
     /**
+     * The offer lends resources held back for others (another role's idle reservation, quota headroom kept for an unmet guarantee); made only to a framework with the REVOCABLE_RESOURCES capability. Every task launched from it is revocable (Task spec.revocable): the first revoked when the owner's demand arrives. Absent on ordinary offers.
+     */
+    "revocable"?: boolean;
+    /**
      * When the offer is withdrawn (phase Expired) if not answered.
      */
     "expiresAt"?: string;

@@ -34,6 +34,10 @@ export interface ITask {
      */
     "role"?: string;
     /**
+     * Launched from a revocable offer (set by Agora): it runs on resources held back for others and is the first revoked when they want them back. Its Pod is labelled agora.dev/revocable=true.
+     */
+    "revocable"?: boolean;
+    /**
      * The node the task runs on (its Pod's spec.nodeName).
      */
     "nodeName": string;
@@ -118,9 +122,9 @@ export interface ITask {
      */
     "revocation"?: {
       /**
-       * FairShare (its framework is over its fair share and another is below) or Priority (higher-priority demand of the same role).
+       * FairShare (its framework is over its fair share and another is below), Priority (higher-priority demand of the same role) or Revocable (it runs on revocable resources that their owner now wants back).
        */
-      "reason": "FairShare" | "Priority";
+      "reason": "FairShare" | "Priority" | "Revocable";
       /**
        * The waiting framework (in namespace/name form) the resources are freed for.
        */

@@ -1,9 +1,11 @@
 // Maintenance against a real controller: a window scheduled on node a sends an InverseOffer to
 // each framework with tasks there — the built-in one accepts and moves its tasks to node b, an
 // SDK framework gets the 'inverseOffer' event and declines (its task stays). While the window is
-// in force nothing is offered on node a; after it, offers there resume. `agora status` lists
-// the inverse offers and their answers.
+// in force nothing is offered on node a; after it, offers there resume. `agora status` and the
+// console (its API and its Offers page, in a real browser) list the inverse offers and their answers.
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchBrowser } from '../../scripts/browser.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
 import type { IInverseOffer, IOffer } from '../../src/api/index.ts';
 import { fetchStatus } from '../../src/cli/status.ts';
@@ -12,7 +14,7 @@ import { custom, eventually, kubeConfig, useNamespace } from './support/kube.ts'
 import { listTasks, POOL_LABEL, useController } from './examples-support.ts';
 
 const ns = useNamespace('maint');
-const pool = useController(ns, 'mnt');
+const pool = useController(ns, 'mnt', { uiAddr: '127.0.0.1:0' });
 const maintenanceName = `${ns.name}-disk`;
 
 async function list<T>(plural: string): Promise<T[]> {
@@ -128,6 +130,28 @@ describe('maintenance windows and inverse offers', () => {
         ['ext', 'Declined'],
         ['web', 'Accepted'],
       ]);
+      // The console lists them too, with their answers: its API and its Offers page.
+      const ui = `http://127.0.0.1:${pool.controller().uiPort}`;
+      const body = (await (await fetch(`${ui}/api/v1/offers`)).json()) as {
+        inverseOffers: { framework: string; node: string; maintenance: string; phase: string; tasks: number; message?: string }[];
+      };
+      expect(body.inverseOffers.map((r) => [r.framework, r.node, r.maintenance, r.phase, r.tasks]).sort()).toEqual([
+        ['ext', a, maintenanceName, 'Declined', 1],
+        ['web', a, maintenanceName, 'Accepted', 2],
+      ]);
+      expect(body.inverseOffers.find((r) => r.framework === 'ext')?.message).toBe('a database replica: we stay');
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${ui}/#/offers`);
+        const rows = page.locator('[data-testid=inverse-offers] tr[data-inverse-offer]');
+        await eventually('2 inverse offers on the Offers page', async () => (await rows.count()) === 2, 15_000);
+        const shown = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.children[1]?.textContent} ${tr.getAttribute('data-phase')}`));
+        expect(shown.sort()).toEqual(['ext Declined', 'web Accepted']);
+        await page.screenshot({ path: join(ARTIFACTS, 'inverse-offers.png') });
+      } finally {
+        await browser.close();
+      }
 
       // During the window: no offer on a; the declining framework's task is not killed.
       await new Promise((r) => setTimeout(r, Math.max(0, start - Date.now()) + 1_000));

@@ -22,6 +22,7 @@ import { ShareHistory, type ShareSeries } from './share-history.ts';
 import { OfferHistory, type OfferSeries, type OfferSighting } from './offer-history.ts';
 import { pageNodes, type NodeQuery, type NodeRow, type NodePage, type ResourceUse } from './node-table.ts';
 import { frameworkRoles } from '../../api/role-names.ts';
+import { inverseOfferRows, type InverseOfferRow } from '../../api/maintenance.ts';
 
 /** What a console reads: the caches, the allocator's explanation, the recent Events and the clock. */
 export interface ConsoleSource {
@@ -240,7 +241,8 @@ export class ConsoleModel {
     this.offerHistory = new OfferHistory(o.offerWindowMs ?? 15 * 60_000, o.offerBucketMs ?? 10_000);
     const c = source.state.c;
     const bump = () => void this.changes++;
-    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations]) informer.onChange(bump);
+    for (const informer of [c.nodes, c.pods, c.frameworks, c.offers, c.tasks, c.roles, c.reservations, c.inverseOffers])
+      informer.onChange(bump);
     c.offers.onChange((key, offer) => {
       const now = source.clock.now();
       this.offerHistory.observe(key, offer === undefined ? undefined : sighting(offer, now), now);
@@ -477,6 +479,11 @@ export class ConsoleModel {
       .filter((o) => isOpen(o))
       .map((o) => this.offerRow(o, now))
       .sort((a, b) => b.ageSeconds - a.ageSeconds || a.name.localeCompare(b.name));
+  }
+
+  /** Inverse offers of maintenance windows not yet over: pending ones, and how frameworks answered the others. */
+  inverseOffers(): InverseOfferRow[] {
+    return inverseOfferRows(this.source.state.c.inverseOffers.list(), this.source.clock.now());
   }
 
   tasks(q: TaskQuery = {}): { total: number; offset: number; rows: TaskRow[] } {

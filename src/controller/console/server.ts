@@ -103,7 +103,7 @@ function route(model: ConsoleModel, path: string, query: URLSearchParams): unkno
   if (path === '/api/v1/overview') return model.overview();
   if (path === '/api/v1/frameworks') return { items: model.frameworks() };
   if (path === '/api/v1/roles') return { items: model.roles() };
-  if (path === '/api/v1/offers') return { items: model.offers() };
+  if (path === '/api/v1/offers') return { items: model.offers(), inverseOffers: model.inverseOffers() };
   if (path === '/api/v1/nodes') {
     const order = query.get('order');
     return model.nodes({

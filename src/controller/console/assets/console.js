@@ -630,25 +630,61 @@ const nodes = {
   },
 };
 
-const offers = listPage(
-  'Offers',
-  'Outstanding offers',
-  '/api/v1/offers',
-  ['namespace', 'offer', 'framework', 'node', 'resources', 'age', 'expires in'],
-  (o) =>
-    h(
-      'tr',
-      { 'data-offer': o.name },
-      td(o.namespace),
-      td(o.name),
-      td(link(fwHash(o.namespace, o.framework), o.framework)),
-      td(o.node),
-      tdWrap(o.resources),
-      td(`${o.ageSeconds}s`),
-      td(o.expiresInSeconds === undefined ? '-' : `${o.expiresInSeconds}s`),
-    ),
-  'No outstanding offers.',
-);
+const offers = {
+  title: 'Offers',
+  mount(root) {
+    this.body = h('div', {});
+    this.inverse = h('div', { 'data-testid': 'inverse-offers' });
+    root.append(
+      h('h1', {}, 'Outstanding offers'),
+      this.body,
+      h('h2', {}, 'Inverse offers (maintenance windows not yet over)'),
+      this.inverse,
+    );
+  },
+  url: () => '/api/v1/offers',
+  update(d) {
+    this.body.replaceChildren(
+      table(
+        ['namespace', 'offer', 'framework', 'node', 'resources', 'age', 'expires in'],
+        d.items.map((o) =>
+          h(
+            'tr',
+            { 'data-offer': o.name },
+            td(o.namespace),
+            td(o.name),
+            td(link(fwHash(o.namespace, o.framework), o.framework)),
+            td(o.node),
+            tdWrap(o.resources),
+            td(`${o.ageSeconds}s`),
+            td(o.expiresInSeconds === undefined ? '-' : `${o.expiresInSeconds}s`),
+          ),
+        ),
+        'No outstanding offers.',
+      ),
+    );
+    this.inverse.replaceChildren(
+      table(
+        ['namespace', 'framework', 'node', 'maintenance', 'starts in', 'tasks', 'answer', 'message'],
+        (d.inverseOffers ?? []).map((io) =>
+          h(
+            'tr',
+            { 'data-inverse-offer': io.name, 'data-phase': io.phase },
+            td(io.namespace),
+            td(link(fwHash(io.namespace, io.framework), io.framework)),
+            td(io.node),
+            td(io.maintenance),
+            td(io.startsInSeconds > 0 ? `${io.startsInSeconds}s` : 'started'),
+            td(String(io.tasks)),
+            td(io.phase),
+            tdWrap(io.message ?? ''),
+          ),
+        ),
+        'No inverse offers.',
+      ),
+    );
+  },
+};
 
 const STATES = ['', 'staging', 'starting', 'running', 'finished', 'failed', 'killed', 'lost', 'error'];
 

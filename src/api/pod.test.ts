@@ -56,4 +56,12 @@ describe('podFor', () => {
     };
     expect(podFor({ task: t }).metadata?.labels?.['agora.dev/revocable']).toBe(want);
   });
+
+  it.each([
+    { name: 'a class of its own', cls: 'batch', want: 'batch' },
+    { name: 'none', cls: undefined, want: undefined },
+    { name: 'a system class is never put on a Pod', cls: 'system-cluster-critical', want: undefined },
+  ])('priorityClassName: $name', ({ cls, want }) => {
+    expect(podFor({ task, priorityClassName: cls }).spec?.priorityClassName).toBe(want);
+  });
 });

@@ -17,9 +17,23 @@ export interface PodTemplateInput {
   task: Pick<ITask, 'spec'> & { metadata: { name: string; namespace: string; uid?: string } };
   /** The framework's spec.serviceAccountName, if any: the Pod runs with its permissions. */
   serviceAccountName?: string;
+  /**
+   * The framework's spec.priorityClassName, if any: the Pod names it and the API server gives it
+   * the class's value. A system-* class is never put on a Pod (see isSystemPriorityClass).
+   */
+  priorityClassName?: string;
 }
 
-export function podFor({ task, serviceAccountName }: PodTemplateInput): V1Pod {
+/**
+ * The PriorityClasses Kubernetes keeps for its own components (system-cluster-critical,
+ * system-node-critical, and any other system- name): a tenant's framework may not name one, and
+ * the controller, which creates its Pods, is no way around that.
+ */
+export function isSystemPriorityClass(name: string): boolean {
+  return name.startsWith('system-');
+}
+
+export function podFor({ task, serviceAccountName, priorityClassName }: PodTemplateInput): V1Pod {
   const { spec, metadata } = task;
   const resources = Object.fromEntries(Object.entries(spec.resources).map(([k, v]) => [k, String(v)]));
   const containers = (spec.containers as V1Container[]).map((c, i) => {
@@ -58,6 +72,7 @@ export function podFor({ task, serviceAccountName }: PodTemplateInput): V1Pod {
       nodeName: spec.nodeName,
       restartPolicy: 'Never',
       ...(serviceAccountName ? { serviceAccountName } : {}),
+      ...(priorityClassName && !isSystemPriorityClass(priorityClassName) ? { priorityClassName } : {}),
       containers,
     },
   };

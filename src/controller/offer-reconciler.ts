@@ -283,7 +283,7 @@ export class OfferReconciler {
     let pod: V1Pod | undefined;
     if (v.fail === undefined) {
       try {
-        pod = podFor({ task, serviceAccountName: fw.spec.serviceAccountName });
+        pod = podFor({ task, serviceAccountName: fw.spec.serviceAccountName, priorityClassName: fw.spec.priorityClassName });
         const why = podError(pod);
         if (why !== undefined) throw new Error(why);
       } catch (err) {

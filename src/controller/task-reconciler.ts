@@ -69,7 +69,12 @@ export class TaskReconciler {
     const log = this.log.child({ task: key });
     if (d.createPod && fw !== undefined) {
       try {
-        ctx.state.assumePod(await ctx.kube.createPod(ns, podFor({ task, serviceAccountName: fw.spec.serviceAccountName })));
+        ctx.state.assumePod(
+          await ctx.kube.createPod(
+            ns,
+            podFor({ task, serviceAccountName: fw.spec.serviceAccountName, priorityClassName: fw.spec.priorityClassName }),
+          ),
+        );
         ctx.podCreatedAt.set(key, ctx.clock.now());
       } catch (err) {
         if (isUnretryable(err)) {

@@ -21,6 +21,7 @@ function fakeLookups(over: Partial<AdmissionLookups> = {}) {
     existingTasks: async () => (calls.push('existingTasks'), []),
     canImpersonateServiceAccount: async () => (calls.push('canImpersonateServiceAccount'), { allowed: false }),
     roleNamespaceSelector: async () => (calls.push('roleNamespaceSelector'), { exists: false }),
+    priorityClassValue: async (name) => (calls.push(`priorityClassValue:${name}`), name === 'batch-low' ? -10 : undefined),
     roleGuarantees: async () => (
       calls.push('roleGuarantees'),
       new Map([
@@ -197,6 +198,31 @@ describe('framework defaults handler', () => {
       { op: 'add', path: '/spec/builtin/tasksPerOffer', value: 1 },
       { op: 'add', path: '/spec/builtin/refuseSeconds', value: 5 },
     ]);
+  });
+
+  it("fills spec.priority from the PriorityClass's value when only the class is given", async () => {
+    const { lookups, calls } = fakeLookups();
+    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.frameworkDefaults]!(
+      request({
+        operation: 'CREATE',
+        object: { spec: { role: 'r', defaultRefuseSeconds: 5, priorityClassName: 'batch-low' } },
+        oldObject: undefined,
+      }),
+    );
+    expect(calls).toEqual(['priorityClassValue:batch-low']);
+    expect(verdict.patch).toEqual([{ op: 'add', path: '/spec/priority', value: -10 }]);
+  });
+
+  it('refuses, at the Framework, a PriorityClass that does not exist', async () => {
+    const { lookups } = fakeLookups();
+    const verdict = await handlersWith(lookups)[WEBHOOK_PATHS.frameworks]!(
+      request({
+        operation: 'CREATE',
+        object: { metadata: { name: 'f' }, spec: { role: 'r', priorityClassName: 'missing' } },
+        oldObject: undefined,
+      }),
+    );
+    expect(verdict.errors.map((e) => e.path)).toEqual(['spec.priorityClassName']);
   });
 });
 

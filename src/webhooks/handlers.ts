@@ -16,6 +16,7 @@ import type { Clock } from '../api/clock.ts';
 import { roleChain, roleOfObject } from '../api/role-names.ts';
 import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { nestedGuaranteeErrors } from './nested-guarantees.ts';
+import { priorityClassErrors, priorityClassToCheck, priorityDefault } from './priority-class.ts';
 import { builtinReserveErrors, builtinReserveRoles } from './builtin-reserve.ts';
 
 /** What the handlers need to know from the cluster. The server wires these to the API. */
@@ -37,6 +38,8 @@ export interface AdmissionLookups {
   roleNamespaceSelector(role: string): Promise<{ exists: boolean; selector?: LabelSelector }>;
   /** Every ResourceRole's spec.guarantee, by role name (`eng/ml` for the ResourceRole eng.ml). */
   roleGuarantees(): Promise<Map<string, ResourceList>>;
+  /** The value of the PriorityClass `name`; undefined when there is no such class. */
+  priorityClassValue(name: string): Promise<number | undefined>;
 }
 
 export interface HandlerOptions {
@@ -181,7 +184,8 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
     const launch = launchReviewNeeded(review);
     const reserving = builtinReserveRoles(review);
     const sa = parseServiceAccountUser(writer.username);
-    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors, reserveDecisions] = await Promise.all([
+    const priorityClass = priorityClassToCheck(req.object);
+    const [labels, canCreatePods, mayImpersonate, frameworksOfWriter, roleSelectors, reserveDecisions, priorityValue] = await Promise.all([
       launch || named.length > 0 ? lookups.namespaceLabels(namespace) : Promise.resolve({} as Record<string, string>),
       launch ? lookups.canCreatePods(req.userInfo, namespace) : Promise.resolve(undefined),
       Promise.all(
@@ -195,6 +199,7 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
         [...new Set(named.flatMap((x) => roleChain(x.role)))].map(async (of) => ({ of, ...(await lookups.roleNamespaceSelector(of)) })),
       ),
       Promise.all(reserving.map(async (x) => ({ ...x, decision: await lookups.canUseRole(req.userInfo, 'reserve', x.role) }))),
+      priorityClass === undefined ? Promise.resolve(undefined) : lookups.priorityClassValue(priorityClass),
     ]);
     const facts = canCreatePods ? { allowPrivileged: namespaceAllowsPrivileged(labels), canCreatePods } : undefined;
     const verdict = validateFramework({ ...review, facts });
@@ -204,7 +209,8 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
       roleChain(role).flatMap((of) => roleErrors(role, namespace, { ...selectorOf.get(of)!, namespaceLabels: labels }, path)),
     );
     const reserve = builtinReserveErrors(writer.username, reserveDecisions);
-    return { ...verdict, errors: [...identity, ...roles, ...reserve, ...verdict.errors] };
+    const priority = priorityClassErrors(req.object, priorityValue);
+    return { ...verdict, errors: [...identity, ...roles, ...reserve, ...verdict.errors, ...priority] };
   };
 
   const resourceRoles: Handler = async (req) => {
@@ -223,7 +229,9 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
 
   const frameworkDefaultsHandler: Handler = async (req) => {
     if (req.subResource || (req.operation !== 'CREATE' && req.operation !== 'UPDATE')) return ALLOW;
-    return { errors: [], patch: frameworkDefaults(req.object) };
+    const priorityClass = priorityClassToCheck(req.object);
+    const value = priorityClass === undefined ? undefined : await lookups.priorityClassValue(priorityClass);
+    return { errors: [], patch: [...frameworkDefaults(req.object), ...priorityDefault(req.object, value)] };
   };
 
   return {

@@ -2,7 +2,14 @@
 // cache): an admission decision must not rest on a stale Framework. SubjectAccessReview answers
 // alone may be reused, for a few seconds, through an AccessReviewCache (see there for the bound
 // that puts on an RBAC revocation).
-import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  SchedulingV1Api,
+  type KubeConfig,
+  type RequestContext,
+} from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
 import type { FrameworkObject } from '../api/objects.ts';
@@ -48,6 +55,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
+  const scheduling = kc.makeApiClient(SchedulingV1Api);
   const identity = (fw: FrameworkObject): FrameworkIdentity => ({
     name: fw.metadata?.name ?? '',
     ...(fw.spec?.serviceAccountName ? { serviceAccountName: fw.spec.serviceAccountName } : {}),
@@ -106,6 +114,10 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
         custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: roleObjectName(role) }),
       )) as { spec?: { namespaceSelector?: LabelSelector } } | undefined;
       return found === undefined ? { exists: false } : { exists: true, selector: found.spec?.namespaceSelector };
+    },
+
+    async priorityClassValue(name) {
+      return (await orUndefined(scheduling.readPriorityClass({ name })))?.value;
     },
 
     async roleGuarantees() {

@@ -183,6 +183,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
         name: 'RELEASE_LEASE',
       },
       { what: 'create SubjectAccessReviews', verb: 'create', resource: 'subjectaccessreviews', group: 'authorization.k8s.io' },
+      { what: "read a Framework's PriorityClass", verb: 'get', resource: 'priorityclasses', group: 'scheduling.k8s.io' },
       { what: 'read namespaces', verb: 'get', resource: 'namespaces' },
     ])('allows: $what', async ({ what: _, ...attrs }) => {
       expect(await review({ ...attrs, name: attrs.name === 'RELEASE_LEASE' ? sa : attrs.name })).toBe(true);

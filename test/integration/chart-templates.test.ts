@@ -164,6 +164,7 @@ describe('RBAC', () => {
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['reservations'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ]);
     expect(rules('agora-controller-frameworks')).toEqual([

@@ -1,7 +1,7 @@
 // Generated from crds/ by scripts/generate-models.ts (npm run generate). Do not edit.
 import { formats } from "@kubernetes-models/validate";
-export const validate = validate34;
-const schema16 = {
+export const validate = validate35;
+const schema17 = {
   "type": "object",
   "properties": {
     "apiVersion": {
@@ -14,7 +14,7 @@ const schema16 = {
       "$ref": "a6f0oUEaFqHmymdwnqPORTNOTU7GczWAkwGD0uYU"
     },
     "spec": {
-      "$ref": "kIwhLkG8VF1OZ4dLgFVZyrUa8xKyPmLS3iHnJ6Hnk"
+      "$ref": "SRr5TW5BcGcdC9vwsdKEJNy0VHg7Y7ug8VlCWrtkY"
     },
     "status": {
       "$ref": "qipcoe9EI3vqdXVnkUxW4hHiJT7wAvFvifGTALKc"
@@ -23,11 +23,11 @@ const schema16 = {
   "required": ["spec", "apiVersion", "kind"],
   "$id": "agora.dev.v1alpha1.Framework"
 };
-const schema17 = {
+const schema18 = {
   "type": "string",
   "enum": ["agora.dev/v1alpha1"]
 };
-function validate35(data, {
+function validate36(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -57,7 +57,7 @@ function validate35(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema17.enum
+        allowedValues: schema18.enum
       }
     };
     if (vErrors === null) {
@@ -67,14 +67,14 @@ function validate35(data, {
     }
     errors++;
   }
-  validate35.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-const schema18 = {
+const schema19 = {
   "type": "string",
   "enum": ["Framework"]
 };
-function validate37(data, {
+function validate38(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -104,7 +104,7 @@ function validate37(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema18.enum
+        allowedValues: schema19.enum
       }
     };
     if (vErrors === null) {
@@ -114,15 +114,15 @@ function validate37(data, {
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-const schema19 = {
+const schema20 = {
   "nullableRef": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta#"
 };
-const schema20 = {};
-import { validate as validate40 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-function validate39(data, {
+const schema21 = {};
+import { validate as validate41 } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+function validate40(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -131,20 +131,20 @@ function validate39(data, {
   let vErrors = null;
   let errors = 0;
   if (data !== null) {
-    if (!validate40(data, {
+    if (!validate41(data, {
       instancePath,
       parentData,
       parentDataProperty,
       rootData
     })) {
-      vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+      vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
       errors = vErrors.length;
     }
   }
-  validate39.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema22 = {
   "type": "object",
   "properties": {
     "role": {
@@ -171,6 +171,9 @@ const schema21 = {
     "priority": {
       "$ref": "niNBQPrKUUBzdA7KE60nb1soxnJ08gxuj76AR6Kc0Ck"
     },
+    "priorityClassName": {
+      "$ref": "BaupFy3GvTRiKYHKliFKTaQW00q04zDjMXZdAzxeuQ"
+    },
     "failoverTimeoutSeconds": {
       "$ref": "IyxOuoRfkSmZo92Oj8Onjv4noo7Mqy54agJJsyawbS8"
     },
@@ -191,7 +194,7 @@ const schema21 = {
     }
   }
 };
-const schema22 = {
+const schema23 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253,
@@ -200,7 +203,7 @@ const schema22 = {
 };
 import func2 from "@kubernetes-models/validate/runtime/ucs2length";
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", "u");
-function validate44(data, {
+function validate45(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -274,10 +277,10 @@ function validate44(data, {
       errors++;
     }
   }
-  validate44.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
+const schema24 = {
   "type": "array",
   "minItems": 1,
   "maxItems": 16,
@@ -286,13 +289,13 @@ const schema23 = {
   },
   "nullable": true
 };
-const schema24 = {
+const schema25 = {
   "type": "string",
   "minLength": 1,
   "maxLength": 253,
   "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
 };
-function validate47(data, {
+function validate48(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -365,10 +368,10 @@ function validate47(data, {
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-function validate46(data, {
+function validate47(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -427,26 +430,26 @@ function validate46(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate47(data[i0], {
+      if (!validate48(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate46.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
+const schema26 = {
   "type": "boolean",
   "default": false,
   "nullable": true
 };
-function validate50(data, {
+function validate51(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -470,10 +473,10 @@ function validate50(data, {
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
+const schema27 = {
   "type": "array",
   "maxItems": 16,
   "items": {
@@ -481,11 +484,11 @@ const schema26 = {
   },
   "nullable": true
 };
-const schema6 = {
+const schema7 = {
   "type": "string",
   "maxLength": 253
 };
-function validate21(data, {
+function validate22(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -526,10 +529,10 @@ function validate21(data, {
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-function validate52(data, {
+function validate53(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -572,21 +575,21 @@ function validate52(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate21(data[i0], {
+      if (!validate22(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate52.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-const schema27 = {
+const schema28 = {
   "type": "array",
   "maxItems": 8,
   "items": {
@@ -594,11 +597,11 @@ const schema27 = {
   },
   "nullable": true
 };
-const schema28 = {
+const schema29 = {
   "type": "string",
   "enum": ["GPU_RESOURCES", "REVOCABLE_RESOURCES"]
 };
-function validate56(data, {
+function validate57(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -628,7 +631,7 @@ function validate56(data, {
       schemaPath: "#/enum",
       keyword: "enum",
       params: {
-        allowedValues: schema28.enum
+        allowedValues: schema29.enum
       }
     };
     if (vErrors === null) {
@@ -638,10 +641,10 @@ function validate56(data, {
     }
     errors++;
   }
-  validate56.errors = vErrors;
+  validate57.errors = vErrors;
   return errors === 0;
 }
-function validate55(data, {
+function validate56(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -684,26 +687,26 @@ function validate55(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate56(data[i0], {
+      if (!validate57(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate55.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
+const schema6 = {
   "type": "string",
   "maxLength": 253,
   "nullable": true
 };
-function validate59(data, {
+function validate21(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -745,7 +748,7 @@ function validate59(data, {
       errors++;
     }
   }
-  validate59.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
 const schema30 = {
@@ -929,7 +932,7 @@ const schema32 = {
   "maximum": 31536000,
   "nullable": true
 };
-function validate65(data, {
+function validate66(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1005,7 +1008,7 @@ function validate65(data, {
       errors++;
     }
   }
-  validate65.errors = vErrors;
+  validate66.errors = vErrors;
   return errors === 0;
 }
 const schema33 = {
@@ -1015,7 +1018,7 @@ const schema33 = {
   "maximum": 31536000,
   "nullable": true
 };
-function validate67(data, {
+function validate68(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1075,7 +1078,7 @@ function validate67(data, {
       errors++;
     }
   }
-  validate67.errors = vErrors;
+  validate68.errors = vErrors;
   return errors === 0;
 }
 const schema34 = {
@@ -1106,7 +1109,7 @@ const schema36 = {
     "$ref": "qOeiIu0huGPWaX0x0EwlFdZd894fF9esl3WaPJ7vc"
   }
 };
-const schema8 = {
+const schema9 = {
   "type": "object",
   "minProperties": 1,
   "maxProperties": 16,
@@ -1115,11 +1118,11 @@ const schema8 = {
   },
   "properties": {}
 };
-const schema9 = {
+const schema10 = {
   "pattern": "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 };
 const pattern0 = new RegExp("^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$", "u");
-function validate24(data, {
+function validate25(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1145,10 +1148,10 @@ function validate24(data, {
       errors++;
     }
   }
-  validate24.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
-function validate23(data, {
+function validate24(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1190,13 +1193,13 @@ function validate23(data, {
       errors++;
     }
     for (const key0 in data) {
-      if (!validate24(data[key0], {
+      if (!validate25(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
@@ -1216,10 +1219,10 @@ function validate23(data, {
     }
     errors++;
   }
-  validate23.errors = vErrors;
+  validate24.errors = vErrors;
   return errors === 0;
 }
-function validate72(data, {
+function validate73(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1262,13 +1265,13 @@ function validate72(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate23(data[i0], {
+      if (!validate24(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
         errors = vErrors.length;
       }
     }
@@ -1288,10 +1291,10 @@ function validate72(data, {
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-function validate70(data, {
+function validate71(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1333,24 +1336,24 @@ function validate70(data, {
       errors++;
     }
     if (data.role !== undefined) {
-      if (!validate21(data.role, {
+      if (!validate22(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
         errors = vErrors.length;
       }
     }
     if (data.minAllocatableResources !== undefined) {
-      if (!validate72(data.minAllocatableResources, {
+      if (!validate73(data.minAllocatableResources, {
         instancePath: instancePath + "/minAllocatableResources",
         parentData: data,
         parentDataProperty: "minAllocatableResources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
@@ -1370,10 +1373,10 @@ function validate70(data, {
     }
     errors++;
   }
-  validate70.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
-function validate69(data, {
+function validate70(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1416,18 +1419,18 @@ function validate69(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate70(data[i0], {
+      if (!validate71(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate69.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
 const schema37 = {
@@ -1451,7 +1454,7 @@ const schema38 = {
   },
   "nullable": true
 };
-const schema10 = {
+const schema11 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "jdFtv6DGtroqVatkuk8ipQtGFLMzfSuVek97sB0uauQ"
@@ -1459,10 +1462,10 @@ const schema10 = {
   "properties": {},
   "nullable": true
 };
-const schema7 = {
+const schema8 = {
   "type": "string"
 };
-function validate22(data, {
+function validate23(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1486,10 +1489,10 @@ function validate22(data, {
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate26(data, {
+function validate27(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1515,18 +1518,18 @@ function validate26(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate22(data[key0], {
+      if (!validate23(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate26.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
 const schema39 = {
@@ -1557,7 +1560,7 @@ const schema41 = {
   "minLength": 1,
   "maxLength": 317
 };
-function validate82(data, {
+function validate83(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1614,14 +1617,14 @@ function validate82(data, {
     }
     errors++;
   }
-  validate82.errors = vErrors;
+  validate83.errors = vErrors;
   return errors === 0;
 }
 const schema42 = {
   "type": "string",
   "enum": ["In", "NotIn", "Exists", "DoesNotExist"]
 };
-function validate84(data, {
+function validate85(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1661,7 +1664,7 @@ function validate84(data, {
     }
     errors++;
   }
-  validate84.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
 const schema43 = {
@@ -1672,7 +1675,7 @@ const schema43 = {
   },
   "nullable": true
 };
-function validate86(data, {
+function validate87(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1715,21 +1718,21 @@ function validate86(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate22(data[i0], {
+      if (!validate23(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate86.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-function validate81(data, {
+function validate82(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1771,35 +1774,35 @@ function validate81(data, {
       errors++;
     }
     if (data.key !== undefined) {
-      if (!validate82(data.key, {
+      if (!validate83(data.key, {
         instancePath: instancePath + "/key",
         parentData: data,
         parentDataProperty: "key",
         rootData
       })) {
-        vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
         errors = vErrors.length;
       }
     }
     if (data.operator !== undefined) {
-      if (!validate84(data.operator, {
+      if (!validate85(data.operator, {
         instancePath: instancePath + "/operator",
         parentData: data,
         parentDataProperty: "operator",
         rootData
       })) {
-        vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
         errors = vErrors.length;
       }
     }
     if (data.values !== undefined) {
-      if (!validate86(data.values, {
+      if (!validate87(data.values, {
         instancePath: instancePath + "/values",
         parentData: data,
         parentDataProperty: "values",
         rootData
       })) {
-        vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
@@ -1819,10 +1822,10 @@ function validate81(data, {
     }
     errors++;
   }
-  validate81.errors = vErrors;
+  validate82.errors = vErrors;
   return errors === 0;
 }
-function validate80(data, {
+function validate81(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -1865,10 +1868,61 @@ function validate80(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate81(data[i0], {
+      if (!validate82(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+        errors = vErrors.length;
+      }
+    }
+  }
+  validate81.errors = vErrors;
+  return errors === 0;
+}
+function validate79(data, {
+  instancePath = "",
+  parentData,
+  parentDataProperty,
+  rootData = data
+} = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: {
+        type: "object"
+      }
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.matchLabels !== undefined) {
+      if (!validate27(data.matchLabels, {
+        instancePath: instancePath + "/matchLabels",
+        parentData: data,
+        parentDataProperty: "matchLabels",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.matchExpressions !== undefined) {
+      if (!validate81(data.matchExpressions, {
+        instancePath: instancePath + "/matchExpressions",
+        parentData: data,
+        parentDataProperty: "matchExpressions",
         rootData
       })) {
         vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
@@ -1876,7 +1930,7 @@ function validate80(data, {
       }
     }
   }
-  validate80.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
 function validate78(data, {
@@ -1904,70 +1958,19 @@ function validate78(data, {
     errors++;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.matchLabels !== undefined) {
-      if (!validate26(data.matchLabels, {
-        instancePath: instancePath + "/matchLabels",
-        parentData: data,
-        parentDataProperty: "matchLabels",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.matchExpressions !== undefined) {
-      if (!validate80(data.matchExpressions, {
-        instancePath: instancePath + "/matchExpressions",
-        parentData: data,
-        parentDataProperty: "matchExpressions",
-        rootData
-      })) {
-        vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
-        errors = vErrors.length;
-      }
-    }
-  }
-  validate78.errors = vErrors;
-  return errors === 0;
-}
-function validate77(data, {
-  instancePath = "",
-  parentData,
-  parentDataProperty,
-  rootData = data
-} = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: {
-        type: "object"
-      }
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.nodeSelector !== undefined) {
-      if (!validate78(data.nodeSelector, {
+      if (!validate79(data.nodeSelector, {
         instancePath: instancePath + "/nodeSelector",
         parentData: data,
         parentDataProperty: "nodeSelector",
         rootData
       })) {
-        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate77.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
 const schema44 = {
@@ -1999,7 +2002,7 @@ const schema46 = {
   "minimum": 0,
   "maximum": 1000000
 };
-function validate96(data, {
+function validate97(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2075,7 +2078,7 @@ function validate96(data, {
       errors++;
     }
   }
-  validate96.errors = vErrors;
+  validate97.errors = vErrors;
   return errors === 0;
 }
 const schema47 = {
@@ -2085,7 +2088,7 @@ const schema47 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate98(data, {
+function validate99(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2161,10 +2164,10 @@ function validate98(data, {
       errors++;
     }
   }
-  validate98.errors = vErrors;
+  validate99.errors = vErrors;
   return errors === 0;
 }
-function validate94(data, {
+function validate95(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2206,35 +2209,35 @@ function validate94(data, {
       errors++;
     }
     if (data.resources !== undefined) {
-      if (!validate23(data.resources, {
+      if (!validate24(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
         errors = vErrors.length;
       }
     }
     if (data.count !== undefined) {
-      if (!validate96(data.count, {
+      if (!validate97(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+        vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate98(data.perOffer, {
+      if (!validate99(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+        vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
         errors = vErrors.length;
       }
     }
@@ -2254,10 +2257,10 @@ function validate94(data, {
     }
     errors++;
   }
-  validate94.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }
-function validate93(data, {
+function validate94(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2300,18 +2303,18 @@ function validate93(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate94(data[i0], {
+      if (!validate95(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+        vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate93.errors = vErrors;
+  validate94.errors = vErrors;
   return errors === 0;
 }
 const schema48 = {
@@ -2351,7 +2354,7 @@ const schema49 = {
   "maximum": 100000,
   "nullable": true
 };
-function validate103(data, {
+function validate104(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2427,7 +2430,7 @@ function validate103(data, {
       errors++;
     }
   }
-  validate103.errors = vErrors;
+  validate104.errors = vErrors;
   return errors === 0;
 }
 const schema50 = {
@@ -2438,7 +2441,7 @@ const schema50 = {
   "maximum": 256,
   "nullable": true
 };
-function validate105(data, {
+function validate106(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2514,7 +2517,7 @@ function validate105(data, {
       errors++;
     }
   }
-  validate105.errors = vErrors;
+  validate106.errors = vErrors;
   return errors === 0;
 }
 const schema51 = {
@@ -2523,7 +2526,7 @@ const schema51 = {
   "maximum": 31536000,
   "nullable": true
 };
-function validate107(data, {
+function validate108(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2583,7 +2586,7 @@ function validate107(data, {
       errors++;
     }
   }
-  validate107.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
 const schema52 = {
@@ -2592,7 +2595,7 @@ const schema52 = {
   "default": "OnFailure",
   "nullable": true
 };
-function validate109(data, {
+function validate110(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2632,7 +2635,7 @@ function validate109(data, {
     }
     errors++;
   }
-  validate109.errors = vErrors;
+  validate110.errors = vErrors;
   return errors === 0;
 }
 const schema53 = {
@@ -2643,7 +2646,7 @@ const schema53 = {
   "maximum": 1000,
   "nullable": true
 };
-function validate111(data, {
+function validate112(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2719,7 +2722,7 @@ function validate111(data, {
       errors++;
     }
   }
-  validate111.errors = vErrors;
+  validate112.errors = vErrors;
   return errors === 0;
 }
 const schema54 = {
@@ -2729,7 +2732,7 @@ const schema54 = {
   "maximum": 3600,
   "nullable": true
 };
-function validate113(data, {
+function validate114(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2789,14 +2792,14 @@ function validate113(data, {
       errors++;
     }
   }
-  validate113.errors = vErrors;
+  validate114.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
+const schema15 = {
   "type": "boolean",
   "nullable": true
 };
-function validate32(data, {
+function validate33(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2820,7 +2823,7 @@ function validate32(data, {
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
 const schema55 = {
@@ -2869,7 +2872,7 @@ const schema58 = {
   "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 };
 const pattern3 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-function validate122(data, {
+function validate123(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2942,14 +2945,14 @@ function validate122(data, {
     }
     errors++;
   }
-  validate122.errors = vErrors;
+  validate123.errors = vErrors;
   return errors === 0;
 }
 const schema59 = {
   "type": "string",
   "minLength": 1
 };
-function validate124(data, {
+function validate125(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -2990,10 +2993,10 @@ function validate124(data, {
     }
     errors++;
   }
-  validate124.errors = vErrors;
+  validate125.errors = vErrors;
   return errors === 0;
 }
-function validate121(data, {
+function validate122(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3035,24 +3038,24 @@ function validate121(data, {
       errors++;
     }
     if (data.name !== undefined) {
-      if (!validate122(data.name, {
+      if (!validate123(data.name, {
         instancePath: instancePath + "/name",
         parentData: data,
         parentDataProperty: "name",
         rootData
       })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
         errors = vErrors.length;
       }
     }
     if (data.image !== undefined) {
-      if (!validate124(data.image, {
+      if (!validate125(data.image, {
         instancePath: instancePath + "/image",
         parentData: data,
         parentDataProperty: "image",
         rootData
       })) {
-        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+        vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
         errors = vErrors.length;
       }
     }
@@ -3072,10 +3075,10 @@ function validate121(data, {
     }
     errors++;
   }
-  validate121.errors = vErrors;
+  validate122.errors = vErrors;
   return errors === 0;
 }
-function validate120(data, {
+function validate121(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3118,13 +3121,13 @@ function validate120(data, {
     }
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate121(data[i0], {
+      if (!validate122(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
         errors = vErrors.length;
       }
     }
@@ -3144,10 +3147,10 @@ function validate120(data, {
     }
     errors++;
   }
-  validate120.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-function validate116(data, {
+function validate117(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3205,54 +3208,54 @@ function validate116(data, {
       errors++;
     }
     if (data.resources !== undefined) {
-      if (!validate23(data.resources, {
+      if (!validate24(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
         errors = vErrors.length;
       }
     }
     if (data.labels !== undefined) {
-      if (!validate26(data.labels, {
+      if (!validate27(data.labels, {
         instancePath: instancePath + "/labels",
         parentData: data,
         parentDataProperty: "labels",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.annotations !== undefined) {
-      if (!validate26(data.annotations, {
+      if (!validate27(data.annotations, {
         instancePath: instancePath + "/annotations",
         parentData: data,
         parentDataProperty: "annotations",
         rootData
       })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
       }
     }
     if (data.containers !== undefined) {
-      if (!validate120(data.containers, {
+      if (!validate121(data.containers, {
         instancePath: instancePath + "/containers",
         parentData: data,
         parentDataProperty: "containers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate116.errors = vErrors;
+  validate117.errors = vErrors;
   return errors === 0;
 }
-function validate102(data, {
+function validate103(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3278,98 +3281,98 @@ function validate102(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.tasks !== undefined) {
-      if (!validate103(data.tasks, {
+      if (!validate104(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+        vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasksPerOffer !== undefined) {
-      if (!validate105(data.tasksPerOffer, {
+      if (!validate106(data.tasksPerOffer, {
         instancePath: instancePath + "/tasksPerOffer",
         parentData: data,
         parentDataProperty: "tasksPerOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+        vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
         errors = vErrors.length;
       }
     }
     if (data.refuseSeconds !== undefined) {
-      if (!validate107(data.refuseSeconds, {
+      if (!validate108(data.refuseSeconds, {
         instancePath: instancePath + "/refuseSeconds",
         parentData: data,
         parentDataProperty: "refuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
+        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
         errors = vErrors.length;
       }
     }
     if (data.restartPolicy !== undefined) {
-      if (!validate109(data.restartPolicy, {
+      if (!validate110(data.restartPolicy, {
         instancePath: instancePath + "/restartPolicy",
         parentData: data,
         parentDataProperty: "restartPolicy",
         rootData
       })) {
-        vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
+        vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
         errors = vErrors.length;
       }
     }
     if (data.maxRetries !== undefined) {
-      if (!validate111(data.maxRetries, {
+      if (!validate112(data.maxRetries, {
         instancePath: instancePath + "/maxRetries",
         parentData: data,
         parentDataProperty: "maxRetries",
         rootData
       })) {
-        vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
         errors = vErrors.length;
       }
     }
     if (data.backoffSeconds !== undefined) {
-      if (!validate113(data.backoffSeconds, {
+      if (!validate114(data.backoffSeconds, {
         instancePath: instancePath + "/backoffSeconds",
         parentData: data,
         parentDataProperty: "backoffSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+        vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
         errors = vErrors.length;
       }
     }
     if (data.reserve !== undefined) {
-      if (!validate32(data.reserve, {
+      if (!validate33(data.reserve, {
         instancePath: instancePath + "/reserve",
         parentData: data,
         parentDataProperty: "reserve",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
     if (data.template !== undefined) {
-      if (!validate116(data.template, {
+      if (!validate117(data.template, {
         instancePath: instancePath + "/template",
         parentData: data,
         parentDataProperty: "template",
         rootData
       })) {
-        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+        vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate102.errors = vErrors;
+  validate103.errors = vErrors;
   return errors === 0;
 }
-function validate43(data, {
+function validate44(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3379,68 +3382,68 @@ function validate43(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate44(data.role, {
+      if (!validate45(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+        vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
       }
     }
     if (data.roles !== undefined) {
-      if (!validate46(data.roles, {
+      if (!validate47(data.roles, {
         instancePath: instancePath + "/roles",
         parentData: data,
         parentDataProperty: "roles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressed !== undefined) {
-      if (!validate50(data.suppressed, {
+      if (!validate51(data.suppressed, {
         instancePath: instancePath + "/suppressed",
         parentData: data,
         parentDataProperty: "suppressed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressedRoles !== undefined) {
-      if (!validate52(data.suppressedRoles, {
+      if (!validate53(data.suppressedRoles, {
         instancePath: instancePath + "/suppressedRoles",
         parentData: data,
         parentDataProperty: "suppressedRoles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
     if (data.capabilities !== undefined) {
-      if (!validate55(data.capabilities, {
+      if (!validate56(data.capabilities, {
         instancePath: instancePath + "/capabilities",
         parentData: data,
         parentDataProperty: "capabilities",
         rootData
       })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
       }
     }
     if (data.serviceAccountName !== undefined) {
-      if (!validate59(data.serviceAccountName, {
+      if (!validate21(data.serviceAccountName, {
         instancePath: instancePath + "/serviceAccountName",
         parentData: data,
         parentDataProperty: "serviceAccountName",
         rootData
       })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
         errors = vErrors.length;
       }
     }
@@ -3466,69 +3469,80 @@ function validate43(data, {
         errors = vErrors.length;
       }
     }
+    if (data.priorityClassName !== undefined) {
+      if (!validate21(data.priorityClassName, {
+        instancePath: instancePath + "/priorityClassName",
+        parentData: data,
+        parentDataProperty: "priorityClassName",
+        rootData
+      })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.failoverTimeoutSeconds !== undefined) {
-      if (!validate65(data.failoverTimeoutSeconds, {
+      if (!validate66(data.failoverTimeoutSeconds, {
         instancePath: instancePath + "/failoverTimeoutSeconds",
         parentData: data,
         parentDataProperty: "failoverTimeoutSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+        vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
         errors = vErrors.length;
       }
     }
     if (data.defaultRefuseSeconds !== undefined) {
-      if (!validate67(data.defaultRefuseSeconds, {
+      if (!validate68(data.defaultRefuseSeconds, {
         instancePath: instancePath + "/defaultRefuseSeconds",
         parentData: data,
         parentDataProperty: "defaultRefuseSeconds",
         rootData
       })) {
-        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+        vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
         errors = vErrors.length;
       }
     }
     if (data.offerFilters !== undefined) {
-      if (!validate69(data.offerFilters, {
+      if (!validate70(data.offerFilters, {
         instancePath: instancePath + "/offerFilters",
         parentData: data,
         parentDataProperty: "offerFilters",
         rootData
       })) {
-        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
         errors = vErrors.length;
       }
     }
     if (data.offerConstraints !== undefined) {
-      if (!validate77(data.offerConstraints, {
+      if (!validate78(data.offerConstraints, {
         instancePath: instancePath + "/offerConstraints",
         parentData: data,
         parentDataProperty: "offerConstraints",
         rootData
       })) {
-        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+        vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate93(data.demand, {
+      if (!validate94(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
         errors = vErrors.length;
       }
     }
     if (data.builtin !== undefined) {
-      if (!validate102(data.builtin, {
+      if (!validate103(data.builtin, {
         instancePath: instancePath + "/builtin",
         parentData: data,
         parentDataProperty: "builtin",
         rootData
       })) {
-        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+        vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
       }
     }
@@ -3548,7 +3562,7 @@ function validate43(data, {
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate44.errors = vErrors;
   return errors === 0;
 }
 const schema60 = {
@@ -3595,7 +3609,7 @@ const schema61 = {
   "format": "int64",
   "nullable": true
 };
-function validate132(data, {
+function validate133(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3637,7 +3651,7 @@ function validate132(data, {
       errors++;
     }
   }
-  validate132.errors = vErrors;
+  validate133.errors = vErrors;
   return errors === 0;
 }
 const schema62 = {
@@ -3645,7 +3659,7 @@ const schema62 = {
   "enum": ["Pending", "Active", "Suppressed", "Completed", "Failed", "Disconnected", "Terminating"],
   "nullable": true
 };
-function validate134(data, {
+function validate135(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3685,10 +3699,10 @@ function validate134(data, {
     }
     errors++;
   }
-  validate134.errors = vErrors;
+  validate135.errors = vErrors;
   return errors === 0;
 }
-const schema11 = {
+const schema12 = {
   "type": "object",
   "additionalProperties": {
     "$ref": "PV5SIH4Pb4Rd3cOKB0TmpocWXJ4M8i9zrFifAtVgtUQ"
@@ -3696,17 +3710,17 @@ const schema11 = {
   "properties": {},
   "nullable": true
 };
-const schema12 = {};
-function validate29(data, {
+const schema13 = {};
+function validate30(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
   rootData = data
 } = {}) {
-  validate29.errors = null;
+  validate30.errors = null;
   return true;
 }
-function validate28(data, {
+function validate29(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3732,26 +3746,26 @@ function validate28(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!validate29(data[key0], {
+      if (!validate30(data[key0], {
         instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
         parentData: data,
         parentDataProperty: key0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate28.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
+const schema14 = {
   "type": "number",
   "minimum": 0,
   "nullable": true
 };
-function validate31(data, {
+function validate32(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3794,7 +3808,7 @@ function validate31(data, {
       errors++;
     }
   }
-  validate31.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
 const schema63 = {
@@ -3825,7 +3839,7 @@ const schema65 = {
   "type": "string",
   "nullable": true
 };
-function validate140(data, {
+function validate141(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3849,10 +3863,10 @@ function validate140(data, {
     }
     errors++;
   }
-  validate140.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-function validate139(data, {
+function validate140(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3862,46 +3876,46 @@ function validate139(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.role !== undefined) {
-      if (!validate140(data.role, {
+      if (!validate141(data.role, {
         instancePath: instancePath + "/role",
         parentData: data,
         parentDataProperty: "role",
         rootData
       })) {
-        vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
     if (data.allocated !== undefined) {
-      if (!validate28(data.allocated, {
+      if (!validate29(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate31(data.dominantShare, {
+      if (!validate32(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.suppressed !== undefined) {
-      if (!validate32(data.suppressed, {
+      if (!validate33(data.suppressed, {
         instancePath: instancePath + "/suppressed",
         parentData: data,
         parentDataProperty: "suppressed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
       }
     }
@@ -3921,10 +3935,10 @@ function validate139(data, {
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate140.errors = vErrors;
   return errors === 0;
 }
-function validate138(data, {
+function validate139(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -3951,18 +3965,18 @@ function validate138(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate139(data[i0], {
+      if (!validate140(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+        vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate138.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
 const schema66 = {
@@ -3986,12 +4000,12 @@ const schema67 = {
     }
   }
 };
-const schema15 = {
+const schema16 = {
   "type": "integer",
   "format": "int32",
   "nullable": true
 };
-function validate33(data, {
+function validate34(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4033,10 +4047,10 @@ function validate33(data, {
       errors++;
     }
   }
-  validate33.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-function validate148(data, {
+function validate149(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4046,35 +4060,35 @@ function validate148(data, {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.resources !== undefined) {
-      if (!validate28(data.resources, {
+      if (!validate29(data.resources, {
         instancePath: instancePath + "/resources",
         parentData: data,
         parentDataProperty: "resources",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
     if (data.count !== undefined) {
-      if (!validate33(data.count, {
+      if (!validate34(data.count, {
         instancePath: instancePath + "/count",
         parentData: data,
         parentDataProperty: "count",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.perOffer !== undefined) {
-      if (!validate33(data.perOffer, {
+      if (!validate34(data.perOffer, {
         instancePath: instancePath + "/perOffer",
         parentData: data,
         parentDataProperty: "perOffer",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
@@ -4094,10 +4108,10 @@ function validate148(data, {
     }
     errors++;
   }
-  validate148.errors = vErrors;
+  validate149.errors = vErrors;
   return errors === 0;
 }
-function validate147(data, {
+function validate148(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4124,18 +4138,18 @@ function validate147(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate148(data[i0], {
+      if (!validate149(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+        vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate147.errors = vErrors;
+  validate148.errors = vErrors;
   return errors === 0;
 }
 const schema68 = {
@@ -4168,7 +4182,7 @@ const schema68 = {
   },
   "nullable": true
 };
-function validate155(data, {
+function validate156(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4194,95 +4208,95 @@ function validate155(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.staging !== undefined) {
-      if (!validate33(data.staging, {
+      if (!validate34(data.staging, {
         instancePath: instancePath + "/staging",
         parentData: data,
         parentDataProperty: "staging",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.starting !== undefined) {
-      if (!validate33(data.starting, {
+      if (!validate34(data.starting, {
         instancePath: instancePath + "/starting",
         parentData: data,
         parentDataProperty: "starting",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.running !== undefined) {
-      if (!validate33(data.running, {
+      if (!validate34(data.running, {
         instancePath: instancePath + "/running",
         parentData: data,
         parentDataProperty: "running",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.finished !== undefined) {
-      if (!validate33(data.finished, {
+      if (!validate34(data.finished, {
         instancePath: instancePath + "/finished",
         parentData: data,
         parentDataProperty: "finished",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.failed !== undefined) {
-      if (!validate33(data.failed, {
+      if (!validate34(data.failed, {
         instancePath: instancePath + "/failed",
         parentData: data,
         parentDataProperty: "failed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.killed !== undefined) {
-      if (!validate33(data.killed, {
+      if (!validate34(data.killed, {
         instancePath: instancePath + "/killed",
         parentData: data,
         parentDataProperty: "killed",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.lost !== undefined) {
-      if (!validate33(data.lost, {
+      if (!validate34(data.lost, {
         instancePath: instancePath + "/lost",
         parentData: data,
         parentDataProperty: "lost",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.error !== undefined) {
-      if (!validate33(data.error, {
+      if (!validate34(data.error, {
         instancePath: instancePath + "/error",
         parentData: data,
         parentDataProperty: "error",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate155.errors = vErrors;
+  validate156.errors = vErrors;
   return errors === 0;
 }
 const schema69 = {
@@ -4291,7 +4305,7 @@ const schema69 = {
   "nullable": true
 };
 const formats20 = formats["date-time"];
-function validate166(data, {
+function validate167(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4333,7 +4347,7 @@ function validate166(data, {
       errors++;
     }
   }
-  validate166.errors = vErrors;
+  validate167.errors = vErrors;
   return errors === 0;
 }
 const schema70 = {
@@ -4371,7 +4385,7 @@ const schema72 = {
   "type": "string",
   "maxLength": 316
 };
-function validate170(data, {
+function validate171(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4412,14 +4426,14 @@ function validate170(data, {
     }
     errors++;
   }
-  validate170.errors = vErrors;
+  validate171.errors = vErrors;
   return errors === 0;
 }
 const schema73 = {
   "type": "string",
   "enum": ["True", "False", "Unknown"]
 };
-function validate172(data, {
+function validate173(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4459,7 +4473,7 @@ function validate172(data, {
     }
     errors++;
   }
-  validate172.errors = vErrors;
+  validate173.errors = vErrors;
   return errors === 0;
 }
 const schema74 = {
@@ -4468,7 +4482,7 @@ const schema74 = {
   "minimum": 0,
   "nullable": true
 };
-function validate174(data, {
+function validate175(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4527,14 +4541,14 @@ function validate174(data, {
       errors++;
     }
   }
-  validate174.errors = vErrors;
+  validate175.errors = vErrors;
   return errors === 0;
 }
 const schema75 = {
   "type": "string",
   "format": "date-time"
 };
-function validate176(data, {
+function validate177(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4575,14 +4589,14 @@ function validate176(data, {
     }
     errors++;
   }
-  validate176.errors = vErrors;
+  validate177.errors = vErrors;
   return errors === 0;
 }
 const schema76 = {
   "type": "string",
   "maxLength": 1024
 };
-function validate178(data, {
+function validate179(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4623,14 +4637,14 @@ function validate178(data, {
     }
     errors++;
   }
-  validate178.errors = vErrors;
+  validate179.errors = vErrors;
   return errors === 0;
 }
 const schema77 = {
   "type": "string",
   "maxLength": 32768
 };
-function validate180(data, {
+function validate181(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4671,10 +4685,10 @@ function validate180(data, {
     }
     errors++;
   }
-  validate180.errors = vErrors;
+  validate181.errors = vErrors;
   return errors === 0;
 }
-function validate169(data, {
+function validate170(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4764,68 +4778,68 @@ function validate169(data, {
       errors++;
     }
     if (data.type !== undefined) {
-      if (!validate170(data.type, {
+      if (!validate171(data.type, {
         instancePath: instancePath + "/type",
         parentData: data,
         parentDataProperty: "type",
         rootData
       })) {
-        vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+        vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate172(data.status, {
+      if (!validate173(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+        vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
         errors = vErrors.length;
       }
     }
     if (data.observedGeneration !== undefined) {
-      if (!validate174(data.observedGeneration, {
+      if (!validate175(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+        vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastTransitionTime !== undefined) {
-      if (!validate176(data.lastTransitionTime, {
+      if (!validate177(data.lastTransitionTime, {
         instancePath: instancePath + "/lastTransitionTime",
         parentData: data,
         parentDataProperty: "lastTransitionTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+        vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
         errors = vErrors.length;
       }
     }
     if (data.reason !== undefined) {
-      if (!validate178(data.reason, {
+      if (!validate179(data.reason, {
         instancePath: instancePath + "/reason",
         parentData: data,
         parentDataProperty: "reason",
         rootData
       })) {
-        vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
         errors = vErrors.length;
       }
     }
     if (data.message !== undefined) {
-      if (!validate180(data.message, {
+      if (!validate181(data.message, {
         instancePath: instancePath + "/message",
         parentData: data,
         parentDataProperty: "message",
         rootData
       })) {
-        vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
+        vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
         errors = vErrors.length;
       }
     }
@@ -4845,10 +4859,10 @@ function validate169(data, {
     }
     errors++;
   }
-  validate169.errors = vErrors;
+  validate170.errors = vErrors;
   return errors === 0;
 }
-function validate168(data, {
+function validate169(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4875,21 +4889,21 @@ function validate168(data, {
   if (Array.isArray(data)) {
     const len0 = data.length;
     for (let i0 = 0; i0 < len0; i0++) {
-      if (!validate169(data[i0], {
+      if (!validate170(data[i0], {
         instancePath: instancePath + "/" + i0,
         parentData: data,
         parentDataProperty: i0,
         rootData
       })) {
-        vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+        vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate168.errors = vErrors;
+  validate169.errors = vErrors;
   return errors === 0;
 }
-function validate131(data, {
+function validate132(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -4915,131 +4929,131 @@ function validate131(data, {
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.observedGeneration !== undefined) {
-      if (!validate132(data.observedGeneration, {
+      if (!validate133(data.observedGeneration, {
         instancePath: instancePath + "/observedGeneration",
         parentData: data,
         parentDataProperty: "observedGeneration",
         rootData
       })) {
-        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+        vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
         errors = vErrors.length;
       }
     }
     if (data.phase !== undefined) {
-      if (!validate134(data.phase, {
+      if (!validate135(data.phase, {
         instancePath: instancePath + "/phase",
         parentData: data,
         parentDataProperty: "phase",
         rootData
       })) {
-        vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+        vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
         errors = vErrors.length;
       }
     }
     if (data.allocated !== undefined) {
-      if (!validate28(data.allocated, {
+      if (!validate29(data.allocated, {
         instancePath: instancePath + "/allocated",
         parentData: data,
         parentDataProperty: "allocated",
         rootData
       })) {
-        vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
     if (data.dominantShare !== undefined) {
-      if (!validate31(data.dominantShare, {
+      if (!validate32(data.dominantShare, {
         instancePath: instancePath + "/dominantShare",
         parentData: data,
         parentDataProperty: "dominantShare",
         rootData
       })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
     if (data.roles !== undefined) {
-      if (!validate138(data.roles, {
+      if (!validate139(data.roles, {
         instancePath: instancePath + "/roles",
         parentData: data,
         parentDataProperty: "roles",
         rootData
       })) {
-        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
         errors = vErrors.length;
       }
     }
     if (data.demand !== undefined) {
-      if (!validate147(data.demand, {
+      if (!validate148(data.demand, {
         instancePath: instancePath + "/demand",
         parentData: data,
         parentDataProperty: "demand",
         rootData
       })) {
-        vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+        vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
         errors = vErrors.length;
       }
     }
     if (data.outstandingOffers !== undefined) {
-      if (!validate33(data.outstandingOffers, {
+      if (!validate34(data.outstandingOffers, {
         instancePath: instancePath + "/outstandingOffers",
         parentData: data,
         parentDataProperty: "outstandingOffers",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.tasks !== undefined) {
-      if (!validate155(data.tasks, {
+      if (!validate156(data.tasks, {
         instancePath: instancePath + "/tasks",
         parentData: data,
         parentDataProperty: "tasks",
         rootData
       })) {
-        vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+        vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
         errors = vErrors.length;
       }
     }
     if (data.launched !== undefined) {
-      if (!validate33(data.launched, {
+      if (!validate34(data.launched, {
         instancePath: instancePath + "/launched",
         parentData: data,
         parentDataProperty: "launched",
         rootData
       })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
         errors = vErrors.length;
       }
     }
     if (data.lastHeartbeatTime !== undefined) {
-      if (!validate166(data.lastHeartbeatTime, {
+      if (!validate167(data.lastHeartbeatTime, {
         instancePath: instancePath + "/lastHeartbeatTime",
         parentData: data,
         parentDataProperty: "lastHeartbeatTime",
         rootData
       })) {
-        vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+        vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
         errors = vErrors.length;
       }
     }
     if (data.conditions !== undefined) {
-      if (!validate168(data.conditions, {
+      if (!validate169(data.conditions, {
         instancePath: instancePath + "/conditions",
         parentData: data,
         parentDataProperty: "conditions",
         rootData
       })) {
-        vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+        vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
         errors = vErrors.length;
       }
     }
   }
-  validate131.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-function validate34(data, {
+function validate35(data, {
   instancePath = "",
   parentData,
   parentDataProperty,
@@ -5098,57 +5112,57 @@ function validate34(data, {
       errors++;
     }
     if (data.apiVersion !== undefined) {
-      if (!validate35(data.apiVersion, {
+      if (!validate36(data.apiVersion, {
         instancePath: instancePath + "/apiVersion",
         parentData: data,
         parentDataProperty: "apiVersion",
         rootData
       })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
         errors = vErrors.length;
       }
     }
     if (data.kind !== undefined) {
-      if (!validate37(data.kind, {
+      if (!validate38(data.kind, {
         instancePath: instancePath + "/kind",
         parentData: data,
         parentDataProperty: "kind",
         rootData
       })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
         errors = vErrors.length;
       }
     }
     if (data.metadata !== undefined) {
-      if (!validate39(data.metadata, {
+      if (!validate40(data.metadata, {
         instancePath: instancePath + "/metadata",
         parentData: data,
         parentDataProperty: "metadata",
         rootData
       })) {
-        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+        vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
         errors = vErrors.length;
       }
     }
     if (data.spec !== undefined) {
-      if (!validate43(data.spec, {
+      if (!validate44(data.spec, {
         instancePath: instancePath + "/spec",
         parentData: data,
         parentDataProperty: "spec",
         rootData
       })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
       }
     }
     if (data.status !== undefined) {
-      if (!validate131(data.status, {
+      if (!validate132(data.status, {
         instancePath: instancePath + "/status",
         parentData: data,
         parentDataProperty: "status",
         rootData
       })) {
-        vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
@@ -5168,6 +5182,6 @@ function validate34(data, {
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }

@@ -50,9 +50,13 @@ export interface IFramework {
      */
     "revocationGracePeriodSeconds"?: number;
     /**
-     * Priority of the framework's demand and tasks (default 0). Within one role, demand of a higher priority may revoke tasks of a lower priority regardless of shares; across roles only fair shares and guarantees decide.
+     * Priority of the framework's demand and tasks (default 0; with spec.priorityClassName, that class's value, which it must equal). Within one role, demand of a higher priority may revoke tasks of a lower priority regardless of shares; across roles only fair shares and guarantees decide.
      */
     "priority"?: number;
+    /**
+     * A Kubernetes PriorityClass (scheduling.k8s.io) that the framework's priority maps to: the Pods of its tasks name it (the API server gives them its value as spec.priority, which kubelet eviction and kube-scheduler preemption of other Pods use), and spec.priority is filled from its value when omitted. It must exist; the system-\* classes are refused.
+     */
+    "priorityClassName"?: string;
     /**
      * How long an external scheduler may stop heartbeating (renewing its Lease) before its tasks are killed and its offers rescinded. Unset means the framework never fails over (its tasks outlive its scheduler). Ignored for built-in frameworks.
      */

@@ -14,6 +14,7 @@ import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects
 import type { ClusterState } from '../cluster-state.ts';
 import { roleObjectName, roleOfObject } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
+import { countTaskStates, frameworkRowBase } from '../framework-row.ts';
 import { isNodeReady } from '../nodes.ts';
 import { revocationSnapshot } from '../revocation-decide.ts';
 import { revocationViewOf } from '../revocation-view.ts';
@@ -304,20 +305,18 @@ export class ConsoleModel {
 
   private frameworkRow(f: FrameworkObject): FrameworkRow {
     const key = keyOf(f);
-    const tasks: Record<string, number> = {};
-    for (const t of this.tasksOf(key)) {
-      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
-      tasks[s] = (tasks[s] ?? 0) + 1;
-    }
-    const builtin = f.spec.builtin;
+    const base = frameworkRowBase(f, {
+      tasks: countTaskStates(this.tasksOf(key)),
+      outstandingOffers: this.offersOf(key).filter((o) => isOpen(o)).length,
+    });
     const demand = f.status?.demand;
     return {
-      namespace: f.metadata.namespace,
-      name: f.metadata.name,
-      role: frameworkRoles(f.spec).join(', '),
-      scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
-      phase: phaseOf(f),
-      dominantShare: f.status?.dominantShare ?? 0,
+      namespace: base.namespace,
+      name: base.name,
+      role: base.role,
+      scheduler: base.builtin === undefined ? 'external' : `builtin ${base.builtin.launched}/${base.builtin.wanted}`,
+      phase: base.phase,
+      dominantShare: base.dominantShare ?? 0,
       fairShare: this.fairShares().get(key) ?? 0,
       demand:
         demand === undefined
@@ -325,8 +324,8 @@ export class ConsoleModel {
           : demand.length === 0
             ? 'none'
             : demand.map((d) => `${d.count ?? 0} × ${resourceText(parseResourceListLenient(d.resources))}`).join('; '),
-      tasks,
-      offersOut: this.offersOf(key).filter((o) => isOpen(o)).length,
+      tasks: base.tasks,
+      offersOut: base.outstandingOffers,
     };
   }
 

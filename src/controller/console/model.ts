@@ -12,7 +12,7 @@ import { add, formatQuantity, parseResourceListLenient, type ResourceList } from
 import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { roleObjectName } from '../../api/role-names.ts';
+import { roleObjectName, roleOfObject } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
 import { countTaskStates, frameworkRowBase } from '../framework-row.ts';
 import { isNodeReady } from '../nodes.ts';
@@ -518,11 +518,12 @@ export class ConsoleModel {
       dynamic.set(key, add(dynamic.get(key) ?? {}, parseResourceListLenient(r.spec.resources)));
     }
     for (const r of this.source.state.c.roles.list()) {
-      const name = r.metadata.name;
+      // Rows are by role name (`eng/ml`), as frameworks name it, not by object name (`eng.ml`).
+      const name = roleOfObject(r.metadata.name);
       seen.add(name);
       const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>(
         (sum, x) => add(sum, parseResourceListLenient(x.resources)),
-        dynamic.get(name) ?? {},
+        dynamic.get(r.metadata.name) ?? {},
       );
       rows.push({
         name,

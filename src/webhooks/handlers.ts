@@ -77,6 +77,17 @@ export function createHandlers(opts: HandlerOptions): Record<string, Handler> {
   };
 }
 
+interface Writer {
+  username: string;
+  privileged: boolean;
+}
+
+interface Review {
+  operation: 'CREATE' | 'UPDATE';
+  namespace: string;
+  writer: Writer;
+}
+
 /** What every handler shares: who writes, whether the request is reviewed, the framework's access facts. */
 class Reviewer {
   readonly lookups: AdmissionLookups;
@@ -89,7 +100,7 @@ class Reviewer {
     this.privileged = opts.privileged;
   }
 
-  writerOf(req: AdmissionRequest): { username: string; privileged: boolean } {
+  writerOf(req: AdmissionRequest): Writer {
     return { username: req.userInfo.username ?? '', privileged: isPrivileged(req.userInfo, this.privileged) };
   }
 
@@ -123,6 +134,19 @@ class Reviewer {
     return { framework, frameworksOfWriter: needOthers ? await this.lookups.frameworksOfServiceAccount(namespace, sa.name) : [] };
   }
 
+  /** A request to review: its operation, namespace and writer; or, when there is nothing to review, the verdict. */
+  start(req: AdmissionRequest): Review | Verdict {
+    const operation = this.reviewable(req);
+    if (typeof operation !== 'string') return operation;
+    return { operation, namespace: req.namespace ?? '', writer: this.writerOf(req) };
+  }
+
+  /** The framework's access facts, looked up only when an unprivileged writer answers for it. */
+  async answererAccess(req: AdmissionRequest, writer: Writer, answering: boolean) {
+    if (writer.privileged || !answering) return undefined;
+    return this.frameworkAccess(req.namespace ?? '', specField(req.object, 'framework'), req.userInfo);
+  }
+
   async allowsPrivileged(namespace: string): Promise<boolean> {
     return namespaceAllowsPrivileged(await this.lookups.namespaceLabels(namespace));
   }
@@ -134,10 +158,9 @@ function specField(obj: unknown, field: string): string {
 }
 
 async function reviewOffer(r: Reviewer, req: AdmissionRequest): Promise<Verdict> {
-  const operation = r.reviewable(req);
-  if (typeof operation !== 'string') return operation;
-  const namespace = req.namespace ?? '';
-  const writer = r.writerOf(req);
+  const review = r.start(req);
+  if ('errors' in review) return review;
+  const { operation, namespace, writer } = review;
   const response = answeredBy(operation, req.object, req.oldObject);
   const names = response === 'accept' ? acceptedTaskNames(req.object) : [];
   const [existingTasks, facts] = await Promise.all([
@@ -173,35 +196,24 @@ async function answerFacts(r: Reviewer, req: AdmissionRequest, namespace: string
 }
 
 async function reviewTask(r: Reviewer, req: AdmissionRequest): Promise<Verdict> {
-  const operation = r.reviewable(req);
-  if (typeof operation !== 'string') return operation;
-  const namespace = req.namespace ?? '';
-  const writer = r.writerOf(req);
-  let facts;
-  if (!writer.privileged && killRequested(operation, req.object, req.oldObject)) {
-    facts = await r.frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo);
-  }
-  return { errors: validateTask({ operation, namespace, task: req.object, old: req.oldObject, writer, facts }) };
+  const review = r.start(req);
+  if ('errors' in review) return review;
+  const facts = await r.answererAccess(req, review.writer, killRequested(review.operation, req.object, req.oldObject));
+  return { errors: validateTask({ ...review, task: req.object, old: req.oldObject, facts }) };
 }
 
 async function reviewInverseOffer(r: Reviewer, req: AdmissionRequest): Promise<Verdict> {
-  const operation = r.reviewable(req);
-  if (typeof operation !== 'string') return operation;
-  const namespace = req.namespace ?? '';
-  const writer = r.writerOf(req);
-  let facts;
-  if (!writer.privileged && inverseOfferAnswered(operation, req.object, req.oldObject)) {
-    facts = await r.frameworkAccess(namespace, specField(req.object, 'framework'), req.userInfo);
-  }
-  return { errors: validateInverseOffer({ operation, namespace, inverseOffer: req.object, old: req.oldObject, writer, facts }) };
+  const review = r.start(req);
+  if ('errors' in review) return review;
+  const facts = await r.answererAccess(req, review.writer, inverseOfferAnswered(review.operation, req.object, req.oldObject));
+  return { errors: validateInverseOffer({ ...review, inverseOffer: req.object, old: req.oldObject, facts }) };
 }
 
 async function reviewFramework(r: Reviewer, req: AdmissionRequest): Promise<Verdict> {
-  const operation = r.reviewable(req);
-  if (typeof operation !== 'string') return operation;
-  const namespace = req.namespace ?? '';
-  const writer = r.writerOf(req);
-  const review = { operation, namespace, framework: req.object, old: req.oldObject, writer };
+  const started = r.start(req);
+  if ('errors' in started) return started;
+  const { namespace, writer } = started;
+  const review = { ...started, framework: req.object, old: req.oldObject };
   const questions = identityQuestions(review);
   const named = rolesToCheck(review);
   const launch = launchReviewNeeded(review);

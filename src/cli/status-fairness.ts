@@ -42,17 +42,21 @@ export function demandSummary(demand: readonly Demand[] | undefined): string | u
     .join('; ');
 }
 
-export function fairness(input: {
+/** The objects `agora status` listed that the fair shares are computed from. */
+export interface FairnessInput {
   frameworks: readonly IFramework[];
   offers: readonly IOffer[];
   tasks: readonly ITask[];
   nodes: readonly V1Node[];
   pods: readonly V1Pod[];
+  /** ResourceRoles (weights, guarantees, limits). */
   roles?: readonly IResourceRole[];
   now: number;
   /** The controller's --fair-sharing-excluded-resources: left out of every dominant share, as the allocator does. */
   excludedResources?: readonly string[];
-}): Fairness {
+}
+
+export function fairness(input: FairnessInput): Fairness {
   const tasks: TaskObject[] = input.tasks.map((t) => ({ ...t, metadata: meta(t.metadata) }));
   const offers: OfferObject[] = input.offers.map((o) => ({ ...o, metadata: meta(o.metadata) }));
   const taskKeys = new Set(tasks.map((t) => keyOf(t)));

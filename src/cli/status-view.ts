@@ -2,12 +2,12 @@
 // state), nodes (free / offered / used), outstanding offers — built from plain API objects, and
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
 import { isOpen, isTerminal } from '../api/group.ts';
-import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
+import type { IInverseOffer, IReservation, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { renderReservations, reservationRows, type ReservationRow } from './status-reservations.ts';
-import { fairness } from './status-fairness.ts';
+import { fairness, type FairnessInput } from './status-fairness.ts';
 import { phaseOf } from '../controller/conditions.ts';
 import { countTaskStates, frameworkRowBase } from '../controller/framework-row.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
@@ -83,19 +83,10 @@ export interface StatusView {
   reservations: ReservationRow[];
 }
 
-export interface StatusInput {
-  frameworks: readonly IFramework[];
-  offers: readonly IOffer[];
-  tasks: readonly ITask[];
-  nodes: readonly V1Node[];
-  pods: readonly V1Pod[];
-  /** ResourceRoles (weights, guarantees, limits) for the fair shares. */
-  roles?: readonly IResourceRole[];
+/** What the command listed: the fair shares' objects, plus maintenance's and dynamic reservations'. */
+export interface StatusInput extends FairnessInput {
   inverseOffers?: readonly IInverseOffer[];
   reservations?: readonly IReservation[];
-  now: number;
-  /** Left out of the fair shares, as the controller's --fair-sharing-excluded-resources. */
-  excludedResources?: readonly string[];
 }
 
 function format(list: ResourceList, names: readonly string[]): Record<string, string> {

@@ -6,7 +6,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../src/api/kubeconfig.ts';
 import { clusterPaths, repoRoot, type ClusterPaths } from '../../src/api/local-paths.ts';
 import { ensureCa, ensureCert, ensureServiceAccountKey } from '../../src/api/pki.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -139,9 +140,7 @@ function nodeSpecs(opts: UpOptions): FakeNodeSpec[] {
 }
 
 export function adminKubeConfig(paths = clusterPaths()): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(paths.kubeconfig);
-  return kc;
+  return loadKubeConfig({ kubeconfig: paths.kubeconfig });
 }
 
 async function ensureNodes(paths: ClusterPaths, opts: UpOptions): Promise<void> {

@@ -169,38 +169,78 @@ interface SimTask {
 }
 
 export function simulate(scenario: Scenario): SimulationResult {
-  const a = new Allocator({ ...scenario.options, offerId: (_f, _n, seq) => `offer-${seq}` });
-  for (const r of scenario.roles) a.upsertRole(r);
-  const byName = new Map(scenario.frameworks.map((f) => [f.name, f]));
+  return new Simulation(scenario).run();
+}
+
+/** One run of a scenario: the allocator, the simulated frameworks and nodes, and what happened. */
+class Simulation {
+  private readonly scenario: Scenario;
+  private readonly a: Allocator;
+  private readonly byName: Map<string, ScenarioFramework>;
   /** Tasks launched so far, and tasks to launch again (revoked or lost, not finished). */
-  const launched = new Map<string, number>();
-  const owed = new Map<string, number>();
-  const present = new Set<string>();
-  const nodesPresent = new Set<string>();
-  const tasks: SimTask[] = [];
+  private readonly launched = new Map<string, number>();
+  private readonly owed = new Map<string, number>();
+  private readonly present = new Set<string>();
+  private readonly nodesPresent = new Set<string>();
+  private readonly tasks: SimTask[] = [];
   /** Task id → the framework it is being revoked for. */
-  const revokedFor = new Map<string, string>();
-  const events: SimulationEvent[] = [];
-  const revocation = scenario.options.revocation === true;
-  const grace = scenario.options.revocationGraceCycles ?? 1;
-  let seq = 0;
+  private readonly revokedFor = new Map<string, string>();
+  private readonly events: SimulationEvent[] = [];
+  private readonly grace: number;
+  private seq = 0;
   /** Dynamic reservations made by the frameworks' RESERVEs: node → role → amount. */
-  const dynamicReserved = new Map<string, Map<string, ResourceList>>();
-  const inMaintenance = new Set<string>();
+  private readonly dynamicReserved = new Map<string, Map<string, ResourceList>>();
+  private readonly inMaintenance = new Set<string>();
   /** Operations not yet answered, per present framework; those already due have revived it. */
-  const pendingOps = new Map<string, ScenarioOperation[]>();
-  const woken = new Set<ScenarioOperation>();
+  private readonly pendingOps = new Map<string, ScenarioOperation[]>();
+  private readonly woken = new Set<ScenarioOperation>();
+  private now = 0;
+
+  constructor(scenario: Scenario) {
+    this.scenario = scenario;
+    this.a = new Allocator({ ...scenario.options, offerId: (_f, _n, seq) => `offer-${seq}` });
+    for (const r of scenario.roles) this.a.upsertRole(r);
+    this.byName = new Map(scenario.frameworks.map((f) => [f.name, f]));
+    this.grace = scenario.options.revocationGraceCycles ?? 1;
+  }
+
+  run(): SimulationResult {
+    let cycles = 0;
+    for (;;) {
+      if (cycles >= MAX_CYCLES) throw new Error(`simulation did not settle in ${MAX_CYCLES} cycles`);
+      const cycle = ++cycles;
+      this.nodesArriveAndLeave(cycle);
+      this.maintenance(cycle);
+      this.frameworksArriveAndLeave(cycle);
+      this.reviveForDueOperations(cycle);
+      for (const t of this.tasks.filter((x) => x.revokeAt !== undefined && x.revokeAt <= cycle)) this.end(t, cycle, 'Revoked', true);
+      for (const t of this.tasks.filter((x) => x.ends <= cycle)) this.end(t, cycle, 'TaskFinished', false);
+      const revoking = this.scenario.options.revocation === true ? this.revoke(cycle) : 0;
+      const { offers, rescinds } = this.a.allocate(this.now);
+      for (const r of rescinds) this.a.removeOffer(r.offerId);
+      if (offers.length === 0 && revoking === 0 && !this.pendingTimeline(cycle)) break;
+      for (const o of offers) this.answer(o, cycle);
+      this.now += CYCLE_MS;
+    }
+    this.refuseUnansweredOperations(cycles);
+    return this.result(cycles);
+  }
+
   /** The node as the allocator sees it: its static reservations, then the dynamic ones. */
-  const declareNode = (n: ScenarioNode) => {
+  private declareNode(n: ScenarioNode): void {
     const { arriveAt: _a, leaveAt: _l, maintenance: _m, ...node } = n;
-    const dynamic = [...(dynamicReserved.get(n.name) ?? [])].map(([role, resources]) => ({ role, resources, dynamic: true }));
-    a.upsertNode({
+    const dynamic = [...(this.dynamicReserved.get(n.name) ?? [])].map(([role, resources]) => ({ role, resources, dynamic: true }));
+    this.a.upsertNode({
       ...node,
       reservations: [...(node.reservations ?? []), ...dynamic],
-      ...(inMaintenance.has(n.name) ? { unschedulable: true } : {}),
+      ...(this.inMaintenance.has(n.name) ? { unschedulable: true } : {}),
     });
-  };
-  const dueOps = (fw: string, cycle: number) => (pendingOps.get(fw) ?? []).filter((op) => op.at <= cycle);
+  }
+
+  private dueOps(fw: string, cycle: number): ScenarioOperation[] {
+    return (this.pendingOps.get(fw) ?? []).filter((op) => op.at <= cycle);
+  }
+
   /**
    * Answers the framework's due operations on this offer's node and role, in order, as the
    * webhook would let them through: RESERVEs within what the offer carries unreserved, UNRESERVEs
@@ -208,19 +248,20 @@ export function simulate(scenario: Scenario): SimulationResult {
    * checks one accept). True when any was answered (the offer is then accepted, not declined,
    * even with no task).
    */
-  const answerOperations = (o: OfferDecision, cycle: number): boolean => {
-    const ops = dueOps(o.framework, cycle).filter((op) => op.node === o.node && op.role === o.role);
+  private answerOperations(o: OfferDecision, cycle: number): boolean {
+    const { events } = this;
+    const ops = this.dueOps(o.framework, cycle).filter((op) => op.node === o.node && op.role === o.role);
     if (ops.length === 0) return false;
-    pendingOps.set(
+    this.pendingOps.set(
       o.framework,
-      pendingOps.get(o.framework)!.filter((op) => !ops.includes(op)),
+      this.pendingOps.get(o.framework)!.filter((op) => !ops.includes(op)),
     );
     const reserved = o.reserved ?? [];
     let unreserved = reserved.reduce((rest, r) => subtract(rest, r.resources), o.resources);
     let dynamicPart = reserved
       .filter((r) => r.role === o.role && r.type === 'Dynamic')
       .reduce<ResourceList>((sum, r) => add(sum, r.resources), {});
-    const byRole = dynamicReserved.get(o.node) ?? new Map<string, ResourceList>();
+    const byRole = this.dynamicReserved.get(o.node) ?? new Map<string, ResourceList>();
     for (const op of ops) {
       const base = { framework: o.framework, node: o.node, role: o.role, resources: formatResourceList(op.resources) };
       if (op.kind === 'reserve') {
@@ -243,242 +284,275 @@ export function simulate(scenario: Scenario): SimulationResult {
         events.push({ cycle, event: 'Unreserved', ...base });
       }
     }
-    dynamicReserved.set(o.node, byRole);
-    declareNode(scenario.nodes.find((n) => n.name === o.node)!);
+    this.dynamicReserved.set(o.node, byRole);
+    this.declareNode(this.scenario.nodes.find((n) => n.name === o.node)!);
     return true;
-  };
+  }
 
-  const remaining = (f: ScenarioFramework) => (f.tasks === Infinity ? Infinity : f.tasks - launched.get(f.name)! + owed.get(f.name)!);
-  const allocation = (fw: string, node: string, role: string) => {
+  private remaining(f: ScenarioFramework): number {
+    return f.tasks === Infinity ? Infinity : f.tasks - this.launched.get(f.name)! + this.owed.get(f.name)!;
+  }
+
+  /** Tells the allocator what fw's tasks hold on the node for the role. */
+  private allocation(fw: string, node: string, role: string): void {
     let sum: ResourceList = {};
-    for (const t of tasks) if (t.framework === fw && t.node === node && t.role === role) sum = addList(sum, byName.get(fw)!.task);
-    a.setAllocation(fw, node, sum, role);
-  };
-  const end = (t: SimTask, cycle: number, event: SimulationEvent['event'], relaunch: boolean) => {
-    tasks.splice(tasks.indexOf(t), 1);
-    allocation(t.framework, t.node, t.role);
-    if (relaunch && present.has(t.framework)) {
-      owed.set(t.framework, owed.get(t.framework)! + 1);
-      a.upsertFramework(info(byName.get(t.framework)!, false));
+    for (const t of this.tasks) if (t.framework === fw && t.node === node && t.role === role) sum = addList(sum, this.byName.get(fw)!.task);
+    this.a.setAllocation(fw, node, sum, role);
+  }
+
+  private end(t: SimTask, cycle: number, event: SimulationEvent['event'], relaunch: boolean): void {
+    this.tasks.splice(this.tasks.indexOf(t), 1);
+    this.allocation(t.framework, t.node, t.role);
+    if (relaunch && this.present.has(t.framework)) {
+      this.owed.set(t.framework, this.owed.get(t.framework)! + 1);
+      this.a.upsertFramework(info(this.byName.get(t.framework)!, false));
     }
-    events.push({ cycle, event, framework: t.framework, node: t.node, task: t.id });
-  };
-  const info = (f: ScenarioFramework, suppressed: boolean) => ({
+    this.events.push({ cycle, event, framework: t.framework, node: t.node, task: t.id });
+  }
+
+  private pendingTimeline(cycle: number): boolean {
+    const { scenario, present, nodesPresent } = this;
+    return (
+      scenario.frameworks.some((f) => f.arriveAt > cycle || (present.has(f.name) && f.leaveAt !== Infinity)) ||
+      [...this.pendingOps.values()].some((ops) => ops.some((op) => op.at > cycle)) ||
+      scenario.nodes.some(
+        (n) =>
+          n.arriveAt > cycle ||
+          (nodesPresent.has(n.name) && n.leaveAt !== Infinity) ||
+          (n.maintenance !== undefined && n.maintenance.at + n.maintenance.cycles > cycle),
+      ) ||
+      this.tasks.some((t) => t.ends !== Infinity || t.revokeAt !== undefined)
+    );
+  }
+
+  private nodesArriveAndLeave(cycle: number): void {
+    for (const n of this.scenario.nodes) {
+      if (n.arriveAt === cycle) {
+        this.declareNode(n);
+        this.nodesPresent.add(n.name);
+        if (cycle > 1) this.events.push({ cycle, event: 'NodeArrived', node: n.name });
+      }
+      if (n.leaveAt === cycle && this.nodesPresent.has(n.name)) {
+        this.nodesPresent.delete(n.name);
+        for (const t of this.tasks.filter((x) => x.node === n.name)) this.end(t, cycle, 'TaskLost', true);
+        this.a.removeNode(n.name);
+        // A Reservation is owned by its Node: it goes with it.
+        this.dynamicReserved.delete(n.name);
+        this.events.push({ cycle, event: 'NodeLeft', node: n.name });
+      }
+    }
+  }
+
+  /** Inverse offers ahead of a window (the frameworks move their tasks off), and the windows themselves. */
+  private maintenance(cycle: number): void {
+    for (const n of this.scenario.nodes) {
+      const m = n.maintenance;
+      if (m === undefined || !this.nodesPresent.has(n.name)) continue;
+      if (cycle === Math.max(1, m.at - m.notice)) {
+        const until = this.now + (m.at + m.cycles - cycle) * CYCLE_MS;
+        for (const fw of [...new Set(this.tasks.filter((x) => x.node === n.name).map((x) => x.framework))].sort()) {
+          this.events.push({ cycle, event: 'InverseOffer', framework: fw, node: n.name });
+          for (const t of this.tasks.filter((x) => x.node === n.name && x.framework === fw)) this.end(t, cycle, 'TaskMoved', true);
+          for (const role of this.byName.get(fw)!.roles) this.a.addFilter(fw, n.name, n.allocatable, until, role);
+        }
+      }
+      if (cycle === m.at) {
+        this.inMaintenance.add(n.name);
+        this.declareNode(n);
+        this.events.push({ cycle, event: 'MaintenanceStarted', node: n.name });
+      }
+      if (cycle === m.at + m.cycles) {
+        this.inMaintenance.delete(n.name);
+        this.declareNode(n);
+        this.events.push({ cycle, event: 'MaintenanceEnded', node: n.name });
+      }
+    }
+  }
+
+  private frameworksArriveAndLeave(cycle: number): void {
+    for (const f of this.scenario.frameworks) {
+      if (f.arriveAt === cycle) {
+        this.present.add(f.name);
+        this.launched.set(f.name, 0);
+        this.owed.set(f.name, 0);
+        this.a.upsertFramework(info(f, f.tasks === 0));
+        this.pendingOps.set(f.name, [...f.operations]);
+        if (cycle > 1) this.events.push({ cycle, event: 'FrameworkArrived', framework: f.name });
+      }
+      if (f.leaveAt === cycle && this.present.has(f.name)) {
+        this.present.delete(f.name);
+        for (const t of this.tasks.filter((x) => x.framework === f.name)) this.end(t, cycle, 'TaskFinished', false);
+        this.a.removeFramework(f.name);
+        // Its operations not yet answered go with it; its reservations stay (they are its role's).
+        this.pendingOps.delete(f.name);
+        this.events.push({ cycle, event: 'FrameworkLeft', framework: f.name });
+      }
+    }
+  }
+
+  /**
+   * An operation coming due revives its framework in its role (it may have suppressed, or
+   * declined the node for good), so that the node is offered to it again.
+   */
+  private reviveForDueOperations(cycle: number): void {
+    for (const [fw, ops] of this.pendingOps) {
+      for (const op of ops) {
+        if (op.at > cycle || this.woken.has(op)) continue;
+        this.woken.add(op);
+        this.a.revive(fw, op.role);
+      }
+    }
+  }
+
+  /** Plans revocations over the cycle's state and starts them; returns how many. */
+  private revoke(cycle: number): number {
+    const { scenario, tasks, byName, revokedFor } = this;
+    const plan = planRevocations({
+      nodes: scenario.nodes
+        .filter((n) => this.nodesPresent.has(n.name))
+        .map((n) => ({ name: n.name, capacity: n.allocatable, free: this.a.nodeFree(n.name) ?? {} })),
+      roles: scenario.roles,
+      frameworks: scenario.frameworks
+        .filter((f) => this.present.has(f.name))
+        .map((f) => {
+          const left = this.remaining(f);
+          // Revocation judges a multi-role framework, with all of its tasks, in its first role.
+          return {
+            name: f.name,
+            role: f.role,
+            priority: f.priority,
+            demand: left > 0 ? [{ resources: f.task, count: Math.min(left, UNLIMITED_DEMAND) }] : [],
+            awaitingRevoked: tasks.some((t) => t.revokeAt !== undefined && revokedFor.get(t.id) === f.name),
+          };
+        }),
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        framework: t.framework,
+        node: t.node,
+        resources: byName.get(t.framework)!.task,
+        priority: byName.get(t.framework)!.priority,
+        startedAt: t.started,
+        revoking: t.revokeAt !== undefined,
+      })),
+    });
+    for (const d of plan.revocations) {
+      const t = tasks.find((x) => x.id === d.task)!;
+      t.revokeAt = cycle + this.grace;
+      revokedFor.set(t.id, d.for);
+      this.a.nominate(d.node, d.for, this.now + (this.grace + 2) * CYCLE_MS);
+      this.events.push({ cycle, event: 'Revoking', framework: d.framework, node: d.node, task: d.task, for: d.for, reason: d.reason });
+    }
+    return plan.revocations.length;
+  }
+
+  /** The framework answers an offer: its due operations, then up to tasksPerOffer tasks that fit; else it declines. */
+  private answer(o: OfferDecision, cycle: number): void {
+    const { a, now } = this;
+    const f = this.byName.get(o.framework)!;
+    const operated = this.answerOperations(o, cycle);
+    let left: ResourceList = o.resources;
+    let used: ResourceList = {};
+    let k = 0;
+    while (k < f.tasksPerOffer && this.remaining(f) - k > 0 && fits(f.task, left)) {
+      left = subtract(left, f.task);
+      used = addList(used, f.task);
+      k++;
+    }
+    if (k === 0) {
+      if (operated) a.accept(o.offerId, now, {});
+      else a.decline(o.offerId, now, Infinity);
+      if (this.remaining(f) <= 0 && this.dueOps(f.name, cycle).length === 0) a.suppress(f.name);
+      return;
+    }
+    a.accept(o.offerId, now, used);
+    for (let i = 0; i < k; i++) {
+      if (this.owed.get(f.name)! > 0) this.owed.set(f.name, this.owed.get(f.name)! - 1);
+      else this.launched.set(f.name, this.launched.get(f.name)! + 1);
+      this.tasks.push({
+        id: `${f.name}-${++this.seq}`,
+        framework: f.name,
+        role: o.role,
+        node: o.node,
+        started: cycle,
+        ends: cycle + f.duration,
+      });
+    }
+    if (this.remaining(f) <= 0 && this.dueOps(f.name, cycle).length === 0) a.suppress(f.name);
+  }
+
+  /** Operations due that no offer of their node, for their role, ever came to answer. */
+  private refuseUnansweredOperations(cycles: number): void {
+    for (const [fw, ops] of this.pendingOps) {
+      for (const op of ops.filter((x) => x.at <= cycles)) {
+        this.events.push({
+          cycle: cycles,
+          event: op.kind === 'reserve' ? 'ReserveRefused' : 'UnreserveRefused',
+          framework: fw,
+          node: op.node,
+          role: op.role,
+          resources: formatResourceList(op.resources),
+          reason: 'NotOffered',
+        });
+      }
+    }
+  }
+
+  private result(cycles: number): SimulationResult {
+    const { a, scenario, tasks } = this;
+    const result: SimulationResult = { frameworks: {}, nodes: {}, cycles };
+    for (const f of scenario.frameworks) {
+      const st = a.frameworkStatus(f.name);
+      result.frameworks[f.name] = {
+        role: f.role,
+        tasks: tasks.filter((t) => t.framework === f.name).length,
+        allocated: formatResourceList(st?.allocated ?? {}),
+        dominantShare: st?.dominantShare ?? 0,
+      };
+      if (f.roles.length > 1) {
+        result.frameworks[f.name]!.roles = Object.fromEntries(
+          f.roles.map((role) => [
+            role,
+            {
+              tasks: tasks.filter((t) => t.framework === f.name && t.role === role).length,
+              allocated: formatResourceList(st?.roles.find((x) => x.role === role)?.allocated ?? {}),
+            },
+          ]),
+        );
+      }
+    }
+    for (const n of scenario.nodes) {
+      if (!this.nodesPresent.has(n.name)) continue;
+      result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
+      const dynamic = this.dynamicReserved.get(n.name);
+      if (dynamic !== undefined && dynamic.size > 0) {
+        result.nodes[n.name]!.reserved = Object.fromEntries(
+          [...dynamic].sort(([x], [y]) => x.localeCompare(y)).map(([role, r]) => [role, formatResourceList(r)]),
+        );
+      }
+    }
+    if (scenario.frameworks.some((f) => f.roles.length > 1 || f.role.includes('/'))) {
+      const names = [...new Set(scenario.frameworks.flatMap((f) => f.roles.flatMap(roleChain)))].sort();
+      result.roles = {};
+      for (const name of names) {
+        const st = a.roleStatus(name)!;
+        result.roles[name] = { allocated: formatResourceList(st.allocated), share: st.share };
+      }
+    }
+    if (this.events.length > 0) result.events = this.events;
+    return result;
+  }
+}
+
+/** A framework as the allocator is told of it. */
+function info(f: ScenarioFramework, suppressed: boolean) {
+  return {
     name: f.name,
     roles: f.roles,
     capabilities: f.capabilities,
     constraints: f.constraints,
     minOffer: f.minOffer,
     suppressed,
-  });
-  const pendingTimeline = (cycle: number) =>
-    scenario.frameworks.some((f) => f.arriveAt > cycle || (present.has(f.name) && f.leaveAt !== Infinity)) ||
-    [...pendingOps.values()].some((ops) => ops.some((op) => op.at > cycle)) ||
-    scenario.nodes.some(
-      (n) =>
-        n.arriveAt > cycle ||
-        (nodesPresent.has(n.name) && n.leaveAt !== Infinity) ||
-        (n.maintenance !== undefined && n.maintenance.at + n.maintenance.cycles > cycle),
-    ) ||
-    tasks.some((t) => t.ends !== Infinity || t.revokeAt !== undefined);
-
-  let now = 0;
-  let cycles = 0;
-  for (;;) {
-    if (cycles >= MAX_CYCLES) throw new Error(`simulation did not settle in ${MAX_CYCLES} cycles`);
-    const cycle = ++cycles;
-    for (const n of scenario.nodes) {
-      if (n.arriveAt === cycle) {
-        declareNode(n);
-        nodesPresent.add(n.name);
-        if (cycle > 1) events.push({ cycle, event: 'NodeArrived', node: n.name });
-      }
-      if (n.leaveAt === cycle && nodesPresent.has(n.name)) {
-        nodesPresent.delete(n.name);
-        for (const t of tasks.filter((x) => x.node === n.name)) end(t, cycle, 'TaskLost', true);
-        a.removeNode(n.name);
-        // A Reservation is owned by its Node: it goes with it.
-        dynamicReserved.delete(n.name);
-        events.push({ cycle, event: 'NodeLeft', node: n.name });
-      }
-    }
-    for (const n of scenario.nodes) {
-      const m = n.maintenance;
-      if (m === undefined || !nodesPresent.has(n.name)) continue;
-      if (cycle === Math.max(1, m.at - m.notice)) {
-        const until = now + (m.at + m.cycles - cycle) * CYCLE_MS;
-        for (const fw of [...new Set(tasks.filter((x) => x.node === n.name).map((x) => x.framework))].sort()) {
-          events.push({ cycle, event: 'InverseOffer', framework: fw, node: n.name });
-          for (const t of tasks.filter((x) => x.node === n.name && x.framework === fw)) end(t, cycle, 'TaskMoved', true);
-          for (const role of byName.get(fw)!.roles) a.addFilter(fw, n.name, n.allocatable, until, role);
-        }
-      }
-      if (cycle === m.at) {
-        inMaintenance.add(n.name);
-        declareNode(n);
-        events.push({ cycle, event: 'MaintenanceStarted', node: n.name });
-      }
-      if (cycle === m.at + m.cycles) {
-        inMaintenance.delete(n.name);
-        declareNode(n);
-        events.push({ cycle, event: 'MaintenanceEnded', node: n.name });
-      }
-    }
-    for (const f of scenario.frameworks) {
-      if (f.arriveAt === cycle) {
-        present.add(f.name);
-        launched.set(f.name, 0);
-        owed.set(f.name, 0);
-        a.upsertFramework(info(f, f.tasks === 0));
-        pendingOps.set(f.name, [...f.operations]);
-        if (cycle > 1) events.push({ cycle, event: 'FrameworkArrived', framework: f.name });
-      }
-      if (f.leaveAt === cycle && present.has(f.name)) {
-        present.delete(f.name);
-        for (const t of tasks.filter((x) => x.framework === f.name)) end(t, cycle, 'TaskFinished', false);
-        a.removeFramework(f.name);
-        // Its operations not yet answered go with it; its reservations stay (they are its role's).
-        pendingOps.delete(f.name);
-        events.push({ cycle, event: 'FrameworkLeft', framework: f.name });
-      }
-    }
-    // An operation coming due revives its framework in its role (it may have suppressed, or
-    // declined the node for good), so that the node is offered to it again.
-    for (const [fw, ops] of pendingOps) {
-      for (const op of ops) {
-        if (op.at > cycle || woken.has(op)) continue;
-        woken.add(op);
-        a.revive(fw, op.role);
-      }
-    }
-    for (const t of tasks.filter((x) => x.revokeAt !== undefined && x.revokeAt <= cycle)) end(t, cycle, 'Revoked', true);
-    for (const t of tasks.filter((x) => x.ends <= cycle)) end(t, cycle, 'TaskFinished', false);
-
-    let revoking = 0;
-    if (revocation) {
-      const plan = planRevocations({
-        nodes: scenario.nodes
-          .filter((n) => nodesPresent.has(n.name))
-          .map((n) => ({ name: n.name, capacity: n.allocatable, free: a.nodeFree(n.name) ?? {} })),
-        roles: scenario.roles,
-        frameworks: scenario.frameworks
-          .filter((f) => present.has(f.name))
-          .map((f) => {
-            const left = remaining(f);
-            // Revocation judges a multi-role framework, with all of its tasks, in its first role.
-            return {
-              name: f.name,
-              role: f.role,
-              priority: f.priority,
-              demand: left > 0 ? [{ resources: f.task, count: Math.min(left, UNLIMITED_DEMAND) }] : [],
-              awaitingRevoked: tasks.some((t) => t.revokeAt !== undefined && revokedFor.get(t.id) === f.name),
-            };
-          }),
-        tasks: tasks.map((t) => ({
-          id: t.id,
-          framework: t.framework,
-          node: t.node,
-          resources: byName.get(t.framework)!.task,
-          priority: byName.get(t.framework)!.priority,
-          startedAt: t.started,
-          revoking: t.revokeAt !== undefined,
-        })),
-      });
-      for (const d of plan.revocations) {
-        const t = tasks.find((x) => x.id === d.task)!;
-        t.revokeAt = cycle + grace;
-        revokedFor.set(t.id, d.for);
-        a.nominate(d.node, d.for, now + (grace + 2) * CYCLE_MS);
-        events.push({ cycle, event: 'Revoking', framework: d.framework, node: d.node, task: d.task, for: d.for, reason: d.reason });
-        revoking++;
-      }
-    }
-
-    const { offers, rescinds } = a.allocate(now);
-    for (const r of rescinds) a.removeOffer(r.offerId);
-    if (offers.length === 0 && revoking === 0 && !pendingTimeline(cycle)) break;
-    for (const o of offers) {
-      const f = byName.get(o.framework)!;
-      const operated = answerOperations(o, cycle);
-      let left: ResourceList = o.resources;
-      let used: ResourceList = {};
-      let k = 0;
-      while (k < f.tasksPerOffer && remaining(f) - k > 0 && fits(f.task, left)) {
-        left = subtract(left, f.task);
-        used = addList(used, f.task);
-        k++;
-      }
-      if (k === 0) {
-        if (operated) a.accept(o.offerId, now, {});
-        else a.decline(o.offerId, now, Infinity);
-        if (remaining(f) <= 0 && dueOps(f.name, cycle).length === 0) a.suppress(f.name);
-        continue;
-      }
-      a.accept(o.offerId, now, used);
-      for (let i = 0; i < k; i++) {
-        if (owed.get(f.name)! > 0) owed.set(f.name, owed.get(f.name)! - 1);
-        else launched.set(f.name, launched.get(f.name)! + 1);
-        tasks.push({ id: `${f.name}-${++seq}`, framework: f.name, role: o.role, node: o.node, started: cycle, ends: cycle + f.duration });
-      }
-      if (remaining(f) <= 0 && dueOps(f.name, cycle).length === 0) a.suppress(f.name);
-    }
-    now += CYCLE_MS;
-  }
-  // Operations due that no offer of their node, for their role, ever came to answer.
-  for (const [fw, ops] of pendingOps) {
-    for (const op of ops.filter((x) => x.at <= cycles)) {
-      events.push({
-        cycle: cycles,
-        event: op.kind === 'reserve' ? 'ReserveRefused' : 'UnreserveRefused',
-        framework: fw,
-        node: op.node,
-        role: op.role,
-        resources: formatResourceList(op.resources),
-        reason: 'NotOffered',
-      });
-    }
-  }
-  const result: SimulationResult = { frameworks: {}, nodes: {}, cycles };
-  for (const f of scenario.frameworks) {
-    const st = a.frameworkStatus(f.name);
-    result.frameworks[f.name] = {
-      role: f.role,
-      tasks: tasks.filter((t) => t.framework === f.name).length,
-      allocated: formatResourceList(st?.allocated ?? {}),
-      dominantShare: st?.dominantShare ?? 0,
-    };
-    if (f.roles.length > 1) {
-      result.frameworks[f.name]!.roles = Object.fromEntries(
-        f.roles.map((role) => [
-          role,
-          {
-            tasks: tasks.filter((t) => t.framework === f.name && t.role === role).length,
-            allocated: formatResourceList(st?.roles.find((x) => x.role === role)?.allocated ?? {}),
-          },
-        ]),
-      );
-    }
-  }
-  for (const n of scenario.nodes) {
-    if (!nodesPresent.has(n.name)) continue;
-    result.nodes[n.name] = { free: formatResourceList(a.nodeFree(n.name)!, true) };
-    const dynamic = dynamicReserved.get(n.name);
-    if (dynamic !== undefined && dynamic.size > 0) {
-      result.nodes[n.name]!.reserved = Object.fromEntries(
-        [...dynamic].sort(([x], [y]) => x.localeCompare(y)).map(([role, r]) => [role, formatResourceList(r)]),
-      );
-    }
-  }
-  if (scenario.frameworks.some((f) => f.roles.length > 1 || f.role.includes('/'))) {
-    const names = [...new Set(scenario.frameworks.flatMap((f) => f.roles.flatMap(roleChain)))].sort();
-    result.roles = {};
-    for (const name of names) {
-      const st = a.roleStatus(name)!;
-      result.roles[name] = { allocated: formatResourceList(st.allocated), share: st.share };
-    }
-  }
-  if (events.length > 0) result.events = events;
-  return result;
+  };
 }
 
 function addList(a: ResourceList, b: ResourceList): ResourceList {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kubeConfigSource, loadKubeConfig, type KubeConfigSource } from './kubeconfig.ts';
+import { kubeConfigSource, loadKubeConfig, withConnectionReuse, type KubeConfigSource } from './kubeconfig.ts';
 
 const LOCAL = '/repo/.agora/cluster/kubeconfig';
 
@@ -85,8 +85,41 @@ describe('loadKubeConfig', () => {
     expect(loadKubeConfig({ kubeconfig: file, localCluster: '/no/such/file' }).getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 
-  it('uses a loaded KubeConfig as it is', () => {
+  it('uses a loaded KubeConfig as it is, keeping its connections', () => {
     const kc = new KubeConfig();
-    expect(loadKubeConfig({ kubeconfig: kc })).toBe(kc);
+    const loaded = loadKubeConfig({ kubeconfig: kc });
+    expect(Object.getPrototypeOf(loaded)).toBe(kc);
+    expect(withConnectionReuse(loaded)).toBe(loaded);
+  });
+});
+
+describe('withConnectionReuse', () => {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      { name: 'k', server: 'https://127.0.0.1:6443', caData: Buffer.from('not a real CA').toString('base64'), skipTLSVerify: false },
+    ],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'c', cluster: 'k', user: 'u' }],
+    currentContext: 'c',
+  });
+  const request = async (config: KubeConfig) => {
+    const context = new RequestContext('https://127.0.0.1:6443/api', HttpMethod.GET);
+    await config.applySecurityAuthentication(context);
+    return context;
+  };
+
+  it('gives every request of one config the same dispatcher (a pool of kept connections)', async () => {
+    const reusing = withConnectionReuse(kc);
+    const [a, b] = [await request(reusing), await request(reusing)];
+    expect(a.getDispatcher()).toBeDefined();
+    expect(b.getDispatcher()).toBe(a.getDispatcher());
+    // Credentials are still applied to each request.
+    expect(b.getHeaders()['Authorization']).toBe('Bearer t');
+  });
+
+  it('leaves the config it wraps as it was: a dispatcher per request', async () => {
+    const [a, b] = [await request(kc), await request(kc)];
+    expect(b.getDispatcher()).not.toBe(a.getDispatcher());
   });
 });

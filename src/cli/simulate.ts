@@ -11,7 +11,7 @@ Replays the scenario in FILE (YAML: nodes, roles, frameworks) through the DRF al
 simulated frameworks launch up to tasksPerOffer tasks per offer and decline offers in which
 nothing fits, until a cycle makes no offer and nothing on the timeline (arriveAt, leaveAt,
 duration, reserve/unreserve; options.revocation) is still due. Prints
-{"frameworks": {NAME: {role, tasks, allocated, dominantShare}}, "nodes": {NAME: {free}}, "cycles": N}
+{"frameworks": {NAME: {role, tasks, allocated, dominantShare}}, "nodes": {NAME: {free, reserved?}}, "cycles": N}
 and, when anything besides offers happened, "events": [{cycle, event, …}].
 Exit code 2 for a bad command line or scenario (the error names the field).`;
 

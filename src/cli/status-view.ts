@@ -3,18 +3,18 @@
 // rendered as tables. Shares come from Framework.status (the controller's); nothing is
 // recomputed here but node arithmetic.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { isOpen, isTerminal, TASK_STATES, taskCountKey, type TaskState } from '../api/group.ts';
+import { isOpen, isTerminal } from '../api/group.ts';
 import type { IFramework, IInverseOffer, IOffer, IReservation, IResourceRole, ITask } from '../api/index.ts';
 import { inverseOfferRows, renderInverseOffers, type InverseOfferRow } from './status-maintenance.ts';
 import { renderReservations, reservationRows, type ReservationRow } from './status-reservations.ts';
 import { fairness } from './status-fairness.ts';
 import { phaseOf } from '../controller/conditions.ts';
+import { countTaskStates, frameworkRowBase } from '../controller/framework-row.ts';
 import { isPodActive, podRequests } from '../api/pod-resources.ts';
 import { nodeFree } from '../api/fit.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import { bar, percent, plain, table, type Style } from './output.ts';
 import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
-import { frameworkRoles } from '../api/role-names.ts';
 
 export interface FrameworkRow {
   namespace: string;
@@ -116,46 +116,44 @@ function nodeResourceNames(nodes: readonly V1Node[]): string[] {
 export function buildStatus(input: StatusInput): StatusView {
   const outstanding = input.offers.filter((o) => isOpen(o));
   const fair = fairness(input).frameworks;
-  const tasksByFramework = new Map<string, Record<string, number>>();
+  const tasksByFramework = new Map<string, ITask[]>();
   const revocableByFramework = new Map<string, number>();
   for (const t of input.tasks) {
     const key = frameworkKeyOf(t);
-    const counts = tasksByFramework.get(key) ?? {};
-    const state = taskCountKey((t.status?.state ?? 'TASK_STAGING') as TaskState);
-    counts[state] = (counts[state] ?? 0) + 1;
-    tasksByFramework.set(key, counts);
+    tasksByFramework.set(key, [...(tasksByFramework.get(key) ?? []), t]);
     if (t.spec.revocable === true && !isTerminal(t.status?.state)) revocableByFramework.set(key, (revocableByFramework.get(key) ?? 0) + 1);
+  }
+  const openOffers = new Map<string, number>();
+  for (const o of outstanding) {
+    const key = frameworkKeyOf(o);
+    openOffers.set(key, (openOffers.get(key) ?? 0) + 1);
   }
   const frameworks: FrameworkRow[] = input.frameworks
     .map((f) => {
-      const namespace = f.metadata?.namespace ?? '';
-      const name = f.metadata?.name ?? '';
-      const fromStatus = f.status?.tasks as Record<string, number | undefined> | undefined;
-      const counted = tasksByFramework.get(namespacedKey(namespace, name)) ?? {};
-      const tasks: Record<string, number> = {};
-      for (const s of TASK_STATES) {
-        const k = taskCountKey(s);
-        const n = fromStatus !== undefined ? (fromStatus[k] ?? 0) : (counted[k] ?? 0);
-        if (n > 0) tasks[k] = n;
-      }
+      const key = namespacedKey(f.metadata?.namespace ?? '', f.metadata?.name ?? '');
+      const base = frameworkRowBase(f, {
+        // The controller's counts when it wrote them; else the tasks listed.
+        tasks: (f.status?.tasks as Record<string, number | undefined> | undefined) ?? countTaskStates(tasksByFramework.get(key) ?? []),
+        outstandingOffers: openOffers.get(key) ?? 0,
+      });
       const row: FrameworkRow = {
-        namespace,
-        name,
-        role: frameworkRoles(f.spec).join(', '),
-        phase: phaseOf(f),
-        scheduler: f.spec.builtin !== undefined ? 'builtin' : 'external',
+        namespace: base.namespace,
+        name: base.name,
+        role: base.role,
+        phase: base.phase,
+        scheduler: base.builtin !== undefined ? 'builtin' : 'external',
         allocated: Object.fromEntries(Object.entries(f.status?.allocated ?? {}).map(([k, v]) => [k, String(v)])),
-        tasks,
-        outstandingOffers: outstanding.filter((o) => o.metadata?.namespace === namespace && o.spec.framework === name).length,
+        tasks: base.tasks,
+        outstandingOffers: base.outstandingOffers,
       };
-      if (f.status?.dominantShare !== undefined) row.dominantShare = f.status.dominantShare;
-      const revocable = revocableByFramework.get(`${namespace}/${name}`);
+      if (base.dominantShare !== undefined) row.dominantShare = base.dominantShare;
+      const revocable = revocableByFramework.get(key);
       if (revocable !== undefined) row.revocableTasks = revocable;
-      if (f.spec.builtin !== undefined) {
-        row.launched = f.status?.launched ?? 0;
-        row.wanted = f.spec.builtin.tasks ?? 0;
+      if (base.builtin !== undefined) {
+        row.launched = base.builtin.launched;
+        row.wanted = base.builtin.wanted;
       }
-      const fs = fair.get(namespacedKey(namespace, name));
+      const fs = fair.get(key);
       if (fs !== undefined) {
         row.fairShare = fs.fairShare;
         if (fs.demand !== undefined) row.demand = fs.demand;

@@ -13,7 +13,7 @@ import { builtinOutcome } from './conditions.ts';
 import { isoNow, type Context } from './context.ts';
 import { frameworkKeyOf, keyOf, splitKey } from '../api/keys.ts';
 import { errorSummary, isConflict, isNotFound } from '../api/errors.ts';
-import { ms, type OfferObject } from '../api/objects.ts';
+import { ms, type FrameworkObject, type OfferObject } from '../api/objects.ts';
 import { MANAGED_BY } from '../api/pod.ts';
 import { isNodeReady } from './nodes.ts';
 import { frameworkDemand } from './demand.ts';
@@ -55,7 +55,22 @@ export function restoredOffer(allocator: Allocator, key: string, o: OfferObject,
   };
 }
 
+/**
+ * What of a Framework the allocator reads — its spec (by generation), its deletion and a built-in
+ * framework's outcome — as one comparable string; the rest of its status changes no offer.
+ */
+export function allocatorViewOf(fw: FrameworkObject): string {
+  return `${fw.metadata.generation ?? ''}/${fw.metadata.deletionTimestamp ?? ''}/${builtinOutcome(fw) ?? ''}`;
+}
+
 const MIN_GAP_MS = 20;
+/** Kicked cycles back to back take at most this share of the event loop (launches and answers need the rest). */
+const KICKED_CYCLE_SHARE = 0.25;
+
+/** The least time from one kicked cycle's start to the next, after a cycle that took cycleMs. */
+export function kickedGapMs(cycleMs: number): number {
+  return Math.max(MIN_GAP_MS, cycleMs / KICKED_CYCLE_SHARE);
+}
 /** An offer answered or withdrawn here that the cache still shows Outstanding after this long is reconciled afresh. */
 const SETTLED_SAFETY_NET_MS = 60_000;
 
@@ -70,6 +85,8 @@ export class AllocationLoop {
   private again = false;
   private stopped = true;
   private lastStart = 0;
+  private gapMs = MIN_GAP_MS;
+  private lastStatusSweep = Number.NEGATIVE_INFINITY;
   private loopDone: Promise<void> = Promise.resolve();
   /** Offer and rescind writes of earlier cycles still under way (each settles: they catch their errors). */
   private readonly inFlight = new InFlight();
@@ -136,14 +153,14 @@ export class AllocationLoop {
     await this.inFlight.settled();
   }
 
-  /** Run a cycle soon (not more often than every MIN_GAP_MS). */
+  /** Run a cycle soon (not sooner than kickedGapMs after the last one started). */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    const wait = Math.max(0, this.lastStart + MIN_GAP_MS - this.ctx.clock.now());
+    const wait = Math.max(0, this.lastStart + this.gapMs - this.ctx.clock.now());
     this.schedule(wait);
   }
 
@@ -161,6 +178,7 @@ export class AllocationLoop {
     this.running = true;
     this.again = false;
     this.lastStart = this.ctx.clock.now();
+    const started = performance.now();
     try {
       await this.cycle();
     } catch (err) {
@@ -168,8 +186,9 @@ export class AllocationLoop {
     } finally {
       this.running = false;
     }
+    this.gapMs = kickedGapMs(performance.now() - started);
     if (this.stopped) return;
-    this.schedule(this.again ? MIN_GAP_MS : this.ctx.options.allocationIntervalMs);
+    this.schedule(this.again ? this.gapMs : this.ctx.options.allocationIntervalMs);
   }
 
   /** One cycle: sync, allocate, apply. Exposed for tests. */
@@ -195,10 +214,15 @@ export class AllocationLoop {
       );
     }
     metrics.offersOutstanding.set(allocator.offers().length);
-    for (const f of this.ctx.state.c.frameworks.list()) {
-      if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(keyOf(f));
+    // Shares move with every cycle: refresh each framework's and role's status, but once an
+    // interval, not once a kicked cycle (a busy cluster kicks many cycles a second).
+    if (now - this.lastStatusSweep >= this.ctx.options.allocationIntervalMs) {
+      this.lastStatusSweep = now;
+      for (const f of this.ctx.state.c.frameworks.list()) {
+        if (this.ctx.manages(f.metadata.namespace)) this.ctx.queues.frameworks.add(keyOf(f));
+      }
+      for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     }
-    for (const r of this.ctx.state.c.roles.list()) this.ctx.queues.roles.add(r.metadata.name);
     this.ctx.ledger.expire(SETTLED_SAFETY_NET_MS);
   }
 

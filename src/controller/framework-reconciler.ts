@@ -21,17 +21,28 @@ import { isoNow, type Context } from './context.ts';
 import { heartbeat } from './failover.ts';
 import { offerResources } from './allocation-loop.ts';
 import { isConflict, isNotFound } from '../api/errors.ts';
-import { nullMissing, sameJson } from './status-json.ts';
+import { nullMissing, sameJson, sameJsonBut } from './status-json.ts';
 import type { FrameworkObject, FrameworkStatus } from '../api/objects.ts';
 import { frameworkRoles } from '../api/role-names.ts';
 import { isTerminal } from '../api/group.ts';
-import { whyNoOffers } from '../allocator/index.ts';
 
 export const FINALIZER = 'agora.dev/cleanup';
+
+/**
+ * Framework.status fields that move with every launch (counts, shares, what is allocated and
+ * wanted). A change of only these is written at most once per COUNTS_INTERVAL_MS per framework:
+ * 50 frameworks launching at once otherwise wrote their status about once a second each, which
+ * took the whole status lane at 1,000 nodes and made Task status wait behind them. Phase and
+ * conditions are written at once.
+ */
+const COUNT_FIELDS = ['allocated', 'dominantShare', 'outstandingOffers', 'tasks', 'roles', 'demand'] as const;
+export const COUNTS_INTERVAL_MS = 5000;
 
 export class FrameworkReconciler {
   private readonly ctx: Context;
   private readonly log: Logger;
+  /** When each framework's status was last written (for COUNTS_INTERVAL_MS). */
+  private readonly written = new Map<string, number>();
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -42,6 +53,7 @@ export class FrameworkReconciler {
     const { ctx } = this;
     const fw = ctx.state.c.frameworks.get(key);
     if (fw === undefined) {
+      this.written.delete(key);
       ctx.disconnected.delete(key);
       ctx.allocator.removeFramework(key);
       const [namespace, framework] = key.split('/');
@@ -241,18 +253,9 @@ export class FrameworkReconciler {
     const type = FrameworkCondition.OffersAvailable;
     if (outstanding > 0)
       return { type, status: 'True', reason: FrameworkConditionReason.OffersOutstanding, message: 'it holds outstanding offers' };
-    const explanation = this.ctx.explanations.all();
-    // Computed before this framework was known (it names other frameworks, never this one):
-    // nothing to say about it yet; the next explanation will.
-    const names = (x: { framework?: string }) => x.framework !== undefined;
-    const mentions = (x: { framework?: string }) => x.framework === key;
-    if (
-      !explanation.refusals.some(mentions) &&
-      !explanation.offers.some(mentions) &&
-      (explanation.refusals.some(names) || explanation.offers.length > 0)
-    )
-      return undefined;
-    const why = whyNoOffers(explanation, key);
+    // Undefined: computed before this framework was known; the next explanation will say.
+    const why = this.ctx.explanations.why(key);
+    if (why === undefined) return undefined;
     if (why.offered)
       return { type, status: 'True', reason: FrameworkConditionReason.Offered, message: 'the next allocation cycle offers it resources' };
     return { type, status: 'False', reason: why.reason, message: why.message.slice(0, MAX_CONDITION_MESSAGE) };
@@ -262,6 +265,11 @@ export class FrameworkReconciler {
     const want = this.desiredStatus(key, fw);
     this.ctx.metrics.dominantShare.set({ namespace: fw.metadata.namespace, framework: fw.metadata.name }, want.dominantShare ?? 0);
     if (sameJson(want, fw.status ?? {})) return;
+    const wait = (this.written.get(key) ?? -Infinity) + COUNTS_INTERVAL_MS - this.ctx.clock.now();
+    if (wait > 0 && sameJsonBut(want, fw.status ?? {}, COUNT_FIELDS)) {
+      this.ctx.queues.frameworks.addAfter(key, wait);
+      return;
+    }
     // Status waits in the low lane and is recomputed when its turn comes.
     await this.ctx.kube.acquire('low');
     const current = this.ctx.state.c.frameworks.get(key);
@@ -275,6 +283,7 @@ export class FrameworkReconciler {
       return;
     }
     await this.patchStatus(current, fresh, 'held');
+    this.written.set(key, this.ctx.clock.now());
   }
 
   private async patchStatus(fw: FrameworkObject, status: FrameworkStatus, priority: 'high' | 'held' = 'high'): Promise<void> {

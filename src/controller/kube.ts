@@ -8,21 +8,11 @@
 // ('low'). One shared budget made status lag launches by minutes at 1,000 nodes (every launch is
 // followed by a status write, so status needed a third of the rate and could not have it without
 // slowing launches by as much); with its own budget status is not starved of tokens by launches.
-import {
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1Pod,
-  type CoreV1Event,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod, type CoreV1Event } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Kind } from '../api/index.ts';
 import type { SleepingClock } from '../api/clock.ts';
+import { MERGE_PATCH } from '../api/patch.ts';
 import { TokenBucket, type Priority } from './rate-limiter.ts';
-
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export type WriteVerb = 'create' | 'patch' | 'patchStatus' | 'delete' | 'update';
 
@@ -98,7 +88,7 @@ export class Kube {
       () =>
         this.custom.patchNamespacedCustomObject(
           { group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body },
-          MERGE,
+          MERGE_PATCH,
         ) as Promise<T>,
       priority,
     );
@@ -112,7 +102,7 @@ export class Kube {
       () =>
         this.custom.patchNamespacedCustomObjectStatus(
           { group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name, body },
-          MERGE,
+          MERGE_PATCH,
         ) as Promise<T>,
       priority,
     );
@@ -126,7 +116,7 @@ export class Kube {
       () =>
         this.custom.patchClusterCustomObjectStatus(
           { group: GROUP, version: VERSION, plural: PLURAL[kind], name, body },
-          MERGE,
+          MERGE_PATCH,
         ) as Promise<T>,
       priority,
     );
@@ -196,7 +186,9 @@ export class Kube {
 
   /** Merge-patches a Pod's labels (a null value removes one). */
   patchPodLabels(namespace: string, name: string, labels: Record<string, string | null>): Promise<unknown> {
-    return this.write('patch', 'pods', () => this.core.patchNamespacedPod({ namespace, name, body: { metadata: { labels } } }, MERGE));
+    return this.write('patch', 'pods', () =>
+      this.core.patchNamespacedPod({ namespace, name, body: { metadata: { labels } } }, MERGE_PATCH),
+    );
   }
 
   createEvent(namespace: string, body: CoreV1Event): Promise<unknown> {

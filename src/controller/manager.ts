@@ -12,7 +12,7 @@ import { namespacedKey, keyOf, splitKey } from '../api/keys.ts';
 import { systemClock, type Clock } from '../api/clock.ts';
 import { loadKubeConfig } from '../api/kubeconfig.ts';
 import { Allocator, type Explanation } from '../allocator/index.ts';
-import { AllocationLoop } from './allocation-loop.ts';
+import { AllocationLoop, allocatorViewOf } from './allocation-loop.ts';
 import { ClusterState, type NodeUsage } from './cluster-state.ts';
 import type { Context, Queues } from './context.ts';
 import { EventRecorder } from './events.ts';
@@ -382,10 +382,18 @@ class LeaderRun {
       // Tasks wait for their offer's accept to be confirmed (status Accepted) before their first status.
       for (const t of state.taskKeysOfOffer(key)) queues.tasks.add(t);
     });
+    // A framework's status (written by us, for every framework, as shares move) changes nothing
+    // the allocator reads: only a change it reads is worth a cycle now, or each status write
+    // would kick a cycle that writes statuses again.
+    const allocatorView = new Map<string, string>();
     state.c.frameworks.onChange((key, fw) => {
       queues.frameworks.add(key);
       if (fw?.metadata.deletionTimestamp !== undefined || fw === undefined)
         for (const t of state.taskKeysOfFramework(key)) queues.tasks.add(t);
+      const view = fw === undefined ? undefined : allocatorViewOf(fw);
+      if (allocatorView.get(key) === view) return;
+      if (view === undefined) allocatorView.delete(key);
+      else allocatorView.set(key, view);
       ctx.kick();
     });
     state.c.nodes.onChange((key) => {

@@ -29,3 +29,13 @@ function canonical(v: unknown): unknown {
   }
   return v;
 }
+
+/** Equal as JSON once the named top-level fields are left out of both. */
+export function sameJsonBut(a: Record<string, unknown>, b: Record<string, unknown>, fields: readonly string[]): boolean {
+  const without = (x: Record<string, unknown>) => {
+    const out = { ...x };
+    for (const f of fields) delete out[f];
+    return out;
+  };
+  return sameJson(without(a), without(b));
+}

@@ -8,6 +8,7 @@ import { API_VERSION, frameworkLeaseName, GROUP, PLURAL, VERSION, type TaskState
 import { inverseOfferPhase, type InverseOfferAnswer } from '../api/maintenance.ts';
 import { systemClock, type Clock } from '../api/clock.ts';
 import { apiErrorMessage, statusCode } from '../api/errors.ts';
+import { MERGE_PATCH } from '../api/patch.ts';
 import { classifyAnswerFailure, failed, isOpen } from './offers.ts';
 import type { Quantities } from './packing.ts';
 import type {
@@ -24,7 +25,6 @@ import type {
   RevocationNotice,
 } from './types.ts';
 
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 /** How many times an answer is retried after a resourceVersion conflict on a still-open offer. */
@@ -115,7 +115,7 @@ export class FrameworkClient {
     }
     return (await this.custom.patchNamespacedCustomObject(
       { ...this.obj(PLURAL.Framework, this.name), body: { spec } },
-      MERGE,
+      MERGE_PATCH,
     )) as FrameworkObject;
   }
 
@@ -205,7 +205,7 @@ export class FrameworkClient {
       try {
         await this.custom.patchNamespacedCustomObject(
           { ...this.obj(PLURAL.Offer, name), body: { metadata, spec }, fieldManager: this.fieldManager },
-          MERGE,
+          MERGE_PATCH,
         );
         return { ok: true, offer: name };
       } catch (err) {
@@ -238,7 +238,7 @@ export class FrameworkClient {
     try {
       await this.custom.patchNamespacedCustomObject(
         { ...this.obj(PLURAL.InverseOffer, name), body, fieldManager: this.fieldManager },
-        MERGE,
+        MERGE_PATCH,
       );
       return { ok: true, offer: name };
     } catch (err) {
@@ -258,7 +258,7 @@ export class FrameworkClient {
     const body =
       opts.annotations === undefined ? { spec: { kill: true } } : { metadata: { annotations: opts.annotations }, spec: { kill: true } };
     try {
-      await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Task, task), body, fieldManager: this.fieldManager }, MERGE);
+      await this.custom.patchNamespacedCustomObject({ ...this.obj(PLURAL.Task, task), body, fieldManager: this.fieldManager }, MERGE_PATCH);
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
@@ -270,7 +270,7 @@ export class FrameworkClient {
   async setSuppressed(suppressed: boolean): Promise<void> {
     await this.custom.patchNamespacedCustomObject(
       { ...this.obj(PLURAL.Framework, this.name), body: { spec: { suppressed } }, fieldManager: this.fieldManager },
-      MERGE,
+      MERGE_PATCH,
     );
   }
 
@@ -282,7 +282,7 @@ export class FrameworkClient {
   async setDemand(demand: DemandEntry[] | undefined): Promise<void> {
     await this.custom.patchNamespacedCustomObject(
       { ...this.obj(PLURAL.Framework, this.name), body: { spec: { demand: demand ?? null } }, fieldManager: this.fieldManager },
-      MERGE,
+      MERGE_PATCH,
     );
   }
 
@@ -308,7 +308,7 @@ export class FrameworkClient {
             },
             fieldManager: this.fieldManager,
           },
-          MERGE,
+          MERGE_PATCH,
         );
         return;
       } catch (err) {

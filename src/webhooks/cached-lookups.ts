@@ -1,29 +1,45 @@
-// AdmissionLookups answered from watches, so that an answer to an offer does not wait on the API
-// server: under load a consistent GET waits on etcd, and an accept makes several. Kept in
-// memory: Frameworks (name, ServiceAccount and capabilities only) and the names of Tasks, of the namespaces
-// the webhooks serve; a namespace's labels are read from the API server's watch cache (a list,
-// which needs `list namespaces`; an identity allowed only to get them reads each by name).
+// AdmissionLookups answered from watches, so that an answer does not wait on the API server:
+// under load a consistent GET waits on etcd (seconds, at 1,000 nodes on a busy machine), and a
+// review makes several. Kept in memory: Frameworks (name, ServiceAccount and capabilities only)
+// and the names of Tasks, of the namespaces the webhooks serve; ResourceRoles (namespaceSelector and
+// guarantee); and Namespaces (labels) when the identity may list them — else a namespace's
+// labels are read from the API server's watch cache (a list; an identity allowed only to get
+// them reads each by name).
 //
-// Where a cache may lag, it fails safe. A Framework or Namespace not (yet) in the cache is read
-// from the API server. A Task created a moment ago and not yet seen lets an accept that reuses
-// its name through admission, but the controller judges every accept again and records such a
-// task as a conflict, launching nothing for it. A Framework's ServiceAccount that changed a
-// moment ago is the one exception: the watch delivers the change in milliseconds, and only the
-// Framework's own ServiceAccount (or an impersonator of it: the Framework webhook) may make it.
-// SubjectAccessReviews and ResourceRoles are asked of the API server (reviews through the
-// AccessReviewCache).
-import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// Where a cache may lag, it fails safe. A Framework, Namespace or ResourceRole not (yet) in the
+// cache is read from the API server. A Task created a moment ago and not yet seen lets an accept
+// that reuses its name through admission, but the controller judges every accept again and
+// records such a task as a conflict, launching nothing for it. What the watches deliver in
+// milliseconds is the one exception: a Framework's ServiceAccount changed (only the Framework's
+// own ServiceAccount, or an impersonator of it, may make that change), a namespace's labels or a
+// role's namespaceSelector changed, or a ResourceRole deleted, a moment before a review.
+// SubjectAccessReviews are asked of the API server (through the AccessReviewCache).
+import { CoreV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { LabelSelector } from '../api/selector.ts';
+import { roleObjectName, roleOfObject } from '../api/role-names.ts';
+import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
 import type { Logger } from 'pino';
 import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
 import { namespacedKey } from '../api/keys.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
-import { withConnectionReuse } from './lookups.ts';
+import { withConnectionReuse } from '../api/kubeconfig.ts';
 
 interface Slim extends KubernetesObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
   spec?: { serviceAccountName?: string; capabilities?: string[] };
+}
+
+/** A ResourceRole as the webhooks read it: its namespaceSelector and guarantee. */
+interface SlimRole extends KubernetesObject {
+  metadata: { name: string; resourceVersion?: string };
+  spec?: { namespaceSelector?: LabelSelector; guarantee?: Record<string, unknown> };
+}
+
+/** A Namespace as the webhooks read it: its labels. */
+interface SlimNamespace extends KubernetesObject {
+  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
 }
 
 /** Name, namespace and resourceVersion (what a cache needs), plus the ServiceAccount and capabilities when asked. */
@@ -60,7 +76,29 @@ export function cachedLookups(
     });
   const frameworks = agora(PLURAL.Framework, { serviceAccount: true });
   const tasks = agora(PLURAL.Task, {});
-  const informers = [frameworks, tasks];
+  const roles = new Informer<SlimRole>({
+    name: `webhook-${PLURAL.ResourceRole}`,
+    kc,
+    log: opts.log,
+    ...customObjectSource<SlimRole>(kc, PLURAL.ResourceRole),
+    transform: (o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: o.metadata.name, resourceVersion: o.metadata.resourceVersion },
+      ...(o.spec !== undefined ? { spec: { namespaceSelector: o.spec.namespaceSelector, guarantee: o.spec.guarantee } } : {}),
+    }),
+  });
+  // Namespaces are watched only by an identity that may list them (the chart grants it); else
+  // their labels are read per review, as before.
+  const namespaceInformer = new Informer<SlimNamespace>({
+    name: 'webhook-namespaces',
+    kc,
+    log: opts.log,
+    path: () => '/api/v1/namespaces',
+    list: ({ limit, _continue }) => core.listNamespace({ limit, _continue }) as Promise<KubernetesListObject<SlimNamespace>>,
+    transform: (o) => ({ metadata: { name: o.metadata.name, resourceVersion: o.metadata.resourceVersion, labels: o.metadata.labels } }),
+  });
+  const informers: { synced: boolean; start(): Promise<void>; stop(): Promise<void> }[] = [frameworks, tasks, roles];
   const synced = () => informers.every((i) => i.synced);
   let mayListNamespaces = true;
 
@@ -86,7 +124,25 @@ export function cachedLookups(
         .map((fw) => fw.metadata.name);
     },
 
+    async roleNamespaceSelector(role) {
+      const found = roles.synced ? roles.get(roleObjectName(role)) : undefined;
+      // Not in the cache: created a moment ago, or absent — the API server says which.
+      if (found === undefined) return fallback.roleNamespaceSelector(role);
+      return { exists: true, selector: found.spec?.namespaceSelector };
+    },
+
+    async roleGuarantees() {
+      if (!roles.synced) return fallback.roleGuarantees();
+      const out = new Map<string, ResourceList>();
+      for (const r of roles.list()) {
+        if (r.spec?.guarantee !== undefined) out.set(roleOfObject(r.metadata.name), parseResourceListLenient(r.spec.guarantee));
+      }
+      return out;
+    },
+
     async namespaceLabels(namespace) {
+      const watched = namespaceInformer.synced ? namespaceInformer.get(namespace) : undefined;
+      if (watched !== undefined) return watched.metadata.labels ?? {};
       if (!mayListNamespaces) return fallback.namespaceLabels(namespace);
       try {
         // From the API server's watch cache (resourceVersion 0): no wait on etcd, milliseconds stale.
@@ -107,6 +163,15 @@ export function cachedLookups(
     },
 
     async start() {
+      // One small list tells whether namespaces may be listed; an informer that may not would retry forever.
+      try {
+        await core.listNamespace({ limit: 1 });
+        informers.push(namespaceInformer);
+      } catch (err) {
+        if (!isForbidden(err)) throw err;
+        mayListNamespaces = false;
+        opts.log.info('namespaces may not be listed; reading their labels by name (a read from etcd)');
+      }
       await Promise.all(informers.map((i) => i.start()));
       opts.log.info({ synced: synced(), namespaces: namespaces ?? 'all' }, 'admission lookups cached');
     },

@@ -2,14 +2,8 @@
 // cache): an admission decision must not rest on a stale Framework. SubjectAccessReview answers
 // alone may be reused, for a few seconds, through an AccessReviewCache (see there for the bound
 // that puts on an RBAC revocation).
-import {
-  AuthorizationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  SchedulingV1Api,
-  type KubeConfig,
-  type RequestContext,
-} from '@kubernetes/client-node';
+import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, SchedulingV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { withConnectionReuse } from '../api/kubeconfig.ts';
 import { GROUP, PLURAL, VERSION } from '../api/group.ts';
 import { isNotFound } from '../api/errors.ts';
 import type { FrameworkObject } from '../api/objects.ts';
@@ -30,24 +24,6 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
     if (isNotFound(err)) return undefined;
     throw err;
   }
-}
-
-/**
- * The same KubeConfig, but its API clients keep their connections: client-node 2.0 gives every
- * request a fresh dispatcher, so every call pays a TLS handshake (10-30 ms on loopback), several
- * times per admission review. Credentials (headers) are still applied per request.
- */
-export function withConnectionReuse(kc: KubeConfig): KubeConfig {
-  const reusing = Object.create(kc) as KubeConfig;
-  let shared: ReturnType<RequestContext['getDispatcher']>;
-  reusing.applySecurityAuthentication = async (context: RequestContext) => {
-    await kc.applySecurityAuthentication(context);
-    const fresh = context.getDispatcher();
-    if (fresh === undefined) return;
-    shared ??= fresh;
-    context.setDispatcher(shared);
-  };
-  return reusing;
 }
 
 export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessReviewCache } = {}): AdmissionLookups {

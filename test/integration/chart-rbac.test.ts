@@ -185,6 +185,7 @@ describe('the chart ServiceAccount runs the controller, and only that', () => {
       { what: 'create SubjectAccessReviews', verb: 'create', resource: 'subjectaccessreviews', group: 'authorization.k8s.io' },
       { what: "read a Framework's PriorityClass", verb: 'get', resource: 'priorityclasses', group: 'scheduling.k8s.io' },
       { what: 'read namespaces', verb: 'get', resource: 'namespaces' },
+      { what: 'watch namespaces (their labels, for the webhooks)', verb: 'watch', resource: 'namespaces' },
     ])('allows: $what', async ({ what: _, ...attrs }) => {
       expect(await review({ ...attrs, name: attrs.name === 'RELEASE_LEASE' ? sa : attrs.name })).toBe(true);
     });

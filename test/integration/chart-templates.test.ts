@@ -159,7 +159,7 @@ describe('RBAC', () => {
     // The list in templates/rbac.yaml's header comment; a change here must change it too.
     expect(rules('agora-controller')).toEqual([
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['agora.dev'], resources: ['resourceroles/status'], verbs: ['patch'] },
       { apiGroups: ['agora.dev'], resources: ['maintenances'], verbs: ['get', 'list', 'watch'] },

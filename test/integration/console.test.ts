@@ -116,6 +116,53 @@ describe('web console', () => {
       expect(await fair(fw).textContent()).toBe('66.7%');
     }
     await shot('frameworks');
+    // The other list pages, each with a screenshot: roles (each framework in its own role), tasks
+    // (the 5 running), offers (with the inverse offers' section, empty here).
+    await page.goto(url('#/roles'));
+    const roleRow = async (role: string) => {
+      const row = page.locator(`tr[data-role="${role}"]`);
+      return (await row.count()) === 1 ? ((await row.textContent()) ?? '') : '';
+    };
+    await eventually(
+      'roles drf-a and drf-b with their frameworks',
+      async () => (await roleRow('drf-a')).includes(`${ns.name}/drf-a`) && (await roleRow('drf-b')).includes(`${ns.name}/drf-b`),
+    );
+    await shot('roles');
+    await page.goto(url('#/tasks'));
+    await eventually('5 tasks listed', async () => (await page.locator('#view tr[data-task]').count()) === 5);
+    await shot('tasks');
+    await page.goto(url('#/offers'));
+    await page.locator('[data-testid=inverse-offers]').waitFor();
+    expect(await page.locator('[data-testid=inverse-offers]').textContent()).toBe('No inverse offers.');
+    await shot('offers');
+  });
+
+  it('a nested role is one row, by its role name, with its ResourceRole (named with "." for "/") and its frameworks', async () => {
+    const role = `${ns.name}-eng/ml`;
+    const object = `${ns.name}-eng.ml`;
+    await custom().createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL.ResourceRole,
+      body: { apiVersion: API_VERSION, kind: 'ResourceRole', metadata: { name: object }, spec: { weight: 2 } },
+    });
+    try {
+      // Constrained to a label no node has: it exists, in the role, and runs nothing.
+      await createFramework('nested', onlyPool(pool, { nowhere: 'true' })({ spec: { role } } as IFramework).spec);
+      const rows = await eventually('the role listed with its framework', async () => {
+        const body = (await (await fetch(url('api/v1/roles'))).json()) as {
+          items: { name: string; weight: number; frameworks: string[] }[];
+        };
+        const mine = body.items.filter((r) => r.name.startsWith(`${ns.name}-eng`));
+        return mine.some((r) => r.frameworks.length > 0) ? mine : undefined;
+      });
+      expect(rows.map((r) => [r.name, r.weight, r.frameworks])).toEqual([[role, 2, [`${ns.name}/nested`]]]);
+    } finally {
+      await custom()
+        .deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.name, plural: PLURAL.Framework, name: 'nested' })
+        .catch(() => undefined);
+      await custom().deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: object });
+    }
   });
 
   it('a framework page lists its tasks, its offers and its Events, and why it gets no more', async () => {

@@ -1,6 +1,6 @@
 // The webhooks' cached lookups against the real API server: Frameworks and Task names come from
 // watches once synced, and whatever the cache does not have (yet) is asked of the API server.
-import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/group.ts';
@@ -10,6 +10,7 @@ import { kubeLookups } from '../../src/webhooks/lookups.ts';
 import { custom, eventually, kubeConfig, tokenKubeConfig, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('lookups');
+const ROLE = `lookups-${process.pid}`;
 
 async function create(plural: string, name: string, spec: object): Promise<void> {
   const kind = plural === PLURAL.Framework ? 'Framework' : 'Task';
@@ -34,7 +35,21 @@ describe('cached admission lookups', () => {
       getFramework: (n, name) => (asked.push(`getFramework ${name}`), direct.getFramework(n, name)),
       existingTasks: (n, names) => (asked.push(`existingTasks ${names.join(',')}`), direct.existingTasks(n, names)),
       namespaceLabels: (n) => (asked.push(`namespaceLabels ${n}`), direct.namespaceLabels(n)),
+      roleNamespaceSelector: (r) => (asked.push(`roleNamespaceSelector ${r}`), direct.roleNamespaceSelector(r)),
+      roleGuarantees: () => (asked.push('roleGuarantees'), direct.roleGuarantees()),
     };
+    await custom().createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL.ResourceRole,
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'ResourceRole',
+        metadata: { name: ROLE },
+        // A guarantee of a resource no node has: it holds nothing back from other tests' roles.
+        spec: { guarantee: { 'agora-test.dev/lookups': '2' }, namespaceSelector: { matchLabels: { team: 'lookups' } } },
+      },
+    });
     await create(PLURAL.Framework, 'early', { serviceAccountName: 'sa-early' });
     lookups = cachedLookups(kubeConfig(), counting, { namespaces: [ns.name], log: pino({ level: 'silent' }) });
     await lookups.start();
@@ -42,6 +57,29 @@ describe('cached admission lookups', () => {
 
   afterAll(async () => {
     await lookups.stop();
+    await custom()
+      .deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: ROLE })
+      .catch(() => undefined);
+  });
+
+  it('answers ResourceRoles from the watch, and asks the API server for one it does not have', async () => {
+    asked.length = 0;
+    expect(await lookups.roleNamespaceSelector(ROLE)).toEqual({ exists: true, selector: { matchLabels: { team: 'lookups' } } });
+    expect((await lookups.roleGuarantees()).get(ROLE)).toEqual({ 'agora-test.dev/lookups': 2 });
+    expect(asked).toEqual([]);
+    expect(await lookups.roleNamespaceSelector(`${ROLE}-missing`)).toEqual({ exists: false });
+    expect(asked).toEqual([`roleNamespaceSelector ${ROLE}-missing`]);
+  });
+
+  it("follows a namespace's labels as they change, without asking the API server", async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    await core.patchNamespace(
+      { name: ns.name, body: { metadata: { labels: { 'agora-test/changed': 'yes' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    asked.length = 0;
+    await eventually('the watch delivered the label', async () => (await lookups.namespaceLabels(ns.name))['agora-test/changed'] === 'yes');
+    expect(asked).toEqual([]);
   });
 
   it('answers Frameworks and Task names from the watch, without asking the API server', async () => {

@@ -12,8 +12,9 @@ import { add, formatQuantity, parseResourceListLenient, type ResourceList } from
 import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { roleObjectName } from '../../api/role-names.ts';
+import { roleObjectName, roleOfObject } from '../../api/role-names.ts';
 import { findCondition, FrameworkCondition, phaseOf, type Condition } from '../conditions.ts';
+import { countTaskStates, frameworkRowBase } from '../framework-row.ts';
 import { isNodeReady } from '../nodes.ts';
 import { revocationSnapshot } from '../revocation-decide.ts';
 import { revocationViewOf } from '../revocation-view.ts';
@@ -304,20 +305,18 @@ export class ConsoleModel {
 
   private frameworkRow(f: FrameworkObject): FrameworkRow {
     const key = keyOf(f);
-    const tasks: Record<string, number> = {};
-    for (const t of this.tasksOf(key)) {
-      const s = taskCountKey(t.status?.state ?? 'TASK_STAGING');
-      tasks[s] = (tasks[s] ?? 0) + 1;
-    }
-    const builtin = f.spec.builtin;
+    const base = frameworkRowBase(f, {
+      tasks: countTaskStates(this.tasksOf(key)),
+      outstandingOffers: this.offersOf(key).filter((o) => isOpen(o)).length,
+    });
     const demand = f.status?.demand;
     return {
-      namespace: f.metadata.namespace,
-      name: f.metadata.name,
-      role: frameworkRoles(f.spec).join(', '),
-      scheduler: builtin === undefined ? 'external' : `builtin ${f.status?.launched ?? 0}/${builtin.tasks ?? 0}`,
-      phase: phaseOf(f),
-      dominantShare: f.status?.dominantShare ?? 0,
+      namespace: base.namespace,
+      name: base.name,
+      role: base.role,
+      scheduler: base.builtin === undefined ? 'external' : `builtin ${base.builtin.launched}/${base.builtin.wanted}`,
+      phase: base.phase,
+      dominantShare: base.dominantShare ?? 0,
       fairShare: this.fairShares().get(key) ?? 0,
       demand:
         demand === undefined
@@ -325,8 +324,8 @@ export class ConsoleModel {
           : demand.length === 0
             ? 'none'
             : demand.map((d) => `${d.count ?? 0} × ${resourceText(parseResourceListLenient(d.resources))}`).join('; '),
-      tasks,
-      offersOut: this.offersOf(key).filter((o) => isOpen(o)).length,
+      tasks: base.tasks,
+      offersOut: base.outstandingOffers,
     };
   }
 
@@ -519,11 +518,12 @@ export class ConsoleModel {
       dynamic.set(key, add(dynamic.get(key) ?? {}, parseResourceListLenient(r.spec.resources)));
     }
     for (const r of this.source.state.c.roles.list()) {
-      const name = r.metadata.name;
+      // Rows are by role name (`eng/ml`), as frameworks name it, not by object name (`eng.ml`).
+      const name = roleOfObject(r.metadata.name);
       seen.add(name);
       const reserved = (r.spec?.reservations ?? []).reduce<ResourceList>(
         (sum, x) => add(sum, parseResourceListLenient(x.resources)),
-        dynamic.get(name) ?? {},
+        dynamic.get(r.metadata.name) ?? {},
       );
       rows.push({
         name,

@@ -266,7 +266,9 @@ export class FrameworkReconciler {
     this.ctx.metrics.dominantShare.set({ namespace: fw.metadata.namespace, framework: fw.metadata.name }, want.dominantShare ?? 0);
     if (sameJson(want, fw.status ?? {})) return;
     const wait = (this.written.get(key) ?? -Infinity) + COUNTS_INTERVAL_MS - this.ctx.clock.now();
-    if (wait > 0 && sameJsonBut(want, fw.status ?? {}, COUNT_FIELDS)) {
+    // A framework at rest (nothing allocated, or its workload over) is shown so at once.
+    const atRest = want.dominantShare === 0 || want.phase === 'Completed' || want.phase === 'Failed';
+    if (wait > 0 && !atRest && sameJsonBut(want, fw.status ?? {}, COUNT_FIELDS)) {
       this.ctx.queues.frameworks.addAfter(key, wait);
       return;
     }

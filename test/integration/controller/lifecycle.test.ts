@@ -136,11 +136,11 @@ describe('controller lifecycle', () => {
     const all = await pods(ns.name);
     const onNode = all.filter((p) => p.spec?.nodeName === node && p.metadata?.name !== 'squatter');
     expect(onNode.every((p) => p.metadata?.name === 'fits')).toBe(true);
-    // The next offer for the node holds at most what is really free.
+    // The next offer for the node holds at most what is really free (an offer of memory alone,
+    // made while the failed tasks were still counted, holds no CPU at all).
     const next = await waitOffer(ns.name, 'liar', node, 10_000);
-    expect(
-      Number(String(next.spec.resources.cpu).replace('m', '')) / (String(next.spec.resources.cpu).endsWith('m') ? 1000 : 1),
-    ).toBeLessThanOrEqual(1);
+    const cpu = String(next.spec.resources.cpu ?? '0');
+    expect(Number(cpu.replace('m', '')) / (cpu.endsWith('m') ? 1000 : 1)).toBeLessThanOrEqual(1);
     await kubeConfig().makeApiClient(CoreV1Api).deleteNamespacedPod({ name: 'squatter', namespace: ns.name, gracePeriodSeconds: 0 });
     await removeFramework('liar');
   });

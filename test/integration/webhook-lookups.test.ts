@@ -46,8 +46,8 @@ describe('cached admission lookups', () => {
         apiVersion: API_VERSION,
         kind: 'ResourceRole',
         metadata: { name: ROLE },
-        // A guarantee of a resource no node has: it holds nothing back from other tests' roles.
-        spec: { guarantee: { 'agora-test.dev/lookups': '2' }, namespaceSelector: { matchLabels: { team: 'lookups' } } },
+        // A guarantee of nothing: it holds nothing back from the roles of tests running beside this one.
+        spec: { guarantee: { cpu: '0' }, namespaceSelector: { matchLabels: { team: 'lookups' } } },
       },
     });
     await create(PLURAL.Framework, 'early', { serviceAccountName: 'sa-early' });
@@ -65,7 +65,7 @@ describe('cached admission lookups', () => {
   it('answers ResourceRoles from the watch, and asks the API server for one it does not have', async () => {
     asked.length = 0;
     expect(await lookups.roleNamespaceSelector(ROLE)).toEqual({ exists: true, selector: { matchLabels: { team: 'lookups' } } });
-    expect((await lookups.roleGuarantees()).get(ROLE)).toEqual({ 'agora-test.dev/lookups': 2 });
+    expect((await lookups.roleGuarantees()).get(ROLE)).toEqual({ cpu: 0 });
     expect(asked).toEqual([]);
     expect(await lookups.roleNamespaceSelector(`${ROLE}-missing`)).toEqual({ exists: false });
     expect(asked).toEqual([`roleNamespaceSelector ${ROLE}-missing`]);

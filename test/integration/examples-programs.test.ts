@@ -50,6 +50,9 @@ describe('example framework programs', () => {
       duration: '2s',
       holdMs: 1500,
       refuseSeconds: 1,
+      // Kept once done (stop, not teardown): its finished Tasks are read below, and a teardown
+      // would have them deleted with their Framework, racing the read.
+      keep: true,
       onEvent: (e) => events.push(e),
     });
     await eventually('offers released for want of a full gang', async () => events.some((e) => e.type === 'released'), 30_000);

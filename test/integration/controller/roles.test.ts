@@ -5,7 +5,7 @@
 // its own (the pool's) and is deleted afterwards.
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, GROUP, VERSION } from '../../../src/api/index.ts';
 import type { FrameworkObject, OfferObject, RoleObject, TaskObject } from '../../../src/api/objects.ts';
 import { custom, eventually, kubeConfig, useNamespace } from '../support/kube.ts';
@@ -65,12 +65,38 @@ async function running(framework: string): Promise<number> {
   return tasksIn(await list<TaskObject>('Task', ns.name), 'TASK_RUNNING').filter((t) => t.spec.framework === framework).length;
 }
 
+/**
+ * The ResourceRoles' statuses once they equal `want` (or as last read, for the failure message).
+ * An offer of what a full node has left (no CPU or memory) counts in its role's allocation while
+ * it is out, until each framework has declined it: the statuses settle then.
+ */
+async function settledStatuses(names: string[], want: unknown[]): Promise<unknown[]> {
+  let got: unknown[] = [];
+  await eventually(
+    'role statuses settled',
+    async () => {
+      got = (await Promise.all(names.map(getRole))).map((r) => r.status);
+      try {
+        expect(got).toEqual(want);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    10_000,
+  ).catch(() => undefined);
+  return got;
+}
+
 const TASK = { resources: { cpu: '1', memory: '1Gi' } };
 
 describe('ResourceRoles', () => {
   const drivers: { stop(): Promise<void> }[] = [];
+  // A test that failed half-way leaves no scheduler holding the pool's node for the next one.
+  afterEach(async () => {
+    await Promise.all(drivers.splice(0).map((d) => d.stop()));
+  });
   afterAll(async () => {
-    await Promise.all(drivers.map((d) => d.stop()));
     await Promise.all([...created].map(deleteRole));
   });
 
@@ -86,16 +112,9 @@ describe('ResourceRoles', () => {
     await eventually('golden runs 6 tasks', async () => (await running('golden')) === 6, 15_000);
     expect(await running('other')).toBe(2);
 
-    const r = await eventually(
-      'gold status',
-      async () => {
-        const x = await getRole(gold);
-        return x.status?.allocated?.cpu === '6' ? x : undefined;
-      },
-      10_000,
-    );
     // gold holds <6 CPU, 6 GiB> of <8 CPU, 8 GiB>: dominant share 6/8, weighted (÷2) 0.375.
-    expect(r.status).toEqual({ allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.375, frameworks: 1 });
+    const want = [{ allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.375, frameworks: 1 }];
+    expect(await settledStatuses([gold], want)).toEqual(want);
     await Promise.all(drivers.splice(0).map((d) => d.stop()));
     await Promise.all([removeFramework('other'), removeFramework('golden')]);
     const after = await eventually(
@@ -125,18 +144,11 @@ describe('ResourceRoles', () => {
     });
     // light 2 tasks: share 2/8 ÷ 1 = 0.25; heavy 6 tasks: share 6/8 ÷ 3 = 0.25 (equal weighted shares).
     expect([await running('light'), await running('heavy')]).toEqual([2, 6]);
-    const shares = await eventually(
-      'role statuses',
-      async () => {
-        const [l, h] = await Promise.all([getRole(light), getRole(heavy)]);
-        return l.status?.allocated?.cpu === '2' && h.status?.allocated?.cpu === '6' ? [l.status, h.status] : undefined;
-      },
-      10_000,
-    );
-    expect(shares).toEqual([
+    const want = [
       { allocated: { cpu: '2', memory: '2Gi' }, dominantShare: 0.25, frameworks: 1 },
       { allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.25, frameworks: 1 },
-    ]);
+    ];
+    expect(await settledStatuses([light, heavy], want)).toEqual(want);
     // Written only when changed: nothing more once settled.
     const writes = () => controller.handle.writes()['patchStatus resourceroles'] ?? 0;
     const settled = writes();
@@ -165,29 +177,12 @@ describe('ResourceRoles', () => {
     });
     // eng 6/8 ÷ 3 = 0.25 = ops 2/8; inside eng, a 4/8 ÷ 2 = 0.25 = b 2/8.
     expect(await counts()).toEqual([4, 2, 2]);
-    // The ResourceRoles' status is of the subtree: P-eng holds what P-eng/a and P-eng/b hold. An
-    // offer of what the full node has left (no CPU or memory) counts while it is out, until each
-    // framework has declined it: the statuses settle then.
+    // The ResourceRoles' status is of the subtree: P-eng holds what P-eng/a and P-eng/b hold.
     const want = [
       { allocated: { cpu: '6', memory: '6Gi' }, dominantShare: 0.25, frameworks: 2 },
       { allocated: { cpu: '4', memory: '4Gi' }, dominantShare: 0.25, frameworks: 1 },
     ];
-    let st: unknown[] = [];
-    await eventually(
-      'subtree statuses',
-      async () => {
-        const [e, ea] = await Promise.all([getRole(eng), getRole(`${eng}.a`)]);
-        st = [e.status, ea.status];
-        try {
-          expect(st).toEqual(want);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      20_000,
-    ).catch(() => undefined);
-    expect(st).toEqual(want);
+    expect(await settledStatuses([eng, `${eng}.a`], want)).toEqual(want);
     await Promise.all(drivers.splice(0).map((d) => d.stop()));
     await Promise.all(['nested-a', 'nested-b', 'nested-x'].map(removeFramework));
     await Promise.all([deleteRole(eng), deleteRole(`${eng}.a`)]);

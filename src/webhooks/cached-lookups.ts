@@ -16,8 +16,7 @@
 // SubjectAccessReviews are asked of the API server (through the AccessReviewCache).
 import { CoreV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { LabelSelector } from '../api/selector.ts';
-import { roleObjectName, roleOfObject } from '../api/role-names.ts';
-import { parseResourceListLenient, type ResourceList } from '../api/quantity.ts';
+import { roleObjectName } from '../api/role-names.ts';
 import type { Logger } from 'pino';
 import { isForbidden } from '../api/errors.ts';
 import { PLURAL } from '../api/group.ts';
@@ -25,6 +24,7 @@ import { namespacedKey } from '../api/keys.ts';
 import { customObjectSource, Informer } from '../api/informer.ts';
 import type { AdmissionLookups } from './handlers.ts';
 import { withConnectionReuse } from '../api/kubeconfig.ts';
+import { guaranteesOf } from './lookups.ts';
 
 interface Slim extends KubernetesObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
@@ -133,11 +133,7 @@ export function cachedLookups(
 
     async roleGuarantees() {
       if (!roles.synced) return fallback.roleGuarantees();
-      const out = new Map<string, ResourceList>();
-      for (const r of roles.list()) {
-        if (r.spec?.guarantee !== undefined) out.set(roleOfObject(r.metadata.name), parseResourceListLenient(r.spec.guarantee));
-      }
-      return out;
+      return guaranteesOf(roles.list());
     },
 
     async namespaceLabels(namespace) {

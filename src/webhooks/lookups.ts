@@ -26,6 +26,18 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** Each ResourceRole's guarantee, by role name (roles without one left out). */
+export function guaranteesOf(
+  roles: readonly { metadata?: { name?: string }; spec?: { guarantee?: Record<string, unknown> } }[],
+): Map<string, ResourceList> {
+  const out = new Map<string, ResourceList>();
+  for (const r of roles) {
+    if (r.metadata?.name !== undefined && r.spec?.guarantee !== undefined)
+      out.set(roleOfObject(r.metadata.name), parseResourceListLenient(r.spec.guarantee));
+  }
+  return out;
+}
+
 export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessReviewCache } = {}): AdmissionLookups {
   const kc = withConnectionReuse(client);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -100,12 +112,7 @@ export function kubeLookups(client: KubeConfig, opts: { accessReviews?: AccessRe
       const list = (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole })) as {
         items?: { metadata?: { name?: string }; spec?: { guarantee?: Record<string, unknown> } }[];
       };
-      const out = new Map<string, ResourceList>();
-      for (const r of list.items ?? []) {
-        if (r.metadata?.name !== undefined && r.spec?.guarantee !== undefined)
-          out.set(roleOfObject(r.metadata.name), parseResourceListLenient(r.spec.guarantee));
-      }
-      return out;
+      return guaranteesOf(list.items ?? []);
     },
 
     async existingTasks(namespace, names) {

@@ -58,6 +58,9 @@ export interface CachedLookups extends AdmissionLookups {
   stop(): Promise<void>;
 }
 
+/** How many absent roles are remembered (all are forgotten past it: a role named in a review at most costs a GET again). */
+const MAX_ABSENT_ROLES = 10_000;
+
 export function cachedLookups(
   kc: KubeConfig,
   fallback: AdmissionLookups,
@@ -98,6 +101,10 @@ export function cachedLookups(
     list: ({ limit, _continue }) => core.listNamespace({ limit, _continue }) as Promise<KubernetesListObject<SlimNamespace>>,
     transform: (o) => ({ metadata: { name: o.metadata.name, resourceVersion: o.metadata.resourceVersion, labels: o.metadata.labels } }),
   });
+  // ResourceRoles the API server said do not exist, asked while the watch was running: one made
+  // since then comes through the watch, as late as any change to one does and no later. Without
+  // this every framework of a role with no ResourceRole (the default role) cost its review a GET.
+  const absentRoles = new Set<string>();
   const informers: { synced: boolean; start(): Promise<void>; stop(): Promise<void> }[] = [frameworks, tasks, roles];
   const synced = () => informers.every((i) => i.synced);
   let mayListNamespaces = true;
@@ -125,10 +132,17 @@ export function cachedLookups(
     },
 
     async roleNamespaceSelector(role) {
-      const found = roles.synced ? roles.get(roleObjectName(role)) : undefined;
-      // Not in the cache: created a moment ago, or absent — the API server says which.
-      if (found === undefined) return fallback.roleNamespaceSelector(role);
-      return { exists: true, selector: found.spec?.namespaceSelector };
+      const name = roleObjectName(role);
+      const found = roles.synced ? roles.get(name) : undefined;
+      if (found !== undefined) return { exists: true, selector: found.spec?.namespaceSelector };
+      // Not in the cache: created a moment ago, or absent — the API server says which, once.
+      if (roles.synced && absentRoles.has(name)) return { exists: false };
+      const answer = await fallback.roleNamespaceSelector(role);
+      if (!answer.exists && roles.synced) {
+        if (absentRoles.size >= MAX_ABSENT_ROLES) absentRoles.clear();
+        absentRoles.add(name);
+      }
+      return answer;
     },
 
     async roleGuarantees() {

@@ -71,6 +71,34 @@ describe('cached admission lookups', () => {
     expect(asked).toEqual([`roleNamespaceSelector ${ROLE}-missing`]);
   });
 
+  it('asks the API server about a role with no ResourceRole once; one made later comes through the watch', async () => {
+    const role = `${ROLE}-later`;
+    asked.length = 0;
+    expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: false });
+    expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: false });
+    expect(asked).toEqual([`roleNamespaceSelector ${role}`]);
+    await custom().createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL.ResourceRole,
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'ResourceRole',
+        metadata: { name: role },
+        spec: { guarantee: { cpu: '0' }, namespaceSelector: { matchLabels: { team: 'later' } } },
+      },
+    });
+    try {
+      await eventually('the watch delivered the new ResourceRole', async () => (await lookups.roleNamespaceSelector(role)).exists);
+      expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: true, selector: { matchLabels: { team: 'later' } } });
+      expect(asked).toEqual([`roleNamespaceSelector ${role}`]);
+    } finally {
+      await custom()
+        .deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.ResourceRole, name: role })
+        .catch(() => undefined);
+    }
+  });
+
   it("follows a namespace's labels as they change, without asking the API server", async () => {
     const core = kubeConfig().makeApiClient(CoreV1Api);
     await core.patchNamespace(

@@ -338,7 +338,7 @@ class LeaderRun {
     this.console = new ConsoleModel(
       {
         state,
-        explain: () => (this.ready ? ctx.explanations.all() : undefined),
+        why: (framework) => (this.ready ? ctx.explanations.why(framework) : undefined),
         events: recent,
         clock,
         excludedResources: options.fairSharingExcludedResources,

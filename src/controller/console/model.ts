@@ -9,7 +9,7 @@ import { nodeFree } from '../../api/fit.ts';
 import { isOpen, LABEL, offerPhase, TASK_STATES, taskCountKey } from '../../api/group.ts';
 import { keyOf, namespacedKey } from '../../api/keys.ts';
 import { add, formatQuantity, parseResourceListLenient, type ResourceList } from '../../api/quantity.ts';
-import { fairShares, whyNoOffers, type Explanation, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
+import { fairShares, type WhyDetail, type WhyNoOffers } from '../../allocator/index.ts';
 import type { FrameworkObject, OfferObject, TaskObject } from '../../api/objects.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { roleObjectName, roleOfObject } from '../../api/role-names.ts';
@@ -29,10 +29,11 @@ import { inverseOfferRows, type InverseOfferRow } from '../../api/maintenance.ts
 export interface ConsoleSource {
   state: ClusterState;
   /**
-   * The allocator's explanation for every framework (Allocator.explain); undefined where there is
-   * no allocator (`agora ui`) or it is not ready: the framework's OffersAvailable condition is shown.
+   * Why a framework gets offers or not, from the allocator's shared explanation
+   * (Explanations.why); undefined where there is no allocator (`agora ui`), it is not ready or
+   * its explanation predates the framework: the framework's OffersAvailable condition is shown.
    */
-  explain(): Explanation | undefined;
+  why(framework: string): WhyNoOffers | undefined;
   events?: RecentEvents;
   clock: Clock;
   /** The controller's --fair-sharing-excluded-resources, for the fair shares (default none). */
@@ -362,7 +363,7 @@ export class ConsoleModel {
       object: `${e.target.kind}/${e.target.name}`,
       message: e.message,
     }));
-    const explanation = this.source.explain();
+    const why = this.source.why(key);
     const constraints = f.spec.offerConstraints?.nodeSelector;
     return {
       framework: {
@@ -376,7 +377,7 @@ export class ConsoleModel {
       offerCounts,
       offerHistory: this.offerHistory.series(key, now),
       events,
-      ...(explanation !== undefined ? { why: whyNoOffers(explanation, key) } : whyFromCondition(f)),
+      ...(why !== undefined ? { why } : whyFromCondition(f)),
     };
   }
 

@@ -33,7 +33,7 @@ export async function startStandaloneConsole(o: StandaloneConsoleOptions): Promi
   const informers = makeInformers(o.kc, o.log, { namespaces, nodeSelector: undefined });
   const sampleMs = o.sampleIntervalMs ?? 2000;
   const model = new ConsoleModel(
-    { state: new ClusterState(informers.caches), explain: () => undefined, clock: systemClock },
+    { state: new ClusterState(informers.caches), why: () => undefined, clock: systemClock },
     {
       historySamples: Math.max(1, Math.ceil((o.historyMs ?? 15 * 60_000) / sampleMs)),
       offerWindowMs: Math.max(o.historyMs ?? 15 * 60_000, 10_000),

@@ -1,5 +1,5 @@
 // npm run --silent bench:scale -- [--nodes 1000] [--frameworks 50] [--tasks 5000] [--tasks-per-offer 8] [--qps 50] [--burst 100]
-//                                 [--other-pods 0] [--heap-snapshot] [--cpu-profile]
+//                                 [--other-pods 0] [--max-old-space-size MiB] [--heap-snapshot] [--cpu-profile]
 //
 // Agora at cluster scale on the local control plane: --nodes kwok nodes (16 CPU, 64 GiB, 110 pods),
 // --other-pods Pods that are not Agora's (100m / 128Mi each, bound round-robin, created before the
@@ -19,7 +19,9 @@
 // (Pod Running → Task TASK_RUNNING) and Framework status (last task Running → counts complete)
 // lagged. --heap-snapshot adds what the controller's heap holds once every task runs, by
 // constructor (bench/heap-summary.ts); --cpu-profile where the controller spent its CPU, by
-// function and file (node --cpu-prof, bench/cpu-profile-summary.ts).
+// function and file (node --cpu-prof, bench/cpu-profile-summary.ts). --max-old-space-size caps the
+// controller's heap as a container's memory limit does (Node sizes its heap from that limit; on
+// this machine, with no limit, it would size it from the host's memory).
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +39,16 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isReady, repoRoot, up } from '../scripts/cluster/index.ts';
+import {
+  clusterPaths,
+  deleteNode,
+  deleteScratchNamespace,
+  ensureFakeNode,
+  isReady,
+  releaseDeletedNodes,
+  repoRoot,
+  up,
+} from '../scripts/cluster/index.ts';
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
@@ -45,7 +56,7 @@ import { loadKubeConfig } from '../src/api/kubeconfig.ts';
 import type { FrameworkObject, TaskObject } from '../src/api/objects.ts';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.ts';
 import { summarizeCpuProfile, type CpuSummary } from './cpu-profile-summary.ts';
-import { retried, histogramQuantile, median, parseMetrics, percentile, pool, type Sample } from './stats.ts';
+import { retried, histogramQuantile, median, parseMetrics, percentile, pool, schedAutogroup, type Sample } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +71,7 @@ const { values } = parseArgs({
     'other-pods': { type: 'string', default: '0' },
     'heap-snapshot': { type: 'boolean', default: false },
     'cpu-profile': { type: 'boolean', default: false },
+    'max-old-space-size': { type: 'string' },
   },
 });
 const OTHER_PODS = Number(values['other-pods']);
@@ -80,9 +92,16 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 async function main(): Promise<void> {
   await up({ log: (l) => log(l) });
+  if (schedAutogroup() === true)
+    log(
+      'scheduler autogroups are on: the kube-apiserver gets one share of the CPU among the processes (sysctl kernel.sched_autogroup_enabled=0)',
+    );
   // Connections kept, as the controller keeps them: (a) is the floor for the same client.
   const kc = loadKubeConfig({ kubeconfig: clusterPaths().kubeconfig });
   const core = kc.makeApiClient(CoreV1Api);
+  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
+  const stray = await releaseDeletedNodes({ log });
+  if (stray > 0) log(`${stray} Leases of deleted nodes are gone`);
   const nodes = Array.from({ length: NODES }, (_, i) => `${POOL}-${i}`);
   const namespaces = { raw: `scale-raw-${id}`, agora: `scale-agora-${id}`, other: `scale-other-${id}` };
   let controller: ChildProcess | undefined;
@@ -117,6 +136,7 @@ async function main(): Promise<void> {
       [
         ...(values['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
         ...(values['cpu-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+        ...(values['max-old-space-size'] ? [`--max-old-space-size=${values['max-old-space-size']}`] : []),
         'src/cli/main.ts',
         'controller',
         `--kubeconfig=${clusterPaths().kubeconfig}`,
@@ -150,7 +170,9 @@ async function main(): Promise<void> {
       tasks: TASKS,
       tasksPerOffer: PER_OFFER,
       otherPods: OTHER_PODS,
+      controllerMaxOldSpaceMiB: values['max-old-space-size'] === undefined ? undefined : Number(values['max-old-space-size']),
       clientRateLimit: { qps: QPS, burst: BURST },
+      schedAutogroup: schedAutogroup(),
       // Agora's writes (controller and built-in schedulers; kwok's Pod status and Lease writes
       // left out) per second, beside (a)'s one client at qps.
       agoraWritesPerSecond: round(
@@ -543,7 +565,7 @@ async function benchAgora(kc: KubeConfig, ns: string, metricsUrl: string): Promi
   let lastLog = performance.now();
   while (taskRunning.size < TASKS && performance.now() < deadline) {
     await Promise.race([running, sleep(5000)]);
-    if (performance.now() - lastLog > 30_000) {
+    if (performance.now() - lastLog > 10_000) {
       lastLog = performance.now();
       log(`agora: ${taskRunning.size}/${TASKS} TASK_RUNNING after ${round((performance.now() - start) / 1000)} s`);
     }

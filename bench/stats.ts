@@ -1,4 +1,5 @@
 // Order statistics for the benchmarks' timings (input sorted ascending).
+import { readFileSync } from 'node:fs';
 import { isConflict, statusCode } from '../src/api/errors.ts';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -90,5 +91,21 @@ export async function retried<T>(
       if (attempt >= (opts.attempts ?? 5) || (code !== undefined && code < 500 && code !== 429)) throw err;
       await new Promise((r) => setTimeout(r, (opts.delayMs ?? 200) * attempt));
     }
+  }
+}
+
+/**
+ * Whether Linux's scheduler autogroups are on (undefined: not Linux, or not known). With them on,
+ * each session gets an equal share of the CPU: the local control plane's processes are started
+ * detached (a session each), so the kube-apiserver, however many threads it runs, gets about one
+ * share among kwok, etcd, the controller and the benchmark — at 1,000 nodes on 2 cores that
+ * halved Agora's rate (the API server was the limit), while (a), held by its client rate limit,
+ * did not move. `sysctl kernel.sched_autogroup_enabled=0` turns them off.
+ */
+export function schedAutogroup(): boolean | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+  } catch {
+    return undefined;
   }
 }

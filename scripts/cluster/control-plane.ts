@@ -12,7 +12,7 @@ import { clusterPaths, repoRoot, type ClusterPaths } from '../../src/api/local-p
 import { ensureCa, ensureCert, ensureServiceAccountKey } from '../../src/api/pki.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { freePorts, isAlive, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
-import { ensureFakeNode, isReady, type FakeNodeSpec } from './nodes.ts';
+import { ensureFakeNode, isReady, strayNodeLeases, type FakeNodeSpec } from './nodes.ts';
 import { toolPath } from './tools.ts';
 import { removeStaleRegistrations } from '../../src/webhooks/registration.ts';
 
@@ -358,37 +358,7 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
       paths.logs,
     );
     procs.push(schedProc);
-    const kwokProc = startDetached(
-      'kwok',
-      bin('kwok'),
-      [
-        '--kubeconfig',
-        kwokConfig,
-        '--config',
-        join(repoRoot, 'hack/kwok/kwok.yaml'),
-        '--config',
-        join(repoRoot, 'hack/kwok/stages.yaml'),
-        // Not a line per node patch and lease renewal: at thousands of nodes that is most of its work.
-        '--v',
-        'WARN',
-        '--manage-all-nodes=false',
-        '--manage-nodes-with-annotation-selector',
-        'kwok.x-k8s.io/node=fake',
-        '--cidr',
-        '10.128.0.0/10',
-        '--node-ip',
-        '10.0.0.1',
-        // Renewed every quarter of this: 40 s for each node. Kubelets' 40 s (a renewal every 10 s)
-        // would be 100 writes a second at 1,000 fake nodes, 500 at 5,000 — more than the rest of
-        // a benchmark on a 2-core machine. The node lifecycle controller's grace period is set to match.
-        '--node-lease-duration-seconds',
-        '160',
-        '--server-address',
-        `127.0.0.1:${kwokPort}`,
-      ],
-      paths.logs,
-      { ...process.env, HOME: paths.dir },
-    );
+    const kwokProc = startKwok(paths, binDir, kwokConfig, kwokPort);
     procs.push(kwokProc);
     for (const [proc, port] of [
       [kcmProc, kcmPort],
@@ -423,6 +393,87 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
     await stopAll(procs, 5000);
     throw err;
   }
+}
+
+/** kwok, as startFresh and restartKwok start it. */
+function startKwok(paths: ClusterPaths, binDir: string, kubeconfig: string, port: number): RunningProcess {
+  return startDetached(
+    'kwok',
+    join(binDir, 'kwok'),
+    [
+      '--kubeconfig',
+      kubeconfig,
+      '--config',
+      join(repoRoot, 'hack/kwok/kwok.yaml'),
+      '--config',
+      join(repoRoot, 'hack/kwok/stages.yaml'),
+      // Not a line per node patch and lease renewal: at thousands of nodes that is most of its work.
+      '--v',
+      'WARN',
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector',
+      'kwok.x-k8s.io/node=fake',
+      '--cidr',
+      '10.128.0.0/10',
+      '--node-ip',
+      '10.0.0.1',
+      // Renewed every quarter of this: 40 s for each node. Kubelets' 40 s (a renewal every 10 s)
+      // would be 100 writes a second at 1,000 fake nodes, 500 at 5,000 — more than the rest of
+      // a benchmark on a 2-core machine. The node lifecycle controller's grace period is set to match.
+      '--node-lease-duration-seconds',
+      '160',
+      '--server-address',
+      `127.0.0.1:${port}`,
+    ],
+    paths.logs,
+    { ...process.env, HOME: paths.dir },
+  );
+}
+
+/**
+ * Stops kwok and starts it again on the same port. kwok v0.8 keeps renewing the Leases of fake
+ * nodes deleted in bulk (it misses their deletion), and the garbage collector deletes each
+ * Lease again: thousands of writes a minute, for as long as kwok runs. A new kwok lists the
+ * nodes there are and heartbeats those only.
+ */
+export async function restartKwok(paths = clusterPaths()): Promise<void> {
+  await withLock(paths, async () => {
+    const state = readState(paths);
+    const old = state?.processes.find((p) => p.name === 'kwok');
+    if (state === undefined || old === undefined) throw new Error('no local control plane is running (npm run cluster:up)');
+    await stopAll([old], 5000);
+    const proc = startKwok(paths, state.binDir, join(paths.pki, 'kwok.kubeconfig'), state.ports.kwokPort);
+    state.processes = state.processes.map((p) => (p.name === 'kwok' ? proc : p));
+    writeFileSync(paths.state, JSON.stringify(state, null, 2));
+  });
+}
+
+/**
+ * Sees that kwok heartbeats no deleted node before a measurement: while Leases name no Node,
+ * looks every 2 s; if they are still there after `graceMs` (the garbage collector alone would
+ * have removed them), restarts kwok (restartKwok), then waits for them to go. Resolves with how
+ * many stray Leases the first look found (0: nothing was wrong).
+ */
+export async function releaseDeletedNodes(
+  { log = () => {}, graceMs = 10_000, timeoutMs = 300_000 }: { log?: (line: string) => void; graceMs?: number; timeoutMs?: number } = {},
+  paths = clusterPaths(),
+): Promise<number> {
+  const kc = adminKubeConfig(paths);
+  const t0 = Date.now();
+  const first = await strayNodeLeases(kc);
+  let stray = first;
+  let restarted = false;
+  while (stray > 0) {
+    if (!restarted && Date.now() - t0 >= graceMs) {
+      log(`kwok still renews ${stray} deleted nodes' Leases: restarting kwok`);
+      await restartKwok(paths);
+      restarted = true;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${stray} Leases of deleted nodes still there after ${timeoutMs / 1000} s`);
+    await sleep(2000);
+    stray = await strayNodeLeases(kc);
+  }
+  return first;
 }
 
 export async function up(opts: UpOptions = {}, paths = clusterPaths()): Promise<UpResult> {

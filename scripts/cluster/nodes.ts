@@ -1,6 +1,6 @@
 // Fake nodes managed by kwok: a Node object with the kwok annotation; kwok makes it Ready,
 // heartbeats it and runs the Pods bound to it.
-import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 
 export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
 
@@ -78,3 +78,14 @@ export async function deleteNode(kc: KubeConfig, name: string): Promise<void> {
 
 /** Ready as the controller reads it (one definition for tests, tools and the controller). */
 export { isNodeReady as isReady } from '../../src/controller/nodes.ts';
+
+/**
+ * Leases in kube-node-lease that name no Node: kwok still renewing a deleted fake node's Lease
+ * (and the garbage collector deleting it again), or one not yet collected.
+ */
+export async function strayNodeLeases(kc: KubeConfig): Promise<number> {
+  const nodes = new Set((await kc.makeApiClient(CoreV1Api).listNode({ resourceVersion: '0' })).items.map((n) => n.metadata!.name!));
+  const leases = (await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: 'kube-node-lease', resourceVersion: '0' }))
+    .items;
+  return leases.filter((l) => !nodes.has(l.metadata!.name!)).length;
+}

@@ -20,15 +20,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, ListWatch, Watch, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import {
-  clusterPaths,
-  deleteNode,
-  ensureFakeNode,
-  isReady,
-  releaseDeletedNodes,
-  startExtraScheduler,
-  up,
-} from '../scripts/cluster/index.ts';
+import { clusterPaths, deleteNode, ensureFakeNode, isReady, startExtraScheduler, up } from '../scripts/cluster/index.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
 import { startController } from '../src/controller/manager.ts';
@@ -60,13 +52,11 @@ const clock = { now: Date.now, sleep: (ms: number) => sleep(ms) };
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 async function main(): Promise<void> {
-  await up({ log: (l) => log(l) });
+  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
+  await up({ log: (l) => log(l), releaseDeletedNodes: true });
   const kc = new KubeConfig();
   kc.loadFromFile(clusterPaths().kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
-  const stray = await releaseDeletedNodes({ log });
-  if (stray > 0) log(`${stray} Leases of deleted nodes are gone`);
   const nodes = Array.from({ length: NODES }, (_, i) => `${POOL}-${i}`);
   const namespaces = {
     raw: `bench-raw-${id}`,

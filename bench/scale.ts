@@ -39,16 +39,7 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
-import {
-  clusterPaths,
-  deleteNode,
-  deleteScratchNamespace,
-  ensureFakeNode,
-  isReady,
-  releaseDeletedNodes,
-  repoRoot,
-  up,
-} from '../scripts/cluster/index.ts';
+import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isReady, repoRoot, up } from '../scripts/cluster/index.ts';
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/index.ts';
 import { Kube } from '../src/controller/kube.ts';
@@ -91,17 +82,16 @@ const log = (msg: string) => process.stderr.write(`[bench:scale] ${new Date().to
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
-  await up({ log: (l) => log(l) });
-  if (schedAutogroup() === true)
+  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
+  await up({ log: (l) => log(l), releaseDeletedNodes: true });
+  const autogroup = schedAutogroup();
+  if (autogroup === true)
     log(
       'scheduler autogroups are on: the kube-apiserver gets one share of the CPU among the processes (sysctl kernel.sched_autogroup_enabled=0)',
     );
   // Connections kept, as the controller keeps them: (a) is the floor for the same client.
   const kc = loadKubeConfig({ kubeconfig: clusterPaths().kubeconfig });
   const core = kc.makeApiClient(CoreV1Api);
-  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
-  const stray = await releaseDeletedNodes({ log });
-  if (stray > 0) log(`${stray} Leases of deleted nodes are gone`);
   const nodes = Array.from({ length: NODES }, (_, i) => `${POOL}-${i}`);
   const namespaces = { raw: `scale-raw-${id}`, agora: `scale-agora-${id}`, other: `scale-other-${id}` };
   let controller: ChildProcess | undefined;
@@ -172,7 +162,7 @@ async function main(): Promise<void> {
       otherPods: OTHER_PODS,
       controllerMaxOldSpaceMiB: values['max-old-space-size'] === undefined ? undefined : Number(values['max-old-space-size']),
       clientRateLimit: { qps: QPS, burst: BURST },
-      schedAutogroup: schedAutogroup(),
+      schedAutogroup: autogroup,
       // Agora's writes (controller and built-in schedulers; kwok's Pod status and Lease writes
       // left out) per second, beside (a)'s one client at qps.
       agoraWritesPerSecond: round(

@@ -18,16 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import {
-  clusterPaths,
-  deleteNode,
-  deleteScratchNamespace,
-  ensureFakeNode,
-  isReady,
-  releaseDeletedNodes,
-  repoRoot,
-  up,
-} from '../scripts/cluster/index.ts';
+import { clusterPaths, deleteNode, deleteScratchNamespace, ensureFakeNode, isReady, repoRoot, up } from '../scripts/cluster/index.ts';
 import { freePorts } from '../scripts/cluster/processes.ts';
 import { launchBrowser } from '../scripts/browser.ts';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../src/api/group.ts';
@@ -107,13 +98,11 @@ async function startController(uiPort: number, healthPort: number): Promise<Chil
 }
 
 async function main(): Promise<void> {
-  await up({ log: (l) => log(l) });
+  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
+  await up({ log: (l) => log(l), releaseDeletedNodes: true });
   const kc = new KubeConfig();
   kc.loadFromFile(clusterPaths().kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  // A run that deleted many nodes before leaves kwok renewing their Leases (restarted if so).
-  const stray = await releaseDeletedNodes({ log });
-  if (stray > 0) log(`${stray} Leases of deleted nodes are gone`);
   const browser = await launchBrowser();
   const made: string[] = [];
   const result: Record<string, unknown> = { workload: 'UI', loads: LOADS, viewers: VIEWERS, windowSeconds: WINDOW_MS / 1000 };

@@ -25,6 +25,11 @@ export interface UpOptions {
   nodeLabels?: Record<string, string>;
   /** Apply crds/ (default true). */
   crds?: boolean;
+  /**
+   * Before a measurement: on a reused control plane, see that kwok heartbeats no deleted node
+   * (releaseDeletedNodes). A fresh one has none.
+   */
+  releaseDeletedNodes?: boolean;
   log?: (line: string) => void;
 }
 
@@ -436,7 +441,7 @@ function startKwok(paths: ClusterPaths, binDir: string, kubeconfig: string, port
  * Lease again: thousands of writes a minute, for as long as kwok runs. A new kwok lists the
  * nodes there are and heartbeats those only.
  */
-export async function restartKwok(paths = clusterPaths()): Promise<void> {
+async function restartKwok(paths = clusterPaths()): Promise<void> {
   await withLock(paths, async () => {
     const state = readState(paths);
     const old = state?.processes.find((p) => p.name === 'kwok');
@@ -451,13 +456,13 @@ export async function restartKwok(paths = clusterPaths()): Promise<void> {
 /**
  * Sees that kwok heartbeats no deleted node before a measurement: while Leases name no Node,
  * looks every 2 s; if they are still there after `graceMs` (the garbage collector alone would
- * have removed them), restarts kwok (restartKwok), then waits for them to go. Resolves with how
- * many stray Leases the first look found (0: nothing was wrong).
+ * have removed them), restarts kwok (restartKwok), then waits for them to go, and logs how many
+ * there were.
  */
-export async function releaseDeletedNodes(
+async function releaseDeletedNodes(
   { log = () => {}, graceMs = 10_000, timeoutMs = 300_000 }: { log?: (line: string) => void; graceMs?: number; timeoutMs?: number } = {},
   paths = clusterPaths(),
-): Promise<number> {
+): Promise<void> {
   const kc = adminKubeConfig(paths);
   const t0 = Date.now();
   const first = await strayNodeLeases(kc);
@@ -473,10 +478,17 @@ export async function releaseDeletedNodes(
     await sleep(2000);
     stray = await strayNodeLeases(kc);
   }
-  return first;
+  if (first > 0) log(`${first} Leases of deleted nodes are gone`);
 }
 
 export async function up(opts: UpOptions = {}, paths = clusterPaths()): Promise<UpResult> {
+  const result = await startOrReuse(opts, paths);
+  // After the lock: restarting kwok takes it.
+  if (opts.releaseDeletedNodes === true && result.reused) await releaseDeletedNodes({ log: opts.log }, paths);
+  return result;
+}
+
+function startOrReuse(opts: UpOptions, paths: ClusterPaths): Promise<UpResult> {
   return withLock(paths, async () => {
     const timings: Record<string, number> = {};
     const t0 = Date.now();

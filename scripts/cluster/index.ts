@@ -1,25 +1,6 @@
-export {
-  up,
-  down,
-  status,
-  adminKubeConfig,
-  buildBinaries,
-  releaseDeletedNodes,
-  restartKwok,
-  type UpOptions,
-  type UpResult,
-} from './control-plane.ts';
+export { up, down, status, adminKubeConfig, buildBinaries, type UpOptions, type UpResult } from './control-plane.ts';
 export { clusterPaths, repoRoot, cacheRoot } from '../../src/api/local-paths.ts';
-export {
-  ensureFakeNode,
-  deleteNode,
-  fakeNode,
-  isReady,
-  strayNodeLeases,
-  setFakeNodeReady,
-  SIM_NODE_READY_ANNOTATION,
-  type FakeNodeSpec,
-} from './nodes.ts';
+export { ensureFakeNode, deleteNode, fakeNode, isReady, setFakeNodeReady, SIM_NODE_READY_ANNOTATION, type FakeNodeSpec } from './nodes.ts';
 export { toolPath } from './tools.ts';
 export { ensureCa, ensureCert } from '../../src/api/pki.ts';
 export { deleteScratchNamespace } from './namespaces.ts';

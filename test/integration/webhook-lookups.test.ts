@@ -23,6 +23,21 @@ async function create(plural: string, name: string, spec: object): Promise<void>
   });
 }
 
+/** A ResourceRole for namespaces labelled team=`team`, guaranteeing nothing: it holds nothing back from the roles of tests running beside this one. */
+function createRole(name: string, team: string): Promise<unknown> {
+  return custom().createClusterCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: PLURAL.ResourceRole,
+    body: {
+      apiVersion: API_VERSION,
+      kind: 'ResourceRole',
+      metadata: { name },
+      spec: { guarantee: { cpu: '0' }, namespaceSelector: { matchLabels: { team } } },
+    },
+  });
+}
+
 describe('cached admission lookups', () => {
   const asked: string[] = [];
   let lookups: CachedLookups;
@@ -38,18 +53,7 @@ describe('cached admission lookups', () => {
       roleNamespaceSelector: (r) => (asked.push(`roleNamespaceSelector ${r}`), direct.roleNamespaceSelector(r)),
       roleGuarantees: () => (asked.push('roleGuarantees'), direct.roleGuarantees()),
     };
-    await custom().createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL.ResourceRole,
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'ResourceRole',
-        metadata: { name: ROLE },
-        // A guarantee of nothing: it holds nothing back from the roles of tests running beside this one.
-        spec: { guarantee: { cpu: '0' }, namespaceSelector: { matchLabels: { team: 'lookups' } } },
-      },
-    });
+    await createRole(ROLE, 'lookups');
     await create(PLURAL.Framework, 'early', { serviceAccountName: 'sa-early' });
     lookups = cachedLookups(kubeConfig(), counting, { namespaces: [ns.name], log: pino({ level: 'silent' }) });
     await lookups.start();
@@ -77,17 +81,7 @@ describe('cached admission lookups', () => {
     expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: false });
     expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: false });
     expect(asked).toEqual([`roleNamespaceSelector ${role}`]);
-    await custom().createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL.ResourceRole,
-      body: {
-        apiVersion: API_VERSION,
-        kind: 'ResourceRole',
-        metadata: { name: role },
-        spec: { guarantee: { cpu: '0' }, namespaceSelector: { matchLabels: { team: 'later' } } },
-      },
-    });
+    await createRole(role, 'later');
     try {
       await eventually('the watch delivered the new ResourceRole', async () => (await lookups.roleNamespaceSelector(role)).exists);
       expect(await lookups.roleNamespaceSelector(role)).toEqual({ exists: true, selector: { matchLabels: { team: 'later' } } });

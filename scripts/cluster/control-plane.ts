@@ -2,6 +2,7 @@
 // kwok on loopback, built from upstream and started as plain processes. up() is idempotent: it
 // reuses a healthy running cluster and otherwise starts a fresh one.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { clusterPaths, repoRoot, type ClusterPaths } from '../../src/api/local-p
 import { ensureCa, ensureCert, ensureServiceAccountKey } from '../../src/api/pki.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { freePorts, isAlive, startDetached, stopAll, waitFor, type RunningProcess } from './processes.ts';
-import { ensureFakeNode, isReady, strayNodeLeases, type FakeNodeSpec } from './nodes.ts';
+import { ensureFakeNode, isReady, releaseNodeLeases, strayNodeLeases, type FakeNodeSpec } from './nodes.ts';
 import { toolPath } from './tools.ts';
 import { removeStaleRegistrations } from '../../src/webhooks/registration.ts';
 
@@ -41,6 +42,8 @@ export interface ClusterState {
   /** Processes started on the cluster for a while (a benchmark's own scheduler): `down` stops them too. */
   extras?: RunningProcess[];
   startedAt: string;
+  /** What kwok's configuration files held when it started (a reused control plane restarts kwok when they changed). */
+  kwokConfigDigest?: string;
 }
 
 export interface UpResult {
@@ -391,6 +394,7 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
       ports: { etcdClient, etcdPeer, apiPort, kcmPort, schedPort, kwokPort },
       processes: procs,
       startedAt: new Date().toISOString(),
+      kwokConfigDigest: kwokConfigDigest(),
     };
     writeFileSync(paths.state, JSON.stringify(state, null, 2));
     return state;
@@ -398,6 +402,14 @@ async function startFresh(paths: ClusterPaths, opts: UpOptions, timings: Record<
     await stopAll(procs, 5000);
     throw err;
   }
+}
+
+const KWOK_CONFIGS = ['hack/kwok/kwok.yaml', 'hack/kwok/stages.yaml'].map((f) => join(repoRoot, f));
+
+function kwokConfigDigest(): string {
+  const hash = createHash('sha256');
+  for (const f of KWOK_CONFIGS) hash.update(readFileSync(f));
+  return hash.digest('hex');
 }
 
 /** kwok, as startFresh and restartKwok start it. */
@@ -408,10 +420,7 @@ function startKwok(paths: ClusterPaths, binDir: string, kubeconfig: string, port
     [
       '--kubeconfig',
       kubeconfig,
-      '--config',
-      join(repoRoot, 'hack/kwok/kwok.yaml'),
-      '--config',
-      join(repoRoot, 'hack/kwok/stages.yaml'),
+      ...KWOK_CONFIGS.flatMap((f) => ['--config', f]),
       // Not a line per node patch and lease renewal: at thousands of nodes that is most of its work.
       '--v',
       'WARN',
@@ -444,13 +453,21 @@ function startKwok(paths: ClusterPaths, binDir: string, kubeconfig: string, port
 async function restartKwok(paths = clusterPaths()): Promise<void> {
   await withLock(paths, async () => {
     const state = readState(paths);
-    const old = state?.processes.find((p) => p.name === 'kwok');
-    if (state === undefined || old === undefined) throw new Error('no local control plane is running (npm run cluster:up)');
-    await stopAll([old], 5000);
-    const proc = startKwok(paths, state.binDir, join(paths.pki, 'kwok.kubeconfig'), state.ports.kwokPort);
-    state.processes = state.processes.map((p) => (p.name === 'kwok' ? proc : p));
-    writeFileSync(paths.state, JSON.stringify(state, null, 2));
+    if (state === undefined) throw new Error('no local control plane is running (npm run cluster:up)');
+    await replaceKwok(paths, state);
   });
+}
+
+/** Stops the running cluster's kwok and starts another on its port, with the configuration there is now (under the lock). */
+async function replaceKwok(paths: ClusterPaths, state: ClusterState): Promise<void> {
+  const old = state.processes.find((p) => p.name === 'kwok');
+  if (old === undefined) throw new Error('the local control plane has no kwok (npm run cluster:down, then cluster:up)');
+  await stopAll([old], 5000);
+  await releaseNodeLeases(adminKubeConfig(paths));
+  const proc = startKwok(paths, state.binDir, join(paths.pki, 'kwok.kubeconfig'), state.ports.kwokPort);
+  state.processes = state.processes.map((p) => (p.name === 'kwok' ? proc : p));
+  state.kwokConfigDigest = kwokConfigDigest();
+  writeFileSync(paths.state, JSON.stringify(state, null, 2));
 }
 
 /**
@@ -504,6 +521,11 @@ function startOrReuse(opts: UpOptions, paths: ClusterPaths): Promise<UpResult> {
       // write to Offers, Tasks and Frameworks (a fresh start has an empty etcd; down deletes it).
       const { removed } = await removeStaleRegistrations(adminKubeConfig(paths));
       for (const r of removed) log(`removed ${r.configuration}, left by pid ${r.owner?.pid} (exited)`);
+      // Stages edited since kwok started (a checkout of another commit) would otherwise not apply.
+      if (existing.kwokConfigDigest !== kwokConfigDigest()) {
+        log(`kwok's configuration (hack/kwok) changed since it started: restarting kwok`);
+        await replaceKwok(paths, existing);
+      }
     } else {
       if (existing) await stopAll(existing.processes, 5000);
       state = await startFresh(paths, opts, timings);

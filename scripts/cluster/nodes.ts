@@ -89,3 +89,13 @@ export async function strayNodeLeases(kc: KubeConfig): Promise<number> {
     .items;
   return leases.filter((l) => !nodes.has(l.metadata!.name!)).length;
 }
+
+/**
+ * Deletes the fake nodes' Leases (this control plane runs no kubelet: kwok holds them all). A
+ * kwok that starts while another kwok's Leases are still valid leaves those nodes, and the Pods
+ * on them, alone until the Leases run out (--node-lease-duration-seconds); without them it takes
+ * every node at once.
+ */
+export async function releaseNodeLeases(kc: KubeConfig): Promise<void> {
+  await kc.makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
+}

@@ -2,8 +2,8 @@
 // ServiceAccount tokens, RBAC, and the real /version.
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, VersionApi, type V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { clusterPaths, deleteNode, ensureFakeNode, isAlive, isReady, startExtraScheduler } from '../../scripts/cluster/index.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { clusterPaths, deleteNode, ensureFakeNode, isAlive, isReady, startExtraScheduler, up } from '../../scripts/cluster/index.ts';
 import { eventually, kubeConfig, rejection, useNamespace } from './support/kube.ts';
 
 const ns = useNamespace('cp');
@@ -53,6 +53,35 @@ describe('local control plane', () => {
       return got.status?.phase === wantPhase ? got : undefined;
     });
     expect(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(wantExit);
+  });
+
+  it('restarts kwok on reuse when its stages changed since it started', async () => {
+    const paths = clusterPaths();
+    type State = { processes: { name: string; pid: number }[]; kwokConfigDigest?: string };
+    const read = (): State => JSON.parse(readFileSync(paths.state, 'utf8')) as State;
+    const kwokPid = () => read().processes.find((p) => p.name === 'kwok')!.pid;
+    const before = read();
+    const oldPid = kwokPid();
+    // As a kwok started from an older checkout's hack/kwok files would be recorded.
+    writeFileSync(paths.state, JSON.stringify({ ...before, kwokConfigDigest: 'older-stages' }, null, 2));
+    const lines: string[] = [];
+    const again = await up({ log: (l) => lines.push(l) });
+    expect(again.reused).toBe(true);
+    expect(lines.join('\n')).toMatch(/kwok's configuration \(hack\/kwok\) changed since it started: restarting kwok/);
+    expect(kwokPid()).not.toBe(oldPid);
+    expect(isAlive(kwokPid())).toBe(true);
+    expect(read().kwokConfigDigest).toBe(before.kwokConfigDigest);
+    // The new kwok runs Pods, and a second reuse leaves it alone.
+    await core().createNamespacedPod({ namespace: ns.name, body: pod('after-restart', 'agora-node-1') });
+    await eventually('pod Running after the restart', async () => {
+      const p = await core().readNamespacedPod({ name: 'after-restart', namespace: ns.name });
+      return p.status?.phase === 'Running' || undefined;
+    });
+    const pid = kwokPid();
+    lines.length = 0;
+    await up({ log: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toMatch(/restarting kwok/);
+    expect(kwokPid()).toBe(pid);
   });
 
   it('issues ServiceAccount tokens that authenticate and are bound by RBAC', async () => {

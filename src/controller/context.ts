@@ -17,6 +17,8 @@ import type { WorkQueue } from './workqueue.ts';
 export interface Queues {
   offers: WorkQueue;
   tasks: WorkQueue;
+  /** Task status writes (task-reconciler.ts reconcileStatus). */
+  taskStatus: WorkQueue;
   frameworks: WorkQueue;
   roles: WorkQueue;
 }

@@ -57,6 +57,11 @@ export class Kube {
     return this.bucket(priority).take(priority);
   }
 
+  /** Callers waiting for a token of `priority`'s budget. */
+  waiting(priority: Priority): number {
+    return this.bucket(priority).queued();
+  }
+
   /** Returns a token acquired with `priority` that no write used. */
   giveBack(priority: Priority): void {
     this.bucket(priority).giveBack();

@@ -302,6 +302,7 @@ class LeaderRun {
     const queues: Queues = {
       offers: queue('offers', options.workers, (k) => offersR.reconcile(k)),
       tasks: queue('tasks', options.workers, (k) => tasksR.reconcile(k)),
+      taskStatus: queue('taskStatus', options.workers, (k) => tasksR.reconcileStatus(k)),
       frameworks: queue('frameworks', Math.max(1, Math.floor(options.workers / 4)), (k) => frameworksR.reconcile(k)),
       roles: queue('roles', 1, (k) => rolesR.reconcile(k)),
     };
@@ -427,6 +428,7 @@ class LeaderRun {
     await queues.offers.idle();
     if (this.stopped) return;
     queues.tasks.start();
+    queues.taskStatus.start();
     queues.frameworks.start();
     queues.roles.start();
     this.loop.start();
@@ -461,6 +463,7 @@ class LeaderRun {
     const { queues } = this.ctx;
     queues.offers.stop();
     queues.tasks.stop();
+    queues.taskStatus.stop();
     queues.frameworks.stop();
     queues.roles.stop();
     await this.revocation.stop();

@@ -59,7 +59,8 @@ export class TokenBucket {
     if (this.queued() > 0) this.arm();
   }
 
-  private queued(): number {
+  /** Callers waiting for a token, all lanes. */
+  queued(): number {
     return this.waiting.high.length + this.waiting.normal.length + this.waiting.low.length;
   }
 

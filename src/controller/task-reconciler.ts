@@ -2,6 +2,8 @@
 // is killed (spec.kill, framework removed or disconnected) or lost, and mirrors the Pod's
 // progress and its node's readiness into Task.status (task-state.ts decides; this file only
 // reads and writes, and looks again when a not-Ready node's lost timeout will have passed).
+// Pods are made and deleted from the `tasks` queue, status is written from `taskStatus`: a
+// status write waiting for its token never holds up a launch or a kill.
 import type { Logger } from 'pino';
 import { targetOf } from './events.ts';
 import { offerPhase } from '../api/group.ts';
@@ -11,11 +13,15 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { FrameworkObject, TaskObject, TaskStatus } from '../api/objects.ts';
 import { podFor } from '../api/pod.ts';
 import { isTerminal } from '../api/group.ts';
-import { nextTaskStatus, TaskReason, type NodeNotReady, type TaskDecision, type TaskObservation } from './task-state.ts';
+import {
+  nextTaskStatus,
+  startingDeferralMs,
+  TaskReason,
+  type NodeNotReady,
+  type TaskDecision,
+  type TaskObservation,
+} from './task-state.ts';
 import { frameworkKeyOf, namespacedKey } from '../api/keys.ts';
-
-/** How long a freshly created Pod may stay Pending before TASK_STARTING is written. */
-export const STARTING_GRACE_MS = 1000;
 
 export class TaskReconciler {
   private readonly ctx: Context;
@@ -107,28 +113,48 @@ export class TaskReconciler {
     }
     // Level-triggered: the timeout passes without any watch event to say so.
     if (d.requeueAfterMs !== undefined) ctx.queues.tasks.addAfter(key, d.requeueAfterMs + 10);
-    if (d.status === task.status) return;
-    if (isTerminal(d.status.state) || d.status.state === 'TASK_RUNNING') ctx.podCreatedAt.delete(key);
-    // A Pod bound a moment ago normally runs a moment later: give it STARTING_GRACE_MS so the
-    // first status written is TASK_RUNNING rather than TASK_STARTING then TASK_RUNNING.
-    const createdAt = ctx.podCreatedAt.get(key);
-    if (d.status.state === 'TASK_STARTING' && createdAt !== undefined) {
-      const age = ctx.clock.now() - createdAt;
-      if (age < STARTING_GRACE_MS) {
-        ctx.queues.tasks.addAfter(key, STARTING_GRACE_MS - age + 10);
-        return;
-      }
-      ctx.podCreatedAt.delete(key);
-    }
-    // Mirroring status waits in the low lane; when its turn comes it writes the state as it is
-    // then, so transitions that happened meanwhile cost one write, not several.
+    if (d.status !== task.status) ctx.queues.taskStatus.add(key);
+  }
+
+  /**
+   * Mirrors the task's state into its status: from its own queue, whose workers may wait for a
+   * token of the status lane without holding up the Pod creates and deletes of `reconcile`. The
+   * write is computed when its token comes, from the state then, so transitions that happened
+   * meanwhile cost one write, not several.
+   */
+  async reconcileStatus(key: string): Promise<void> {
+    const { ctx } = this;
+    if (this.heldBack(key, this.decide(key))) return;
     await ctx.kube.acquire('low');
     const now = this.decide(key);
-    if (now === undefined || now.decision.status === now.task.status) {
+    if (this.heldBack(key, now)) {
       ctx.kube.giveBack('low');
       return;
     }
-    await this.writeStatus(now.task, now.decision.status, log, 'held');
+    await this.writeStatus(now!.task, now!.decision.status, this.log.child({ task: key }), 'held');
+    if (now!.decision.status.state === 'TASK_STARTING') ctx.podCreatedAt.delete(key);
+  }
+
+  /** Whether there is nothing to write for `d` now (queued again when there will be). */
+  private heldBack(key: string, d: ReturnType<TaskReconciler['decide']>): boolean {
+    if (d === undefined || d.decision.status === d.task.status) return true;
+    const { ctx } = this;
+    // The status would name a Pod not made yet: `reconcile` makes it, then queues this again.
+    if (d.decision.createPod) {
+      ctx.queues.tasks.add(key);
+      return true;
+    }
+    const status = d.decision.status;
+    if (isTerminal(status.state) || status.state === 'TASK_RUNNING') ctx.podCreatedAt.delete(key);
+    const wait = startingDeferralMs({
+      next: status,
+      podCreatedAt: ctx.podCreatedAt.get(key),
+      now: ctx.clock.now(),
+      backlogged: ctx.kube.waiting('low') > 0 || ctx.queues.taskStatus.waiting > 0,
+    });
+    if (wait === undefined) return false;
+    ctx.queues.taskStatus.addAfter(key, wait + 10);
+    return true;
   }
 
   /**

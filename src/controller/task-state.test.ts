@@ -1,7 +1,14 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { TaskObject, TaskStatus } from '../api/objects.ts';
-import { nextTaskStatus, type NodeNotReady, type TaskObservation } from './task-state.ts';
+import {
+  nextTaskStatus,
+  STARTING_GRACE_BACKLOGGED_MS,
+  STARTING_GRACE_MS,
+  startingDeferralMs,
+  type NodeNotReady,
+  type TaskObservation,
+} from './task-state.ts';
 
 const NOW = '2026-01-01T00:00:10.000Z';
 const UID = 'task-uid';
@@ -531,4 +538,43 @@ describe('nextTaskStatus: revocation', () => {
     expect(d.status.message).toBe('revoked for ns/w');
     expect(d.status.revocation?.for).toBe('ns/w');
   });
+});
+
+describe('startingDeferralMs', () => {
+  const starting: TaskStatus = { state: 'TASK_STARTING', reason: 'PodPending' };
+  const running: TaskStatus = { state: 'TASK_RUNNING', reason: 'PodRunning' };
+  const cases: { name: string; next: TaskStatus; age?: number; backlogged: boolean; want: number | undefined }[] = [
+    {
+      name: 'a fresh Pod, writes flowing: waits out the rest of a second',
+      next: starting,
+      age: 300,
+      backlogged: false,
+      want: STARTING_GRACE_MS - 300,
+    },
+    { name: 'a Pod a second old: written now', next: starting, age: STARTING_GRACE_MS, backlogged: false, want: undefined },
+    {
+      name: 'writes backlogged: a Pod seconds old still waits',
+      next: starting,
+      age: 5000,
+      backlogged: true,
+      want: STARTING_GRACE_BACKLOGGED_MS - 5000,
+    },
+    {
+      name: 'writes backlogged: a Pod Pending for the whole grace is written',
+      next: starting,
+      age: STARTING_GRACE_BACKLOGGED_MS,
+      backlogged: true,
+      want: undefined,
+    },
+    { name: 'TASK_RUNNING never waits', next: running, age: 0, backlogged: true, want: undefined },
+    { name: 'a Pod this process did not create (a restart) is not held back', next: starting, backlogged: true, want: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const now = 1_000_000;
+      expect(
+        startingDeferralMs({ next: c.next, podCreatedAt: c.age === undefined ? undefined : now - c.age, now, backlogged: c.backlogged }),
+      ).toBe(c.want);
+    });
+  }
 });

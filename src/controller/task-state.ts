@@ -320,3 +320,27 @@ function ownedBy(pod: V1Pod, uid: string | undefined): boolean {
 function toIso(t: Date | string): string {
   return typeof t === 'string' ? t : t.toISOString();
 }
+
+/** How long a Pod this process created may stay Pending before TASK_STARTING is written. */
+export const STARTING_GRACE_MS = 1000;
+/**
+ * The same while Task status writes are backlogged: long enough for most Pods to reach Running,
+ * so that a task costs one status write (TASK_RUNNING), not two, when writes are what is short.
+ */
+export const STARTING_GRACE_BACKLOGGED_MS = 30_000;
+
+/**
+ * How long to hold back writing `next` (undefined: write it now). Only TASK_STARTING of a Pod
+ * created by this process (at `podCreatedAt`) waits: a Pod bound a moment ago normally runs a
+ * moment later, and TASK_RUNNING written then says all TASK_STARTING would have.
+ */
+export function startingDeferralMs(o: {
+  next: TaskStatus;
+  podCreatedAt: number | undefined;
+  now: number;
+  backlogged: boolean;
+}): number | undefined {
+  if (o.next.state !== 'TASK_STARTING' || o.podCreatedAt === undefined) return undefined;
+  const wait = (o.backlogged ? STARTING_GRACE_BACKLOGGED_MS : STARTING_GRACE_MS) - (o.now - o.podCreatedAt);
+  return wait > 0 ? wait : undefined;
+}

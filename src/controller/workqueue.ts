@@ -77,6 +77,11 @@ export class WorkQueue {
     this.pump();
   }
 
+  /** Keys queued and not yet being processed. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   get length(): number {
     return this.queue.length + this.running;
   }

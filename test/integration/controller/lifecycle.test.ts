@@ -89,6 +89,17 @@ describe('controller lifecycle', () => {
     await removeFramework('jobs');
   });
 
+  it('shows a task whose Pod is slow to start TASK_STARTING until the Pod runs', async () => {
+    await createFramework(ns.name, 'slow');
+    const offer = await waitOffer(ns.name, 'slow');
+    await accept(ns.name, offer, [task('slow', { cpu: '1', memory: '1Gi' }, { 'agora.dev/sim-start-duration': '6s' })]);
+    const starting = await waitTask(ns.name, 'slow', (t) => t.status?.state !== undefined, 'a first status');
+    expect(starting.status).toMatchObject({ state: 'TASK_STARTING', reason: 'PodPending', podName: 'slow' });
+    const running = await waitTask(ns.name, 'slow', (t) => t.status?.state === 'TASK_RUNNING', 'running', 20_000);
+    expect(running.status?.startedAt).toBeDefined();
+    await removeFramework('slow');
+  });
+
   it('returns what an accept does not use at once, and honours decline filters', async () => {
     await createFramework(ns.name, 'partial');
     const node = pool.node(0);

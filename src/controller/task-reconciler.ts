@@ -124,25 +124,26 @@ export class TaskReconciler {
    */
   async reconcileStatus(key: string): Promise<void> {
     const { ctx } = this;
-    if (this.heldBack(key, this.decide(key))) return;
+    if (this.statusToWrite(key) === undefined) return;
     await ctx.kube.acquire('low');
-    const now = this.decide(key);
-    if (this.heldBack(key, now)) {
+    const now = this.statusToWrite(key);
+    if (now === undefined) {
       ctx.kube.giveBack('low');
       return;
     }
-    await this.writeStatus(now!.task, now!.decision.status, this.log.child({ task: key }), 'held');
-    if (now!.decision.status.state === 'TASK_STARTING') ctx.podCreatedAt.delete(key);
+    await this.writeStatus(now.task, now.decision.status, this.log.child({ task: key }), 'held');
+    if (now.decision.status.state === 'TASK_STARTING') ctx.podCreatedAt.delete(key);
   }
 
-  /** Whether there is nothing to write for `d` now (queued again when there will be). */
-  private heldBack(key: string, d: ReturnType<TaskReconciler['decide']>): boolean {
-    if (d === undefined || d.decision.status === d.task.status) return true;
+  /** The task and the status to write for it now, if any (queued again for later when there will be one). */
+  private statusToWrite(key: string): { task: TaskObject; decision: TaskDecision } | undefined {
+    const d = this.decide(key);
+    if (d === undefined || d.decision.status === d.task.status) return undefined;
     const { ctx } = this;
     // The status would name a Pod not made yet: `reconcile` makes it, then queues this again.
     if (d.decision.createPod) {
       ctx.queues.tasks.add(key);
-      return true;
+      return undefined;
     }
     const status = d.decision.status;
     if (isTerminal(status.state) || status.state === 'TASK_RUNNING') ctx.podCreatedAt.delete(key);
@@ -152,9 +153,9 @@ export class TaskReconciler {
       now: ctx.clock.now(),
       backlogged: ctx.kube.waiting('low') > 0 || ctx.queues.taskStatus.waiting > 0,
     });
-    if (wait === undefined) return false;
+    if (wait === undefined) return d;
     ctx.queues.taskStatus.addAfter(key, wait + 10);
-    return true;
+    return undefined;
   }
 
   /**

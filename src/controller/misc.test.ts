@@ -101,13 +101,16 @@ describe('TokenBucket', () => {
     const low = bucket.take('low').then(() => order.push('low'));
     const normal = bucket.take('normal').then(() => order.push('normal'));
     const high = bucket.take('high').then(() => order.push('high'));
+    expect(bucket.queued()).toBe(3);
     await clock.advance(100);
     expect(order).toEqual(['high']);
     await clock.advance(100);
     expect(order).toEqual(['high', 'normal']);
+    expect(bucket.queued()).toBe(1);
     await clock.advance(100);
     await Promise.all([low, normal, high]);
     expect(order).toEqual(['high', 'normal', 'low']);
+    expect(bucket.queued()).toBe(0);
   });
 
   it('gives a lane kept waiting one token in four: status lags launches by a bounded amount', async () => {

@@ -26,3 +26,25 @@ describe('WorkQueue.addAfter', () => {
     q.stop();
   });
 });
+
+describe('WorkQueue.waiting', () => {
+  it('counts the keys queued behind busy workers, not those being processed', async () => {
+    const release: (() => void)[] = [];
+    const q = new WorkQueue({
+      name: 't',
+      concurrency: 2,
+      log: pino({ level: 'silent' }),
+      handler: () => new Promise<void>((r) => release.push(r)),
+    });
+    q.start();
+    for (const k of ['a', 'b', 'c', 'd', 'c']) q.add(k);
+    expect(q.waiting).toBe(2);
+    expect(q.length).toBe(4);
+    release.splice(0).forEach((r) => r());
+    await new Promise((r) => setImmediate(r));
+    expect(q.waiting).toBe(0);
+    release.splice(0).forEach((r) => r());
+    await q.idle();
+    q.stop();
+  });
+});
